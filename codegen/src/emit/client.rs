@@ -1,0 +1,472 @@
+//! `client.rs`: the `Client` struct and one async method per operation.
+
+use super::docs::{doc_attrs, sanitize};
+use super::models::is_plain;
+use super::{ident, type_tokens};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Param, ParamLocation, ResponseBody, SegmentPart, Success, TypeRef,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn client_rs(api: &Api) -> TokenStream {
+    let models = quote!(models::);
+    let fields = api.client_params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        quote!(#name: ::std::string::String,)
+    });
+    let inits = api.client_params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let default = &p.default;
+        quote!(#name: #default.to_owned(),)
+    });
+    let accessors = api.client_params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let setter = ident(&format!("with_{}", p.rust_name.trim_start_matches("r#")));
+        let wire = &p.wire_name;
+        let default = &p.default;
+        let mut text = p.docs.as_deref().map(sanitize).unwrap_or_default();
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let setter_docs = doc_attrs(&format!(
+            "{text}Sets the `{wire}` query parameter sent with every request (default `{default}`)."
+        ));
+        let getter_docs = doc_attrs(&format!("The `{wire}` query parameter sent with every request."));
+        quote! {
+            #setter_docs
+            #[must_use]
+            pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.#name = value.into();
+                self
+            }
+
+            #getter_docs
+            pub fn #name(&self) -> &str {
+                &self.#name
+            }
+        }
+    });
+    let default_server = api.default_server.as_ref().map(|url| {
+        let docs = doc_attrs(&format!(
+            "The first server of the document, with its variables at their defaults: <{url}>."
+        ));
+        quote!(#docs pub const DEFAULT_BASE_URL: &'static str = #url;)
+    });
+    let mut client_doc = format!(
+        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.",
+        sanitize(&api.title),
+        sanitize(&api.version)
+    );
+    for scheme in &api.security {
+        client_doc.push_str(&format!(
+            "\n\nAuthentication `{}`: {}. Pass a [`Credential`](super::runtime::Credential) to \
+             [`Client::with_credential`].",
+            sanitize(&scheme.name),
+            sanitize(&scheme.summary)
+        ));
+    }
+    let client_doc = doc_attrs(&client_doc);
+    let methods = api.operations.iter().map(|op| operation(api, op, &models));
+    quote! {
+        //! The client: one async method per operation of the document.
+
+        use super::models;
+        use super::runtime;
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            core: runtime::ClientCore,
+            #(#fields)*
+        }
+
+        impl Client {
+            #default_server
+
+            /// A client for `base_url` (for example `https://host` or `http://127.0.0.1:8080/prefix`),
+            /// with a default HTTP client (rustls, 30 s connect timeout).
+            pub fn new(base_url: &str) -> ::std::result::Result<Self, runtime::Error> {
+                Self::with_http_client(base_url, runtime::default_http_client()?)
+            }
+
+            /// A client for `base_url` that sends requests through `http`.
+            pub fn with_http_client(base_url: &str, http: ::reqwest::Client) -> ::std::result::Result<Self, runtime::Error> {
+                Ok(Self {
+                    core: runtime::ClientCore::new(base_url, http)?,
+                    #(#inits)*
+                })
+            }
+
+            /// Sets the credential that supplies the `Authorization` header of every request.
+            #[must_use]
+            pub fn with_credential(mut self, credential: impl runtime::Credential + 'static) -> Self {
+                self.core.set_credential(::std::sync::Arc::new(credential));
+                self
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &runtime::Url {
+                self.core.base_url()
+            }
+
+            /// The HTTP client requests go through.
+            pub fn http_client(&self) -> &::reqwest::Client {
+                self.core.http_client()
+            }
+
+            #(#accessors)*
+
+            #(#methods)*
+        }
+    }
+}
+
+/// The argument type of a parameter.
+fn arg_type(ty: &TypeRef, models: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(&str),
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
+            type_tokens(ty, models)
+        }
+        TypeRef::Vec(item) => {
+            let item = type_tokens(item, models);
+            quote!(&[#item])
+        }
+        _ => {
+            let ty = type_tokens(ty, models);
+            quote!(&#ty)
+        }
+    }
+}
+
+/// An expression of type `&str` or `String` with the text of a parameter value `value`.
+fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(#value),
+        TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
+        _ if is_plain(ty, api) => quote!(&#value.to_string()),
+        _ => quote!(&runtime::to_json_string(#wire, &#value)?),
+    }
+}
+
+fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let name = ident(&op.rust_name);
+    let op_id = &op.operation_id;
+
+    // Documentation: summary, description, then the request line and parameters.
+    let mut text = String::new();
+    for part in [&op.summary, &op.description].into_iter().flatten() {
+        text.push_str(&sanitize(part));
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
+        "`{} {}` (operationId `{}`).",
+        op.method.as_str(),
+        op.path,
+        op.operation_id
+    ));
+    let mut arg_lines = Vec::new();
+    for p in &op.params {
+        let place = match p.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        };
+        let mut line = format!(
+            "- `{}`: {place} parameter `{}`",
+            p.rust_name.trim_start_matches("r#"),
+            p.wire_name
+        );
+        if let Some(d) = &p.docs {
+            line.push_str(": ");
+            line.push_str(&sanitize(&d.replace('\n', " ")));
+        }
+        arg_lines.push(line);
+    }
+    if let Some(body) = &op.body {
+        let mut line = format!("- `body`: the `{}` request body", body.content_type);
+        if let Some(d) = &body.docs {
+            line.push_str(": ");
+            line.push_str(&sanitize(&d.replace('\n', " ")));
+        }
+        arg_lines.push(line);
+    }
+    if !arg_lines.is_empty() {
+        text.push_str("\n\nArguments:\n");
+        text.push_str(&arg_lines.join("\n"));
+    }
+    let docs = doc_attrs(&text);
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        TokenStream::new()
+    };
+
+    let args = op.params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let ty = arg_type(&p.ty, models);
+        if p.required {
+            quote!(#name: #ty,)
+        } else {
+            quote!(#name: ::std::option::Option<#ty>,)
+        }
+    });
+    let body_arg = op.body.as_ref().map(|b| {
+        let ty = match b.encoding {
+            BodyEncoding::Json => {
+                let ty = type_tokens(&b.ty, models);
+                quote!(&#ty)
+            }
+            BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
+        };
+        if b.required {
+            quote!(body: #ty,)
+        } else {
+            quote!(body: ::std::option::Option<#ty>,)
+        }
+    });
+
+    // Path.
+    let segments = op
+        .segments
+        .iter()
+        .map(|segment| match segment.parts.as_slice() {
+            [SegmentPart::Literal(text)] => quote!(#text),
+            [SegmentPart::Param(p)] => param_text(api, op, p),
+            parts => {
+                let pieces = parts.iter().map(|part| match part {
+                    SegmentPart::Literal(text) => quote!(#text),
+                    SegmentPart::Param(p) => param_text(api, op, p),
+                });
+                let format = "{}".repeat(parts.len());
+                quote!(&::std::format!(#format, #(#pieces),*))
+            }
+        });
+
+    // Query.
+    let client_query = api.client_params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        quote!(query.append_pair(#wire, &self.#name);)
+    });
+    let query = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .map(|p| {
+            let push = |value: TokenStream, ty: &TypeRef| {
+                let wire = &p.wire_name;
+                let text = text_of(api, &value, ty, wire);
+                quote!(query.append_pair(#wire, #text);)
+            };
+            with_value(p, |value| match &p.ty {
+                TypeRef::Vec(item) => {
+                    let each = push(quote!(item), item);
+                    quote!(for item in #value.iter() { #each })
+                }
+                ty => push(value, ty),
+            })
+        });
+    let query: Vec<_> = client_query.chain(query).collect();
+    let query = if query.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            {
+                let mut query = url.query_pairs_mut();
+                #(#query)*
+            }
+        }
+    };
+
+    // Headers and cookies.
+    let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
+        with_value(p, |value| {
+            let wire = p.wire_name.to_ascii_lowercase();
+            let text = match &p.ty {
+                TypeRef::Vec(item) => {
+                    let each = text_of(api, &quote!(item), item, &wire);
+                    quote!(&#value.iter().map(|item| -> ::std::result::Result<::std::string::String, runtime::Error<_>> { Ok(::std::string::ToString::to_string(#each)) }).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?.join(","))
+                }
+                ty => text_of(api, &value, ty, &wire),
+            };
+            quote!(runtime::set_header(&mut request, #wire, #text)?;)
+        })
+    });
+    let cookies: Vec<_> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Cookie)
+        .map(|p| {
+            with_value(p, |value| {
+                let wire = &p.wire_name;
+                let text = text_of(api, &value, &p.ty, wire);
+                quote!(cookies.push(::std::format!("{}={}", #wire, #text));)
+            })
+        })
+        .collect();
+    let cookies = if cookies.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+            #(#cookies)*
+            if !cookies.is_empty() {
+                runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
+            }
+        }
+    };
+
+    // Body.
+    let body = op.body.as_ref().map(|b| {
+        let content_type = &b.content_type;
+        let set = match b.encoding {
+            BodyEncoding::Json => {
+                quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
+            }
+            BodyEncoding::Bytes => {
+                quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
+            }
+        };
+        if b.required {
+            set
+        } else {
+            quote!(if let Some(body) = body { #set })
+        }
+    });
+
+    let method = ident(op.method.as_str());
+    let error_ty = type_tokens(&op.error_type, models);
+    let (ok_ty, arms) = responses(&op.success, models);
+
+    quote! {
+        #docs
+        #deprecated
+        pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
+            #[allow(unused_mut)]
+            let mut url = self.core.url(&[#(#segments),*])?;
+            #query
+            #[allow(unused_mut)]
+            let mut request = ::reqwest::Request::new(::reqwest::Method::#method, url);
+            #(#headers)*
+            #cookies
+            #body
+            let response = self.core.execute(#op_id, request).await?;
+            match response.status().as_u16() {
+                #arms
+                _ => Err(runtime::error_from(response).await),
+            }
+        }
+    }
+}
+
+/// The text of the path parameter with Rust name `rust_name`.
+fn param_text(api: &Api, op: &Operation, rust_name: &str) -> TokenStream {
+    let Some(p) = op.params.iter().find(|p| p.rust_name == rust_name) else {
+        return quote!("");
+    };
+    let name = ident(&p.rust_name);
+    text_of(api, &quote!(#name), &p.ty, &p.wire_name)
+}
+
+/// Wraps the statements `f` makes for a parameter's value in `if let Some` when optional.
+fn with_value(p: &Param, f: impl FnOnce(TokenStream) -> TokenStream) -> TokenStream {
+    let name = ident(&p.rust_name);
+    if p.required {
+        f(quote!(#name))
+    } else {
+        let inner = f(quote!(value));
+        quote!(if let Some(value) = #name { #inner })
+    }
+}
+
+fn decode(body: Option<&ResponseBody>) -> TokenStream {
+    match body {
+        Some(ResponseBody {
+            encoding: BodyEncoding::Json,
+            ..
+        }) => quote!(runtime::json_body(response).await?),
+        Some(ResponseBody {
+            encoding: BodyEncoding::Bytes,
+            ..
+        }) => quote!(runtime::bytes_body(response).await?),
+        None => quote!(()),
+    }
+}
+
+fn status_pattern(statuses: &[u16]) -> TokenStream {
+    if statuses.is_empty() {
+        quote!(200..=299)
+    } else {
+        let statuses = statuses
+            .iter()
+            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+        quote!(#(#statuses)|*)
+    }
+}
+
+/// The success type and the match arms that produce it.
+fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStream) {
+    match success {
+        Success::Single { statuses, body } => {
+            let ty = body
+                .as_ref()
+                .map_or(quote!(()), |b| type_tokens(&b.ty, models));
+            let pattern = status_pattern(statuses);
+            let value = decode(body.as_ref());
+            (ty, quote!(#pattern => Ok(#value),))
+        }
+        Success::WithHeaders {
+            rust_name,
+            statuses,
+            body,
+            headers,
+        } => {
+            let name = ident(rust_name);
+            let pattern = status_pattern(statuses);
+            let reads = headers.iter().map(|h| {
+                let field = ident(&h.rust_name);
+                let wire = &h.wire_name;
+                let ty = type_tokens(&h.ty, models);
+                quote!(let #field = runtime::header_value::<#ty, _>(&response, #wire)?;)
+            });
+            let fields = headers.iter().map(|h| ident(&h.rust_name));
+            let body_field = body.as_ref().map(|b| {
+                let value = decode(Some(b));
+                quote!(body: #value,)
+            });
+            (
+                quote!(#models #name),
+                quote!(#pattern => {
+                    #(#reads)*
+                    Ok(#models #name { #(#fields,)* #body_field })
+                }),
+            )
+        }
+        Success::Enum {
+            rust_name,
+            variants,
+        } => {
+            let name = ident(rust_name);
+            let arms = variants.iter().map(|v| {
+                let variant = ident(&v.rust_name);
+                let pattern = if v.status == 0 {
+                    quote!(200..=299)
+                } else {
+                    let s = proc_macro2::Literal::u16_unsuffixed(v.status);
+                    quote!(#s)
+                };
+                match &v.body {
+                    Some(b) => {
+                        let value = decode(Some(b));
+                        quote!(#pattern => Ok(#models #name::#variant(#value)),)
+                    }
+                    None => quote!(#pattern => Ok(#models #name::#variant),),
+                }
+            });
+            (quote!(#models #name), quote!(#(#arms)*))
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Stage 3: [`ir::Api`](crate::ir::Api) → token streams, one per file. Emission never sees
+//! `openapiv3` types.
+
+mod client;
+pub mod docs;
+mod models;
+
+use crate::ir::{Api, TypeRef};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// One file's tokens.
+pub struct EmittedFile {
+    /// Path relative to the crate's `src/`.
+    pub path: &'static str,
+    /// The file's items.
+    pub tokens: TokenStream,
+}
+
+/// Emits the generated modules of the crate (the runtime is copied separately).
+pub fn emit(api: &Api, spec_name: &str) -> Vec<EmittedFile> {
+    vec![
+        EmittedFile {
+            path: "lib.rs",
+            tokens: lib_rs(api, spec_name),
+        },
+        EmittedFile {
+            path: "models.rs",
+            tokens: models::models_rs(api),
+        },
+        EmittedFile {
+            path: "client.rs",
+            tokens: client::client_rs(api),
+        },
+    ]
+}
+
+fn lib_rs(api: &Api, spec_name: &str) -> TokenStream {
+    let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(&docs::sanitize(description));
+    }
+    text.push_str(&format!(
+        "\n\nGenerated from `{spec_name}`: [`Client`] has one async method per operation, \
+         [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
+         credential hook.",
+        spec_name = docs::sanitize(spec_name)
+    ));
+    let docs = text.split('\n').map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
+    quote! {
+        #(#docs)*
+        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_markdown)]
+
+        #[rustfmt::skip]
+        pub mod client;
+        #[rustfmt::skip]
+        pub mod models;
+        #[rustfmt::skip]
+        pub mod runtime;
+
+        pub use client::Client;
+        pub use runtime::{Credential, Error, ErrorBody, ErrorResponse, StaticCredential};
+    }
+}
+
+/// An identifier, raw when it needs to be; never panics (an invalid name, which naming never
+/// produces, becomes `__invalid_name`).
+pub fn ident(name: &str) -> Ident {
+    let (raw, bare) = match name.strip_prefix("r#") {
+        Some(bare) => (true, bare),
+        None => (false, name),
+    };
+    let valid = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && bare != "_"
+        && !(raw && matches!(bare, "self" | "Self" | "super" | "crate" | "extern"));
+    if !valid {
+        Ident::new("__invalid_name", Span::call_site())
+    } else if raw {
+        Ident::new_raw(bare, Span::call_site())
+    } else {
+        Ident::new(bare, Span::call_site())
+    }
+}
+
+/// The Rust type for `ty`; named types are prefixed with `models` (e.g. `models::`).
+pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
+        TypeRef::Vec(item) => {
+            let item = type_tokens(item, models);
+            quote!(::std::vec::Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = type_tokens(value, models);
+            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+        }
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(#models #name)
+        }
+        TypeRef::Boxed(inner) => {
+            let inner = type_tokens(inner, models);
+            quote!(::std::boxed::Box<#inner>)
+        }
+    }
+}

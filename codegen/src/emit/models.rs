@@ -1,0 +1,297 @@
+//! `models.rs`: one type per schema, plus the multi-part success types of operations.
+
+use super::docs::{doc_attrs, sanitize};
+use super::{ident, type_tokens};
+use crate::ir::{Api, EnumDef, Field, StructDef, Success, TypeDef, TypeKind, TypeRef};
+use crate::names::unraw;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn models_rs(api: &Api) -> TokenStream {
+    let types = api.types.iter().map(type_def);
+    let responses = api
+        .operations
+        .iter()
+        .map(|op| success_type(&op.operation_id, &op.success));
+    quote! {
+        //! The types of request and response bodies, one per schema of the document.
+        #(#types)*
+        #(#responses)*
+    }
+}
+
+fn deprecated(flag: bool) -> TokenStream {
+    if flag {
+        quote!(#[deprecated])
+    } else {
+        TokenStream::new()
+    }
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    let mut docs = def.docs.as_deref().map(sanitize).unwrap_or_default();
+    if !docs.is_empty() {
+        docs.push_str("\n\n");
+    }
+    docs.push_str(&format!("Schema `{}`.", def.source));
+    let docs = doc_attrs(&docs);
+    let deprecated = deprecated(def.deprecated);
+    let name = ident(&def.rust_name);
+    match &def.kind {
+        TypeKind::Alias(ty) => {
+            let ty = type_tokens(ty, &TokenStream::new());
+            quote! { #docs #deprecated pub type #name = #ty; }
+        }
+        TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, s),
+        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, e),
+    }
+}
+
+fn struct_def(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    deprecated: &TokenStream,
+    s: &StructDef,
+) -> TokenStream {
+    let default = if s.derive_default {
+        quote!(Default,)
+    } else {
+        TokenStream::new()
+    };
+    let fields = s.fields.iter().map(field);
+    let additional = s.additional.as_ref().map(|a| {
+        let field_name = ident(&a.rust_name);
+        let value = type_tokens(&a.value, &TokenStream::new());
+        quote! {
+            /// Properties not named in the schema (`additionalProperties`).
+            #[serde(flatten)]
+            pub #field_name: ::std::collections::BTreeMap<::std::string::String, #value>,
+        }
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let mut docs = f.docs.as_deref().map(sanitize).unwrap_or_default();
+    if !docs.is_empty() {
+        docs.push_str("\n\n");
+    }
+    docs.push_str(&format!(
+        "Wire name `{}`{}.",
+        f.wire_name,
+        if f.required { ", required" } else { "" }
+    ));
+    let docs = doc_attrs(&docs);
+    let deprecated = deprecated(f.deprecated);
+    let name = ident(&f.rust_name);
+    let ty = type_tokens(&f.ty, &TokenStream::new());
+    let mut serde_args = Vec::new();
+    if unraw(&f.rust_name) != f.wire_name {
+        let wire = &f.wire_name;
+        serde_args.push(quote!(rename = #wire));
+    }
+    let ty = if f.is_optional() {
+        if !f.required {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    };
+    let serde = if serde_args.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(#(#serde_args),*)])
+    };
+    quote! {
+        #docs
+        #deprecated
+        #serde
+        pub #name: #ty,
+    }
+}
+
+fn enum_def(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    deprecated: &TokenStream,
+    e: &EnumDef,
+) -> TokenStream {
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires: Vec<_> = e.variants.iter().map(|v| v.wire_name.clone()).collect();
+    let variant_docs = e
+        .variants
+        .iter()
+        .map(|v| doc_attrs(&format!("`{}`", v.wire_name.replace('`', "'"))));
+    let fallback = ident(&e.fallback);
+    quote! {
+        #docs
+        ///
+        /// Open: a value the document does not list is kept in the fallback variant and sent
+        /// back unchanged.
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value the document does not list, as received.
+            #fallback(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wires, )*
+                    Self::#fallback(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#variants, )*
+                    other => Self::#fallback(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+fn body_type(body: Option<&crate::ir::ResponseBody>) -> Option<TokenStream> {
+    body.map(|b| type_tokens(&b.ty, &TokenStream::new()))
+}
+
+fn success_type(operation_id: &str, success: &Success) -> TokenStream {
+    match success {
+        Success::Single { .. } => TokenStream::new(),
+        Success::WithHeaders {
+            rust_name,
+            body,
+            headers,
+            ..
+        } => {
+            let name = ident(rust_name);
+            let docs = doc_attrs(&format!(
+                "A successful response of `{operation_id}`: its body and headers."
+            ));
+            let body = body_type(body.as_ref()).map(|ty| {
+                quote!(/// The response body.
+                pub body: #ty,)
+            });
+            let headers = headers.iter().map(|h| {
+                let name = ident(&h.rust_name);
+                let ty = type_tokens(&h.ty, &TokenStream::new());
+                let mut text = h.docs.as_deref().map(sanitize).unwrap_or_default();
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                text.push_str(&format!(
+                    "Response header `{}`; `None` when absent.",
+                    h.wire_name
+                ));
+                let docs = doc_attrs(&text);
+                quote!(#docs pub #name: ::std::option::Option<#ty>,)
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct #name {
+                    #body
+                    #(#headers)*
+                }
+            }
+        }
+        Success::Enum {
+            rust_name,
+            variants,
+        } => {
+            let name = ident(rust_name);
+            let docs = doc_attrs(&format!(
+                "The successful responses of `{operation_id}`, one variant per status."
+            ));
+            let variants = variants.iter().map(|v| {
+                let variant = ident(&v.rust_name);
+                let status = if v.status == 0 {
+                    "Another 2xx status".to_owned()
+                } else {
+                    format!("Status {}", v.status)
+                };
+                let docs = doc_attrs(&match &v.docs {
+                    Some(d) => format!("{status}: {}", sanitize(d)),
+                    None => format!("{status}."),
+                });
+                match body_type(v.body.as_ref()) {
+                    Some(ty) => quote!(#docs #variant(#ty),),
+                    None => quote!(#docs #variant,),
+                }
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            }
+        }
+    }
+}
+
+/// Whether values of `ty` have a `Display` that is their wire text.
+pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
+    match ty {
+        TypeRef::String
+        | TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::Date => true,
+        TypeRef::Named(name) => api
+            .types
+            .iter()
+            .find(|t| &t.rust_name == name)
+            .is_some_and(|t| match &t.kind {
+                TypeKind::Enum(_) => true,
+                TypeKind::Alias(inner) => {
+                    !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api)
+                }
+                TypeKind::Struct(_) => false,
+            }),
+        _ => false,
+    }
+}

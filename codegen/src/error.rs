@@ -1,0 +1,128 @@
+//! Errors and warnings, each saying what is wrong and where.
+
+use std::fmt;
+
+/// Where in the input document a problem sits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Location {
+    /// JSON pointer into the document, e.g. `#/paths/~1jobs~1v2~1{id}/put/requestBody`.
+    pub pointer: String,
+    /// The operationId or schema name the pointer falls under, when there is one.
+    pub context: Option<String>,
+}
+
+impl Location {
+    /// A location at `pointer` with no named context.
+    pub fn new(pointer: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            context: None,
+        }
+    }
+
+    /// The same location, tagged with an operationId or schema name.
+    #[must_use]
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.pointer)?;
+        if let Some(context) = &self.context {
+            write!(f, " ({context})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds a JSON pointer segment-escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
+pub fn pointer(base: &str, segment: &str) -> String {
+    let escaped = segment.replace('~', "~0").replace('/', "~1");
+    format!("{base}/{escaped}")
+}
+
+/// One problem that stops generation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The text is neither valid YAML nor valid JSON.
+    #[error("{file}: not a valid {format} document: {message}")]
+    Syntax {
+        /// The input file name, as given by the caller.
+        file: String,
+        /// `YAML` or `JSON`.
+        format: &'static str,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The document is valid YAML/JSON but not an OpenAPI version this generator reads.
+    #[error("{file}: {message}")]
+    UnsupportedVersion {
+        /// The input file name.
+        file: String,
+        /// What was found and what to do.
+        message: String,
+    },
+    /// The document does not follow the OpenAPI 3.0 schema.
+    #[error("{file}: not a valid OpenAPI 3.0 document: {message}")]
+    Invalid {
+        /// The input file name.
+        file: String,
+        /// The deserializer's message, with the JSON path of the offending value.
+        message: String,
+    },
+    /// A construct in the document that cannot be turned into code.
+    #[error("{file}#{at}: {message}", at = location.to_string().trim_start_matches('#'))]
+    Semantic {
+        /// The input file name.
+        file: String,
+        /// Where the problem is.
+        location: Location,
+        /// What is wrong, and the fix when it is obvious.
+        message: String,
+    },
+    /// A bug in the generator: emitted tokens that do not parse as Rust.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
+}
+
+/// A construct that was generated in a degraded form (for example as `serde_json::Value`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// Where the construct is.
+    pub location: Location,
+    /// What was degraded, and to what.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "warning: {}: {}", self.location, self.message)
+    }
+}
+
+/// Every error found in one run; generation reports them all together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Errors(pub Vec<Error>);
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+impl From<Error> for Errors {
+    fn from(error: Error) -> Self {
+        Self(vec![error])
+    }
+}

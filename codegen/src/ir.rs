@@ -1,0 +1,378 @@
+//! The intermediate representation: plain data describing the crate to emit.
+//!
+//! Lowering (`lower`) builds it from an OpenAPI document; emission (`emit`) turns it into
+//! tokens. It holds no `openapiv3` types and no tokens, so each side can change alone. Every
+//! name is stored twice: the wire name the service uses and the Rust name the crate uses.
+//! Collections are `Vec`s in document order, so output order never depends on hashing.
+
+/// The whole API, ready for emission.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The first server URL with its variables replaced by their defaults, if any.
+    pub default_server: Option<String>,
+    /// Security schemes, for documentation of the credential hook.
+    pub security: Vec<SecurityScheme>,
+    /// Named types (component schemas and inline schemas that need a type), in emission order.
+    pub types: Vec<TypeDef>,
+    /// Parameters shared by every operation with a default value, held by the client.
+    pub client_params: Vec<ClientParam>,
+    /// Operations in document order (paths, then methods in `get, put, post, delete, options,
+    /// head, patch, trace` order).
+    pub operations: Vec<Operation>,
+}
+
+/// A security scheme, kept for documentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// The scheme's key in `components.securitySchemes`.
+    pub name: String,
+    /// A one-line summary, e.g. "API key in header `Authorization`".
+    pub summary: String,
+    /// The scheme's description.
+    pub description: Option<String>,
+}
+
+/// A reference to a Rust type, as used by fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// An RFC 3339 date-time.
+    DateTime,
+    /// A calendar date (`YYYY-MM-DD`).
+    Date,
+    /// Any JSON value.
+    Json,
+    /// A list.
+    Vec(Box<TypeRef>),
+    /// A map from string keys.
+    Map(Box<TypeRef>),
+    /// A generated type, by its Rust name.
+    Named(String),
+    /// A heap allocation, to break a cycle of by-value containment.
+    Boxed(Box<TypeRef>),
+    /// Raw bytes.
+    Bytes,
+}
+
+/// A named type to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The Rust type name (unique in the crate).
+    pub rust_name: String,
+    /// The JSON pointer of the schema it comes from.
+    pub source: String,
+    /// Documentation from the schema's title and description.
+    pub docs: Option<String>,
+    /// Marked deprecated in the document.
+    pub deprecated: bool,
+    /// The shape.
+    pub kind: TypeKind,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(StructDef),
+    /// A string enum, open to values the document does not list.
+    Enum(EnumDef),
+    /// Another name for a type (`pub type A = B;`).
+    Alias(TypeRef),
+}
+
+/// An object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Properties in document order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties` as a map of the extra keys, flattened into the struct.
+    pub additional: Option<AdditionalField>,
+    /// Every field is optional, so the struct can derive `Default`.
+    pub derive_default: bool,
+}
+
+/// The field holding `additionalProperties`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdditionalField {
+    /// Its Rust name.
+    pub rust_name: String,
+    /// The value type.
+    pub value: TypeRef,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The JSON key.
+    pub wire_name: String,
+    /// The Rust field name (may be a raw identifier such as `r#type`).
+    pub rust_name: String,
+    /// The value type, without the `Option` that optional and nullable fields get.
+    pub ty: TypeRef,
+    /// Listed in `required`: always present.
+    pub required: bool,
+    /// `nullable: true`: `null` is a valid value.
+    pub nullable: bool,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn is_optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    /// The known values in document order.
+    pub variants: Vec<Variant>,
+    /// The Rust name of the variant that holds any other value.
+    pub fallback: String,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// The value on the wire.
+    pub wire_name: String,
+    /// The Rust variant name.
+    pub rust_name: String,
+}
+
+/// A query parameter that every operation takes, with a default: it lives in the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientParam {
+    /// The wire name, e.g. `api-version`.
+    pub wire_name: String,
+    /// The Rust name, e.g. `api_version`.
+    pub rust_name: String,
+    /// The default value sent unless the caller sets another.
+    pub default: String,
+    /// Documentation.
+    pub docs: Option<String>,
+}
+
+/// HTTP methods OpenAPI 3.0 knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl Method {
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation: a method of the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The operationId (or the name made from method and path when there is none).
+    pub operation_id: String,
+    /// The Rust method name.
+    pub rust_name: String,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template as written in the document, e.g. `/jobs/v2/{id}`.
+    pub path: String,
+    /// The path split into segments.
+    pub segments: Vec<Segment>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Parameters in signature order: path (template order), then query, header, cookie.
+    pub params: Vec<Param>,
+    /// The request body, when there is one.
+    pub body: Option<RequestBody>,
+    /// What a successful call returns.
+    pub success: Success,
+    /// The body type of error responses (`Json` when they differ or are not declared).
+    pub error_type: TypeRef,
+    /// The JSON pointer of the operation.
+    pub source: String,
+}
+
+/// One path segment: literal text and parameters, percent-encoded as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// The parts in order.
+    pub parts: Vec<SegmentPart>,
+}
+
+/// Literal text or a path parameter within a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SegmentPart {
+    /// Literal text.
+    Literal(String),
+    /// The path parameter with this Rust name.
+    Param(String),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// A method parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The wire name.
+    pub wire_name: String,
+    /// The Rust argument name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// The value type.
+    pub ty: TypeRef,
+    /// Required (path parameters always are).
+    pub required: bool,
+    /// Documentation.
+    pub docs: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    /// The media type sent in `Content-Type`.
+    pub content_type: String,
+    /// How the value is encoded.
+    pub encoding: BodyEncoding,
+    /// The body type.
+    pub ty: TypeRef,
+    /// Whether the body must be sent.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Option<String>,
+}
+
+/// How a request or response body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// JSON through serde.
+    Json,
+    /// Sent and received as raw bytes.
+    Bytes,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// One success response whose body (if any) is returned as is.
+    Single {
+        /// The status codes that count as this response (empty: any 2xx).
+        statuses: Vec<u16>,
+        /// The body, if the response has one.
+        body: Option<ResponseBody>,
+    },
+    /// One success response with declared headers: a struct with the body and the headers.
+    WithHeaders {
+        /// The Rust name of the generated struct.
+        rust_name: String,
+        /// The status codes that count as this response (empty: any 2xx).
+        statuses: Vec<u16>,
+        /// The body, if the response has one.
+        body: Option<ResponseBody>,
+        /// The headers.
+        headers: Vec<ResponseHeader>,
+    },
+    /// Several success responses that differ: an enum with a variant per status.
+    Enum {
+        /// The Rust name of the generated enum.
+        rust_name: String,
+        /// The variants.
+        variants: Vec<SuccessVariant>,
+    },
+}
+
+/// A response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseBody {
+    /// The type.
+    pub ty: TypeRef,
+    /// How it is decoded.
+    pub encoding: BodyEncoding,
+}
+
+/// A declared response header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    /// The header name on the wire.
+    pub wire_name: String,
+    /// The Rust field name.
+    pub rust_name: String,
+    /// The value type (a string or a number).
+    pub ty: TypeRef,
+    /// Documentation.
+    pub docs: Option<String>,
+}
+
+/// One variant of a multi-status success enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessVariant {
+    /// The status code.
+    pub status: u16,
+    /// The Rust variant name, e.g. `Ok` or `NoContent`.
+    pub rust_name: String,
+    /// The body, if any.
+    pub body: Option<ResponseBody>,
+    /// The response description.
+    pub docs: Option<String>,
+}

@@ -1,0 +1,240 @@
+//! Stage 2: `openapiv3::OpenAPI` → [`ir::Api`](crate::ir::Api).
+//!
+//! Lowering resolves references, names every type and member, decides Rust types and checks
+//! what it reads. It collects every error and warning instead of stopping at the first, and it
+//! never builds tokens.
+
+mod operation;
+mod schema;
+
+use crate::error::{Error, Location, Warning, pointer};
+use crate::ir::{Api, SecurityScheme, TypeDef};
+use crate::names::Scope;
+use openapiv3::{OpenAPI, ReferenceOr};
+use std::collections::BTreeMap;
+
+/// Lowers a parsed document. On failure, returns every error found.
+pub fn lower(file: &str, doc: &OpenAPI) -> Result<(Api, Vec<Warning>), Vec<Error>> {
+    let mut cx = Cx::new(file, doc);
+    cx.claim_component_names();
+    cx.lower_components();
+    let (client_params, operations) = operation::lower_operations(&mut cx);
+    schema::box_recursive_fields(&mut cx.types);
+    let mut types = std::mem::take(&mut cx.types);
+    types.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+    if !cx.errors.is_empty() {
+        return Err(cx.errors);
+    }
+    let api = Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        default_server: default_server(doc),
+        security: security_schemes(doc),
+        types,
+        client_params,
+        operations,
+    };
+    let mut warnings = cx.warnings;
+    warnings.sort();
+    warnings.dedup();
+    Ok((api, warnings))
+}
+
+/// The state shared by the lowering passes.
+pub(crate) struct Cx<'a> {
+    pub file: &'a str,
+    pub doc: &'a OpenAPI,
+    pub errors: Vec<Error>,
+    pub warnings: Vec<Warning>,
+    /// Every type name handed out in the crate.
+    pub type_names: Scope,
+    /// Component schema name → Rust type name.
+    pub schema_names: BTreeMap<String, String>,
+    pub types: Vec<TypeDef>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(file: &'a str, doc: &'a OpenAPI) -> Self {
+        Self {
+            file,
+            doc,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            // Names the generated modules use themselves.
+            type_names: Scope::with_reserved(&[
+                "Client",
+                "Error",
+                "Result",
+                "Option",
+                "Vec",
+                "String",
+                "Box",
+                "Credential",
+            ]),
+            schema_names: BTreeMap::new(),
+            types: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, location: Location, message: impl Into<String>) {
+        self.errors.push(Error::Semantic {
+            file: self.file.to_owned(),
+            location,
+            message: message.into(),
+        });
+    }
+
+    pub fn warn(&mut self, location: Location, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            location,
+            message: message.into(),
+        });
+    }
+
+    fn claim_component_names(&mut self) {
+        let Some(components) = &self.doc.components else {
+            return;
+        };
+        for name in components.schemas.keys() {
+            let rust = self.type_names.claim(&crate::names::camel(name));
+            self.schema_names.insert(name.clone(), rust);
+        }
+    }
+
+    fn lower_components(&mut self) {
+        let Some(components) = &self.doc.components else {
+            return;
+        };
+        for (name, schema) in &components.schemas {
+            let Some(rust_name) = self.schema_names.get(name).cloned() else {
+                continue;
+            };
+            let at = pointer("#/components/schemas", name);
+            schema::lower_named(self, &rust_name, schema, &at);
+        }
+    }
+
+    /// Follows a local `$ref` into `components.<kind>` (through chains of references),
+    /// reporting dangling and remote references as errors.
+    pub fn resolve<'d, T>(
+        &mut self,
+        item: &'d ReferenceOr<T>,
+        kind: &str,
+        map: ComponentMap<T>,
+        at: &str,
+    ) -> Option<&'d T>
+    where
+        'a: 'd,
+    {
+        let mut reference = match item {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => reference.clone(),
+        };
+        let prefix = format!("#/components/{kind}/");
+        for _ in 0..64 {
+            let Some(name) = reference.strip_prefix(&prefix) else {
+                let message = if reference.starts_with('#') {
+                    format!("`$ref: {reference}` must point into `{prefix}`")
+                } else {
+                    format!(
+                        "`$ref: {reference}` points outside this document; only local \
+                         references (`#/components/...`) are supported: bundle the document first"
+                    )
+                };
+                self.error(Location::new(at), message);
+                return None;
+            };
+            let name = unescape_pointer(name);
+            let doc: &'d OpenAPI = self.doc;
+            match doc.components.as_ref().and_then(|c| map(c).get(&name)) {
+                Some(ReferenceOr::Item(item)) => return Some(item),
+                Some(ReferenceOr::Reference { reference: next }) => reference = next.clone(),
+                None => {
+                    self.error(
+                        Location::new(at),
+                        format!(
+                            "`$ref: {reference}` points to nothing: there is no `{name}` in \
+                             `components.{kind}`"
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        self.error(
+            Location::new(at),
+            format!("the `$ref` chain through `{reference}` is a cycle"),
+        );
+        None
+    }
+}
+
+/// Picks one map out of `components`.
+pub(crate) type ComponentMap<T> =
+    fn(&openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<T>>;
+
+/// Decodes one JSON pointer segment (`~1` → `/`, `~0` → `~`).
+pub(crate) fn unescape_pointer(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+fn default_server(doc: &OpenAPI) -> Option<String> {
+    let server = doc.servers.first()?;
+    let mut url = server.url.clone();
+    if let Some(variables) = &server.variables {
+        for (name, variable) in variables {
+            url = url.replace(&format!("{{{name}}}"), &variable.default);
+        }
+    }
+    Some(url)
+}
+
+fn security_schemes(doc: &OpenAPI) -> Vec<SecurityScheme> {
+    let Some(components) = &doc.components else {
+        return Vec::new();
+    };
+    components
+        .security_schemes
+        .iter()
+        .filter_map(|(name, scheme)| {
+            let ReferenceOr::Item(scheme) = scheme else {
+                return None;
+            };
+            let (summary, description) = match scheme {
+                openapiv3::SecurityScheme::APIKey {
+                    location,
+                    name: key,
+                    description,
+                    ..
+                } => {
+                    let place = match location {
+                        openapiv3::APIKeyLocation::Header => "header",
+                        openapiv3::APIKeyLocation::Query => "query parameter",
+                        openapiv3::APIKeyLocation::Cookie => "cookie",
+                    };
+                    (format!("API key in {place} `{key}`"), description.clone())
+                }
+                openapiv3::SecurityScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } => (
+                    format!("HTTP `{scheme}` authentication"),
+                    description.clone(),
+                ),
+                openapiv3::SecurityScheme::OAuth2 { description, .. } => {
+                    ("OAuth 2.0".to_owned(), description.clone())
+                }
+                openapiv3::SecurityScheme::OpenIDConnect { description, .. } => {
+                    ("OpenID Connect".to_owned(), description.clone())
+                }
+            };
+            Some(SecurityScheme {
+                name: name.clone(),
+                summary,
+                description,
+            })
+        })
+        .collect()
+}

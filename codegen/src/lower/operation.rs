@@ -1,0 +1,652 @@
+//! Paths and operations → client methods.
+
+use super::Cx;
+use super::schema::{SchemaAt, lower_inline};
+use crate::error::{Location, pointer};
+use crate::ir::{
+    BodyEncoding, ClientParam, Method, Operation, Param, ParamLocation, RequestBody, ResponseBody,
+    ResponseHeader, Segment, SegmentPart, Success, SuccessVariant, TypeRef,
+};
+use crate::names::{Scope, camel, snake};
+use indexmap::IndexMap;
+use openapiv3::{
+    MediaType, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
+    StatusCode,
+};
+use std::collections::BTreeMap;
+
+/// Method names the generated client defines itself.
+const CLIENT_RESERVED: &[&str] = &[
+    "new",
+    "with_http_client",
+    "with_credential",
+    "base_url",
+    "http_client",
+    "clone",
+    "fmt",
+];
+
+/// A parameter as read, before client-level parameters are taken out.
+struct RawParam {
+    param: Param,
+    default: Option<String>,
+}
+
+struct RawOperation {
+    op: Operation,
+    params: Vec<RawParam>,
+}
+
+/// Lowers every operation; returns the client-level parameters and the operations.
+pub(crate) fn lower_operations(cx: &mut Cx<'_>) -> (Vec<ClientParam>, Vec<Operation>) {
+    let doc = cx.doc;
+    // First every operation and its id, so that method names (and the type names derived
+    // from them) are decided before anything is lowered.
+    let mut found = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let path_at = pointer("#/paths", path);
+        let ReferenceOr::Item(item) = item else {
+            cx.warn(
+                Location::new(&path_at),
+                "a `$ref` path item is not supported; the path is skipped",
+            );
+            continue;
+        };
+        for (method, operation) in methods(item) {
+            let at = pointer(&path_at, method_key(method));
+            let operation_id = operation
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{}_{}", method_key(method), path.trim_matches('/')));
+            found.push(Found {
+                path,
+                item,
+                method,
+                operation,
+                at,
+                operation_id,
+            });
+        }
+    }
+    let ids: Vec<&str> = found.iter().map(|f| f.operation_id.as_str()).collect();
+    let rust_names = method_names(&ids);
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut raw = Vec::new();
+    for (found, rust_name) in found.into_iter().zip(rust_names) {
+        if let Some(first) = seen.insert(found.operation_id.clone(), found.at.clone()) {
+            cx.error(
+                Location::new(&found.at).with_context(&found.operation_id),
+                format!(
+                    "operationId `{}` is also used at {first}; operationIds must be unique",
+                    found.operation_id
+                ),
+            );
+            continue;
+        }
+        if let Some(op) = lower_operation(cx, &found, rust_name) {
+            raw.push(op);
+        }
+    }
+    let client_params = lift_client_params(&mut raw);
+    for op in &mut raw {
+        if client_params.iter().any(|p| {
+            op.op.rust_name == p.rust_name || op.op.rust_name == format!("with_{}", p.rust_name)
+        }) {
+            op.op.rust_name.push_str("_operation");
+        }
+    }
+    (client_params, raw.into_iter().map(|r| r.op).collect())
+}
+
+fn methods(item: &PathItem) -> Vec<(Method, &openapiv3::Operation)> {
+    [
+        (Method::Get, &item.get),
+        (Method::Put, &item.put),
+        (Method::Post, &item.post),
+        (Method::Delete, &item.delete),
+        (Method::Options, &item.options),
+        (Method::Head, &item.head),
+        (Method::Patch, &item.patch),
+        (Method::Trace, &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+    .collect()
+}
+
+fn method_key(method: Method) -> &'static str {
+    match method {
+        Method::Get => "get",
+        Method::Put => "put",
+        Method::Post => "post",
+        Method::Delete => "delete",
+        Method::Options => "options",
+        Method::Head => "head",
+        Method::Patch => "patch",
+        Method::Trace => "trace",
+    }
+}
+
+/// An operation as found in `paths`, before lowering.
+struct Found<'d> {
+    path: &'d str,
+    item: &'d PathItem,
+    method: Method,
+    operation: &'d openapiv3::Operation,
+    at: String,
+    operation_id: String,
+}
+
+fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Option<RawOperation> {
+    let Found {
+        path,
+        item,
+        method,
+        operation,
+        ref at,
+        ref operation_id,
+    } = *found;
+    let at = at.as_str();
+    let type_hint = camel(&rust_name);
+    let errors_before = cx.errors.len();
+    let operation_id = operation_id.as_str();
+
+    // Path-level parameters, overridden by operation-level ones with the same name and place.
+    let mut declared: Vec<(Parameter, String)> = Vec::new();
+    let sources = item
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                p,
+                format!(
+                    "{}/parameters/{i}",
+                    at.rsplit_once('/').map_or(at, |(p, _)| p)
+                ),
+            )
+        })
+        .chain(
+            operation
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p, format!("{at}/parameters/{i}"))),
+        );
+    for (param, param_at) in sources {
+        let Some(param) = cx.resolve(param, "parameters", |c| &c.parameters, &param_at) else {
+            continue;
+        };
+        let key = (param.parameter_data_ref().name.clone(), location_of(param));
+        declared.retain(|(p, _)| (p.parameter_data_ref().name.clone(), location_of(p)) != key);
+        declared.push((param.clone(), param_at));
+    }
+
+    let mut names = Scope::with_reserved(&["self", "body"]);
+    let mut params: Vec<RawParam> = Vec::new();
+    for location in [
+        ParamLocation::Path,
+        ParamLocation::Query,
+        ParamLocation::Header,
+        ParamLocation::Cookie,
+    ] {
+        for (param, param_at) in declared.iter().filter(|(p, _)| location_of(p) == location) {
+            let data = param.parameter_data_ref();
+            let hint = format!("{type_hint}{}", camel(&data.name));
+            let (ty, default) = param_type(cx, data, &hint, param_at);
+            let required = data.required || location == ParamLocation::Path;
+            params.push(RawParam {
+                param: Param {
+                    wire_name: data.name.clone(),
+                    rust_name: names.claim(&snake(&data.name)),
+                    location,
+                    ty,
+                    required,
+                    docs: data.description.clone(),
+                },
+                default,
+            });
+        }
+    }
+
+    let segments = parse_template(cx, path, at, operation_id, &mut params);
+
+    let body = operation.request_body.as_ref().and_then(|body| {
+        let body_at = format!("{at}/requestBody");
+        let body = cx.resolve(body, "requestBodies", |c| &c.request_bodies, &body_at)?;
+        let (content_type, media) = pick_content(&body.content)?;
+        let (ty, encoding) = body_type(
+            cx,
+            content_type,
+            media,
+            &format!("{type_hint}Body"),
+            &body_at,
+        );
+        Some(RequestBody {
+            content_type: content_type.to_owned(),
+            encoding,
+            ty,
+            required: body.required,
+            docs: body.description.clone(),
+        })
+    });
+
+    let (success, error_type) = lower_responses(cx, operation, &type_hint, at, operation_id);
+
+    if cx.errors.len() > errors_before {
+        return None;
+    }
+    Some(RawOperation {
+        op: Operation {
+            operation_id: operation_id.to_owned(),
+            rust_name,
+            method,
+            path: path.to_owned(),
+            segments,
+            summary: operation.summary.clone(),
+            description: operation.description.clone(),
+            deprecated: operation.deprecated,
+            params: Vec::new(),
+            body,
+            success,
+            error_type,
+            source: at.to_owned(),
+        },
+        params,
+    })
+}
+
+fn location_of(param: &Parameter) -> ParamLocation {
+    match param {
+        Parameter::Query { .. } => ParamLocation::Query,
+        Parameter::Header { .. } => ParamLocation::Header,
+        Parameter::Path { .. } => ParamLocation::Path,
+        Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+/// The parameter's type and its default value as text (for client-level parameters).
+fn param_type(
+    cx: &mut Cx<'_>,
+    data: &ParameterData,
+    hint: &str,
+    at: &str,
+) -> (TypeRef, Option<String>) {
+    match &data.format {
+        ParameterSchemaOrContent::Schema(schema) => {
+            let default = match schema {
+                ReferenceOr::Item(s) => s
+                    .schema_data
+                    .default
+                    .as_ref()
+                    .and_then(|d| d.as_str().map(str::to_owned)),
+                ReferenceOr::Reference { .. } => None,
+            };
+            (
+                lower_inline(cx, SchemaAt::from(schema), hint, &format!("{at}/schema")),
+                default,
+            )
+        }
+        ParameterSchemaOrContent::Content(_) => {
+            cx.warn(
+                Location::new(at),
+                "a parameter with `content` is sent as a plain string",
+            );
+            (TypeRef::String, None)
+        }
+    }
+}
+
+/// Splits the path template into segments and checks that template and parameters agree.
+fn parse_template(
+    cx: &mut Cx<'_>,
+    path: &str,
+    at: &str,
+    operation_id: &str,
+    params: &mut [RawParam],
+) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    let mut used = Vec::new();
+    for raw in path.split('/').filter(|s| !s.is_empty()) {
+        let mut parts = Vec::new();
+        let mut rest = raw;
+        while let Some(open) = rest.find('{') {
+            let (before, after) = rest.split_at(open);
+            if !before.is_empty() {
+                parts.push(SegmentPart::Literal(before.to_owned()));
+            }
+            let Some(close) = after.find('}') else {
+                cx.error(
+                    Location::new(at).with_context(operation_id),
+                    format!("path template `{path}` has an unclosed `{{`"),
+                );
+                return segments;
+            };
+            let name = after.get(1..close).unwrap_or_default();
+            match params.iter().find(|p| p.param.location == ParamLocation::Path && p.param.wire_name == name) {
+                Some(p) => {
+                    parts.push(SegmentPart::Param(p.param.rust_name.clone()));
+                    used.push(name.to_owned());
+                }
+                None => cx.error(
+                    Location::new(at).with_context(operation_id),
+                    format!(
+                        "path template `{path}` uses `{{{name}}}` but the operation declares no \
+                         path parameter `{name}`; add `- {{name: {name}, in: path, required: true, schema: {{type: string}}}}`"
+                    ),
+                ),
+            }
+            rest = after.get(close + 1..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            parts.push(SegmentPart::Literal(rest.to_owned()));
+        }
+        segments.push(Segment { parts });
+    }
+    for p in params
+        .iter()
+        .filter(|p| p.param.location == ParamLocation::Path)
+    {
+        if !used.contains(&p.param.wire_name) {
+            cx.error(
+                Location::new(at).with_context(operation_id),
+                format!(
+                    "path parameter `{}` does not appear in the path template `{path}`",
+                    p.param.wire_name
+                ),
+            );
+        }
+    }
+    segments
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
+/// Prefers a JSON media type; otherwise the first one.
+fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    content
+        .iter()
+        .find(|(ct, _)| is_json(ct))
+        .or_else(|| content.iter().next())
+        .map(|(ct, media)| (ct.as_str(), media))
+}
+
+fn body_type(
+    cx: &mut Cx<'_>,
+    content_type: &str,
+    media: &MediaType,
+    hint: &str,
+    at: &str,
+) -> (TypeRef, BodyEncoding) {
+    if !is_json(content_type) {
+        if !content_type.starts_with("application/octet-stream") {
+            cx.warn(
+                Location::new(at),
+                format!("media type `{content_type}` is not supported yet; the body is raw bytes"),
+            );
+        }
+        return (TypeRef::Bytes, BodyEncoding::Bytes);
+    }
+    let ty = match &media.schema {
+        Some(schema) => lower_inline(
+            cx,
+            schema.into(),
+            hint,
+            &pointer(&format!("{at}/content"), content_type),
+        ),
+        None => TypeRef::Json,
+    };
+    (ty, BodyEncoding::Json)
+}
+
+fn lower_responses(
+    cx: &mut Cx<'_>,
+    operation: &openapiv3::Operation,
+    type_hint: &str,
+    at: &str,
+    operation_id: &str,
+) -> (Success, TypeRef) {
+    struct Read {
+        status: Option<u16>,
+        body: Option<ResponseBody>,
+        headers: Vec<ResponseHeader>,
+        docs: String,
+    }
+    let mut success: Vec<Read> = Vec::new();
+    let mut error_types: Vec<Option<TypeRef>> = Vec::new();
+    let responses = operation
+        .responses
+        .responses
+        .iter()
+        .map(|(code, r)| (Some(code.clone()), r))
+        .chain(operation.responses.default.iter().map(|r| (None, r)));
+    for (code, response) in responses {
+        let key = match &code {
+            Some(StatusCode::Code(c)) => c.to_string(),
+            Some(StatusCode::Range(r)) => format!("{r}XX"),
+            None => "default".to_owned(),
+        };
+        let response_at = pointer(&format!("{at}/responses"), &key);
+        let Some(response) = cx.resolve(response, "responses", |c| &c.responses, &response_at)
+        else {
+            continue;
+        };
+        let is_success = match &code {
+            Some(StatusCode::Code(c)) => (200..300).contains(c),
+            Some(StatusCode::Range(r)) => *r == 2,
+            None => false,
+        };
+        let status = match &code {
+            Some(StatusCode::Code(c)) => Some(*c),
+            _ => None,
+        };
+        let hint = format!(
+            "{type_hint}Response{}",
+            if is_success {
+                String::new()
+            } else {
+                camel(&key)
+            }
+        );
+        let body = pick_content(&response.content).map(|(ct, media)| {
+            let (ty, encoding) = body_type(cx, ct, media, &hint, &format!("{response_at}/content"));
+            ResponseBody { ty, encoding }
+        });
+        if !is_success {
+            error_types.push(body.map(|b| b.ty));
+            continue;
+        }
+        let mut header_names = Scope::with_reserved(&["body"]);
+        let mut headers = Vec::new();
+        for (name, header) in &response.headers {
+            let header_at = pointer(&format!("{response_at}/headers"), name);
+            let Some(header) = cx.resolve(header, "headers", |c| &c.headers, &header_at) else {
+                continue;
+            };
+            let ty = match &header.format {
+                ParameterSchemaOrContent::Schema(schema) => lower_inline(
+                    cx,
+                    schema.into(),
+                    &format!("{type_hint}{}", camel(name)),
+                    &header_at,
+                ),
+                ParameterSchemaOrContent::Content(_) => TypeRef::String,
+            };
+            let ty = match ty {
+                TypeRef::I32
+                | TypeRef::I64
+                | TypeRef::F32
+                | TypeRef::F64
+                | TypeRef::Bool
+                | TypeRef::String => ty,
+                _ => TypeRef::String,
+            };
+            headers.push(ResponseHeader {
+                wire_name: name.to_ascii_lowercase(),
+                rust_name: header_names.claim(&snake(name)),
+                ty,
+                docs: header.description.clone(),
+            });
+        }
+        success.push(Read {
+            status,
+            body,
+            headers,
+            docs: response.description.clone(),
+        });
+    }
+
+    let error_type = match error_types.split_first() {
+        Some((Some(first), rest)) if rest.iter().all(|t| t.as_ref() == Some(first)) => {
+            first.clone()
+        }
+        _ => TypeRef::Json,
+    };
+
+    let statuses = |reads: &[Read]| reads.iter().filter_map(|r| r.status).collect::<Vec<_>>();
+    let success = match success.as_slice() {
+        [] => Success::Single {
+            statuses: Vec::new(),
+            body: None,
+        },
+        [only] if only.headers.is_empty() => Success::Single {
+            statuses: statuses(&success),
+            body: only.body.clone(),
+        },
+        [only] => Success::WithHeaders {
+            rust_name: cx.type_names.claim(&format!("{type_hint}Response")),
+            statuses: statuses(&success),
+            body: only.body.clone(),
+            headers: only.headers.clone(),
+        },
+        [first, rest @ ..]
+            if rest
+                .iter()
+                .all(|r| r.body == first.body && r.headers.is_empty())
+                && first.headers.is_empty() =>
+        {
+            Success::Single {
+                statuses: statuses(&success),
+                body: first.body.clone(),
+            }
+        }
+        many => {
+            if many.iter().any(|r| !r.headers.is_empty()) {
+                cx.warn(
+                    Location::new(at).with_context(operation_id),
+                    "response headers of an operation with several success responses are not decoded",
+                );
+            }
+            let mut variant_names = Scope::default();
+            let variants = many
+                .iter()
+                .map(|r| SuccessVariant {
+                    status: r.status.unwrap_or(0),
+                    rust_name: variant_names.claim(&reason(r.status)),
+                    body: r.body.clone(),
+                    docs: Some(r.docs.clone()).filter(|d| !d.is_empty()),
+                })
+                .collect();
+            Success::Enum {
+                rust_name: cx.type_names.claim(&format!("{type_hint}Response")),
+                variants,
+            }
+        }
+    };
+    (success, error_type)
+}
+
+fn reason(status: Option<u16>) -> String {
+    match status {
+        Some(200) => "Ok".to_owned(),
+        Some(201) => "Created".to_owned(),
+        Some(202) => "Accepted".to_owned(),
+        Some(203) => "NonAuthoritativeInformation".to_owned(),
+        Some(204) => "NoContent".to_owned(),
+        Some(205) => "ResetContent".to_owned(),
+        Some(206) => "PartialContent".to_owned(),
+        Some(code) => format!("Status{code}"),
+        None => "OtherSuccess".to_owned(),
+    }
+}
+
+/// Query parameters that every operation takes, with the same name and a string default,
+/// become client settings (for example `api-version`).
+fn lift_client_params(raw: &mut [RawOperation]) -> Vec<ClientParam> {
+    let Some((first, rest)) = raw.split_first() else {
+        return Vec::new();
+    };
+    let mut lifted = Vec::new();
+    for candidate in &first.params {
+        let (ParamLocation::Query, Some(default)) = (candidate.param.location, &candidate.default)
+        else {
+            continue;
+        };
+        if candidate.param.ty != TypeRef::String {
+            continue;
+        }
+        let everywhere = rest.iter().all(|op| {
+            op.params.iter().any(|p| {
+                p.param.location == ParamLocation::Query
+                    && p.param.wire_name == candidate.param.wire_name
+                    && p.default.as_ref() == Some(default)
+            })
+        });
+        if everywhere {
+            lifted.push(ClientParam {
+                wire_name: candidate.param.wire_name.clone(),
+                rust_name: snake(&candidate.param.wire_name),
+                default: default.clone(),
+                docs: candidate.param.docs.clone(),
+            });
+        }
+    }
+    for op in raw.iter_mut() {
+        let params = std::mem::take(&mut op.params);
+        op.op.params = params
+            .into_iter()
+            .filter(|p| {
+                !(p.param.location == ParamLocation::Query
+                    && lifted.iter().any(|l| l.wire_name == p.param.wire_name))
+            })
+            .map(|p| p.param)
+            .collect();
+    }
+    lifted
+}
+
+/// Names methods from operationIds in snake_case. Azure-style ids (`Group_Operation`) lose the
+/// group prefix when the rest is unique across the API (`Jobs_GetScheduledJob` →
+/// `get_scheduled_job`).
+fn method_names(ids: &[&str]) -> Vec<String> {
+    let short = |id: &str| -> Option<String> {
+        let (prefix, rest) = id.split_once('_')?;
+        let valid = !prefix.is_empty()
+            && prefix.chars().all(|c| c.is_ascii_alphanumeric())
+            && rest.starts_with(|c: char| c.is_ascii_alphabetic());
+        valid.then(|| snake(rest))
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for id in ids {
+        let name = short(id).unwrap_or_else(|| snake(id));
+        *counts.entry(name).or_default() += 1;
+    }
+    let mut scope = Scope::with_reserved(CLIENT_RESERVED);
+    ids.iter()
+        .map(|id| {
+            let candidate = match short(id) {
+                Some(name) if counts.get(&name) == Some(&1) => name,
+                _ => snake(id),
+            };
+            scope.claim(&candidate)
+        })
+        .collect()
+}
