@@ -7,9 +7,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub use reqwest::StatusCode;
 pub use reqwest::Url;
 pub use reqwest::header::{HeaderMap, HeaderValue};
-pub use reqwest::StatusCode;
 
 /// How much of an undecodable body errors keep, in bytes.
 const EXCERPT_LIMIT: usize = 512;
@@ -141,7 +141,9 @@ impl StaticCredential {
     /// A credential that always sends `value`.
     pub fn new(value: &str) -> Result<Self, Error> {
         let mut value = HeaderValue::from_str(value).map_err(|_| {
-            Error::InvalidRequest("the Authorization value contains characters not allowed in a header".to_owned())
+            Error::InvalidRequest(
+                "the Authorization value contains characters not allowed in a header".to_owned(),
+            )
         })?;
         value.set_sensitive(true);
         Ok(Self(value))
@@ -181,7 +183,10 @@ impl fmt::Debug for ClientCore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientCore")
             .field("base_url", &self.base_url.as_str())
-            .field("credential", &self.credential.as_ref().map(|_| "<redacted>"))
+            .field(
+                "credential",
+                &self.credential.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -192,9 +197,15 @@ impl ClientCore {
         let base_url = Url::parse(base_url)
             .map_err(|e| Error::InvalidRequest(format!("base URL `{base_url}`: {e}")))?;
         if base_url.cannot_be_a_base() {
-            return Err(Error::InvalidRequest(format!("base URL `{base_url}` cannot have a path")));
+            return Err(Error::InvalidRequest(format!(
+                "base URL `{base_url}` cannot have a path"
+            )));
         }
-        Ok(Self { base_url, http, credential: None })
+        Ok(Self {
+            base_url,
+            http,
+            credential: None,
+        })
     }
 
     /// Sets the credential used for every request.
@@ -216,9 +227,9 @@ impl ClientCore {
     pub fn url<E>(&self, segments: &[&str]) -> Result<Url, Error<E>> {
         let mut url = self.base_url.clone();
         {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| Error::InvalidRequest("the base URL cannot have a path".to_owned()))?;
+            let mut path = url.path_segments_mut().map_err(|()| {
+                Error::InvalidRequest("the base URL cannot have a path".to_owned())
+            })?;
             path.pop_if_empty();
             path.extend(segments);
         }
@@ -232,20 +243,32 @@ impl ClientCore {
         mut request: reqwest::Request,
     ) -> Result<reqwest::Response, Error<E>> {
         if let Some(credential) = &self.credential {
-            let mut value = credential.authorization().await.map_err(Error::Credential)?;
+            let mut value = credential
+                .authorization()
+                .await
+                .map_err(Error::Credential)?;
             value.set_sensitive(true);
-            request.headers_mut().insert(reqwest::header::AUTHORIZATION, value);
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, value);
         }
         self.http.execute(request).await.map_err(Error::Transport)
     }
 }
 
 /// Sets a request header, rejecting values that are not valid in a header.
-pub fn set_header<E>(request: &mut reqwest::Request, name: &'static str, value: &str) -> Result<(), Error<E>> {
+pub fn set_header<E>(
+    request: &mut reqwest::Request,
+    name: &'static str,
+    value: &str,
+) -> Result<(), Error<E>> {
     let header = reqwest::header::HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))?;
-    let value = HeaderValue::from_str(value)
-        .map_err(|_| Error::InvalidRequest(format!("header `{name}`: the value contains characters not allowed in a header")))?;
+    let value = HeaderValue::from_str(value).map_err(|_| {
+        Error::InvalidRequest(format!(
+            "header `{name}`: the value contains characters not allowed in a header"
+        ))
+    })?;
     request.headers_mut().insert(header, value);
     Ok(())
 }
@@ -256,7 +279,8 @@ pub fn set_json_body<T: serde::Serialize + ?Sized, E>(
     content_type: &'static str,
     body: &T,
 ) -> Result<(), Error<E>> {
-    let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("request body: {e}")))?;
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| Error::InvalidRequest(format!("request body: {e}")))?;
     set_bytes_body(request, content_type, bytes)
 }
 
@@ -272,23 +296,37 @@ pub fn set_bytes_body<E>(
 }
 
 /// A value as JSON text, for parameters whose type has no plain-text form.
-pub fn to_json_string<T: serde::Serialize + ?Sized, E>(name: &'static str, value: &T) -> Result<String, Error<E>> {
-    serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
+pub fn to_json_string<T: serde::Serialize + ?Sized, E>(
+    name: &'static str,
+    value: &T,
+) -> Result<String, Error<E>> {
+    serde_json::to_string(value)
+        .map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
 }
 
 /// Reads the whole body and decodes it as JSON.
-pub async fn json_body<T: serde::de::DeserializeOwned, E>(response: reqwest::Response) -> Result<T, Error<E>> {
+pub async fn json_body<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<T, Error<E>> {
     let status = response.status();
     let bytes = response.bytes().await.map_err(Error::Transport)?;
     decode_json(status, &bytes).map_err(|e| Error::Decode(Box::new(e)))
 }
 
 /// Decodes `bytes` as JSON, reporting the path of the value that failed.
-pub fn decode_json<T: serde::de::DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, DecodeError> {
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        DecodeError { status, path, message: e.into_inner().to_string(), excerpt: excerpt(bytes) }
+        DecodeError {
+            status,
+            path,
+            message: e.into_inner().to_string(),
+            excerpt: excerpt(bytes),
+        }
     })
 }
 
@@ -305,7 +343,9 @@ pub fn header_value<T: std::str::FromStr, E>(
 where
     T::Err: fmt::Display,
 {
-    let Some(value) = response.headers().get(name) else { return Ok(None) };
+    let Some(value) = response.headers().get(name) else {
+        return Ok(None);
+    };
     let decode_error = |message: String| {
         Error::Decode(Box::new(DecodeError {
             status: response.status(),
@@ -315,7 +355,9 @@ where
         }))
     };
     let text = value.to_str().map_err(|e| decode_error(e.to_string()))?;
-    text.parse().map(Some).map_err(|e: T::Err| decode_error(e.to_string()))
+    text.parse()
+        .map(Some)
+        .map_err(|e: T::Err| decode_error(e.to_string()))
 }
 
 /// Turns a response with an undocumented or error status into [`Error::Status`].
@@ -330,5 +372,9 @@ pub async fn error_from<E: serde::de::DeserializeOwned>(response: reqwest::Respo
         Ok(typed) if !bytes.is_empty() => ErrorBody::Typed(typed),
         _ => ErrorBody::Raw(bytes.to_vec()),
     };
-    Error::Status(Box::new(ErrorResponse { status, headers, body }))
+    Error::Status(Box::new(ErrorResponse {
+        status,
+        headers,
+        body,
+    }))
 }

@@ -4,11 +4,8 @@
 //! The Jobs subset (every operation under /jobs) of the Azure IoT Hub service ("IotHub Gateway Service APIs") Swagger 2.0 document, api-version 2021-04-12, converted to OpenAPI 3.0.3. Where the upstream document disagrees with what the service sends and what the official SDKs expect, this document follows the service; every such correction is listed in spec/README.md.
 //!
 //! Generated from `spec/iothub-jobs.yaml`: [`Client`] has one async method per operation, [`models`] holds the types of their bodies, and [`runtime`] the error type and the credential hook.
-#![allow(
-    clippy::large_enum_variant,
-    clippy::too_many_arguments,
-    clippy::doc_markdown
-)]
+#![allow(clippy::too_many_arguments)]
+#![allow(clippy::large_enum_variant)]
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]

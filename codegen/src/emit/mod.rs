@@ -57,7 +57,8 @@ fn lib_rs(api: &Api, spec_name: &str) -> TokenStream {
     });
     quote! {
         #(#docs)*
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_markdown)]
+        #![allow(clippy::too_many_arguments)]
+        #![allow(clippy::large_enum_variant)]
 
         #[rustfmt::skip]
         pub mod client;
