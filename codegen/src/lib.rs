@@ -11,6 +11,19 @@
 //! The library does no IO, does not panic on any input and is deterministic: the same input
 //! gives byte-identical output. The caller (`cargo xtask`) reads and writes files.
 
+// Nothing in the library may panic on a document: these are errors outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod error;
 pub mod ir;
 pub mod names;

@@ -131,7 +131,12 @@ fn lower_enum(values: &[Option<String>]) -> EnumDef {
             rust_name: scope.claim(&camel(value)),
         });
     }
-    let fallback = scope.claim("Other");
+    // The variant for unlisted values: `Other` unless a listed value already took it.
+    let candidate = ["Other", "UnknownValue", "OtherValue"]
+        .into_iter()
+        .find(|name| !scope.contains(name))
+        .unwrap_or("Other");
+    let fallback = scope.claim(candidate);
     EnumDef { variants, fallback }
 }
 

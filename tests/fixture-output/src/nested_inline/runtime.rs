@@ -19,25 +19,42 @@ const EXCERPT_LIMIT: usize = 512;
 
 /// Everything that can go wrong in a call. `E` is the type of the operation's documented error
 /// body.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E = serde_json::Value> {
     /// The request could not be built (for example a header value with a newline), or the base
     /// URL is not usable. Nothing was sent.
-    #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// The credential could not produce an `Authorization` value. Nothing was sent.
-    #[error("credential error: {0}")]
     Credential(String),
     /// No response arrived: connection refused or reset, TLS failure, timeout.
-    #[error("transport error: {0}")]
-    Transport(#[source] reqwest::Error),
+    Transport(reqwest::Error),
     /// The service answered with a status the operation does not document as success.
-    #[error("{}", .0)]
     Status(Box<ErrorResponse<E>>),
     /// A success response whose body or headers do not match the document.
-    #[error("{0}")]
     Decode(Box<DecodeError>),
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Credential(message) => write!(f, "credential error: {message}"),
+            Error::Transport(error) => write!(f, "transport error: {error}"),
+            Error::Status(response) => response.fmt(f),
+            Error::Decode(error) => error.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(error) => Some(error),
+            Error::Decode(error) => Some(error.as_ref()),
+            _ => None,
+        }
+    }
 }
 
 impl<E> Error<E> {
@@ -81,15 +98,14 @@ pub struct ErrorResponse<E> {
     pub body: ErrorBody<E>,
 }
 
-impl<E> fmt::Display for ErrorResponse<E> {
+impl<E: fmt::Debug> fmt::Display for ErrorResponse<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP status {}", self.status)?;
-        if let ErrorBody::Raw(raw) = &self.body {
-            if !raw.is_empty() {
-                write!(f, ": {}", excerpt(raw))?;
-            }
+        match &self.body {
+            ErrorBody::Typed(body) => write!(f, ": {body:?}"),
+            ErrorBody::Raw(raw) if !raw.is_empty() => write!(f, ": {}", excerpt(raw)),
+            ErrorBody::Raw(_) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -227,7 +243,20 @@ impl ClientCore {
     }
 
     /// The base URL with `segments` appended, each percent-encoded as one path segment.
+    ///
+    /// Empty, `.` and `..` segments are refused: URL normalization would drop them and the
+    /// request would reach another resource (`cancel("..")` must not become `POST /jobs/v2/cancel`).
     pub fn url<E>(&self, segments: &[&str]) -> Result<Url, Error<E>> {
+        if let Some(bad) = segments.iter().find(|s| matches!(**s, "" | "." | "..")) {
+            return Err(Error::InvalidRequest(format!(
+                "a path parameter may not be {}: it would change the path",
+                if bad.is_empty() {
+                    "empty".to_owned()
+                } else {
+                    format!("`{bad}`")
+                }
+            )));
+        }
         let mut url = self.base_url.clone();
         {
             let mut path = url.path_segments_mut().map_err(|()| {
@@ -254,6 +283,17 @@ impl ClientCore {
             request
                 .headers_mut()
                 .insert(reqwest::header::AUTHORIZATION, value);
+        }
+        // Servers such as HTTP.sys answer 411 to a POST, PUT or PATCH without a length.
+        let needs_length = matches!(
+            *request.method(),
+            reqwest::Method::POST | reqwest::Method::PUT | reqwest::Method::PATCH
+        );
+        if needs_length && request.body().is_none() {
+            request.headers_mut().insert(
+                reqwest::header::CONTENT_LENGTH,
+                HeaderValue::from_static("0"),
+            );
         }
         self.http.execute(request).await.map_err(Error::Transport)
     }

@@ -233,7 +233,7 @@ pub enum Status {
     /// ``
     Value,
     /// A value the document does not list, as received.
-    Other3(::std::string::String),
+    UnknownValue(::std::string::String),
 }
 impl Status {
     /// The value as sent on the wire.
@@ -250,7 +250,7 @@ impl Status {
             Self::AB => "a-b",
             Self::_1 => "1",
             Self::Value => "",
-            Self::Other3(value) => value.as_str(),
+            Self::UnknownValue(value) => value.as_str(),
         }
     }
 }
@@ -273,7 +273,7 @@ impl ::std::convert::From<&str> for Status {
             "a-b" => Self::AB,
             "1" => Self::_1,
             "" => Self::Value,
-            other => Self::Other3(other.to_owned()),
+            other => Self::UnknownValue(other.to_owned()),
         }
     }
 }
