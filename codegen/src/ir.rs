@@ -25,6 +25,19 @@ pub struct Api {
     /// Operations in document order (paths, then methods in `get, put, post, delete, options,
     /// head, patch, trace` order).
     pub operations: Vec<Operation>,
+    /// Which failures are worth another try (from the `x-retry` extension, or the defaults).
+    pub retry: RetryDefaults,
+}
+
+/// Which failures the generated client retries by default (`x-retry` at the document root).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RetryDefaults {
+    /// Statuses worth another try; empty means the runtime's defaults.
+    pub statuses: Vec<u16>,
+    /// The response header carrying a textual error code.
+    pub error_code_header: Option<String>,
+    /// Error codes in that header worth another try.
+    pub transient_error_codes: Vec<String>,
 }
 
 /// A security scheme, kept for documentation.
@@ -240,6 +253,25 @@ pub struct Operation {
     pub error_type: TypeRef,
     /// The JSON pointer of the operation.
     pub source: String,
+    /// Sending the request twice has the same effect as once (GET, HEAD, OPTIONS, PUT, DELETE,
+    /// TRACE, or `x-idempotent: true`), so the client may retry it.
+    pub idempotent: bool,
+    /// How to follow pages, when the operation declares `x-paging`.
+    pub paging: Option<Paging>,
+}
+
+/// How a paged operation hands out the next page (`x-paging` on the operation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paging {
+    /// The Rust name of the stream method (the page method keeps the operation's name plus
+    /// `_page`).
+    pub stream_name: String,
+    /// The Rust name of the parameter carrying the continuation token in a request.
+    pub continuation_param: String,
+    /// The Rust name of the response-header field carrying the next token.
+    pub continuation_field: String,
+    /// The type of one item.
+    pub item: TypeRef,
 }
 
 /// One path segment: literal text and parameters, percent-encoded as a whole.

@@ -49,6 +49,9 @@ pub struct Input<'a> {
     pub spec_text: &'a str,
     /// The command named in each file's header, e.g. `cargo xtask regen`.
     pub command: &'a str,
+    /// Hand-written modules of the crate that the generated crate root declares (`pub mod
+    /// name;`), e.g. API-specific helpers that live beside the generated files.
+    pub extra_modules: Vec<String>,
 }
 
 impl<'a> Input<'a> {
@@ -58,6 +61,7 @@ impl<'a> Input<'a> {
             spec_path,
             spec_text,
             command,
+            extra_modules: Vec::new(),
         }
     }
 }
@@ -86,7 +90,7 @@ pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
     let (api, warnings) = lower::lower(input.spec_path, &doc).map_err(Errors)?;
     let header = format::header(input.command, input.spec_path);
     let mut files = Vec::new();
-    for file in emit::emit(&api, input.spec_path) {
+    for file in emit::emit(&api, input.spec_path, &input.extra_modules) {
         files.push(File {
             path: file.path.to_owned(),
             contents: format::format(&header, file.tokens).map_err(Errors::from)?,

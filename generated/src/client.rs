@@ -16,19 +16,69 @@ impl Client {
     /// The first server of the document, with its variables at their defaults: <https://your-hub.azure-devices.net>.
     pub const DEFAULT_BASE_URL: &'static str = "https://your-hub.azure-devices.net";
     /// A client for `base_url` (for example `https://host` or `http://127.0.0.1:8080/prefix`),
-    /// with a default HTTP client (rustls, 30 s connect timeout).
-    pub fn new(base_url: &str) -> ::std::result::Result<Self, runtime::Error> {
+    /// with a default HTTP client (rustls, 30 s connect timeout), the
+    /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
+    pub fn new(
+        base_url: &str,
+    ) -> ::std::result::Result<Self, runtime::Error<models::IotHubError>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
         http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error> {
+    ) -> ::std::result::Result<Self, runtime::Error<models::IotHubError>> {
         Ok(Self {
-            core: runtime::ClientCore::new(base_url, http)?,
+            core: runtime::ClientCore::new(
+                base_url,
+                http,
+                Self::default_retry_policy(),
+            )?,
             api_version: "2021-04-12".to_owned(),
         })
+    }
+    /// The retry policy new clients start with: the runtime's defaults (see
+    /// [`RetryPolicy`](runtime::RetryPolicy)) and the transient statuses and error codes
+    /// the document names.
+    pub fn default_retry_policy() -> runtime::RetryPolicy {
+        runtime::RetryPolicy::default()
+            .statuses(&[429, 500, 503])
+            .transient_error_codes(
+                "iothub-errorcode",
+                &[
+                    "IotHubQuotaExceeded",
+                    "DeviceNotOnline",
+                    "GenericTooManyRequests",
+                    "ThrottlingException",
+                    "ThrottleBacklogLimitExceeded",
+                    "ThrottlingBacklogTimeout",
+                    "ThrottlingMaxActiveJobCountExceeded",
+                    "DeviceThrottlingLimitExceeded",
+                    "ServerError",
+                    "ServiceUnavailable",
+                ],
+            )
+    }
+    /// Sets the retry policy ([`RetryPolicy::none`](runtime::RetryPolicy::none) turns
+    /// retries off).
+    #[must_use]
+    pub fn with_retry_policy(mut self, policy: runtime::RetryPolicy) -> Self {
+        self.core.set_retry_policy(policy);
+        self
+    }
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &runtime::RetryPolicy {
+        self.core.retry_policy()
+    }
+    /// Sets how long one attempt may take, from sending to the end of the response
+    /// (`None`: no limit; the default is 30 s).
+    #[must_use]
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.core.set_timeout(timeout);
+        self
     }
     /// Sets the credential that supplies the `Authorization` header of every request.
     #[must_use]
@@ -81,13 +131,18 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
         runtime::set_json_body(&mut request, "application/json", body)?;
-        let response = self.core.execute("Jobs_CreateImportExportJob", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_CreateImportExportJob",
+            idempotent: false,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -105,12 +160,17 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
-        let response = self.core.execute("Jobs_GetImportExportJobs", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_GetImportExportJobs",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -132,12 +192,17 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
-        let response = self.core.execute("Jobs_GetImportExportJob", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_GetImportExportJob",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Cancels an import or export job in the IoT Hub.
@@ -159,9 +224,14 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
-        let response = self.core.execute("Jobs_CancelImportExportJob", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_CancelImportExportJob",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -171,7 +241,7 @@ impl Client {
                 )
             }
             204 => Ok(models::CancelImportExportJobResponse::NoContent),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -193,12 +263,17 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
-        let response = self.core.execute("Jobs_GetScheduledJob", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_GetScheduledJob",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -222,13 +297,18 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
         runtime::set_json_body(&mut request, "application/json", body)?;
-        let response = self.core.execute("Jobs_CreateScheduledJob", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_CreateScheduledJob",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -250,12 +330,17 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
-        let response = self.core.execute("Jobs_CancelScheduledJob", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_CancelScheduledJob",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
@@ -265,14 +350,14 @@ impl Client {
     /// Arguments:
     /// - `job_type`: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
     /// - `job_status`: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
-    /// - `x_ms_max_item_count`: header parameter `x-ms-max-item-count`: The maximum number of items returned per page (the page size). The service may use a different value if the value specified is not acceptable.
-    /// - `x_ms_continuation`: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
-    pub async fn query_scheduled_jobs(
+    /// - `page_size`: header parameter `x-ms-max-item-count`: The maximum number of items returned per page (the page size). The service may use a different value if the value specified is not acceptable.
+    /// - `continuation`: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
+    pub async fn query_scheduled_jobs_page(
         &self,
         job_type: ::std::option::Option<&str>,
         job_status: ::std::option::Option<&str>,
-        x_ms_max_item_count: ::std::option::Option<i32>,
-        x_ms_continuation: ::std::option::Option<&str>,
+        page_size: ::std::option::Option<i32>,
+        continuation: ::std::option::Option<&str>,
     ) -> ::std::result::Result<
         models::QueryScheduledJobsResponse,
         runtime::Error<models::IotHubError>,
@@ -289,19 +374,24 @@ impl Client {
                 query.append_pair("jobStatus", value);
             }
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
-        if let Some(value) = x_ms_max_item_count {
+        if let Some(value) = page_size {
             runtime::set_header(
                 &mut request,
                 "x-ms-max-item-count",
                 &value.to_string(),
             )?;
         }
-        if let Some(value) = x_ms_continuation {
+        if let Some(value) = continuation {
             runtime::set_header(&mut request, "x-ms-continuation", value)?;
         }
-        let response = self.core.execute("Jobs_QueryScheduledJobs", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "Jobs_QueryScheduledJobs",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
                 let x_ms_continuation = runtime::header_value::<
@@ -318,7 +408,39 @@ impl Client {
                     body: runtime::json_body(response).await?,
                 })
             }
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
+    }
+    /// Every item of [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page), page after page: the stream follows the continuation token of each page until a page comes without one. Iterate with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.
+    ///
+    /// To resume later from a token, call [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page) with it.
+    pub fn query_scheduled_jobs<'a>(
+        &'a self,
+        job_type: ::std::option::Option<&'a str>,
+        job_status: ::std::option::Option<&'a str>,
+        page_size: ::std::option::Option<i32>,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<
+            models::JobResponse,
+            runtime::Error<models::IotHubError>,
+        >,
+    > + Send + 'a {
+        runtime::paginate(
+            None,
+            move |continuation: ::std::option::Option<::std::string::String>| async move {
+                let page = self
+                    .query_scheduled_jobs_page(
+                        job_type,
+                        job_status,
+                        page_size,
+                        continuation.as_deref(),
+                    )
+                    .await?;
+                Ok(runtime::Page {
+                    items: page.body,
+                    continuation: page.x_ms_continuation,
+                })
+            },
+        )
     }
 }

@@ -13,4 +13,6 @@ pub mod models;
 #[rustfmt::skip]
 pub mod runtime;
 pub use client::Client;
-pub use runtime::{Credential, Error, ErrorBody, ErrorResponse, StaticCredential};
+pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};
+/// The error of every operation: [`runtime::Error`] with the document's error body.
+pub type Error = runtime::Error<models::IotHubError>;

@@ -3,21 +3,20 @@
 //! path, `api-version`, `Authorization`, headers, JSON body) and checks how the client decoded
 //! the canned answer.
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex};
+mod support;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::Response;
+use std::collections::BTreeMap;
+
+use axum::http::{Method, StatusCode};
 use chrono::{TimeZone, Utc};
+use futures::{StreamExt, TryStreamExt};
 use iothub_jobs::models::{
     CancelImportExportJobResponse, CloudToDeviceMethod, IotHubError, JobProperties, JobRequest,
     JobResponse, JobStatus, JobType,
 };
 use iothub_jobs::{Client, Error, ErrorBody, StaticCredential};
 use serde_json::{Value, json};
+use support::{Mock, Reply, Seen};
 
 /// The `Authorization` value every test client sends.
 const SAS: &str = "SharedAccessSignature sr=my-hub.azure-devices.net&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D&se=1900000000&skn=iothubowner";
@@ -33,53 +32,10 @@ fn data(text: &str) -> Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The test server
+// The test server (in `support`) and what every Jobs request carries
 // ---------------------------------------------------------------------------------------------
 
-/// Serves `router` on 127.0.0.1 with a port the OS picks; returns `http://127.0.0.1:PORT`.
-/// The listener is bound before this returns, so the client can connect right away.
-async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1:0");
-    let port = listener.local_addr().expect("local addr").port();
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("server runs");
-    });
-    format!("http://127.0.0.1:{port}")
-}
-
-/// One request as it arrived at the server.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: Method,
-    /// The path exactly as sent, still percent-encoded.
-    path: String,
-    /// The query pairs, percent-decoded, in order.
-    query: Vec<(String, String)>,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
 impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().expect("ASCII header"))
-    }
-
-    fn query_values(&self, name: &str) -> Vec<&str> {
-        self.query
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("request body is JSON")
-    }
-
     /// Method, raw path, a single `api-version=2021-04-12` and the credential's
     /// `Authorization` value.
     fn assert_call(&self, method: Method, path: &str) {
@@ -96,129 +52,17 @@ impl Seen {
             "authorization of {self:?}"
         );
     }
-
-    /// A JSON body with `Content-Type: application/json`, equal to `expected`.
-    fn assert_json_body(&self, expected: &Value) {
-        assert_eq!(self.header("content-type"), Some("application/json"));
-        assert_eq!(&self.json(), expected);
-    }
-
-    /// No body and no `Content-Type`.
-    fn assert_no_body(&self) {
-        assert!(
-            self.body.is_empty(),
-            "unexpected body {:?}",
-            String::from_utf8_lossy(&self.body)
-        );
-        assert_eq!(self.header("content-type"), None);
-    }
 }
 
-/// A canned answer.
-#[derive(Debug, Clone)]
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    /// `status` with a JSON body, as IoT Hub sends it.
-    fn json(status: u16, body: &Value) -> Self {
-        Self::text(status, &body.to_string())
-            .header("content-type", "application/json; charset=utf-8")
-    }
-
-    fn text(status: u16, body: &str) -> Self {
-        Self {
-            status,
-            headers: Vec::new(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    fn header(mut self, name: &'static str, value: &str) -> Self {
-        self.headers.push((name, value.to_owned()));
-        self
-    }
-
-    fn into_response(self) -> Response {
-        let mut builder = Response::builder().status(self.status);
-        for (name, value) in self.headers {
-            builder = builder.header(name, value);
-        }
-        builder
-            .body(Body::from(self.body))
-            .expect("valid canned response")
-    }
-}
-
-/// A server that records every request and answers with `replies`, in order (a 599 with a
-/// message once they run out).
-struct Mock {
-    base: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Mock {
-    async fn start(replies: Vec<Reply>) -> Self {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let replies = Arc::new(Mutex::new(VecDeque::from(replies)));
-        let log = Arc::clone(&seen);
-        let router = Router::new().fallback(move |request: Request| {
-            let log = Arc::clone(&log);
-            let replies = Arc::clone(&replies);
-            async move {
-                let (parts, body) = request.into_parts();
-                let body = axum::body::to_bytes(body, usize::MAX)
-                    .await
-                    .expect("request body");
-                let url = reqwest::Url::parse(&format!("http://server{}", parts.uri))
-                    .expect("request target parses");
-                log.lock().unwrap().push(Seen {
-                    method: parts.method,
-                    path: parts.uri.path().to_owned(),
-                    query: url
-                        .query_pairs()
-                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                        .collect(),
-                    headers: parts.headers,
-                    body: body.to_vec(),
-                });
-                let reply = replies.lock().unwrap().pop_front();
-                reply
-                    .unwrap_or_else(|| Reply::text(599, "no canned reply left"))
-                    .into_response()
-            }
-        });
-        Self {
-            base: serve(router).await,
-            seen,
-        }
-    }
-
-    /// A client for this server, with the test credential.
-    fn client(&self) -> Client {
-        client(&self.base)
-    }
-
-    /// Every request received so far.
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-
-    /// The only request received so far.
-    fn single(&self) -> Seen {
-        let seen = self.seen();
-        assert_eq!(seen.len(), 1, "expected exactly one request, got {seen:?}");
-        seen.into_iter().next().unwrap()
-    }
-}
-
+/// A client for `base` (a [`Mock`]'s base URL, perhaps with a path prefix), with the test
+/// credential.
+/// A client for the mock, without retries: these tests check what one exchange gives
+/// (retries have their own tests in `retries.rs`).
 fn client(base: &str) -> Client {
     Client::new(base)
         .expect("valid base URL")
         .with_credential(StaticCredential::new(SAS).expect("valid header value"))
+        .with_retry_policy(iothub_jobs::RetryPolicy::none())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,8 +83,7 @@ async fn create_import_export_job_posts_job_and_decodes_answer() {
         ..Default::default()
     };
 
-    let job = mock
-        .client()
+    let job = client(&mock.base)
         .create_import_export_job(&request)
         .await
         .unwrap();
@@ -269,7 +112,7 @@ async fn get_import_export_jobs_decodes_array() {
     let body = json!([entries[1]["ResponseBody"], entries[3]["ResponseBody"]]);
     let mock = Mock::start(vec![Reply::json(200, &body)]).await;
 
-    let jobs = mock.client().get_import_export_jobs().await.unwrap();
+    let jobs = client(&mock.base).get_import_export_jobs().await.unwrap();
 
     let seen = mock.single();
     seen.assert_call(Method::GET, "/jobs");
@@ -312,8 +155,7 @@ async fn get_import_export_job_decodes_job() {
     let entry = &data(RECORDING)["entries"][1];
     let mock = Mock::start(vec![Reply::json(200, &entry["ResponseBody"])]).await;
 
-    let job = mock
-        .client()
+    let job = client(&mock.base)
         .get_import_export_job("b427bdbb-ecef-4d42-8b1c-325361da9160")
         .await
         .unwrap();
@@ -332,8 +174,7 @@ async fn get_import_export_job_decodes_job() {
 async fn cancel_import_export_job_200_is_ok_variant() {
     let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
 
-    let answer = mock
-        .client()
+    let answer = client(&mock.base)
         .cancel_import_export_job("job-1")
         .await
         .unwrap();
@@ -349,8 +190,7 @@ async fn cancel_import_export_job_200_is_ok_variant() {
 async fn cancel_import_export_job_204_is_no_content() {
     let mock = Mock::start(vec![Reply::text(204, "")]).await;
 
-    let answer = mock
-        .client()
+    let answer = client(&mock.base)
         .cancel_import_export_job("job-1")
         .await
         .unwrap();
@@ -376,7 +216,7 @@ async fn get_scheduled_job_decodes_job() {
     });
     let mock = Mock::start(vec![Reply::json(200, &body)]).await;
 
-    let job = mock.client().get_scheduled_job("job01").await.unwrap();
+    let job = client(&mock.base).get_scheduled_job("job01").await.unwrap();
 
     let seen = mock.single();
     seen.assert_call(Method::GET, "/jobs/v2/job01");
@@ -433,8 +273,7 @@ async fn create_scheduled_job_sends_exact_body() {
         max_execution_time_in_seconds: Some(20),
     };
 
-    let job = mock
-        .client()
+    let job = client(&mock.base)
         .create_scheduled_job("job01", &request)
         .await
         .unwrap();
@@ -459,7 +298,10 @@ async fn cancel_scheduled_job_posts_without_body() {
     let body = json!({"jobId": "job01", "type": "scheduleDeviceMethod", "status": "cancelled"});
     let mock = Mock::start(vec![Reply::json(200, &body)]).await;
 
-    let job = mock.client().cancel_scheduled_job("job01").await.unwrap();
+    let job = client(&mock.base)
+        .cancel_scheduled_job("job01")
+        .await
+        .unwrap();
 
     let seen = mock.single();
     seen.assert_call(Method::POST, "/jobs/v2/job01/cancel");
@@ -469,7 +311,7 @@ async fn cancel_scheduled_job_posts_without_body() {
     assert_eq!(job.status, Some(JobStatus::Cancelled));
 }
 
-/// `query_scheduled_jobs` sends `jobType`/`jobStatus` as query parameters and the page size and
+/// `query_scheduled_jobs_page` sends `jobType`/`jobStatus` as query parameters and the page size and
 /// continuation token as `x-ms-max-item-count`/`x-ms-continuation` headers; it returns the array
 /// together with the next token from the `x-ms-continuation` response header, and `None` on the
 /// last page (where parameters passed as `None` are not sent at all).
@@ -487,10 +329,10 @@ async fn query_scheduled_jobs_pages_with_continuation_headers() {
         Reply::json(200, &json!([])),
     ])
     .await;
-    let client = mock.client();
+    let client = client(&mock.base);
 
     let first = client
-        .query_scheduled_jobs(
+        .query_scheduled_jobs_page(
             Some("scheduleDeviceMethod"),
             Some("completed"),
             Some(2),
@@ -499,7 +341,7 @@ async fn query_scheduled_jobs_pages_with_continuation_headers() {
         .await
         .unwrap();
     let last = client
-        .query_scheduled_jobs(None, None, None, Some(token))
+        .query_scheduled_jobs_page(None, None, None, Some(token))
         .await
         .unwrap();
 
@@ -529,6 +371,66 @@ async fn query_scheduled_jobs_pages_with_continuation_headers() {
     assert_eq!(last.x_ms_item_type, None);
 }
 
+/// `query_scheduled_jobs` is a stream of jobs: it asks for the first page without a token,
+/// then follows `x-ms-continuation` page after page, with the same filters and page size,
+/// until a page comes back without a token.
+#[tokio::test]
+async fn query_scheduled_jobs_streams_every_page() {
+    let job =
+        |id: &str| json!({"jobId": id, "type": "scheduleDeviceMethod", "status": "completed"});
+    let mock = Mock::start(vec![
+        Reply::json(200, &json!([job("j1"), job("j2")])).header("x-ms-continuation", "t1"),
+        Reply::json(200, &json!([job("j3"), job("j4")])).header("x-ms-continuation", "t2"),
+        Reply::json(200, &json!([job("j5")])),
+    ])
+    .await;
+    let client = client(&mock.base);
+
+    let jobs: Vec<_> = client
+        .query_scheduled_jobs(Some("scheduleDeviceMethod"), None, Some(2))
+        .try_collect()
+        .await
+        .unwrap();
+
+    let ids: Vec<_> = jobs.iter().filter_map(|j| j.job_id.as_deref()).collect();
+    assert_eq!(ids, ["j1", "j2", "j3", "j4", "j5"]);
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 3);
+    let tokens: Vec<_> = seen.iter().map(|s| s.header("x-ms-continuation")).collect();
+    assert_eq!(tokens, [None, Some("t1"), Some("t2")]);
+    for request in &seen {
+        request.assert_call(Method::GET, "/jobs/v2/query");
+        assert_eq!(request.query_values("jobType"), ["scheduleDeviceMethod"]);
+        assert_eq!(request.header("x-ms-max-item-count"), Some("2"));
+    }
+}
+
+/// An error on a later page is yielded after the items before it, and ends the stream.
+#[tokio::test]
+async fn query_stream_yields_an_error_and_stops() {
+    let mock = Mock::start(vec![
+        Reply::json(200, &json!([{"jobId": "j1"}])).header("x-ms-continuation", "t1"),
+        Reply::json(
+            400,
+            &json!({"Message": "ErrorCode:ArgumentInvalid;bad token"}),
+        )
+        .header("iothub-errorcode", "ArgumentInvalid"),
+    ])
+    .await;
+    let client = client(&mock.base);
+
+    let items: Vec<_> = client
+        .query_scheduled_jobs(None, None, None)
+        .collect()
+        .await;
+
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().job_id.as_deref(), Some("j1"));
+    let error = items[1].as_ref().unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(mock.seen().len(), 2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // URLs
 // ---------------------------------------------------------------------------------------------
@@ -544,7 +446,7 @@ async fn job_id_is_percent_encoded_as_one_segment() {
         Reply::json(200, &json!({"jobId": "x#y%z"})),
     ])
     .await;
-    let client = mock.client();
+    let client = client(&mock.base);
 
     let job = client.get_scheduled_job("a b/c?d").await.unwrap();
     client.cancel_scheduled_job("a b/c?d").await.unwrap();
@@ -564,10 +466,10 @@ async fn dot_segment_job_ids_are_refused() {
     for id in [".", ".."] {
         let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
 
-        let result = mock.client().cancel_scheduled_job(id).await;
+        let result = client(&mock.base).cancel_scheduled_job(id).await;
 
         assert!(
-            matches!(result, Err(Error::InvalidRequest(_))),
+            matches!(result, Err(Error::InvalidInput(_))),
             "id {id:?}: {result:?}"
         );
         assert!(mock.seen().is_empty(), "id {id:?}: sent anyway");
@@ -584,16 +486,13 @@ async fn empty_job_id_is_refused() {
         Reply::json(200, &json!({})),
     ])
     .await;
-    let client = mock.client();
+    let client = client(&mock.base);
 
     let get = client.get_import_export_job("").await;
     let cancel = client.cancel_scheduled_job("").await;
 
-    assert!(matches!(get, Err(Error::InvalidRequest(_))), "{get:?}");
-    assert!(
-        matches!(cancel, Err(Error::InvalidRequest(_))),
-        "{cancel:?}"
-    );
+    assert!(matches!(get, Err(Error::InvalidInput(_))), "{get:?}");
+    assert!(matches!(cancel, Err(Error::InvalidInput(_))), "{cancel:?}");
     assert!(mock.seen().is_empty(), "sent anyway: {:?}", mock.seen());
 }
 
@@ -624,7 +523,7 @@ async fn base_url_path_prefix_is_kept() {
 #[tokio::test]
 async fn with_api_version_changes_query_parameter() {
     let mock = Mock::start(vec![Reply::json(200, &json!([]))]).await;
-    let client = mock.client().with_api_version("2099-01-01");
+    let client = client(&mock.base).with_api_version("2099-01-01");
     assert_eq!(client.api_version(), "2099-01-01");
 
     client.get_import_export_jobs().await.unwrap();
@@ -649,7 +548,7 @@ async fn not_found_with_envelope_a_is_typed_status_error() {
     ])
     .await;
 
-    let result = mock.client().get_scheduled_job("missing").await;
+    let result = client(&mock.base).get_scheduled_job("missing").await;
 
     let Err(Error::Status(response)) = result else {
         panic!("expected a status error, got {result:?}")
@@ -695,8 +594,7 @@ async fn throttled_with_envelope_b_is_typed_status_error() {
     ])
     .await;
 
-    let result = mock
-        .client()
+    let result = client(&mock.base)
         .create_scheduled_job("job01", &JobRequest::default())
         .await;
 
@@ -726,8 +624,7 @@ async fn envelope_b_inside_message_is_typed_with_text_message() {
     let body = data(ERROR_BODIES)["envelopeC_envelopeB_serialized_inside_Message"].clone();
     let mock = Mock::start(vec![Reply::json(404, &body)]).await;
 
-    let err = mock
-        .client()
+    let err = client(&mock.base)
         .get_import_export_job("missing")
         .await
         .unwrap_err();
@@ -750,7 +647,10 @@ async fn server_error_with_html_body_is_raw() {
     ])
     .await;
 
-    let err = mock.client().get_import_export_jobs().await.unwrap_err();
+    let err = client(&mock.base)
+        .get_import_export_jobs()
+        .await
+        .unwrap_err();
 
     let Error::Status(response) = &err else {
         panic!("expected a status error, got {err:?}")
@@ -772,8 +672,7 @@ async fn success_body_of_wrong_shape_is_decode_error() {
     ])
     .await;
 
-    let err = mock
-        .client()
+    let err = client(&mock.base)
         .get_import_export_job("job-1")
         .await
         .unwrap_err();
@@ -809,7 +708,7 @@ async fn array_where_object_expected_is_not_accepted() {
         Reply::json(404, &json!([])),
     ])
     .await;
-    let client = mock.client();
+    let client = client(&mock.base);
 
     let success = client.get_import_export_job("job-1").await;
     let error = client.get_import_export_job("job-1").await.unwrap_err();
@@ -830,7 +729,7 @@ async fn array_where_object_expected_is_not_accepted() {
 async fn unknown_enum_values_round_trip() {
     let body = json!({"jobId": "job-9", "type": "someFutureType", "status": "pending"});
     let mock = Mock::start(vec![Reply::json(200, &body), Reply::json(200, &body)]).await;
-    let client = mock.client();
+    let client = client(&mock.base);
 
     let job = client.get_import_export_job("job-9").await.unwrap();
     assert_eq!(job.r#type, Some(JobType::Other("someFutureType".into())));

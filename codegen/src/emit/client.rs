@@ -9,8 +9,29 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// The error body type every operation shares, if they all share one.
+pub fn common_error_type(api: &Api) -> Option<&TypeRef> {
+    let (first, rest) = api.operations.split_first()?;
+    rest.iter()
+        .all(|op| op.error_type == first.error_type)
+        .then_some(&first.error_type)
+}
+
 pub fn client_rs(api: &Api) -> TokenStream {
     let models = quote!(models::);
+    let common_error = type_tokens(common_error_type(api).unwrap_or(&TypeRef::Json), &models);
+    let retry_statuses = (!api.retry.statuses.is_empty()).then(|| {
+        let statuses = api
+            .retry
+            .statuses
+            .iter()
+            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+        quote!(.statuses(&[#(#statuses),*]))
+    });
+    let retry_codes = api.retry.error_code_header.as_ref().map(|header| {
+        let codes = &api.retry.transient_error_codes;
+        quote!(.transient_error_codes(#header, &[#(#codes),*]))
+    });
     let fields = api.client_params.iter().map(|p| {
         let name = ident(&p.rust_name);
         quote!(#name: ::std::string::String,)
@@ -85,17 +106,46 @@ pub fn client_rs(api: &Api) -> TokenStream {
             #default_server
 
             /// A client for `base_url` (for example `https://host` or `http://127.0.0.1:8080/prefix`),
-            /// with a default HTTP client (rustls, 30 s connect timeout).
-            pub fn new(base_url: &str) -> ::std::result::Result<Self, runtime::Error> {
+            /// with a default HTTP client (rustls, 30 s connect timeout), the
+            /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
+            pub fn new(base_url: &str) -> ::std::result::Result<Self, runtime::Error<#common_error>> {
                 Self::with_http_client(base_url, runtime::default_http_client()?)
             }
 
             /// A client for `base_url` that sends requests through `http`.
-            pub fn with_http_client(base_url: &str, http: ::reqwest::Client) -> ::std::result::Result<Self, runtime::Error> {
+            pub fn with_http_client(base_url: &str, http: ::reqwest::Client) -> ::std::result::Result<Self, runtime::Error<#common_error>> {
                 Ok(Self {
-                    core: runtime::ClientCore::new(base_url, http)?,
+                    core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
                     #(#inits)*
                 })
+            }
+
+            /// The retry policy new clients start with: the runtime's defaults (see
+            /// [`RetryPolicy`](runtime::RetryPolicy)) and the transient statuses and error codes
+            /// the document names.
+            pub fn default_retry_policy() -> runtime::RetryPolicy {
+                runtime::RetryPolicy::default() #retry_statuses #retry_codes
+            }
+
+            /// Sets the retry policy ([`RetryPolicy::none`](runtime::RetryPolicy::none) turns
+            /// retries off).
+            #[must_use]
+            pub fn with_retry_policy(mut self, policy: runtime::RetryPolicy) -> Self {
+                self.core.set_retry_policy(policy);
+                self
+            }
+
+            /// The retry policy in use.
+            pub fn retry_policy(&self) -> &runtime::RetryPolicy {
+                self.core.retry_policy()
+            }
+
+            /// Sets how long one attempt may take, from sending to the end of the response
+            /// (`None`: no limit; the default is 30 s).
+            #[must_use]
+            pub fn with_timeout(mut self, timeout: ::std::option::Option<::std::time::Duration>) -> Self {
+                self.core.set_timeout(timeout);
+                self
             }
 
             /// Sets the credential that supplies the `Authorization` header of every request.
@@ -122,21 +172,32 @@ pub fn client_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// The argument type of a parameter.
-fn arg_type(ty: &TypeRef, models: &TokenStream) -> TokenStream {
+/// The argument type of a parameter; references get `lifetime` (empty for none).
+fn arg_type(ty: &TypeRef, models: &TokenStream, lifetime: &TokenStream) -> TokenStream {
     match ty {
-        TypeRef::String => quote!(&str),
+        TypeRef::String => quote!(&#lifetime str),
         TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
             type_tokens(ty, models)
         }
         TypeRef::Vec(item) => {
             let item = type_tokens(item, models);
-            quote!(&[#item])
+            quote!(&#lifetime [#item])
         }
         _ => {
             let ty = type_tokens(ty, models);
-            quote!(&#ty)
+            quote!(&#lifetime #ty)
         }
+    }
+}
+
+/// One parameter of a method signature (`name: Type,`); references get `lifetime`.
+fn param_arg(p: &Param, models: &TokenStream, lifetime: &TokenStream) -> TokenStream {
+    let name = ident(&p.rust_name);
+    let ty = arg_type(&p.ty, models, lifetime);
+    if p.required {
+        quote!(#name: #ty,)
+    } else {
+        quote!(#name: ::std::option::Option<#ty>,)
     }
 }
 
@@ -204,15 +265,10 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         TokenStream::new()
     };
 
-    let args = op.params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let ty = arg_type(&p.ty, models);
-        if p.required {
-            quote!(#name: #ty,)
-        } else {
-            quote!(#name: ::std::option::Option<#ty>,)
-        }
-    });
+    let args = op
+        .params
+        .iter()
+        .map(|p| param_arg(p, models, &TokenStream::new()));
     let body_arg = op.body.as_ref().map(|b| {
         let ty = match b.encoding {
             BodyEncoding::Json => {
@@ -278,6 +334,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
                 let mut query = url.query_pairs_mut();
                 #(#query)*
             }
+            runtime::finish_query(&mut url);
         }
     };
 
@@ -303,7 +360,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             with_value(p, |value| {
                 let wire = &p.wire_name;
                 let text = text_of(api, &value, &p.ty, wire);
-                quote!(cookies.push(::std::format!("{}={}", #wire, #text));)
+                quote!(cookies.push(runtime::cookie_pair(#wire, #text));)
             })
         })
         .collect();
@@ -339,6 +396,8 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 
     let method = ident(op.method.as_str());
     let error_ty = type_tokens(&op.error_type, models);
+    let idempotent = op.idempotent;
+    let stream = stream_method(op, models, &error_ty);
     let (ok_ty, arms) = responses(&op.success, models);
 
     quote! {
@@ -353,11 +412,57 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             #(#headers)*
             #cookies
             #body
-            let response = self.core.execute(#op_id, request).await?;
+            let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
+            let response = self.core.execute(operation, request).await?;
             match response.status().as_u16() {
                 #arms
-                _ => Err(runtime::error_from(response).await),
+                _ => Err(self.core.error_from(response).await),
             }
+        }
+
+        #stream
+    }
+}
+
+/// The stream method of a paged operation: every item, page after page.
+fn stream_method(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> TokenStream {
+    let Some(paging) = &op.paging else {
+        return TokenStream::new();
+    };
+    let name = ident(&paging.stream_name);
+    let page = ident(&op.rust_name);
+    let lifetime = quote!('a);
+    let args = op
+        .params
+        .iter()
+        .filter(|p| p.rust_name != paging.continuation_param)
+        .map(|p| param_arg(p, models, &lifetime));
+    let pass = op.params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        match (p.rust_name == paging.continuation_param, p.required) {
+            (true, false) => quote!(continuation.as_deref()),
+            (true, true) => quote!(continuation.as_deref().unwrap_or_default()),
+            (false, _) => quote!(#name),
+        }
+    });
+    let item = type_tokens(&paging.item, models);
+    let field = ident(&paging.continuation_field);
+    let docs = doc_attrs(&format!(
+        "Every item of [`{page}`](Self::{page}), page after page: the stream follows the \
+         continuation token of each page until a page comes without one. Iterate with \
+         `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the \
+         stream.\n\nTo resume later from a token, call [`{page}`](Self::{page}) with it.",
+        page = op.rust_name
+    ));
+    quote! {
+        #docs
+        pub fn #name<'a>(&'a self, #(#args)*)
+            -> impl ::futures::Stream<Item = ::std::result::Result<#item, runtime::Error<#error_ty>>> + Send + 'a
+        {
+            runtime::paginate(None, move |continuation: ::std::option::Option<::std::string::String>| async move {
+                let page = self.#page(#(#pass),*).await?;
+                Ok(runtime::Page { items: page.body, continuation: page.#field })
+            })
         }
     }
 }

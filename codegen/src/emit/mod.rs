@@ -18,11 +18,12 @@ pub struct EmittedFile {
 }
 
 /// Emits the generated modules of the crate (the runtime is copied separately).
-pub fn emit(api: &Api, spec_name: &str) -> Vec<EmittedFile> {
+/// `extra_modules` are hand-written modules the crate root declares.
+pub fn emit(api: &Api, spec_name: &str, extra_modules: &[String]) -> Vec<EmittedFile> {
     vec![
         EmittedFile {
             path: "lib.rs",
-            tokens: lib_rs(api, spec_name),
+            tokens: lib_rs(api, spec_name, extra_modules),
         },
         EmittedFile {
             path: "models.rs",
@@ -35,7 +36,7 @@ pub fn emit(api: &Api, spec_name: &str) -> Vec<EmittedFile> {
     ]
 }
 
-fn lib_rs(api: &Api, spec_name: &str) -> TokenStream {
+fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String]) -> TokenStream {
     let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
     if let Some(description) = &api.description {
         text.push_str("\n\n");
@@ -55,6 +56,22 @@ fn lib_rs(api: &Api, spec_name: &str) -> TokenStream {
         };
         quote!(#![doc = #line])
     });
+    let extra = extra_modules.iter().map(|m| {
+        let name = ident(m);
+        quote!(pub mod #name;)
+    });
+    let error = match client::common_error_type(api) {
+        Some(ty) if *ty != TypeRef::Json => {
+            let ty = type_tokens(ty, &quote!(models::));
+            quote! {
+                /// The error of every operation: [`runtime::Error`] with the document's error body.
+                pub type Error = runtime::Error<#ty>;
+            }
+        }
+        _ => quote!(
+            pub use runtime::Error;
+        ),
+    };
     quote! {
         #(#docs)*
         #![allow(clippy::too_many_arguments)]
@@ -67,8 +84,11 @@ fn lib_rs(api: &Api, spec_name: &str) -> TokenStream {
         #[rustfmt::skip]
         pub mod runtime;
 
+        #(#extra)*
+
         pub use client::Client;
-        pub use runtime::{Credential, Error, ErrorBody, ErrorResponse, StaticCredential};
+        pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};
+        #error
     }
 }
 

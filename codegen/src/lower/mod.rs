@@ -8,7 +8,7 @@ mod operation;
 mod schema;
 
 use crate::error::{Error, Location, Warning, pointer};
-use crate::ir::{Api, SecurityScheme, TypeDef};
+use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
 use crate::names::Scope;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
@@ -19,6 +19,7 @@ pub fn lower(file: &str, doc: &OpenAPI) -> Result<(Api, Vec<Warning>), Vec<Error
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
+    let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(&mut cx.types);
     let mut types = std::mem::take(&mut cx.types);
     types.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
@@ -34,6 +35,7 @@ pub fn lower(file: &str, doc: &OpenAPI) -> Result<(Api, Vec<Warning>), Vec<Error
         types,
         client_params,
         operations,
+        retry,
     };
     let mut warnings = cx.warnings;
     warnings.sort();
@@ -177,6 +179,52 @@ pub(crate) type ComponentMap<T> =
 /// Decodes one JSON pointer segment (`~1` → `/`, `~0` → `~`).
 pub(crate) fn unescape_pointer(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// Reads `x-retry` at the document root: `statuses` (integers), `errorCodeHeader` (a header
+/// name) and `transientErrorCodes` (strings).
+fn retry_defaults(cx: &mut Cx<'_>, doc: &OpenAPI) -> RetryDefaults {
+    let Some(extension) = doc.extensions.get("x-retry") else {
+        return RetryDefaults::default();
+    };
+    let mut retry = RetryDefaults::default();
+    let location = Location::new("#/x-retry");
+    match extension.get("statuses") {
+        Some(serde_json::Value::Array(values)) => {
+            for value in values {
+                match value
+                    .as_u64()
+                    .and_then(|v| u16::try_from(v).ok())
+                    .filter(|v| (100..600).contains(v))
+                {
+                    Some(status) => retry.statuses.push(status),
+                    None => cx.warn(
+                        location.clone(),
+                        format!("`statuses` entry {value} is not an HTTP status; ignored"),
+                    ),
+                }
+            }
+        }
+        Some(_) => cx.warn(
+            location.clone(),
+            "`statuses` must be an array of HTTP statuses; ignored",
+        ),
+        None => {}
+    }
+    retry.error_code_header = extension
+        .get("errorCodeHeader")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    if let Some(codes) = extension
+        .get("transientErrorCodes")
+        .and_then(|v| v.as_array())
+    {
+        retry.transient_error_codes = codes
+            .iter()
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect();
+    }
+    retry
 }
 
 fn default_server(doc: &OpenAPI) -> Option<String> {

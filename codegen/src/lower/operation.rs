@@ -4,8 +4,8 @@ use super::Cx;
 use super::schema::{SchemaAt, lower_inline};
 use crate::error::{Location, pointer};
 use crate::ir::{
-    BodyEncoding, ClientParam, Method, Operation, Param, ParamLocation, RequestBody, ResponseBody,
-    ResponseHeader, Segment, SegmentPart, Success, SuccessVariant, TypeRef,
+    BodyEncoding, ClientParam, Method, Operation, Paging, Param, ParamLocation, RequestBody,
+    ResponseBody, ResponseHeader, Segment, SegmentPart, Success, SuccessVariant, TypeRef,
 };
 use crate::names::{Scope, camel, snake};
 use indexmap::IndexMap;
@@ -232,6 +232,30 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
     });
 
     let (success, error_type) = lower_responses(cx, operation, &type_hint, at, operation_id);
+    let idempotent = match operation.extensions.get("x-idempotent") {
+        Some(serde_json::Value::Bool(flag)) => *flag,
+        Some(_) => {
+            cx.warn(
+                Location::new(at).with_context(operation_id),
+                "`x-idempotent` must be a boolean; ignored",
+            );
+            default_idempotent(method)
+        }
+        None => default_idempotent(method),
+    };
+    let mut rust_name = rust_name;
+    let paging = match operation.extensions.get("x-paging") {
+        Some(extension) => lower_paging(
+            cx,
+            extension,
+            &mut params,
+            &success,
+            &mut rust_name,
+            at,
+            operation_id,
+        ),
+        None => None,
+    };
 
     if cx.errors.len() > errors_before {
         return None;
@@ -251,8 +275,112 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
             success,
             error_type,
             source: at.to_owned(),
+            idempotent,
+            paging,
         },
         params,
+    })
+}
+
+/// Methods that HTTP defines as idempotent.
+fn default_idempotent(method: Method) -> bool {
+    matches!(
+        method,
+        Method::Get | Method::Head | Method::Options | Method::Put | Method::Delete | Method::Trace
+    )
+}
+
+/// Reads `x-paging` (`itemsFrom: body`, `pageSizeHeader`, `continuationRequestHeader`,
+/// `continuationResponseHeader`). The operation's method becomes `<name>_page`, and a stream
+/// method named `<name>` follows the tokens. Anything it cannot use is a warning and the
+/// operation stays a plain method.
+fn lower_paging(
+    cx: &mut Cx<'_>,
+    extension: &serde_json::Value,
+    params: &mut [RawParam],
+    success: &Success,
+    rust_name: &mut String,
+    at: &str,
+    operation_id: &str,
+) -> Option<Paging> {
+    let location = Location::new(format!("{at}/x-paging")).with_context(operation_id);
+    let text = |key: &str| extension.get(key).and_then(serde_json::Value::as_str);
+    if text("itemsFrom").unwrap_or("body") != "body" {
+        cx.warn(
+            location,
+            "`x-paging.itemsFrom` other than `body` is not supported; no stream method",
+        );
+        return None;
+    }
+    let (Some(request_header), Some(response_header)) = (
+        text("continuationRequestHeader"),
+        text("continuationResponseHeader"),
+    ) else {
+        cx.warn(
+            location,
+            "`x-paging` needs `continuationRequestHeader` and `continuationResponseHeader`; no stream method",
+        );
+        return None;
+    };
+    let Success::WithHeaders {
+        body: Some(body),
+        headers,
+        ..
+    } = success
+    else {
+        cx.warn(location, "a paged operation needs one success response with a body and headers; no stream method");
+        return None;
+    };
+    let TypeRef::Vec(item) = &body.ty else {
+        cx.warn(
+            location,
+            "with `itemsFrom: body` the success body must be an array; no stream method",
+        );
+        return None;
+    };
+    let Some(field) = headers
+        .iter()
+        .find(|h| h.wire_name.eq_ignore_ascii_case(response_header))
+    else {
+        cx.warn(
+            location,
+            format!(
+                "the success response declares no header `{response_header}`; no stream method"
+            ),
+        );
+        return None;
+    };
+    let is_header = |p: &RawParam, name: &str| {
+        p.param.location == ParamLocation::Header && p.param.wire_name.eq_ignore_ascii_case(name)
+    };
+    if !params.iter().any(|p| is_header(p, request_header)) {
+        cx.warn(
+            location,
+            format!(
+                "the operation declares no header parameter `{request_header}`; no stream method"
+            ),
+        );
+        return None;
+    }
+    // Friendlier names for the two paging parameters, when they are free.
+    let mut rename = |wire: &str, wanted: &str| -> Option<String> {
+        let taken = params.iter().any(|p| p.param.rust_name == wanted);
+        let param = params.iter_mut().find(|p| is_header(p, wire))?;
+        if !taken {
+            param.param.rust_name = wanted.to_owned();
+        }
+        Some(param.param.rust_name.clone())
+    };
+    if let Some(size_header) = text("pageSizeHeader") {
+        rename(size_header, "page_size");
+    }
+    let continuation_param = rename(request_header, "continuation")?;
+    let stream_name = std::mem::replace(rust_name, format!("{rust_name}_page"));
+    Some(Paging {
+        stream_name,
+        continuation_param,
+        continuation_field: field.rust_name.clone(),
+        item: item.as_ref().clone(),
     })
 }
 
@@ -386,22 +514,18 @@ fn body_type(
     hint: &str,
     at: &str,
 ) -> (TypeRef, BodyEncoding) {
+    let media_at = pointer(&format!("{at}/content"), content_type);
     if !is_json(content_type) {
         if !content_type.starts_with("application/octet-stream") {
             cx.warn(
-                Location::new(at),
+                Location::new(&media_at),
                 format!("media type `{content_type}` is not supported yet; the body is raw bytes"),
             );
         }
         return (TypeRef::Bytes, BodyEncoding::Bytes);
     }
     let ty = match &media.schema {
-        Some(schema) => lower_inline(
-            cx,
-            schema.into(),
-            hint,
-            &pointer(&format!("{at}/content"), content_type),
-        ),
+        Some(schema) => lower_inline(cx, schema.into(), hint, &format!("{media_at}/schema")),
         None => TypeRef::Json,
     };
     (ty, BodyEncoding::Json)
@@ -457,7 +581,7 @@ fn lower_responses(
             }
         );
         let body = pick_content(&response.content).map(|(ct, media)| {
-            let (ty, encoding) = body_type(cx, ct, media, &hint, &format!("{response_at}/content"));
+            let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at);
             ResponseBody { ty, encoding }
         });
         if !is_success {

@@ -11,18 +11,48 @@ pub struct Client {
 }
 impl Client {
     /// A client for `base_url` (for example `https://host` or `http://127.0.0.1:8080/prefix`),
-    /// with a default HTTP client (rustls, 30 s connect timeout).
-    pub fn new(base_url: &str) -> ::std::result::Result<Self, runtime::Error> {
+    /// with a default HTTP client (rustls, 30 s connect timeout), the
+    /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
+    pub fn new(
+        base_url: &str,
+    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
         http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error> {
+    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
         Ok(Self {
-            core: runtime::ClientCore::new(base_url, http)?,
+            core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
+    }
+    /// The retry policy new clients start with: the runtime's defaults (see
+    /// [`RetryPolicy`](runtime::RetryPolicy)) and the transient statuses and error codes
+    /// the document names.
+    pub fn default_retry_policy() -> runtime::RetryPolicy {
+        runtime::RetryPolicy::default()
+    }
+    /// Sets the retry policy ([`RetryPolicy::none`](runtime::RetryPolicy::none) turns
+    /// retries off).
+    #[must_use]
+    pub fn with_retry_policy(mut self, policy: runtime::RetryPolicy) -> Self {
+        self.core.set_retry_policy(policy);
+        self
+    }
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &runtime::RetryPolicy {
+        self.core.retry_policy()
+    }
+    /// Sets how long one attempt may take, from sending to the end of the response
+    /// (`None`: no limit; the default is 30 s).
+    #[must_use]
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.core.set_timeout(timeout);
+        self
     }
     /// Sets the credential that supplies the `Authorization` header of every request.
     #[must_use]
@@ -76,12 +106,17 @@ impl Client {
                 query.append_pair("body", &value.to_string());
             }
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
-        let response = self.core.execute("get-the_Thing!", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "get-the_Thing!",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// `POST /things` (operationId `new`).
@@ -99,10 +134,14 @@ impl Client {
         if let Some(body) = body {
             runtime::set_json_body(&mut request, "application/json", body)?;
         }
-        let response = self.core.execute("new", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "new",
+            idempotent: false,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             204 => Ok(()),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
 }

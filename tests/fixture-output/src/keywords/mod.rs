@@ -13,4 +13,5 @@ pub mod models;
 #[rustfmt::skip]
 pub mod runtime;
 pub use client::Client;
-pub use runtime::{Credential, Error, ErrorBody, ErrorResponse, StaticCredential};
+pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};
+pub use runtime::Error;

@@ -13,18 +13,48 @@ impl Client {
     /// The first server of the document, with its variables at their defaults: <https://eu.example.com/v1>.
     pub const DEFAULT_BASE_URL: &'static str = "https://eu.example.com/v1";
     /// A client for `base_url` (for example `https://host` or `http://127.0.0.1:8080/prefix`),
-    /// with a default HTTP client (rustls, 30 s connect timeout).
-    pub fn new(base_url: &str) -> ::std::result::Result<Self, runtime::Error> {
+    /// with a default HTTP client (rustls, 30 s connect timeout), the
+    /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
+    pub fn new(
+        base_url: &str,
+    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
         http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error> {
+    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
         Ok(Self {
-            core: runtime::ClientCore::new(base_url, http)?,
+            core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
+    }
+    /// The retry policy new clients start with: the runtime's defaults (see
+    /// [`RetryPolicy`](runtime::RetryPolicy)) and the transient statuses and error codes
+    /// the document names.
+    pub fn default_retry_policy() -> runtime::RetryPolicy {
+        runtime::RetryPolicy::default()
+    }
+    /// Sets the retry policy ([`RetryPolicy::none`](runtime::RetryPolicy::none) turns
+    /// retries off).
+    #[must_use]
+    pub fn with_retry_policy(mut self, policy: runtime::RetryPolicy) -> Self {
+        self.core.set_retry_policy(policy);
+        self
+    }
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &runtime::RetryPolicy {
+        self.core.retry_policy()
+    }
+    /// Sets how long one attempt may take, from sending to the end of the response
+    /// (`None`: no limit; the default is 30 s).
+    #[must_use]
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.core.set_timeout(timeout);
+        self
     }
     /// Sets the credential that supplies the `Authorization` header of every request.
     #[must_use]
@@ -96,6 +126,7 @@ impl Client {
                     );
             }
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
         runtime::set_header(&mut request, "x-request-id", x_request_id)?;
@@ -104,15 +135,19 @@ impl Client {
         }
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         if let Some(value) = session {
-            cookies.push(::std::format!("{}={}", "session", value));
+            cookies.push(runtime::cookie_pair("session", value));
         }
         if !cookies.is_empty() {
             runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
         }
-        let response = self.core.execute("getFile", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "getFile",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
     /// `DELETE /items/{id}` (operationId `deleteItem`).
@@ -133,12 +168,17 @@ impl Client {
                 query.append_pair("force", &value.to_string());
             }
         }
+        runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
-        let response = self.core.execute("deleteItem", request).await?;
+        let operation = runtime::OperationInfo {
+            id: "deleteItem",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             204 => Ok(()),
-            _ => Err(runtime::error_from(response).await),
+            _ => Err(self.core.error_from(response).await),
         }
     }
 }

@@ -9,6 +9,10 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt, TryStreamExt};
+use tracing::Instrument;
 
 pub use reqwest::StatusCode;
 pub use reqwest::Url;
@@ -22,23 +26,27 @@ const EXCERPT_LIMIT: usize = 512;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E = serde_json::Value> {
-    /// The request could not be built (for example a header value with a newline), or the base
-    /// URL is not usable. Nothing was sent.
-    InvalidRequest(String),
+    /// An argument or setting is not valid (a bad job id, an unusable base URL, a header value
+    /// with a newline...). Nothing was sent.
+    InvalidInput(String),
     /// The credential could not produce an `Authorization` value. Nothing was sent.
     Credential(String),
-    /// No response arrived: connection refused or reset, TLS failure, timeout.
+    /// No response arrived: connection refused or reset, TLS failure, timeout
+    /// ([`Error::is_connect`], [`Error::is_timeout`]).
     Transport(reqwest::Error),
     /// The service answered with a status the operation does not document as success.
     Status(Box<ErrorResponse<E>>),
     /// A success response whose body or headers do not match the document.
     Decode(Box<DecodeError>),
+    /// A wait (for example for a job to finish) ran out of time.
+    Timeout(String),
 }
 
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::InvalidInput(message) => write!(f, "invalid input: {message}"),
+            Error::Timeout(message) => write!(f, "timed out: {message}"),
             Error::Credential(message) => write!(f, "credential error: {message}"),
             Error::Transport(error) => write!(f, "transport error: {error}"),
             Error::Status(response) => response.fmt(f),
@@ -80,9 +88,24 @@ impl<E> Error<E> {
         matches!(self, Error::Transport(e) if e.is_connect())
     }
 
-    /// Whether the request timed out.
+    /// Whether the request (or a wait) timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        matches!(self, Error::Transport(e) if e.is_timeout()) || matches!(self, Error::Timeout(_))
+    }
+
+    /// Whether trying again later may succeed: no connection, a timeout, or a status or error
+    /// code the client's [`RetryPolicy`] calls transient (throttling, server busy).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(e) => e.is_connect() || e.is_timeout() || e.is_request(),
+            Error::Status(response) => response.retryable,
+            _ => false,
+        }
+    }
+
+    /// The response header `name`, when the service answered with an error status.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.response()?.headers.get(name)?.to_str().ok()
     }
 }
 
@@ -96,6 +119,8 @@ pub struct ErrorResponse<E> {
     pub headers: HeaderMap,
     /// The body: typed when it parses as the documented error body, raw otherwise.
     pub body: ErrorBody<E>,
+    /// Whether the client's retry policy considers this status or error code transient.
+    pub retryable: bool,
 }
 
 impl<E: fmt::Debug> fmt::Display for ErrorResponse<E> {
@@ -158,14 +183,22 @@ pub struct StaticCredential(HeaderValue);
 
 impl StaticCredential {
     /// A credential that always sends `value`.
-    pub fn new(value: &str) -> Result<Self, Error> {
-        let mut value = HeaderValue::from_str(value).map_err(|_| {
-            Error::InvalidRequest(
-                "the Authorization value contains characters not allowed in a header".to_owned(),
-            )
-        })?;
+    pub fn new(value: &str) -> Result<Self, InvalidHeaderValue> {
+        let mut value = HeaderValue::from_str(value).map_err(|_| InvalidHeaderValue)?;
         value.set_sensitive(true);
         Ok(Self(value))
+    }
+}
+
+/// A credential value with characters not allowed in an HTTP header (the value itself is not
+/// shown: it is a secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the Authorization value contains characters not allowed in an HTTP header")]
+pub struct InvalidHeaderValue;
+
+impl<E> From<InvalidHeaderValue> for Error<E> {
+    fn from(error: InvalidHeaderValue) -> Self {
+        Error::InvalidInput(error.to_string())
     }
 }
 
@@ -183,19 +216,157 @@ impl Credential for StaticCredential {
 }
 
 /// The HTTP client used when the caller does not pass one: rustls, 30 s connect timeout.
-pub fn default_http_client() -> Result<reqwest::Client, Error> {
+pub fn default_http_client<E>() -> Result<reqwest::Client, Error<E>> {
     reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(Error::Transport)
 }
 
-/// What every generated client holds: the base URL, the HTTP client and the credential.
+/// When and how often a failed call is tried again.
+///
+/// Defaults: 5 attempts in all, exponential back-off from 200 ms doubling up to 10 s with
+/// jitter (each delay is drawn between half and all of the nominal one), at most 60 s in all
+/// including the attempts themselves. A `Retry-After` header on the response replaces the
+/// computed delay. Only operations that are safe to repeat are retried on an error status or
+/// a timeout; a connection that could not be made is retried for every operation, since
+/// nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included (1 turns retries off).
+    pub max_attempts: u32,
+    /// The nominal delay before the second attempt.
+    pub initial_delay: Duration,
+    /// The largest nominal delay.
+    pub max_delay: Duration,
+    /// No attempt starts after this much time since the first one.
+    pub max_elapsed: Duration,
+    /// Statuses worth another try.
+    pub statuses: Vec<u16>,
+    /// The response header carrying a textual error code (IoT Hub: `iothub-errorcode`).
+    pub error_code_header: Option<String>,
+    /// Error codes in that header worth another try, whatever the status.
+    pub transient_error_codes: Vec<String>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            max_elapsed: Duration::from_secs(60),
+            statuses: vec![429, 500, 502, 503, 504],
+            error_code_header: None,
+            transient_error_codes: Vec::new(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts in all (at least 1).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the first delay and the largest one.
+    #[must_use]
+    pub fn delays(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_delay = initial;
+        self.max_delay = max.max(initial);
+        self
+    }
+
+    /// Sets the total time budget.
+    #[must_use]
+    pub fn max_elapsed(mut self, budget: Duration) -> Self {
+        self.max_elapsed = budget;
+        self
+    }
+
+    /// Sets the statuses worth another try.
+    #[must_use]
+    pub fn statuses(mut self, statuses: &[u16]) -> Self {
+        self.statuses = statuses.to_vec();
+        self
+    }
+
+    /// Sets the header with textual error codes and the codes worth another try.
+    #[must_use]
+    pub fn transient_error_codes(mut self, header: &str, codes: &[&str]) -> Self {
+        self.error_code_header = Some(header.to_ascii_lowercase());
+        self.transient_error_codes = codes.iter().map(|c| (*c).to_owned()).collect();
+        self
+    }
+
+    /// Whether a response with this status and headers is worth another try.
+    pub fn is_transient(&self, status: StatusCode, headers: &HeaderMap) -> bool {
+        if self.statuses.contains(&status.as_u16()) {
+            return true;
+        }
+        let code = self
+            .error_code_header
+            .as_deref()
+            .and_then(|name| headers.get(name))
+            .and_then(|v| v.to_str().ok());
+        code.is_some_and(|code| self.transient_error_codes.iter().any(|c| c == code))
+    }
+
+    /// The nominal delay before attempt `attempt + 1` (`attempt` counts from 1), with jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(30);
+        let nominal = self
+            .initial_delay
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_delay);
+        nominal.mul_f64(0.5 + fastrand::f64() / 2.0)
+    }
+}
+
+/// The `Retry-After` delay of a response: seconds, or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// What the runtime needs to know about the operation it sends.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationInfo {
+    /// The operationId, for tracing.
+    pub id: &'static str,
+    /// Whether sending the request twice has the same effect as once.
+    pub idempotent: bool,
+}
+
+/// What every generated client holds: the base URL, the HTTP client, the credential, the
+/// retry policy and the per-attempt timeout.
 #[derive(Clone)]
 pub struct ClientCore {
     base_url: Url,
     http: reqwest::Client,
     credential: Option<Arc<dyn Credential>>,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ClientCore {
@@ -206,17 +377,27 @@ impl fmt::Debug for ClientCore {
                 "credential",
                 &self.credential.as_ref().map(|_| "<redacted>"),
             )
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
 
+/// The default time one attempt may take, from sending to the end of the response: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl ClientCore {
-    /// A core for `base_url` (scheme and host, optionally a path prefix).
-    pub fn new(base_url: &str, http: reqwest::Client) -> Result<Self, Error> {
+    /// A core for `base_url` (scheme and host, optionally a path prefix), with the default
+    /// timeout and `retry` as the retry policy.
+    pub fn new<E>(
+        base_url: &str,
+        http: reqwest::Client,
+        retry: RetryPolicy,
+    ) -> Result<Self, Error<E>> {
         let base_url = Url::parse(base_url)
-            .map_err(|e| Error::InvalidRequest(format!("base URL `{base_url}`: {e}")))?;
+            .map_err(|e| Error::InvalidInput(format!("base URL `{base_url}`: {e}")))?;
         if base_url.cannot_be_a_base() {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::InvalidInput(format!(
                 "base URL `{base_url}` cannot have a path"
             )));
         }
@@ -224,12 +405,29 @@ impl ClientCore {
             base_url,
             http,
             credential: None,
+            retry,
+            timeout: Some(DEFAULT_TIMEOUT),
         })
     }
 
     /// Sets the credential used for every request.
     pub fn set_credential(&mut self, credential: Arc<dyn Credential>) {
         self.credential = Some(credential);
+    }
+
+    /// Sets the retry policy.
+    pub fn set_retry_policy(&mut self, retry: RetryPolicy) {
+        self.retry = retry;
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Sets the time one attempt may take (`None`: no limit).
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
     }
 
     /// The base URL.
@@ -248,7 +446,7 @@ impl ClientCore {
     /// request would reach another resource (`cancel("..")` must not become `POST /jobs/v2/cancel`).
     pub fn url<E>(&self, segments: &[&str]) -> Result<Url, Error<E>> {
         if let Some(bad) = segments.iter().find(|s| matches!(**s, "" | "." | "..")) {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::InvalidInput(format!(
                 "a path parameter may not be {}: it would change the path",
                 if bad.is_empty() {
                     "empty".to_owned()
@@ -259,19 +457,90 @@ impl ClientCore {
         }
         let mut url = self.base_url.clone();
         {
-            let mut path = url.path_segments_mut().map_err(|()| {
-                Error::InvalidRequest("the base URL cannot have a path".to_owned())
-            })?;
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| Error::InvalidInput("the base URL cannot have a path".to_owned()))?;
             path.pop_if_empty();
             path.extend(segments);
         }
         Ok(url)
     }
 
-    /// Adds the credential's `Authorization` header and sends the request.
+    /// Sends the request, retrying as the policy allows, and returns the last response
+    /// (successful or not) or transport error. Each attempt gets a fresh `Authorization` value
+    /// and runs in a `request` tracing span (operation, method, attempt, status, duration).
     pub async fn execute<E>(
         &self,
-        _operation_id: &'static str,
+        operation: OperationInfo,
+        mut request: reqwest::Request,
+    ) -> Result<reqwest::Response, Error<E>> {
+        // Servers such as HTTP.sys answer 411 to a POST, PUT or PATCH without a length.
+        let needs_length = matches!(
+            *request.method(),
+            reqwest::Method::POST | reqwest::Method::PUT | reqwest::Method::PATCH
+        );
+        if needs_length && request.body().is_none() {
+            request.headers_mut().insert(
+                reqwest::header::CONTENT_LENGTH,
+                HeaderValue::from_static("0"),
+            );
+        }
+        *request.timeout_mut() = self.timeout;
+        let started = std::time::Instant::now();
+        let mut attempt = 1u32;
+        loop {
+            // Bodies are bytes, so a request can always be cloned; if not, it is sent once.
+            let retry_copy = request.try_clone();
+            let span = tracing::debug_span!(
+                "request",
+                operation = operation.id,
+                method = %request.method(),
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let result = self.attempt(request).instrument(span.clone()).await;
+            let elapsed = started.elapsed();
+            let delay = match &result {
+                Ok(response) => {
+                    let transient = self
+                        .retry
+                        .is_transient(response.status(), response.headers());
+                    if !(transient && operation.idempotent) || response.status().is_success() {
+                        return result;
+                    }
+                    retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt))
+                }
+                Err(Error::Transport(e))
+                    if e.is_connect()
+                        || (operation.idempotent && (e.is_timeout() || e.is_request())) =>
+                {
+                    self.retry.backoff(attempt)
+                }
+                Err(_) => return result,
+            };
+            let Some(next) = retry_copy else {
+                return result;
+            };
+            if attempt >= self.retry.max_attempts || elapsed + delay >= self.retry.max_elapsed {
+                span.in_scope(|| tracing::debug!("retry budget spent; giving up"));
+                return result;
+            }
+            span.in_scope(|| {
+                tracing::warn!(
+                    delay_ms = delay.as_millis() as u64,
+                    "transient failure; retrying"
+                )
+            });
+            tokio::time::sleep(delay).await;
+            request = next;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: credential, send, record the outcome on the current span.
+    async fn attempt<E>(
+        &self,
         mut request: reqwest::Request,
     ) -> Result<reqwest::Response, Error<E>> {
         if let Some(credential) = &self.credential {
@@ -284,20 +553,94 @@ impl ClientCore {
                 .headers_mut()
                 .insert(reqwest::header::AUTHORIZATION, value);
         }
-        // Servers such as HTTP.sys answer 411 to a POST, PUT or PATCH without a length.
-        let needs_length = matches!(
-            *request.method(),
-            reqwest::Method::POST | reqwest::Method::PUT | reqwest::Method::PATCH
-        );
-        if needs_length && request.body().is_none() {
-            request.headers_mut().insert(
-                reqwest::header::CONTENT_LENGTH,
-                HeaderValue::from_static("0"),
-            );
+        let sent = std::time::Instant::now();
+        let result = self.http.execute(request).await;
+        let span = tracing::Span::current();
+        span.record("duration_ms", sent.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                tracing::debug!("response");
+            }
+            Err(error) => tracing::debug!(%error, "no response"),
         }
-        self.http.execute(request).await.map_err(Error::Transport)
+        result.map_err(Error::Transport)
+    }
+
+    /// Turns a response with an undocumented or error status into [`Error::Status`], typed
+    /// when the body parses as `E`, and marked retryable when the policy says so.
+    pub async fn error_from<E: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Error<E> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let retryable = self.retry.is_transient(status, &headers);
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) => return Error::Transport(e),
+        };
+        let body = match serde_json::from_slice::<E>(&bytes) {
+            Ok(typed) if !bytes.is_empty() => ErrorBody::Typed(typed),
+            _ => ErrorBody::Raw(bytes.to_vec()),
+        };
+        Error::Status(Box::new(ErrorResponse {
+            status,
+            headers,
+            body,
+            retryable,
+        }))
     }
 }
+
+/// One page of a paged operation: its items and the token of the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// The token for the next page; `None` on the last page.
+    pub continuation: Option<String>,
+}
+
+/// Follows continuation tokens from `first` (usually `None`): calls `fetch` for each page
+/// until a page comes without a token, yielding the items one by one. An error ends the
+/// stream after it is yielded.
+pub fn paginate<'a, T, E, F, Fut>(
+    first: Option<String>,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error<E>>> + Send + 'a
+where
+    T: Send + 'a,
+    E: Send + 'a,
+    F: FnMut(Option<String>) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error<E>>> + Send + 'a,
+{
+    futures::stream::try_unfold((fetch, Some(first)), next_page)
+        .try_flatten()
+        .boxed()
+}
+
+/// One step of [`paginate`]: fetches the page for `next` (if any) and the state after it.
+async fn next_page<T, E, F, Fut>(
+    (mut fetch, next): (F, Option<Option<String>>),
+) -> Result<Option<(PageItems<T, E>, (F, Option<Option<String>>))>, Error<E>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error<E>>>,
+{
+    let Some(token) = next else {
+        return Ok(None);
+    };
+    let page = fetch(token).await?;
+    let next = page.continuation.filter(|c| !c.is_empty()).map(Some);
+    let ok: fn(T) -> Result<T, Error<E>> = Ok;
+    let items = futures::stream::iter(page.items.into_iter().map(ok));
+    Ok(Some((items, (fetch, next))))
+}
+
+/// The items of one page, as a stream.
+type PageItems<T, E> =
+    futures::stream::Iter<std::iter::Map<std::vec::IntoIter<T>, fn(T) -> Result<T, Error<E>>>>;
 
 /// Sets a request header, rejecting values that are not valid in a header.
 pub fn set_header<E>(
@@ -306,9 +649,9 @@ pub fn set_header<E>(
     value: &str,
 ) -> Result<(), Error<E>> {
     let header = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))?;
+        .map_err(|_| Error::InvalidInput(format!("`{name}` is not a valid header name")))?;
     let value = HeaderValue::from_str(value).map_err(|_| {
-        Error::InvalidRequest(format!(
+        Error::InvalidInput(format!(
             "header `{name}`: the value contains characters not allowed in a header"
         ))
     })?;
@@ -322,8 +665,8 @@ pub fn set_json_body<T: serde::Serialize + ?Sized, E>(
     content_type: &'static str,
     body: &T,
 ) -> Result<(), Error<E>> {
-    let bytes = serde_json::to_vec(body)
-        .map_err(|e| Error::InvalidRequest(format!("request body: {e}")))?;
+    let bytes =
+        serde_json::to_vec(body).map_err(|e| Error::InvalidInput(format!("request body: {e}")))?;
     set_bytes_body(request, content_type, bytes)
 }
 
@@ -338,13 +681,38 @@ pub fn set_bytes_body<E>(
     Ok(())
 }
 
+/// Drops the `?` that an empty query would leave at the end of `url`.
+pub fn finish_query(url: &mut Url) {
+    if url.query() == Some("") {
+        url.set_query(None);
+    }
+}
+
+/// Characters a cookie value may not carry as they are (RFC 6265 `cookie-octet` excludes
+/// controls, space, `"`, `,`, `;` and `\`); `%` is encoded so values round-trip.
+const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+/// One `name=value` cookie pair, the value percent-encoded so it cannot add cookies.
+pub fn cookie_pair(name: &str, value: &str) -> String {
+    format!(
+        "{name}={}",
+        percent_encoding::utf8_percent_encode(value, COOKIE_VALUE)
+    )
+}
+
 /// A value as JSON text, for parameters whose type has no plain-text form.
 pub fn to_json_string<T: serde::Serialize + ?Sized, E>(
     name: &'static str,
     value: &T,
 ) -> Result<String, Error<E>> {
     serde_json::to_string(value)
-        .map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
+        .map_err(|e| Error::InvalidInput(format!("parameter `{name}`: {e}")))
 }
 
 /// Reads the whole body and decodes it as JSON.
@@ -363,11 +731,24 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, DecodeError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
+        let mut path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde reports a missing field at the object that lacks it; name the field itself.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| field.to_owned());
+        if let Some(field) = missing {
+            path = if path == "." {
+                field
+            } else {
+                format!("{path}.{field}")
+            };
+        }
         DecodeError {
             status,
             path,
-            message: e.into_inner().to_string(),
+            message,
             excerpt: excerpt(bytes),
         }
     })
@@ -401,23 +782,4 @@ where
     text.parse()
         .map(Some)
         .map_err(|e: T::Err| decode_error(e.to_string()))
-}
-
-/// Turns a response with an undocumented or error status into [`Error::Status`].
-pub async fn error_from<E: serde::de::DeserializeOwned>(response: reqwest::Response) -> Error<E> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = match response.bytes().await {
-        Ok(bytes) => bytes,
-        Err(e) => return Error::Transport(e),
-    };
-    let body = match serde_json::from_slice::<E>(&bytes) {
-        Ok(typed) if !bytes.is_empty() => ErrorBody::Typed(typed),
-        _ => ErrorBody::Raw(bytes.to_vec()),
-    };
-    Error::Status(Box::new(ErrorResponse {
-        status,
-        headers,
-        body,
-    }))
 }

@@ -1,0 +1,1193 @@
+//! What a user of the code generated from each fixture document in `tests/fixtures/` notices:
+//! wire names, open enums, nested inline bodies, collections, required/optional/nullable
+//! fields and formats, parameters in path/query/header/cookie, multi-status and header
+//! responses, recursive types. Models are checked through serde; clients over real HTTP
+//! against the loopback [`Mock`] from `support` (127.0.0.1, port 0).
+
+mod support;
+
+use axum::http::Method;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use support::{Mock, Reply};
+
+/// Decodes `value` as `T`, encodes it again and checks nothing was lost or added.
+fn round_trip<T: DeserializeOwned + Serialize>(value: &Value) -> T {
+    let typed: T = serde_json::from_value(value.clone())
+        .unwrap_or_else(|e| panic!("{value} does not decode: {e}"));
+    let back = serde_json::to_value(&typed).expect("encodes");
+    assert_eq!(&back, value, "round trip changed the body");
+    typed
+}
+
+/// The JSON string `value` encodes to, and what the same string decodes back to.
+fn wire<T: DeserializeOwned + Serialize>(value: &T) -> (Value, T) {
+    let encoded = serde_json::to_value(value).expect("encodes");
+    let decoded = serde_json::from_value(encoded.clone()).expect("decodes");
+    (encoded, decoded)
+}
+
+// ---------------------------------------------------------------------------------------------
+// keywords.yaml: Rust keywords and odd names
+// ---------------------------------------------------------------------------------------------
+
+mod keywords {
+    use fixture_output::keywords::Client;
+    use fixture_output::keywords::models::{_123abc, Self_, Type};
+
+    use super::*;
+
+    /// Every property of schema `type`, whatever its Rust name (`r#type`, `self_`, `_1st`,
+    /// `ref2`, `foo_bar3`, `value`, `odata_type`...), is written with exactly its wire name and
+    /// read back from it: nothing renamed, nothing dropped, no two fields merged.
+    #[test]
+    fn type_fields_keep_exact_wire_names() {
+        let body = json!({
+            "type": "t", "ref": "r", "self": "s", "Self": "S", "gen": "g", "async": "a",
+            "crate": "c", "1st": 1, "$ref": "#/x", "foo-bar": "kebab", "fooBar": "camel",
+            "foo_bar": "snake", "": "empty", "@odata.type": "#Thing"
+        });
+        let value = Type {
+            r#type: Some("t".into()),
+            r#ref: Some("r".into()),
+            self_: Some("s".into()),
+            self_2: Some("S".into()),
+            r#gen: Some("g".into()),
+            r#async: Some("a".into()),
+            crate_: Some("c".into()),
+            _1st: Some(1),
+            ref2: Some("#/x".into()),
+            foo_bar: Some("kebab".into()),
+            foo_bar2: Some("camel".into()),
+            foo_bar3: Some("snake".into()),
+            value: Some("empty".into()),
+            odata_type: Some("#Thing".into()),
+        };
+
+        assert_eq!(serde_json::to_value(&value).unwrap(), body);
+        assert_eq!(round_trip::<Type>(&body), value);
+        // Each wire name lands in its own field.
+        let only_self: Type = serde_json::from_value(json!({"Self": "S"})).unwrap();
+        assert_eq!(
+            only_self,
+            Type {
+                self_2: Some("S".into()),
+                ..Default::default()
+            }
+        );
+        assert_eq!(serde_json::to_value(Type::default()).unwrap(), json!({}));
+    }
+
+    /// The enum `123abc` maps `fn`, `1`, `-` and `Self` to their own variants and back, through
+    /// serde, `FromStr` and `Display`; and it is what `Self.match` carries.
+    #[test]
+    fn enum_123abc_maps_odd_values_both_ways() {
+        let cases = [
+            ("fn", _123abc::Fn),
+            ("1", _123abc::_1),
+            ("-", _123abc::Value),
+            ("Self", _123abc::Self_),
+        ];
+        for (text, variant) in cases {
+            assert_eq!(wire(&variant), (json!(text), variant.clone()), "{text}");
+            assert_eq!(
+                serde_json::from_value::<_123abc>(json!(text)).unwrap(),
+                variant
+            );
+            assert_eq!(text.parse::<_123abc>(), Ok(variant.clone()));
+            assert_eq!(variant.to_string(), text);
+            assert_eq!(variant.as_str(), text);
+        }
+        // Case matters: `self` is not `Self`.
+        assert_eq!(
+            serde_json::from_value::<_123abc>(json!("self")).unwrap(),
+            _123abc::Other("self".into())
+        );
+        let body = json!({"match": "Self"});
+        assert_eq!(
+            round_trip::<Self_>(&body),
+            Self_ {
+                r#match: Some(_123abc::Self_)
+            }
+        );
+    }
+
+    /// `get_the_thing` (operationId `get-the_Thing!`) puts `type` and `self` into
+    /// `/type/{type}/self/{self}`, each percent-encoded as one segment, sends the query
+    /// parameters under their wire names `ref`, `Ref` (a different parameter), `$filter` and
+    /// `body`, and decodes the keyword-named response.
+    #[tokio::test]
+    async fn get_the_thing_sends_wire_names() {
+        let answer = json!({"type": "widget", "self": "me", "$ref": "#/a"});
+        let mock = Mock::start(vec![Reply::json(200, &answer)]).await;
+
+        let thing = Client::new(&mock.base)
+            .unwrap()
+            .get_the_thing(
+                "a b/c?d",
+                -5,
+                Some("lower"),
+                Some("Upper"),
+                Some("name eq 'x&y'"),
+                Some(true),
+            )
+            .await
+            .unwrap();
+
+        let seen = mock.single();
+        assert_eq!(seen.method, Method::GET);
+        assert_eq!(seen.path, "/type/a%20b%2Fc%3Fd/self/-5");
+        assert_eq!(
+            seen.query,
+            [
+                ("ref".into(), "lower".into()),
+                ("Ref".into(), "Upper".into()),
+                ("$filter".into(), "name eq 'x&y'".into()),
+                ("body".into(), "true".into()),
+            ]
+        );
+        assert_eq!(
+            thing,
+            Type {
+                r#type: Some("widget".into()),
+                self_: Some("me".into()),
+                ref2: Some("#/a".into()),
+                ..Default::default()
+            }
+        );
+    }
+
+    /// The optional query parameters of `get_the_thing`, passed as `None`, are not sent at all;
+    /// `new2` (operationId `new`, renamed away from `Client::new`) posts `Self` with its
+    /// `match` property and a 204 is `Ok(())`.
+    #[tokio::test]
+    async fn none_query_params_are_omitted_and_new_posts_self() {
+        let mock = Mock::start(vec![Reply::json(200, &json!({})), Reply::text(204, "")]).await;
+        let client = Client::new(&mock.base).unwrap();
+
+        let thing = client
+            .get_the_thing("t", 0, None, None, None, None)
+            .await
+            .unwrap();
+        client
+            .new2(Some(&Self_ {
+                r#match: Some(_123abc::Value),
+            }))
+            .await
+            .unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].path, "/type/t/self/0");
+        assert!(seen[0].query.is_empty(), "{:?}", seen[0]);
+        assert_eq!(thing, Type::default());
+        assert_eq!(seen[1].method, Method::POST);
+        assert_eq!(seen[1].path, "/things");
+        seen[1].assert_json_body(&json!({"match": "-"}));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// open-enums.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod open_enums {
+    use fixture_output::open_enums::Client;
+    use fixture_output::open_enums::models::{
+        Job, JobConnection, JobKind, ListJobsPriority, Status,
+    };
+
+    use super::*;
+
+    /// Every value listed for `Status`, odd ones included (`other` and `Other` are different
+    /// values, `""`, `with space`, `1`, `a-b`, `UPPER_CASE`), parses to its own variant and is
+    /// written back as exactly the same text.
+    #[test]
+    fn every_listed_status_round_trips() {
+        let cases = [
+            ("unknown", Status::Unknown),
+            ("queued", Status::Queued),
+            ("running", Status::Running),
+            ("completed", Status::Completed),
+            ("other", Status::Other),
+            ("Other", Status::Other2),
+            ("with space", Status::WithSpace),
+            ("UPPER_CASE", Status::UpperCase),
+            ("a-b", Status::AB),
+            ("1", Status::_1),
+            ("", Status::Value),
+        ];
+        for (text, variant) in &cases {
+            let decoded: Status = serde_json::from_value(json!(text)).unwrap();
+            assert_eq!(&decoded, variant, "{text:?}");
+            assert_eq!(serde_json::to_value(variant).unwrap(), json!(text));
+            assert_eq!(text.parse::<Status>().as_ref(), Ok(variant));
+            assert_eq!(variant.to_string(), *text);
+        }
+        // Eleven distinct values, eleven distinct variants.
+        let distinct: std::collections::BTreeSet<_> = cases.iter().map(|(_, v)| v).collect();
+        assert_eq!(distinct.len(), cases.len());
+    }
+
+    /// A status the document does not list (`paused`, or `QUEUED` in another case) keeps its
+    /// text in the fallback variant and is written back unchanged, in a body and as a query
+    /// parameter.
+    #[tokio::test]
+    async fn unlisted_status_is_kept_and_sent_back() {
+        for text in ["paused", "QUEUED", " queued"] {
+            let status: Status = serde_json::from_value(json!(text)).unwrap();
+            assert_eq!(status, Status::UnknownValue(text.into()));
+            assert_eq!(serde_json::to_value(&status).unwrap(), json!(text));
+            assert_eq!(status.as_str(), text);
+        }
+        let body = json!([{"status": "paused", "kind": "scheduleSomethingNew"}]);
+        let mock = Mock::start(vec![Reply::json(200, &body)]).await;
+
+        let jobs = Client::new(&mock.base)
+            .unwrap()
+            .list_jobs(
+                Some(&Status::UnknownValue("paused".into())),
+                &ListJobsPriority::Low,
+            )
+            .await
+            .unwrap();
+
+        assert_eq!(mock.single().query_values("status"), ["paused"]);
+        assert_eq!(
+            jobs,
+            [Job {
+                status: Status::UnknownValue("paused".into()),
+                kind: Some(JobKind::Other("scheduleSomethingNew".into())),
+                connection: None,
+            }]
+        );
+        assert_eq!(serde_json::to_value(&jobs).unwrap(), body);
+    }
+
+    /// `queued` is listed twice in the document but is one variant: the exhaustive `match`
+    /// below names each variant once and would not compile with a second `Queued…` variant.
+    #[test]
+    fn duplicated_queued_is_one_variant() {
+        fn wire_name(status: &Status) -> &str {
+            match status {
+                Status::Unknown => "unknown",
+                Status::Queued => "queued",
+                Status::Running => "running",
+                Status::Completed => "completed",
+                Status::Other => "other",
+                Status::Other2 => "Other",
+                Status::WithSpace => "with space",
+                Status::UpperCase => "UPPER_CASE",
+                Status::AB => "a-b",
+                Status::_1 => "1",
+                Status::Value => "",
+                Status::UnknownValue(text) => text,
+            }
+        }
+        let queued: Status = serde_json::from_value(json!("queued")).unwrap();
+        assert_eq!(queued, Status::Queued);
+        assert_eq!(wire_name(&queued), "queued");
+        assert_eq!(queued.as_str(), wire_name(&queued));
+    }
+
+    /// `list_jobs` sends the required inline enum `priority` as its wire value (`high`), the
+    /// optional `status` as its wire value (`with space`) or not at all when `None`, and decodes
+    /// the jobs, a `connection: null` as `None`.
+    #[tokio::test]
+    async fn list_jobs_sends_enum_wire_values() {
+        let body = json!([
+            {"status": "with space", "kind": "scheduleUpdateTwin", "connection": "Connected"},
+            {"status": "", "connection": null},
+        ]);
+        let mock = Mock::start(vec![Reply::json(200, &body), Reply::json(200, &json!([]))]).await;
+        let client = Client::new(&mock.base).unwrap();
+
+        let jobs = client
+            .list_jobs(Some(&Status::WithSpace), &ListJobsPriority::High)
+            .await
+            .unwrap();
+        let none = client
+            .list_jobs(None, &ListJobsPriority::Low)
+            .await
+            .unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].method, Method::GET);
+        assert_eq!(seen[0].path, "/jobs");
+        assert_eq!(
+            seen[0].query,
+            [
+                ("status".into(), "with space".into()),
+                ("priority".into(), "high".into())
+            ]
+        );
+        assert_eq!(seen[1].query, [("priority".into(), "low".into())]);
+        assert_eq!(
+            jobs,
+            [
+                Job {
+                    status: Status::WithSpace,
+                    kind: Some(JobKind::ScheduleUpdateTwin),
+                    connection: Some(JobConnection::Connected),
+                },
+                Job {
+                    status: Status::Value,
+                    kind: None,
+                    connection: None,
+                },
+            ]
+        );
+        assert!(none.is_empty());
+    }
+
+    /// The nullable inline enum `connection` decodes `null` as `None` (not as an unknown
+    /// value), and a job without it is written without it.
+    #[test]
+    fn null_connection_is_none() {
+        let job: Job =
+            serde_json::from_value(json!({"status": "running", "connection": null})).unwrap();
+        assert_eq!(job.connection, None);
+        assert_eq!(
+            serde_json::to_value(&job).unwrap(),
+            json!({"status": "running"})
+        );
+        let disconnected: Job =
+            round_trip(&json!({"status": "running", "connection": "Disconnected"}));
+        assert_eq!(disconnected.connection, Some(JobConnection::Disconnected));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// nested-inline.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod nested_inline {
+    use fixture_output::nested_inline::Client;
+    use fixture_output::nested_inline::models::{
+        PutDeviceBody, PutDeviceBodyLocation, PutDeviceBodyLocationFloor,
+        PutDeviceBodyLocationFloorZone, PutDeviceBodySensorsItem,
+        PutDeviceBodySensorsItemReadingsItem, PutDeviceResponse,
+    };
+
+    use super::*;
+
+    /// `put_device` PUTs a body built from the inline types (object in object in object, array
+    /// of objects holding an array of objects, an inline enum) to `/devices/{id}` as exactly the
+    /// nested JSON a user would write by hand, and decodes the inline response object.
+    #[tokio::test]
+    async fn put_device_sends_nested_body() {
+        let mock = Mock::start(vec![Reply::json(
+            200,
+            &json!({"id": "dev 1", "etag": "\"v2\"", "extra": true}),
+        )])
+        .await;
+        let body = PutDeviceBody {
+            name: Some("thermostat".into()),
+            location: Some(PutDeviceBodyLocation {
+                building: Some("B43".into()),
+                floor: Some(PutDeviceBodyLocationFloor {
+                    level: -2,
+                    zone: Some(PutDeviceBodyLocationFloorZone::South),
+                }),
+            }),
+            sensors: Some(vec![
+                PutDeviceBodySensorsItem {
+                    kind: Some("temperature".into()),
+                    readings: Some(vec![
+                        PutDeviceBodySensorsItemReadingsItem { value: Some(21.5) },
+                        PutDeviceBodySensorsItemReadingsItem { value: None },
+                    ]),
+                },
+                PutDeviceBodySensorsItem::default(),
+            ]),
+        };
+
+        let stored = Client::new(&mock.base)
+            .unwrap()
+            .put_device("dev 1", &body)
+            .await
+            .unwrap();
+
+        let seen = mock.single();
+        assert_eq!(seen.method, Method::PUT);
+        assert_eq!(seen.path, "/devices/dev%201");
+        seen.assert_json_body(&json!({
+            "name": "thermostat",
+            "location": {"building": "B43", "floor": {"level": -2, "zone": "south"}},
+            "sensors": [
+                {"kind": "temperature", "readings": [{"value": 21.5}, {}]},
+                {}
+            ]
+        }));
+        assert_eq!(
+            stored,
+            PutDeviceResponse {
+                id: Some("dev 1".into()),
+                etag: Some("\"v2\"".into()),
+            }
+        );
+        // What was sent decodes back into the same value.
+        assert_eq!(
+            serde_json::from_value::<PutDeviceBody>(seen.json()).unwrap(),
+            body
+        );
+    }
+
+    /// The inline `floor` object requires `level`: a floor without it does not decode.
+    #[test]
+    fn floor_without_level_is_rejected() {
+        let result = serde_json::from_value::<PutDeviceBody>(
+            json!({"location": {"floor": {"zone": "north"}}}),
+        );
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("missing field `level`"), "{err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// arrays-maps.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod arrays_maps {
+    use std::collections::BTreeMap;
+
+    use fixture_output::arrays_maps::Client;
+    use fixture_output::arrays_maps::models::{Grid, Matrix, Point, Tagged};
+
+    use super::*;
+
+    /// `get_grid` decodes nested arrays (`cells`), maps of strings, maps of arrays of objects,
+    /// maps of objects, an any-JSON value, a free-form object and an array of untyped items, and
+    /// the decoded grid encodes back to the same JSON.
+    #[tokio::test]
+    async fn grid_collections_round_trip() {
+        let body = json!({
+            "cells": [[1, 2, 3], [], [-4]],
+            "labels": {"a": "Alpha", "": "empty key"},
+            "groups": {"corners": [{"x": 0.5, "y": 1.5}, {"x": -2.25, "y": 4.75}], "none": []},
+            "points": {"origin": {"x": 0.125, "y": -0.5}},
+            "anything": {"deep": [1, "two", null, true, {"x": {}}]},
+            "free": {"k": [1, {"n": null}], "s": "v", "z": null},
+            "untypedItems": [1, "a", null, {"b": []}, [[]]]
+        });
+        let mock = Mock::start(vec![Reply::json(200, &body)]).await;
+
+        let grid = Client::new(&mock.base).unwrap().get_grid().await.unwrap();
+
+        assert_eq!(mock.single().path, "/grid");
+        let cells: &Vec<Vec<i32>> = grid.cells.as_ref().unwrap();
+        assert_eq!(cells, &[vec![1, 2, 3], vec![], vec![-4]]);
+        let groups: &BTreeMap<String, Vec<Point>> = grid.groups.as_ref().unwrap();
+        assert_eq!(
+            groups["corners"],
+            [Point { x: 0.5, y: 1.5 }, Point { x: -2.25, y: 4.75 }]
+        );
+        assert!(groups["none"].is_empty());
+        assert_eq!(
+            grid.points.as_ref().unwrap()["origin"],
+            Point { x: 0.125, y: -0.5 }
+        );
+        assert_eq!(grid.labels.as_ref().unwrap()[""], "empty key");
+        assert_eq!(grid.anything, Some(body["anything"].clone()));
+        assert_eq!(grid.free.as_ref().unwrap()["z"], Value::Null);
+        assert_eq!(grid.untyped_items.as_ref().unwrap().len(), 5);
+        assert_eq!(serde_json::to_value(&grid).unwrap(), body);
+        assert_eq!(round_trip::<Grid>(&json!({})), Grid::default());
+    }
+
+    /// `Tagged` keeps properties the schema does not name in `additional_properties`, at the top
+    /// level of the object (flattened, not under a key of their own), writes them back, and
+    /// refuses an extra property that is not an integer.
+    #[test]
+    fn tagged_keeps_unknown_keys() {
+        let body = json!({"name": "t", "a": 1, "b": -2, "big": 9_007_199_254_740_993_i64});
+        let tagged: Tagged = round_trip(&body);
+        assert_eq!(tagged.name.as_deref(), Some("t"));
+        assert_eq!(
+            tagged.additional_properties,
+            BTreeMap::from([
+                ("a".to_owned(), 1),
+                ("b".to_owned(), -2),
+                ("big".to_owned(), 9_007_199_254_740_993)
+            ])
+        );
+        let built = Tagged {
+            name: None,
+            additional_properties: BTreeMap::from([("x".to_owned(), 5)]),
+        };
+        assert_eq!(serde_json::to_value(&built).unwrap(), json!({"x": 5}));
+        assert!(serde_json::from_value::<Tagged>(json!({"name": "t", "a": "one"})).is_err());
+    }
+
+    /// `Matrix` (array of array of array of number) is a plain `Vec<Vec<Vec<f64>>>` alias: a
+    /// value of that type is accepted where a `Matrix` is expected and round-trips.
+    #[test]
+    fn matrix_is_three_level_vec() {
+        let matrix: Matrix = vec![vec![vec![1.5, -0.25], vec![]], vec![]];
+        let plain: Vec<Vec<Vec<f64>>> = matrix.clone();
+        assert_eq!(plain, matrix);
+        let body = json!([[[1.5, -0.25], []], []]);
+        assert_eq!(round_trip::<Matrix>(&body), matrix);
+        assert!(serde_json::from_value::<Matrix>(json!([[1.5]])).is_err());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// required-optional.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod required_optional {
+    use fixture_output::required_optional::models::{Event, NullableUser, User};
+    use fixture_output::required_optional::{Client, Error};
+
+    use super::*;
+
+    /// An event with every required field and nothing else. (`legacy` is deprecated in the
+    /// document, so naming it in a struct literal needs the allow.)
+    #[allow(deprecated)]
+    fn minimal_event() -> Event {
+        Event {
+            id: None,
+            name: "launch".into(),
+            note: None,
+            comment: None,
+            at: Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 58).unwrap(),
+            day: None,
+            count: 1,
+            total: None,
+            plain: None,
+            ratio: None,
+            score: None,
+            enabled: None,
+            legacy: None,
+            created_by: User { name: "ann".into() },
+            reviewer: None,
+        }
+    }
+
+    /// A full response body: every field present.
+    fn full_body() -> Value {
+        json!({
+            "id": "6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c",
+            "name": "launch",
+            "note": "n",
+            "comment": "c",
+            "at": "2024-02-29T23:59:58.250+01:00",
+            "day": "2024-02-29",
+            "count": -2147483648_i64,
+            "total": 9_007_199_254_740_993_i64,
+            "plain": -1,
+            "ratio": 0.5,
+            "score": 1e300,
+            "enabled": false,
+            "legacy": "old",
+            "createdBy": {"name": "ann"},
+            "reviewer": {"name": "bob"}
+        })
+    }
+
+    /// `create_event` sends the required nullable `note` as `null` when it is `None`, and
+    /// leaves out the optional `comment`, the readOnly `id` and every other `None` field; with
+    /// values set they are all sent.
+    #[tokio::test]
+    async fn none_required_nullable_is_null_and_optional_is_omitted() {
+        let created = full_body();
+        let mock = Mock::start(vec![Reply::json(201, &created), Reply::json(201, &created)]).await;
+        let client = Client::new(&mock.base).unwrap();
+        let minimal = minimal_event();
+        let mut with_note = minimal_event();
+        with_note.note = Some("n".into());
+        with_note.comment = Some("c".into());
+
+        client.create_event(&minimal).await.unwrap();
+        client.create_event(&with_note).await.unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].method, Method::POST);
+        assert_eq!(seen[0].path, "/events");
+        seen[0].assert_json_body(&json!({
+            "name": "launch",
+            "note": null,
+            "at": "2024-02-29T23:59:58Z",
+            "count": 1,
+            "createdBy": {"name": "ann"}
+        }));
+        let second = seen[1].json();
+        assert_eq!(second["note"], "n");
+        assert_eq!(second["comment"], "c");
+    }
+
+    /// A 201 whose body lacks a required field is `Error::Decode`, and the error names the
+    /// missing field (`at`) in its message and Display.
+    #[tokio::test]
+    async fn missing_required_field_is_decode_error() {
+        let mut body = full_body();
+        body.as_object_mut().unwrap().remove("at");
+        let mock = Mock::start(vec![Reply::json(201, &body)]).await;
+
+        let err = Client::new(&mock.base)
+            .unwrap()
+            .create_event(&minimal_event())
+            .await
+            .unwrap_err();
+
+        let Error::Decode(decode) = &err else {
+            panic!("expected a decode error, got {err:?}")
+        };
+        assert_eq!(decode.status, 201);
+        assert!(
+            decode.message.contains("missing field `at`"),
+            "{}",
+            decode.message
+        );
+        assert!(decode.excerpt.contains("\"launch\""), "{}", decode.excerpt);
+        assert!(err.to_string().contains("`at`"), "{err}");
+    }
+
+    /// The decode error's `path` (documented as the JSON path of the failing field) names a
+    /// missing required field: `at` at the top level, `createdBy.name` inside a nested object.
+    #[tokio::test]
+    async fn missing_required_field_path_names_field() {
+        let mut top = full_body();
+        top.as_object_mut().unwrap().remove("at");
+        let mut nested = full_body();
+        nested["createdBy"] = json!({});
+        let mock = Mock::start(vec![Reply::json(201, &top), Reply::json(201, &nested)]).await;
+        let client = Client::new(&mock.base).unwrap();
+
+        let top = client.create_event(&minimal_event()).await.unwrap_err();
+        let nested = client.create_event(&minimal_event()).await.unwrap_err();
+
+        let (Error::Decode(top), Error::Decode(nested)) = (&top, &nested) else {
+            panic!("expected decode errors, got {top:?} and {nested:?}")
+        };
+        assert_eq!(
+            (top.path.as_str(), nested.path.as_str()),
+            ("at", "createdBy.name"),
+            "{top:?} {nested:?}"
+        );
+    }
+
+    /// Formats map to the Rust types a user expects: `date-time` to `DateTime<Utc>` (an offset
+    /// is converted to UTC), `date` to `NaiveDate`, `int32`/`int64`/plain `integer` to
+    /// `i32`/`i64`/`i64`, `float`/`double` to `f32`/`f64`; the readOnly required `id` is an
+    /// `Option` the client may leave out; the nullable `$ref` `reviewer` decodes `null` as
+    /// `None`.
+    #[test]
+    fn formats_map_to_rust_types() {
+        let event: Event = serde_json::from_value(full_body()).unwrap();
+
+        let at: DateTime<Utc> = event.at;
+        let day: Option<NaiveDate> = event.day;
+        let count: i32 = event.count;
+        let total: Option<i64> = event.total;
+        let plain: Option<i64> = event.plain;
+        let ratio: Option<f32> = event.ratio;
+        let score: Option<f64> = event.score;
+        let id: Option<String> = event.id.clone();
+        let note: Option<String> = event.note.clone();
+        assert_eq!(
+            at,
+            Utc.with_ymd_and_hms(2024, 2, 29, 22, 59, 58).unwrap()
+                + chrono::Duration::milliseconds(250)
+        );
+        assert_eq!(day, NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(count, i32::MIN);
+        assert_eq!(total, Some(9_007_199_254_740_993));
+        assert_eq!(plain, Some(-1));
+        assert_eq!(ratio, Some(0.5));
+        assert_eq!(score, Some(1e300));
+        assert_eq!(id.as_deref(), Some("6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c"));
+        assert_eq!(note.as_deref(), Some("n"));
+        assert_eq!(
+            event.reviewer,
+            Some(NullableUser {
+                name: Some("bob".into())
+            })
+        );
+
+        let mut no_reviewer = full_body();
+        no_reviewer["reviewer"] = Value::Null;
+        no_reviewer.as_object_mut().unwrap().remove("id");
+        let event: Event = serde_json::from_value(no_reviewer).unwrap();
+        assert_eq!((event.id, event.reviewer), (None, None));
+
+        // Out-of-range values for the sized types are refused.
+        let mut too_big = full_body();
+        too_big["count"] = json!(2_147_483_648_i64);
+        assert!(serde_json::from_value::<Event>(too_big).is_err());
+        let mut bad_day = full_body();
+        bad_day["day"] = json!("2023-02-29");
+        assert!(serde_json::from_value::<Event>(bad_day).is_err());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// parameters.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod parameters {
+    use fixture_output::parameters::models::GetFileExt;
+    use fixture_output::parameters::{Client, Error};
+
+    use super::*;
+
+    /// `get_file` against a base URL with a path prefix puts each parameter where the document
+    /// says: path segments percent-encoded (`my folder` → `my%20folder`, `a/b` → `a%2Fb`
+    /// joined with the enum `ext` as `a%2Fb.txt`), the query `version`, `tags` repeated
+    /// (`form`, `explode`), `since` in RFC 3339, the headers `x-request-id` and `x-page-size`,
+    /// and `session` in the `Cookie` header; the JSON string answer is returned.
+    #[tokio::test]
+    async fn get_file_sends_every_parameter_in_its_place() {
+        let mock = Mock::start(vec![Reply::json(200, &json!("file contents"))]).await;
+        let since = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap()
+            + chrono::Duration::milliseconds(120);
+
+        let contents = Client::new(&format!("{}/v1", mock.base))
+            .unwrap()
+            .get_file(
+                "my folder",
+                "a/b",
+                &GetFileExt::Txt,
+                3,
+                Some(&["x".into(), "y z".into()]),
+                Some(&since),
+                "req-1",
+                Some(50),
+                Some("abc"),
+            )
+            .await
+            .unwrap();
+
+        let seen = mock.single();
+        assert_eq!(seen.method, Method::GET);
+        assert_eq!(seen.path, "/v1/files/my%20folder/a%2Fb.txt");
+        assert_eq!(
+            seen.query,
+            [
+                ("version".into(), "3".into()),
+                ("tags".into(), "x".into()),
+                ("tags".into(), "y z".into()),
+                ("since".into(), "2024-01-02T03:04:05.120Z".into()),
+            ]
+        );
+        let raw = seen.raw_query.as_deref().unwrap();
+        assert!(raw.starts_with("version=3&tags=x&tags=y+z&since="), "{raw}");
+        let sent_since: DateTime<Utc> = seen.query_values("since")[0].parse().unwrap();
+        assert_eq!(sent_since, since);
+        assert_eq!(seen.header("x-request-id"), Some("req-1"));
+        assert_eq!(seen.header("x-page-size"), Some("50"));
+        assert_eq!(seen.header("cookie"), Some("session=abc"));
+        assert_eq!(contents, "file contents");
+    }
+
+    /// Optional parameters passed as `None` are not sent at all: no `tags`, no `since`, no
+    /// `x-page-size` header, no `Cookie` header. The `json` extension and a base URL with a
+    /// trailing slash work too.
+    #[tokio::test]
+    async fn get_file_leaves_out_none_parameters() {
+        let mock = Mock::start(vec![Reply::json(200, &json!(""))]).await;
+
+        let contents = Client::new(&format!("{}/v1/", mock.base))
+            .unwrap()
+            .get_file("f", "n", &GetFileExt::Json, -1, None, None, "r", None, None)
+            .await
+            .unwrap();
+
+        let seen = mock.single();
+        assert_eq!(seen.path, "/v1/files/f/n.json");
+        assert_eq!(seen.raw_query.as_deref(), Some("version=-1"));
+        assert_eq!(seen.header("x-request-id"), Some("r"));
+        assert_eq!(seen.header("x-page-size"), None);
+        assert_eq!(seen.header("cookie"), None);
+        assert_eq!(contents, "");
+    }
+
+    /// A header parameter value that cannot be a header (a line break) is refused before
+    /// anything is sent, so it cannot inject another header.
+    #[tokio::test]
+    async fn header_value_with_newline_is_refused() {
+        let mock = Mock::start(vec![Reply::json(200, &json!(""))]).await;
+
+        let result = Client::new(&mock.base)
+            .unwrap()
+            .get_file(
+                "f",
+                "n",
+                &GetFileExt::Txt,
+                1,
+                None,
+                None,
+                "r\r\nx-admin: 1",
+                None,
+                None,
+            )
+            .await;
+
+        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+        assert!(mock.seen().is_empty(), "sent anyway: {:?}", mock.seen());
+    }
+
+    /// A cookie parameter value containing `;` or a space stays one cookie: it must not add a
+    /// second cookie (`admin=1`) to the `Cookie` header. (OpenAPI 3.0 cookies default to
+    /// `style: form`, which percent-encodes such characters; refusing the value would do too.)
+    #[tokio::test]
+    async fn cookie_value_cannot_add_a_cookie() {
+        let mock = Mock::start(vec![Reply::json(200, &json!(""))]).await;
+
+        let result = Client::new(&mock.base)
+            .unwrap()
+            .get_file(
+                "f",
+                "n",
+                &GetFileExt::Txt,
+                1,
+                None,
+                None,
+                "r",
+                None,
+                Some("abc; admin=1"),
+            )
+            .await;
+
+        match result {
+            Err(Error::InvalidInput(_)) => assert!(mock.seen().is_empty()),
+            other => {
+                other.unwrap();
+                let seen = mock.single();
+                let cookie = seen.header("cookie").unwrap();
+                let names: Vec<&str> = cookie
+                    .split(';')
+                    .map(|pair| pair.trim().split('=').next().unwrap())
+                    .collect();
+                assert_eq!(names, ["session"], "{cookie}");
+            }
+        }
+    }
+
+    /// When every query parameter of a call is `None` the request has no query string at all:
+    /// `DELETE /items/-7`, not `DELETE /items/-7?` (a bare `?` changes the URL for caches,
+    /// request signing and strict servers); the same for `get_the_thing` from `keywords`.
+    #[tokio::test]
+    async fn no_query_parameters_means_no_question_mark() {
+        let mock = Mock::start(vec![Reply::text(204, ""), Reply::json(200, &json!({}))]).await;
+
+        Client::new(&format!("{}/v1", mock.base))
+            .unwrap()
+            .delete_item(-7, None)
+            .await
+            .unwrap();
+        fixture_output::keywords::Client::new(&mock.base)
+            .unwrap()
+            .get_the_thing("t", 0, None, None, None, None)
+            .await
+            .unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].path, "/v1/items/-7");
+        assert_eq!(seen[0].raw_query, None, "{:?}", seen[0]);
+        assert_eq!(seen[1].path, "/type/t/self/0");
+        assert_eq!(seen[1].raw_query, None, "{:?}", seen[1]);
+    }
+
+    /// `delete_item(42, Some(true))` sends `DELETE /v1/items/42?force=true`, and the documented
+    /// 204 is `Ok(())`; with `force` as `None` no query parameter is sent.
+    #[tokio::test]
+    async fn delete_item_204_is_ok() {
+        let mock = Mock::start(vec![Reply::text(204, ""), Reply::text(204, "")]).await;
+        let client = Client::new(&format!("{}/v1", mock.base)).unwrap();
+
+        let forced = client.delete_item(42, Some(true)).await;
+        let plain = client.delete_item(-7, None).await;
+
+        assert!(matches!(forced, Ok(())), "{forced:?}");
+        assert!(matches!(plain, Ok(())), "{plain:?}");
+        let seen = mock.seen();
+        assert_eq!(seen[0].method, Method::DELETE);
+        assert_eq!(seen[0].path, "/v1/items/42");
+        assert_eq!(seen[0].raw_query.as_deref(), Some("force=true"));
+        assert_eq!(seen[1].path, "/v1/items/-7");
+        assert!(seen[1].query.is_empty(), "{:?}", seen[1]);
+        seen[0].assert_no_body();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// responses.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod responses {
+    use fixture_output::responses::models::{CancelJobResponse, CreateJobResponse, Error2, Job};
+    use fixture_output::responses::{Client, Error, ErrorBody};
+
+    use super::*;
+
+    /// `create_job` POSTs the job and decodes a 201 into the body plus its documented headers
+    /// `Location` (text) and `X-Rate-Remaining` (an `i32`); absent headers are `None`.
+    #[tokio::test]
+    async fn create_job_decodes_body_and_headers() {
+        let mock = Mock::start(vec![
+            Reply::json(201, &json!({"id": "j1"}))
+                .header("Location", "/jobs/j1")
+                .header("X-Rate-Remaining", "42"),
+            Reply::json(201, &json!({"id": "j2"})),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+
+        let created = client.create_job(&Job { id: "j1".into() }).await.unwrap();
+        let bare = client.create_job(&Job { id: "j2".into() }).await.unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].method, Method::POST);
+        assert_eq!(seen[0].path, "/jobs");
+        seen[0].assert_json_body(&json!({"id": "j1"}));
+        assert_eq!(
+            created,
+            CreateJobResponse {
+                body: Job { id: "j1".into() },
+                location: Some("/jobs/j1".into()),
+                x_rate_remaining: Some(42),
+            }
+        );
+        assert_eq!(
+            bare,
+            CreateJobResponse {
+                body: Job { id: "j2".into() },
+                location: None,
+                x_rate_remaining: None,
+            }
+        );
+    }
+
+    /// A 201 whose `X-Rate-Remaining` is not an integer is `Error::Decode`, its path naming the
+    /// header and its excerpt quoting the bad value.
+    #[tokio::test]
+    async fn bad_response_header_is_decode_error() {
+        let mock = Mock::start(vec![
+            Reply::json(201, &json!({"id": "j1"})).header("X-Rate-Remaining", "abc"),
+        ])
+        .await;
+
+        let err = Client::new(&mock.base)
+            .unwrap()
+            .create_job(&Job { id: "j1".into() })
+            .await
+            .unwrap_err();
+
+        let Error::Decode(decode) = &err else {
+            panic!("expected a decode error, got {err:?}")
+        };
+        assert_eq!(decode.status, 201);
+        assert!(
+            decode
+                .path
+                .to_ascii_lowercase()
+                .contains("x-rate-remaining"),
+            "{}",
+            decode.path
+        );
+        assert_eq!(decode.excerpt, "abc");
+        assert!(
+            err.to_string()
+                .to_ascii_lowercase()
+                .contains("x-rate-remaining"),
+            "{err}"
+        );
+    }
+
+    /// A 400 (covered by `4XX`) and a 500 with `{"code": 7}` come back as `Error::Status` with
+    /// the typed `Error` schema; so does `cancel_job`'s `default` error with a message.
+    #[tokio::test]
+    async fn error_statuses_have_typed_bodies() {
+        let mock = Mock::start(vec![
+            Reply::json(400, &json!({"code": 7})),
+            Reply::json(500, &json!({"code": 7})),
+            Reply::json(404, &json!({"code": 9, "message": "no such job"})),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+        let job = Job { id: "j1".into() };
+
+        let bad_request = client.create_job(&job).await.unwrap_err();
+        let server_error = client.create_job(&job).await.unwrap_err();
+        let not_found = client.cancel_job("j1").await.unwrap_err();
+
+        for (err, status) in [(&bad_request, 400), (&server_error, 500)] {
+            let Error::Status(response) = err else {
+                panic!("expected a status error, got {err:?}")
+            };
+            assert_eq!(response.status, status);
+            assert_eq!(
+                response.body,
+                ErrorBody::Typed(Error2 {
+                    code: 7,
+                    message: None
+                })
+            );
+        }
+        assert_eq!(
+            not_found.response().expect("a status error").body,
+            ErrorBody::Typed(Error2 {
+                code: 9,
+                message: Some("no such job".into())
+            })
+        );
+    }
+
+    /// `cancel_job` sends `DELETE /jobs/{id}`; a 200 with the job is the `Ok(Job)` variant and a
+    /// 204 the `NoContent` variant.
+    #[tokio::test]
+    async fn cancel_job_200_and_204_are_variants() {
+        let mock = Mock::start(vec![
+            Reply::json(200, &json!({"id": "j 1"})),
+            Reply::text(204, ""),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+
+        let cancelled = client.cancel_job("j 1").await.unwrap();
+        let nothing = client.cancel_job("j 1").await.unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].method, Method::DELETE);
+        assert_eq!(seen[0].path, "/jobs/j%201");
+        assert_eq!(cancelled, CancelJobResponse::Ok(Job { id: "j 1".into() }));
+        assert_eq!(nothing, CancelJobResponse::NoContent);
+    }
+
+    /// `put_blob` sends the bytes as they are (not JSON, not UTF-8) with
+    /// `Content-Type: application/octet-stream`, and returns the response body's raw bytes.
+    #[tokio::test]
+    async fn put_blob_sends_and_returns_raw_bytes() {
+        let sent = vec![0x00, 0x9f, 0x92, 0x96, 0xff, b'{'];
+        let answer = [0xfe_u8, 0x00, b'"', 0x80];
+        let mock = Mock::start(vec![
+            Reply::bytes(200, &answer).header("content-type", "application/octet-stream"),
+        ])
+        .await;
+
+        let received = Client::new(&mock.base)
+            .unwrap()
+            .put_blob(Some(sent.clone()))
+            .await
+            .unwrap();
+
+        let seen = mock.single();
+        assert_eq!(seen.method, Method::PUT);
+        assert_eq!(seen.path, "/blob");
+        assert_eq!(
+            seen.header("content-type"),
+            Some("application/octet-stream")
+        );
+        assert_eq!(seen.body, sent);
+        assert_eq!(received, answer);
+    }
+
+    /// `ping` sends `HEAD /ping` and a 200 is `Ok(())`.
+    #[tokio::test]
+    async fn ping_head_is_ok() {
+        let mock = Mock::start(vec![Reply::text(200, "")]).await;
+
+        let result = Client::new(&mock.base).unwrap().ping().await;
+
+        assert!(matches!(result, Ok(())), "{result:?}");
+        let seen = mock.single();
+        assert_eq!(seen.method, Method::HEAD);
+        assert_eq!(seen.path, "/ping");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// recursive.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod recursive {
+    use fixture_output::recursive::Client;
+    use fixture_output::recursive::models::{Named, Node, Person, Pet};
+
+    use super::*;
+
+    /// `get_tree` decodes a `Node` whose `parent` (boxed), `children` and
+    /// `owner: Person { manager: Person, favourite: Node }` nest several levels deep, and the
+    /// tree encodes back to the same document.
+    #[tokio::test]
+    async fn node_tree_decodes_and_round_trips() {
+        let body = json!({
+            "name": "middle",
+            "parent": {"name": "root", "parent": {"name": "grand-root"}},
+            "children": [
+                {"name": "leaf-1", "children": []},
+                {"name": "leaf-2", "owner": {}}
+            ],
+            "owner": {
+                "manager": {"manager": {"favourite": {"name": "boss-pick"}}},
+                "favourite": {"name": "fav", "children": [{"name": "fav-child"}]}
+            }
+        });
+        let mock = Mock::start(vec![Reply::json(200, &body)]).await;
+
+        let tree = Client::new(&mock.base).unwrap().get_tree().await.unwrap();
+
+        assert_eq!(mock.single().path, "/tree");
+        let parent: &Node = tree.parent.as_deref().unwrap();
+        assert_eq!(parent.name, "root");
+        assert_eq!(parent.parent.as_ref().unwrap().name, "grand-root");
+        let children = tree.children.as_ref().unwrap();
+        assert_eq!(children[0].children, Some(vec![]));
+        assert_eq!(children[1].owner.as_deref(), Some(&Person::default()));
+        let owner: &Person = tree.owner.as_deref().unwrap();
+        let boss_pick = owner
+            .manager
+            .as_ref()
+            .and_then(|m| m.manager.as_ref())
+            .and_then(|m| m.favourite.as_ref())
+            .unwrap();
+        assert_eq!(boss_pick.name, "boss-pick");
+        let favourite = owner.favourite.as_deref().unwrap();
+        assert_eq!(favourite.children.as_ref().unwrap()[0].name, "fav-child");
+        assert_eq!(serde_json::to_value(&tree).unwrap(), body);
+
+        // Built by hand, the same shapes nest without any other wrapper than `Box`.
+        let built = Node {
+            name: "n".into(),
+            parent: Some(Box::new(Node {
+                name: "p".into(),
+                parent: None,
+                children: None,
+                owner: None,
+            })),
+            children: None,
+            owner: Some(Box::new(Person {
+                manager: Some(Box::new(Person::default())),
+                favourite: None,
+            })),
+        };
+        assert_eq!(
+            serde_json::to_value(&built).unwrap(),
+            json!({"name": "n", "parent": {"name": "p"}, "owner": {"manager": {}}})
+        );
+        // `name` is required at every level.
+        assert!(serde_json::from_value::<Node>(json!({"name": "a", "parent": {}})).is_err());
+    }
+
+    /// `Pet` (`allOf` of `Named` and an object with `legs`) has both `name` (required, from
+    /// `Named`) and `legs`.
+    #[test]
+    fn pet_all_of_has_name_and_legs() {
+        let pet: Pet = round_trip(&json!({"name": "Rex", "legs": 4}));
+        assert_eq!(
+            pet,
+            Pet {
+                name: "Rex".into(),
+                legs: Some(4)
+            }
+        );
+        let no_legs: Pet = round_trip(&json!({"name": "Nemo"}));
+        assert_eq!(no_legs.legs, None);
+        assert!(serde_json::from_value::<Pet>(json!({"legs": 4})).is_err());
+        let named: Named = serde_json::from_value(json!({"name": "Rex", "legs": 4})).unwrap();
+        assert_eq!(named.name, pet.name);
+    }
+}
