@@ -12,6 +12,7 @@ pub mod client;
 pub mod models;
 #[rustfmt::skip]
 pub mod runtime;
+pub mod iothub;
 pub use client::Client;
 pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};
 /// The error of every operation: [`runtime::Error`] with the document's error body.
