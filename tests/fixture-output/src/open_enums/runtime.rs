@@ -729,6 +729,10 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
     status: StatusCode,
     bytes: &[u8],
 ) -> Result<T, DecodeError> {
+    // The fast path is plain serde_json; only a failure is decoded again to find its path.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let mut path = e.path().to_string();
