@@ -82,7 +82,7 @@ async fn run(rounds: usize, requests: usize) {
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for round in 0..rounds {
-        let mut measure_ours = || async {
+        let measure_ours = || async {
             let start = Instant::now();
             for _ in 0..requests {
                 let job = generated

@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
@@ -42,6 +43,8 @@ pub struct Seen {
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// When the server received the request (its head and body).
+    pub at: Instant,
 }
 
 impl Seen {
@@ -86,6 +89,9 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
+    /// Never answer: the handler records the request, then awaits `std::future::pending()`
+    /// (until the client gives up and drops the connection).
+    pub hang: bool,
 }
 
 impl Reply {
@@ -106,6 +112,16 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: body.to_vec(),
+            hang: false,
+        }
+    }
+
+    /// No answer at all: the server reads the request and then waits forever, as a stuck
+    /// service does; the client's timeout is the only way out.
+    pub fn hang() -> Self {
+        Self {
+            hang: true,
+            ..Self::bytes(200, b"")
         }
     }
 
@@ -158,11 +174,14 @@ impl Mock {
                         .collect(),
                     headers: parts.headers,
                     body: body.to_vec(),
+                    at: Instant::now(),
                 });
                 let reply = replies.lock().unwrap().pop_front();
-                reply
-                    .unwrap_or_else(|| Reply::text(599, "no canned reply left"))
-                    .into_response()
+                let reply = reply.unwrap_or_else(|| Reply::text(599, "no canned reply left"));
+                if reply.hang {
+                    std::future::pending::<()>().await;
+                }
+                reply.into_response()
             }
         });
         Self {
@@ -174,6 +193,11 @@ impl Mock {
     /// Every request received so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// How many requests were received so far.
+    pub fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
     }
 
     /// The only request received so far.

@@ -493,7 +493,7 @@ impl ClientCore {
             let retry_copy = request.try_clone();
             let span = tracing::debug_span!(
                 "request",
-                operation = operation.id,
+                operation = %operation.id,
                 method = %request.method(),
                 attempt,
                 status = tracing::field::Empty,

@@ -1,0 +1,858 @@
+//! The generated `iothub-jobs` client's resilience over real HTTP: retries (statuses, IoT Hub
+//! error codes, `Retry-After`, idempotency, budgets), per-attempt timeouts, SAS authentication
+//! and renewal, IoT Hub error bodies, decoding failures, the task-level helpers
+//! (`schedule_device_method`, `schedule_twin_update`, `wait_for_job`) and tracing.
+//!
+//! Every test talks to a [`Mock`] on 127.0.0.1 and never sleeps itself: retry delays are kept
+//! at a few milliseconds, and where a test takes longer it is the client that waits.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::Method;
+use chrono::Utc;
+use iothub_jobs::iothub::{Clock, SasCredential, sign};
+use iothub_jobs::models::{
+    CloudToDeviceMethod, JobProperties, JobStatus, JobType, Twin, TwinProperties,
+};
+use iothub_jobs::{Client, Error, RetryPolicy};
+use serde_json::{Value, json};
+use support::{Mock, Reply, Seen};
+
+/// The hub every token names.
+const HOST: &str = "my-hub.azure-devices.net";
+/// The policy key of the test connection string, base64 as in a connection string ...
+const KEY_BASE64: &str = "c2VjcmV0LWtleS1mb3ItdGVzdHM9PQ==";
+/// ... and decoded, as HMAC uses it.
+const KEY: &[u8] = b"secret-key-for-tests==";
+
+fn connection_string() -> String {
+    format!("HostName={HOST};SharedAccessKeyName=iothubowner;SharedAccessKey={KEY_BASE64}")
+}
+
+/// The client's own retry policy (statuses and IoT Hub error codes) with millisecond delays.
+fn fast_policy() -> RetryPolicy {
+    Client::default_retry_policy().delays(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+/// A client for the mock with the default retry policy, made fast.
+fn client(base: &str) -> Client {
+    Client::new(base)
+        .expect("valid base URL")
+        .with_retry_policy(fast_policy())
+}
+
+fn job(id: &str, status: &str) -> Value {
+    json!({"jobId": id, "type": "scheduleDeviceMethod", "status": status})
+}
+
+fn ok_job() -> Reply {
+    Reply::json(200, &job("job-1", "completed"))
+}
+
+/// An error reply with IoT Hub's `iothub-errorcode` header.
+fn hub_error(status: u16, code: &str) -> Reply {
+    Reply::json(
+        status,
+        &json!({"Message": format!("ErrorCode:{code};test"), "ExceptionMessage": "Tracking ID:t-G:0-TimeStamp:x"}),
+    )
+    .header("iothub-errorcode", code)
+}
+
+/// The status of a failed call, panicking on anything but [`Error::Status`].
+fn status_of(error: &Error) -> u16 {
+    match error {
+        Error::Status(response) => response.status.as_u16(),
+        other => panic!("expected Error::Status, got {other:?}"),
+    }
+}
+
+/// The `name=value` pairs of a `SharedAccessSignature …` header, in order.
+fn token_fields(header: &str) -> Vec<(String, String)> {
+    header
+        .strip_prefix("SharedAccessSignature ")
+        .unwrap_or_else(|| panic!("not a SAS token: {header}"))
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').expect("name=value");
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+fn token_field(header: &str, name: &str) -> String {
+    token_fields(header)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no `{name}` in {header}"))
+        .1
+}
+
+fn authorization(seen: &Seen) -> &str {
+    seen.header("authorization").expect("Authorization sent")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transient statuses and error codes
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn retries_429_then_succeeds() {
+    let mock = Mock::start(vec![Reply::text(429, "slow down"), ok_job()]).await;
+
+    let job = client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Completed));
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.method, Method::GET);
+        assert_eq!(request.path, "/jobs/v2/job-1");
+        assert_eq!(request.query_values("api-version"), ["2021-04-12"]);
+    }
+}
+
+#[tokio::test]
+async fn retries_503_then_500_then_succeeds() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "busy"),
+        Reply::text(500, "oops"),
+        ok_job(),
+    ])
+    .await;
+
+    let job = client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(job.job_id.as_deref(), Some("job-1"));
+    assert_eq!(mock.count(), 3);
+}
+
+/// A transient IoT Hub error code makes any status worth another try.
+#[tokio::test]
+async fn retries_a_transient_iothub_error_code_whatever_the_status() {
+    let mock = Mock::start(vec![hub_error(403, "IotHubQuotaExceeded"), ok_job()]).await;
+
+    let job = client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Completed));
+    assert_eq!(mock.count(), 2);
+}
+
+#[tokio::test]
+async fn does_not_retry_job_not_found() {
+    let mock = Mock::start(vec![hub_error(404, "JobNotFound"), ok_job()]).await;
+
+    let error = client(&mock.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 404);
+    assert!(!error.is_retryable());
+    assert_eq!(
+        error.iothub_error().unwrap().code.as_deref(),
+        Some("JobNotFound")
+    );
+    assert_eq!(mock.count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retry-After
+// ---------------------------------------------------------------------------------------------
+
+/// `Retry-After: 1` replaces the computed back-off: the back-off here (5 to 10 s) would exceed
+/// the 5 s budget and end the call, so a retry at all shows the header was used, and its timing
+/// shows it was honoured.
+#[tokio::test]
+async fn honours_retry_after_seconds() {
+    let mock = Mock::start(vec![
+        Reply::text(429, "").header("retry-after", "1"),
+        ok_job(),
+    ])
+    .await;
+    let client = client(&mock.base).with_retry_policy(
+        fast_policy()
+            .delays(Duration::from_secs(10), Duration::from_secs(10))
+            .max_elapsed(Duration::from_secs(5)),
+    );
+
+    let started = Instant::now();
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 2);
+    let gap = seen[1].at - seen[0].at;
+    assert!(gap >= Duration::from_secs(1), "retried after {gap:?}");
+    assert!(gap < Duration::from_secs(3), "retried after {gap:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+/// An HTTP-date `Retry-After` in the past means "now": the retry is immediate, not the 5 to
+/// 10 s back-off (which would exceed the budget and end the call instead).
+#[tokio::test]
+async fn retries_promptly_after_a_past_retry_after_date() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "").header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        ok_job(),
+    ])
+    .await;
+    let client = client(&mock.base).with_retry_policy(
+        fast_policy()
+            .delays(Duration::from_secs(10), Duration::from_secs(10))
+            .max_elapsed(Duration::from_secs(3)),
+    );
+
+    let started = Instant::now();
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(mock.count(), 2);
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+/// A `Retry-After` longer than what is left of the budget is not waited for: the call fails
+/// at once with the throttling response.
+#[tokio::test]
+async fn gives_up_at_once_when_retry_after_exceeds_the_budget() {
+    let mock = Mock::start(vec![
+        Reply::text(429, "").header("retry-after", "120"),
+        ok_job(),
+    ])
+    .await;
+
+    let started = Instant::now();
+    let error = client(&mock.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 429);
+    assert!(error.is_retryable());
+    assert_eq!(error.header("retry-after"), Some("120"));
+    assert_eq!(mock.count(), 1);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /jobs/create` creates a new job each time: a 503 is returned, not retried.
+#[tokio::test]
+async fn does_not_retry_a_non_idempotent_post() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"), Reply::json(200, &json!({}))]).await;
+    let request = JobProperties {
+        r#type: Some(JobType::Export),
+        output_blob_container_uri: Some("https://account.blob/container".into()),
+        ..Default::default()
+    };
+
+    let error = client(&mock.base)
+        .create_import_export_job(&request)
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 503);
+    let seen = mock.single();
+    assert_eq!(seen.method, Method::POST);
+    assert_eq!(seen.path, "/jobs/create");
+}
+
+/// Cancelling twice is the same as once (`x-idempotent` in the document): retried, and each
+/// attempt is a complete bodiless POST.
+#[tokio::test]
+async fn retries_an_idempotent_post() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"), ok_job()]).await;
+
+    client(&mock.base)
+        .cancel_scheduled_job("job-1")
+        .await
+        .unwrap();
+
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.method, Method::POST);
+        assert_eq!(request.path, "/jobs/v2/job-1/cancel");
+        assert_eq!(request.header("content-length"), Some("0"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budgets
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn stops_after_max_attempts() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"); 10]).await;
+    let client = client(&mock.base).with_retry_policy(fast_policy().max_attempts(3));
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert_eq!(status_of(&error), 503);
+    assert!(error.is_retryable());
+    assert_eq!(mock.count(), 3);
+}
+
+/// The first back-off (50 to 100 ms) would end after the 40 ms budget: no retry at all,
+/// although 5 attempts are allowed.
+#[tokio::test]
+async fn max_elapsed_shorter_than_the_first_delay_means_no_retry() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"); 10]).await;
+    let client = client(&mock.base).with_retry_policy(
+        fast_policy()
+            .max_attempts(5)
+            .delays(Duration::from_millis(100), Duration::from_millis(100))
+            .max_elapsed(Duration::from_millis(40)),
+    );
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert_eq!(status_of(&error), 503);
+    assert_eq!(mock.count(), 1);
+}
+
+/// Back-offs of 10 to 20 ms within a 100 ms budget: a few retries, far fewer than the 50
+/// attempts allowed, and none starting after the budget.
+#[tokio::test]
+async fn max_elapsed_stops_retrying_before_max_attempts() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"); 60]).await;
+    let client = client(&mock.base).with_retry_policy(
+        fast_policy()
+            .max_attempts(50)
+            .delays(Duration::from_millis(20), Duration::from_millis(20))
+            .max_elapsed(Duration::from_millis(100)),
+    );
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert_eq!(status_of(&error), 503);
+    let seen = mock.seen();
+    assert!(
+        (2..50).contains(&seen.len()),
+        "{} attempts within the budget",
+        seen.len()
+    );
+    let span = seen.last().unwrap().at - seen[0].at;
+    assert!(
+        span < Duration::from_millis(150),
+        "last attempt after {span:?}"
+    );
+}
+
+#[tokio::test]
+async fn retry_policy_none_sends_once() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"), ok_job()]).await;
+    let client = client(&mock.base).with_retry_policy(RetryPolicy::none());
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert_eq!(status_of(&error), 503);
+    assert_eq!(mock.count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-attempt timeout
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_response_that_never_comes_times_out() {
+    let mock = Mock::start(vec![Reply::hang(), ok_job()]).await;
+    let client = client(&mock.base)
+        .with_retry_policy(RetryPolicy::none())
+        .with_timeout(Some(Duration::from_millis(200)));
+
+    let started = Instant::now();
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(error.is_timeout());
+    assert!(error.is_retryable());
+    assert_eq!(mock.count(), 1);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_timed_out_attempt_is_retried() {
+    let mock = Mock::start(vec![Reply::hang(), ok_job()]).await;
+    let client = client(&mock.base).with_timeout(Some(Duration::from_millis(100)));
+
+    let job = client.get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Completed));
+    assert_eq!(mock.count(), 2);
+}
+
+#[tokio::test]
+async fn attempts_that_all_time_out_end_in_a_timeout() {
+    let mock = Mock::start(vec![Reply::hang(); 5]).await;
+    let client = client(&mock.base)
+        .with_retry_policy(fast_policy().max_attempts(2))
+        .with_timeout(Some(Duration::from_millis(100)));
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(error.is_timeout());
+    assert_eq!(mock.count(), 2);
+}
+
+/// A POST that may have reached the service is not sent again after a timeout.
+#[tokio::test]
+async fn a_timed_out_non_idempotent_post_is_not_retried() {
+    let mock = Mock::start(vec![Reply::hang(), Reply::json(200, &json!({}))]).await;
+    let client = client(&mock.base).with_timeout(Some(Duration::from_millis(100)));
+
+    let error = client
+        .create_import_export_job(&JobProperties::default())
+        .await
+        .unwrap_err();
+
+    assert!(error.is_timeout(), "{error:?}");
+    assert_eq!(mock.count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SAS authentication
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn connection_string_client_signs_a_valid_sas_token() {
+    let mock = Mock::start(vec![ok_job()]).await;
+    let client =
+        Client::from_connection_string_with_endpoint(&connection_string(), &mock.base).unwrap();
+
+    let before = Utc::now().timestamp().unsigned_abs();
+    client.get_scheduled_job("job-1").await.unwrap();
+    let after = Utc::now().timestamp().unsigned_abs();
+
+    let seen = mock.single();
+    assert_eq!(seen.path, "/jobs/v2/job-1", "requests go to the endpoint");
+    let header = authorization(&seen);
+    let names: Vec<_> = token_fields(header).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["sr", "sig", "se", "skn"], "{header}");
+    assert_eq!(token_field(header, "sr"), HOST, "the token names the hub");
+    assert_eq!(token_field(header, "skn"), "iothubowner");
+    let se: u64 = token_field(header, "se").parse().expect("numeric expiry");
+    assert!(
+        (before + 3600..=after + 3600).contains(&se),
+        "expiry {se} is not one hour from now"
+    );
+    assert_eq!(header, sign(HOST, KEY, Some("iothubowner"), se));
+}
+
+/// A clock the test sets.
+#[derive(Debug)]
+struct TestClock(AtomicU64);
+
+impl Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+const T0: u64 = 1_700_000_000;
+
+/// Tokens live 100 s and are renewed when about a fifth (20 s) is left; the clock moves well
+/// clear of that point either way. The signatures are known answers (HMAC-SHA256 computed
+/// independently of the crate).
+#[tokio::test]
+async fn sas_token_is_cached_then_renewed_before_it_expires() {
+    let mock = Mock::start(vec![ok_job(), ok_job(), ok_job(), ok_job()]).await;
+    let clock = Arc::new(TestClock(AtomicU64::new(T0)));
+    let credential = SasCredential::new(HOST, Some("iothubowner"), KEY_BASE64)
+        .unwrap()
+        .with_ttl(Duration::from_secs(100))
+        .with_clock(clock.clone());
+    let client = Client::new(&mock.base)
+        .unwrap()
+        .with_retry_policy(fast_policy())
+        .with_credential(credential);
+
+    client.get_scheduled_job("job-1").await.unwrap();
+    client.get_scheduled_job("job-1").await.unwrap();
+    clock.0.store(T0 + 50, Ordering::SeqCst); // 50 s left: still good
+    client.get_scheduled_job("job-1").await.unwrap();
+    clock.0.store(T0 + 90, Ordering::SeqCst); // 10 s left: renew
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    let seen = mock.seen();
+    let tokens: Vec<_> = seen.iter().map(authorization).collect();
+    let first = "SharedAccessSignature sr=my-hub.azure-devices.net&sig=uP4r2B5k0goO%2FbI1QXOFcMAZOgYDfYFrokX4UkM%2Bdso%3D&se=1700000100&skn=iothubowner";
+    let renewed = "SharedAccessSignature sr=my-hub.azure-devices.net&sig=Bl%2B12S3dVCanfIALHe6%2BpLyr9EWi3mD8z%2FRakudY6PQ%3D&se=1700000190&skn=iothubowner";
+    assert_eq!(tokens, [first, first, first, renewed]);
+    assert_eq!(renewed, sign(HOST, KEY, Some("iothubowner"), T0 + 190));
+}
+
+#[tokio::test]
+async fn unauthorized_is_not_retried_and_explains_itself() {
+    let mock = Mock::start(vec![
+        Reply::json(
+            401,
+            &json!({
+                "Message": "ErrorCode:IotHubUnauthorizedAccess;Unauthorized",
+                "ExceptionMessage": "Tracking ID:abc-G:0-TimeStamp:x"
+            }),
+        )
+        .header("iothub-errorcode", "IotHubUnauthorizedAccess"),
+        ok_job(),
+    ])
+    .await;
+    let client =
+        Client::from_connection_string_with_endpoint(&connection_string(), &mock.base).unwrap();
+    let client = client.with_retry_policy(fast_policy());
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert_eq!(status_of(&error), 401);
+    assert!(!error.is_retryable());
+    assert_eq!(mock.count(), 1);
+    let info = error.iothub_error().expect("an IoT Hub error");
+    assert_eq!(info.code.as_deref(), Some("IotHubUnauthorizedAccess"));
+    assert_eq!(info.tracking_id.as_deref(), Some("abc"));
+    assert_eq!(info.message.as_deref(), Some("Unauthorized"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_success_body_that_is_not_json_is_a_decode_error() {
+    let mock = Mock::start(vec![
+        Reply::text(200, "<html>gateway says hi</html>").header("content-type", "text/html"),
+    ])
+    .await;
+
+    let error = client(&mock.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    let Error::Decode(decode) = &error else {
+        panic!("expected Error::Decode, got {error:?}");
+    };
+    assert_eq!(decode.status.as_u16(), 200);
+    assert_eq!(decode.excerpt, "<html>gateway says hi</html>");
+    assert!(!error.is_retryable());
+    assert_eq!(mock.count(), 1, "a decode error is not retried");
+}
+
+#[tokio::test]
+async fn unknown_enum_values_decode_into_the_fallback_variant() {
+    let mock = Mock::start(vec![Reply::json(
+        200,
+        &json!({"jobId": "job-1", "type": "firmwareRollout", "status": "paused"}),
+    )])
+    .await;
+
+    let job = client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(
+        job.r#type,
+        Some(JobType::Other("firmwareRollout".to_owned()))
+    );
+    assert_eq!(job.status, Some(JobStatus::Other("paused".to_owned())));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task-level helpers
+// ---------------------------------------------------------------------------------------------
+
+/// `startTime` of a request body, and how far it is from now in seconds.
+fn seconds_from_now(body: &Value) -> i64 {
+    let start: chrono::DateTime<Utc> = body["startTime"]
+        .as_str()
+        .expect("startTime is a string")
+        .parse()
+        .expect("startTime is RFC 3339");
+    (start - Utc::now()).num_seconds().abs()
+}
+
+#[tokio::test]
+async fn schedule_device_method_puts_a_device_method_job() {
+    let mock = Mock::start(vec![Reply::json(200, &job("job-1", "queued"))]).await;
+    let method = CloudToDeviceMethod {
+        method_name: Some("reboot".to_owned()),
+        payload: Some(json!({})),
+        response_timeout_in_seconds: Some(30),
+        ..Default::default()
+    };
+
+    let job = client(&mock.base)
+        .schedule_device_method("job-1", "tags.building = '43'", method, None, None)
+        .await
+        .unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Queued));
+    let seen = mock.single();
+    assert_eq!(seen.method, Method::PUT);
+    assert_eq!(seen.path, "/jobs/v2/job-1");
+    assert_eq!(seen.header("content-type"), Some("application/json"));
+    let body = seen.json();
+    assert_eq!(body["jobId"], "job-1");
+    assert_eq!(body["type"], "scheduleDeviceMethod");
+    assert_eq!(body["queryCondition"], "tags.building = '43'");
+    assert_eq!(body["maxExecutionTimeInSeconds"], 3600);
+    assert_eq!(
+        body["cloudToDeviceMethod"],
+        json!({"methodName": "reboot", "payload": {}, "responseTimeoutInSeconds": 30})
+    );
+    assert!(
+        seconds_from_now(&body) <= 5,
+        "startTime {}",
+        body["startTime"]
+    );
+    assert_eq!(body.get("updateTwin"), None);
+}
+
+#[tokio::test]
+async fn bad_job_ids_are_refused_before_sending() {
+    let mock = Mock::start(vec![ok_job(); 4]).await;
+    let client = client(&mock.base);
+
+    for bad in ["bad id".to_owned(), "a".repeat(65)] {
+        let error = client
+            .schedule_device_method(&bad, "*", CloudToDeviceMethod::default(), None, None)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{bad}: {error:?}");
+        let error = client
+            .wait_for_job(&bad, Duration::from_millis(5), Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{bad}: {error:?}");
+    }
+
+    assert!(mock.seen().is_empty(), "sent {:?}", mock.seen());
+}
+
+#[tokio::test]
+async fn schedule_twin_update_sends_etag_star() {
+    let mock = Mock::start(vec![Reply::json(200, &job("job-2", "queued"))]).await;
+    let twin = Twin {
+        etag: Some("AAAAAAAAAAc=".to_owned()),
+        tags: Some(BTreeMap::from([("building".to_owned(), json!("43"))])),
+        properties: Some(TwinProperties {
+            desired: Some(BTreeMap::from([("interval".to_owned(), json!(30))])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+
+    client(&mock.base)
+        .schedule_twin_update(
+            "job-2",
+            "deviceId = 'd1'",
+            twin,
+            None,
+            Some(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap();
+
+    let seen = mock.single();
+    assert_eq!(seen.method, Method::PUT);
+    assert_eq!(seen.path, "/jobs/v2/job-2");
+    let body = seen.json();
+    assert_eq!(body["type"], "scheduleUpdateTwin");
+    assert_eq!(body["queryCondition"], "deviceId = 'd1'");
+    assert_eq!(body["maxExecutionTimeInSeconds"], 60);
+    assert_eq!(
+        body["updateTwin"],
+        json!({"etag": "*", "tags": {"building": "43"}, "properties": {"desired": {"interval": 30}}})
+    );
+    assert!(
+        seconds_from_now(&body) <= 5,
+        "startTime {}",
+        body["startTime"]
+    );
+    assert_eq!(body.get("cloudToDeviceMethod"), None);
+}
+
+#[tokio::test]
+async fn wait_for_job_polls_until_the_job_completes() {
+    let mock = Mock::start(vec![
+        Reply::json(200, &job("job-1", "running")),
+        Reply::json(200, &job("job-1", "running")),
+        Reply::json(200, &job("job-1", "completed")),
+        Reply::json(200, &job("job-1", "running")),
+    ])
+    .await;
+
+    let job = client(&mock.base)
+        .wait_for_job("job-1", Duration::from_millis(5), Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Completed));
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 3);
+    for request in &seen {
+        assert_eq!(request.method, Method::GET);
+        assert_eq!(request.path, "/jobs/v2/job-1");
+    }
+    for pair in seen.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= Duration::from_millis(5),
+            "polled again after {gap:?}"
+        );
+    }
+}
+
+/// `canceled` (one `l`, as the jobs guide spells it) ends the wait too.
+#[tokio::test]
+async fn wait_for_job_stops_at_canceled() {
+    let mock = Mock::start(vec![
+        Reply::json(200, &job("job-1", "running")),
+        Reply::json(200, &job("job-1", "canceled")),
+    ])
+    .await;
+
+    let job = client(&mock.base)
+        .wait_for_job("job-1", Duration::from_millis(5), Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Other("canceled".to_owned())));
+    assert_eq!(mock.count(), 2);
+}
+
+#[tokio::test]
+async fn wait_for_job_times_out_on_a_job_that_keeps_running() {
+    let mock = Mock::start(vec![Reply::json(200, &job("job-1", "running")); 200]).await;
+
+    let started = Instant::now();
+    let error = client(&mock.base)
+        .wait_for_job("job-1", Duration::from_millis(5), Duration::from_millis(50))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(error.is_timeout());
+    assert!(error.to_string().contains("running"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    let polls = mock.count();
+    assert!((2..=11).contains(&polls), "{polls} polls");
+}
+
+/// The wait's timeout bounds the whole wait, including a poll that hangs: the caller asked for
+/// an answer within 100 ms, not after the 30 s per-attempt timeout times five attempts.
+#[tokio::test]
+async fn wait_for_job_timeout_bounds_a_hanging_poll() {
+    let mock = Mock::start(vec![Reply::hang(); 5]).await;
+    let client = client(&mock.base);
+
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(3),
+        client.wait_for_job(
+            "job-1",
+            Duration::from_millis(5),
+            Duration::from_millis(100),
+        ),
+    )
+    .await
+    .expect("wait_for_job returns within its timeout");
+
+    let error = outcome.unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracing
+// ---------------------------------------------------------------------------------------------
+
+/// A `MakeWriter` for the fmt subscriber: everything goes into one shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// One call (throttled once, then answered) logs a `request` span per attempt with the
+/// operation, method, attempt and status, and never the token or the key. The subscriber is
+/// this test's default only; the current-thread runtime keeps the client on this thread.
+#[tokio::test(flavor = "current_thread")]
+async fn requests_are_traced_without_secrets() {
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _guard = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .set_default();
+
+    let mock = Mock::start(vec![Reply::text(429, "slow down"), ok_job()]).await;
+    let client = Client::from_connection_string_with_endpoint(&connection_string(), &mock.base)
+        .unwrap()
+        .with_retry_policy(fast_policy());
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    let logs = captured.text();
+    let spans: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains("request{"))
+        .collect();
+    // A `&str` field prints as Debug in the fmt subscriber: `operation="Jobs_GetScheduledJob"`.
+    let operation = |line: &&str| {
+        line.contains("operation=Jobs_GetScheduledJob")
+            || line.contains("operation=\"Jobs_GetScheduledJob\"")
+    };
+    assert!(spans.iter().any(operation), "no operation in:\n{logs}");
+    for expected in [
+        "method=GET",
+        "attempt=1",
+        "attempt=2",
+        "status=429",
+        "status=200",
+    ] {
+        assert!(
+            spans.iter().any(|line| line.contains(expected)),
+            "no `request` span with {expected} in:\n{logs}"
+        );
+    }
+    assert!(logs.contains("retrying"), "the retry is logged:\n{logs}");
+
+    let seen = mock.seen();
+    let sig = token_field(authorization(&seen[0]), "sig");
+    let sig_decoded = sig
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+        .replace("%3D", "=");
+    for secret in [
+        sig.as_str(),
+        sig_decoded.as_str(),
+        sig_decoded.trim_end_matches('='),
+        KEY_BASE64,
+        KEY_BASE64.trim_end_matches('='),
+        "secret-key-for-tests",
+        "SharedAccessSignature",
+    ] {
+        assert!(!logs.contains(secret), "`{secret}` logged:\n{logs}");
+    }
+}
