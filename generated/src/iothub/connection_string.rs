@@ -76,6 +76,21 @@ pub enum ConnectionStringError {
     Unknown(String),
 }
 
+/// How the name of a part this parser does not know is shown in an error: as it is when it
+/// looks like a name (ASCII letters and spaces, at most 32, such as `DeviceId`), otherwise
+/// only its length. A key pasted without its name splits at its first `=` (its padding) into
+/// a "name" that is most of the key, so such text must not reach the message.
+fn shown_name(name: &str) -> String {
+    let looks_like_a_name = !name.is_empty()
+        && name.len() <= 32
+        && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ');
+    if looks_like_a_name {
+        name.to_owned()
+    } else {
+        format!("<{} characters>", name.chars().count())
+    }
+}
+
 const HOST_NAME: &str = "HostName";
 const KEY_NAME: &str = "SharedAccessKeyName";
 const KEY: &str = "SharedAccessKey";
@@ -91,14 +106,9 @@ impl ConnectionString {
         let mut signature = None;
         for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((name, value)) = pair.split_once('=') else {
-                // Show the part's name only: a stray secret must not reach the message.
-                let name: String = pair
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric())
-                    .take(40)
-                    .collect();
+                // A part without `=` is as likely a stray key as a misspelt name.
                 return Err(ConnectionStringError::Malformed {
-                    part: name,
+                    part: shown_name(pair),
                     reason: "has no `=`".to_owned(),
                 });
             };
@@ -109,7 +119,7 @@ impl ConnectionString {
                 KEY_NAME => &mut key_name,
                 KEY => &mut key,
                 SIGNATURE => &mut signature,
-                other => return Err(ConnectionStringError::Unknown(other.to_owned())),
+                other => return Err(ConnectionStringError::Unknown(shown_name(other))),
             };
             if slot.is_some() {
                 return Err(ConnectionStringError::Duplicate(name.to_owned()));
@@ -129,9 +139,11 @@ impl ConnectionString {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
             && !host_name.starts_with(['.', '-']);
         if !host_ok {
+            // The value is not shown: a connection string with a wrong separator
+            // (`HostName=h.net,SharedAccessKey=…`) carries the key in it.
             return Err(ConnectionStringError::Malformed {
                 part: HOST_NAME.to_owned(),
-                reason: format!("`{host_name}` is not a host name"),
+                reason: "is not a host name (letters, digits, `-` and `.`, not starting with `-` or `.`)".to_owned(),
             });
         }
         let auth = match (key_name, key, signature) {
@@ -301,5 +313,39 @@ mod tests {
             ConnectionString::parse("HostName=h;SharedAccessKeyName=a;SharedAccessKey=s3cr3t!!")
                 .unwrap_err();
         assert!(!bad.to_string().contains("s3cr3t"), "{bad}");
+    }
+
+    #[test]
+    fn misplaced_keys_never_show() {
+        let err = |text: &str| ConnectionString::parse(text).unwrap_err();
+        // A wrong separator leaves the key inside the HostName value.
+        let bad = err(&format!(
+            "HostName=h.net,SharedAccessKeyName=owner,SharedAccessKey={KEY_VALUE}"
+        ));
+        assert!(
+            matches!(&bad, ConnectionStringError::Malformed { part, .. } if part == "HostName")
+        );
+        assert!(!bad.to_string().contains("c2VjcmV0"), "{bad}");
+        // A key pasted without its name: the text before its padding is no part name.
+        let bad = err(&format!(
+            "HostName=h.net;SharedAccessKeyName=owner;{KEY_VALUE}"
+        ));
+        assert_eq!(
+            bad,
+            ConnectionStringError::Unknown("<30 characters>".to_owned())
+        );
+        // The same without padding.
+        let bad = err(
+            "HostName=h.net;SharedAccessKeyName=owner;AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIj",
+        );
+        assert!(!bad.to_string().contains("AAEC"), "{bad}");
+        assert!(
+            matches!(&bad, ConnectionStringError::Malformed { part, .. } if part == "<48 characters>")
+        );
+        // Names that look like names still show.
+        assert_eq!(
+            err("HostName=h;Device Id=d"),
+            ConnectionStringError::Unknown("Device Id".to_owned())
+        );
     }
 }

@@ -144,7 +144,8 @@ impl Client {
     ) -> Result<JobResponse, Error> {
         validate_job_id(job_id)?;
         let deadline = tokio::time::Instant::now() + timeout;
-        let timed_out = || Error::Timeout(format!("job `{job_id}` did not finish within {timeout:?}"));
+        let timed_out =
+            || Error::Timeout(format!("job `{job_id}` did not finish within {timeout:?}"));
         loop {
             // The deadline bounds each poll too, not only the pauses between them.
             let job = tokio::time::timeout_at(deadline, self.get_scheduled_job(job_id))
