@@ -16,8 +16,8 @@ pub fn format(header: &str, tokens: TokenStream) -> Result<String, Error> {
 }
 
 /// The runtime module: copied as it is, under the header.
-pub fn runtime(header: &str, source: &str) -> String {
+pub fn runtime(header: &str, name: &str, source: &str) -> String {
     format!(
-        "{header}// Copied from codegen/runtime/runtime.rs, the runtime every generated crate carries.\n\n{source}"
+        "{header}// Copied from codegen/runtime/{name}, hand-written and the same for every generated crate.\n\n{source}"
     )
 }

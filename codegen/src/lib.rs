@@ -38,6 +38,9 @@ pub use error::{Error, Errors, Location, Warning};
 /// The runtime module every generated crate carries, as source text.
 pub const RUNTIME_RS: &str = include_str!("../runtime/runtime.rs");
 
+/// The server-side runtime module, carried by crates generated with [`Input::server`].
+pub const SERVER_RUNTIME_RS: &str = include_str!("../runtime/server_runtime.rs");
+
 /// What to generate from.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -52,6 +55,9 @@ pub struct Input<'a> {
     /// Hand-written modules of the crate that the generated crate root declares (`pub mod
     /// name;`), e.g. API-specific helpers that live beside the generated files.
     pub extra_modules: Vec<String>,
+    /// Also emit the server side (`server.rs` and `server_runtime.rs`), compiled when the
+    /// generated crate's `server` feature is on.
+    pub server: bool,
 }
 
 impl<'a> Input<'a> {
@@ -62,6 +68,7 @@ impl<'a> Input<'a> {
             spec_text,
             command,
             extra_modules: Vec::new(),
+            server: false,
         }
     }
 }
@@ -90,7 +97,7 @@ pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
     let (api, warnings) = lower::lower(input.spec_path, &doc).map_err(Errors)?;
     let header = format::header(input.command, input.spec_path);
     let mut files = Vec::new();
-    for file in emit::emit(&api, input.spec_path, &input.extra_modules) {
+    for file in emit::emit(&api, input.spec_path, &input.extra_modules, input.server) {
         files.push(File {
             path: file.path.to_owned(),
             contents: format::format(&header, file.tokens).map_err(Errors::from)?,
@@ -98,8 +105,14 @@ pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
     }
     files.push(File {
         path: "runtime.rs".to_owned(),
-        contents: format::runtime(&header, RUNTIME_RS),
+        contents: format::runtime(&header, "runtime.rs", RUNTIME_RS),
     });
+    if input.server {
+        files.push(File {
+            path: "server_runtime.rs".to_owned(),
+            contents: format::runtime(&header, "server_runtime.rs", SERVER_RUNTIME_RS),
+        });
+    }
     Ok(Output { files, warnings })
 }
 

@@ -12,6 +12,12 @@ pub mod client;
 pub mod models;
 #[rustfmt::skip]
 pub mod runtime;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server_runtime;
 pub mod iothub;
 pub use client::Client;
 pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};

@@ -15,16 +15,18 @@ fn root() -> PathBuf {
 /// text, each under a `==== path ====` line.
 fn render(relative: &str) -> String {
     let text = std::fs::read_to_string(root().join(relative)).expect("spec readable");
-    let input = codegen::Input::new(relative, &text, "cargo xtask regen");
+    let mut input = codegen::Input::new(relative, &text, "cargo xtask regen");
+    input.server = true;
     let output = codegen::generate(&input).unwrap_or_else(|e| panic!("{relative}: {e}"));
     let mut all = String::new();
     for warning in &output.warnings {
         all.push_str(&format!("{warning}\n"));
     }
     for file in &output.files {
-        // The runtime is the same hand-written file for every document; its snapshot is taken
-        // once, with the Jobs spec.
-        if file.path == "runtime.rs" && !relative.starts_with("spec/") {
+        // The runtimes are the same hand-written files for every document; their snapshot is
+        // taken once, with the Jobs spec.
+        let runtime = file.path == "runtime.rs" || file.path == "server_runtime.rs";
+        if runtime && !relative.starts_with("spec/") {
             continue;
         }
         all.push_str(&format!("==== {} ====\n{}", file.path, file.contents));

@@ -93,6 +93,7 @@ pub fn expected_outputs(root: &Path) -> Result<Outputs> {
             fs::read_to_string(root.join(spec)).with_context(|| format!("reading {spec}"))?;
         let mut input = codegen::Input::new(spec, &text, COMMAND);
         input.extra_modules = extra.iter().map(|m| (*m).to_owned()).collect();
+        input.server = true;
         match codegen::generate(&input) {
             Ok(output) => {
                 for warning in &output.warnings {

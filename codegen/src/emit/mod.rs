@@ -4,6 +4,7 @@
 mod client;
 pub mod docs;
 mod models;
+mod server;
 
 use crate::ir::{Api, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -19,11 +20,16 @@ pub struct EmittedFile {
 
 /// Emits the generated modules of the crate (the runtime is copied separately).
 /// `extra_modules` are hand-written modules the crate root declares.
-pub fn emit(api: &Api, spec_name: &str, extra_modules: &[String]) -> Vec<EmittedFile> {
-    vec![
+pub fn emit(
+    api: &Api,
+    spec_name: &str,
+    extra_modules: &[String],
+    with_server: bool,
+) -> Vec<EmittedFile> {
+    let mut files = vec![
         EmittedFile {
             path: "lib.rs",
-            tokens: lib_rs(api, spec_name, extra_modules),
+            tokens: lib_rs(api, spec_name, extra_modules, with_server),
         },
         EmittedFile {
             path: "models.rs",
@@ -33,10 +39,17 @@ pub fn emit(api: &Api, spec_name: &str, extra_modules: &[String]) -> Vec<Emitted
             path: "client.rs",
             tokens: client::client_rs(api),
         },
-    ]
+    ];
+    if with_server {
+        files.push(EmittedFile {
+            path: "server.rs",
+            tokens: server::server_rs(api),
+        });
+    }
+    files
 }
 
-fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String]) -> TokenStream {
+fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: bool) -> TokenStream {
     let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
     if let Some(description) = &api.description {
         text.push_str("\n\n");
@@ -55,6 +68,16 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String]) -> TokenStream {
             format!(" {line}")
         };
         quote!(#![doc = #line])
+    });
+    let server = with_server.then(|| {
+        quote! {
+            #[cfg(feature = "server")]
+            #[rustfmt::skip]
+            pub mod server;
+            #[cfg(feature = "server")]
+            #[rustfmt::skip]
+            pub mod server_runtime;
+        }
     });
     let extra = extra_modules.iter().map(|m| {
         let name = ident(m);
@@ -83,6 +106,8 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String]) -> TokenStream {
         pub mod models;
         #[rustfmt::skip]
         pub mod runtime;
+
+        #server
 
         #(#extra)*
 

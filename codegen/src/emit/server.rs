@@ -1,0 +1,486 @@
+//! `server.rs` (behind the crate's `server` feature): a trait with one async method per
+//! operation and an axum router that decodes and validates requests, calls the trait and
+//! encodes its answers. Client and server share the models, so neither can drift from the
+//! document.
+
+use super::docs::{doc_attrs, sanitize};
+use super::models::is_plain;
+use super::{ident, type_tokens};
+use crate::ir::{
+    Api, BodyEncoding, Method, Operation, ParamLocation, ResponseBody, SegmentPart, Success,
+    TypeKind, TypeRef,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// One input of a server method.
+struct Input {
+    name: proc_macro2::Ident,
+    ty: TokenStream,
+    read: TokenStream,
+}
+
+pub fn server_rs(api: &Api) -> TokenStream {
+    let models = quote!(models::);
+    let routable: Vec<&Operation> = api
+        .operations
+        .iter()
+        .filter(|op| route_path(op).is_some())
+        .collect();
+    let methods = api
+        .operations
+        .iter()
+        .map(|op| trait_method(api, op, &models));
+    let handlers = routable.iter().map(|op| handler(api, op, &models));
+    let routes = routes(&routable);
+    let from_text = api.types.iter().filter_map(|t| match &t.kind {
+        TypeKind::Enum(_) => {
+            let name = ident(&t.rust_name);
+            Some(quote! {
+                impl server_runtime::FromText for models::#name {
+                    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                        Ok(<models::#name as ::std::convert::From<&str>>::from(text))
+                    }
+                }
+            })
+        }
+        _ => None,
+    });
+    let trait_docs = doc_attrs(&format!(
+        "The {} as a service: implement one method per operation and serve [`router`].\n\n\
+         Inputs arrive decoded and checked against the document; a request that does not \
+         match is answered by [`Api::reject`] without calling the operation.",
+        sanitize(&api.title)
+    ));
+    quote! {
+        //! The server side: the [`Api`] trait and the axum [`router`] that serves it.
+
+        // Each handler reads its inputs in one closure so that `?` can stop at the first
+        // rejection.
+        #![allow(clippy::redundant_closure_call)]
+
+        use super::models;
+        use super::server_runtime;
+        use server_runtime::{Rejection, RequestContext, ServerError};
+
+        #trait_docs
+        pub trait Api: Send + Sync + 'static {
+            #(#methods)*
+
+            /// Answers a request whose inputs do not match the document (by default: 400 with
+            /// the message as text).
+            fn reject(&self, context: &RequestContext, rejection: Rejection) -> ::axum::response::Response {
+                let _ = context;
+                server_runtime::bad_request(&rejection)
+            }
+        }
+
+        /// The router: every operation of the document at its path and method, served by `api`.
+        pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
+            ::axum::Router::new()
+                #routes
+                .with_state(api)
+        }
+
+        #(#from_text)*
+
+        #(#handlers)*
+    }
+}
+
+/// The axum path of an operation, or `None` when a segment mixes text and parameters (which
+/// axum cannot match).
+fn route_path(op: &Operation) -> Option<String> {
+    let mut path = String::new();
+    for segment in &op.segments {
+        path.push('/');
+        match segment.parts.as_slice() {
+            [SegmentPart::Literal(text)] => path.push_str(text),
+            [SegmentPart::Param(rust)] => {
+                let wire = op
+                    .params
+                    .iter()
+                    .find(|p| &p.rust_name == rust)?
+                    .wire_name
+                    .clone();
+                path.push('{');
+                path.push_str(&wire);
+                path.push('}');
+            }
+            _ => return None,
+        }
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    Some(path)
+}
+
+fn routes(ops: &[&Operation]) -> TokenStream {
+    // One `route` call per path, chaining its methods.
+    let mut paths: Vec<String> = Vec::new();
+    for op in ops {
+        if let Some(path) = route_path(op) {
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    let routes = paths.iter().map(|path| {
+        let chained = ops
+            .iter()
+            .filter(|op| route_path(op).as_deref() == Some(path))
+            .enumerate()
+            .map(|(i, op)| {
+                let handler = handler_name(op);
+                let method = match op.method {
+                    Method::Get => quote!(get),
+                    Method::Put => quote!(put),
+                    Method::Post => quote!(post),
+                    Method::Delete => quote!(delete),
+                    Method::Options => quote!(options),
+                    Method::Head => quote!(head),
+                    Method::Patch => quote!(patch),
+                    Method::Trace => quote!(trace),
+                };
+                if i == 0 {
+                    quote!(::axum::routing::#method(#handler::<A>))
+                } else {
+                    quote!(.#method(#handler::<A>))
+                }
+            });
+        quote!(.route(#path, #(#chained)*))
+    });
+    quote!(#(#routes)*)
+}
+
+fn handler_name(op: &Operation) -> proc_macro2::Ident {
+    ident(&format!("handle_{}", op.rust_name.trim_start_matches("r#")))
+}
+
+/// The owned type a server method receives for a parameter of type `ty`.
+fn owned(ty: &TypeRef, models: &TokenStream) -> TokenStream {
+    type_tokens(ty, models)
+}
+
+/// An expression reading a parameter of type `ty` from `source` (`FromText` for plain types,
+/// JSON text otherwise); `?`-propagates a `Rejection`.
+fn read_param(
+    api: &Api,
+    ty: &TypeRef,
+    required: bool,
+    read: impl Fn(&TokenStream) -> TokenStream,
+    models: &TokenStream,
+) -> TokenStream {
+    let (reader_ty, unwrap) = if is_plain(ty, api) || matches!(ty, TypeRef::DateTime) {
+        (type_tokens(ty, models), TokenStream::new())
+    } else {
+        let inner = type_tokens(ty, models);
+        (
+            quote!(server_runtime::Json<#inner>),
+            if required {
+                quote!(.0)
+            } else {
+                quote!(.map(|json| json.0))
+            },
+        )
+    };
+    let call = read(&reader_ty);
+    quote!(#call? #unwrap)
+}
+
+fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+    {
+        let wire = &p.wire_name;
+        inputs.push(Input {
+            name: ident(&p.rust_name),
+            ty: owned(&p.ty, models),
+            read: read_param(
+                api,
+                &p.ty,
+                true,
+                |t| quote!(server_runtime::path_param::<#t>(&path, #wire)),
+                models,
+            ),
+        });
+    }
+    for p in &api.client_params {
+        let wire = &p.wire_name;
+        inputs.push(Input {
+            name: ident(&p.rust_name),
+            ty: quote!(::std::string::String),
+            read: quote!(query.required::<::std::string::String>(#wire)?),
+        });
+    }
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
+        let wire = &p.wire_name;
+        let ty = owned(&p.ty, models);
+        let ty = if p.required {
+            ty
+        } else {
+            quote!(::std::option::Option<#ty>)
+        };
+        let read = match (p.location, &p.ty) {
+            (ParamLocation::Query, TypeRef::Vec(item)) if is_plain(item, api) => {
+                let item_ty = type_tokens(item, models);
+                if p.required {
+                    quote!(query.list::<#item_ty>(#wire)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
+                } else {
+                    quote!(query.list::<#item_ty>(#wire)?)
+                }
+            }
+            (ParamLocation::Query, _) => read_param(
+                api,
+                &p.ty,
+                p.required,
+                |t| {
+                    if p.required {
+                        quote!(query.required::<#t>(#wire))
+                    } else {
+                        quote!(query.optional::<#t>(#wire))
+                    }
+                },
+                models,
+            ),
+            (ParamLocation::Header, _) => read_param(
+                api,
+                &p.ty,
+                p.required,
+                |t| {
+                    if p.required {
+                        quote!(server_runtime::required_header::<#t>(&headers, #wire))
+                    } else {
+                        quote!(server_runtime::header_param::<#t>(&headers, #wire))
+                    }
+                },
+                models,
+            ),
+            (ParamLocation::Cookie, _) => {
+                let read = read_param(
+                    api,
+                    &p.ty,
+                    false,
+                    |t| quote!(server_runtime::cookie_param::<#t>(&headers, #wire)),
+                    models,
+                );
+                if p.required {
+                    quote!(#read.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
+                } else {
+                    read
+                }
+            }
+            (ParamLocation::Path, _) => continue,
+        };
+        inputs.push(Input {
+            name: ident(&p.rust_name),
+            ty,
+            read,
+        });
+    }
+    if let Some(body) = &op.body {
+        let (ty, read) = match body.encoding {
+            BodyEncoding::Json => {
+                let ty = type_tokens(&body.ty, models);
+                if body.required {
+                    (
+                        ty.clone(),
+                        quote!(server_runtime::required_json_body::<#ty>(&body)?),
+                    )
+                } else {
+                    (
+                        quote!(::std::option::Option<#ty>),
+                        quote!(server_runtime::json_body::<#ty>(&body)?),
+                    )
+                }
+            }
+            BodyEncoding::Bytes => {
+                if body.required {
+                    (quote!(::std::vec::Vec<u8>), quote!(body.to_vec()))
+                } else {
+                    (
+                        quote!(::std::option::Option<::std::vec::Vec<u8>>),
+                        quote!((!body.is_empty()).then(|| body.to_vec())),
+                    )
+                }
+            }
+        };
+        inputs.push(Input {
+            name: ident("body"),
+            ty,
+            read,
+        });
+    }
+    inputs
+}
+
+fn success_type(op: &Operation, models: &TokenStream) -> TokenStream {
+    match &op.success {
+        Success::Single { body, .. } => body
+            .as_ref()
+            .map_or(quote!(()), |b| type_tokens(&b.ty, models)),
+        Success::WithHeaders { rust_name, .. } | Success::Enum { rust_name, .. } => {
+            let name = ident(rust_name);
+            quote!(#models #name)
+        }
+    }
+}
+
+fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let name = ident(&op.rust_name);
+    let inputs = inputs(api, op, models);
+    let args = inputs.iter().map(|i| {
+        let (name, ty) = (&i.name, &i.ty);
+        quote!(#name: #ty)
+    });
+    let ok = success_type(op, models);
+    let error = type_tokens(&op.error_type, models);
+    let mut text = format!(
+        "`{} {}` (operationId `{}`).",
+        op.method.as_str(),
+        op.path,
+        op.operation_id
+    );
+    if let Some(summary) = op.summary.as_ref().or(op.description.as_ref()) {
+        text = format!("{}\n\n{text}", sanitize(summary));
+    }
+    if route_path(op).is_none() {
+        text.push_str(
+            "\n\nNot routed: a path segment mixes text and parameters, which axum cannot match.",
+        );
+    }
+    let docs = doc_attrs(&text);
+    quote! {
+        #docs
+        fn #name(&self, context: &RequestContext, #(#args),*)
+            -> impl ::std::future::Future<Output = ::std::result::Result<#ok, ServerError<#error>>> + Send;
+    }
+}
+
+fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) -> TokenStream {
+    let status = proc_macro2::Literal::u16_unsuffixed(status);
+    match body {
+        Some(ResponseBody {
+            encoding: BodyEncoding::Json,
+            ..
+        }) => quote!(server_runtime::json_response(#status, &#value)),
+        Some(ResponseBody {
+            encoding: BodyEncoding::Bytes,
+            ..
+        }) => {
+            quote!(server_runtime::bytes_response(#status, "application/octet-stream", #value))
+        }
+        None => quote!(server_runtime::empty_response(#status)),
+    }
+}
+
+fn default_status(statuses: &[u16], body: Option<&ResponseBody>) -> u16 {
+    statuses
+        .first()
+        .copied()
+        .unwrap_or(if body.is_some() { 200 } else { 204 })
+}
+
+fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
+    match &op.success {
+        Success::Single { statuses, body } => encode_body(
+            default_status(statuses, body.as_ref()),
+            body.as_ref(),
+            &quote!(value),
+        ),
+        Success::WithHeaders {
+            statuses,
+            body,
+            headers,
+            ..
+        } => {
+            let base = encode_body(
+                default_status(statuses, body.as_ref()),
+                body.as_ref(),
+                &quote!(value.body),
+            );
+            let headers = headers.iter().map(|h| {
+                let field = ident(&h.rust_name);
+                let wire = &h.wire_name;
+                quote!(response = server_runtime::with_header(response, #wire, value.#field.as_ref());)
+            });
+            quote! {{
+                let mut response = #base;
+                #(#headers)*
+                response
+            }}
+        }
+        Success::Enum {
+            rust_name,
+            variants,
+        } => {
+            let name = ident(rust_name);
+            let arms = variants.iter().map(|v| {
+                let variant = ident(&v.rust_name);
+                let status = if v.status == 0 { 200 } else { v.status };
+                match &v.body {
+                    Some(b) => {
+                        let encode = encode_body(status, Some(b), &quote!(body));
+                        quote!(#models #name::#variant(body) => #encode,)
+                    }
+                    None => {
+                        let encode = encode_body(status, None, &TokenStream::new());
+                        quote!(#models #name::#variant => #encode,)
+                    }
+                }
+            });
+            quote!(match value { #(#arms)* })
+        }
+    }
+}
+
+fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let name = handler_name(op);
+    let method = ident(&op.rust_name);
+    let op_id = &op.operation_id;
+    let inputs = inputs(api, op, models);
+    let names: Vec<_> = inputs.iter().map(|i| i.name.clone()).collect();
+    let reads = inputs.iter().map(|i| &i.read);
+    let body_arg = op.body.as_ref().map(|_| quote!(body: ::axum::body::Bytes,));
+    let encode = encode_success(op, models);
+    let docs = doc_attrs(&format!(
+        "Serves `{}` (`{} {}`).",
+        op.operation_id,
+        op.method.as_str(),
+        op.path
+    ));
+    quote! {
+        #docs
+        #[allow(unused_variables)]
+        async fn #name<A: Api>(
+            ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+            method: ::axum::http::Method,
+            uri: ::axum::http::Uri,
+            headers: ::axum::http::HeaderMap,
+            path: ::std::result::Result<::axum::extract::RawPathParams, ::axum::extract::rejection::RawPathParamsRejection>,
+            #body_arg
+        ) -> ::axum::response::Response {
+            let query = server_runtime::Query::parse(uri.query());
+            let inputs = (|| -> ::std::result::Result<_, Rejection> {
+                Ok((#(#reads,)*))
+            })();
+            let context = server_runtime::context(#op_id, method, &uri, headers.clone());
+            let (#(#names,)*) = match inputs {
+                Ok(inputs) => inputs,
+                Err(rejection) => return api.reject(&context, rejection),
+            };
+            match api.#method(&context, #(#names),*).await {
+                Ok(value) => #encode,
+                Err(error) => server_runtime::error_response(error),
+            }
+        }
+    }
+}
