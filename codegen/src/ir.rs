@@ -108,6 +108,31 @@ pub enum TypeKind {
     Enum(EnumDef),
     /// Another name for a type (`pub type A = B;`).
     Alias(TypeRef),
+    /// One of several shapes (`oneOf`/`anyOf`), with a fallback for anything else.
+    Union(UnionDef),
+}
+
+/// A `oneOf`/`anyOf`: an enum with a variant per member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    /// The variants in document order.
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator property, when the union is tagged (every variant then has a
+    /// `tag_value`).
+    pub tag: Option<String>,
+    /// The Rust name of the variant that holds any other value as JSON.
+    pub fallback: String,
+}
+
+/// One member of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub rust_name: String,
+    /// The member's type.
+    pub ty: TypeRef,
+    /// The discriminator value that selects this member.
+    pub tag_value: Option<String>,
 }
 
 /// An object schema.

@@ -26,6 +26,7 @@
 
 pub mod error;
 pub mod ir;
+pub mod manifest;
 pub mod names;
 pub mod parse;
 
@@ -93,8 +94,8 @@ pub struct Output {
 
 /// Runs the whole pipeline.
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
-    let doc = parse::parse(input.spec_path, input.spec_text)?;
-    let (api, warnings) = lower::lower(input.spec_path, &doc).map_err(Errors)?;
+    let (doc, raw) = parse::parse_with_raw(input.spec_path, input.spec_text)?;
+    let (api, warnings) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
     let header = format::header(input.command, input.spec_path);
     let mut files = Vec::new();
     for file in emit::emit(&api, input.spec_path, &input.extra_modules, input.server) {
@@ -118,6 +119,6 @@ pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
 
 /// Runs parse and lower only: the IR, for tests and tools.
 pub fn lower_only(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
-    let doc = parse::parse(spec_path, spec_text)?;
-    lower::lower(spec_path, &doc).map_err(Errors)
+    let (doc, raw) = parse::parse_with_raw(spec_path, spec_text)?;
+    lower::lower(spec_path, &doc, &raw).map_err(Errors)
 }

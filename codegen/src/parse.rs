@@ -26,36 +26,44 @@ pub fn detect(text: &str) -> Syntax {
 
 /// Parses `text` (YAML or JSON) into an OpenAPI 3.0 document.
 pub fn parse(file: &str, text: &str) -> Result<openapiv3::OpenAPI, Error> {
+    parse_with_raw(file, text).map(|(doc, _)| doc)
+}
+
+/// Parses `text` into an OpenAPI 3.0 document and also returns the document as plain JSON,
+/// for references that point outside `components` (`#/paths/...`).
+pub fn parse_with_raw(
+    file: &str,
+    text: &str,
+) -> Result<(openapiv3::OpenAPI, serde_json::Value), Error> {
     let text = text.trim_start_matches('\u{feff}');
-    match detect(text) {
-        Syntax::Json => {
-            let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| Error::Syntax {
-                    file: file.to_owned(),
-                    format: "JSON",
-                    message: e.to_string(),
-                })?;
-            check_version(file, value.get("openapi"), value.get("swagger"))?;
-            serde_path_to_error::deserialize(value).map_err(|e| invalid(file, &e))
-        }
+    let value: serde_json::Value = match detect(text) {
+        Syntax::Json => serde_json::from_str(text).map_err(|e| Error::Syntax {
+            file: file.to_owned(),
+            format: "JSON",
+            message: e.to_string(),
+        })?,
         Syntax::Yaml => {
-            let value: serde_yaml::Value =
+            let mut yaml: serde_yaml::Value =
                 serde_yaml::from_str(text).map_err(|e| Error::Syntax {
                     file: file.to_owned(),
                     format: "YAML",
                     message: e.to_string(),
                 })?;
-            let as_json = |v: Option<&serde_yaml::Value>| -> Option<serde_json::Value> {
-                v.and_then(|v| serde_json::to_value(v).ok())
-            };
-            check_version(
-                file,
-                as_json(value.get("openapi")).as_ref(),
-                as_json(value.get("swagger")).as_ref(),
-            )?;
-            serde_path_to_error::deserialize(value).map_err(|e| invalid(file, &e))
+            // `<<: *anchor` merge keys, which YAML 1.1 documents use to share fragments.
+            yaml.apply_merge().map_err(|e| Error::Syntax {
+                file: file.to_owned(),
+                format: "YAML",
+                message: e.to_string(),
+            })?;
+            serde_json::to_value(&yaml).map_err(|e| Error::Invalid {
+                file: file.to_owned(),
+                message: format!("the YAML has a value JSON cannot hold: {e}"),
+            })?
         }
-    }
+    };
+    check_version(file, value.get("openapi"), value.get("swagger"))?;
+    let doc = serde_path_to_error::deserialize(&value).map_err(|e| invalid(file, &e))?;
+    Ok((doc, value))
 }
 
 fn invalid<E: std::fmt::Display>(file: &str, error: &serde_path_to_error::Error<E>) -> Error {

@@ -1191,3 +1191,117 @@ mod recursive {
         assert_eq!(named.name, pet.name);
     }
 }
+
+mod unions {
+    //! `oneOf`/`anyOf` as enums: tagged by a discriminator (with or without a mapping) or
+    //! tried member by member, with a fallback that keeps unknown values; `allOf` merged.
+
+    use super::*;
+    use fixture_output::unions::Client;
+    use fixture_output::unions::models::{
+        Cat, Dog, IdOrName, Labelled, LabelledEither, Pet, Shape,
+    };
+
+    /// A discriminator with a mapping selects the member by its mapped value, and a value with
+    /// an unknown tag is kept as JSON instead of failing the whole response.
+    #[tokio::test]
+    async fn tagged_union_decodes_by_mapping_and_keeps_unknown_tags() {
+        let pets = json!([
+            {"petType": "cat", "name": "Tom", "indoor": true},
+            {"petType": "dog", "name": "Rex", "barks": false},
+            {"petType": "parrot", "name": "Polly"}
+        ]);
+        let mock = Mock::start(vec![Reply::json(200, &pets)]).await;
+
+        let decoded = Client::new(&mock.base).unwrap().list_pets().await.unwrap();
+
+        assert_eq!(decoded.len(), 3);
+        assert!(
+            matches!(&decoded[0], Pet::Cat(Cat { name, indoor: Some(true), .. }) if name == "Tom")
+        );
+        assert!(
+            matches!(&decoded[1], Pet::Dog(Dog { name: Some(name), barks: Some(false), .. }) if name == "Rex")
+        );
+        assert!(matches!(&decoded[2], Pet::Other(value) if value["petType"] == "parrot"));
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), pets, "round trip");
+    }
+
+    /// Sending a member of a tagged union sets the discriminator even when the caller left the
+    /// member's own copy of it empty.
+    #[tokio::test]
+    async fn tagged_union_request_carries_the_tag() {
+        let mock = Mock::start(vec![Reply::json(
+            201,
+            &json!({"petType": "dog", "barks": true}),
+        )])
+        .await;
+        let dog = Pet::Dog(Dog {
+            name: Some("Rex".into()),
+            pet_type: None,
+            barks: Some(true),
+        });
+
+        let created = Client::new(&mock.base)
+            .unwrap()
+            .add_pet(&dog)
+            .await
+            .unwrap();
+
+        let body: Value = serde_json::from_slice(&mock.single().body).unwrap();
+        assert_eq!(
+            body,
+            json!({"petType": "dog", "name": "Rex", "barks": true})
+        );
+        assert!(matches!(created, Pet::Dog(_)));
+    }
+
+    /// Without a mapping, the discriminator values are the schema names.
+    #[test]
+    fn discriminator_without_mapping_uses_schema_names() {
+        let shape: Shape = serde_json::from_value(json!({"kind": "Square", "side": 2.0})).unwrap();
+        assert!(matches!(shape, Shape::Square(ref s) if s.side == Some(2.0)));
+        assert_eq!(
+            serde_json::to_value(&shape).unwrap(),
+            json!({"kind": "Square", "side": 2.0})
+        );
+    }
+
+    /// An untagged `anyOf` tries each member; a value none accepts is kept.
+    #[test]
+    fn untagged_union_tries_members_in_order() {
+        assert_eq!(
+            serde_json::from_value::<IdOrName>(json!(42)).unwrap(),
+            IdOrName::Integer(42)
+        );
+        assert_eq!(
+            serde_json::from_value::<IdOrName>(json!("x")).unwrap(),
+            IdOrName::String("x".into())
+        );
+        assert_eq!(
+            serde_json::from_value::<IdOrName>(json!(true)).unwrap(),
+            IdOrName::Other(json!(true))
+        );
+        let either: LabelledEither = serde_json::from_value(json!({"radius": 1.5})).unwrap();
+        assert!(matches!(either, LabelledEither::Circle(_)));
+    }
+
+    /// `allOf` with an annotation-only member is the referenced type itself, a one-member
+    /// `oneOf` is its member, and `allOf` of objects merges their properties.
+    #[test]
+    fn compositions_with_one_member_collapse_and_all_of_merges() {
+        let labelled = Labelled {
+            id: Some(IdOrName::Integer(7)),
+            tags: Some(vec!["a".into()]),
+            either: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&labelled).unwrap(),
+            json!({"id": 7, "tags": ["a"]})
+        );
+        let dog: Dog =
+            serde_json::from_value(json!({"name": "Rex", "petType": "dog", "barks": true}))
+                .unwrap();
+        assert_eq!(dog.name.as_deref(), Some("Rex"));
+        assert_eq!(dog.barks, Some(true));
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::docs::{doc_attrs, sanitize};
 use super::{ident, type_tokens};
-use crate::ir::{Api, EnumDef, Field, StructDef, Success, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, EnumDef, Field, StructDef, Success, TypeDef, TypeKind, TypeRef, UnionDef};
 use crate::names::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -44,6 +44,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
         }
         TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, s),
         TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, e),
+        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, u),
     }
 }
 
@@ -287,11 +288,91 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
             .find(|t| &t.rust_name == name)
             .is_some_and(|t| match &t.kind {
                 TypeKind::Enum(_) => true,
+                TypeKind::Union(_) => false,
                 TypeKind::Alias(inner) => {
                     !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api)
                 }
                 TypeKind::Struct(_) => false,
             }),
         _ => false,
+    }
+}
+
+fn union_def(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    deprecated: &TokenStream,
+    u: &UnionDef,
+) -> TokenStream {
+    let fallback = ident(&u.fallback);
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let ty = type_tokens(&v.ty, &TokenStream::new());
+        let text = match &v.tag_value {
+            Some(tag) => format!(
+                "The member selected by the discriminator value `{}`.",
+                tag.replace('`', "'")
+            ),
+            None => "A member of the union.".to_owned(),
+        };
+        let docs = doc_attrs(&text);
+        quote!(#docs #variant(#ty),)
+    });
+    let Some(tag) = &u.tag else {
+        return quote! {
+            #docs
+            ///
+            /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
+            #deprecated
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+                /// A value no member accepts, as received.
+                #fallback(::serde_json::Value),
+            }
+        };
+    };
+    let names: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let tags: Vec<_> = u
+        .variants
+        .iter()
+        .filter_map(|v| v.tag_value.clone())
+        .collect();
+    let tag_doc = doc_attrs(&format!(
+        "Tagged by the `{}` property; a value with another tag is kept as JSON.",
+        tag.replace('`', "'")
+    ));
+    quote! {
+        #docs
+        ///
+        #tag_doc
+        #deprecated
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// A value with a tag the document does not list, as received.
+            #fallback(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #( Self::#names(value) => super::runtime::serialize_tagged(serializer, #tag, #tags, value), )*
+                    Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #( Some(#tags) => ::serde_json::from_value(value).map(Self::#names).map_err(<D::Error as ::serde::de::Error>::custom), )*
+                    _ => Ok(Self::#fallback(value)),
+                }
+            }
+        }
     }
 }

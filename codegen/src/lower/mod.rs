@@ -14,8 +14,12 @@ use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
 
 /// Lowers a parsed document. On failure, returns every error found.
-pub fn lower(file: &str, doc: &OpenAPI) -> Result<(Api, Vec<Warning>), Vec<Error>> {
-    let mut cx = Cx::new(file, doc);
+pub fn lower(
+    file: &str,
+    doc: &OpenAPI,
+    raw: &serde_json::Value,
+) -> Result<(Api, Vec<Warning>), Vec<Error>> {
+    let mut cx = Cx::new(file, doc, raw);
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
@@ -47,6 +51,12 @@ pub fn lower(file: &str, doc: &OpenAPI) -> Result<(Api, Vec<Warning>), Vec<Error
 pub(crate) struct Cx<'a> {
     pub file: &'a str,
     pub doc: &'a OpenAPI,
+    /// The document as plain JSON, for references outside `components`.
+    pub raw: &'a serde_json::Value,
+    /// Types lowered for references outside `components.schemas`, by reference.
+    pub pointer_types: BTreeMap<String, crate::ir::TypeRef>,
+    /// Such references being lowered now (a cycle through them falls back to JSON).
+    pub pointer_stack: Vec<String>,
     pub errors: Vec<Error>,
     pub warnings: Vec<Warning>,
     /// Every type name handed out in the crate.
@@ -57,10 +67,13 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(file: &'a str, doc: &'a OpenAPI) -> Self {
+    fn new(file: &'a str, doc: &'a OpenAPI, raw: &'a serde_json::Value) -> Self {
         Self {
             file,
             doc,
+            raw,
+            pointer_types: BTreeMap::new(),
+            pointer_stack: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
             // Names the generated modules use themselves.

@@ -2,11 +2,14 @@
 
 use super::{Cx, unescape_pointer};
 use crate::error::{Location, pointer};
-use crate::ir::{AdditionalField, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{
+    AdditionalField, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant,
+    Variant,
+};
 use crate::names::{Scope, camel, snake};
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ObjectType, ReferenceOr, Schema, SchemaKind,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ObjectType, ReferenceOr, Schema,
+    SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -85,36 +88,217 @@ pub(crate) fn docs_of(schema: &Schema) -> Option<String> {
     }
 }
 
-/// If the schema needs a type of its own (an object with properties, a string enum, an
-/// `allOf`), returns its shape.
-fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option<TypeKind> {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_some) => {
-            Some(TypeKind::Enum(lower_enum(&s.enumeration)))
+/// Whether a schema carries nothing but annotations (`{description: ...}`), as the second
+/// member of `allOf: [{$ref: X}, {description: ...}]` does.
+fn is_annotation_only(schema: &ReferenceOr<Schema>) -> bool {
+    matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default()))
+}
+
+/// The members of a composition that say something about the value.
+fn meaningful(members: &[ReferenceOr<Schema>]) -> Vec<(usize, &ReferenceOr<Schema>)> {
+    members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| !is_annotation_only(m))
+        .collect()
+}
+
+/// An object schema written without `type: object` (`{properties: ...}`).
+fn object_of_any(any: &AnySchema) -> Option<ObjectType> {
+    (!any.properties.is_empty() && any.typ.as_deref().is_none_or(|t| t == "object")).then(|| {
+        ObjectType {
+            properties: any.properties.clone(),
+            required: any.required.clone(),
+            additional_properties: any.additional_properties.clone(),
+            min_properties: any.min_properties,
+            max_properties: any.max_properties,
         }
-        SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => Some(
-            TypeKind::Struct(lower_struct(cx, name, &[(object, at.to_owned())])),
-        ),
-        SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+    })
+}
+
+/// Whether the schema gets a named type of its own.
+fn needs_named_type(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::Any(any) => object_of_any(any).is_some(),
+        SchemaKind::AllOf { all_of } => meaningful(all_of).len() > 1,
+        SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+            meaningful(members).len() > 1
+        }
+        _ => false,
+    }
+}
+
+/// If the schema needs a type of its own (an object with properties, a string enum, an
+/// `allOf` to merge, a `oneOf`/`anyOf`), returns its shape.
+fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option<TypeKind> {
+    if !needs_named_type(schema) {
+        return None;
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => Some(TypeKind::Enum(lower_enum(&s.enumeration))),
+        SchemaKind::Type(Type::Object(object)) => Some(TypeKind::Struct(lower_struct(
+            cx,
+            name,
+            &[(object, at.to_owned())],
+        ))),
+        SchemaKind::Any(any) => {
+            let object = object_of_any(any)?;
+            Some(TypeKind::Struct(lower_struct(
+                cx,
+                name,
+                &[(&object, at.to_owned())],
+            )))
+        }
+        SchemaKind::AllOf { all_of } => {
             let mut parts = Vec::new();
-            for (i, part) in all_of.iter().enumerate() {
-                let part_at = format!("{at}/allOf/{i}");
-                let Some(resolved) = cx.resolve(part, "schemas", |c| &c.schemas, &part_at) else {
-                    continue;
-                };
-                match &resolved.schema_kind {
-                    SchemaKind::Type(Type::Object(object)) => parts.push((object, part_at)),
-                    _ => {
-                        cx.warn(
-                            Location::new(&part_at),
-                            "an `allOf` member that is not an object schema is ignored",
-                        );
-                    }
-                }
+            for (i, part) in meaningful(all_of) {
+                collect_object_parts(cx, part, &format!("{at}/allOf/{i}"), &mut parts, 0);
             }
+            let parts: Vec<(&ObjectType, String)> =
+                parts.iter().map(|(o, at)| (o, at.clone())).collect();
             Some(TypeKind::Struct(lower_struct(cx, name, &parts)))
         }
+        SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+            let word = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
+                "oneOf"
+            } else {
+                "anyOf"
+            };
+            Some(TypeKind::Union(lower_union(
+                cx,
+                name,
+                members,
+                schema.schema_data.discriminator.as_ref(),
+                at,
+                word,
+            )))
+        }
         _ => None,
+    }
+}
+
+/// The object schemas an `allOf` member contributes, following references and nested
+/// `allOf`s; other members are ignored with a warning.
+fn collect_object_parts(
+    cx: &mut Cx<'_>,
+    part: &ReferenceOr<Schema>,
+    at: &str,
+    parts: &mut Vec<(ObjectType, String)>,
+    depth: usize,
+) {
+    if depth > 16 {
+        cx.warn(
+            Location::new(at),
+            "`allOf` nested too deeply; the rest is ignored",
+        );
+        return;
+    }
+    let Some(resolved) = cx.resolve(part, "schemas", |c| &c.schemas, at) else {
+        return;
+    };
+    match &resolved.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => parts.push((object.clone(), at.to_owned())),
+        SchemaKind::Any(any) if object_of_any(any).is_some() => {
+            if let Some(object) = object_of_any(any) {
+                parts.push((object, at.to_owned()));
+            }
+        }
+        SchemaKind::AllOf { all_of } => {
+            for (i, inner) in meaningful(all_of) {
+                collect_object_parts(cx, inner, &format!("{at}/allOf/{i}"), parts, depth + 1);
+            }
+        }
+        _ => cx.warn(
+            Location::new(at),
+            "an `allOf` member that is not an object schema is ignored in the merged struct",
+        ),
+    }
+}
+
+/// A name for a union variant from its type.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::Json => "Value".to_owned(),
+        TypeRef::Vec(item) => format!("{}List", variant_name(item)),
+        TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Boxed(inner) => variant_name(inner),
+        TypeRef::Bytes => "Bytes".to_owned(),
+    }
+}
+
+fn lower_union(
+    cx: &mut Cx<'_>,
+    name: &str,
+    members: &[ReferenceOr<Schema>],
+    discriminator: Option<&openapiv3::Discriminator>,
+    at: &str,
+    word: &str,
+) -> UnionDef {
+    let mut scope = Scope::default();
+    let mut variants = Vec::new();
+    let mut all_tagged = discriminator.is_some();
+    for (i, member) in meaningful(members) {
+        let member_at = format!("{at}/{word}/{i}");
+        let ty = lower_inline(
+            cx,
+            member.into(),
+            &format!("{name}Variant{}", i + 1),
+            &member_at,
+        );
+        let tag_value = match (discriminator, member) {
+            (Some(d), ReferenceOr::Reference { reference }) => {
+                let schema_name =
+                    unescape_pointer(reference.rsplit('/').next().unwrap_or(reference));
+                let mapped = d.mapping.iter().find(|(_, target)| {
+                    *target == reference
+                        || **target == schema_name
+                        || target.rsplit('/').next() == Some(schema_name.as_str())
+                });
+                Some(mapped.map_or(schema_name, |(value, _)| value.clone()))
+            }
+            _ => None,
+        };
+        all_tagged &= tag_value.is_some();
+        variants.push(UnionVariant {
+            rust_name: scope.claim(&camel(&variant_name(&ty))),
+            ty,
+            tag_value,
+        });
+    }
+    let tag = if all_tagged {
+        discriminator.map(|d| d.property_name.clone())
+    } else {
+        None
+    };
+    if discriminator.is_some() && tag.is_none() {
+        cx.warn(
+            Location::new(at),
+            "a discriminator over inline schemas cannot be used; the union is decoded by trying each member",
+        );
+    }
+    if tag.is_none() {
+        for variant in &mut variants {
+            variant.tag_value = None;
+        }
+    }
+    let fallback = ["Other", "UnknownValue", "OtherValue"]
+        .into_iter()
+        .find(|n| !scope.contains(n))
+        .unwrap_or("Other");
+    let fallback = scope.claim(fallback);
+    UnionDef {
+        variants,
+        tag,
+        fallback,
     }
 }
 
@@ -227,26 +411,25 @@ pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at
         SchemaAt::Ref(reference) => return lower_ref(cx, reference, at),
         SchemaAt::Item(schema) => schema,
     };
-    if matches!(
-        &schema.schema_kind,
-        SchemaKind::Type(Type::String(_))
-            | SchemaKind::Type(Type::Object(_))
-            | SchemaKind::AllOf { .. }
-    ) {
-        // Only claim a name when the schema really needs a type of its own.
-        let needs_type = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
-            SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-            SchemaKind::AllOf { all_of } => all_of.len() > 1,
-            _ => false,
-        };
-        if needs_type {
-            let name = cx.type_names.claim(&camel(hint));
-            if let Some(kind) = lower_shape(cx, &name, schema, at) {
-                push_type(cx, &name, schema, at, kind);
-                return TypeRef::Named(name);
-            }
+    if needs_named_type(schema) {
+        let name = cx.type_names.claim(&camel(hint));
+        if let Some(kind) = lower_shape(cx, &name, schema, at) {
+            push_type(cx, &name, schema, at, kind);
+            return TypeRef::Named(name);
         }
+    }
+    // Compositions with a single meaningful member stand for that member.
+    let single = match &schema.schema_kind {
+        SchemaKind::AllOf { all_of: members } => Some(("allOf", meaningful(members))),
+        SchemaKind::OneOf { one_of: members } => Some(("oneOf", meaningful(members))),
+        SchemaKind::AnyOf { any_of: members } => Some(("anyOf", meaningful(members))),
+        _ => None,
+    };
+    if let Some((word, members)) = single {
+        return match members.first() {
+            Some((i, only)) => lower_inline(cx, (*only).into(), hint, &format!("{at}/{word}/{i}")),
+            None => TypeRef::Json,
+        };
     }
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => match &s.format {
@@ -287,18 +470,14 @@ pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at
             }
             _ => TypeRef::Map(Box::new(TypeRef::Json)),
         },
-        SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.first() {
-            Some(only) => lower_inline(cx, only.into(), hint, &format!("{at}/allOf/0")),
-            None => TypeRef::Json,
-        },
         SchemaKind::Any(_) => TypeRef::Json,
-        SchemaKind::OneOf { .. }
-        | SchemaKind::AnyOf { .. }
-        | SchemaKind::Not { .. }
-        | SchemaKind::AllOf { .. } => {
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => {
+            TypeRef::Json
+        }
+        SchemaKind::Not { .. } => {
             cx.warn(
                 Location::new(at),
-                "`oneOf`/`anyOf`/`not` are not supported yet; generated as `serde_json::Value`",
+                "`not` is not supported; generated as `serde_json::Value`",
             );
             TypeRef::Json
         }
@@ -311,6 +490,8 @@ fn lower_ref(cx: &mut Cx<'_>, reference: &str, at: &str) -> TypeRef {
         if let Some(rust) = cx.schema_names.get(&unescape_pointer(name)) {
             return TypeRef::Named(rust.clone());
         }
+    } else if let Some(pointer) = reference.strip_prefix('#').filter(|p| p.starts_with('/')) {
+        return lower_pointer_ref(cx, reference, pointer, at);
     }
     // Report the problem the same way other references do.
     let _ = cx.resolve(
@@ -324,6 +505,48 @@ fn lower_ref(cx: &mut Cx<'_>, reference: &str, at: &str) -> TypeRef {
     TypeRef::Json
 }
 
+/// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`):
+/// lowered once, named after its last segment, and reused by every reference to it.
+fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) -> TypeRef {
+    if let Some(ty) = cx.pointer_types.get(reference) {
+        return ty.clone();
+    }
+    if cx.pointer_stack.iter().any(|r| r == reference) {
+        cx.warn(
+            Location::new(at),
+            format!("`$ref: {reference}` refers to itself through schemas outside `components`; generated as `serde_json::Value`"),
+        );
+        return TypeRef::Json;
+    }
+    let Some(target) = cx.raw.pointer(pointer) else {
+        cx.error(
+            Location::new(at),
+            format!("`$ref: {reference}` points to nothing in this document"),
+        );
+        return TypeRef::Json;
+    };
+    let schema: Schema = match serde_json::from_value(target.clone()) {
+        Ok(schema) => schema,
+        Err(e) => {
+            cx.error(
+                Location::new(at),
+                format!("`$ref: {reference}` does not point to a schema: {e}"),
+            );
+            return TypeRef::Json;
+        }
+    };
+    let hint = pointer
+        .rsplit('/')
+        .find(|segment| !matches!(*segment, "schema" | "items" | "properties" | "content"))
+        .map(|segment| camel(&unescape_pointer(segment)))
+        .unwrap_or_else(|| "Shared".to_owned());
+    cx.pointer_stack.push(reference.to_owned());
+    let ty = lower_inline(cx, SchemaAt::Item(&schema), &hint, reference);
+    cx.pointer_stack.pop();
+    cx.pointer_types.insert(reference.to_owned(), ty.clone());
+    ty
+}
+
 /// Puts fields whose type contains the struct itself by value (directly or through other
 /// structs) in a `Box`, so recursive schemas compile.
 pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
@@ -332,18 +555,22 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
         let targets = match &def.kind {
             TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
             TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
+            TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
             TypeKind::Enum(_) => Vec::new(),
         };
         edges.insert(def.rust_name.clone(), targets);
     }
     for def in types.iter_mut() {
         let owner = def.rust_name.clone();
-        if let TypeKind::Struct(s) = &mut def.kind {
-            for field in &mut s.fields {
-                if let Some(target) = by_value(&field.ty) {
-                    if reaches(&edges, &target, &owner) {
-                        field.ty = TypeRef::Boxed(Box::new(field.ty.clone()));
-                    }
+        let slots: Vec<&mut TypeRef> = match &mut def.kind {
+            TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).collect(),
+            TypeKind::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
+            TypeKind::Alias(_) | TypeKind::Enum(_) => Vec::new(),
+        };
+        for ty in slots {
+            if let Some(target) = by_value(ty) {
+                if reaches(&edges, &target, &owner) {
+                    *ty = TypeRef::Boxed(Box::new(ty.clone()));
                 }
             }
         }

@@ -24,3 +24,6 @@ pub mod required_optional;
 // Generated from `tests/fixtures/responses.yaml`.
 #[rustfmt::skip]
 pub mod responses;
+// Generated from `tests/fixtures/unions.yaml`.
+#[rustfmt::skip]
+pub mod unions;

@@ -681,6 +681,22 @@ pub fn set_bytes_body<E>(
     Ok(())
 }
 
+/// Serializes a member of a tagged union: the member's JSON with the discriminator property
+/// set to `tag_value` (added when the member's schema does not carry it).
+pub fn serialize_tagged<S: serde::Serializer, T: serde::Serialize>(
+    serializer: S,
+    tag: &str,
+    tag_value: &str,
+    value: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut json = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let serde_json::Value::Object(map) = &mut json {
+        map.entry(tag.to_owned())
+            .or_insert_with(|| serde_json::Value::String(tag_value.to_owned()));
+    }
+    serde::Serialize::serialize(&json, serializer)
+}
+
 /// Drops the `?` that an empty query would leave at the end of `url`.
 pub fn finish_query(url: &mut Url) {
     if url.query() == Some("") {
