@@ -231,55 +231,10 @@ pub enum JobPropertiesStorageAuthenticationType {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl JobPropertiesStorageAuthenticationType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KeyBased => "keyBased",
-            Self::IdentityBased => "identityBased",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for JobPropertiesStorageAuthenticationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for JobPropertiesStorageAuthenticationType {
-    fn from(value: &str) -> Self {
-        match value {
-            "keyBased" => Self::KeyBased,
-            "identityBased" => Self::IdentityBased,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for JobPropertiesStorageAuthenticationType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for JobPropertiesStorageAuthenticationType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JobPropertiesStorageAuthenticationType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    JobPropertiesStorageAuthenticationType, Other, { KeyBased => "keyBased",
+    IdentityBased => "identityBased", }
+);
 /// Schema `#/components/schemas/JobRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JobRequest {
@@ -419,67 +374,11 @@ pub enum JobStatus {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl JobStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Enqueued => "enqueued",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-            Self::Scheduled => "scheduled",
-            Self::Queued => "queued",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for JobStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for JobStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "unknown" => Self::Unknown,
-            "enqueued" => Self::Enqueued,
-            "running" => Self::Running,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "cancelled" => Self::Cancelled,
-            "scheduled" => Self::Scheduled,
-            "queued" => Self::Queued,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for JobStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for JobStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JobStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    JobStatus, Other, { Unknown => "unknown", Enqueued => "enqueued", Running =>
+    "running", Completed => "completed", Failed => "failed", Cancelled => "cancelled",
+    Scheduled => "scheduled", Queued => "queued", }
+);
 /// The job type.
 ///
 /// Schema `#/components/schemas/JobType`.
@@ -519,79 +418,15 @@ pub enum JobType {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl JobType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Export => "export",
-            Self::Import => "import",
-            Self::Backup => "backup",
-            Self::ReadDeviceProperties => "readDeviceProperties",
-            Self::WriteDeviceProperties => "writeDeviceProperties",
-            Self::UpdateDeviceConfiguration => "updateDeviceConfiguration",
-            Self::RebootDevice => "rebootDevice",
-            Self::FactoryResetDevice => "factoryResetDevice",
-            Self::FirmwareUpdate => "firmwareUpdate",
-            Self::ScheduleDeviceMethod => "scheduleDeviceMethod",
-            Self::ScheduleUpdateTwin => "scheduleUpdateTwin",
-            Self::RestoreFromBackup => "restoreFromBackup",
-            Self::FailoverDataCopy => "failoverDataCopy",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for JobType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for JobType {
-    fn from(value: &str) -> Self {
-        match value {
-            "unknown" => Self::Unknown,
-            "export" => Self::Export,
-            "import" => Self::Import,
-            "backup" => Self::Backup,
-            "readDeviceProperties" => Self::ReadDeviceProperties,
-            "writeDeviceProperties" => Self::WriteDeviceProperties,
-            "updateDeviceConfiguration" => Self::UpdateDeviceConfiguration,
-            "rebootDevice" => Self::RebootDevice,
-            "factoryResetDevice" => Self::FactoryResetDevice,
-            "firmwareUpdate" => Self::FirmwareUpdate,
-            "scheduleDeviceMethod" => Self::ScheduleDeviceMethod,
-            "scheduleUpdateTwin" => Self::ScheduleUpdateTwin,
-            "restoreFromBackup" => Self::RestoreFromBackup,
-            "failoverDataCopy" => Self::FailoverDataCopy,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for JobType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for JobType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JobType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    JobType, Other, { Unknown => "unknown", Export => "export", Import => "import",
+    Backup => "backup", ReadDeviceProperties => "readDeviceProperties",
+    WriteDeviceProperties => "writeDeviceProperties", UpdateDeviceConfiguration =>
+    "updateDeviceConfiguration", RebootDevice => "rebootDevice", FactoryResetDevice =>
+    "factoryResetDevice", FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod =>
+    "scheduleDeviceMethod", ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup
+    => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
+);
 /// Schema `#/components/schemas/ManagedIdentity`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ManagedIdentity {
@@ -734,59 +569,10 @@ pub enum TwinAuthenticationType {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl TwinAuthenticationType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sas => "sas",
-            Self::SelfSigned => "selfSigned",
-            Self::CertificateAuthority => "certificateAuthority",
-            Self::None => "none",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for TwinAuthenticationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for TwinAuthenticationType {
-    fn from(value: &str) -> Self {
-        match value {
-            "sas" => Self::Sas,
-            "selfSigned" => Self::SelfSigned,
-            "certificateAuthority" => Self::CertificateAuthority,
-            "none" => Self::None,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for TwinAuthenticationType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for TwinAuthenticationType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TwinAuthenticationType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    TwinAuthenticationType, Other, { Sas => "sas", SelfSigned => "selfSigned",
+    CertificateAuthority => "certificateAuthority", None => "none", }
+);
 /// The connection state of the device.
 ///
 /// Schema `#/components/schemas/Twin/properties/connectionState`.
@@ -802,55 +588,10 @@ pub enum TwinConnectionState {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl TwinConnectionState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Disconnected => "Disconnected",
-            Self::Connected => "Connected",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for TwinConnectionState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for TwinConnectionState {
-    fn from(value: &str) -> Self {
-        match value {
-            "Disconnected" => Self::Disconnected,
-            "Connected" => Self::Connected,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for TwinConnectionState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for TwinConnectionState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TwinConnectionState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    TwinConnectionState, Other, { Disconnected => "Disconnected", Connected =>
+    "Connected", }
+);
 /// The desired and reported properties of the twin. The maximum depth of the object is 10.
 ///
 /// Schema `#/components/schemas/TwinProperties`.
@@ -886,55 +627,9 @@ pub enum TwinStatus {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl TwinStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "enabled",
-            Self::Disabled => "disabled",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for TwinStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for TwinStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for TwinStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for TwinStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TwinStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
+);
 /// Schema `#/components/schemas/X509Thumbprint`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct X509Thumbprint {

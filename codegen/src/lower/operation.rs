@@ -182,7 +182,12 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
         declared.push((param.clone(), param_at));
     }
 
-    let mut names = Scope::with_reserved(&["self", "body"]);
+    // Names the generated client method and server handler use for their own locals.
+    let mut names = Scope::with_reserved(&[
+        "self", "body", "url", "query", "request", "response", "operation", "cookies", "value",
+        "item", "continuation", "page", "api", "method", "uri", "headers", "path", "inputs",
+        "context", "rejection", "error",
+    ]);
     let mut params: Vec<RawParam> = Vec::new();
     for location in [
         ParamLocation::Path,

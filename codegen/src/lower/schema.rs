@@ -328,18 +328,11 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
     let mut scope = Scope::default();
     let mut fields: Vec<Field> = Vec::new();
     let mut additional = None;
+    // In an `allOf`, one part may list as required a property another part defines.
+    let required_anywhere: BTreeSet<&String> = parts.iter().flat_map(|(o, _)| &o.required).collect();
     for (object, part_at) in parts {
         for (wire_name, property) in &object.properties {
             let prop_at = pointer(&format!("{part_at}/properties"), wire_name);
-            if let Some(existing) = fields.iter().position(|f| &f.wire_name == wire_name) {
-                cx.warn(
-                    Location::new(&prop_at).with_context(name),
-                    format!(
-                        "property `{wire_name}` is defined more than once; the last definition wins"
-                    ),
-                );
-                fields.remove(existing);
-            }
             let hint = format!("{name}{}", camel(wire_name));
             let ty = lower_inline(cx, property.into(), &hint, &prop_at);
             let (docs, deprecated, nullable, read_only) = match property {
@@ -350,20 +343,33 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
                     schema.schema_data.read_only,
                 ),
                 ReferenceOr::Reference { reference } => {
-                    let nullable = cx
-                        .resolve(
-                            &ReferenceOr::<Schema>::Reference {
-                                reference: reference.clone(),
-                            },
-                            "schemas",
-                            |c| &c.schemas,
-                            &prop_at,
-                        )
-                        .is_some_and(|s| s.schema_data.nullable);
+                    // Errors in the reference itself are reported when its type is lowered.
+                    let nullable = reference
+                        .strip_prefix('#')
+                        .and_then(|pointer| cx.raw.pointer(pointer))
+                        .and_then(|target| target.get("nullable"))
+                        .and_then(serde_json::Value::as_bool)
+                        .unwrap_or(false);
                     (None, false, nullable, false)
                 }
             };
-            let required = object.required.contains(wire_name) && !read_only;
+            let required = required_anywhere.contains(wire_name) && !read_only;
+            if let Some(existing) = fields.iter_mut().find(|f| &f.wire_name == wire_name) {
+                // The same property from several `allOf` parts: fine when they agree.
+                if existing.ty != ty {
+                    cx.warn(
+                        Location::new(&prop_at).with_context(name),
+                        format!(
+                            "property `{wire_name}` is defined again with another type; the last definition wins"
+                        ),
+                    );
+                    existing.ty = ty;
+                }
+                existing.required |= required;
+                existing.nullable |= nullable;
+                existing.docs = existing.docs.take().or(docs);
+                continue;
+            }
             fields.push(Field {
                 wire_name: wire_name.clone(),
                 rust_name: String::new(),

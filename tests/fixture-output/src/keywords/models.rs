@@ -93,56 +93,6 @@ pub enum _123abc {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl _123abc {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Fn => "fn",
-            Self::_1 => "1",
-            Self::Value => "-",
-            Self::Self_ => "Self",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for _123abc {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for _123abc {
-    fn from(value: &str) -> Self {
-        match value {
-            "fn" => Self::Fn,
-            "1" => Self::_1,
-            "-" => Self::Value,
-            "Self" => Self::Self_,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for _123abc {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for _123abc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for _123abc {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    _123abc, Other, { Fn => "fn", _1 => "1", Value => "-", Self_ => "Self", }
+);

@@ -45,55 +45,9 @@ pub enum PutDeviceBodyLocationFloorZone {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl PutDeviceBodyLocationFloorZone {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::North => "north",
-            Self::South => "south",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for PutDeviceBodyLocationFloorZone {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for PutDeviceBodyLocationFloorZone {
-    fn from(value: &str) -> Self {
-        match value {
-            "north" => Self::North,
-            "south" => Self::South,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for PutDeviceBodyLocationFloorZone {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for PutDeviceBodyLocationFloorZone {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PutDeviceBodyLocationFloorZone {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    PutDeviceBodyLocationFloorZone, Other, { North => "north", South => "south", }
+);
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema/properties/sensors/items`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PutDeviceBodySensorsItem {

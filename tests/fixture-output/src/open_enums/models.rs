@@ -27,55 +27,9 @@ pub enum JobConnection {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl JobConnection {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Connected => "Connected",
-            Self::Disconnected => "Disconnected",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for JobConnection {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for JobConnection {
-    fn from(value: &str) -> Self {
-        match value {
-            "Connected" => Self::Connected,
-            "Disconnected" => Self::Disconnected,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for JobConnection {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for JobConnection {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JobConnection {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    JobConnection, Other, { Connected => "Connected", Disconnected => "Disconnected", }
+);
 /// An inline enum, named from where it stands.
 ///
 /// Schema `#/components/schemas/Job/properties/kind`.
@@ -91,55 +45,10 @@ pub enum JobKind {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl JobKind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ScheduleDeviceMethod => "scheduleDeviceMethod",
-            Self::ScheduleUpdateTwin => "scheduleUpdateTwin",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for JobKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for JobKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "scheduleDeviceMethod" => Self::ScheduleDeviceMethod,
-            "scheduleUpdateTwin" => Self::ScheduleUpdateTwin,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for JobKind {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for JobKind {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JobKind {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    JobKind, Other, { ScheduleDeviceMethod => "scheduleDeviceMethod", ScheduleUpdateTwin
+    => "scheduleUpdateTwin", }
+);
 /// Schema `#/paths/~1jobs/get/parameters/1/schema`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
@@ -153,55 +62,7 @@ pub enum ListJobsPriority {
     /// A value the document does not list, as received.
     Other(::std::string::String),
 }
-impl ListJobsPriority {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "low",
-            Self::High => "high",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for ListJobsPriority {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for ListJobsPriority {
-    fn from(value: &str) -> Self {
-        match value {
-            "low" => Self::Low,
-            "high" => Self::High,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for ListJobsPriority {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for ListJobsPriority {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ListJobsPriority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(ListJobsPriority, Other, { Low => "low", High => "high", });
 /// A job status. Services add values over time.
 ///
 /// Schema `#/components/schemas/Status`.
@@ -235,70 +96,8 @@ pub enum Status {
     /// A value the document does not list, as received.
     UnknownValue(::std::string::String),
 }
-impl Status {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Other => "other",
-            Self::Other2 => "Other",
-            Self::WithSpace => "with space",
-            Self::UpperCase => "UPPER_CASE",
-            Self::AB => "a-b",
-            Self::_1 => "1",
-            Self::Value => "",
-            Self::UnknownValue(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::fmt::Display for Status {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::From<&str> for Status {
-    fn from(value: &str) -> Self {
-        match value {
-            "unknown" => Self::Unknown,
-            "queued" => Self::Queued,
-            "running" => Self::Running,
-            "completed" => Self::Completed,
-            "other" => Self::Other,
-            "Other" => Self::Other2,
-            "with space" => Self::WithSpace,
-            "UPPER_CASE" => Self::UpperCase,
-            "a-b" => Self::AB,
-            "1" => Self::_1,
-            "" => Self::Value,
-            other => Self::UnknownValue(other.to_owned()),
-        }
-    }
-}
-impl ::std::str::FromStr for Status {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::serde::Serialize for Status {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Status {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
+super::runtime::open_enum!(
+    Status, UnknownValue, { Unknown => "unknown", Queued => "queued", Running =>
+    "running", Completed => "completed", Other => "other", Other2 => "Other", WithSpace
+    => "with space", UpperCase => "UPPER_CASE", AB => "a-b", _1 => "1", Value => "", }
+);
