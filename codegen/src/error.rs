@@ -44,6 +44,17 @@ pub fn pointer(base: &str, segment: &str) -> String {
     format!("{base}/{escaped}")
 }
 
+/// `file#/pointer (context)`, or `file (the document itself)` at the root.
+fn place(file: &str, location: &Location) -> String {
+    if location.pointer.is_empty() || location.pointer == "#" {
+        format!("{file} (the document itself)")
+    } else if location.pointer.starts_with('#') {
+        format!("{file}{location}")
+    } else {
+        format!("{file}#{location}")
+    }
+}
+
 /// One problem that stops generation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -66,15 +77,17 @@ pub enum Error {
         message: String,
     },
     /// The document does not follow the OpenAPI 3.0 schema.
-    #[error("{file}: not a valid OpenAPI 3.0 document: {message}")]
+    #[error("{}: not valid OpenAPI 3.0: {message}", place(file, location))]
     Invalid {
         /// The input file name.
         file: String,
-        /// The deserializer's message, with the JSON path of the offending value.
+        /// Where the offending value is (`#` for the document itself).
+        location: Location,
+        /// The deserializer's message, and the fix when it is obvious.
         message: String,
     },
     /// A construct in the document that cannot be turned into code.
-    #[error("{file}#{at}: {message}", at = location.to_string().trim_start_matches('#'))]
+    #[error("{}: {message}", place(file, location))]
     Semantic {
         /// The input file name.
         file: String,
@@ -99,8 +112,32 @@ pub struct Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "warning: {}: {}", self.location, self.message)
+        let text = format!("{}: {}", self.location, self.message);
+        write!(f, "warning: {}", printable(&text))
     }
+}
+
+/// Text that may quote the document, made safe to print on a terminal: control characters
+/// and those that reorder text (U+202E...) are shown as `\u{..}` escapes.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters that change the direction of the text around them (what rustc's
+/// `text_direction_codepoint_*` lints refuse), and the invisible marks among their kin.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}'
+    )
 }
 
 /// Every error found in one run; generation reports them all together.
@@ -113,7 +150,7 @@ impl fmt::Display for Errors {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "error: {error}")?;
+            write!(f, "error: {}", printable(&error.to_string()))?;
         }
         Ok(())
     }

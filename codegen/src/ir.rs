@@ -365,6 +365,12 @@ pub struct RequestBody {
 pub enum BodyEncoding {
     /// JSON through serde.
     Json,
+    /// `application/x-www-form-urlencoded` through serde (flat objects).
+    Form,
+    /// `multipart/form-data`: one text part per property (requests only).
+    Multipart,
+    /// Text (`text/*`), as a `String`.
+    Text,
     /// Sent and received as raw bytes.
     Bytes,
 }

@@ -33,6 +33,8 @@ pub mod parse;
 mod emit;
 mod format;
 mod lower;
+mod shape;
+mod walk;
 
 pub use error::{Error, Errors, Location, Warning};
 

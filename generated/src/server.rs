@@ -213,7 +213,8 @@ async fn handle_create_import_export_job<A: Api>(
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
-            server_runtime::required_json_body::<models::JobProperties>(&body)?,
+            server_runtime::json_body::<models::JobProperties>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
     let context = server_runtime::context(
@@ -391,7 +392,8 @@ async fn handle_create_scheduled_job<A: Api>(
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
             query.required::<::std::string::String>("api-version")?,
-            server_runtime::required_json_body::<models::JobRequest>(&body)?,
+            server_runtime::json_body::<models::JobRequest>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
     let context = server_runtime::context(

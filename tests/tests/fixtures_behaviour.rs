@@ -1305,3 +1305,107 @@ mod unions {
         assert_eq!(dog.barks, Some(true));
     }
 }
+
+mod bodies {
+    //! Request and response bodies by media type: forms, multipart, text, and the choice among
+    //! several media types.
+
+    use super::*;
+    use fixture_output::bodies::Client;
+    use fixture_output::bodies::models::{Event, LoginBody, UploadBody};
+
+    /// A form body is sent url-encoded with its media type.
+    #[tokio::test]
+    async fn form_bodies_are_url_encoded() {
+        let mock = Mock::start(vec![Reply::text(204, "")]).await;
+        let body = LoginBody {
+            user: "a b&c".into(),
+            remember: Some(true),
+            attempts: None,
+        };
+
+        Client::new(&mock.base).unwrap().login(&body).await.unwrap();
+
+        let seen = mock.single();
+        assert_eq!(
+            seen.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        assert_eq!(
+            String::from_utf8(seen.body.clone()).unwrap(),
+            "user=a+b%26c&remember=true"
+        );
+    }
+
+    /// A multipart body has one text part per property, one per array item, and none for
+    /// absent properties; the text response comes back as a `String`.
+    #[tokio::test]
+    async fn multipart_bodies_have_a_part_per_property() {
+        let mock = Mock::start(vec![Reply::text(200, "stored")]).await;
+        let body = UploadBody {
+            title: Some("report".into()),
+            tags: Some(vec!["x".into(), "y".into()]),
+            size: None,
+        };
+
+        let answer = Client::new(&mock.base)
+            .unwrap()
+            .upload(Some(&body))
+            .await
+            .unwrap();
+
+        assert_eq!(answer, "stored");
+        let seen = mock.single();
+        let content_type = seen.header("content-type").unwrap().to_owned();
+        assert!(
+            content_type.starts_with("multipart/form-data; boundary="),
+            "{content_type}"
+        );
+        let text = String::from_utf8(seen.body.clone()).unwrap();
+        assert_eq!(text.matches("name=\"title\"").count(), 1, "{text}");
+        assert_eq!(text.matches("name=\"tags\"").count(), 2, "{text}");
+        assert!(!text.contains("name=\"size\""), "{text}");
+        assert!(
+            text.contains("report") && text.contains("\r\nx\r\n") && text.contains("\r\ny\r\n"),
+            "{text}"
+        );
+    }
+
+    /// Text bodies go out and come back as text.
+    #[tokio::test]
+    async fn text_bodies_round_trip() {
+        let mock = Mock::start(vec![Reply::text(200, "saved: héllo")]).await;
+
+        let answer = Client::new(&mock.base)
+            .unwrap()
+            .put_note("n1", "héllo")
+            .await
+            .unwrap();
+
+        assert_eq!(answer, "saved: héllo");
+        let seen = mock.single();
+        assert_eq!(seen.header("content-type"), Some("text/plain"));
+        assert_eq!(seen.body, "héllo".as_bytes());
+    }
+
+    /// Of several media types, the client sends the JSON one (here a `+json` type).
+    #[tokio::test]
+    async fn json_is_preferred_among_several_media_types() {
+        let mock = Mock::start(vec![Reply::text(202, "")]).await;
+
+        Client::new(&mock.base)
+            .unwrap()
+            .post_event(&Event {
+                name: Some("boot".into()),
+            })
+            .await
+            .unwrap();
+
+        let seen = mock.single();
+        assert_eq!(
+            seen.header("content-type"),
+            Some("application/vnd.example.event+json")
+        );
+        assert_eq!(seen.json(), json!({"name": "boot"}));
+    }
+}

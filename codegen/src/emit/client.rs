@@ -1,6 +1,6 @@
 //! `client.rs`: the `Client` struct and one async method per operation.
 
-use super::docs::{doc_attrs, sanitize};
+use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
@@ -51,9 +51,14 @@ pub fn client_rs(api: &Api) -> TokenStream {
             text.push_str("\n\n");
         }
         let setter_docs = doc_attrs(&format!(
-            "{text}Sets the `{wire}` query parameter sent with every request (default `{default}`)."
+            "{text}Sets the {} query parameter sent with every request (default {}).",
+            code(wire),
+            code(default)
         ));
-        let getter_docs = doc_attrs(&format!("The `{wire}` query parameter sent with every request."));
+        let getter_docs = doc_attrs(&format!(
+            "The {} query parameter sent with every request.",
+            code(wire)
+        ));
         quote! {
             #setter_docs
             #[must_use]
@@ -69,8 +74,17 @@ pub fn client_rs(api: &Api) -> TokenStream {
         }
     });
     let default_server = api.default_server.as_ref().map(|url| {
+        // An autolink when the URL can be one, else a code span.
+        let shown = if url.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\')
+        }) || !url.contains("://")
+        {
+            code(url)
+        } else {
+            format!("<{url}>")
+        };
         let docs = doc_attrs(&format!(
-            "The first server of the document, with its variables at their defaults: <{url}>."
+            "The first server of the document, with its variables at their defaults: {shown}."
         ));
         quote!(#docs pub const DEFAULT_BASE_URL: &'static str = #url;)
     });
@@ -81,9 +95,9 @@ pub fn client_rs(api: &Api) -> TokenStream {
     );
     for scheme in &api.security {
         client_doc.push_str(&format!(
-            "\n\nAuthentication `{}`: {}. Pass a [`Credential`](super::runtime::Credential) to \
+            "\n\nAuthentication {}: {}. Pass a [`Credential`](super::runtime::Credential) to \
              [`Client::with_credential`].",
-            sanitize(&scheme.name),
+            code(&scheme.name),
             sanitize(&scheme.summary)
         ));
     }
@@ -222,10 +236,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         text.push_str("\n\n");
     }
     text.push_str(&format!(
-        "`{} {}` (operationId `{}`).",
-        op.method.as_str(),
-        op.path,
-        op.operation_id
+        "{} (operationId {}).",
+        code(&format!("{} {}", op.method.as_str(), op.path)),
+        code(&op.operation_id)
     ));
     let mut arg_lines = Vec::new();
     for p in &op.params {
@@ -236,9 +249,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             ParamLocation::Cookie => "cookie",
         };
         let mut line = format!(
-            "- `{}`: {place} parameter `{}`",
+            "- `{}`: {place} parameter {}",
             p.rust_name.trim_start_matches("r#"),
-            p.wire_name
+            code(&p.wire_name)
         );
         if let Some(d) = &p.docs {
             line.push_str(": ");
@@ -247,7 +260,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         arg_lines.push(line);
     }
     if let Some(body) = &op.body {
-        let mut line = format!("- `body`: the `{}` request body", body.content_type);
+        let mut line = format!("- `body`: the {} request body", code(&body.content_type));
         if let Some(d) = &body.docs {
             line.push_str(": ");
             line.push_str(&sanitize(&d.replace('\n', " ")));
@@ -271,10 +284,11 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .map(|p| param_arg(p, models, &TokenStream::new()));
     let body_arg = op.body.as_ref().map(|b| {
         let ty = match b.encoding {
-            BodyEncoding::Json => {
+            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
                 let ty = type_tokens(&b.ty, models);
                 quote!(&#ty)
             }
+            BodyEncoding::Text => quote!(&str),
             BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
         };
         if b.required {
@@ -383,6 +397,15 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             BodyEncoding::Json => {
                 quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
             }
+            BodyEncoding::Form => {
+                quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
+            }
+            BodyEncoding::Multipart => {
+                quote!(runtime::set_multipart_body(self.core.http_client(), &mut request, body)?;)
+            }
+            BodyEncoding::Text => {
+                quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
+            }
             BodyEncoding::Bytes => {
                 quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
             }
@@ -488,15 +511,13 @@ fn with_value(p: &Param, f: impl FnOnce(TokenStream) -> TokenStream) -> TokenStr
 }
 
 fn decode(body: Option<&ResponseBody>) -> TokenStream {
-    match body {
-        Some(ResponseBody {
-            encoding: BodyEncoding::Json,
-            ..
-        }) => quote!(runtime::json_body(response).await?),
-        Some(ResponseBody {
-            encoding: BodyEncoding::Bytes,
-            ..
-        }) => quote!(runtime::bytes_body(response).await?),
+    match body.map(|b| b.encoding) {
+        Some(BodyEncoding::Json) => quote!(runtime::json_body(response).await?),
+        Some(BodyEncoding::Form) => quote!(runtime::form_body(response).await?),
+        Some(BodyEncoding::Text) => quote!(runtime::text_body(response).await?),
+        Some(BodyEncoding::Bytes | BodyEncoding::Multipart) => {
+            quote!(runtime::bytes_body(response).await?)
+        }
         None => quote!(()),
     }
 }

@@ -17,9 +17,10 @@ pub fn doc_attrs(markdown: &str) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// Makes text from the document safe to show literally in rustdoc: control characters dropped,
-/// leading whitespace removed (so nothing becomes a code block or doctest), code fences,
-/// brackets, angle brackets, backslashes and pipes escaped, bare URLs wrapped in `<...>`.
+/// Makes text from the document safe to show literally in rustdoc: control characters and
+/// characters that reorder text shown as `\u{..}`, leading whitespace removed (so nothing
+/// becomes a code block or doctest), code fences, unmatched backticks, brackets, angle
+/// brackets, backslashes, pipes and entities escaped, bare URLs wrapped in `<...>`.
 pub fn sanitize(text: &str) -> String {
     sanitize_lines(text).join("\n")
 }
@@ -31,12 +32,8 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
         .replace('\r', "\n")
         .split('\n')
         .map(|line| {
-            let clean: String = line
-                .chars()
-                .filter(|c| !c.is_control() || *c == '\t')
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
-            escape_line(clean.trim())
+            let clean = visible(&line.replace('\t', " "));
+            escape_line(&calm_list_markers(clean.trim()))
         })
         .collect();
     while lines.last().is_some_and(String::is_empty) {
@@ -46,6 +43,55 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
         lines.remove(0);
     }
     lines
+}
+
+/// Control characters and characters that reorder text (which rustc refuses in comments)
+/// written as `\u{..}`, so they show instead of acting.
+fn visible(text: &str) -> String {
+    crate::error::printable(text)
+}
+
+/// After a list marker (`-`, `*`, `+`, `1.`, `1)`), one space: more would make the rest of the
+/// line an indented code block inside the list item, which rustdoc runs as a doctest.
+fn calm_list_markers(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    loop {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let marker_len = match rest.as_bytes().get(digits) {
+            Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+            Some(b'.' | b')') if (1..=9).contains(&digits) => digits + 1,
+            _ => 0,
+        };
+        let (marker, after) = rest.split_at(marker_len.min(rest.len()));
+        if marker_len == 0 || !after.starts_with(' ') {
+            break;
+        }
+        out.push_str(marker);
+        out.push(' ');
+        rest = after.trim_start();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An inline code span that shows `text` literally, whatever it holds: fenced with more
+/// backticks than any run inside it, control characters written as `\u{..}`.
+pub fn code(text: &str) -> String {
+    let text = visible(text);
+    if text.is_empty() {
+        return "`\"\"` (empty)".to_owned();
+    }
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    if longest == 0 && !text.starts_with(' ') && !text.ends_with(' ') {
+        return format!("`{text}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {text} {fence}")
 }
 
 fn escape_line(line: &str) -> String {
@@ -81,10 +127,61 @@ fn escape_line(line: &str) -> String {
             }
         }
     }
-    if out.starts_with("```") || out.starts_with("~~~") {
-        out.insert(0, '\\');
+    escape_runs(&out)
+}
+
+/// Escapes, outside code spans, what could start markup on a later line or a fenced block:
+/// backtick runs without a closing run on the same line, runs of three or more `~`, and
+/// character references (`&lt;`), which would show as the character they name.
+fn escape_runs(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let run_at = |i: usize, c: char| chars.iter().skip(i).take_while(|x| **x == c).count();
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let run = if c == '`' || c == '~' { run_at(i, c) } else { 1 };
+        if c == '`' {
+            // The next run of exactly the same length closes a code span.
+            let mut j = i + run;
+            let mut close = None;
+            while let Some(&d) = chars.get(j) {
+                if d == '`' {
+                    let other = run_at(j, '`');
+                    if other == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += other;
+                } else {
+                    j += 1;
+                }
+            }
+            match close {
+                Some(j) => out.extend(chars.get(i..j + run).unwrap_or_default()),
+                None => (0..run).for_each(|_| out.push_str("\\`")),
+            }
+            i = close.map_or(i + run, |j| j + run);
+        } else if c == '~' && run >= 3 {
+            (0..run).for_each(|_| out.push_str("\\~"));
+            i += run;
+        } else if c == '&' && is_reference(chars.get(i + 1..).unwrap_or_default()) {
+            out.push_str("\\&");
+            i += 1;
+        } else {
+            out.push(c);
+            i += 1;
+        }
     }
     out
+}
+
+/// Whether the text after a `&` makes it a character reference (`amp;`, `#38;`, `#x26;`).
+fn is_reference(after: &[char]) -> bool {
+    let name = after
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .count();
+    name > 0 && after.get(name) == Some(&';')
 }
 
 fn escape_text(text: &str, out: &mut String) {
@@ -116,12 +213,31 @@ mod tests {
     fn markdown_is_neutralised() {
         assert_eq!(
             sanitize_lines("    indented code\n```rust\nx\n```"),
-            vec!["indented code", "\\```rust", "x", "\\```"]
+            vec!["indented code", "\\`\\`\\`rust", "x", "\\`\\`\\`"]
         );
         assert_eq!(
             sanitize_lines("a [link] <b> c\\d"),
             vec!["a \\[link\\] \\<b\\> c\\\\d"]
         );
-        assert_eq!(sanitize_lines("x\u{7}y\r\n\n"), vec!["xy"]);
+        assert_eq!(sanitize_lines("x\u{7}y\r\n\n"), vec!["x\\\\u{7}y"]);
+    }
+
+    #[test]
+    fn hostile_text_shows_literally() {
+        assert_eq!(sanitize("a `b` c ` d"), "a `b` c \\` d");
+        assert_eq!(sanitize("`<b>` <b>"), "`\\<b\\>` \\<b\\>");
+        assert_eq!(sanitize("- ~~~\n-     code"), "- \\~\\~\\~\n- code");
+        assert_eq!(sanitize("&lt;x&gt; & y"), "\\&lt;x\\&gt; & y");
+        assert_eq!(sanitize("rtl \u{202e}x"), "rtl \\\\u{202e}x");
+        assert_eq!(sanitize("*/ /* \"# \"###"), "*/ /* \"# \"###");
+    }
+
+    #[test]
+    fn code_spans_hold_anything() {
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("``"), "``` `` ```");
+        assert_eq!(code(""), "`\"\"` (empty)");
+        assert_eq!(code("a\nb"), "`a\\u{a}b`");
     }
 }

@@ -56,10 +56,10 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: boo
         text.push_str(&docs::sanitize(description));
     }
     text.push_str(&format!(
-        "\n\nGenerated from `{spec_name}`: [`Client`] has one async method per operation, \
+        "\n\nGenerated from {spec_name}: [`Client`] has one async method per operation, \
          [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
          credential hook.",
-        spec_name = docs::sanitize(spec_name)
+        spec_name = docs::code(spec_name)
     ));
     let docs = text.split('\n').map(|line| {
         let line = if line.is_empty() {

@@ -1,6 +1,6 @@
 //! `models.rs`: one type per schema, plus the multi-part success types of operations.
 
-use super::docs::{doc_attrs, sanitize};
+use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{Api, EnumDef, Field, StructDef, Success, TypeDef, TypeKind, TypeRef, UnionDef};
 use crate::names::unraw;
@@ -33,7 +33,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     if !docs.is_empty() {
         docs.push_str("\n\n");
     }
-    docs.push_str(&format!("Schema `{}`.", def.source));
+    docs.push_str(&format!("Schema {}.", code(&def.source)));
     let docs = doc_attrs(&docs);
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
@@ -86,8 +86,8 @@ fn field(f: &Field) -> TokenStream {
         docs.push_str("\n\n");
     }
     docs.push_str(&format!(
-        "Wire name `{}`{}.",
-        f.wire_name,
+        "Wire name {}{}.",
+        code(&f.wire_name),
         if f.required { ", required" } else { "" }
     ));
     let docs = doc_attrs(&docs);
@@ -131,7 +131,7 @@ fn enum_def(
     let variant_docs = e
         .variants
         .iter()
-        .map(|v| doc_attrs(&format!("`{}`", v.wire_name.replace('`', "'"))));
+        .map(|v| doc_attrs(&code(&v.wire_name)));
     let fallback = ident(&e.fallback);
     quote! {
         #docs
@@ -165,7 +165,8 @@ fn success_type(operation_id: &str, success: &Success) -> TokenStream {
         } => {
             let name = ident(rust_name);
             let docs = doc_attrs(&format!(
-                "A successful response of `{operation_id}`: its body and headers."
+                "A successful response of {}: its body and headers.",
+                code(operation_id)
             ));
             let body = body_type(body.as_ref()).map(|ty| {
                 quote!(/// The response body.
@@ -179,8 +180,8 @@ fn success_type(operation_id: &str, success: &Success) -> TokenStream {
                     text.push_str("\n\n");
                 }
                 text.push_str(&format!(
-                    "Response header `{}`; `None` when absent.",
-                    h.wire_name
+                    "Response header {}; `None` when absent.",
+                    code(&h.wire_name)
                 ));
                 let docs = doc_attrs(&text);
                 quote!(#docs pub #name: ::std::option::Option<#ty>,)
@@ -200,7 +201,8 @@ fn success_type(operation_id: &str, success: &Success) -> TokenStream {
         } => {
             let name = ident(rust_name);
             let docs = doc_attrs(&format!(
-                "The successful responses of `{operation_id}`, one variant per status."
+                "The successful responses of {}, one variant per status.",
+                code(operation_id)
             ));
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
@@ -267,8 +269,8 @@ fn union_def(
         let ty = type_tokens(&v.ty, &TokenStream::new());
         let text = match &v.tag_value {
             Some(tag) => format!(
-                "The member selected by the discriminator value `{}`.",
-                tag.replace('`', "'")
+                "The member selected by the discriminator value {}.",
+                code(tag)
             ),
             None => "A member of the union.".to_owned(),
         };
@@ -297,8 +299,8 @@ fn union_def(
         .filter_map(|v| v.tag_value.clone())
         .collect();
     let tag_doc = doc_attrs(&format!(
-        "Tagged by the `{}` property; a value with another tag is kept as JSON.",
-        tag.replace('`', "'")
+        "Tagged by the {} property; a value with another tag is kept as JSON.",
+        code(tag)
     ));
     quote! {
         #docs

@@ -3,7 +3,7 @@
 //! encodes its answers. Client and server share the models, so neither can drift from the
 //! document.
 
-use super::docs::{doc_attrs, sanitize};
+use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
@@ -288,18 +288,18 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
     }
     if let Some(body) = &op.body {
         let (ty, read) = match body.encoding {
-            BodyEncoding::Json => {
+            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart | BodyEncoding::Text => {
                 let ty = type_tokens(&body.ty, models);
+                let read = match body.encoding {
+                    BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
+                    BodyEncoding::Multipart => quote!(server_runtime::multipart_body::<#ty>(&body)?),
+                    BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
+                    _ => quote!(server_runtime::json_body::<#ty>(&body)?),
+                };
                 if body.required {
-                    (
-                        ty.clone(),
-                        quote!(server_runtime::required_json_body::<#ty>(&body)?),
-                    )
+                    (ty, quote!(#read.ok_or_else(|| server_runtime::Rejection::missing("body"))?))
                 } else {
-                    (
-                        quote!(::std::option::Option<#ty>),
-                        quote!(server_runtime::json_body::<#ty>(&body)?),
-                    )
+                    (quote!(::std::option::Option<#ty>), read)
                 }
             }
             BodyEncoding::Bytes => {
@@ -344,10 +344,9 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
     let ok = success_type(op, models);
     let error = type_tokens(&op.error_type, models);
     let mut text = format!(
-        "`{} {}` (operationId `{}`).",
-        op.method.as_str(),
-        op.path,
-        op.operation_id
+        "{} (operationId {}).",
+        code(&format!("{} {}", op.method.as_str(), op.path)),
+        code(&op.operation_id)
     );
     if let Some(summary) = op.summary.as_ref().or(op.description.as_ref()) {
         text = format!("{}\n\n{text}", sanitize(summary));
@@ -373,7 +372,15 @@ fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) ->
             ..
         }) => quote!(server_runtime::json_response(#status, &#value)),
         Some(ResponseBody {
-            encoding: BodyEncoding::Bytes,
+            encoding: BodyEncoding::Form,
+            ..
+        }) => quote!(server_runtime::form_response(#status, &#value)),
+        Some(ResponseBody {
+            encoding: BodyEncoding::Text,
+            ..
+        }) => quote!(server_runtime::bytes_response(#status, "text/plain; charset=utf-8", #value.into_bytes())),
+        Some(ResponseBody {
+            encoding: BodyEncoding::Bytes | BodyEncoding::Multipart,
             ..
         }) => {
             quote!(server_runtime::bytes_response(#status, "application/octet-stream", #value))
@@ -452,10 +459,9 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let body_arg = op.body.as_ref().map(|_| quote!(body: ::axum::body::Bytes,));
     let encode = encode_success(op, models);
     let docs = doc_attrs(&format!(
-        "Serves `{}` (`{} {}`).",
-        op.operation_id,
-        op.method.as_str(),
-        op.path
+        "Serves {} ({}).",
+        code(&op.operation_id),
+        code(&format!("{} {}", op.method.as_str(), op.path))
     ));
     quote! {
         #docs

@@ -4,6 +4,7 @@
 //! what it reads. It collects every error and warning instead of stopping at the first, and it
 //! never builds tokens.
 
+mod checks;
 mod operation;
 mod schema;
 
@@ -23,8 +24,11 @@ pub fn lower(
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
+    checks::collisions(&mut cx, &operations);
     let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(&mut cx.types);
+    checks::alias_cycles(&mut cx);
+    checks::document(&mut cx);
     let mut types = std::mem::take(&mut cx.types);
     types.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     if !cx.errors.is_empty() {
@@ -93,6 +97,7 @@ impl<'a> Cx<'a> {
     }
 
     pub fn error(&mut self, location: Location, message: impl Into<String>) {
+        let location = self.with_context(location);
         self.errors.push(Error::Semantic {
             file: self.file.to_owned(),
             location,
@@ -101,10 +106,19 @@ impl<'a> Cx<'a> {
     }
 
     pub fn warn(&mut self, location: Location, message: impl Into<String>) {
+        let location = self.with_context(location);
         self.warnings.push(Warning {
             location,
             message: message.into(),
         });
+    }
+
+    /// The location, tagged with the operationId or schema name its pointer falls under.
+    fn with_context(&self, mut location: Location) -> Location {
+        if location.context.is_none() {
+            location.context = crate::walk::context(self.raw, &location.pointer);
+        }
+        location
     }
 
     fn claim_component_names(&mut self) {

@@ -226,6 +226,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
             media,
             &format!("{type_hint}Body"),
             &body_at,
+            true,
         );
         Some(RequestBody {
             content_type: content_type.to_owned(),
@@ -493,23 +494,52 @@ fn parse_template(
     segments
 }
 
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type
+/// The media type without parameters, lower-cased.
+fn essence(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = essence(content_type);
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 
-/// Prefers a JSON media type; otherwise the first one.
+/// How a body of this media type is encoded (`request`: multipart is only sent, never read).
+fn encoding_of(content_type: &str, request: bool) -> BodyEncoding {
+    let essence = essence(content_type);
+    if is_json(&essence) {
+        BodyEncoding::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if essence == "multipart/form-data" && request {
+        BodyEncoding::Multipart
+    } else if essence.starts_with("text/") {
+        BodyEncoding::Text
+    } else {
+        BodyEncoding::Bytes
+    }
+}
+
+/// The media type to use when several are offered: JSON, then a form, then multipart, then
+/// text, then the first one.
 fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    let rank = |ct: &str| match encoding_of(ct, true) {
+        BodyEncoding::Json => 0,
+        BodyEncoding::Form => 1,
+        BodyEncoding::Multipart => 2,
+        BodyEncoding::Text => 3,
+        BodyEncoding::Bytes => 4,
+    };
     content
         .iter()
-        .find(|(ct, _)| is_json(ct))
-        .or_else(|| content.iter().next())
-        .map(|(ct, media)| (ct.as_str(), media))
+        .enumerate()
+        .min_by_key(|(i, (ct, _))| (rank(ct), *i))
+        .map(|(_, (ct, media))| (ct.as_str(), media))
 }
 
 fn body_type(
@@ -518,22 +548,33 @@ fn body_type(
     media: &MediaType,
     hint: &str,
     at: &str,
+    request: bool,
 ) -> (TypeRef, BodyEncoding) {
     let media_at = pointer(&format!("{at}/content"), content_type);
-    if !is_json(content_type) {
-        if !content_type.starts_with("application/octet-stream") {
-            cx.warn(
-                Location::new(&media_at),
-                format!("media type `{content_type}` is not supported yet; the body is raw bytes"),
-            );
+    let encoding = encoding_of(content_type, request);
+    match encoding {
+        BodyEncoding::Bytes => {
+            let essence = essence(content_type);
+            let binary = essence == "application/octet-stream"
+                || ["image/", "audio/", "video/", "font/"].iter().any(|p| essence.starts_with(p))
+                || matches!(essence.as_str(), "application/pdf" | "application/zip" | "application/gzip");
+            if !binary {
+                cx.warn(
+                    Location::new(&media_at),
+                    format!("media type `{content_type}` is sent and read as raw bytes"),
+                );
+            }
+            (TypeRef::Bytes, encoding)
         }
-        return (TypeRef::Bytes, BodyEncoding::Bytes);
+        BodyEncoding::Text => (TypeRef::String, encoding),
+        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
+            let ty = match &media.schema {
+                Some(schema) => lower_inline(cx, schema.into(), hint, &format!("{media_at}/schema")),
+                None => TypeRef::Json,
+            };
+            (ty, encoding)
+        }
     }
-    let ty = match &media.schema {
-        Some(schema) => lower_inline(cx, schema.into(), hint, &format!("{media_at}/schema")),
-        None => TypeRef::Json,
-    };
-    (ty, BodyEncoding::Json)
 }
 
 fn lower_responses(
@@ -586,7 +627,7 @@ fn lower_responses(
             }
         );
         let body = pick_content(&response.content).map(|(ct, media)| {
-            let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at);
+            let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at, false);
             ResponseBody { ty, encoding }
         });
         if !is_success {

@@ -524,6 +524,14 @@ fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) 
         );
         return TypeRef::Json;
     }
+    // Each reference lowers its target, which may hold another: bound the depth of the chain.
+    if cx.pointer_stack.len() >= 32 {
+        cx.warn(
+            Location::new(at),
+            format!("`$ref: {reference}` is the end of a chain of more than 32 references outside `components`; generated as `serde_json::Value`"),
+        );
+        return TypeRef::Json;
+    }
     let Some(target) = cx.raw.pointer(pointer) else {
         cx.error(
             Location::new(at),

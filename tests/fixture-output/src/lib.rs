@@ -3,6 +3,9 @@
 // Generated from `tests/fixtures/arrays-maps.yaml`.
 #[rustfmt::skip]
 pub mod arrays_maps;
+// Generated from `tests/fixtures/bodies.yaml`.
+#[rustfmt::skip]
+pub mod bodies;
 // Generated from `tests/fixtures/keywords.yaml`.
 #[rustfmt::skip]
 pub mod keywords;

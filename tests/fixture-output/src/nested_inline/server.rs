@@ -63,7 +63,8 @@ async fn handle_put_device<A: Api>(
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            server_runtime::required_json_body::<models::PutDeviceBody>(&body)?,
+            server_runtime::json_body::<models::PutDeviceBody>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
     let context = server_runtime::context("putDevice", method, &uri, headers.clone());

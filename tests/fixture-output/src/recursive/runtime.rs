@@ -670,6 +670,63 @@ pub fn set_json_body<T: serde::Serialize + ?Sized, E>(
     set_bytes_body(request, content_type, bytes)
 }
 
+/// Serializes `body` (a flat object) as a form (`application/x-www-form-urlencoded`) body.
+pub fn set_form_body<T: serde::Serialize + ?Sized, E>(
+    request: &mut reqwest::Request,
+    content_type: &'static str,
+    body: &T,
+) -> Result<(), Error<E>> {
+    let text = serde_urlencoded::to_string(body)
+        .map_err(|e| Error::InvalidInput(format!("form body: {e}")))?;
+    set_bytes_body(request, content_type, text.into_bytes())
+}
+
+/// Sends `body` as `multipart/form-data`: one text part per property (arrays give one part
+/// per item; nested objects are sent as JSON text). Such requests are not retried: their body
+/// is a stream.
+pub fn set_multipart_body<T: serde::Serialize + ?Sized, E>(
+    http: &reqwest::Client,
+    request: &mut reqwest::Request,
+    body: &T,
+) -> Result<(), Error<E>> {
+    let value = serde_json::to_value(body)
+        .map_err(|e| Error::InvalidInput(format!("multipart body: {e}")))?;
+    let serde_json::Value::Object(fields) = value else {
+        return Err(Error::InvalidInput(
+            "a multipart body must be an object".to_owned(),
+        ));
+    };
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in &fields {
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    form = form.text(name.clone(), text(item));
+                }
+            }
+            other => form = form.text(name.clone(), text(other)),
+        }
+    }
+    // reqwest builds multipart bodies through a request builder; borrow its body and header.
+    let mut built = http
+        .request(request.method().clone(), request.url().clone())
+        .multipart(form)
+        .build()
+        .map_err(Error::Transport)?;
+    if let Some(content_type) = built.headers().get(reqwest::header::CONTENT_TYPE).cloned() {
+        request
+            .headers_mut()
+            .insert(reqwest::header::CONTENT_TYPE, content_type);
+    }
+    *request.body_mut() = built.body_mut().take();
+    Ok(())
+}
+
 /// Sets raw bytes as the request body.
 pub fn set_bytes_body<E>(
     request: &mut reqwest::Request,
@@ -833,6 +890,27 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
             excerpt: excerpt(bytes),
         }
     })
+}
+
+/// Reads the whole body and decodes it as a form.
+pub async fn form_body<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<T, Error<E>> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+        Error::Decode(Box::new(DecodeError {
+            status,
+            path: ".".to_owned(),
+            message: e.to_string(),
+            excerpt: excerpt(&bytes),
+        }))
+    })
+}
+
+/// Reads the whole body as text (invalid UTF-8 is replaced).
+pub async fn text_body<E>(response: reqwest::Response) -> Result<String, Error<E>> {
+    response.text().await.map_err(Error::Transport)
 }
 
 /// Reads the whole body as bytes.

@@ -48,7 +48,10 @@ async fn handle_create_event<A: Api>(
 ) -> ::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((server_runtime::required_json_body::<models::Event>(&body)?,))
+        Ok((
+            server_runtime::json_body::<models::Event>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
+        ))
     })();
     let context = server_runtime::context("createEvent", method, &uri, headers.clone());
     let (body,) = match inputs {

@@ -298,6 +298,51 @@ pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<
         })
 }
 
+/// A form (`application/x-www-form-urlencoded`) request body; `None` when empty.
+pub fn form_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<T>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    serde_urlencoded::from_bytes(bytes)
+        .map(Some)
+        .map_err(|e| Rejection::new("body", e.to_string()))
+}
+
+/// A text request body; `None` when empty.
+pub fn text_body(bytes: &[u8]) -> Result<Option<String>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    String::from_utf8(bytes.to_vec())
+        .map(Some)
+        .map_err(|_| Rejection::new("body", "is not UTF-8 text"))
+}
+
+/// Multipart request bodies are sent by generated clients but not read by generated servers.
+pub fn multipart_body<T>(_bytes: &[u8]) -> Result<Option<T>, Rejection> {
+    Err(Rejection::new(
+        "body",
+        "multipart/form-data bodies are not supported by the generated server",
+    ))
+}
+
+/// A response with `status` and `value` form-encoded.
+pub fn form_response<T: serde::Serialize>(status: u16, value: &T) -> Response {
+    match serde_urlencoded::to_string(value) {
+        Ok(text) => bytes_response(
+            status,
+            "application/x-www-form-urlencoded",
+            text.into_bytes(),
+        ),
+        Err(e) => {
+            let mut response =
+                Response::new(Body::from(format!("cannot encode the response: {e}")));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response
+        }
+    }
+}
+
 /// A required JSON request body.
 pub fn required_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
     json_body(bytes)?.ok_or_else(|| Rejection::new("body", "is missing"))

@@ -120,7 +120,10 @@ async fn handle_create_job<A: Api>(
 ) -> ::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((server_runtime::required_json_body::<models::Job>(&body)?,))
+        Ok((
+            server_runtime::json_body::<models::Job>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
+        ))
     })();
     let context = server_runtime::context("createJob", method, &uri, headers.clone());
     let (body,) = match inputs {

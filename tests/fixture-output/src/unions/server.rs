@@ -93,7 +93,10 @@ async fn handle_add_pet<A: Api>(
 ) -> ::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((server_runtime::required_json_body::<models::Pet>(&body)?,))
+        Ok((
+            server_runtime::json_body::<models::Pet>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
+        ))
     })();
     let context = server_runtime::context("addPet", method, &uri, headers.clone());
     let (body,) = match inputs {
