@@ -259,7 +259,8 @@ impl Parser {
         let op = match self.peek() {
             Some(Token::Op(op)) => *op,
             _ => {
-                return self.error("expected a comparison operator (=, !=, <>, <, <=, >, >=) or IN");
+                return self
+                    .error("expected a comparison operator (=, !=, <>, <, <=, >, >=) or IN");
             }
         };
         self.at += 1;
