@@ -565,10 +565,12 @@ impl ClientCore {
     }
 
     /// Turns a response with an undocumented or error status into [`Error::Status`], typed
-    /// when the body parses as `E`, and marked retryable when the policy says so.
-    pub async fn error_from<E: serde::de::DeserializeOwned>(
+    /// when `decode` reads the body (given the status), and marked retryable when the policy
+    /// says so.
+    pub async fn error_from<E>(
         &self,
         response: reqwest::Response,
+        decode: fn(u16, &[u8]) -> Option<E>,
     ) -> Error<E> {
         let status = response.status();
         let headers = response.headers().clone();
@@ -577,9 +579,14 @@ impl ClientCore {
             Ok(bytes) => bytes,
             Err(e) => return Error::Transport(e),
         };
-        let body = match serde_json::from_slice::<E>(&bytes) {
-            Ok(typed) if !bytes.is_empty() => ErrorBody::Typed(typed),
-            _ => ErrorBody::Raw(bytes.to_vec()),
+        let typed = if bytes.is_empty() {
+            None
+        } else {
+            decode(status.as_u16(), &bytes)
+        };
+        let body = match typed {
+            Some(typed) => ErrorBody::Typed(typed),
+            None => ErrorBody::Raw(bytes.to_vec()),
         };
         Error::Status(Box::new(ErrorResponse {
             status,
@@ -588,6 +595,11 @@ impl ClientCore {
             retryable,
         }))
     }
+}
+
+/// Reads an error body as JSON of type `E`, whatever the status.
+pub fn decode_json_error<E: serde::de::DeserializeOwned>(_status: u16, body: &[u8]) -> Option<E> {
+    serde_json::from_slice(body).ok()
 }
 
 /// One page of a paged operation: its items and the token of the next page.

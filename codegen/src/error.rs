@@ -117,6 +117,14 @@ impl fmt::Display for Warning {
     }
 }
 
+impl Warning {
+    /// The warning as printed for `file`: `warning: file#/pointer (context): message`.
+    pub fn display_in(&self, file: &str) -> String {
+        let text = format!("{}: {}", place(file, &self.location), self.message);
+        format!("warning: {}", printable(&text))
+    }
+}
+
 /// Text that may quote the document, made safe to print on a terminal: control characters
 /// and those that reorder text (U+202E...) are shown as `\u{..}` escapes.
 pub fn printable(text: &str) -> String {

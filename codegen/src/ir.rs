@@ -110,6 +110,33 @@ pub enum TypeKind {
     Alias(TypeRef),
     /// One of several shapes (`oneOf`/`anyOf`), with a fallback for anything else.
     Union(UnionDef),
+    /// The error bodies of an operation whose error responses differ: a variant per status
+    /// (or range, or `default`), decoded by the status of the response.
+    ErrorEnum(Vec<ErrorVariant>),
+}
+
+/// One documented error response of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorVariant {
+    /// The Rust variant name (`Status404`, `Status4xx`, `Default`).
+    pub rust_name: String,
+    /// Which statuses it covers.
+    pub status: ErrorStatus,
+    /// The body type.
+    pub ty: TypeRef,
+    /// The response description.
+    pub docs: Option<String>,
+}
+
+/// The statuses an error response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorStatus {
+    /// One status code.
+    Code(u16),
+    /// `4XX`: every code from 400 to 499.
+    Range(u16),
+    /// `default`: every status not listed.
+    Default,
 }
 
 /// A `oneOf`/`anyOf`: an enum with a variant per member.

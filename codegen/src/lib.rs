@@ -24,11 +24,16 @@
     )
 )]
 
+pub mod diff;
 pub mod error;
+pub mod import;
 pub mod ir;
 pub mod manifest;
 pub mod names;
+pub mod overlay;
 pub mod parse;
+pub mod swagger;
+pub mod yaml;
 
 mod emit;
 mod format;
@@ -96,8 +101,9 @@ pub struct Output {
 
 /// Runs the whole pipeline.
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
-    let (doc, raw) = parse::parse_with_raw(input.spec_path, input.spec_text)?;
-    let (api, warnings) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
+    let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
+    let (api, lowered) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
+    warnings.extend(lowered);
     let header = format::header(input.command, input.spec_path);
     let mut files = Vec::new();
     for file in emit::emit(&api, input.spec_path, &input.extra_modules, input.server) {
@@ -121,6 +127,8 @@ pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
 
 /// Runs parse and lower only: the IR, for tests and tools.
 pub fn lower_only(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
-    let (doc, raw) = parse::parse_with_raw(spec_path, spec_text)?;
-    lower::lower(spec_path, &doc, &raw).map_err(Errors)
+    let (doc, raw, mut warnings) = parse::parse_converted(spec_path, spec_text)?;
+    let (api, lowered) = lower::lower(spec_path, &doc, &raw).map_err(Errors)?;
+    warnings.extend(lowered);
+    Ok((api, warnings))
 }

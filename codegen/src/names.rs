@@ -59,7 +59,12 @@ pub fn snake(name: &str) -> String {
 
 /// An `UpperCamelCase` identifier for a type or variant.
 pub fn camel(name: &str) -> String {
-    let ident = fix_start(ascii_ident(&words(name).to_upper_camel_case()), "Value");
+    // Dropping non-ASCII letters can leave a lower-case letter first (`ünï` → `n`).
+    let mut ident = ascii_ident(&words(name).to_upper_camel_case());
+    if let Some(first) = ident.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    let ident = fix_start(ident, "Value");
     if NON_RAW_KEYWORDS.contains(&ident.as_str()) {
         format!("{ident}_")
     } else {
@@ -92,14 +97,19 @@ impl Scope {
         if self.taken.insert(key.clone()) {
             return candidate.to_owned();
         }
-        let separator = if key.ends_with(|c: char| c.is_ascii_digit()) {
+        // `self_` (a keyword made safe) continues as `self2`, `Self_` as `Self2`.
+        let base = match key.strip_suffix('_') {
+            Some(base) if !base.is_empty() && !base.ends_with('_') => base,
+            _ => key.as_str(),
+        };
+        let separator = if base.ends_with(|c: char| c.is_ascii_digit()) {
             "_"
         } else {
             ""
         };
         let mut n = 2usize;
         loop {
-            let next = format!("{key}{separator}{n}");
+            let next = format!("{base}{separator}{n}");
             if self.taken.insert(next.clone()) {
                 return next;
             }
@@ -154,5 +164,8 @@ mod tests {
         assert_eq!(scope.claim("type"), "type2");
         assert_eq!(scope.claim("v1"), "v1");
         assert_eq!(scope.claim("v1"), "v1_2");
+        assert_eq!(scope.claim("Self_"), "Self_");
+        assert_eq!(scope.claim("Self_"), "Self2");
+        assert_eq!(camel("ünï"), "N");
     }
 }

@@ -42,6 +42,15 @@ pub fn parse_with_raw(
     file: &str,
     text: &str,
 ) -> Result<(openapiv3::OpenAPI, serde_json::Value), Errors> {
+    parse_converted(file, text).map(|(doc, raw, _)| (doc, raw))
+}
+
+/// [`parse_with_raw`], plus the warnings of converting a Swagger 2.0 document (none for
+/// OpenAPI 3.0): Swagger 2.0 is converted to OpenAPI 3.0.3 by [`crate::swagger`] first.
+pub fn parse_converted(
+    file: &str,
+    text: &str,
+) -> Result<(openapiv3::OpenAPI, serde_json::Value, Vec<crate::Warning>), Errors> {
     let value = to_json(file, text)?;
     if !value.is_object() {
         return Err(Error::Invalid {
@@ -54,9 +63,10 @@ pub fn parse_with_raw(
         }
         .into());
     }
-    check_version(file, value.get("openapi"), value.get("swagger"))?;
+    let (value, warnings) = crate::swagger::upgrade(file, value)?;
+    check_version(file, value.get("openapi"))?;
     match serde_path_to_error::deserialize(&value) {
-        Ok(doc) => Ok((doc, value)),
+        Ok(doc) => Ok((doc, value, warnings)),
         Err(error) => {
             let located = crate::shape::locate(file, &value);
             if located.is_empty() {
@@ -89,7 +99,7 @@ fn describe(value: &serde_json::Value) -> &'static str {
 
 /// The text as plain JSON. Duplicate keys are errors in both syntaxes (a YAML or JSON parser
 /// would otherwise keep one of the values silently).
-fn to_json(file: &str, text: &str) -> Result<serde_json::Value, Error> {
+pub(crate) fn to_json(file: &str, text: &str) -> Result<serde_json::Value, Error> {
     let text = text.trim_start_matches('\u{feff}');
     match detect(text) {
         Syntax::Json => serde_json::from_str::<strict::Json>(text)
@@ -236,22 +246,11 @@ mod strict {
     }
 }
 
-fn check_version(
-    file: &str,
-    openapi: Option<&serde_json::Value>,
-    swagger: Option<&serde_json::Value>,
-) -> Result<(), Error> {
+fn check_version(file: &str, openapi: Option<&serde_json::Value>) -> Result<(), Error> {
     let unsupported = |message: String| Error::UnsupportedVersion {
         file: file.to_owned(),
         message,
     };
-    if let Some(swagger) = swagger {
-        return Err(unsupported(format!(
-            "this is a Swagger {} document; only OpenAPI 3.0 is read. Convert it first \
-             (for example with swagger2openapi) and generate from the result",
-            swagger.as_str().unwrap_or("2.0")
-        )));
-    }
     match openapi {
         None => Err(unsupported(
             "no `openapi` field at the top level: not an OpenAPI document".to_owned(),

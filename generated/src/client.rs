@@ -142,7 +142,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -170,7 +170,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -202,7 +202,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Cancels an import or export job in the IoT Hub.
@@ -241,7 +241,7 @@ impl Client {
                 )
             }
             204 => Ok(models::CancelImportExportJobResponse::NoContent),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -273,7 +273,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -308,7 +308,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -340,7 +340,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
@@ -408,7 +408,7 @@ impl Client {
                     body: runtime::json_body(response).await?,
                 })
             }
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Every item of [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page), page after page: the stream follows the continuation token of each page until a page comes without one. Iterate with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.

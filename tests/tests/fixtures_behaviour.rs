@@ -53,7 +53,7 @@ mod keywords {
             r#type: Some("t".into()),
             r#ref: Some("r".into()),
             self_: Some("s".into()),
-            self_2: Some("S".into()),
+            self2: Some("S".into()),
             r#gen: Some("g".into()),
             r#async: Some("a".into()),
             crate_: Some("c".into()),
@@ -73,7 +73,7 @@ mod keywords {
         assert_eq!(
             only_self,
             Type {
-                self_2: Some("S".into()),
+                self2: Some("S".into()),
                 ..Default::default()
             }
         );
@@ -1407,5 +1407,53 @@ mod bodies {
             Some("application/vnd.example.event+json")
         );
         assert_eq!(seen.json(), json!({"name": "boot"}));
+    }
+}
+
+mod error_responses_by_status {
+    //! Error responses whose bodies differ by status decode into a per-status enum.
+
+    use super::*;
+    use fixture_output::responses::models::RestartJobError;
+    use fixture_output::responses::{Client, Error, ErrorBody};
+
+    async fn restart_error(status: u16, body: Value) -> ErrorBody<RestartJobError> {
+        let mock = Mock::start(vec![Reply::json(status, &body)]).await;
+        match Client::new(&mock.base).unwrap().restart_job("j1").await {
+            Err(Error::Status(response)) => {
+                assert_eq!(response.status.as_u16(), status);
+                response.body
+            }
+            other => panic!("expected an error status, got {other:?}"),
+        }
+    }
+
+    /// 404 has its own body type, other 4xx share the `4XX` one, anything else is `default`.
+    #[tokio::test]
+    async fn each_status_decodes_into_its_documented_type() {
+        let not_found = restart_error(404, json!({"missing": "j1"})).await;
+        assert!(
+            matches!(not_found, ErrorBody::Typed(RestartJobError::Status404(ref b)) if b.missing.as_deref() == Some("j1"))
+        );
+
+        let conflict = restart_error(409, json!({"code": 9, "message": "busy"})).await;
+        assert!(
+            matches!(conflict, ErrorBody::Typed(RestartJobError::Status4xx(ref e)) if e.code == 9)
+        );
+
+        let server = restart_error(503, json!({"trace": "t-1"})).await;
+        assert!(
+            matches!(server, ErrorBody::Typed(RestartJobError::Default(ref d)) if d.trace.as_deref() == Some("t-1"))
+        );
+    }
+
+    /// A body that does not match the type documented for its status stays raw.
+    #[tokio::test]
+    async fn a_body_of_the_wrong_shape_stays_raw() {
+        let body = restart_error(409, json!({"message": "no code"})).await;
+        assert!(
+            matches!(body, ErrorBody::Raw(ref bytes) if bytes.starts_with(b"{")),
+            "{body:?}"
+        );
     }
 }

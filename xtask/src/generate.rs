@@ -24,7 +24,8 @@ pub fn crate_files(spec: &Path, name: &str, server: bool) -> Result<(Files, Vec<
     let command = "cargo xtask generate";
     let mut input = codegen::Input::new(&spec_name, &text, command);
     input.server = server;
-    let output = codegen::generate(&input).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let output = codegen::generate(&input)
+        .map_err(|errors| anyhow::anyhow!("generation failed; nothing was written:\n{errors}"))?;
     let title = codegen::lower_only(&spec_name, &text)
         .map(|(api, _)| api.title)
         .unwrap_or_default();
@@ -42,7 +43,11 @@ pub fn crate_files(spec: &Path, name: &str, server: bool) -> Result<(Files, Vec<
             .into_iter()
             .map(|f| (format!("src/{}", f.path), f.contents)),
     );
-    let warnings = output.warnings.iter().map(ToString::to_string).collect();
+    let warnings = output
+        .warnings
+        .iter()
+        .map(|w| w.display_in(&spec_name))
+        .collect();
     Ok((files, warnings))
 }
 
@@ -57,11 +62,11 @@ pub fn run(options: &Options) -> Result<()> {
     }
     let (files, warnings) = crate_files(&options.spec, &options.name, options.server)?;
     for warning in &warnings {
-        eprintln!("{}: {warning}", options.spec.display());
+        eprintln!("{warning}");
     }
     if options.deny_warnings && !warnings.is_empty() {
         bail!(
-            "{} warnings and --deny-warnings; nothing was written",
+            "{} warnings and --deny-warnings (see above); nothing was written",
             warnings.len()
         );
     }
@@ -116,8 +121,101 @@ pub fn write_atomically(out: &Path, files: &[(String, String)]) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use super::*;
     use codegen::manifest::{DEPENDENCIES, SERVER_DEPENDENCIES};
+    use std::collections::BTreeMap;
+
+    /// A fresh directory under `target/` for one test.
+    pub(crate) fn scratch(name: &str) -> PathBuf {
+        let dir = super::super::regen::root()
+            .join("target/xtask-tests")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch directory");
+        dir
+    }
+
+    /// Every file under `dir` (relative path → contents).
+    pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(next) = stack.pop() {
+            for entry in fs::read_dir(&next).expect("readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let relative = path.strip_prefix(dir).expect("inside").to_string_lossy();
+                    files.insert(relative.replace('\\', "/"), fs::read(&path).expect("file"));
+                }
+            }
+        }
+        files
+    }
+
+    const VALID: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '204': {description: done}\n";
+
+    #[test]
+    fn write_atomically_replaces_the_whole_directory() {
+        let dir = scratch("atomic-replace");
+        let out = dir.join("out");
+        fs::create_dir_all(out.join("src")).expect("mkdir");
+        fs::write(out.join("src/old.rs"), "old").expect("write");
+        fs::write(out.join("Cargo.toml"), "old").expect("write");
+        let files = vec![
+            ("Cargo.toml".to_owned(), "new".to_owned()),
+            ("src/lib.rs".to_owned(), "lib".to_owned()),
+        ];
+        write_atomically(&out, &files).expect("written");
+        let written = tree(&out);
+        assert_eq!(written.keys().collect::<Vec<_>>(), ["Cargo.toml", "src/lib.rs"]);
+        assert_eq!(written["Cargo.toml"], b"new");
+        // No staging or old directories are left beside it.
+        let siblings: Vec<_> = fs::read_dir(&dir).expect("dir").map(|e| e.expect("e").file_name()).collect();
+        assert_eq!(siblings, ["out"]);
+    }
+
+    #[test]
+    fn a_failed_generation_leaves_out_as_it_was() {
+        let dir = scratch("atomic-failure");
+        let out = dir.join("out");
+        let spec = dir.join("spec.yaml");
+        fs::write(&spec, VALID).expect("write");
+        let options = |spec: &Path, deny_warnings| Options {
+            spec: spec.to_path_buf(),
+            out: out.clone(),
+            name: "demo-client".to_owned(),
+            server: false,
+            deny_warnings,
+        };
+        run(&options(&spec, false)).expect("a valid document generates");
+        fs::write(out.join("src/hand.rs"), "kept").expect("write");
+        let before = tree(&out);
+        assert!(before.contains_key("src/client.rs"), "{:?}", before.keys());
+
+        // Broken documents: a syntax error, a shape error, a dangling reference.
+        for broken in [
+            "openapi: 3.0.3\ninfo: {title: [\n",
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get: {}\n",
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n",
+        ] {
+            fs::write(&spec, broken).expect("write");
+            let error = run(&options(&spec, false)).expect_err("broken document");
+            assert!(error.to_string().contains("nothing was written"), "{error:#}");
+            assert_eq!(tree(&out), before, "{broken}");
+        }
+
+        // A warning with --deny-warnings fails the same way; without it, the crate is replaced.
+        let warned = VALID.replace("paths:", "components:\n  schemas:\n    P: {type: string, pattern: '(['}\npaths:");
+        fs::write(&spec, &warned).expect("write");
+        let error = run(&options(&spec, true)).expect_err("denied warning");
+        assert!(error.to_string().contains("--deny-warnings"), "{error:#}");
+        assert_eq!(tree(&out), before);
+        run(&options(&spec, false)).expect("warnings alone do not fail");
+        assert!(!tree(&out).contains_key("src/hand.rs"));
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     /// Standalone crates pin the versions this workspace builds and tests with.
     #[test]

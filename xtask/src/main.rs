@@ -2,7 +2,9 @@
 
 mod corpus;
 mod generate;
+mod import;
 mod regen;
+mod spec_diff;
 
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
@@ -40,10 +42,19 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  regen            regenerate everything derived from spec/ (generated/, fixture output)
-  regen --check    write nothing; fail with a diff when anything derived from spec/ is stale
+  regen [--deny-warnings]
+                   regenerate everything derived from spec/ (generated/, fixture output);
+                   with --deny-warnings, any warning fails the run and nothing is written
+  regen --check [--deny-warnings]
+                   write nothing; fail with a diff when anything derived from spec/ is stale
   generate --spec FILE --out DIR --name CRATE [--server] [--deny-warnings]
-                   write a standalone crate generated from any OpenAPI 3.0 document
+                   write a standalone crate generated from any OpenAPI 3.0 (or Swagger 2.0) document
+  import [--check] [--upstream FILE] [--overlay FILE]... [--no-overlay]
+         [--paths PREFIX,...] [--all-paths] [--tag TAG] [--out FILE]
+                   spec/upstream/ (Swagger 2.0) → convert → keep /jobs → apply
+                   spec/overlays/iothub-jobs.overlay.yaml → write spec/iothub-jobs.yaml
+  spec-diff OLD NEW [--fail-on-breaking]
+                   the API changes between two documents, as markdown, breaking ones marked
   corpus [DIR] [--github FILE] [--no-check]
                    generate (and cargo check) a crate from every document in DIR
                    (default ../shared/corpus/dev) and print a table
@@ -53,9 +64,23 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["regen"] => regen::run(regen::Mode::Write),
-        ["regen", "--check"] => regen::run(regen::Mode::Check),
+        ["regen", rest @ ..] => {
+            let (mut mode, mut deny_warnings) = (regen::Mode::Write, false);
+            for arg in rest {
+                match *arg {
+                    "--check" => mode = regen::Mode::Check,
+                    "--deny-warnings" => deny_warnings = true,
+                    other => bail!("unknown regen option `{other}`\n\n{USAGE}"),
+                }
+            }
+            regen::run(mode, deny_warnings)
+        }
         ["generate", rest @ ..] => generate::run(&generate_options(rest)?),
+        ["import", rest @ ..] => import::run(&regen::root(), &import::options(rest)?),
+        ["spec-diff", old, new] => spec_diff::run(old.as_ref(), new.as_ref(), false),
+        ["spec-diff", old, new, "--fail-on-breaking"] => {
+            spec_diff::run(old.as_ref(), new.as_ref(), true)
+        }
         ["corpus", rest @ ..] => {
             let mut dir = regen::root().join("../shared/corpus/dev");
             let mut extra = Vec::new();

@@ -420,6 +420,18 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let method = ident(op.method.as_str());
     let error_ty = type_tokens(&op.error_type, models);
     let idempotent = op.idempotent;
+    let decoder = match &op.error_type {
+        TypeRef::Named(name)
+            if api
+                .types
+                .iter()
+                .any(|t| &t.rust_name == name && matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))) =>
+        {
+            let name = ident(name);
+            quote!(#models #name::decode)
+        }
+        _ => quote!(runtime::decode_json_error),
+    };
     let stream = stream_method(op, models, &error_ty);
     let (ok_ty, arms) = responses(&op.success, models);
 
@@ -439,7 +451,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             let response = self.core.execute(operation, request).await?;
             match response.status().as_u16() {
                 #arms
-                _ => Err(self.core.error_from(response).await),
+                _ => Err(self.core.error_from(response, #decoder).await),
             }
         }
 

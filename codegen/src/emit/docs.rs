@@ -42,7 +42,27 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
     while lines.first().is_some_and(String::is_empty) {
         lines.remove(0);
     }
-    lines
+    // A list item's text ends at its line: a following line that is not an item starts a new
+    // paragraph (instead of continuing the item lazily, which clippy refuses).
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for line in lines {
+        if out.last().is_some_and(|last| is_list_item(last)) && !line.is_empty() && !is_list_item(&line) {
+            out.push(String::new());
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Whether the (sanitized) line starts a list item.
+fn is_list_item(line: &str) -> bool {
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let after = match line.as_bytes().get(digits) {
+        Some(b'-' | b'*' | b'+') if digits == 0 => line.get(1..),
+        Some(b'.' | b')') if (1..=9).contains(&digits) => line.get(digits + 1..),
+        _ => None,
+    };
+    after.is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
 }
 
 /// Control characters and characters that reorder text (which rustc refuses in comments)

@@ -2,7 +2,10 @@
 
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
-use crate::ir::{Api, EnumDef, Field, StructDef, Success, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::ir::{
+    Api, EnumDef, ErrorStatus, ErrorVariant, Field, StructDef, Success, TypeDef, TypeKind, TypeRef,
+    UnionDef,
+};
 use crate::names::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -30,10 +33,12 @@ fn deprecated(flag: bool) -> TokenStream {
 
 fn type_def(def: &TypeDef) -> TokenStream {
     let mut docs = def.docs.as_deref().map(sanitize).unwrap_or_default();
-    if !docs.is_empty() {
-        docs.push_str("\n\n");
+    if !def.source.is_empty() {
+        if !docs.is_empty() {
+            docs.push_str("\n\n");
+        }
+        docs.push_str(&format!("Schema {}.", code(&def.source)));
     }
-    docs.push_str(&format!("Schema {}.", code(&def.source)));
     let docs = doc_attrs(&docs);
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
@@ -45,6 +50,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
         TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, s),
         TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, e),
         TypeKind::Union(u) => union_def(&name, &docs, &deprecated, u),
+        TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, variants),
     }
 }
 
@@ -247,7 +253,7 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
             .find(|t| &t.rust_name == name)
             .is_some_and(|t| match &t.kind {
                 TypeKind::Enum(_) => true,
-                TypeKind::Union(_) => false,
+                TypeKind::Union(_) | TypeKind::ErrorEnum(_) => false,
                 TypeKind::Alias(inner) => {
                     !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api)
                 }
@@ -330,6 +336,62 @@ fn union_def(
                 match tag.as_deref() {
                     #( Some(#tags) => ::serde_json::from_value(value).map(Self::#names).map_err(<D::Error as ::serde::de::Error>::custom), )*
                     _ => Ok(Self::#fallback(value)),
+                }
+            }
+        }
+    }
+}
+
+fn error_enum_def(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[ErrorVariant]) -> TokenStream {
+    let defs = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let ty = type_tokens(&v.ty, &TokenStream::new());
+        let covers = match v.status {
+            ErrorStatus::Code(code) => format!("Status {code}"),
+            ErrorStatus::Range(range) => format!("Statuses {range}00–{range}99"),
+            ErrorStatus::Default => "Any other status".to_owned(),
+        };
+        let text = match &v.docs {
+            Some(d) => format!("{covers}: {}", sanitize(d)),
+            None => format!("{covers}."),
+        };
+        let docs = doc_attrs(&text);
+        quote!(#docs #variant(#ty),)
+    });
+    let arms = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let pattern = match v.status {
+            ErrorStatus::Code(code) => {
+                let code = proc_macro2::Literal::u16_unsuffixed(code);
+                quote!(#code)
+            }
+            ErrorStatus::Range(range) => {
+                let low = proc_macro2::Literal::u16_unsuffixed(range.saturating_mul(100));
+                let high = proc_macro2::Literal::u16_unsuffixed(range.saturating_mul(100).saturating_add(99));
+                quote!(#low..=#high)
+            }
+            ErrorStatus::Default => quote!(_),
+        };
+        quote!(#pattern => ::serde_json::from_slice(body).ok().map(Self::#variant),)
+    });
+    let has_default = variants.iter().any(|v| v.status == ErrorStatus::Default);
+    let fallback = (!has_default).then(|| quote!(_ => None,));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#defs)*
+        }
+
+        impl #name {
+            /// Decodes an error body by the status it came with; `None` when the body does not
+            /// match the documented type.
+            pub fn decode(status: u16, body: &[u8]) -> ::std::option::Option<Self> {
+                #[allow(unreachable_patterns)]
+                match status {
+                    #(#arms)*
+                    #fallback
                 }
             }
         }

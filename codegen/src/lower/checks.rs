@@ -230,7 +230,7 @@ pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
         found.push((
             Location::new(at),
             format!(
-                "{what} `{first}` and `{second}` both become `{a}` in Rust; `{second}` is named \
+                "{what} {first:?} and {second:?} both become `{a}` in Rust; {second:?} is named \
                  `{b}` instead"
             ),
         ));
@@ -298,7 +298,7 @@ pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
                     }
                 }
             }
-            TypeKind::Alias(_) | TypeKind::Union(_) => {}
+            TypeKind::Alias(_) | TypeKind::Union(_) | TypeKind::ErrorEnum(_) => {}
         }
     }
     for op in operations {

@@ -4,7 +4,8 @@ use super::Cx;
 use super::schema::{SchemaAt, lower_inline};
 use crate::error::{Location, pointer};
 use crate::ir::{
-    BodyEncoding, ClientParam, Method, Operation, Paging, Param, ParamLocation, RequestBody,
+    BodyEncoding, ClientParam, ErrorStatus, ErrorVariant, Method, Operation, Paging, Param,
+    ParamLocation, RequestBody, TypeDef, TypeKind,
     ResponseBody, ResponseHeader, Segment, SegmentPart, Success, SuccessVariant, TypeRef,
 };
 use crate::names::{Scope, camel, snake};
@@ -591,7 +592,7 @@ fn lower_responses(
         docs: String,
     }
     let mut success: Vec<Read> = Vec::new();
-    let mut error_types: Vec<Option<TypeRef>> = Vec::new();
+    let mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)> = Vec::new();
     let responses = operation
         .responses
         .responses
@@ -631,7 +632,12 @@ fn lower_responses(
             ResponseBody { ty, encoding }
         });
         if !is_success {
-            error_types.push(body.map(|b| b.ty));
+            let status = match &code {
+                Some(StatusCode::Code(c)) => ErrorStatus::Code(*c),
+                Some(StatusCode::Range(r)) => ErrorStatus::Range(*r),
+                None => ErrorStatus::Default,
+            };
+            errors.push((status, body.map(|b| b.ty), response.description.clone()));
             continue;
         }
         let mut header_names = Scope::with_reserved(&["body"]);
@@ -674,12 +680,7 @@ fn lower_responses(
         });
     }
 
-    let error_type = match error_types.split_first() {
-        Some((Some(first), rest)) if rest.iter().all(|t| t.as_ref() == Some(first)) => {
-            first.clone()
-        }
-        _ => TypeRef::Json,
-    };
+    let error_type = error_type(cx, errors, type_hint);
 
     let statuses = |reads: &[Read]| reads.iter().filter_map(|r| r.status).collect::<Vec<_>>();
     let success = match success.as_slice() {
@@ -732,6 +733,48 @@ fn lower_responses(
         }
     };
     (success, error_type)
+}
+
+/// The error body type of an operation: the documented type when every error response has
+/// the same one, JSON when none has a body, otherwise an enum with a variant per status.
+fn error_type(cx: &mut Cx<'_>, mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)>, type_hint: &str) -> TypeRef {
+    let typed: Vec<&TypeRef> = errors.iter().filter_map(|(_, ty, _)| ty.as_ref()).collect();
+    match typed.split_first() {
+        None => return TypeRef::Json,
+        Some((first, rest)) if rest.iter().all(|t| t == first) && typed.len() == errors.len() => {
+            return (*first).clone();
+        }
+        _ => {}
+    }
+    // Exact codes first, then ranges, then `default`: the order the decoder tries them in.
+    errors.sort_by_key(|(status, _, _)| *status);
+    let mut names = Scope::default();
+    let variants = errors
+        .into_iter()
+        .filter_map(|(status, ty, docs)| {
+            let ty = ty?;
+            let name = match status {
+                ErrorStatus::Code(code) => format!("Status{code}"),
+                ErrorStatus::Range(range) => format!("Status{range}xx"),
+                ErrorStatus::Default => "Default".to_owned(),
+            };
+            Some(ErrorVariant {
+                rust_name: names.claim(&name),
+                status,
+                ty,
+                docs: Some(docs).filter(|d| !d.is_empty()),
+            })
+        })
+        .collect();
+    let name = cx.type_names.claim(&format!("{type_hint}Error"));
+    cx.types.push(TypeDef {
+        rust_name: name.clone(),
+        source: String::new(),
+        docs: Some(format!("The error bodies of `{type_hint}`, by status.")),
+        deprecated: false,
+        kind: TypeKind::ErrorEnum(variants),
+    });
+    TypeRef::Named(name)
 }
 
 fn reason(status: Option<u16>) -> String {

@@ -570,7 +570,7 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
             TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
             TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
-            TypeKind::Enum(_) => Vec::new(),
+            TypeKind::Enum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
         };
         edges.insert(def.rust_name.clone(), targets);
     }
@@ -579,7 +579,7 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
         let slots: Vec<&mut TypeRef> = match &mut def.kind {
             TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).collect(),
             TypeKind::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
-            TypeKind::Alias(_) | TypeKind::Enum(_) => Vec::new(),
+            TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
         };
         for ty in slots {
             if let Some(target) = by_value(ty) {

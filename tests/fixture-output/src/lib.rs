@@ -6,6 +6,9 @@ pub mod arrays_maps;
 // Generated from `tests/fixtures/bodies.yaml`.
 #[rustfmt::skip]
 pub mod bodies;
+// Generated from `tests/fixtures/hostile.yaml`.
+#[rustfmt::skip]
+pub mod hostile;
 // Generated from `tests/fixtures/keywords.yaml`.
 #[rustfmt::skip]
 pub mod keywords;

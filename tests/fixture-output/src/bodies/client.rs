@@ -91,7 +91,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             204 => Ok(()),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// `POST /upload` (operationId `upload`).
@@ -119,7 +119,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::text_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// `PUT /notes/{id}` (operationId `putNote`).
@@ -147,7 +147,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::text_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// Several media types; the client sends JSON.
@@ -176,7 +176,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             202 => Ok(()),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
 }

@@ -116,7 +116,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// `POST /things` (operationId `new`).
@@ -141,7 +141,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             204 => Ok(()),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
 }

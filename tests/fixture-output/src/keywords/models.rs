@@ -44,7 +44,7 @@ pub struct Type {
     pub self_: ::std::option::Option<::std::string::String>,
     /// Wire name `Self`.
     #[serde(rename = "Self", default, skip_serializing_if = "Option::is_none")]
-    pub self_2: ::std::option::Option<::std::string::String>,
+    pub self2: ::std::option::Option<::std::string::String>,
     /// Wire name `gen`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#gen: ::std::option::Option<::std::string::String>,
@@ -69,7 +69,7 @@ pub struct Type {
     /// Wire name `foo_bar`.
     #[serde(rename = "foo_bar", default, skip_serializing_if = "Option::is_none")]
     pub foo_bar3: ::std::option::Option<::std::string::String>,
-    /// Wire name ``.
+    /// Wire name `""` (empty).
     #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Wire name `@odata.type`.

@@ -91,7 +91,7 @@ pub enum Status {
     AB,
     /// `1`
     _1,
-    /// ``
+    /// `""` (empty)
     Value,
     /// A value the document does not list, as received.
     UnknownValue(::std::string::String),

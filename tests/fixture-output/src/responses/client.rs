@@ -96,7 +96,7 @@ impl Client {
         match response.status().as_u16() {
             200 => Ok(models::CancelJobResponse::Ok(runtime::json_body(response).await?)),
             204 => Ok(models::CancelJobResponse::NoContent),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// `POST /jobs` (operationId `createJob`).
@@ -136,7 +136,35 @@ impl Client {
                     body: runtime::json_body(response).await?,
                 })
             }
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+        }
+    }
+    /// Error responses with different bodies per status.
+    ///
+    /// `POST /jobs/{id}/restart` (operationId `restartJob`).
+    ///
+    /// Arguments:
+    /// - `id`: path parameter `id`
+    pub async fn restart_job(
+        &self,
+        id: &str,
+    ) -> ::std::result::Result<models::Job, runtime::Error<models::RestartJobError>> {
+        #[allow(unused_mut)]
+        let mut url = self.core.url(&["jobs", id, "restart"])?;
+        #[allow(unused_mut)]
+        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let operation = runtime::OperationInfo {
+            id: "restartJob",
+            idempotent: false,
+        };
+        let response = self.core.execute(operation, request).await?;
+        match response.status().as_u16() {
+            200 => Ok(runtime::json_body(response).await?),
+            _ => {
+                Err(
+                    self.core.error_from(response, models::RestartJobError::decode).await,
+                )
+            }
         }
     }
     /// `HEAD /ping` (operationId `head_ping`).
@@ -154,7 +182,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(()),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
     /// `PUT /blob` (operationId `putBlob`).
@@ -182,7 +210,7 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => Ok(runtime::bytes_body(response).await?),
-            _ => Err(self.core.error_from(response).await),
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
         }
     }
 }

@@ -15,6 +15,43 @@ pub struct Job {
     /// Wire name `id`, required.
     pub id: ::std::string::String,
 }
+/// The error bodies of `RestartJob`, by status.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[serde(untagged)]
+pub enum RestartJobError {
+    /// Status 404: No such job.
+    Status404(RestartJobResponse404),
+    /// Statuses 400–499: An error.
+    Status4xx(Error2),
+    /// Any other status: Anything else.
+    Default(RestartJobResponseDefault),
+}
+impl RestartJobError {
+    /// Decodes an error body by the status it came with; `None` when the body does not
+    /// match the documented type.
+    pub fn decode(status: u16, body: &[u8]) -> ::std::option::Option<Self> {
+        #[allow(unreachable_patterns)]
+        match status {
+            404 => ::serde_json::from_slice(body).ok().map(Self::Status404),
+            400..=499 => ::serde_json::from_slice(body).ok().map(Self::Status4xx),
+            _ => ::serde_json::from_slice(body).ok().map(Self::Default),
+        }
+    }
+}
+/// Schema `#/paths/~1jobs~1{id}~1restart/post/responses/404/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RestartJobResponse404 {
+    /// Wire name `missing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: ::std::option::Option<::std::string::String>,
+}
+/// Schema `#/paths/~1jobs~1{id}~1restart/post/responses/default/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RestartJobResponseDefault {
+    /// Wire name `trace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: ::std::option::Option<::std::string::String>,
+}
 /// The successful responses of `cancelJob`, one variant per status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelJobResponse {

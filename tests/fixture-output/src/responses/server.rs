@@ -32,6 +32,16 @@ pub trait Api: Send + Sync + 'static {
             ServerError<models::Error2>,
         >,
     > + Send;
+    /// Error responses with different bodies per status.
+    ///
+    /// `POST /jobs/{id}/restart` (operationId `restartJob`).
+    fn restart_job(
+        &self,
+        context: &RequestContext,
+        id: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<models::Job, ServerError<models::RestartJobError>>,
+    > + Send;
     /// `HEAD /ping` (operationId `head_ping`).
     fn ping(
         &self,
@@ -66,6 +76,7 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
     ::axum::Router::new()
         .route("/jobs/{id}", ::axum::routing::delete(handle_cancel_job::<A>))
         .route("/jobs", ::axum::routing::post(handle_create_job::<A>))
+        .route("/jobs/{id}/restart", ::axum::routing::post(handle_restart_job::<A>))
         .route("/ping", ::axum::routing::head(handle_ping::<A>))
         .route("/blob", ::axum::routing::put(handle_put_blob::<A>))
         .with_state(api)
@@ -145,6 +156,32 @@ async fn handle_create_job<A: Api>(
             );
             response
         }
+        Err(error) => server_runtime::error_response(error),
+    }
+}
+/// Serves `restartJob` (`POST /jobs/{id}/restart`).
+#[allow(unused_variables)]
+async fn handle_restart_job<A: Api>(
+    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+    method: ::axum::http::Method,
+    uri: ::axum::http::Uri,
+    headers: ::axum::http::HeaderMap,
+    path: ::std::result::Result<
+        ::axum::extract::RawPathParams,
+        ::axum::extract::rejection::RawPathParamsRejection,
+    >,
+) -> ::axum::response::Response {
+    let query = server_runtime::Query::parse(uri.query());
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((server_runtime::path_param::<::std::string::String>(&path, "id")?,))
+    })();
+    let context = server_runtime::context("restartJob", method, &uri, headers.clone());
+    let (id,) = match inputs {
+        Ok(inputs) => inputs,
+        Err(rejection) => return api.reject(&context, rejection),
+    };
+    match api.restart_job(&context, id).await {
+        Ok(value) => server_runtime::json_response(200, &value),
         Err(error) => server_runtime::error_response(error),
     }
 }

@@ -1,0 +1,537 @@
+//! Bad documents: every problem is reported, each with the file, a JSON pointer, the
+//! operationId or schema name it falls under and, where it is obvious, the fix. Nothing panics.
+
+use codegen::{Error, Errors, Input, Output};
+use std::time::Instant;
+
+const HEAD: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n";
+
+fn generate(text: &str) -> Result<Output, Errors> {
+    codegen::generate(&Input::new("spec.yaml", text, "cargo xtask generate"))
+}
+
+fn errors(text: &str) -> Vec<String> {
+    match generate(text) {
+        Ok(_) => panic!("expected errors for:\n{text}"),
+        Err(errors) => {
+            assert!(!errors.0.is_empty());
+            // What the user sees: one `error:` line per error.
+            let shown = errors.to_string();
+            assert_eq!(shown.lines().count(), errors.0.len(), "{shown}");
+            assert!(shown.lines().all(|l| l.starts_with("error: spec.yaml")), "{shown}");
+            errors.0.iter().map(ToString::to_string).collect()
+        }
+    }
+}
+
+fn warnings(text: &str) -> Vec<String> {
+    match generate(text) {
+        Ok(output) => output
+            .warnings
+            .iter()
+            .map(|w| w.display_in("spec.yaml"))
+            .collect(),
+        Err(errors) => panic!("expected success:\n{errors}"),
+    }
+}
+
+/// Asserts that some message contains every one of `parts`.
+fn has(messages: &[String], parts: &[&str]) {
+    assert!(
+        messages
+            .iter()
+            .any(|m| parts.iter().all(|part| m.contains(part))),
+        "no message contains all of {parts:?}:\n{}",
+        messages.join("\n")
+    );
+}
+
+#[test]
+fn text_that_is_neither_yaml_nor_json() {
+    let e = errors("openapi: 3.0.3\ninfo: [unclosed\n");
+    has(&e, &["spec.yaml: not a valid YAML document", "line"]);
+    let e = errors("{\"openapi\": \"3.0.3\", \"info\": }");
+    has(&e, &["not a valid JSON document", "line 1 column"]);
+    let e = errors("\u{0}\u{1}\u{2} binary");
+    has(&e, &["not a valid YAML document"]);
+    let e = errors("just some words");
+    has(&e, &["spec.yaml (the document itself)", "a single string"]);
+    let e = errors("");
+    has(&e, &["spec.yaml (the document itself)", "empty"]);
+    let e = errors("- a\n- b\n");
+    has(&e, &["a list, not a mapping"]);
+}
+
+#[test]
+fn duplicate_keys_name_the_key_and_line() {
+    let nested = format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      responses: {{'204': {{description: x}}}}\n    get:\n      responses: {{}}\n"
+    );
+    has(&errors(&nested), &["duplicate entry with key \"get\"", "line 7"]);
+    let top = format!("{HEAD}openapi: 3.0.3\npaths: {{}}\n");
+    has(
+        &errors(&top),
+        &["duplicate entry with key \"openapi\"", "line 3", "first at line 1"],
+    );
+    let json = r#"{"openapi": "3.0.3",
+  "info": {"title": "a", "title": "b", "version": "1"}, "paths": {}}"#;
+    has(
+        &errors(json),
+        &["not a valid JSON document", "duplicate key `title`", "line 2"],
+    );
+}
+
+#[test]
+fn other_versions_say_what_to_do() {
+    let e = errors("openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n");
+    has(&e, &["spec.yaml", "OpenAPI 3.1.0 is not supported", "3.0.3", "nullable: true"]);
+    let e = errors("swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n");
+    has(&e, &["spec.yaml", "Swagger 2.0", "Convert it first", "swagger2openapi"]);
+    let e = errors("{\"swagger\": \"2.0\"}");
+    has(&e, &["Swagger 2.0"]);
+    let e = errors("openapi: 3.0\ninfo: {title: T, version: '1'}\npaths: {}\n");
+    has(&e, &["is a number", "openapi: 3.0.3"]);
+    let e = errors("info: {title: T, version: '1'}\npaths: {}\n");
+    has(&e, &["no `openapi` field"]);
+}
+
+#[test]
+fn missing_required_fields_are_all_reported_with_pointers() {
+    let text = "openapi: 3.0.3
+info: {title: T}
+paths:
+  /jobs/v2/{id}:
+    put:
+      operationId: putJob
+      parameters:
+        - {in: path, required: true, schema: {type: string}}
+        - {name: q, in: qery, schema: {type: string}}
+        - {name: r, in: query}
+      responses:
+        '200': {content: {}}
+    get:
+      operationId: getJob
+components:
+  schemas:
+    Bad:
+      type: object
+      properties:
+        x: {type: string, enum: 5}
+";
+    let e = errors(text);
+    has(&e, &["spec.yaml#/info:", "missing field `title`", "`version`"]);
+    has(
+        &e,
+        &["spec.yaml#/paths/~1jobs~1v2~1{id}/put/parameters/0 (putJob)", "missing field `name`"],
+    );
+    has(
+        &e,
+        &["#/paths/~1jobs~1v2~1{id}/put/parameters/1/in (putJob)", "unknown variant `qery`"],
+    );
+    has(
+        &e,
+        &["#/paths/~1jobs~1v2~1{id}/put/parameters/2 (putJob)", "needs a `schema`"],
+    );
+    has(
+        &e,
+        &["#/paths/~1jobs~1v2~1{id}/put/responses/200 (putJob)", "missing field `description`", "description: ''"],
+    );
+    has(
+        &e,
+        &["#/paths/~1jobs~1v2~1{id}/get (getJob)", "missing field `responses`", "responses: {"],
+    );
+    has(&e, &["#/components/schemas/Bad/properties/x (Bad)", "expected a sequence"]);
+    assert_eq!(e.len(), 7, "{e:#?}");
+
+    has(&errors("openapi: 3.0.3\npaths: {}\n"), &["(the document itself)", "missing field `info`", "add `info:"]);
+}
+
+#[test]
+fn dangling_references_name_the_place_and_the_operation() {
+    let text = format!(
+        "{HEAD}paths:
+  /jobs/v2/{{id}}:
+    put:
+      operationId: Jobs_CreateImportExportJob
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+        - $ref: '#/components/parameters/Nope'
+      requestBody: {{$ref: '#/components/requestBodies/Missing'}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Gone'}}
+components:
+  schemas:
+    Job:
+      type: object
+      properties:
+        parent: {{$ref: '#/components/schemas/Absent'}}
+        remote: {{$ref: 'other.yaml#/components/schemas/X'}}
+"
+    );
+    let e = errors(&text);
+    has(
+        &e,
+        &[
+            "spec.yaml#/paths/~1jobs~1v2~1{id}/put/requestBody (Jobs_CreateImportExportJob)",
+            "points to nothing",
+            "`Missing`",
+        ],
+    );
+    has(&e, &["#/paths/~1jobs~1v2~1{id}/put/parameters/1 (Jobs_CreateImportExportJob)", "`Nope`"]);
+    has(
+        &e,
+        &[
+            "#/paths/~1jobs~1v2~1{id}/put/responses/200/content/application~1json/schema (Jobs_CreateImportExportJob)",
+            "`Gone`",
+        ],
+    );
+    has(&e, &["#/components/schemas/Job/properties/parent (Job)", "`Absent`"]);
+    has(&e, &["#/components/schemas/Job/properties/remote (Job)", "bundle the document first"]);
+    assert_eq!(e.len(), 5, "{e:#?}");
+}
+
+#[test]
+fn ref_cycles_that_no_type_can_represent() {
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    A: {{$ref: '#/components/schemas/B'}}
+    B: {{$ref: '#/components/schemas/A'}}
+    Self: {{$ref: '#/components/schemas/Self'}}
+    List: {{type: array, items: {{$ref: '#/components/schemas/List'}}}}
+    Map: {{type: object, additionalProperties: {{$ref: '#/components/schemas/Map'}}}}
+    One: {{oneOf: [{{$ref: '#/components/schemas/One'}}]}}
+    Leads: {{$ref: '#/components/schemas/A'}}
+"
+    );
+    let e = errors(&text);
+    has(&e, &["spec.yaml#/components/schemas/A (A)", "`A` → `B` → `A`", "cycle"]);
+    has(&e, &["#/components/schemas/Self (Self)", "defined as itself"]);
+    has(&e, &["#/components/schemas/List (List)", "defined as itself"]);
+    has(&e, &["#/components/schemas/Map (Map)", "defined as itself"]);
+    has(&e, &["#/components/schemas/One (One)", "defined as itself"]);
+    // `Leads` only leads into the cycle: fixing the cycle fixes it, so it is not reported.
+    assert_eq!(e.len(), 5, "{e:#?}");
+}
+
+#[test]
+fn ref_cycles_through_objects_are_fine() {
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        next: {{$ref: '#/components/schemas/Alias'}}
+        children: {{type: array, items: {{$ref: '#/components/schemas/Node'}}}}
+    Alias: {{$ref: '#/components/schemas/Node'}}
+    Tree: {{type: array, items: {{$ref: '#/components/schemas/Node'}}}}
+"
+    );
+    let output = generate(&text).expect("generates");
+    let models = output
+        .files
+        .iter()
+        .find(|f| f.path == "models.rs")
+        .expect("models.rs");
+    assert!(models.contents.contains("Box<Alias>"), "{}", models.contents);
+}
+
+#[test]
+fn names_that_collide_after_sanitizing_are_renamed_with_a_warning() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: list-things
+      parameters:
+        - {{name: page-size, in: query, schema: {{type: integer}}}}
+        - {{name: page_size, in: query, schema: {{type: integer}}}}
+      responses: {{'204': {{description: x}}}}
+  /b:
+    get:
+      operationId: list_things
+      responses: {{'204': {{description: x}}}}
+components:
+  schemas:
+    my-thing: {{type: object, properties: {{a: {{type: string}}}}}}
+    My_Thing:
+      type: object
+      properties:
+        foo-bar: {{type: string}}
+        foo_bar: {{type: string}}
+    Color: {{type: string, enum: [light-blue, light_blue, LightBlue]}}
+"
+    );
+    let w = warnings(&text);
+    has(
+        &w,
+        &[
+            "warning: spec.yaml#/components/schemas/My_Thing (My_Thing)",
+            "schemas \"my-thing\" and \"My_Thing\" both become `MyThing`",
+            "`MyThing2`",
+        ],
+    );
+    has(
+        &w,
+        &[
+            "#/components/schemas/My_Thing/properties/foo_bar (My_Thing)",
+            "\"foo-bar\" and \"foo_bar\" both become `foo_bar`",
+            "`foo_bar2`",
+        ],
+    );
+    has(&w, &["#/components/schemas/Color/enum (Color)", "\"light-blue\" and \"light_blue\"", "`LightBlue2`"]);
+    has(&w, &["\"light-blue\" and \"LightBlue\"", "`LightBlue3`"]);
+    has(&w, &["/get/parameters (list-things)", "\"page-size\" and \"page_size\"", "`page_size2`"]);
+    has(&w, &["#/paths/~1b/get (list_things)", "operationIds \"list-things\" and \"list_things\"", "`list_things2`"]);
+    let output = generate(&text).expect("generates");
+    let models = &output.files.iter().find(|f| f.path == "models.rs").expect("models").contents;
+    assert!(models.contains("pub foo_bar2:"), "{models}");
+    assert!(models.contains("#[serde(rename = \"foo_bar\""), "{models}");
+}
+
+#[test]
+fn duplicate_operation_ids() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get: {{operationId: getThing, responses: {{'204': {{description: x}}}}}}
+  /b:
+    get: {{operationId: getThing, responses: {{'204': {{description: x}}}}}}
+    post: {{operationId: getThing, responses: {{'204': {{description: x}}}}}}
+"
+    );
+    let e = errors(&text);
+    has(&e, &["spec.yaml#/paths/~1b/get (getThing)", "also used at #/paths/~1a/get", "must be unique"]);
+    has(&e, &["spec.yaml#/paths/~1b/post (getThing)", "also used at #/paths/~1a/get"]);
+    assert_eq!(e.len(), 2);
+}
+
+#[test]
+fn path_parameters_and_templates_must_agree() {
+    let text = format!(
+        "{HEAD}paths:
+  /jobs/v2/{{id}}:
+    put:
+      operationId: putJob
+      responses: {{'204': {{description: x}}}}
+  /devices/{{deviceId}}:
+    get:
+      operationId: getDevice
+      parameters:
+        - {{name: deviceId, in: path, required: true, schema: {{type: string}}}}
+        - {{name: moduleId, in: path, required: true, schema: {{type: string}}}}
+      responses: {{'204': {{description: x}}}}
+  /broken/{{x:
+    get:
+      operationId: broken
+      responses: {{'204': {{description: x}}}}
+"
+    );
+    let e = errors(&text);
+    has(
+        &e,
+        &[
+            "spec.yaml#/paths/~1jobs~1v2~1{id}/put (putJob)",
+            "uses `{id}` but the operation declares no path parameter `id`",
+            "add `- {name: id, in: path, required: true, schema: {type: string}}`",
+        ],
+    );
+    has(
+        &e,
+        &[
+            "#/paths/~1devices~1{deviceId}/get (getDevice)",
+            "path parameter `moduleId` does not appear in the path template",
+        ],
+    );
+    has(&e, &["(broken)", "unclosed `{`"]);
+    assert_eq!(e.len(), 3, "{e:#?}");
+}
+
+#[test]
+fn invalid_patterns_are_warnings_that_name_the_place() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - {{name: q, in: query, schema: {{type: string, pattern: '^(unclosed'}}}}
+      responses: {{'204': {{description: x}}}}
+components:
+  schemas:
+    Good: {{type: string, pattern: '^[a-z]{{3,}}\\d+$'}}
+    Lookahead: {{type: string, pattern: '^(?=a)'}}
+    Holder:
+      type: object
+      properties:
+        code: {{type: string, pattern: '[z-a]'}}
+"
+    );
+    let w = warnings(&text);
+    has(
+        &w,
+        &[
+            "warning: spec.yaml#/paths/~1a/get/parameters/0/schema/pattern (getA)",
+            "not a valid regular expression",
+            "does not check patterns",
+        ],
+    );
+    has(&w, &["#/components/schemas/Lookahead/pattern (Lookahead)", "look-around"]);
+    has(&w, &["#/components/schemas/Holder/properties/code/pattern (Holder)", "range"]);
+    assert!(!w.iter().any(|w| w.contains("/Good/")), "{w:#?}");
+    assert_eq!(w.len(), 3, "{w:#?}");
+}
+
+#[test]
+fn degraded_constructs_are_warnings() {
+    let text = format!(
+        "{HEAD}paths:
+  jobs:
+    get: {{responses: {{'204': {{description: x}}}}}}
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '204': {{description: x}}
+        'twohundred': {{description: x}}
+components:
+  schemas:
+    Odd: {{type: strng}}
+    Not: {{not: {{type: string}}}}
+"
+    );
+    let w = warnings(&text);
+    has(&w, &["#/paths/jobs", "does not start with `/`; it is ignored"]);
+    has(&w, &["#/paths/~1a/get/responses/twohundred (getA)", "not a status code"]);
+    has(&w, &["#/components/schemas/Odd/type (Odd)", "`type: strng` is not an OpenAPI 3.0 type"]);
+    has(&w, &["#/components/schemas/Not (Not)", "`not` is not supported"]);
+}
+
+#[test]
+fn errors_of_every_stage_in_one_document_are_reported_together() {
+    let text = format!(
+        "{HEAD}paths:
+  /a/{{id}}:
+    get:
+      operationId: getA
+      responses: {{'204': {{description: x}}}}
+  /b:
+    get:
+      operationId: getA
+      responses:
+        '200':
+          description: x
+          content: {{application/json: {{schema: {{$ref: '#/components/schemas/Nope'}}}}}}
+components:
+  schemas:
+    A: {{$ref: '#/components/schemas/A'}}
+    B: {{$ref: 7}}
+"
+    );
+    let e = errors(&text);
+    has(&e, &["(getA)", "`{id}`"]);
+    has(&e, &["#/paths/~1b/get (getA)", "must be unique"]);
+    has(&e, &["#/components/schemas/A (A)", "defined as itself"]);
+    has(&e, &["#/components/schemas/B/$ref (B)", "must be a string"]);
+    assert!(e.len() >= 4, "{e:#?}");
+}
+
+#[test]
+fn messages_never_print_control_characters() {
+    let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  \"/a\\e[31m\\u202e\":\n    get: {}\n";
+    let shown = generate(text).expect_err("invalid").to_string();
+    assert!(shown.contains("\\u{1b}[31m\\u{202e}"), "{shown}");
+    assert!(!shown.chars().any(|c| c.is_control() && c != '\n'), "{shown:?}");
+}
+
+#[test]
+fn errors_are_data_too() {
+    let e = generate(&format!("{HEAD}paths:\n  /a/{{id}}:\n    get: {{operationId: x, responses: {{}}}}\n"))
+        .expect_err("fails");
+    let Some(Error::Semantic { file, location, .. }) = e.0.first() else {
+        panic!("{e:?}");
+    };
+    assert_eq!(file, "spec.yaml");
+    assert_eq!(location.pointer, "#/paths/~1a~1{id}/get");
+    assert_eq!(location.context.as_deref(), Some("x"));
+}
+
+/// A document with `schemas` object schemas and `operations` operations, `schemas` kB each.
+fn big_document(schemas: usize, operations: usize) -> String {
+    let mut text = String::from(
+        "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"Big\", \"version\": \"1\"}, \"paths\": {",
+    );
+    for i in 0..operations {
+        if i > 0 {
+            text.push(',');
+        }
+        let schema = i % schemas.max(1);
+        text.push_str(&format!(
+            "\"/things{i}/{{id}}\": {{\"get\": {{\"operationId\": \"getThing{i}\", \
+             \"description\": \"Gets thing {i}. {pad}\", \
+             \"parameters\": [{{\"name\": \"id\", \"in\": \"path\", \"required\": true, \"schema\": {{\"type\": \"string\"}}}}, \
+             {{\"name\": \"filter\", \"in\": \"query\", \"schema\": {{\"type\": \"string\", \"pattern\": \"^[a-z]+$\"}}}}], \
+             \"responses\": {{\"200\": {{\"description\": \"ok\", \"content\": {{\"application/json\": \
+             {{\"schema\": {{\"$ref\": \"#/components/schemas/Thing{schema}\"}}}}}}}}}}}}}}",
+            pad = "x".repeat(200)
+        ));
+    }
+    text.push_str("}, \"components\": {\"schemas\": {");
+    for i in 0..schemas {
+        if i > 0 {
+            text.push(',');
+        }
+        let next = (i + 1) % schemas.max(1);
+        text.push_str(&format!(
+            "\"Thing{i}\": {{\"type\": \"object\", \"description\": \"Thing number {i}. {pad}\", \
+             \"required\": [\"id\"], \"properties\": {{\
+             \"id\": {{\"type\": \"string\"}}, \"count\": {{\"type\": \"integer\", \"format\": \"int32\"}}, \
+             \"when\": {{\"type\": \"string\", \"format\": \"date-time\"}}, \
+             \"tags\": {{\"type\": \"array\", \"items\": {{\"type\": \"string\"}}}}, \
+             \"state\": {{\"type\": \"string\", \"enum\": [\"on\", \"off\", \"unknown\"]}}, \
+             \"next\": {{\"$ref\": \"#/components/schemas/Thing{next}\"}}, \
+             \"extra\": {{\"type\": \"object\", \"additionalProperties\": {{\"type\": \"string\"}}}}}}}}",
+            pad = "y".repeat(400)
+        ));
+    }
+    text.push_str("}}}");
+    text
+}
+
+fn generate_big(megabytes: usize) {
+    // About 1 kB per schema and 0.6 kB per operation.
+    let schemas = megabytes * 620;
+    let operations = megabytes * 620;
+    let text = big_document(schemas, operations);
+    let size = text.len() as f64 / 1e6;
+    let started = Instant::now();
+    let output = generate(&text).expect("the big document generates");
+    let elapsed = started.elapsed();
+    let out: usize = output.files.iter().map(|f| f.contents.len()).sum();
+    eprintln!(
+        "{size:.1} MB document ({schemas} schemas, {operations} operations) → {:.1} MB of code in {elapsed:.2?}",
+        out as f64 / 1e6
+    );
+    assert!(size >= megabytes as f64 * 0.95, "document is {size:.1} MB");
+}
+
+/// A 5 MB document, in the default run.
+#[test]
+fn a_5_mb_document_generates() {
+    generate_big(5);
+}
+
+/// A 50 MB document. Ignored by default (about a minute in a debug build); run with
+/// `cargo test -p openapi-rust-codegen --release --test errors -- --ignored --nocapture`.
+#[test]
+#[ignore = "takes about a minute in debug builds; run with --ignored"]
+fn a_50_mb_document_generates() {
+    generate_big(50);
+}
