@@ -43,6 +43,7 @@ pub enum ChangeKind {
     OperationIdChanged,
     ParameterAdded,
     ParameterRemoved,
+    ParameterRenamed,
     ParameterRetyped,
     ParameterRequiredChanged,
     RequestBodyAdded,
@@ -255,7 +256,9 @@ fn collect_schema_refs(value: &Value, into: &mut Vec<String>) {
                 collect_schema_refs(inner, into);
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_schema_refs(item, into)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_schema_refs(item, into)),
         _ => {}
     }
 }
@@ -312,14 +315,7 @@ fn enum_values(schema: &Value) -> Option<Vec<String>> {
 }
 
 impl Cx<'_> {
-    fn push(
-        &mut self,
-        kind: ChangeKind,
-        breaking: bool,
-        place: &str,
-        at: &str,
-        message: String,
-    ) {
+    fn push(&mut self, kind: ChangeKind, breaking: bool, place: &str, at: &str, message: String) {
         self.changes.push(Change {
             kind,
             breaking,
@@ -360,8 +356,9 @@ impl Cx<'_> {
                     &at,
                     "operation added".to_owned(),
                 ),
-                Some((_, old_item, old_operation)) => {
-                    self.operation(&place, &at, (old_item, old_operation), (item, operation));
+                Some(old) => {
+                    let method = method.to_lowercase();
+                    self.operation(&place, &at, &method, *old, (path, item, operation));
                 }
             }
         }
@@ -371,9 +368,11 @@ impl Cx<'_> {
         &mut self,
         place: &str,
         at: &str,
-        (old_item, old_op): (&Value, &Value),
-        (new_item, new_op): (&Value, &Value),
+        method: &str,
+        old: (&str, &Value, &Value),
+        new: (&str, &Value, &Value),
     ) {
+        let (old_op, new_op) = (old.2, new.2);
         let old_id = old_op.get("operationId").and_then(Value::as_str);
         let new_id = new_op.get("operationId").and_then(Value::as_str);
         if old_id != new_id {
@@ -389,40 +388,52 @@ impl Cx<'_> {
                 ),
             );
         }
-        self.parameters(place, at, (old_item, old_op), (new_item, new_op));
+        self.parameters(place, method, old, new);
         self.request_body(place, at, old_op, new_op);
         self.responses(place, at, old_op, new_op);
     }
 
-    /// Path-level and operation-level parameters, resolved, keyed by (in, name).
+    /// Path-level and operation-level parameters, resolved, keyed by (in, name); path
+    /// parameters are keyed by their place in the path (`#0`, `#1`...), so a renamed one is
+    /// the same parameter.
     fn effective_parameters<'v>(
         doc: &'v Value,
-        item: &'v Value,
-        operation: &'v Value,
-    ) -> Vec<((String, String), &'v Value)> {
-        let mut out: Vec<((String, String), &Value)> = Vec::new();
-        let lists = item
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .chain(operation.get("parameters").and_then(Value::as_array));
-        for parameter in lists.flatten() {
+        method: &str,
+        (path, item, operation): (&str, &'v Value, &'v Value),
+    ) -> Vec<((String, String), &'v Value, String)> {
+        let mut out: Vec<((String, String), &Value, String)> = Vec::new();
+        let item_at = pointer("#/paths", path);
+        let operation_at = pointer(&item_at, method);
+        let lists = [(item, item_at), (operation, operation_at)];
+        let all = lists.iter().flat_map(|(owner, at)| {
+            owner
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, p)| (p, format!("{at}/parameters/{i}")))
+        });
+        for (parameter, at) in all {
             let parameter = resolve(doc, parameter);
-            let key = (
-                parameter
-                    .get("in")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                parameter
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-            );
-            match out.iter_mut().find(|(k, _)| *k == key) {
-                Some(entry) => entry.1 = parameter,
-                None => out.push((key, parameter)),
+            let location = parameter
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let key = match path_position(path, name) {
+                Some(i) if location == "path" => (location.to_owned(), format!("#{i}")),
+                _ => (location.to_owned(), name.to_owned()),
+            };
+            match out.iter_mut().find(|(k, _, _)| *k == key) {
+                Some(entry) => {
+                    entry.1 = parameter;
+                    entry.2 = at;
+                }
+                None => out.push((key, parameter, at)),
             }
         }
         out
@@ -431,34 +442,42 @@ impl Cx<'_> {
     fn parameters(
         &mut self,
         place: &str,
-        at: &str,
-        (old_item, old_op): (&Value, &Value),
-        (new_item, new_op): (&Value, &Value),
+        method: &str,
+        old: (&str, &Value, &Value),
+        new: (&str, &Value, &Value),
     ) {
-        let old = Self::effective_parameters(self.old, old_item, old_op);
-        let new = Self::effective_parameters(self.new, new_item, new_op);
-        let at = pointer(at, "parameters");
-        for ((location, name), _) in &old {
-            if !new.iter().any(|(k, _)| k.0 == *location && k.1 == *name) {
+        let old = Self::effective_parameters(self.old, method, old);
+        let new = Self::effective_parameters(self.new, method, new);
+        let name_of = |p: &Value| {
+            p.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        for ((location, key), parameter, at) in &old {
+            let name = name_of(parameter);
+            if !new.iter().any(|(k, _, _)| k.0 == *location && k.1 == *key) {
                 self.push(
                     ChangeKind::ParameterRemoved,
                     true,
                     place,
-                    &at,
+                    at,
                     format!("parameter `{name}` ({location}) removed"),
                 );
             }
         }
-        for ((location, name), parameter) in &new {
+        for ((location, key), parameter, at) in &new {
+            let at = at.as_str();
+            let name = name_of(parameter);
             let label = format!("parameter `{name}` ({location})");
-            let Some((_, before)) = old.iter().find(|(k, _)| k.0 == *location && k.1 == *name)
+            let Some((_, before, _)) = old.iter().find(|(k, _, _)| k.0 == *location && k.1 == *key)
             else {
                 let required = is_required(parameter);
                 self.push(
                     ChangeKind::ParameterAdded,
                     required,
                     place,
-                    &at,
+                    at,
                     format!(
                         "{label} added{}",
                         if required { ", required" } else { ", optional" }
@@ -466,19 +485,29 @@ impl Cx<'_> {
                 );
                 continue;
             };
+            let old_name = name_of(before);
+            if old_name != name {
+                self.push(
+                    ChangeKind::ParameterRenamed,
+                    false,
+                    place,
+                    at,
+                    format!("{location} parameter `{old_name}` renamed to `{name}`"),
+                );
+            }
             match (is_required(before), is_required(parameter)) {
                 (false, true) => self.push(
                     ChangeKind::ParameterRequiredChanged,
                     true,
                     place,
-                    &at,
+                    at,
                     format!("{label} is now required"),
                 ),
                 (true, false) => self.push(
                     ChangeKind::ParameterRequiredChanged,
                     false,
                     place,
-                    &at,
+                    at,
                     format!("{label} is now optional"),
                 ),
                 _ => {}
@@ -492,13 +521,13 @@ impl Cx<'_> {
                     ChangeKind::ParameterRetyped,
                     true,
                     place,
-                    &at,
+                    at,
                     format!("{label}: type {old_type} → {new_type}"),
                 );
             } else {
                 self.schema(
                     &format!("{place} {label}"),
-                    &at,
+                    at,
                     old_schema,
                     new_schema,
                     Direction::REQUEST,
@@ -922,9 +951,81 @@ impl Cx<'_> {
     }
 }
 
+/// Which `{…}` of the path template names `name`, counting from 0.
+fn path_position(path: &str, name: &str) -> Option<usize> {
+    path.split('{')
+        .skip(1)
+        .position(|part| part.split('}').next() == Some(name))
+}
+
 fn operation_place(method: &str, path: &str, operation: &Value) -> String {
     match operation.get("operationId").and_then(Value::as_str) {
         Some(id) => format!("{method} {path} ({id})"),
         None => format!("{method} {path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn value() -> impl Strategy<Value = Value> {
+        let words = prop::sample::select(vec![
+            "type",
+            "in",
+            "query",
+            "path",
+            "name",
+            "required",
+            "schema",
+            "$ref",
+            "enum",
+            "#/components/schemas/A",
+            "#/components/parameters/p",
+            "properties",
+            "items",
+            "allOf",
+            "content",
+            "application/json",
+            "responses",
+            "200",
+            "get",
+            "parameters",
+            "requestBody",
+            "headers",
+            "additionalProperties",
+            "/a/{x}",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            words.clone().prop_map(|w| json!(w)),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((words.clone(), inner), 0..6).prop_map(|entries| {
+                    Value::Object(
+                        entries
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), v))
+                            .collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Any two documents compare without panicking, and a document equals itself.
+        #[test]
+        fn never_panics(a in value(), b in value(), c in value(), d in value()) {
+            let old = json!({"paths": {"/a/{x}": a}, "components": {"schemas": {"A": b}}});
+            let new = json!({"paths": {"/a/{y}": c}, "components": {"schemas": {"A": d}}});
+            let _ = diff(&old, &new);
+            prop_assert!(diff(&old, &old).is_empty());
+        }
     }
 }

@@ -305,6 +305,8 @@ pub struct Operation {
     pub error_type: TypeRef,
     /// The JSON pointer of the operation.
     pub source: String,
+    /// The operation's tags, in document order.
+    pub tags: Vec<String>,
     /// Sending the request twice has the same effect as once (GET, HEAD, OPTIONS, PUT, DELETE,
     /// TRACE, or `x-idempotent: true`), so the client may retry it.
     pub idempotent: bool,

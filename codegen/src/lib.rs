@@ -66,6 +66,9 @@ pub struct Input<'a> {
     /// Also emit the server side (`server.rs` and `server_runtime.rs`), compiled when the
     /// generated crate's `server` feature is on.
     pub server: bool,
+    /// Gate operations and the types they use behind one cargo feature per tag
+    /// (`tag-<name>`, `untagged`), so users compile only what they use.
+    pub features_per_tag: bool,
 }
 
 impl<'a> Input<'a> {
@@ -77,6 +80,7 @@ impl<'a> Input<'a> {
             command,
             extra_modules: Vec::new(),
             server: false,
+            features_per_tag: false,
         }
     }
 }
@@ -97,16 +101,68 @@ pub struct Output {
     pub files: Vec<File>,
     /// Constructs that were generated in a degraded form.
     pub warnings: Vec<Warning>,
+    /// The cargo features the crate declares (one per tag) when `features_per_tag` is set.
+    pub features: Vec<String>,
 }
 
 /// Runs the whole pipeline.
+///
+/// Runs on a thread of its own with a large stack (see [`on_large_stack`]).
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
+    on_large_stack(|| generate_here(input))
+}
+
+/// The stack the pipeline runs on. Deserializing a schema nested 100 levels deep takes a few
+/// megabytes of stack in a debug build (`openapiv3`'s deserializers use several frames per
+/// level), more than a test thread's 2 MB; the parsers stop at 128 levels. Only what is used
+/// is committed.
+const STACK: usize = 256 << 20;
+
+/// Runs `f` on a scoped thread with a [`STACK`]-byte stack, so that no document can overflow
+/// the caller's stack (which aborts the process, where a panic could be caught). Falls back
+/// to the caller's thread where no thread can be spawned; a panic in `f` is resumed here.
+fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let slot = std::sync::Mutex::new(Some(f));
+    let take = || slot.lock().ok().and_then(|mut f| f.take());
+    let ran = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("codegen".to_owned())
+            .stack_size(STACK)
+            .spawn_scoped(scope, || take().map(|f| f()));
+        match spawned.map(|handle| handle.join()) {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => None,
+        }
+    });
+    match ran {
+        Some(result) => result,
+        // The thread could not be spawned, so `f` is still in its slot.
+        None => match take() {
+            Some(f) => f(),
+            None => std::panic::resume_unwind(Box::new("codegen: the pipeline was lost")),
+        },
+    }
+}
+
+fn generate_here(input: &Input<'_>) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
     let (api, lowered) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
     warnings.extend(lowered);
     let header = format::header(input.command, input.spec_path);
+    let gates = if input.features_per_tag {
+        emit::features::Gates::compute(&api)
+    } else {
+        emit::features::Gates::default()
+    };
     let mut files = Vec::new();
-    for file in emit::emit(&api, input.spec_path, &input.extra_modules, input.server) {
+    for file in emit::emit(
+        &api,
+        input.spec_path,
+        &input.extra_modules,
+        input.server,
+        &gates,
+    ) {
         files.push(File {
             path: file.path.to_owned(),
             contents: format::format(&header, file.tokens).map_err(Errors::from)?,
@@ -122,11 +178,19 @@ pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
             contents: format::runtime(&header, "server_runtime.rs", SERVER_RUNTIME_RS),
         });
     }
-    Ok(Output { files, warnings })
+    Ok(Output {
+        files,
+        warnings,
+        features: gates.features,
+    })
 }
 
 /// Runs parse and lower only: the IR, for tests and tools.
 pub fn lower_only(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
+    on_large_stack(|| lower_here(spec_path, spec_text))
+}
+
+fn lower_here(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(spec_path, spec_text)?;
     let (api, lowered) = lower::lower(spec_path, &doc, &raw).map_err(Errors)?;
     warnings.extend(lowered);

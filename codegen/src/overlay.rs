@@ -148,7 +148,11 @@ fn read_action(file: &str, action: &Value, at: &str) -> Result<Action, Error> {
         return Err(invalid(file, at, "an action must be a mapping"));
     };
     let Some(target) = action.get("target").and_then(Value::as_str) else {
-        return Err(invalid(file, at, "an action needs a `target` JSONPath string"));
+        return Err(invalid(
+            file,
+            at,
+            "an action needs a `target` JSONPath string",
+        ));
     };
     let path = JsonPath::parse(target).map_err(|e| {
         invalid(
@@ -173,7 +177,11 @@ fn read_action(file: &str, action: &Value, at: &str) -> Result<Action, Error> {
         (Some(Value::Bool(true)), _) => Change::Remove,
         (Some(Value::Bool(false)) | None, Some(update)) => Change::Update(update.clone()),
         (Some(Value::Bool(false)) | None, None) => {
-            return Err(invalid(file, at, "an action needs `update` or `remove: true`"));
+            return Err(invalid(
+                file,
+                at,
+                "an action needs `update` or `remove: true`",
+            ));
         }
         (Some(_), _) => return Err(invalid(file, at, "`remove` must be a boolean")),
     };
@@ -200,11 +208,13 @@ fn pointer_of(steps: &[Step]) -> String {
 }
 
 fn node_mut<'v>(root: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
-    steps.iter().try_fold(root, |node, step| match (node, step) {
-        (Value::Object(map), Step::Name(name)) => map.get_mut(name),
-        (Value::Array(items), Step::Index(i)) => items.get_mut(*i),
-        _ => None,
-    })
+    steps
+        .iter()
+        .try_fold(root, |node, step| match (node, step) {
+            (Value::Object(map), Step::Name(name)) => map.get_mut(name),
+            (Value::Array(items), Step::Index(i)) => items.get_mut(*i),
+            _ => None,
+        })
 }
 
 /// Applies `overlay` (read from `file`) to `document`. Returns a warning for each action that
@@ -454,7 +464,11 @@ mod tests {
         let o = overlay(json!([{"target": "$.b", "description": "Fix b.", "update": {"c": 1}}]));
         let warnings = apply("o.yaml", &o, &mut doc).unwrap();
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].message.contains("selects nothing"), "{}", warnings[0]);
+        assert!(
+            warnings[0].message.contains("selects nothing"),
+            "{}",
+            warnings[0]
+        );
         assert!(warnings[0].message.contains("Fix b."), "{}", warnings[0]);
         assert_eq!(doc, json!({"a": {}}));
     }

@@ -28,7 +28,13 @@ pub fn detect(text: &str) -> Syntax {
 pub fn parse(file: &str, text: &str) -> Result<openapiv3::OpenAPI, Error> {
     parse_with_raw(file, text)
         .map(|(doc, _)| doc)
-        .map_err(|errors| errors.0.into_iter().next().unwrap_or_else(|| internal(file)))
+        .map_err(|errors| {
+            errors
+                .0
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| internal(file))
+        })
 }
 
 fn internal(file: &str) -> Error {
@@ -65,23 +71,24 @@ pub fn parse_converted(
     }
     let (value, warnings) = crate::swagger::upgrade(file, value)?;
     check_version(file, value.get("openapi"))?;
+    // Each object on its own first: every error with its pointer, and never a slow failure
+    // (see `shape`). The whole document is deserialized only when that finds nothing.
+    let located = crate::shape::locate(file, &value);
+    if !located.is_empty() {
+        return Err(Errors(located));
+    }
     match serde_path_to_error::deserialize(&value) {
         Ok(doc) => Ok((doc, value, warnings)),
         Err(error) => {
-            let located = crate::shape::locate(file, &value);
-            if located.is_empty() {
-                let at = crate::shape::path_segments(error.path())
-                    .iter()
-                    .fold("#".to_owned(), |at, s| pointer(&at, s));
-                Err(Error::Invalid {
-                    file: file.to_owned(),
-                    location: Location::new(at),
-                    message: error.inner().to_string(),
-                }
-                .into())
-            } else {
-                Err(Errors(located))
+            let at = crate::shape::path_segments(error.path())
+                .iter()
+                .fold("#".to_owned(), |at, s| pointer(&at, s));
+            Err(Error::Invalid {
+                file: file.to_owned(),
+                location: Location::new(at),
+                message: error.inner().to_string(),
             }
+            .into())
         }
     }
 }
@@ -134,9 +141,6 @@ pub(crate) fn to_json(file: &str, text: &str) -> Result<serde_json::Value, Error
 /// does not locate duplicates at the top level of the document).
 fn yaml_message(text: &str, error: &serde_yaml::Error) -> String {
     let message = error.to_string();
-    if message.contains(" at line ") {
-        return message;
-    }
     let Some(key) = message
         .split_once("duplicate entry with key \"")
         .and_then(|(_, rest)| rest.split_once('"'))
@@ -144,22 +148,42 @@ fn yaml_message(text: &str, error: &serde_yaml::Error) -> String {
     else {
         return message;
     };
-    let lines: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| {
-            let line = line.trim_start_matches(['\'', '"']);
-            line.strip_prefix(key)
-                .map(|rest| rest.trim_start_matches(['\'', '"']))
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-        .map(|(i, _)| i + 1)
-        .collect();
-    match lines.as_slice() {
-        [first, second, ..] => {
-            format!("{message} at line {second} (first at line {first}); keep one of them")
+    // serde_yaml names the line of the mapping's first entry (or none at the top level); find
+    // the key at the same indentation below it, before the mapping ends.
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let is_key = |line: &str| {
+        let line = line.trim_start().trim_start_matches(['\'', '"']);
+        line.strip_prefix(key)
+            .map(|rest| rest.trim_start_matches(['\'', '"']))
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    };
+    let from = error
+        .location()
+        .map_or(0, |l| l.line().saturating_sub(1))
+        .min(lines.len());
+    let level = lines.get(from).map_or(0, |l| indent(l));
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(from) {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
         }
-        _ => format!("{message}; keep one of them"),
+        if i > from && indent(line) < level {
+            break;
+        }
+        if indent(line) == level && is_key(line) {
+            found.push(i + 1);
+        }
+    }
+    let found: Vec<String> = found.iter().map(ToString::to_string).collect();
+    if found.len() >= 2 {
+        let base = message.split(" at line ").next().unwrap_or(&message);
+        format!(
+            "{base}: `{key}` appears at lines {}; keep one of them",
+            found.join(", ")
+        )
+    } else {
+        format!("{message}; keep one of them")
     }
 }
 

@@ -222,9 +222,21 @@ impl Cx<'_> {
                 k if k.starts_with("x-") => {
                     out.insert(key.clone(), value.clone());
                 }
-                "swagger" | "info" | "externalDocs" | "host" | "basePath" | "schemes"
-                | "consumes" | "produces" | "security" | "tags" | "paths" | "definitions"
-                | "parameters" | "responses" | "securityDefinitions" => {}
+                "swagger"
+                | "info"
+                | "externalDocs"
+                | "host"
+                | "basePath"
+                | "schemes"
+                | "consumes"
+                | "produces"
+                | "security"
+                | "tags"
+                | "paths"
+                | "definitions"
+                | "parameters"
+                | "responses"
+                | "securityDefinitions" => {}
                 _ => self.warn(
                     &pointer("#", key),
                     format!("`{key}` is not a Swagger 2.0 field; dropped"),
@@ -299,7 +311,10 @@ impl Cx<'_> {
     fn parameterized_host(&mut self, host: &Value, schemes: &[String], base: &str) -> Vec<Value> {
         let at = "#/x-ms-parameterized-host";
         let Some(template) = host.get("hostTemplate").and_then(Value::as_str) else {
-            self.warn(at, "`x-ms-parameterized-host` has no `hostTemplate`; no servers");
+            self.warn(
+                at,
+                "`x-ms-parameterized-host` has no `hostTemplate`; no servers",
+            );
             return Vec::new();
         };
         let mut variables = Map::new();
@@ -596,7 +611,10 @@ impl Cx<'_> {
             };
             return match global.get("in").and_then(Value::as_str) {
                 _ if global.get("$ref").is_some() => {
-                    self.error(at, format!("the global parameter `{reference}` is a reference"));
+                    self.error(
+                        at,
+                        format!("the global parameter `{reference}` is a reference"),
+                    );
                     None
                 }
                 Some("body" | "formData") => {
@@ -783,7 +801,9 @@ impl Cx<'_> {
                 other => {
                     self.warn(
                         &pointer(at, "collectionFormat"),
-                        format!("`collectionFormat: {other}` has no OpenAPI 3.0 form; comma-separated"),
+                        format!(
+                            "`collectionFormat: {other}` has no OpenAPI 3.0 form; comma-separated"
+                        ),
                     );
                     Some(("form", false))
                 }
@@ -1033,10 +1053,7 @@ impl Cx<'_> {
         };
         let mut out = Map::new();
         if !source.contains_key("description") {
-            self.warn(
-                at,
-                "a response without `description`; given an empty one",
-            );
+            self.warn(at, "a response without `description`; given an empty one");
             out.insert("description".to_owned(), json!(""));
         }
         let mut content: Option<Map<String, Value>> = None;
@@ -1049,8 +1066,7 @@ impl Cx<'_> {
                 "headers" => {
                     let mut headers = Map::new();
                     for (name, header) in value.as_object().into_iter().flatten() {
-                        if let Some(header) = self.plain_parameter(header, &pointer(&here, name))
-                        {
+                        if let Some(header) = self.plain_parameter(header, &pointer(&here, name)) {
                             headers.insert(name.clone(), header);
                         }
                     }
@@ -1214,8 +1230,10 @@ impl Cx<'_> {
                 "format" if file => {}
                 "type" => match value {
                     Value::Array(types) => {
-                        let non_null: Vec<&Value> =
-                            types.iter().filter(|t| t.as_str() != Some("null")).collect();
+                        let non_null: Vec<&Value> = types
+                            .iter()
+                            .filter(|t| t.as_str() != Some("null"))
+                            .collect();
                         if let [only] = non_null.as_slice() {
                             out.insert("type".to_owned(), (*only).clone());
                         } else {
@@ -1406,9 +1424,7 @@ pub fn rewrite_ref(reference: &str) -> String {
 }
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
-    a.get("name").is_some()
-        && a.get("name") == b.get("name")
-        && a.get("in") == b.get("in")
+    a.get("name").is_some() && a.get("name") == b.get("name") && a.get("in") == b.get("in")
 }
 
 /// Subtypes name their discriminator value with `x-ms-discriminator-value` (default: the
@@ -1442,9 +1458,7 @@ fn discriminator_mappings(definitions: &Map<String, Value>, schemas: &mut Map<St
             else {
                 continue;
             };
-            let mapping = discriminator
-                .entry("mapping")
-                .or_insert_with(|| json!({}));
+            let mapping = discriminator.entry("mapping").or_insert_with(|| json!({}));
             if let Some(mapping) = mapping.as_object_mut() {
                 mapping.insert(
                     value.to_owned(),
@@ -1463,5 +1477,87 @@ pub(crate) fn upgrade(file: &str, document: Value) -> Result<(Value, Vec<Warning
         Ok((conversion.document, conversion.warnings))
     } else {
         Ok((document, Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// JSON values built from the words a Swagger document uses, nested a few levels.
+    fn value() -> impl Strategy<Value = Value> {
+        let words = prop::sample::select(vec![
+            "type",
+            "in",
+            "body",
+            "formData",
+            "query",
+            "path",
+            "header",
+            "array",
+            "file",
+            "string",
+            "items",
+            "$ref",
+            "#/parameters/p",
+            "#/definitions/D",
+            "schema",
+            "name",
+            "x-ms-enum",
+            "enum",
+            "collectionFormat",
+            "tsv",
+            "multi",
+            "x-nullable",
+            "allOf",
+            "discriminator",
+            "properties",
+            "responses",
+            "parameters",
+            "get",
+            "/a?b=c",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            words.clone().prop_map(|w| json!(w)),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((words.clone(), inner), 0..6).prop_map(|entries| {
+                    Value::Object(
+                        entries
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), v))
+                            .collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Whatever the document holds, conversion answers (a document or errors) without
+        /// panicking.
+        #[test]
+        fn never_panics(
+            paths in value(),
+            definitions in value(),
+            parameters in value(),
+            extra in value(),
+        ) {
+            let doc = json!({
+                "swagger": "2.0",
+                "info": {"title": "t", "version": "1"},
+                "paths": {"/a/{id}": {"get": paths.clone(), "parameters": parameters.clone()}, "/b": paths},
+                "definitions": {"D": definitions},
+                "parameters": {"p": parameters},
+                "x-ms-paths": {"/a?x=1": extra.clone()},
+                "x-ms-parameterized-host": extra,
+            });
+            let _ = convert("fuzz.json", &doc);
+        }
     }
 }

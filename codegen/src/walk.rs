@@ -27,6 +27,7 @@ pub(crate) enum Node {
     Response,
     Header,
     MediaType,
+    Encoding,
     Schema,
     Example,
     Link,
@@ -112,7 +113,9 @@ fn children(node: Node) -> &'static [Child] {
         N::MediaType => &[
             child!("schema", One, N::Schema, true),
             child!("examples", Map, N::Example, true),
+            child!("encoding", Map, N::Encoding, false),
         ],
+        N::Encoding => &[child!("headers", Map, N::Header, true)],
         N::Parameter | N::Header => &[
             child!("schema", One, N::Schema, true),
             child!("content", Map, N::MediaType, false),
@@ -154,9 +157,12 @@ fn children(node: Node) -> &'static [Child] {
     }
 }
 
-/// Objects that are maps of other objects themselves (`paths`, `responses`, a callback), and
-/// which of their keys hold one.
-fn entries(node: Node) -> Option<(Node, bool, fn(&str) -> bool)> {
+/// The kind of the objects a map object holds, whether a `$ref` may stand for one, and which
+/// of its keys hold one.
+type Entries = (Node, bool, fn(&str) -> bool);
+
+/// Objects that are maps of other objects themselves (`paths`, `responses`, a callback).
+fn entries(node: Node) -> Option<Entries> {
     match node {
         Node::Paths => Some((Node::PathItem, true, |key| key.starts_with('/'))),
         Node::Responses => Some((Node::Response, true, |key| !key.starts_with("x-"))),
@@ -248,6 +254,16 @@ pub(crate) fn walk(root: &Value, visit: &mut dyn FnMut(Node, &Value, &str)) {
     visit_node(Node::Root, root, "#", visit, 0);
 }
 
+/// Visits `value`, read as an object of kind `node` at `at`, and the objects it holds.
+pub(crate) fn walk_from(
+    node: Node,
+    value: &Value,
+    at: &str,
+    visit: &mut dyn FnMut(Node, &Value, &str),
+) {
+    visit_node(node, value, at, visit, 0);
+}
+
 fn visit_node(
     node: Node,
     value: &Value,
@@ -326,7 +342,11 @@ pub(crate) fn is_method(key: &str) -> bool {
 /// The operationId or schema name that the object at `at` belongs to, for messages.
 pub(crate) fn context(root: &Value, at: &str) -> Option<String> {
     let mut segments = at.strip_prefix("#/")?.split('/').map(unescape);
-    match (segments.next()?.as_str(), segments.next()?, segments.next()?) {
+    match (
+        segments.next()?.as_str(),
+        segments.next()?,
+        segments.next()?,
+    ) {
         ("paths", path, method) if is_method(&method) => root
             .get("paths")?
             .get(&path)?

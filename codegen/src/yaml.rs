@@ -139,8 +139,31 @@ fn is_plain_safe(text: &str) -> bool {
         c.is_ascii_alphanumeric()
             || matches!(
                 c,
-                ' ' | '-' | '_' | '.' | '/' | '$' | '(' | ')' | '{' | '}' | ',' | ';' | '+' | '='
-                    | '@' | '\'' | ':' | '?' | '!' | '*' | '&' | '%' | '<' | '>' | '^' | '~'
+                ' ' | '-'
+                    | '_'
+                    | '.'
+                    | '/'
+                    | '$'
+                    | '('
+                    | ')'
+                    | '{'
+                    | '}'
+                    | ','
+                    | ';'
+                    | '+'
+                    | '='
+                    | '@'
+                    | '\''
+                    | ':'
+                    | '?'
+                    | '!'
+                    | '*'
+                    | '&'
+                    | '%'
+                    | '<'
+                    | '>'
+                    | '^'
+                    | '~'
             )
     })
 }
@@ -211,14 +234,59 @@ mod tests {
     #[test]
     fn quotes_what_readers_would_take_for_something_else() {
         for text in [
-            "yes", "No", "on", "OFF", "y", "null", "~", "true", "1", "1.0", "0x1f", "2021-04-12",
-            ".inf", "-a", "- a", "#a", "a #b", "a: b", "a:", "", " a", "a ", "{a}", "[a]", "*a",
-            "&a", "!a", "|", ">", "'a'", "\"a\"", "@a", "%a", "`a`", "a\nb", "é", "=", "<<",
+            "yes",
+            "No",
+            "on",
+            "OFF",
+            "y",
+            "null",
+            "~",
+            "true",
+            "1",
+            "1.0",
+            "0x1f",
+            "2021-04-12",
+            ".inf",
+            "-a",
+            "- a",
+            "#a",
+            "a #b",
+            "a: b",
+            "a:",
+            "",
+            " a",
+            "a ",
+            "{a}",
+            "[a]",
+            "*a",
+            "&a",
+            "!a",
+            "|",
+            ">",
+            "'a'",
+            "\"a\"",
+            "@a",
+            "%a",
+            "`a`",
+            "a\nb",
+            "é",
+            "=",
+            "<<",
         ] {
             assert!(scalar(text).starts_with('"'), "{text:?} → {}", scalar(text));
-            assert_eq!(read_back(&format!("k: {}\n", scalar(text))), json!({"k": text}));
+            assert_eq!(
+                read_back(&format!("k: {}\n", scalar(text))),
+                json!({"k": text})
+            );
         }
-        for text in ["jobId", "/jobs/{id}", "$ref", "x-ms-enum", "The job type.", "It's ok"] {
+        for text in [
+            "jobId",
+            "/jobs/{id}",
+            "$ref",
+            "x-ms-enum",
+            "The job type.",
+            "It's ok",
+        ] {
             assert_eq!(scalar(text), text);
         }
     }

@@ -204,9 +204,10 @@ fn value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         (-1000i64..1000).prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         text().prop_map(Value::String),
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
@@ -317,7 +318,9 @@ fn apply(doc: &mut Value, mutation: &Mutation) {
             }
         }
         Mutation::Duplicate(a, b, key) => {
-            let Some(copy) = get(doc, &pick(&all, *a)).cloned() else { return };
+            let Some(copy) = get(doc, &pick(&all, *a)).cloned() else {
+                return;
+            };
             match get_mut(doc, &pick(&all, *b)) {
                 Some(Value::Object(map)) => {
                     map.insert(key.clone(), copy);
@@ -328,7 +331,9 @@ fn apply(doc: &mut Value, mutation: &Mutation) {
         }
         Mutation::Rename(a, key) => {
             let mut path = pick(&all, *a);
-            let Some(Step::Key(old)) = path.pop() else { return };
+            let Some(Step::Key(old)) = path.pop() else {
+                return;
+            };
             if let Some(Value::Object(map)) = get_mut(doc, &path) {
                 // Keep the order: the renamed key stays where it was.
                 let renamed: Map<String, Value> = std::mem::take(map)
@@ -442,65 +447,89 @@ fn keep(text: &str) -> String {
 }
 
 fn fxhash(text: &str) -> u64 {
-    text.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
-fn cases() -> u32 {
-    std::env::var("FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
-proptest! {
-    #![proptest_config(Config {
-        cases: cases(),
-        failure_persistence: None,
-        max_shrink_iters: 2000,
-        ..Config::default()
-    })]
-
-    #[test]
-    fn mutated_documents_never_panic_and_generate_rust(
-        which in any::<usize>(),
-        mutations in proptest::collection::vec(mutation(), 1..5),
-        yaml in any::<bool>(),
-    ) {
-        let corpus = corpus();
-        let (name, original) = &corpus[which % corpus.len()];
-        let mut doc = original.clone();
-        for m in &mutations {
-            apply(&mut doc, m);
-        }
-        let text = if yaml {
-            serde_yaml::to_string(&doc).unwrap_or_default()
-        } else {
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        };
-        if let Err(problem) = check(name, &text) {
-            let kept = keep(&text);
-            return Err(TestCaseError::fail(format!("{problem}; document kept in {kept}")));
-        }
+/// How long to fuzz: `FUZZ_CASES` documents and/or `FUZZ_SECONDS` seconds (256 cases by
+/// default, small enough for CI).
+fn budget() -> (u64, Duration) {
+    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    match (var("FUZZ_CASES"), var("FUZZ_SECONDS")) {
+        (None, None) => (256, Duration::MAX),
+        (cases, seconds) => (
+            cases.unwrap_or(u64::MAX),
+            seconds.map_or(Duration::MAX, Duration::from_secs),
+        ),
     }
 }
 
-/// Prints how much ran (visible with `--nocapture`), after the property test in this binary.
 #[test]
-fn zz_report() {
-    // Tests run in parallel: wait until the fuzz test above is done counting.
-    let mut last = u64::MAX;
-    loop {
-        std::thread::sleep(Duration::from_millis(500));
-        let now = RUNS.load(Ordering::Relaxed);
-        if now == last {
-            break;
+fn mutated_documents_never_panic_and_generate_rust() {
+    let (cases, time) = budget();
+    let batch = 256u32;
+    let strategy = (
+        any::<usize>(),
+        proptest::collection::vec(mutation(), 1..5),
+        any::<bool>(),
+    );
+    // The document being run, so that one that aborts the process (a stack overflow cannot
+    // be caught) can be found afterwards.
+    let current = root().join("target/fuzz-failures/current.txt");
+    let _ = std::fs::create_dir_all(root().join("target/fuzz-failures"));
+    let started = Instant::now();
+    let mut done = 0u64;
+    while done < cases && started.elapsed() < time {
+        // A runner per batch: a runner counts its successes across runs, and each new one
+        // starts from a fresh random seed.
+        let mut runner = proptest::test_runner::TestRunner::new(Config {
+            cases: batch,
+            failure_persistence: None,
+            max_shrink_iters: 2000,
+            ..Config::default()
+        });
+        let result = runner.run(&strategy, |(which, mutations, yaml)| {
+            let corpus = corpus();
+            let (name, original) = &corpus[which % corpus.len()];
+            let mut doc = original.clone();
+            for m in &mutations {
+                apply(&mut doc, m);
+            }
+            let text = if yaml {
+                serde_yaml::to_string(&doc).unwrap_or_default()
+            } else {
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            };
+            if std::env::var_os("FUZZ_KEEP_CURRENT").is_some() {
+                let _ = std::fs::write(&current, &text);
+            }
+            if let Err(problem) = check(name, &text) {
+                let kept = keep(&text);
+                return Err(TestCaseError::fail(format!(
+                    "{problem}; document kept in {kept}"
+                )));
+            }
+            Ok(())
+        });
+        if let Err(failure) = result {
+            panic!("{failure}");
         }
-        last = now;
+        done += u64::from(batch);
+        if time != Duration::MAX && done % (u64::from(batch) * 40) == 0 {
+            eprintln!(
+                "fuzz: {} documents in {:.0?}, {} generated code",
+                RUNS.load(Ordering::Relaxed),
+                started.elapsed(),
+                GENERATED.load(Ordering::Relaxed)
+            );
+        }
     }
     eprintln!(
-        "fuzz: {} documents run, {} generated code, slowest {} ms",
+        "fuzz: {} documents in {:.1?} ({} generated code, all of which parsed; the rest were \
+         reported errors); slowest {} ms",
         RUNS.load(Ordering::Relaxed),
+        started.elapsed(),
         GENERATED.load(Ordering::Relaxed),
         SLOWEST_MS.load(Ordering::Relaxed)
     );
@@ -534,10 +563,13 @@ mod regressions {
         )
     }
 
+    /// Found by the fuzzer: a schema nested 80 levels deep overflowed a test thread's 2 MB
+    /// stack in `openapiv3`'s deserializers (an abort, not a panic). The pipeline now runs on
+    /// a thread with a large stack; this document is close to the parsers' 128-level limit.
     #[test]
     fn deep_nesting_does_not_overflow() {
         let mut schema = String::from("{\"type\": \"string\"}");
-        for i in 0..120 {
+        for i in 0..70 {
             schema = match i % 3 {
                 0 => format!("{{\"type\": \"object\", \"properties\": {{\"p\": {schema}}}}}"),
                 1 => format!("{{\"type\": \"array\", \"items\": {schema}}}"),
@@ -546,6 +578,100 @@ mod regressions {
         }
         let text = doc(&format!("\"schemas\": {{\"Deep\": {schema}}}"), "");
         check("deep.json", &text).expect("no panic");
+        let output = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || codegen::generate(&codegen::Input::new("deep.json", &text, "x")).is_ok())
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        assert!(
+            output,
+            "the deep document generates, even from a small stack"
+        );
+    }
+
+    /// Found by the fuzzer: `openapiv3`'s untagged enums retry every level of a nested schema
+    /// when a deep one is invalid, which took exponential time (a run never finished). Each
+    /// object is now checked on its own before the whole document is deserialized.
+    #[test]
+    fn an_error_deep_in_nested_schemas_is_found_quickly() {
+        let mut schema = String::from("{\"type\": \"string\", \"enum\": 5}");
+        for i in 0..60 {
+            schema = match i % 3 {
+                0 => format!("{{\"type\": \"object\", \"properties\": {{\"p\": {schema}}}}}"),
+                1 => format!("{{\"type\": \"object\", \"additionalProperties\": {schema}}}"),
+                _ => format!("{{\"allOf\": [{schema}]}}"),
+            };
+        }
+        let text = doc(&format!("\"schemas\": {{\"Deep\": {schema}}}"), "");
+        let started = std::time::Instant::now();
+        check("deep-error.json", &text).expect("no panic");
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "took {:?}",
+            started.elapsed()
+        );
+        let errors = codegen::generate(&codegen::Input::new("deep-error.json", &text, "x"))
+            .expect_err("invalid");
+        assert!(
+            errors.to_string().contains("/properties/p (Deep)"),
+            "{errors}"
+        );
+    }
+
+    /// Found by the fuzzer (the process grew to 24 GB and was killed): a property that is an
+    /// inline `allOf` of the schema it belongs to. Lowering merged the schema's properties into
+    /// a new type, whose copy of the property started the next merge, without end.
+    #[test]
+    fn an_allof_that_merges_its_own_schema_ends() {
+        let text = doc(
+            "\"schemas\": {\"Named\": {\"type\": \"object\", \"required\": [\"name\"], \
+             \"properties\": {\"name\": {\"allOf\": [{\"$ref\": \"#/components/schemas/Named\"}, \
+             {\"type\": \"object\", \"properties\": {\"legs\": {\"type\": \"integer\"}}}]}}}}",
+            "",
+        );
+        check("self-merge.json", &text).expect("no panic");
+        let output = codegen::generate(&codegen::Input::new("self-merge.json", &text, "x"))
+            .expect("generates");
+        assert!(
+            output
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("never ends")),
+            "{:?}",
+            output.warnings
+        );
+    }
+
+    /// Found by the fuzzer (a run stopped on one document for minutes): a `$ref` outside
+    /// `components` to a deep value that is not a valid schema. Lowering deserialized the
+    /// value as a schema in one go, which takes exponential time when it fails deep down.
+    #[test]
+    fn a_ref_to_a_deep_invalid_value_fails_quickly() {
+        let mut deep = String::from("{\"type\": \"string\", \"enum\": 5}");
+        for i in 0..50 {
+            deep = match i % 2 {
+                0 => format!("{{\"properties\": {{\"p\": {deep}}}}}"),
+                _ => format!("{{\"allOf\": [{{\"items\": {deep}}}]}}"),
+            };
+        }
+        let text = format!(
+            "{{\"openapi\": \"3.0.3\", \"info\": {{\"title\": \"t\", \"version\": \"1\"}}, \
+             \"paths\": {{}}, \"x-deep\": {deep}, \"components\": {{\"schemas\": {{\"A\": \
+             {{\"type\": \"object\", \"properties\": {{\"a\": {{\"$ref\": \"#/x-deep\"}}}}}}}}}}}}"
+        );
+        let started = std::time::Instant::now();
+        let errors = codegen::generate(&codegen::Input::new("deep-ref.json", &text, "x"))
+            .expect_err("not a schema");
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            errors.to_string().contains("does not point to a schema"),
+            "{errors}"
+        );
     }
 
     #[test]

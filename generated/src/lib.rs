@@ -6,6 +6,7 @@
 //! Generated from `spec/iothub-jobs.yaml`: [`Client`] has one async method per operation, [`models`] holds the types of their bodies, and [`runtime`] the error type and the credential hook.
 #![allow(clippy::too_many_arguments)]
 #![allow(clippy::large_enum_variant)]
+#![allow(clippy::type_complexity)]
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]

@@ -136,31 +136,36 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
+    let router = ::axum::Router::new();
+    let router = router
         .route(
             "/jobs/create",
             ::axum::routing::post(handle_create_import_export_job::<A>),
-        )
-        .route("/jobs", ::axum::routing::get(handle_get_import_export_jobs::<A>))
+        );
+    let router = router
+        .route("/jobs", ::axum::routing::get(handle_get_import_export_jobs::<A>));
+    let router = router
+        .route("/jobs/{id}", ::axum::routing::get(handle_get_import_export_job::<A>));
+    let router = router
         .route(
             "/jobs/{id}",
-            ::axum::routing::get(handle_get_import_export_job::<A>)
-                .delete(handle_cancel_import_export_job::<A>),
-        )
-        .route(
-            "/jobs/v2/{id}",
-            ::axum::routing::get(handle_get_scheduled_job::<A>)
-                .put(handle_create_scheduled_job::<A>),
-        )
+            ::axum::routing::delete(handle_cancel_import_export_job::<A>),
+        );
+    let router = router
+        .route("/jobs/v2/{id}", ::axum::routing::get(handle_get_scheduled_job::<A>));
+    let router = router
+        .route("/jobs/v2/{id}", ::axum::routing::put(handle_create_scheduled_job::<A>));
+    let router = router
         .route(
             "/jobs/v2/{id}/cancel",
             ::axum::routing::post(handle_cancel_scheduled_job::<A>),
-        )
+        );
+    let router = router
         .route(
             "/jobs/v2/query",
             ::axum::routing::get(handle_query_scheduled_jobs_page::<A>),
-        )
-        .with_state(api)
+        );
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::JobPropertiesStorageAuthenticationType {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

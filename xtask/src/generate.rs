@@ -12,6 +12,7 @@ pub struct Options {
     pub name: String,
     pub server: bool,
     pub deny_warnings: bool,
+    pub features_per_tag: bool,
 }
 
 /// Files as (path relative to the crate root, contents).
@@ -19,11 +20,22 @@ pub type Files = Vec<(String, String)>;
 
 /// The files of a standalone crate and the generator's warnings.
 pub fn crate_files(spec: &Path, name: &str, server: bool) -> Result<(Files, Vec<String>)> {
+    crate_files_with(spec, name, server, false)
+}
+
+/// [`crate_files`], optionally with one cargo feature per tag.
+pub fn crate_files_with(
+    spec: &Path,
+    name: &str,
+    server: bool,
+    features_per_tag: bool,
+) -> Result<(Files, Vec<String>)> {
     let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
     let spec_name = spec.display().to_string();
     let command = "cargo xtask generate";
     let mut input = codegen::Input::new(&spec_name, &text, command);
     input.server = server;
+    input.features_per_tag = features_per_tag;
     let output = codegen::generate(&input)
         .map_err(|errors| anyhow::anyhow!("generation failed; nothing was written:\n{errors}"))?;
     let title = codegen::lower_only(&spec_name, &text)
@@ -35,7 +47,14 @@ pub fn crate_files(spec: &Path, name: &str, server: bool) -> Result<(Files, Vec<
     );
     let mut files = vec![(
         "Cargo.toml".to_owned(),
-        codegen::manifest::cargo_toml(name, &description, command, &spec_name, server),
+        codegen::manifest::cargo_toml(
+            name,
+            &description,
+            command,
+            &spec_name,
+            server,
+            &output.features,
+        ),
     )];
     files.extend(
         output
@@ -60,7 +79,12 @@ pub fn run(options: &Options) -> Result<()> {
             options.name
         );
     }
-    let (files, warnings) = crate_files(&options.spec, &options.name, options.server)?;
+    let (files, warnings) = crate_files_with(
+        &options.spec,
+        &options.name,
+        options.server,
+        options.features_per_tag,
+    )?;
     for warning in &warnings {
         eprintln!("{warning}");
     }
@@ -169,10 +193,16 @@ pub(crate) mod tests {
         ];
         write_atomically(&out, &files).expect("written");
         let written = tree(&out);
-        assert_eq!(written.keys().collect::<Vec<_>>(), ["Cargo.toml", "src/lib.rs"]);
+        assert_eq!(
+            written.keys().collect::<Vec<_>>(),
+            ["Cargo.toml", "src/lib.rs"]
+        );
         assert_eq!(written["Cargo.toml"], b"new");
         // No staging or old directories are left beside it.
-        let siblings: Vec<_> = fs::read_dir(&dir).expect("dir").map(|e| e.expect("e").file_name()).collect();
+        let siblings: Vec<_> = fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("e").file_name())
+            .collect();
         assert_eq!(siblings, ["out"]);
     }
 
@@ -188,6 +218,7 @@ pub(crate) mod tests {
             name: "demo-client".to_owned(),
             server: false,
             deny_warnings,
+            features_per_tag: false,
         };
         run(&options(&spec, false)).expect("a valid document generates");
         fs::write(out.join("src/hand.rs"), "kept").expect("write");
@@ -202,12 +233,18 @@ pub(crate) mod tests {
         ] {
             fs::write(&spec, broken).expect("write");
             let error = run(&options(&spec, false)).expect_err("broken document");
-            assert!(error.to_string().contains("nothing was written"), "{error:#}");
+            assert!(
+                error.to_string().contains("nothing was written"),
+                "{error:#}"
+            );
             assert_eq!(tree(&out), before, "{broken}");
         }
 
         // A warning with --deny-warnings fails the same way; without it, the crate is replaced.
-        let warned = VALID.replace("paths:", "components:\n  schemas:\n    P: {type: string, pattern: '(['}\npaths:");
+        let warned = VALID.replace(
+            "paths:",
+            "components:\n  schemas:\n    P: {type: string, pattern: '(['}\npaths:",
+        );
         fs::write(&spec, &warned).expect("write");
         let error = run(&options(&spec, true)).expect_err("denied warning");
         assert!(error.to_string().contains("--deny-warnings"), "{error:#}");

@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's tasks. This file only dispatches; each task has its module.
 
+mod bench;
 mod corpus;
 mod generate;
 mod import;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 
 fn generate_options(args: &[&str]) -> Result<generate::Options> {
     let (mut spec, mut out, mut name) = (None, None, None);
-    let (mut server, mut deny_warnings) = (false, false);
+    let (mut server, mut deny_warnings, mut features_per_tag) = (false, false, false);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
@@ -26,6 +27,7 @@ fn generate_options(args: &[&str]) -> Result<generate::Options> {
             }
             "--server" => server = true,
             "--deny-warnings" => deny_warnings = true,
+            "--features-per-tag" => features_per_tag = true,
             other => bail!("unknown generate option `{other}`\n\n{USAGE}"),
         }
     }
@@ -35,6 +37,7 @@ fn generate_options(args: &[&str]) -> Result<generate::Options> {
         name: name.context("--name CRATE is required")?,
         server,
         deny_warnings,
+        features_per_tag,
     })
 }
 
@@ -47,7 +50,7 @@ tasks:
                    with --deny-warnings, any warning fails the run and nothing is written
   regen --check [--deny-warnings]
                    write nothing; fail with a diff when anything derived from spec/ is stale
-  generate --spec FILE --out DIR --name CRATE [--server] [--deny-warnings]
+  generate --spec FILE --out DIR --name CRATE [--server] [--deny-warnings] [--features-per-tag]
                    write a standalone crate generated from any OpenAPI 3.0 (or Swagger 2.0) document
   import [--check] [--upstream FILE] [--overlay FILE]... [--no-overlay]
          [--paths PREFIX,...] [--all-paths] [--tag TAG] [--out FILE]
@@ -58,6 +61,11 @@ tasks:
   corpus [DIR] [--github FILE] [--no-check]
                    generate (and cargo check) a crate from every document in DIR
                    (default ../shared/corpus/dev) and print a table
+  bench [--corpus DIR] [--github FILE | --no-github] [--quick] [--compile none|jobs|all]
+        [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N] [--out DIR]
+                   this generator against progenitor (time, memory, output size, cargo
+                   check/build of the generated crates) and scaling on synthetic documents;
+                   writes bench/results.md, results.json and scaling.svg
 ";
 
 fn main() -> Result<()> {
@@ -81,6 +89,7 @@ fn main() -> Result<()> {
         ["spec-diff", old, new, "--fail-on-breaking"] => {
             spec_diff::run(old.as_ref(), new.as_ref(), true)
         }
+        ["bench", rest @ ..] => bench::run(rest),
         ["corpus", rest @ ..] => {
             let mut dir = regen::root().join("../shared/corpus/dev");
             let mut extra = Vec::new();

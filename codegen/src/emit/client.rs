@@ -17,7 +17,7 @@ pub fn common_error_type(api: &Api) -> Option<&TypeRef> {
         .then_some(&first.error_type)
 }
 
-pub fn client_rs(api: &Api) -> TokenStream {
+pub fn client_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
     let models = quote!(models::);
     let common_error = type_tokens(common_error_type(api).unwrap_or(&TypeRef::Json), &models);
     let retry_statuses = (!api.retry.statuses.is_empty()).then(|| {
@@ -102,7 +102,9 @@ pub fn client_rs(api: &Api) -> TokenStream {
         ));
     }
     let client_doc = doc_attrs(&client_doc);
-    let methods = api.operations.iter().map(|op| operation(api, op, &models));
+    let methods = api.operations.iter().enumerate().map(|(i, op)| {
+        super::features::gate_assoc_items(operation(api, op, &models), &gates.op(i))
+    });
     quote! {
         //! The client: one async method per operation of the document.
 
@@ -422,10 +424,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let idempotent = op.idempotent;
     let decoder = match &op.error_type {
         TypeRef::Named(name)
-            if api
-                .types
-                .iter()
-                .any(|t| &t.rust_name == name && matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))) =>
+            if api.types.iter().any(|t| {
+                &t.rust_name == name && matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))
+            }) =>
         {
             let name = ident(name);
             quote!(#models #name::decode)

@@ -46,7 +46,10 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
     // paragraph (instead of continuing the item lazily, which clippy refuses).
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
-        if out.last().is_some_and(|last| is_list_item(last)) && !line.is_empty() && !is_list_item(&line) {
+        if out.last().is_some_and(|last| is_list_item(last))
+            && !line.is_empty()
+            && !is_list_item(&line)
+        {
             out.push(String::new());
         }
         out.push(line);
@@ -159,7 +162,11 @@ fn escape_runs(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        let run = if c == '`' || c == '~' { run_at(i, c) } else { 1 };
+        let run = if c == '`' || c == '~' {
+            run_at(i, c)
+        } else {
+            1
+        };
         if c == '`' {
             // The next run of exactly the same length closes a code span.
             let mut j = i + run;

@@ -3,6 +3,7 @@
 
 mod client;
 pub mod docs;
+pub mod features;
 mod models;
 mod server;
 
@@ -25,6 +26,7 @@ pub fn emit(
     spec_name: &str,
     extra_modules: &[String],
     with_server: bool,
+    gates: &features::Gates,
 ) -> Vec<EmittedFile> {
     let mut files = vec![
         EmittedFile {
@@ -33,17 +35,17 @@ pub fn emit(
         },
         EmittedFile {
             path: "models.rs",
-            tokens: models::models_rs(api),
+            tokens: models::models_rs(api, gates),
         },
         EmittedFile {
             path: "client.rs",
-            tokens: client::client_rs(api),
+            tokens: client::client_rs(api, gates),
         },
     ];
     if with_server {
         files.push(EmittedFile {
             path: "server.rs",
-            tokens: server::server_rs(api),
+            tokens: server::server_rs(api, gates),
         });
     }
     files
@@ -83,22 +85,35 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: boo
         let name = ident(m);
         quote!(pub mod #name;)
     });
-    let error = match client::common_error_type(api) {
+    let (error, reexports) = match client::common_error_type(api) {
         Some(ty) if *ty != TypeRef::Json => {
             let ty = type_tokens(ty, &quote!(models::));
-            quote! {
-                /// The error of every operation: [`runtime::Error`] with the document's error body.
-                pub type Error = runtime::Error<#ty>;
-            }
+            (
+                quote! {
+                    /// The error of every operation: [`runtime::Error`] with the document's error body.
+                    pub type Error = runtime::Error<#ty>;
+                },
+                quote!(
+                    pub use runtime::{
+                        Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential,
+                    };
+                ),
+            )
         }
-        _ => quote!(
-            pub use runtime::Error;
+        _ => (
+            TokenStream::new(),
+            quote!(
+                pub use runtime::{
+                    Credential, Error, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential,
+                };
+            ),
         ),
     };
     quote! {
         #(#docs)*
         #![allow(clippy::too_many_arguments)]
         #![allow(clippy::large_enum_variant)]
+        #![allow(clippy::type_complexity)]
 
         #[rustfmt::skip]
         pub mod client;
@@ -112,7 +127,7 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: boo
         #(#extra)*
 
         pub use client::Client;
-        pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};
+        #reexports
         #error
     }
 }

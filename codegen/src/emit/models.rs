@@ -10,12 +10,14 @@ use crate::names::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn models_rs(api: &Api) -> TokenStream {
-    let types = api.types.iter().map(type_def);
-    let responses = api
-        .operations
+pub fn models_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
+    let types = api
+        .types
         .iter()
-        .map(|op| success_type(&op.operation_id, &op.success));
+        .map(|t| super::features::gate_items(type_def(t), &gates.ty(&t.rust_name)));
+    let responses = api.operations.iter().enumerate().map(|(i, op)| {
+        super::features::gate_items(success_type(&op.operation_id, &op.success), &gates.op(i))
+    });
     quote! {
         //! The types of request and response bodies, one per schema of the document.
         #(#types)*
@@ -134,10 +136,7 @@ fn enum_def(
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let wires: Vec<_> = e.variants.iter().map(|v| v.wire_name.clone()).collect();
-    let variant_docs = e
-        .variants
-        .iter()
-        .map(|v| doc_attrs(&code(&v.wire_name)));
+    let variant_docs = e.variants.iter().map(|v| doc_attrs(&code(&v.wire_name)));
     let fallback = ident(&e.fallback);
     quote! {
         #docs
@@ -342,7 +341,11 @@ fn union_def(
     }
 }
 
-fn error_enum_def(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[ErrorVariant]) -> TokenStream {
+fn error_enum_def(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    variants: &[ErrorVariant],
+) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let ty = type_tokens(&v.ty, &TokenStream::new());
@@ -367,7 +370,9 @@ fn error_enum_def(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[Err
             }
             ErrorStatus::Range(range) => {
                 let low = proc_macro2::Literal::u16_unsuffixed(range.saturating_mul(100));
-                let high = proc_macro2::Literal::u16_unsuffixed(range.saturating_mul(100).saturating_add(99));
+                let high = proc_macro2::Literal::u16_unsuffixed(
+                    range.saturating_mul(100).saturating_add(99),
+                );
                 quote!(#low..=#high)
             }
             ErrorStatus::Default => quote!(_),

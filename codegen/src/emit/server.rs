@@ -20,23 +20,30 @@ struct Input {
     read: TokenStream,
 }
 
-pub fn server_rs(api: &Api) -> TokenStream {
+pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
+    use super::features::{gate_assoc_items, gate_items};
     let models = quote!(models::);
-    let routable: Vec<&Operation> = api
+    let routable: Vec<(usize, &Operation)> = api
         .operations
         .iter()
-        .filter(|op| route_path(op).is_some())
+        .enumerate()
+        .filter(|(_, op)| route_path(op).is_some())
         .collect();
     let methods = api
         .operations
         .iter()
-        .map(|op| trait_method(api, op, &models));
-    let handlers = routable.iter().map(|op| handler(api, op, &models));
-    let routes = routes(&routable);
+        .enumerate()
+        .map(|(i, op)| gate_assoc_items(trait_method(api, op, &models), &gates.op(i)));
+    let handlers = routable
+        .iter()
+        .map(|(i, op)| gate_items(handler(api, op, &models), &gates.op(*i)));
+    let routes = routes(&routable, gates);
     let from_text = api.types.iter().filter_map(|t| match &t.kind {
         TypeKind::Enum(_) => {
             let name = ident(&t.rust_name);
+            let cfg = gates.ty(&t.rust_name);
             Some(quote! {
+                #cfg
                 impl server_runtime::FromText for models::#name {
                     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
                         Ok(<models::#name as ::std::convert::From<&str>>::from(text))
@@ -77,9 +84,9 @@ pub fn server_rs(api: &Api) -> TokenStream {
 
         /// The router: every operation of the document at its path and method, served by `api`.
         pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-            ::axum::Router::new()
-                #routes
-                .with_state(api)
+            let router = ::axum::Router::new();
+            #routes
+            router.with_state(api)
         }
 
         #(#from_text)*
@@ -116,40 +123,25 @@ fn route_path(op: &Operation) -> Option<String> {
     Some(path)
 }
 
-fn routes(ops: &[&Operation]) -> TokenStream {
-    // One `route` call per path, chaining its methods.
-    let mut paths: Vec<String> = Vec::new();
-    for op in ops {
-        if let Some(path) = route_path(op) {
-            if !paths.contains(&path) {
-                paths.push(path);
-            }
-        }
-    }
-    let routes = paths.iter().map(|path| {
-        let chained = ops
-            .iter()
-            .filter(|op| route_path(op).as_deref() == Some(path))
-            .enumerate()
-            .map(|(i, op)| {
-                let handler = handler_name(op);
-                let method = match op.method {
-                    Method::Get => quote!(get),
-                    Method::Put => quote!(put),
-                    Method::Post => quote!(post),
-                    Method::Delete => quote!(delete),
-                    Method::Options => quote!(options),
-                    Method::Head => quote!(head),
-                    Method::Patch => quote!(patch),
-                    Method::Trace => quote!(trace),
-                };
-                if i == 0 {
-                    quote!(::axum::routing::#method(#handler::<A>))
-                } else {
-                    quote!(.#method(#handler::<A>))
-                }
-            });
-        quote!(.route(#path, #(#chained)*))
+/// One `route` statement per operation (axum merges the methods of one path).
+fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenStream {
+    let routes = ops.iter().filter_map(|(i, op)| {
+        let path = route_path(op)?;
+        let handler = handler_name(op);
+        let method = match op.method {
+            Method::Get => quote!(get),
+            Method::Put => quote!(put),
+            Method::Post => quote!(post),
+            Method::Delete => quote!(delete),
+            Method::Options => quote!(options),
+            Method::Head => quote!(head),
+            Method::Patch => quote!(patch),
+            Method::Trace => quote!(trace),
+        };
+        let cfg = gates.op(*i);
+        Some(
+            quote!(#cfg let router = router.route(#path, ::axum::routing::#method(#handler::<A>));),
+        )
     });
     quote!(#(#routes)*)
 }
@@ -288,16 +280,24 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
     }
     if let Some(body) = &op.body {
         let (ty, read) = match body.encoding {
-            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart | BodyEncoding::Text => {
+            BodyEncoding::Json
+            | BodyEncoding::Form
+            | BodyEncoding::Multipart
+            | BodyEncoding::Text => {
                 let ty = type_tokens(&body.ty, models);
                 let read = match body.encoding {
                     BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
-                    BodyEncoding::Multipart => quote!(server_runtime::multipart_body::<#ty>(&body)?),
+                    BodyEncoding::Multipart => {
+                        quote!(server_runtime::multipart_body::<#ty>(&body)?)
+                    }
                     BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
                     _ => quote!(server_runtime::json_body::<#ty>(&body)?),
                 };
                 if body.required {
-                    (ty, quote!(#read.ok_or_else(|| server_runtime::Rejection::missing("body"))?))
+                    (
+                        ty,
+                        quote!(#read.ok_or_else(|| server_runtime::Rejection::missing("body"))?),
+                    )
                 } else {
                     (quote!(::std::option::Option<#ty>), read)
                 }
@@ -378,7 +378,9 @@ fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) ->
         Some(ResponseBody {
             encoding: BodyEncoding::Text,
             ..
-        }) => quote!(server_runtime::bytes_response(#status, "text/plain; charset=utf-8", #value.into_bytes())),
+        }) => {
+            quote!(server_runtime::bytes_response(#status, "text/plain; charset=utf-8", #value.into_bytes()))
+        }
         Some(ResponseBody {
             encoding: BodyEncoding::Bytes | BodyEncoding::Multipart,
             ..

@@ -333,7 +333,14 @@ pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
     for (method, ops) in &by_method {
         if let [first, rest @ ..] = ops.as_slice() {
             for op in rest {
-                if op.operation_id != first.operation_id {
+                // Renamed with a number (`list_things2`), not shortened (`Group_Op` → `op`).
+                let numbered = names::unraw(&op.rust_name)
+                    .strip_prefix(names::unraw(method))
+                    .is_some_and(|n| {
+                        n.trim_start_matches('_')
+                            .starts_with(|c: char| c.is_ascii_digit())
+                    });
+                if op.operation_id != first.operation_id && numbered {
                     note(
                         op.source.clone(),
                         "operationIds",

@@ -5,6 +5,7 @@
 //! never builds tokens.
 
 mod checks;
+mod graph;
 mod operation;
 mod schema;
 
@@ -61,6 +62,8 @@ pub(crate) struct Cx<'a> {
     pub pointer_types: BTreeMap<String, crate::ir::TypeRef>,
     /// Such references being lowered now (a cycle through them falls back to JSON).
     pub pointer_stack: Vec<String>,
+    /// The `$ref`s that `allOf` merges being lowered now copy from (see `schema::lower_shape`).
+    pub merging: Vec<String>,
     pub errors: Vec<Error>,
     pub warnings: Vec<Warning>,
     /// Every type name handed out in the crate.
@@ -78,6 +81,7 @@ impl<'a> Cx<'a> {
             raw,
             pointer_types: BTreeMap::new(),
             pointer_stack: Vec::new(),
+            merging: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
             // Names the generated modules use themselves.

@@ -5,8 +5,8 @@ use super::schema::{SchemaAt, lower_inline};
 use crate::error::{Location, pointer};
 use crate::ir::{
     BodyEncoding, ClientParam, ErrorStatus, ErrorVariant, Method, Operation, Paging, Param,
-    ParamLocation, RequestBody, TypeDef, TypeKind,
-    ResponseBody, ResponseHeader, Segment, SegmentPart, Success, SuccessVariant, TypeRef,
+    ParamLocation, RequestBody, ResponseBody, ResponseHeader, Segment, SegmentPart, Success,
+    SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{Scope, camel, snake};
 use indexmap::IndexMap;
@@ -185,9 +185,27 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
 
     // Names the generated client method and server handler use for their own locals.
     let mut names = Scope::with_reserved(&[
-        "self", "body", "url", "query", "request", "response", "operation", "cookies", "value",
-        "item", "continuation", "page", "api", "method", "uri", "headers", "path", "inputs",
-        "context", "rejection", "error",
+        "self",
+        "body",
+        "url",
+        "query",
+        "request",
+        "response",
+        "operation",
+        "cookies",
+        "value",
+        "item",
+        "continuation",
+        "page",
+        "api",
+        "method",
+        "uri",
+        "headers",
+        "path",
+        "inputs",
+        "context",
+        "rejection",
+        "error",
     ]);
     let mut params: Vec<RawParam> = Vec::new();
     for location in [
@@ -284,6 +302,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
             source: at.to_owned(),
             idempotent,
             paging,
+            tags: operation.tags.clone(),
         },
         params,
     })
@@ -557,8 +576,13 @@ fn body_type(
         BodyEncoding::Bytes => {
             let essence = essence(content_type);
             let binary = essence == "application/octet-stream"
-                || ["image/", "audio/", "video/", "font/"].iter().any(|p| essence.starts_with(p))
-                || matches!(essence.as_str(), "application/pdf" | "application/zip" | "application/gzip");
+                || ["image/", "audio/", "video/", "font/"]
+                    .iter()
+                    .any(|p| essence.starts_with(p))
+                || matches!(
+                    essence.as_str(),
+                    "application/pdf" | "application/zip" | "application/gzip"
+                );
             if !binary {
                 cx.warn(
                     Location::new(&media_at),
@@ -570,7 +594,9 @@ fn body_type(
         BodyEncoding::Text => (TypeRef::String, encoding),
         BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
             let ty = match &media.schema {
-                Some(schema) => lower_inline(cx, schema.into(), hint, &format!("{media_at}/schema")),
+                Some(schema) => {
+                    lower_inline(cx, schema.into(), hint, &format!("{media_at}/schema"))
+                }
                 None => TypeRef::Json,
             };
             (ty, encoding)
@@ -737,7 +763,11 @@ fn lower_responses(
 
 /// The error body type of an operation: the documented type when every error response has
 /// the same one, JSON when none has a body, otherwise an enum with a variant per status.
-fn error_type(cx: &mut Cx<'_>, mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)>, type_hint: &str) -> TypeRef {
+fn error_type(
+    cx: &mut Cx<'_>,
+    mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)>,
+    type_hint: &str,
+) -> TypeRef {
     let typed: Vec<&TypeRef> = errors.iter().filter_map(|(_, ty, _)| ty.as_ref()).collect();
     match typed.split_first() {
         None => return TypeRef::Json,

@@ -152,13 +152,37 @@ fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option
             )))
         }
         SchemaKind::AllOf { all_of } => {
+            // Merging a schema again inside a merge of itself (an inline `allOf` in one of its
+            // own properties) would never end: each level copies the property that starts
+            // the next one (found by fuzzing; it exhausted memory).
+            let sources: Vec<String> = meaningful(all_of)
+                .iter()
+                .filter_map(|(_, m)| match m {
+                    ReferenceOr::Reference { reference } => Some(reference.clone()),
+                    ReferenceOr::Item(_) => None,
+                })
+                .collect();
+            if let Some(again) = sources.iter().find(|s| cx.merging.contains(s)) {
+                cx.warn(
+                    Location::new(at),
+                    format!(
+                        "this `allOf` merges `{again}` inside a merge of that same schema, which \
+                         never ends; generated as `serde_json::Value`"
+                    ),
+                );
+                return Some(TypeKind::Alias(TypeRef::Json));
+            }
+            let outer = cx.merging.len();
+            cx.merging.extend(sources);
             let mut parts = Vec::new();
             for (i, part) in meaningful(all_of) {
                 collect_object_parts(cx, part, &format!("{at}/allOf/{i}"), &mut parts, 0);
             }
             let parts: Vec<(&ObjectType, String)> =
                 parts.iter().map(|(o, at)| (o, at.clone())).collect();
-            Some(TypeKind::Struct(lower_struct(cx, name, &parts)))
+            let merged = lower_struct(cx, name, &parts);
+            cx.merging.truncate(outer);
+            Some(TypeKind::Struct(merged))
         }
         SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
             let word = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
@@ -329,7 +353,8 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
     let mut fields: Vec<Field> = Vec::new();
     let mut additional = None;
     // In an `allOf`, one part may list as required a property another part defines.
-    let required_anywhere: BTreeSet<&String> = parts.iter().flat_map(|(o, _)| &o.required).collect();
+    let required_anywhere: BTreeSet<&String> =
+        parts.iter().flat_map(|(o, _)| &o.required).collect();
     for (object, part_at) in parts {
         for (wire_name, property) in &object.properties {
             let prop_at = pointer(&format!("{part_at}/properties"), wire_name);
@@ -539,6 +564,15 @@ fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) 
         );
         return TypeRef::Json;
     };
+    // Checked object by object first: deserializing an invalid deep value as a whole takes
+    // exponential time (see `crate::shape`; found by fuzzing).
+    if let Some(problem) = crate::shape::first_error(crate::walk::Node::Schema, target) {
+        cx.error(
+            Location::new(at),
+            format!("`$ref: {reference}` does not point to a schema: {problem}"),
+        );
+        return TypeRef::Json;
+    }
     let schema: Schema = match serde_json::from_value(target.clone()) {
         Ok(schema) => schema,
         Err(e) => {
@@ -574,6 +608,15 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
         };
         edges.insert(def.rust_name.clone(), targets);
     }
+    // A field's type reaches its owner exactly when both are in one strongly connected
+    // component (linear time; following every field's type instead is quadratic).
+    let component = super::graph::components(&edges);
+    let cyclic = |target: &str, owner: &str| {
+        target == owner
+            || component
+                .get(target)
+                .is_some_and(|c| component.get(owner) == Some(c))
+    };
     for def in types.iter_mut() {
         let owner = def.rust_name.clone();
         let slots: Vec<&mut TypeRef> = match &mut def.kind {
@@ -583,7 +626,7 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
         };
         for ty in slots {
             if let Some(target) = by_value(ty) {
-                if reaches(&edges, &target, &owner) {
+                if cyclic(&target, &owner) {
                     *ty = TypeRef::Boxed(Box::new(ty.clone()));
                 }
             }
@@ -596,20 +639,4 @@ fn by_value(ty: &TypeRef) -> Option<String> {
         TypeRef::Named(name) => Some(name.clone()),
         _ => None,
     }
-}
-
-fn reaches(edges: &BTreeMap<String, Vec<String>>, from: &str, to: &str) -> bool {
-    let mut stack = vec![from.to_owned()];
-    let mut seen = BTreeSet::new();
-    while let Some(node) = stack.pop() {
-        if node == to {
-            return true;
-        }
-        if seen.insert(node.clone()) {
-            if let Some(next) = edges.get(&node) {
-                stack.extend(next.iter().cloned());
-            }
-        }
-    }
-    false
 }

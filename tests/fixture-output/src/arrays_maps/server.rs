@@ -28,9 +28,9 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/grid", ::axum::routing::get(handle_get_grid::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router.route("/grid", ::axum::routing::get(handle_get_grid::<A>));
+    router.with_state(api)
 }
 /// Serves `getGrid` (`GET /grid`).
 #[allow(unused_variables)]

@@ -62,12 +62,12 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/login", ::axum::routing::post(handle_login::<A>))
-        .route("/upload", ::axum::routing::post(handle_upload::<A>))
-        .route("/notes/{id}", ::axum::routing::put(handle_put_note::<A>))
-        .route("/events", ::axum::routing::post(handle_post_event::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router.route("/login", ::axum::routing::post(handle_login::<A>));
+    let router = router.route("/upload", ::axum::routing::post(handle_upload::<A>));
+    let router = router.route("/notes/{id}", ::axum::routing::put(handle_put_note::<A>));
+    let router = router.route("/events", ::axum::routing::post(handle_post_event::<A>));
+    router.with_state(api)
 }
 /// Serves `login` (`POST /login`).
 #[allow(unused_variables)]

@@ -53,14 +53,16 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
+    let router = ::axum::Router::new();
+    let router = router
         .route(
             "/a b/{id}/ünïcödé/{x-y}",
             ::axum::routing::get(handle_get_weird_op::<A>),
-        )
-        .route("/match/{self}", ::axum::routing::post(handle_match::<A>))
-        .route("/😀/{🦀}", ::axum::routing::delete(handle_value::<A>))
-        .with_state(api)
+        );
+    let router = router.route("/match/{self}", ::axum::routing::post(handle_match::<A>));
+    let router = router
+        .route("/😀/{🦀}", ::axum::routing::delete(handle_value::<A>));
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::HostileNestedFnItem {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

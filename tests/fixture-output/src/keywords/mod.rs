@@ -6,6 +6,7 @@
 //! Generated from `tests/fixtures/keywords.yaml`: [`Client`] has one async method per operation, [`models`] holds the types of their bodies, and [`runtime`] the error type and the credential hook.
 #![allow(clippy::too_many_arguments)]
 #![allow(clippy::large_enum_variant)]
+#![allow(clippy::type_complexity)]
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]
@@ -19,5 +20,6 @@ pub mod server;
 #[rustfmt::skip]
 pub mod server_runtime;
 pub use client::Client;
-pub use runtime::{Credential, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential};
-pub use runtime::Error;
+pub use runtime::{
+    Credential, Error, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential,
+};

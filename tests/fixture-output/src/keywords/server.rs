@@ -42,13 +42,14 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
+    let router = ::axum::Router::new();
+    let router = router
         .route(
             "/type/{type}/self/{self}",
             ::axum::routing::get(handle_get_the_thing::<A>),
-        )
-        .route("/things", ::axum::routing::post(handle_new2::<A>))
-        .with_state(api)
+        );
+    let router = router.route("/things", ::axum::routing::post(handle_new2::<A>));
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::_123abc {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

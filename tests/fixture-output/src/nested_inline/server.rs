@@ -33,9 +33,10 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/devices/{id}", ::axum::routing::put(handle_put_device::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router
+        .route("/devices/{id}", ::axum::routing::put(handle_put_device::<A>));
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::PutDeviceBodyLocationFloorZone {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

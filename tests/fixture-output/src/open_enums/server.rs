@@ -33,9 +33,9 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/jobs", ::axum::routing::get(handle_list_jobs::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router.route("/jobs", ::axum::routing::get(handle_list_jobs::<A>));
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::JobConnection {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

@@ -51,9 +51,10 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/items/{id}", ::axum::routing::delete(handle_delete_item::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router
+        .route("/items/{id}", ::axum::routing::delete(handle_delete_item::<A>));
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::GetFileExt {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

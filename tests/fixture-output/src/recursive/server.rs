@@ -28,9 +28,9 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/tree", ::axum::routing::get(handle_get_tree::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router.route("/tree", ::axum::routing::get(handle_get_tree::<A>));
+    router.with_state(api)
 }
 /// Serves `getTree` (`GET /tree`).
 #[allow(unused_variables)]

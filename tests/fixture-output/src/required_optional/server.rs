@@ -29,9 +29,10 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/events", ::axum::routing::post(handle_create_event::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router
+        .route("/events", ::axum::routing::post(handle_create_event::<A>));
+    router.with_state(api)
 }
 /// Serves `createEvent` (`POST /events`).
 #[allow(unused_variables)]

@@ -73,13 +73,15 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route("/jobs/{id}", ::axum::routing::delete(handle_cancel_job::<A>))
-        .route("/jobs", ::axum::routing::post(handle_create_job::<A>))
-        .route("/jobs/{id}/restart", ::axum::routing::post(handle_restart_job::<A>))
-        .route("/ping", ::axum::routing::head(handle_ping::<A>))
-        .route("/blob", ::axum::routing::put(handle_put_blob::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router
+        .route("/jobs/{id}", ::axum::routing::delete(handle_cancel_job::<A>));
+    let router = router.route("/jobs", ::axum::routing::post(handle_create_job::<A>));
+    let router = router
+        .route("/jobs/{id}/restart", ::axum::routing::post(handle_restart_job::<A>));
+    let router = router.route("/ping", ::axum::routing::head(handle_ping::<A>));
+    let router = router.route("/blob", ::axum::routing::put(handle_put_blob::<A>));
+    router.with_state(api)
 }
 /// Serves `cancelJob` (`DELETE /jobs/{id}`).
 #[allow(unused_variables)]

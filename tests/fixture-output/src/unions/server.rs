@@ -46,13 +46,11 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
-        .route(
-            "/pets",
-            ::axum::routing::get(handle_list_pets::<A>).post(handle_add_pet::<A>),
-        )
-        .route("/shapes", ::axum::routing::get(handle_get_shape::<A>))
-        .with_state(api)
+    let router = ::axum::Router::new();
+    let router = router.route("/pets", ::axum::routing::get(handle_list_pets::<A>));
+    let router = router.route("/pets", ::axum::routing::post(handle_add_pet::<A>));
+    let router = router.route("/shapes", ::axum::routing::get(handle_get_shape::<A>));
+    router.with_state(api)
 }
 /// Serves `listPets` (`GET /pets`).
 #[allow(unused_variables)]

@@ -598,122 +598,169 @@ pub trait Api: Send + Sync + 'static {
 }
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    ::axum::Router::new()
+    let router = ::axum::Router::new();
+    let router = router
+        .route("/configurations/{id}", ::axum::routing::get(handle_get::<A>));
+    let router = router
         .route(
             "/configurations/{id}",
-            ::axum::routing::get(handle_get::<A>)
-                .put(handle_create_or_update::<A>)
-                .delete(handle_delete::<A>),
-        )
-        .route("/configurations", ::axum::routing::get(handle_get_configurations::<A>))
+            ::axum::routing::put(handle_create_or_update::<A>),
+        );
+    let router = router
+        .route("/configurations/{id}", ::axum::routing::delete(handle_delete::<A>));
+    let router = router
+        .route("/configurations", ::axum::routing::get(handle_get_configurations::<A>));
+    let router = router
         .route(
             "/configurations/testQueries",
             ::axum::routing::post(handle_test_queries::<A>),
-        )
+        );
+    let router = router
         .route(
             "/statistics/devices",
             ::axum::routing::get(handle_get_device_statistics::<A>),
-        )
+        );
+    let router = router
         .route(
             "/statistics/service",
             ::axum::routing::get(handle_get_service_statistics::<A>),
-        )
-        .route(
-            "/devices",
-            ::axum::routing::get(handle_get_devices::<A>)
-                .post(handle_update_registry::<A>),
-        )
-        .route("/devices/query", ::axum::routing::post(handle_get_twins::<A>))
+        );
+    let router = router.route("/devices", ::axum::routing::get(handle_get_devices::<A>));
+    let router = router
+        .route("/devices", ::axum::routing::post(handle_update_registry::<A>));
+    let router = router
+        .route("/devices/query", ::axum::routing::post(handle_get_twins::<A>));
+    let router = router
+        .route("/devices/{id}", ::axum::routing::get(handle_devices_get_identity::<A>));
+    let router = router
         .route(
             "/devices/{id}",
-            ::axum::routing::get(handle_devices_get_identity::<A>)
-                .put(handle_devices_create_or_update_identity::<A>)
-                .delete(handle_devices_delete_identity::<A>),
-        )
+            ::axum::routing::put(handle_devices_create_or_update_identity::<A>),
+        );
+    let router = router
+        .route(
+            "/devices/{id}",
+            ::axum::routing::delete(handle_devices_delete_identity::<A>),
+        );
+    let router = router
         .route(
             "/devices/{id}/applyConfigurationContent",
             ::axum::routing::post(handle_apply_on_edge_device::<A>),
-        )
+        );
+    let router = router
         .route(
             "/jobs/create",
             ::axum::routing::post(handle_create_import_export_job::<A>),
-        )
-        .route("/jobs", ::axum::routing::get(handle_get_import_export_jobs::<A>))
+        );
+    let router = router
+        .route("/jobs", ::axum::routing::get(handle_get_import_export_jobs::<A>));
+    let router = router
+        .route("/jobs/{id}", ::axum::routing::get(handle_get_import_export_job::<A>));
+    let router = router
         .route(
             "/jobs/{id}",
-            ::axum::routing::get(handle_get_import_export_job::<A>)
-                .delete(handle_cancel_import_export_job::<A>),
-        )
+            ::axum::routing::delete(handle_cancel_import_export_job::<A>),
+        );
+    let router = router
         .route(
             "/devices/{id}/commands",
             ::axum::routing::delete(handle_purge_cloud_to_device_message_queue::<A>),
-        )
-        .route(
-            "/twins/{id}",
-            ::axum::routing::get(handle_devices_get_twin::<A>)
-                .put(handle_devices_replace_twin::<A>)
-                .patch(handle_devices_update_twin::<A>),
-        )
+        );
+    let router = router
+        .route("/twins/{id}", ::axum::routing::get(handle_devices_get_twin::<A>));
+    let router = router
+        .route("/twins/{id}", ::axum::routing::put(handle_devices_replace_twin::<A>));
+    let router = router
+        .route("/twins/{id}", ::axum::routing::patch(handle_devices_update_twin::<A>));
+    let router = router
         .route(
             "/twins/{id}/modules/{mid}",
-            ::axum::routing::get(handle_modules_get_twin::<A>)
-                .put(handle_modules_replace_twin::<A>)
-                .patch(handle_modules_update_twin::<A>),
-        )
+            ::axum::routing::get(handle_modules_get_twin::<A>),
+        );
+    let router = router
+        .route(
+            "/twins/{id}/modules/{mid}",
+            ::axum::routing::put(handle_modules_replace_twin::<A>),
+        );
+    let router = router
+        .route(
+            "/twins/{id}/modules/{mid}",
+            ::axum::routing::patch(handle_modules_update_twin::<A>),
+        );
+    let router = router
+        .route("/digitaltwins/{id}", ::axum::routing::get(handle_get_digital_twin::<A>));
+    let router = router
         .route(
             "/digitaltwins/{id}",
-            ::axum::routing::get(handle_get_digital_twin::<A>)
-                .patch(handle_update_digital_twin::<A>),
-        )
+            ::axum::routing::patch(handle_update_digital_twin::<A>),
+        );
+    let router = router
         .route(
             "/digitaltwins/{id}/commands/{commandName}",
             ::axum::routing::post(handle_invoke_root_level_command::<A>),
-        )
+        );
+    let router = router
         .route(
             "/messages/serviceBound/feedback",
             ::axum::routing::get(handle_receive_feedback_notification::<A>),
-        )
+        );
+    let router = router
         .route(
             "/messages/serviceBound/feedback/{lockToken}",
             ::axum::routing::delete(handle_complete_feedback_notification::<A>),
-        )
+        );
+    let router = router
         .route(
             "/messages/serviceBound/feedback/{lockToken}/abandon",
             ::axum::routing::post(handle_abandon_feedback_notification::<A>),
-        )
-        .route(
-            "/jobs/v2/{id}",
-            ::axum::routing::get(handle_get_scheduled_job::<A>)
-                .put(handle_create_scheduled_job::<A>),
-        )
+        );
+    let router = router
+        .route("/jobs/v2/{id}", ::axum::routing::get(handle_get_scheduled_job::<A>));
+    let router = router
+        .route("/jobs/v2/{id}", ::axum::routing::put(handle_create_scheduled_job::<A>));
+    let router = router
         .route(
             "/jobs/v2/{id}/cancel",
             ::axum::routing::post(handle_cancel_scheduled_job::<A>),
-        )
-        .route("/jobs/v2/query", ::axum::routing::get(handle_query_scheduled_jobs::<A>))
+        );
+    let router = router
+        .route("/jobs/v2/query", ::axum::routing::get(handle_query_scheduled_jobs::<A>));
+    let router = router
         .route(
             "/devices/{id}/modules",
             ::axum::routing::get(handle_get_modules_on_device::<A>),
-        )
+        );
+    let router = router
         .route(
             "/devices/{id}/modules/{mid}",
-            ::axum::routing::get(handle_modules_get_identity::<A>)
-                .put(handle_modules_create_or_update_identity::<A>)
-                .delete(handle_modules_delete_identity::<A>),
-        )
+            ::axum::routing::get(handle_modules_get_identity::<A>),
+        );
+    let router = router
+        .route(
+            "/devices/{id}/modules/{mid}",
+            ::axum::routing::put(handle_modules_create_or_update_identity::<A>),
+        );
+    let router = router
+        .route(
+            "/devices/{id}/modules/{mid}",
+            ::axum::routing::delete(handle_modules_delete_identity::<A>),
+        );
+    let router = router
         .route(
             "/digitaltwins/{id}/components/{componentPath}/commands/{commandName}",
             ::axum::routing::post(handle_invoke_component_command::<A>),
-        )
+        );
+    let router = router
         .route(
             "/twins/{deviceId}/methods",
             ::axum::routing::post(handle_devices_invoke_method::<A>),
-        )
+        );
+    let router = router
         .route(
             "/twins/{deviceId}/modules/{moduleId}/methods",
             ::axum::routing::post(handle_modules_invoke_method::<A>),
-        )
-        .with_state(api)
+        );
+    router.with_state(api)
 }
 impl server_runtime::FromText for models::AuthenticationMechanismType {
     fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {

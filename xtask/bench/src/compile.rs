@@ -1,0 +1,262 @@
+//! `cargo check` and `cargo build` of the generated crates, ours and progenitor's, with
+//! their dependencies built beforehand, so that only the generated crate itself is timed.
+
+use crate::inputs::{Doc, slug};
+use crate::measure;
+use crate::stats::Summary;
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Instant, SystemTime};
+
+/// A generated crate on disk.
+#[derive(Debug, Clone)]
+pub struct Crate {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Why it could not be built, if it could not.
+    pub failure: Option<String>,
+    /// Seconds of `cargo check` of the crate alone.
+    pub check: Vec<f64>,
+    /// Seconds of `cargo build` of the crate alone.
+    pub build: Vec<f64>,
+    /// Seconds of a `cargo check` with nothing to do (cargo's own overhead).
+    pub noop: Option<f64>,
+}
+
+impl Crate {
+    fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            failure: None,
+            check: Vec::new(),
+            build: Vec::new(),
+            noop: None,
+        }
+    }
+
+    /// The figures as JSON.
+    pub fn to_json(&self) -> Value {
+        let summary = |s: &[f64]| Summary::of(s).map(|x| x.to_json(s));
+        json!({
+            "dir": self.dir, "failure": self.failure, "noop_check_s": self.noop,
+            "check_s": summary(&self.check), "build_s": summary(&self.build),
+        })
+    }
+}
+
+/// Writes our crate for `doc` under `root` with `cargo xtask generate`.
+pub fn write_ours(doc: &Doc, root: &Path) -> Result<Crate> {
+    let name = format!("bench-ours-{}", slug(&doc.name));
+    let dir = root.join(&name);
+    let staging = root.join(format!(".{name}.new"));
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .current_dir(crate::run::root())
+        .args(["xtask", "generate", "--name", &name, "--spec"])
+        .arg(&doc.ours)
+        .arg("--out")
+        .arg(&staging)
+        .output()
+        .context("running cargo xtask generate")?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "cargo xtask generate failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // Copy file by file, keeping the time stamps of unchanged files (and the crate's
+    // Cargo.lock), so that a rerun does not rebuild for nothing.
+    let mut files = Vec::new();
+    let mut stack = vec![staging.clone()];
+    while let Some(next) = stack.pop() {
+        for entry in fs::read_dir(&next)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(&staging)?.to_string_lossy().into_owned();
+                files.push((relative, fs::read_to_string(&path)?));
+            }
+        }
+    }
+    fs::remove_dir_all(&staging)?;
+    write_files(&dir, &files)?;
+    Ok(Crate::new(dir))
+}
+
+/// Writes progenitor's crate for `doc` under `root`: its output as `src/lib.rs` and the
+/// dependencies its README prescribes for generated code (`progenitor-client`, `reqwest`
+/// with `json`, `query` and `stream`, `serde`, `serde_json`, `futures`; `chrono`, `uuid`,
+/// `regress`, `base64`, `rand` when the code uses them).
+pub fn write_progenitor(doc: &Doc, root: &Path) -> Result<Crate> {
+    let name = format!("bench-progenitor-{}", slug(&doc.name));
+    let dir = root.join(&name);
+    let input = doc.progenitor.as_ref().context("no input for progenitor")?;
+    let code = measure::progenitor(&fs::read_to_string(input)?).map_err(|e| anyhow::anyhow!(e))?;
+    let mut dependencies = vec![
+        "futures = \"0.3\"",
+        "progenitor-client = \"0.15.1\"",
+        "reqwest = { version = \"0.13\", features = [\"json\", \"query\", \"stream\"] }",
+        "serde = { version = \"1.0\", features = [\"derive\"] }",
+        "serde_json = \"1.0\"",
+    ];
+    let optional = [
+        (
+            "chrono::",
+            "chrono = { version = \"0.4\", features = [\"serde\"] }",
+        ),
+        (
+            "uuid::",
+            "uuid = { version = \"1.0.0\", features = [\"serde\", \"v4\"] }",
+        ),
+        ("regress::", "regress = \"0.12\""),
+        ("base64::", "base64 = \"0.23\""),
+        ("rand::", "rand = \"0.10\""),
+    ];
+    for (path, line) in optional {
+        if code.contains(path) {
+            dependencies.push(line);
+        }
+    }
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [workspace]\n\n[dependencies]\n{}\n",
+        dependencies.join("\n")
+    );
+    write_files(
+        &dir,
+        &[
+            ("Cargo.toml".to_owned(), manifest),
+            ("src/lib.rs".to_owned(), code),
+        ],
+    )?;
+    Ok(Crate::new(dir))
+}
+
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
+    // Files no longer written go; unchanged ones stay as they are.
+    if let Ok(entries) = fs::read_dir(dir.join("src")) {
+        for entry in entries.flatten() {
+            let relative = format!("src/{}", entry.file_name().to_string_lossy());
+            if !files.iter().any(|(path, _)| *path == relative) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+    for (path, contents) in files {
+        let full = dir.join(path);
+        if let Some(parent) = full.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        // Unchanged files keep their time stamps, so a rerun does not rebuild for nothing.
+        if fs::read_to_string(&full).ok().as_deref() != Some(contents) {
+            fs::write(&full, contents).with_context(|| format!("writing {}", full.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn cargo(subcommand: &str, krate: &Path, target_dir: &Path, offline: bool) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command
+        .arg(subcommand)
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(krate.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CARGO_INCREMENTAL", "0")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    if offline {
+        command.arg("--offline");
+    }
+    command
+}
+
+/// Runs `cargo SUBCOMMAND` on the crate; its wall time, or the first error lines.
+fn timed(subcommand: &str, krate: &Path, target_dir: &Path, offline: bool) -> Result<f64, String> {
+    let started = Instant::now();
+    let output = cargo(subcommand, krate, target_dir, offline)
+        .output()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if output.status.success() {
+        Ok(seconds)
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+        Err(format!(
+            "cargo {subcommand} failed ({} error lines; first: {})",
+            errors.len(),
+            errors
+                .first()
+                .copied()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ))
+    }
+}
+
+/// Marks the crate's `src/lib.rs` as changed, so that cargo rebuilds the crate (and only it).
+fn touch(krate: &Path) -> Result<()> {
+    fs::File::options()
+        .write(true)
+        .open(krate.join("src/lib.rs"))?
+        .set_modified(SystemTime::now())?;
+    Ok(())
+}
+
+/// Builds the dependencies of each crate once (`cargo build` and `cargo check`), then times
+/// `cargo check` and `cargo build` of each crate alone `runs` times, alternating the crates,
+/// with `src/lib.rs` touched before each command.
+pub fn time_crates(crates: &mut [&mut Crate], target_dir: &Path, runs: usize) -> Result<()> {
+    for krate in crates.iter_mut() {
+        eprintln!("  prebuilding {}", krate.dir.display());
+        for subcommand in ["build", "check"] {
+            if let Err(error) = timed(subcommand, &krate.dir, target_dir, false) {
+                krate.failure = Some(error);
+                break;
+            }
+        }
+        if krate.failure.is_none() {
+            krate.noop = timed("check", &krate.dir, target_dir, true).ok();
+        }
+    }
+    for run in 0..runs {
+        let order: Vec<usize> = if run % 2 == 0 {
+            (0..crates.len()).collect()
+        } else {
+            (0..crates.len()).rev().collect()
+        };
+        for i in order {
+            let krate = &mut *crates[i];
+            if krate.failure.is_some() {
+                continue;
+            }
+            for subcommand in ["check", "build"] {
+                touch(&krate.dir)?;
+                match timed(subcommand, &krate.dir, target_dir, true) {
+                    Ok(seconds) if subcommand == "check" => krate.check.push(seconds),
+                    Ok(seconds) => krate.build.push(seconds),
+                    Err(error) => {
+                        krate.failure = Some(error);
+                        break;
+                    }
+                }
+            }
+            eprintln!(
+                "  run {}/{runs} {}: check {:?} build {:?}",
+                run + 1,
+                krate.dir.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+                krate.check.last(),
+                krate.build.last()
+            );
+        }
+    }
+    Ok(())
+}

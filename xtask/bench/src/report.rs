@@ -1,0 +1,643 @@
+//! The report: markdown tables (printed and written to `bench/results.md`), the raw figures
+//! (`bench/results.json`) and the scaling plot (`bench/scaling.svg`).
+
+use crate::child::Measured;
+use crate::inputs::Kind;
+use crate::run::{DocResult, Results, root};
+use crate::stats::{Summary, memory_cell, power_fit, ratio, seconds, time_cell};
+use anyhow::Result;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::fs;
+
+/// The GitHub target: generated in under this many seconds.
+const GITHUB_SECONDS: f64 = 2.0;
+
+fn kib(bytes: f64) -> String {
+    if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MiB", bytes / 1024.0 / 1024.0)
+    } else {
+        format!("{:.0} KiB", bytes / 1024.0)
+    }
+}
+
+fn lines(value: Option<f64>) -> String {
+    value.map_or("–".to_owned(), |v| format!("{v:.0}"))
+}
+
+/// The cell of a generator that failed, or its time.
+fn gen_cell(measured: Option<&Measured>) -> String {
+    match measured {
+        None => "not run".to_owned(),
+        Some(m) => match &m.failure {
+            Some(failure) => short(failure),
+            None => time_cell(m.time()),
+        },
+    }
+}
+
+fn short(text: &str) -> String {
+    let mut s: String = text.chars().take(90).collect();
+    if text.chars().count() > 90 {
+        s.push('…');
+    }
+    s.replace('|', "\\|")
+}
+
+fn ok_median(m: Option<&Measured>) -> Option<f64> {
+    m.filter(|m| m.failure.is_none()).and_then(Measured::median)
+}
+
+fn ok_memory(m: Option<&Measured>) -> Option<f64> {
+    m.filter(|m| m.failure.is_none())
+        .and_then(|m| m.memory().map(|s| s.median))
+}
+
+/// Where the time of our generator goes on one document, as fractions of the whole.
+struct Stages {
+    parse: f64,
+    lower: f64,
+    emit_format: f64,
+    whole: f64,
+}
+
+fn stages(result: &DocResult) -> Option<Stages> {
+    let whole = result.ours.median()?;
+    let parse = result.ours_parse.median()?;
+    let lowered = result.ours_lower.median()?;
+    Some(Stages {
+        parse,
+        lower: (lowered - parse).max(0.0),
+        emit_format: (whole - lowered).max(0.0),
+        whole,
+    })
+}
+
+fn environment() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = std::process::Command::new("rustc")
+        .arg("-V")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!(
+        "{cpu}, {cores} cores; {rustc}; progenitor {}",
+        progenitor_version()
+    )
+}
+
+/// progenitor's version, from the workspace's `Cargo.lock`.
+fn progenitor_version() -> String {
+    fs::read_to_string(root().join("Cargo.lock"))
+        .ok()
+        .and_then(|lock| {
+            let at = lock.find("name = \"progenitor-impl\"\nversion = \"")?;
+            let rest = &lock[at + "name = \"progenitor-impl\"\nversion = \"".len()..];
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// The markdown report.
+pub fn markdown(results: &Results) -> String {
+    let mut md = String::new();
+    let o = &results.options;
+    let _ = writeln!(md, "# Benchmarks: this generator and progenitor\n");
+    let _ = writeln!(
+        md,
+        "`cargo xtask bench` (release build). {}. Times are medians over {} process(es) per \
+         generator and document, alternated, each with one untimed warm-up run and then \
+         timed runs; spread is min–max over the timed runs; ratios are ours / progenitor \
+         (of medians). Ours is timed from the document's \
+         text to formatted files (`codegen::generate`); progenitor from `serde_json` into \
+         `openapiv3::OpenAPI` through `Generator::generate_tokens`, `syn::parse2` and \
+         `prettyplease::unparse` (the same prettyplease 0.2 as ours). Peak memory is the \
+         child process's `VmHWM`.\n",
+        environment(),
+        o.rounds
+    );
+
+    // Inputs.
+    let accepted = results
+        .screened
+        .iter()
+        .filter(|s| s.progenitor.is_none())
+        .count();
+    let panics = results
+        .screened
+        .iter()
+        .filter(|s| {
+            s.progenitor
+                .as_deref()
+                .is_some_and(|f| f.starts_with("panics"))
+        })
+        .count();
+    let crashed = results
+        .screened
+        .iter()
+        .filter(|s| {
+            s.progenitor
+                .as_deref()
+                .is_some_and(|f| f.starts_with("crashed") || f.starts_with("timed out"))
+        })
+        .count();
+    let ours_ok = results.screened.iter().filter(|s| s.ours.is_none()).count();
+    let _ = writeln!(md, "## Inputs\n");
+    let _ = writeln!(
+        md,
+        "- Corpus `{}`: progenitor generated {accepted} of {} documents ({panics} panics, \
+         {crashed} crashes or time-outs, the rest errors); ours generated {ours_ok}. Picked, \
+         spread by size among those both accept: {}.",
+        o.corpus.display(),
+        results.screened.len(),
+        results
+            .docs
+            .iter()
+            .filter(|d| d.doc.kind == Kind::Corpus)
+            .map(|d| format!("`{}`", d.doc.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for result in &results.docs {
+        if let Some(note) = &result.doc.note {
+            let _ = writeln!(md, "- `{}`: {note}.", result.doc.name);
+        }
+    }
+    match (&o.github, &o.github_note) {
+        (Some(path), _) => {
+            let _ = writeln!(
+                md,
+                "- GitHub's REST API (`{}`): ours alone; progenitor is run once to show how it fails.",
+                path.display()
+            );
+        }
+        (None, Some(note)) => {
+            let _ = writeln!(md, "- GitHub's REST API: {note}.");
+        }
+        (None, None) => {}
+    }
+    md.push('\n');
+
+    // Generation time and memory.
+    let _ = writeln!(md, "## Generation time\n");
+    let _ = writeln!(
+        md,
+        "CPU time of the child process (all its threads; what other processes on the machine \
+         do counts less than in wall-clock time), and wall-clock time.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| document | size | schemas / operations | ours CPU | progenitor CPU | CPU ratio | ours wall | progenitor wall | wall ratio |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for r in &results.docs {
+        let wall = |m: Option<&Measured>| match m {
+            None => "not run".to_owned(),
+            Some(m) if m.failure.is_some() => "–".to_owned(),
+            Some(m) => time_cell(m.wall()),
+        };
+        let wall_median = |m: Option<&Measured>| {
+            m.filter(|m| m.failure.is_none())
+                .and_then(|m| m.wall().map(|s| s.median))
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |",
+            r.doc.name,
+            kib(r.doc.bytes as f64),
+            r.doc.schemas,
+            r.doc.operations,
+            gen_cell(Some(&r.ours)),
+            gen_cell(r.progenitor.as_ref()),
+            ratio(ok_median(Some(&r.ours)), ok_median(r.progenitor.as_ref())),
+            wall(Some(&r.ours)),
+            wall(r.progenitor.as_ref()),
+            ratio(
+                wall_median(Some(&r.ours)),
+                wall_median(r.progenitor.as_ref())
+            ),
+        );
+    }
+    md.push('\n');
+    let _ = writeln!(md, "## Peak memory\n");
+    let _ = writeln!(
+        md,
+        "`VmHWM` of the child process (median over processes; it includes the document's text \
+         and the binary: the process's resident set before generating is {}).\n",
+        results
+            .docs
+            .first()
+            .and_then(|d| Summary::of(&d.ours.starts))
+            .map_or("–".to_owned(), |s| format!(
+                "{:.1} MiB",
+                s.median / 1024.0
+            ))
+    );
+    let _ = writeln!(
+        md,
+        "| document | ours | progenitor | ratio |\n| --- | --- | --- | --- |"
+    );
+    for r in &results.docs {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            r.doc.name,
+            if r.ours.failure.is_none() {
+                memory_cell(r.ours.memory())
+            } else {
+                "–".to_owned()
+            },
+            r.progenitor
+                .as_ref()
+                .filter(|p| p.failure.is_none())
+                .map_or("–".to_owned(), |p| memory_cell(p.memory())),
+            ratio(ok_memory(Some(&r.ours)), ok_memory(r.progenitor.as_ref())),
+        );
+    }
+    md.push('\n');
+
+    let _ = writeln!(md, "## Generated code\n");
+    let _ = writeln!(
+        md,
+        "Ours writes `lib.rs`, `models.rs`, `client.rs` and the fixed `runtime.rs` (retries, \
+         auth hook, paging, errors; the same for every API); progenitor writes one file and \
+         puts its runtime in the `progenitor-client` dependency. \"Generated\" leaves \
+         `runtime.rs` out.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| document | ours lines | ours lines (generated) | progenitor lines | lines ratio (generated) | ours bytes | ours bytes (generated) | progenitor bytes | bytes ratio (generated) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for r in &results.docs {
+        let ours = |k: &str| r.ours.output_figure(k);
+        let theirs = |k: &str| r.progenitor.as_ref().and_then(|p| p.output_figure(k));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} ({}) |",
+            r.doc.name,
+            lines(ours("lines")),
+            lines(ours("lines_generated")),
+            lines(theirs("lines")),
+            ratio(ours("lines"), theirs("lines")),
+            ratio(ours("lines_generated"), theirs("lines")),
+            ours("bytes").map_or("–".to_owned(), kib),
+            ours("bytes_generated").map_or("–".to_owned(), kib),
+            theirs("bytes").map_or("–".to_owned(), kib),
+            ratio(ours("bytes"), theirs("bytes")),
+            ratio(ours("bytes_generated"), theirs("bytes")),
+        );
+    }
+    md.push('\n');
+
+    // Compile time.
+    if !results.compile.is_empty() {
+        let _ = writeln!(md, "## Compile time of the generated crate\n");
+        let _ = writeln!(
+            md,
+            "Each crate standalone (ours: written by `cargo xtask generate`; progenitor's: the \
+             dependencies its README prescribes, `progenitor-client` 0.15, `reqwest` 0.13 …), \
+             dependencies built once beforehand, then `cargo check` and `cargo build` (dev \
+             profile, `CARGO_INCREMENTAL=0`) with `src/lib.rs` touched before each, wall time \
+             of the cargo command, crates alternated. A no-op `cargo check` (cargo's own \
+             overhead) takes {}.\n",
+            results
+                .compile
+                .first()
+                .and_then(|c| c.ours.noop)
+                .map_or("–".to_owned(), seconds)
+        );
+        let _ = writeln!(
+            md,
+            "| document | ours check | progenitor check | check ratio | ours build | progenitor build | build ratio |\n| --- | --- | --- | --- | --- | --- | --- |"
+        );
+        for c in &results.compile {
+            let cell = |k: &crate::compile::Crate, s: &[f64]| match &k.failure {
+                Some(f) => short(f),
+                None => time_cell(Summary::of(s)),
+            };
+            let median = |k: &crate::compile::Crate, s: &[f64]| {
+                k.failure
+                    .is_none()
+                    .then(|| Summary::of(s).map(|x| x.median))
+                    .flatten()
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                c.name,
+                cell(&c.ours, &c.ours.check),
+                cell(&c.progenitor, &c.progenitor.check),
+                ratio(
+                    median(&c.ours, &c.ours.check),
+                    median(&c.progenitor, &c.progenitor.check)
+                ),
+                cell(&c.ours, &c.ours.build),
+                cell(&c.progenitor, &c.progenitor.build),
+                ratio(
+                    median(&c.ours, &c.ours.build),
+                    median(&c.progenitor, &c.progenitor.build)
+                ),
+            );
+        }
+        md.push('\n');
+    }
+
+    // Where our time goes.
+    let _ = writeln!(md, "## Where our time goes\n");
+    let _ = writeln!(
+        md,
+        "Stages of ours measured separately (`codegen::parse::parse_converted`, \
+         `codegen::lower_only`, `codegen::generate`; lower = lower_only − parse, emit + format = \
+         generate − lower_only), and the least any generator reading the document must do: \
+         `serde_json::from_str` into `openapiv3::OpenAPI` (on progenitor's JSON copy).\n"
+    );
+    let _ = writeln!(
+        md,
+        "| document | serde_json → openapiv3 | our parse | our lower | our emit + format | ours in all | ours / plain parse |\n| --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for r in &results.docs {
+        let plain = ok_median(r.serde_parse.as_ref());
+        match stages(r) {
+            Some(s) => {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} ({:.0}%) | {} ({:.0}%) | {} ({:.0}%) | {} | {} |",
+                    r.doc.name,
+                    plain.map_or("–".to_owned(), seconds),
+                    seconds(s.parse),
+                    100.0 * s.parse / s.whole,
+                    seconds(s.lower),
+                    100.0 * s.lower / s.whole,
+                    seconds(s.emit_format),
+                    100.0 * s.emit_format / s.whole,
+                    seconds(s.whole),
+                    ratio(Some(s.whole), plain),
+                );
+            }
+            None => {
+                let _ = writeln!(md, "| {} | – | – | – | – | – | – |", r.doc.name);
+            }
+        }
+    }
+    md.push('\n');
+
+    // Scaling.
+    if !results.sizes.is_empty() {
+        let _ = writeln!(md, "## Scaling\n");
+        let _ = writeln!(
+            md,
+            "Synthetic documents with n component schemas (eight properties: integer, string, \
+             date-time, number, array, map, inline enum, nested inline object; and a `$ref` to \
+             another schema) and n operations (GET with a path and a query parameter, or POST \
+             with a JSON body). Plot: `bench/scaling.svg`.\n"
+        );
+        let _ = writeln!(
+            md,
+            "| n | document | ours | ours memory | progenitor | progenitor memory | time ratio |\n| --- | --- | --- | --- | --- | --- | --- |"
+        );
+        for s in &results.sizes {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                s.n,
+                kib(s.bytes as f64),
+                gen_cell(Some(&s.ours)),
+                memory_cell(s.ours.memory()),
+                gen_cell(Some(&s.progenitor)),
+                if s.progenitor.failure.is_none() {
+                    memory_cell(s.progenitor.memory())
+                } else {
+                    "–".to_owned()
+                },
+                ratio(ok_median(Some(&s.ours)), ok_median(Some(&s.progenitor))),
+            );
+        }
+        let fits = fits(results);
+        let _ = writeln!(
+            md,
+            "\nFitted exponent b of time ∝ nᵇ (least squares on log time against log n, all \
+             sizes): ours {}, progenitor {}. Between the two largest sizes alone: ours {}, \
+             progenitor {}. Memory: ours {}, progenitor {}.\n",
+            fmt_b(fits.ours_time),
+            fmt_b(fits.progenitor_time),
+            fmt_b(fits.ours_last),
+            fmt_b(fits.progenitor_last),
+            fmt_b(fits.ours_memory),
+            fmt_b(fits.progenitor_memory),
+        );
+    }
+
+    // Targets.
+    let _ = writeln!(md, "## Targets\n");
+    let _ = writeln!(md, "| target | figure | met |\n| --- | --- | --- |");
+    for (target, figure, met) in targets(results) {
+        let _ = writeln!(
+            md,
+            "| {target} | {figure} | {} |",
+            match met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "not measured",
+            }
+        );
+    }
+    md
+}
+
+fn fmt_b(b: Option<f64>) -> String {
+    b.map_or("–".to_owned(), |b| format!("{b:.2}"))
+}
+
+/// The fitted scaling exponents.
+pub struct Fits {
+    /// Ours, time, over every size.
+    pub ours_time: Option<f64>,
+    /// progenitor, time, over every size.
+    pub progenitor_time: Option<f64>,
+    /// Ours, time, between the two largest sizes.
+    pub ours_last: Option<f64>,
+    /// progenitor, time, between the two largest sizes it generated.
+    pub progenitor_last: Option<f64>,
+    /// Ours, peak memory.
+    pub ours_memory: Option<f64>,
+    /// progenitor, peak memory.
+    pub progenitor_memory: Option<f64>,
+}
+
+/// Fits the exponents of the scaling run.
+pub fn fits(results: &Results) -> Fits {
+    let points = |pick: &dyn Fn(&crate::run::SizeResult) -> Option<f64>| -> Vec<(f64, f64)> {
+        results
+            .sizes
+            .iter()
+            .filter_map(|s| pick(s).map(|y| (s.n as f64, y)))
+            .collect()
+    };
+    let ours = points(&|s| ok_median(Some(&s.ours)));
+    let theirs = points(&|s| ok_median(Some(&s.progenitor)));
+    let last = |p: &[(f64, f64)]| power_fit(&p[p.len().saturating_sub(2)..]).map(|f| f.0);
+    Fits {
+        ours_time: power_fit(&ours).map(|f| f.0),
+        progenitor_time: power_fit(&theirs).map(|f| f.0),
+        ours_last: last(&ours),
+        progenitor_last: last(&theirs),
+        ours_memory: power_fit(&points(&|s| ok_memory(Some(&s.ours)))).map(|f| f.0),
+        progenitor_memory: power_fit(&points(&|s| ok_memory(Some(&s.progenitor)))).map(|f| f.0),
+    }
+}
+
+/// The issue's targets: (target, figure, met).
+fn targets(results: &Results) -> Vec<(String, String, Option<bool>)> {
+    let mut rows = Vec::new();
+    let shared: Vec<&DocResult> = results
+        .docs
+        .iter()
+        .filter(|d| d.doc.progenitor.is_some())
+        .collect();
+    let ratios: Vec<(String, Option<f64>)> = shared
+        .iter()
+        .map(|d| {
+            let r = ok_median(Some(&d.ours))
+                .zip(ok_median(d.progenitor.as_ref()))
+                .map(|(a, b)| a / b);
+            (d.doc.name.clone(), r)
+        })
+        .collect();
+    let worst = ratios
+        .iter()
+        .filter_map(|(n, r)| r.map(|r| (n, r)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    rows.push((
+        "generation time ≤ 0.5× progenitor's on every shared input".to_owned(),
+        match worst {
+            Some((name, r)) => format!(
+                "worst {r:.2}× (`{name}`); all: {}",
+                ratios
+                    .iter()
+                    .map(|(_, r)| r.map_or("–".to_owned(), |r| format!("{r:.2}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "–".to_owned(),
+        },
+        worst.map(|(_, r)| r <= 0.5 && ratios.iter().all(|(_, r)| r.is_some())),
+    ));
+    let jobs = results.compile.iter().find(|c| c.name == "iothub-jobs");
+    let check = jobs.and_then(|c| {
+        let ours = Summary::of(&c.ours.check)?.median;
+        let theirs = Summary::of(&c.progenitor.check)?.median;
+        (c.ours.failure.is_none() && c.progenitor.failure.is_none()).then_some((ours, theirs))
+    });
+    rows.push((
+        "`cargo check` of the generated Jobs crate ≤ 0.8× progenitor's".to_owned(),
+        check.map_or("–".to_owned(), |(a, b)| {
+            format!("{} vs {} = {:.2}×", seconds(a), seconds(b), a / b)
+        }),
+        check.map(|(a, b)| a / b <= 0.8),
+    ));
+    let github = results.docs.iter().find(|d| d.doc.kind == Kind::Github);
+    let gen_time = github.and_then(|g| ok_median(Some(&g.ours)));
+    rows.push((
+        format!("GitHub crate generated in under {GITHUB_SECONDS} s"),
+        gen_time.map_or("–".to_owned(), seconds),
+        gen_time.map(|t| t < GITHUB_SECONDS),
+    ));
+    let parse = github.and_then(|g| ok_median(g.serde_parse.as_ref()));
+    let within = gen_time.zip(parse);
+    rows.push((
+        "GitHub: within 3× of just parsing the document (`serde_json` → `openapiv3`)".to_owned(),
+        within.map_or("–".to_owned(), |(g, p)| {
+            format!("{} / {} = {:.2}×", seconds(g), seconds(p), g / p)
+        }),
+        within.map(|(g, p)| g / p <= 3.0),
+    ));
+    let fits = fits(results);
+    rows.push((
+        "scaling exponent ≤ 1.1".to_owned(),
+        match (fits.ours_time, fits.ours_last) {
+            (Some(b), Some(last)) => {
+                format!("{b:.2} over all sizes ({last:.2} between the two largest)")
+            }
+            _ => "–".to_owned(),
+        },
+        fits.ours_time.map(|b| b <= 1.1),
+    ));
+    rows
+}
+
+/// The raw figures.
+pub fn json(results: &Results) -> Value {
+    let o = &results.options;
+    let fits = fits(results);
+    json!({
+        "environment": environment(),
+        "options": {
+            "corpus": o.corpus, "github": o.github, "rounds": o.rounds, "quick": o.quick,
+            "compile_runs": o.compile_runs, "sizes": o.sizes,
+        },
+        "screening": results.screened.iter().map(|s| json!({
+            "document": s.path, "bytes": s.bytes, "ours": s.ours.as_deref().unwrap_or("ok"),
+            "progenitor": s.progenitor.as_deref().unwrap_or("ok"),
+        })).collect::<Vec<_>>(),
+        "documents": results.docs.iter().map(|d| json!({
+            "name": d.doc.name, "kind": d.doc.kind.name(), "path": d.doc.ours,
+            "progenitor_input": d.doc.progenitor, "note": d.doc.note, "bytes": d.doc.bytes,
+            "schemas": d.doc.schemas, "operations": d.doc.operations,
+            "ours": d.ours.to_json(),
+            "progenitor": d.progenitor.as_ref().map(Measured::to_json),
+            "stages": {
+                "ours_parse": d.ours_parse.to_json(), "ours_parse_lower": d.ours_lower.to_json(),
+                "serde_json_to_openapiv3": d.serde_parse.as_ref().map(Measured::to_json),
+            },
+        })).collect::<Vec<_>>(),
+        "compile": results.compile.iter().map(|c| json!({
+            "document": c.name, "ours": c.ours.to_json(), "progenitor": c.progenitor.to_json(),
+        })).collect::<Vec<_>>(),
+        "scaling": {
+            "sizes": results.sizes.iter().map(|s| json!({
+                "n": s.n, "bytes": s.bytes, "ours": s.ours.to_json(),
+                "progenitor": s.progenitor.to_json(),
+            })).collect::<Vec<_>>(),
+            "exponent": {
+                "ours_time": fits.ours_time, "progenitor_time": fits.progenitor_time,
+                "ours_time_two_largest": fits.ours_last,
+                "progenitor_time_two_largest": fits.progenitor_last,
+                "ours_memory": fits.ours_memory, "progenitor_memory": fits.progenitor_memory,
+            },
+        },
+        "targets": targets(results).into_iter().map(|(t, f, m)| json!({
+            "target": t, "figure": f, "met": m,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Prints the tables and writes `results.md`, `results.json` and `scaling.svg` to the
+/// output folder.
+pub fn write(results: &Results) -> Result<()> {
+    let out = &results.options.out;
+    let md = markdown(results);
+    println!("{md}");
+    fs::write(out.join("results.md"), &md)?;
+    fs::write(
+        out.join("results.json"),
+        serde_json::to_string_pretty(&json(results))? + "\n",
+    )?;
+    if !results.sizes.is_empty() {
+        crate::plot::scaling(results, &out.join("scaling.svg"))?;
+    }
+    eprintln!(
+        "written: {}, {}, {}",
+        out.join("results.md").display(),
+        out.join("results.json").display(),
+        out.join("scaling.svg").display()
+    );
+    Ok(())
+}
