@@ -107,7 +107,7 @@ pub struct Output {
 
 /// Runs the whole pipeline.
 ///
-/// Runs on a thread of its own with a large stack (see [`on_large_stack`]).
+/// Runs on a thread of its own with a large stack (deeply nested documents recurse deeply).
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
     on_large_stack(|| generate_here(input))
 }
