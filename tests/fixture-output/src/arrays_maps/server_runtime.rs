@@ -278,17 +278,7 @@ pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<
     serde_path_to_error::deserialize(deserializer)
         .map(Some)
         .map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.into_inner().to_string();
-            let missing = message
-                .strip_prefix("missing field `")
-                .and_then(|rest| rest.split_once('`'))
-                .map(|(field, _)| field.to_owned());
-            let path = match missing {
-                Some(field) if path == "." => field,
-                Some(field) => format!("{path}.{field}"),
-                None => path,
-            };
+            let (path, message) = super::runtime::failing_path(e);
             let field = if path == "." {
                 "body".to_owned()
             } else {

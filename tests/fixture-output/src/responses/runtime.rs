@@ -881,20 +881,7 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let mut path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // serde reports a missing field at the object that lacks it; name the field itself.
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split_once('`'))
-            .map(|(field, _)| field.to_owned());
-        if let Some(field) = missing {
-            path = if path == "." {
-                field
-            } else {
-                format!("{path}.{field}")
-            };
-        }
+        let (path, message) = failing_path(e);
         DecodeError {
             status,
             path,
@@ -923,6 +910,23 @@ pub async fn form_body<T: serde::de::DeserializeOwned, E>(
 /// Reads the whole body as text (invalid UTF-8 is replaced).
 pub async fn text_body<E>(response: reqwest::Response) -> Result<String, Error<E>> {
     response.text().await.map_err(Error::Transport)
+}
+
+/// The JSON path and message of a decoding failure. serde reports a missing field at the
+/// object that lacks it; the path names the field itself.
+pub fn failing_path(error: serde_path_to_error::Error<serde_json::Error>) -> (String, String) {
+    let path = error.path().to_string();
+    let message = error.into_inner().to_string();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field.to_owned());
+    let path = match missing {
+        Some(field) if path == "." => field,
+        Some(field) => format!("{path}.{field}"),
+        None => path,
+    };
+    (path, message)
 }
 
 /// Reads the whole body as bytes.
