@@ -82,6 +82,10 @@ pub enum TypeRef {
     Boxed(Box<TypeRef>),
     /// Raw bytes.
     Bytes,
+    /// A UUID (`format: uuid`).
+    Uuid,
+    /// Bytes sent as base64 text (`format: byte`).
+    Base64,
 }
 
 /// A named type to emit.
@@ -106,6 +110,8 @@ pub enum TypeKind {
     Struct(StructDef),
     /// A string enum, open to values the document does not list.
     Enum(EnumDef),
+    /// An integer enum, open to values the document does not list.
+    IntEnum(IntEnumDef),
     /// Another name for a type (`pub type A = B;`).
     Alias(TypeRef),
     /// One of several shapes (`oneOf`/`anyOf`), with a fallback for anything else.
@@ -199,13 +205,51 @@ pub struct Field {
     pub docs: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// The schema's `default`, when the field is optional and the value fits its type: the
+    /// field is then not an `Option` and takes this value when the key is absent.
+    pub default: Option<DefaultValue>,
 }
 
 impl Field {
     /// Whether the Rust field is an `Option`.
     pub fn is_optional(&self) -> bool {
-        !self.required || self.nullable
+        (!self.required || self.nullable) && self.default.is_none()
     }
+}
+
+/// A schema's `default` value, checked against the field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    /// A `bool`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A known variant of a string enum, by its Rust name.
+    Variant(String),
+    /// A known variant of an integer enum, by its Rust name.
+    IntVariant(String),
+}
+
+/// An integer enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntEnumDef {
+    /// The known values in document order.
+    pub variants: Vec<IntVariant>,
+    /// The Rust name of the variant that holds any other value.
+    pub fallback: String,
+}
+
+/// One known value of an integer enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntVariant {
+    /// The value on the wire.
+    pub value: i64,
+    /// The Rust variant name.
+    pub rust_name: String,
 }
 
 /// A string enum.
@@ -370,8 +414,26 @@ pub struct Param {
     pub ty: TypeRef,
     /// Required (path parameters always are).
     pub required: bool,
+    /// How a query parameter's value is written (`style` and `explode`).
+    pub style: QueryStyle,
     /// Documentation.
     pub docs: Option<String>,
+}
+
+/// How a query parameter is serialized (OpenAPI `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryStyle {
+    /// `form`, exploded (the default): `id=1&id=2`; object properties as their own pairs.
+    #[default]
+    FormExploded,
+    /// `form` with `explode: false`: `id=1,2`; objects as `key,value,key,value`.
+    Form,
+    /// `spaceDelimited`: `id=1%202`.
+    SpaceDelimited,
+    /// `pipeDelimited`: `id=1|2`.
+    PipeDelimited,
+    /// `deepObject`: `filter[name]=a&filter[size]=2`.
+    DeepObject,
 }
 
 /// A request body.

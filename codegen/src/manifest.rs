@@ -4,6 +4,7 @@
 /// the ones this workspace builds and tests with (`Cargo.lock`); a test in `xtask` fails when
 /// they drift apart.
 pub const DEPENDENCIES: &[(&str, &str, &[&str])] = &[
+    ("base64", "0.22.1", &[]),
     ("chrono", "0.4.45", &["serde", "std", "clock"]),
     ("fastrand", "2.5.0", &[]),
     ("futures", "0.3.34", &[]),
@@ -12,10 +13,12 @@ pub const DEPENDENCIES: &[(&str, &str, &[&str])] = &[
     ("serde", "1.0.229", &["derive"]),
     ("serde_json", "1.0.154", &[]),
     ("serde_path_to_error", "0.1.20", &[]),
+    ("serde_qs", "1.1.3", &[]),
     ("serde_urlencoded", "0.7.1", &[]),
     ("thiserror", "2.0.21", &[]),
     ("tokio", "1.54.1", &["time"]),
     ("tracing", "0.1.44", &[]),
+    ("uuid", "1.26.1", &["serde"]),
 ];
 
 /// Optional dependencies of the `server` feature.

@@ -559,7 +559,7 @@ mod required_optional {
             plain: None,
             ratio: None,
             score: None,
-            enabled: None,
+            enabled: true,
             legacy: None,
             created_by: User { name: "ann".into() },
             reviewer: None,
@@ -611,6 +611,8 @@ mod required_optional {
             "note": null,
             "at": "2024-02-29T23:59:58Z",
             "count": 1,
+            // `enabled` has a default: the field is a plain `bool`, always sent.
+            "enabled": true,
             "createdBy": {"name": "ann"}
         }));
         let second = seen[1].json();
@@ -685,7 +687,7 @@ mod required_optional {
         let plain: Option<i64> = event.plain;
         let ratio: Option<f32> = event.ratio;
         let score: Option<f64> = event.score;
-        let id: Option<String> = event.id.clone();
+        let id: Option<uuid::Uuid> = event.id;
         let note: Option<String> = event.note.clone();
         assert_eq!(
             at,
@@ -698,7 +700,10 @@ mod required_optional {
         assert_eq!(plain, Some(-1));
         assert_eq!(ratio, Some(0.5));
         assert_eq!(score, Some(1e300));
-        assert_eq!(id.as_deref(), Some("6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c"));
+        assert_eq!(
+            id.map(|id| id.to_string()).as_deref(),
+            Some("6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c")
+        );
         assert_eq!(note.as_deref(), Some("n"));
         assert_eq!(
             event.reviewer,
@@ -1455,5 +1460,382 @@ mod error_responses_by_status {
             matches!(body, ErrorBody::Raw(ref bytes) if bytes.starts_with(b"{")),
             "{body:?}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// query-styles.yaml: form (exploded or not), spaceDelimited, pipeDelimited, deepObject
+// ---------------------------------------------------------------------------------------------
+
+mod query_styles {
+    use std::sync::{Arc, Mutex};
+
+    use fixture_output::query_styles::Client;
+    use fixture_output::query_styles::models::{Filter, FilterRange, FilterStatus, FindItemsPage};
+    use fixture_output::query_styles::server::{self, Api};
+    use fixture_output::query_styles::server_runtime::{RequestContext, ServerError};
+
+    use super::*;
+
+    fn filter() -> Filter {
+        Filter {
+            name: Some("red & blue".into()),
+            min_price: Some(9.5),
+            in_stock: Some(true),
+            status: Some(FilterStatus::Used),
+            created: Some(Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap()),
+            range: Some(FilterRange {
+                from: Some(1),
+                to: Some(10),
+            }),
+            tags: Some(vec!["a".into(), "b c".into()]),
+        }
+    }
+
+    /// Each style puts the values where its definition says: `ids` repeated, `colors` joined
+    /// by commas, `words` by spaces, `sizes` by pipes; `filter` and `page` as `name[key]`
+    /// pairs with nested objects in more brackets and arrays indexed; `None` leaves a
+    /// parameter out.
+    #[tokio::test]
+    async fn each_style_is_written_as_documented() {
+        let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
+        let page = FindItemsPage {
+            number: 2,
+            size: None,
+        };
+        Client::new(&mock.base)
+            .unwrap()
+            .find_items(
+                Some(&[1, 2]),
+                Some(&["red".into(), "green".into()]),
+                Some(&["big".into(), "small".into()]),
+                Some(&[3, 4]),
+                Some(&filter()),
+                &page,
+            )
+            .await
+            .unwrap();
+        let seen = mock.single();
+        assert_eq!(
+            seen.query,
+            [
+                ("ids", "1"),
+                ("ids", "2"),
+                ("colors", "red,green"),
+                ("words", "big small"),
+                ("sizes", "3|4"),
+                ("filter[name]", "red & blue"),
+                ("filter[min_price]", "9.5"),
+                ("filter[in_stock]", "true"),
+                ("filter[status]", "used"),
+                ("filter[created]", "2024-05-06T07:08:09Z"),
+                ("filter[range][from]", "1"),
+                ("filter[range][to]", "10"),
+                ("filter[tags][0]", "a"),
+                ("filter[tags][1]", "b c"),
+                ("page[number]", "2"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        let raw = seen.raw_query.unwrap();
+        assert!(raw.contains("&filter[name]=red+%26+blue&"), "{raw}");
+        assert!(raw.ends_with("&page[number]=2"), "{raw}");
+
+        // Only the required deepObject parameter.
+        let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
+        Client::new(&mock.base)
+            .unwrap()
+            .find_items(None, None, None, None, None, &page)
+            .await
+            .unwrap();
+        assert_eq!(mock.single().raw_query.as_deref(), Some("page[number]=2"));
+    }
+
+    /// What the generated server read, kept for the test to look at.
+    type Read = (
+        Option<Vec<i64>>,
+        Option<Vec<String>>,
+        Option<Vec<String>>,
+        Option<Vec<i32>>,
+        Option<Filter>,
+        FindItemsPage,
+    );
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Read>>);
+
+    impl Api for Recorder {
+        async fn find_items(
+            &self,
+            _context: &RequestContext,
+            ids: Option<Vec<i64>>,
+            colors: Option<Vec<String>>,
+            words: Option<Vec<String>>,
+            sizes: Option<Vec<i32>>,
+            filter: Option<Filter>,
+            page: FindItemsPage,
+        ) -> Result<std::collections::BTreeMap<String, Value>, ServerError<Value>> {
+            self.0
+                .lock()
+                .unwrap()
+                .push((ids, colors, words, sizes, filter, page));
+            Ok(Default::default())
+        }
+    }
+
+    /// The generated client and the generated server agree on every style: what the client
+    /// sends, the server reads back into the same typed values (nested object, enum,
+    /// date-time, list inside the deepObject included).
+    #[tokio::test]
+    async fn generated_server_reads_what_the_client_writes() {
+        let recorder = Arc::new(Recorder::default());
+        let base = support::serve(server::router(recorder.clone())).await;
+        let client = Client::new(&base).unwrap();
+        let page = FindItemsPage {
+            number: 7,
+            size: Some(25),
+        };
+        client
+            .find_items(
+                Some(&[5, 6]),
+                Some(&["x".into(), "y".into()]),
+                Some(&["one".into(), "two".into()]),
+                Some(&[8, 9]),
+                Some(&filter()),
+                &page,
+            )
+            .await
+            .unwrap();
+        client
+            .find_items(None, None, None, None, None, &page)
+            .await
+            .unwrap();
+        let read = recorder.0.lock().unwrap().clone();
+        assert_eq!(
+            read,
+            [
+                (
+                    Some(vec![5, 6]),
+                    Some(vec!["x".to_owned(), "y".to_owned()]),
+                    Some(vec!["one".to_owned(), "two".to_owned()]),
+                    Some(vec![8, 9]),
+                    Some(filter()),
+                    page.clone(),
+                ),
+                (None, None, None, None, None, page.clone()),
+            ]
+        );
+    }
+
+    /// A request without the required deepObject parameter, or with a value of the wrong
+    /// type inside it, is answered 400 naming the parameter.
+    #[tokio::test]
+    async fn generated_server_rejects_a_bad_deep_object() {
+        let base = support::serve(server::router(Arc::new(Recorder::default()))).await;
+        let http = reqwest::Client::new();
+        for query in ["", "?page[size]=3", "?page[number]=seven"] {
+            let response = http
+                .get(format!("{base}/items{query}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{query}");
+            let text = response.text().await.unwrap();
+            assert!(text.contains("page"), "{query}: {text}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// formats.yaml: uuid, byte (base64), date, date-time, sized numbers, unknown formats
+// ---------------------------------------------------------------------------------------------
+
+mod formats {
+    use fixture_output::formats::Client;
+    use fixture_output::formats::models::Sample;
+    use fixture_output::formats::runtime::Base64;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn body() -> Value {
+        json!({
+            "id": "6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c",
+            "created": "2024-01-02T03:04:05Z",
+            "day": "2024-02-29",
+            "payload": "aGVsbG8gd29ybGQ=",
+            "small": 7,
+            "big": 9_007_199_254_740_993_i64,
+            "ratio": 0.5,
+            "precise": 0.1,
+            "email": "a@example.com",
+            "tiny": 300,
+            "related": ["00000000-0000-0000-0000-000000000001"],
+            "chunks": ["AAEC", "/w=="]
+        })
+    }
+
+    /// `uuid` decodes into `Uuid`, `byte` into the bytes the base64 stands for, and both
+    /// encode back to the same text; unknown formats keep their base type (`email` a string,
+    /// `int8` any integer).
+    #[test]
+    fn formats_decode_into_their_types_and_round_trip() {
+        let sample: Sample = round_trip(&body());
+        assert_eq!(
+            sample.id,
+            Uuid::parse_str("6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c").unwrap()
+        );
+        assert_eq!(sample.payload.as_bytes(), b"hello world");
+        assert_eq!(sample.day, NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert_eq!(sample.big, 9_007_199_254_740_993);
+        assert_eq!(sample.tiny, Some(300));
+        assert_eq!(
+            sample.chunks,
+            Some(vec![Base64(vec![0, 1, 2]), Base64(vec![0xff])])
+        );
+    }
+
+    /// Text that is not a UUID or not base64 is a decoding error, not a string passed on;
+    /// URL-safe and unpadded base64 are accepted.
+    #[test]
+    fn invalid_uuid_or_base64_is_refused() {
+        let mut bad = body();
+        bad["id"] = json!("not-a-uuid");
+        assert!(serde_json::from_value::<Sample>(bad).is_err());
+        let mut bad = body();
+        bad["payload"] = json!("***");
+        assert!(serde_json::from_value::<Sample>(bad).is_err());
+        let mut url_safe = body();
+        url_safe["payload"] = json!("_w");
+        let sample: Sample = serde_json::from_value(url_safe).unwrap();
+        assert_eq!(sample.payload.as_bytes(), [0xff]);
+    }
+
+    /// UUIDs go into the path and query as their hyphenated text, base64 values as their
+    /// standard encoding, dates as `YYYY-MM-DD`.
+    #[tokio::test]
+    async fn uuid_and_base64_parameters_are_sent_as_text() {
+        let mock = Mock::start(vec![Reply::json(200, &body())]).await;
+        let id = Uuid::parse_str("6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c").unwrap();
+        let sample = Client::new(&mock.base)
+            .unwrap()
+            .get_sample(
+                &id,
+                Some(&NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()),
+                Some(&Base64(vec![0xfb, 0xff])),
+                Some(&[Uuid::nil()]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(sample.id, id);
+        let seen = mock.single();
+        assert_eq!(seen.path, "/samples/6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c");
+        assert_eq!(
+            seen.query,
+            [
+                ("since", "2024-03-01"),
+                ("token", "+/8="),
+                ("ids", "00000000-0000-0000-0000-000000000000"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// integer-enums.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod integer_enums {
+    use fixture_output::integer_enums::Client;
+    use fixture_output::integer_enums::models::{Level, Priority, Task, TaskRetries};
+
+    use super::*;
+
+    /// Integer enums travel as JSON numbers; names come from `x-enum-varnames` or from the
+    /// values; an unlisted number is kept and sent back unchanged.
+    #[test]
+    fn integer_enums_are_numbers_on_the_wire_and_open() {
+        let task: Task = round_trip(&json!({"priority": 2, "level": -1, "retries": 3}));
+        assert_eq!(task.priority, Priority::High);
+        assert_eq!(task.level, Some(Level::ValueMinus1));
+        assert_eq!(task.retries, Some(TaskRetries::Value3));
+        let task: Task = round_trip(&json!({"priority": 9, "level": 5}));
+        assert_eq!(task.priority, Priority::Other(9));
+        assert_eq!(task.level, Some(Level::Value5));
+        assert!(serde_json::from_value::<Task>(json!({"priority": "2"})).is_err());
+        assert_eq!(Priority::Normal.value(), 1);
+        assert_eq!(Priority::from(0), Priority::Low);
+        assert_eq!("2".parse::<Priority>().unwrap(), Priority::High);
+        assert_eq!(Level::ValueMinus1.to_string(), "-1");
+    }
+
+    /// As query parameters they are sent as their numbers.
+    #[tokio::test]
+    async fn integer_enum_parameters_are_sent_as_numbers() {
+        let mock = Mock::start(vec![Reply::json(200, &json!([{"priority": 0}]))]).await;
+        let tasks = Client::new(&mock.base)
+            .unwrap()
+            .list_tasks(
+                Some(&Priority::High),
+                Some(&[Level::ValueMinus1, Level::Other(42)]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(tasks[0].priority, Priority::Low);
+        assert_eq!(
+            mock.single().raw_query.as_deref(),
+            Some("priority=2&levels=-1&levels=42")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// defaults.yaml
+// ---------------------------------------------------------------------------------------------
+
+mod defaults {
+    use fixture_output::defaults::models::{
+        Order, Required, SearchOptions, SearchOptionsInlineLevel,
+    };
+
+    use super::*;
+
+    /// An absent property with a default takes it when decoding, and `Default` starts from
+    /// the same values; properties whose default cannot be typed (dates, lists, nullable,
+    /// mismatched or unknown enum values) stay `Option`s and `None`.
+    #[test]
+    fn absent_properties_take_their_defaults() {
+        let options: SearchOptions = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(options, SearchOptions::default());
+        assert_eq!(options.query, "*");
+        assert_eq!(options.page_size, 50);
+        assert_eq!(options.offset, -1);
+        assert_eq!(options.threshold, 0.5);
+        assert_eq!(options.weight, 2.0);
+        assert!(!options.exact);
+        assert_eq!(options.order, Order::Desc);
+        assert_eq!(options.order_ref, None);
+        assert_eq!(options.inline_level, SearchOptionsInlineLevel::Value20);
+        assert_eq!(options.label, "none");
+        assert_eq!(
+            (options.since, options.tags, options.nullable_count),
+            (None, None, None)
+        );
+        assert_eq!((options.wrong, options.unknown_order), (None, None));
+
+        // Values present on the wire win, and defaults are sent explicitly.
+        let options: SearchOptions =
+            serde_json::from_value(json!({"page_size": 5, "order": "asc"})).unwrap();
+        assert_eq!((options.page_size, options.order), (5, Order::Asc));
+        let sent = serde_json::to_value(SearchOptions::default()).unwrap();
+        assert_eq!(sent["query"], "*");
+        assert_eq!(sent["inline_level"], 20);
+        assert!(sent.get("since").is_none());
+
+        // A required property ignores its default: absent is an error.
+        assert!(serde_json::from_value::<Required>(json!({})).is_err());
+        let required: Required = serde_json::from_value(json!({"count": 2})).unwrap();
+        assert_eq!(required.note, "hello");
     }
 }

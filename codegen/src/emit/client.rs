@@ -4,7 +4,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, ResponseBody, SegmentPart, Success, TypeRef,
+    Api, BodyEncoding, Operation, Param, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
+    Success, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -326,30 +327,67 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let query = op
         .params
         .iter()
-        .filter(|p| p.location == ParamLocation::Query)
+        .filter(|p| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject)
         .map(|p| {
+            let wire = &p.wire_name;
             let push = |value: TokenStream, ty: &TypeRef| {
-                let wire = &p.wire_name;
                 let text = text_of(api, &value, ty, wire);
                 quote!(query.append_pair(#wire, #text);)
             };
-            with_value(p, |value| match &p.ty {
-                TypeRef::Vec(item) => {
+            let separator = match p.style {
+                QueryStyle::Form => Some(','),
+                QueryStyle::SpaceDelimited => Some(' '),
+                QueryStyle::PipeDelimited => Some('|'),
+                QueryStyle::FormExploded | QueryStyle::DeepObject => None,
+            };
+            with_value(p, |value| match (&p.ty, separator) {
+                (TypeRef::Vec(item), Some(separator)) => {
+                    let text = text_of(api, &quote!(item), item, wire);
+                    quote! {
+                        let mut joined = ::std::string::String::new();
+                        for item in #value.iter() {
+                            if !joined.is_empty() {
+                                joined.push(#separator);
+                            }
+                            joined.push_str(#text);
+                        }
+                        query.append_pair(#wire, &joined);
+                    }
+                }
+                (TypeRef::Vec(item), None) => {
                     let each = push(quote!(item), item);
                     quote!(for item in #value.iter() { #each })
                 }
-                ty => push(value, ty),
+                (ty, _) => push(value, ty),
             })
         });
+    let deep_objects: Vec<_> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query && p.style == QueryStyle::DeepObject)
+        .map(|p| {
+            let wire = &p.wire_name;
+            with_value(
+                p,
+                |value| quote!(runtime::append_deep_object(&mut url, #wire, &#value)?;),
+            )
+        })
+        .collect();
     let query: Vec<_> = client_query.chain(query).collect();
-    let query = if query.is_empty() {
+    let query = if query.is_empty() && deep_objects.is_empty() {
         TokenStream::new()
     } else {
-        quote! {
-            {
-                let mut query = url.query_pairs_mut();
-                #(#query)*
+        let pairs = (!query.is_empty()).then(|| {
+            quote! {
+                {
+                    let mut query = url.query_pairs_mut();
+                    #(#query)*
+                }
             }
+        });
+        quote! {
+            #pairs
+            #(#deep_objects)*
             runtime::finish_query(&mut url);
         }
     };

@@ -62,7 +62,7 @@ impl Gates {
                 TypeKind::ErrorEnum(variants) => {
                     variants.iter().for_each(|v| named(&v.ty, &mut targets))
                 }
-                TypeKind::Enum(_) => {}
+                TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
             }
             edges.insert(&def.rust_name, targets);
         }

@@ -165,6 +165,10 @@ pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
+        TypeRef::Uuid => quote!(::uuid::Uuid),
+        // `models.rs` (no prefix) reaches the runtime as a sibling; the other modules import it.
+        TypeRef::Base64 if models.is_empty() => quote!(super::runtime::Base64),
+        TypeRef::Base64 => quote!(runtime::Base64),
         TypeRef::Vec(item) => {
             let item = type_tokens(item, models);
             quote!(::std::vec::Vec<#item>)

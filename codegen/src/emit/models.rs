@@ -3,8 +3,8 @@
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, EnumDef, ErrorStatus, ErrorVariant, Field, StructDef, Success, TypeDef, TypeKind, TypeRef,
-    UnionDef,
+    Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef, Success,
+    TypeDef, TypeKind, TypeRef, UnionDef,
 };
 use crate::names::unraw;
 use proc_macro2::TokenStream;
@@ -51,6 +51,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
         }
         TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, s),
         TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, e),
+        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, e),
         TypeKind::Union(u) => union_def(&name, &docs, &deprecated, u),
         TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, variants),
     }
@@ -62,12 +63,13 @@ fn struct_def(
     deprecated: &TokenStream,
     s: &StructDef,
 ) -> TokenStream {
-    let default = if s.derive_default {
+    let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
+    let default = if s.derive_default && with_defaults.is_empty() {
         quote!(Default,)
     } else {
         TokenStream::new()
     };
-    let fields = s.fields.iter().map(field);
+    let fields = s.fields.iter().map(|f| field(name, f));
     let additional = s.additional.as_ref().map(|a| {
         let field_name = ident(&a.rust_name);
         let value = type_tokens(&a.value, &TokenStream::new());
@@ -75,6 +77,43 @@ fn struct_def(
             /// Properties not named in the schema (`additionalProperties`).
             #[serde(flatten)]
             pub #field_name: ::std::collections::BTreeMap<::std::string::String, #value>,
+        }
+    });
+    // Defaults: a function per field for serde, and `Default` written out when every field
+    // has a value to start from.
+    let default_fns = with_defaults.iter().filter_map(|f| {
+        let value = default_expr(&f.ty, f.default.as_ref()?);
+        let function = ident(&default_fn_name(f));
+        let ty = type_tokens(&f.ty, &TokenStream::new());
+        Some(quote!(fn #function() -> #ty { #value }))
+    });
+    let default_impl = (s.derive_default && !with_defaults.is_empty()).then(|| {
+        let values = s.fields.iter().map(|f| {
+            let field_name = ident(&f.rust_name);
+            if f.default.is_some() {
+                let function = ident(&default_fn_name(f));
+                quote!(#field_name: Self::#function(),)
+            } else {
+                quote!(#field_name: ::std::default::Default::default(),)
+            }
+        });
+        let additional = s.additional.as_ref().map(|a| {
+            let field_name = ident(&a.rust_name);
+            quote!(#field_name: ::std::default::Default::default(),)
+        });
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self { #(#values)* #additional }
+                }
+            }
+        }
+    });
+    let default_fns = (!with_defaults.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#default_fns)*
+            }
         }
     });
     quote! {
@@ -85,10 +124,17 @@ fn struct_def(
             #(#fields)*
             #additional
         }
+        #default_fns
+        #default_impl
     }
 }
 
-fn field(f: &Field) -> TokenStream {
+/// The private function that gives a field its default (`default_limit`).
+fn default_fn_name(f: &Field) -> String {
+    format!("default_{}", unraw(&f.rust_name))
+}
+
+fn field(type_name: &proc_macro2::Ident, f: &Field) -> TokenStream {
     let mut docs = f.docs.as_deref().map(sanitize).unwrap_or_default();
     if !docs.is_empty() {
         docs.push_str("\n\n");
@@ -98,6 +144,16 @@ fn field(f: &Field) -> TokenStream {
         code(&f.wire_name),
         if f.required { ", required" } else { "" }
     ));
+    if let Some(value) = &f.default {
+        let text = match value {
+            DefaultValue::Bool(b) => b.to_string(),
+            DefaultValue::Int(n) => n.to_string(),
+            DefaultValue::Float(x) => x.to_string(),
+            DefaultValue::String(s) => format!("{s:?}"),
+            DefaultValue::Variant(v) | DefaultValue::IntVariant(v) => v.clone(),
+        };
+        docs.push_str(&format!(" Takes {} when absent.", code(&text)));
+    }
     let docs = doc_attrs(&docs);
     let deprecated = deprecated(f.deprecated);
     let name = ident(&f.rust_name);
@@ -107,7 +163,11 @@ fn field(f: &Field) -> TokenStream {
         let wire = &f.wire_name;
         serde_args.push(quote!(rename = #wire));
     }
-    let ty = if f.is_optional() {
+    let ty = if f.default.is_some() {
+        let path = format!("{type_name}::{}", default_fn_name(f));
+        serde_args.push(quote!(default = #path));
+        ty
+    } else if f.is_optional() {
         if !f.required {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
@@ -152,6 +212,76 @@ fn enum_def(
         }
 
         super::runtime::open_enum!(#name, #fallback, { #( #variants => #wires, )* });
+    }
+}
+
+fn int_enum_def(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    deprecated: &TokenStream,
+    e: &IntEnumDef,
+) -> TokenStream {
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires: Vec<_> = e.variants.iter().map(|v| int_literal(v.value)).collect();
+    let variant_docs = e
+        .variants
+        .iter()
+        .map(|v| doc_attrs(&code(&v.value.to_string())));
+    let fallback = ident(&e.fallback);
+    quote! {
+        #docs
+        ///
+        /// Open: a value the document does not list is kept in the fallback variant and sent
+        /// back unchanged.
+        #deprecated
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value the document does not list, as received.
+            #fallback(i64),
+        }
+
+        super::runtime::open_int_enum!(#name, #fallback, { #( #variants => #wires, )* });
+    }
+}
+
+/// An integer literal without a suffix; negative values as `-` and the magnitude.
+fn int_literal(value: i64) -> TokenStream {
+    let magnitude = proc_macro2::Literal::u64_unsuffixed(value.unsigned_abs());
+    if value < 0 {
+        quote!(-#magnitude)
+    } else {
+        quote!(#magnitude)
+    }
+}
+
+/// The expression of a field's default value.
+fn default_expr(field_ty: &TypeRef, value: &DefaultValue) -> TokenStream {
+    match value {
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(n) => int_literal(*n),
+        DefaultValue::Float(x) => {
+            let magnitude = proc_macro2::Literal::f64_unsuffixed(x.abs());
+            if x.is_sign_negative() {
+                quote!(-#magnitude)
+            } else {
+                quote!(#magnitude)
+            }
+        }
+        DefaultValue::String(s) => quote!(::std::string::String::from(#s)),
+        DefaultValue::Variant(variant) | DefaultValue::IntVariant(variant) => {
+            let variant = ident(variant);
+            match field_ty {
+                TypeRef::Named(name) => {
+                    let name = ident(name);
+                    quote!(#name::#variant)
+                }
+                other => {
+                    let ty = type_tokens(other, &TokenStream::new());
+                    quote!(<#ty>::#variant)
+                }
+            }
+        }
     }
 }
 
@@ -245,13 +375,15 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
         | TypeRef::I64
         | TypeRef::F32
         | TypeRef::F64
-        | TypeRef::Date => true,
+        | TypeRef::Date
+        | TypeRef::Uuid
+        | TypeRef::Base64 => true,
         TypeRef::Named(name) => api
             .types
             .iter()
             .find(|t| &t.rust_name == name)
             .is_some_and(|t| match &t.kind {
-                TypeKind::Enum(_) => true,
+                TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
                 TypeKind::Union(_) | TypeKind::ErrorEnum(_) => false,
                 TypeKind::Alias(inner) => {
                     !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api)

@@ -7,8 +7,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Method, Operation, ParamLocation, ResponseBody, SegmentPart, Success,
-    TypeKind, TypeRef,
+    Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
+    Success, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -51,7 +51,30 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
                 }
             })
         }
+        TypeKind::IntEnum(_) => {
+            let name = ident(&t.rust_name);
+            let cfg = gates.ty(&t.rust_name);
+            Some(quote! {
+                #cfg
+                impl server_runtime::FromText for models::#name {
+                    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
+                    }
+                }
+            })
+        }
         _ => None,
+    });
+    // `FromText` for UUIDs lives here, not in the fixed server runtime, so that crates without
+    // them do not need the `uuid` crate.
+    let uuid_from_text = uses_uuid(api).then(|| {
+        quote! {
+            impl server_runtime::FromText for ::uuid::Uuid {
+                fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                    text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
+                }
+            }
+        }
     });
     let trait_docs = doc_attrs(&format!(
         "The {} as a service: implement one method per operation and serve [`router`].\n\n\
@@ -67,6 +90,8 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         #![allow(clippy::redundant_closure_call)]
 
         use super::models;
+        #[allow(unused_imports)]
+        use super::runtime;
         use super::server_runtime;
         use server_runtime::{Rejection, RequestContext, ServerError};
 
@@ -90,6 +115,7 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         }
 
         #(#from_text)*
+        #uuid_from_text
 
         #(#handlers)*
     }
@@ -221,7 +247,32 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
         } else {
             quote!(::std::option::Option<#ty>)
         };
+        let separator = match p.style {
+            QueryStyle::Form => Some(','),
+            QueryStyle::SpaceDelimited => Some(' '),
+            QueryStyle::PipeDelimited => Some('|'),
+            QueryStyle::FormExploded | QueryStyle::DeepObject => None,
+        };
         let read = match (p.location, &p.ty) {
+            (ParamLocation::Query, _) if p.style == QueryStyle::DeepObject => {
+                let inner = type_tokens(&p.ty, models);
+                if p.required {
+                    quote!(query.deep_object::<#inner>(#wire)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
+                } else {
+                    quote!(query.deep_object::<#inner>(#wire)?)
+                }
+            }
+            (ParamLocation::Query, TypeRef::Vec(item))
+                if is_plain(item, api) && separator.is_some() =>
+            {
+                let item_ty = type_tokens(item, models);
+                let separator = separator.unwrap_or(',');
+                if p.required {
+                    quote!(query.delimited::<#item_ty>(#wire, #separator)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
+                } else {
+                    quote!(query.delimited::<#item_ty>(#wire, #separator)?)
+                }
+            }
             (ParamLocation::Query, TypeRef::Vec(item)) if is_plain(item, api) => {
                 let item_ty = type_tokens(item, models);
                 if p.required {
@@ -491,4 +542,23 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether any parameter or named type holds a UUID.
+fn uses_uuid(api: &Api) -> bool {
+    fn holds(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Uuid => true,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => holds(inner),
+            _ => false,
+        }
+    }
+    api.operations
+        .iter()
+        .flat_map(|op| &op.params)
+        .any(|p| holds(&p.ty))
+        || api.types.iter().any(|t| match &t.kind {
+            TypeKind::Alias(ty) => holds(ty),
+            _ => false,
+        })
 }

@@ -298,7 +298,10 @@ pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
                     }
                 }
             }
-            TypeKind::Alias(_) | TypeKind::Union(_) | TypeKind::ErrorEnum(_) => {}
+            TypeKind::Alias(_)
+            | TypeKind::Union(_)
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::IntEnum(_) => {}
         }
     }
     for op in operations {

@@ -25,6 +25,7 @@ pub fn lower(
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
+    schema::apply_defaults(&mut cx);
     checks::collisions(&mut cx, &operations);
     let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(&mut cx.types);
@@ -71,6 +72,8 @@ pub(crate) struct Cx<'a> {
     /// Component schema name → Rust type name.
     pub schema_names: BTreeMap<String, String>,
     pub types: Vec<TypeDef>,
+    /// Property defaults waiting for every type to be lowered (see `schema::apply_defaults`).
+    pub pending_defaults: Vec<schema::PendingDefault>,
 }
 
 impl<'a> Cx<'a> {
@@ -97,6 +100,7 @@ impl<'a> Cx<'a> {
             ]),
             schema_names: BTreeMap::new(),
             types: Vec::new(),
+            pending_defaults: Vec::new(),
         }
     }
 

@@ -206,6 +206,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
         "context",
         "rejection",
         "error",
+        "joined",
     ]);
     let mut params: Vec<RawParam> = Vec::new();
     for location in [
@@ -226,6 +227,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
                     location,
                     ty,
                     required,
+                    style: query_style(param),
                     docs: data.description.clone(),
                 },
                 default,
@@ -420,6 +422,25 @@ fn location_of(param: &Parameter) -> ParamLocation {
 }
 
 /// The parameter's type and its default value as text (for client-level parameters).
+/// The serialization of a query parameter (`style`, `explode`); form, exploded, for others.
+fn query_style(param: &Parameter) -> crate::ir::QueryStyle {
+    use crate::ir::QueryStyle as S;
+    match param {
+        Parameter::Query {
+            style,
+            parameter_data,
+            ..
+        } => match style {
+            openapiv3::QueryStyle::Form if parameter_data.explode == Some(false) => S::Form,
+            openapiv3::QueryStyle::Form => S::FormExploded,
+            openapiv3::QueryStyle::SpaceDelimited => S::SpaceDelimited,
+            openapiv3::QueryStyle::PipeDelimited => S::PipeDelimited,
+            openapiv3::QueryStyle::DeepObject => S::DeepObject,
+        },
+        _ => S::FormExploded,
+    }
+}
+
 fn param_type(
     cx: &mut Cx<'_>,
     data: &ParameterData,

@@ -3,8 +3,8 @@
 use super::{Cx, unescape_pointer};
 use crate::error::{Location, pointer};
 use crate::ir::{
-    AdditionalField, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef, UnionVariant,
-    Variant,
+    AdditionalField, DefaultValue, EnumDef, Field, IntEnumDef, IntVariant, StructDef, TypeDef,
+    TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
 };
 use crate::names::{Scope, camel, snake};
 use openapiv3::{
@@ -120,6 +120,7 @@ fn object_of_any(any: &AnySchema) -> Option<ObjectType> {
 fn needs_named_type(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
         SchemaKind::Any(any) => object_of_any(any).is_some(),
         SchemaKind::AllOf { all_of } => meaningful(all_of).len() > 1,
@@ -138,6 +139,10 @@ fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option
     }
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => Some(TypeKind::Enum(lower_enum(&s.enumeration))),
+        SchemaKind::Type(Type::Integer(i)) => Some(TypeKind::IntEnum(lower_int_enum(
+            &i.enumeration,
+            &schema.schema_data.extensions,
+        ))),
         SchemaKind::Type(Type::Object(object)) => Some(TypeKind::Struct(lower_struct(
             cx,
             name,
@@ -255,7 +260,8 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Vec(item) => format!("{}List", variant_name(item)),
         TypeRef::Map(_) => "Map".to_owned(),
         TypeRef::Boxed(inner) => variant_name(inner),
-        TypeRef::Bytes => "Bytes".to_owned(),
+        TypeRef::Bytes | TypeRef::Base64 => "Bytes".to_owned(),
+        TypeRef::Uuid => "Uuid".to_owned(),
     }
 }
 
@@ -326,6 +332,47 @@ fn lower_union(
     }
 }
 
+/// An integer enum. Variant names come from `x-enum-varnames` (or `x-enumNames`) when it
+/// names every value, and from the values otherwise (`Value1`, `ValueMinus1`).
+fn lower_int_enum(
+    values: &[Option<i64>],
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+) -> IntEnumDef {
+    let values: Vec<i64> = values.iter().flatten().copied().collect();
+    let names: Option<Vec<&str>> = ["x-enum-varnames", "x-enumNames"]
+        .iter()
+        .filter_map(|key| extensions.get(*key)?.as_array())
+        .map(|list| {
+            list.iter()
+                .map(serde_json::Value::as_str)
+                .collect::<Option<Vec<_>>>()
+        })
+        .find_map(|names| names.filter(|n| n.len() == values.len()));
+    let mut scope = Scope::default();
+    let mut seen = BTreeSet::new();
+    let mut variants = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        if !seen.insert(*value) {
+            continue;
+        }
+        let name = match names.as_ref().and_then(|n| n.get(i)) {
+            Some(name) if !camel(name).is_empty() => camel(name),
+            _ if *value < 0 => format!("ValueMinus{}", value.unsigned_abs()),
+            _ => format!("Value{value}"),
+        };
+        variants.push(IntVariant {
+            value: *value,
+            rust_name: scope.claim(&name),
+        });
+    }
+    let candidate = ["Other", "UnknownValue", "OtherValue"]
+        .into_iter()
+        .find(|name| !scope.contains(name))
+        .unwrap_or("Other");
+    let fallback = scope.claim(candidate);
+    IntEnumDef { variants, fallback }
+}
+
 fn lower_enum(values: &[Option<String>]) -> EnumDef {
     let mut scope = Scope::default();
     let mut seen = BTreeSet::new();
@@ -360,24 +407,35 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
             let prop_at = pointer(&format!("{part_at}/properties"), wire_name);
             let hint = format!("{name}{}", camel(wire_name));
             let ty = lower_inline(cx, property.into(), &hint, &prop_at);
-            let (docs, deprecated, nullable, read_only) = match property {
+            let (docs, deprecated, nullable, read_only, default) = match property {
                 ReferenceOr::Item(schema) => (
                     docs_of(schema),
                     schema.schema_data.deprecated,
                     schema.schema_data.nullable,
                     schema.schema_data.read_only,
+                    schema.schema_data.default.clone(),
                 ),
                 ReferenceOr::Reference { reference } => {
                     // Errors in the reference itself are reported when its type is lowered.
-                    let nullable = reference
+                    let target = reference
                         .strip_prefix('#')
-                        .and_then(|pointer| cx.raw.pointer(pointer))
+                        .and_then(|pointer| cx.raw.pointer(pointer));
+                    let nullable = target
                         .and_then(|target| target.get("nullable"))
                         .and_then(serde_json::Value::as_bool)
                         .unwrap_or(false);
-                    (None, false, nullable, false)
+                    let default = target.and_then(|target| target.get("default")).cloned();
+                    (None, false, nullable, false, default)
                 }
             };
+            if let Some(value) = default {
+                cx.pending_defaults.push(PendingDefault {
+                    type_name: name.to_owned(),
+                    wire_name: wire_name.clone(),
+                    value,
+                    at: prop_at.clone(),
+                });
+            }
             let required = required_anywhere.contains(wire_name) && !read_only;
             if let Some(existing) = fields.iter_mut().find(|f| &f.wire_name == wire_name) {
                 // The same property from several `allOf` parts: fine when they agree.
@@ -403,6 +461,7 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
                 nullable,
                 docs,
                 deprecated,
+                default: None,
             });
         }
         match &object.additional_properties {
@@ -427,7 +486,9 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
         rust_name: scope.claim("additional_properties"),
         value,
     });
-    let derive_default = fields.iter().all(Field::is_optional);
+    let derive_default = fields
+        .iter()
+        .all(|f| f.is_optional() || f.default.is_some());
     StructDef {
         fields,
         additional,
@@ -466,6 +527,8 @@ pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at
         SchemaKind::Type(Type::String(s)) => match &s.format {
             VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
             VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+            VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => TypeRef::Base64,
+            VariantOrUnknownOrEmpty::Unknown(format) if format == "uuid" => TypeRef::Uuid,
             _ => TypeRef::String,
         },
         SchemaKind::Type(Type::Integer(i)) => match &i.format {
@@ -604,7 +667,7 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
             TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
             TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
-            TypeKind::Enum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
         };
         edges.insert(def.rust_name.clone(), targets);
     }
@@ -622,7 +685,10 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
         let slots: Vec<&mut TypeRef> = match &mut def.kind {
             TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).collect(),
             TypeKind::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
-            TypeKind::Alias(_) | TypeKind::Enum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
+            TypeKind::Alias(_)
+            | TypeKind::Enum(_)
+            | TypeKind::IntEnum(_)
+            | TypeKind::ErrorEnum(_) => Vec::new(),
         };
         for ty in slots {
             if let Some(target) = by_value(ty) {
@@ -639,4 +705,133 @@ fn by_value(ty: &TypeRef) -> Option<String> {
         TypeRef::Named(name) => Some(name.clone()),
         _ => None,
     }
+}
+
+/// A property's `default`, read while lowering and applied once every type is known.
+pub(crate) struct PendingDefault {
+    pub type_name: String,
+    pub wire_name: String,
+    pub value: serde_json::Value,
+    pub at: String,
+}
+
+/// Gives optional, non-nullable fields their schema's `default` when it fits the field's type
+/// (following aliases): such a field is no longer an `Option`. A default that does not fit is
+/// reported and left out; defaults of other types (objects, arrays, dates) are left out quietly.
+pub(crate) fn apply_defaults(cx: &mut Cx<'_>) {
+    let pending = std::mem::take(&mut cx.pending_defaults);
+    let mut resolved = Vec::new();
+    for p in pending {
+        let Some(field) = cx
+            .types
+            .iter()
+            .find(|t| t.rust_name == p.type_name)
+            .and_then(|t| match &t.kind {
+                TypeKind::Struct(s) => s.fields.iter().find(|f| f.wire_name == p.wire_name),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        if field.required || field.nullable || field.default.is_some() {
+            continue;
+        }
+        match default_for(&cx.types, &field.ty, &p.value) {
+            Ok(Some(value)) => resolved.push((p.type_name, p.wire_name, value)),
+            Ok(None) => {}
+            Err(problem) => cx.warn(
+                Location::new(&p.at).with_context(&p.type_name),
+                format!("`default: {}` {problem}; left out", p.value),
+            ),
+        }
+    }
+    for (type_name, wire_name, value) in resolved {
+        for def in cx.types.iter_mut().filter(|t| t.rust_name == type_name) {
+            if let TypeKind::Struct(s) = &mut def.kind {
+                if let Some(field) = s.fields.iter_mut().find(|f| f.wire_name == wire_name) {
+                    if field.default.is_none() {
+                        field.default = Some(value.clone());
+                    }
+                }
+                s.derive_default = s
+                    .fields
+                    .iter()
+                    .all(|f| f.is_optional() || f.default.is_some());
+            }
+        }
+    }
+}
+
+/// The default for a field of type `ty`: `Ok(None)` when the type takes no literal default.
+fn default_for(
+    types: &[TypeDef],
+    ty: &TypeRef,
+    value: &serde_json::Value,
+) -> Result<Option<DefaultValue>, &'static str> {
+    use serde_json::Value;
+    let mut ty = ty;
+    // Follow aliases (a bounded number of steps: alias cycles are reported elsewhere).
+    for _ in 0..32 {
+        let TypeRef::Named(name) = ty else { break };
+        match types.iter().find(|t| &t.rust_name == name).map(|t| &t.kind) {
+            Some(TypeKind::Alias(target)) => ty = target,
+            _ => break,
+        }
+    }
+    let mismatch = "does not fit the property's type";
+    Ok(Some(match (ty, value) {
+        (TypeRef::String, Value::String(s)) => DefaultValue::String(s.clone()),
+        (TypeRef::Bool, Value::Bool(b)) => DefaultValue::Bool(*b),
+        (TypeRef::I64, Value::Number(n)) => DefaultValue::Int(n.as_i64().ok_or(mismatch)?),
+        (TypeRef::I32, Value::Number(n)) => {
+            let n = n
+                .as_i64()
+                .filter(|n| i32::try_from(*n).is_ok())
+                .ok_or(mismatch)?;
+            DefaultValue::Int(n)
+        }
+        (TypeRef::F64, Value::Number(n)) => DefaultValue::Float(n.as_f64().ok_or(mismatch)?),
+        (TypeRef::F32, Value::Number(n)) => {
+            let n = n
+                .as_f64()
+                .filter(|n| n.abs() <= f64::from(f32::MAX))
+                .ok_or(mismatch)?;
+            DefaultValue::Float(n)
+        }
+        (TypeRef::Named(name), _) => {
+            match types.iter().find(|t| &t.rust_name == name).map(|t| &t.kind) {
+                Some(TypeKind::Enum(e)) => {
+                    let wire = value.as_str().ok_or(mismatch)?;
+                    let variant = e
+                        .variants
+                        .iter()
+                        .find(|v| v.wire_name == wire)
+                        .ok_or("is not one of the enum's values")?;
+                    DefaultValue::Variant(variant.rust_name.clone())
+                }
+                Some(TypeKind::IntEnum(e)) => {
+                    let wire = value.as_i64().ok_or(mismatch)?;
+                    let variant = e
+                        .variants
+                        .iter()
+                        .find(|v| v.value == wire)
+                        .ok_or("is not one of the enum's values")?;
+                    DefaultValue::IntVariant(variant.rust_name.clone())
+                }
+                _ => return Ok(None),
+            }
+        }
+        (
+            TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64,
+            _,
+        ) => {
+            return Err(mismatch);
+        }
+        _ => return Ok(None),
+    }))
 }

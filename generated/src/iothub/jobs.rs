@@ -144,24 +144,31 @@ impl Client {
     ) -> Result<JobResponse, Error> {
         validate_job_id(job_id)?;
         let deadline = tokio::time::Instant::now() + timeout;
-        let timed_out =
-            || Error::Timeout(format!("job `{job_id}` did not finish within {timeout:?}"));
+        // The status the last finished poll saw, for the timeout's message.
+        let mut last: Option<String> = None;
+        let timed_out = |last: &Option<String>| match last {
+            Some(status) => Error::Timeout(format!(
+                "job `{job_id}` is still {status} after {timeout:?}"
+            )),
+            None => Error::Timeout(format!("job `{job_id}` did not finish within {timeout:?}")),
+        };
         loop {
             // The deadline bounds each poll too, not only the pauses between them.
             let job = tokio::time::timeout_at(deadline, self.get_scheduled_job(job_id))
                 .await
-                .map_err(|_| timed_out())??;
+                .map_err(|_| timed_out(&last))??;
             if job.status.as_ref().is_some_and(is_terminal) {
                 return Ok(job);
             }
+            last = Some(
+                job.status
+                    .as_ref()
+                    .map_or("without a status", JobStatus::as_str)
+                    .to_owned(),
+            );
             let now = tokio::time::Instant::now();
             if now + poll_interval > deadline {
-                return Err(Error::Timeout(format!(
-                    "job `{job_id}` is still {} after {timeout:?}",
-                    job.status
-                        .as_ref()
-                        .map_or("without a status", JobStatus::as_str)
-                )));
+                return Err(timed_out(&last));
             }
             tokio::time::sleep(poll_interval).await;
         }

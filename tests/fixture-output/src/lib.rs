@@ -6,9 +6,18 @@ pub mod arrays_maps;
 // Generated from `tests/fixtures/bodies.yaml`.
 #[rustfmt::skip]
 pub mod bodies;
+// Generated from `tests/fixtures/defaults.yaml`.
+#[rustfmt::skip]
+pub mod defaults;
+// Generated from `tests/fixtures/formats.yaml`.
+#[rustfmt::skip]
+pub mod formats;
 // Generated from `tests/fixtures/hostile.yaml`.
 #[rustfmt::skip]
 pub mod hostile;
+// Generated from `tests/fixtures/integer-enums.yaml`.
+#[rustfmt::skip]
+pub mod integer_enums;
 // Generated from `tests/fixtures/keywords.yaml`.
 #[rustfmt::skip]
 pub mod keywords;
@@ -21,6 +30,9 @@ pub mod open_enums;
 // Generated from `tests/fixtures/parameters.yaml`.
 #[rustfmt::skip]
 pub mod parameters;
+// Generated from `tests/fixtures/query-styles.yaml`.
+#[rustfmt::skip]
+pub mod query_styles;
 // Generated from `tests/fixtures/recursive.yaml`.
 #[rustfmt::skip]
 pub mod recursive;

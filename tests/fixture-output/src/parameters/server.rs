@@ -2,6 +2,8 @@
 //! The server side: the [`Api`] trait and the axum [`router`] that serves it.
 #![allow(clippy::redundant_closure_call)]
 use super::models;
+#[allow(unused_imports)]
+use super::runtime;
 use super::server_runtime;
 use server_runtime::{Rejection, RequestContext, ServerError};
 /// The Parameters in path, query, header and cookie as a service: implement one method per operation and serve [`router`].

@@ -157,6 +157,51 @@ impl Query {
             .ok_or_else(|| Rejection::new(format!("query parameter {name}"), "is missing"))
     }
 
+    /// A list in one value, split at `separator` (`name=a,b` for `form` without explode,
+    /// `spaceDelimited`, `pipeDelimited`); `None` when absent.
+    pub fn delimited<T: FromText>(
+        &self,
+        name: &str,
+        separator: char,
+    ) -> Result<Option<Vec<T>>, Rejection> {
+        let values: Vec<&str> = self.values(name).collect();
+        if values.is_empty() {
+            return Ok(None);
+        }
+        values
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .flat_map(|v| v.split(separator))
+            .map(|v| {
+                T::from_text(v).map_err(|e| Rejection::new(format!("query parameter {name}"), e))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// A `deepObject` parameter (`name[key]=value`, nested brackets for nested objects,
+    /// `name[key][0]` or `name[key][]` for arrays); `None` when no key of it appears.
+    pub fn deep_object<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, Rejection> {
+        let prefix = format!("{name}[");
+        let mut text = form_urlencoded::Serializer::new(String::new());
+        let mut any = false;
+        for (k, v) in self.0.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+            text.append_pair(k, v);
+            any = true;
+        }
+        if !any {
+            return Ok(None);
+        }
+        let mut map: std::collections::BTreeMap<String, T> = serde_qs::Config::new()
+            .use_form_encoding(true)
+            .deserialize_str(&text.finish())
+            .map_err(|e| Rejection::new(format!("query parameter {name}"), e.to_string()))?;
+        Ok(map.remove(name))
+    }
+
     /// A list parameter (`name=a&name=b`); `None` when absent.
     pub fn list<T: FromText>(&self, name: &str) -> Result<Option<Vec<T>>, Rejection> {
         let values: Vec<&str> = self.values(name).collect();
@@ -198,7 +243,8 @@ from_text_via_from_str!(
     f32,
     f64,
     chrono::DateTime<chrono::Utc>,
-    chrono::NaiveDate
+    chrono::NaiveDate,
+    super::runtime::Base64
 );
 
 /// A parameter read as JSON text, for types with no plain form.

@@ -5,7 +5,7 @@
 pub struct Event {
     /// Wire name `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    pub id: ::std::option::Option<::uuid::Uuid>,
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `note`, required.
@@ -32,9 +32,9 @@ pub struct Event {
     /// Wire name `score`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: ::std::option::Option<f64>,
-    /// Wire name `enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: ::std::option::Option<bool>,
+    /// Wire name `enabled`. Takes `true` when absent.
+    #[serde(default = "Event::default_enabled")]
+    pub enabled: bool,
     /// Wire name `legacy`.
     #[deprecated]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +45,11 @@ pub struct Event {
     /// Wire name `reviewer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer: ::std::option::Option<NullableUser>,
+}
+impl Event {
+    fn default_enabled() -> bool {
+        true
+    }
 }
 /// Schema `#/components/schemas/NullableUser`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

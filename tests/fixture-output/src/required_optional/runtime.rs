@@ -811,6 +811,151 @@ macro_rules! open_enum {
 #[allow(unused_imports)]
 pub(crate) use open_enum;
 
+/// The methods and trait impls of an open integer enum: `value`, `From<i64>`, `Display`,
+/// `FromStr`, and serde as a JSON number. (Unused in crates whose document has no integer
+/// enum.)
+#[allow(unused_macros)]
+macro_rules! open_int_enum {
+    ($name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn value(&self) -> i64 {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$fallback(value) => *value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<i64> for $name {
+            fn from(value: i64) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::$fallback(other),
+                }
+            }
+        }
+
+        impl ::std::convert::From<$name> for i64 {
+            fn from(value: $name) -> Self {
+                value.value()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::num::ParseIntError;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                value.parse::<i64>().map(Self::from)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use open_int_enum;
+
+/// Bytes that travel as base64 text (`format: byte`). Encodes with the standard alphabet and
+/// padding; decodes the standard or URL-safe alphabet, with or without padding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Base64(pub Vec<u8>);
+
+impl Base64 {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, owned.
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+impl From<Vec<u8>> for Base64 {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
+impl From<&[u8]> for Base64 {
+    fn from(bytes: &[u8]) -> Self {
+        Self(bytes.to_vec())
+    }
+}
+
+impl From<Base64> for Vec<u8> {
+    fn from(value: Base64) -> Self {
+        value.0
+    }
+}
+
+impl AsRef<[u8]> for Base64 {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Base64 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use base64::Engine as _;
+        f.write_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl std::str::FromStr for Base64 {
+    type Err = base64::DecodeError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{
+            STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+        };
+        let padded = text.ends_with('=');
+        let url_safe = text.contains(['-', '_']);
+        let engine = match (url_safe, padded) {
+            (false, true) => &STANDARD,
+            (false, false) => &STANDARD_NO_PAD,
+            (true, true) => &URL_SAFE,
+            (true, false) => &URL_SAFE_NO_PAD,
+        };
+        engine.decode(text).map(Self)
+    }
+}
+
+impl serde::Serialize for Base64 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Base64 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Serializes a member of a tagged union: the member's JSON with the discriminator property
 /// set to `tag_value` (added when the member's schema does not carry it).
 pub fn serialize_tagged<S: serde::Serializer, T: serde::Serialize>(
@@ -825,6 +970,28 @@ pub fn serialize_tagged<S: serde::Serializer, T: serde::Serialize>(
             .or_insert_with(|| serde_json::Value::String(tag_value.to_owned()));
     }
     serde::Serialize::serialize(&json, serializer)
+}
+
+/// Appends a `deepObject` query parameter to `url`: `name[key]=value` for each property,
+/// nested objects as `name[key][inner]=value`, arrays as `name[key][0]=value`; brackets are
+/// left unencoded, as servers that read this style expect.
+pub fn append_deep_object<T: serde::Serialize + ?Sized, E>(
+    url: &mut Url,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Error<E>> {
+    let wrapped = std::collections::BTreeMap::from([(name, value)]);
+    let text = serde_qs::to_string(&wrapped)
+        .map_err(|e| Error::InvalidInput(format!("parameter `{name}`: {e}")))?;
+    if text.is_empty() {
+        return Ok(());
+    }
+    let query = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{existing}&{text}"),
+        _ => text,
+    };
+    url.set_query(Some(&query));
+    Ok(())
 }
 
 /// Drops the `?` that an empty query would leave at the end of `url`.
