@@ -1839,3 +1839,83 @@ mod defaults {
         assert_eq!(required.note, "hello");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// references.yaml: shared parameters, bodies, responses and headers
+// ---------------------------------------------------------------------------------------------
+
+mod references {
+    use fixture_output::references::models::{
+        Problem, PutWidgetsIdPartsBody, Widget, WidgetListResponseItem,
+    };
+    use fixture_output::references::{Client, ErrorBody};
+
+    use super::*;
+
+    /// A path-level parameter from `components.parameters` is sent as the header it names on
+    /// every operation of the path; the shared response's body and its `$ref` header decode; the
+    /// shared `Problem` response is the typed error body; the shared request body is sent.
+    #[tokio::test]
+    async fn shared_components_work_on_every_operation_that_uses_them() {
+        let mock = Mock::start(vec![
+            Reply::json(200, &json!([{"id": 1, "name": "a"}])).header("x-total", "41"),
+            Reply::json(404, &json!({"title": "gone", "status": 404})),
+            Reply::json(201, &json!({"id": 2, "name": "b"})).header("location", "/widgets/2"),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+
+        let list = client.get_widgets(Some(10), "t-1").await.unwrap();
+        assert_eq!(
+            list.body,
+            [WidgetListResponseItem {
+                id: 1,
+                name: Some("a".into())
+            }]
+        );
+        assert_eq!(list.x_total, Some(41));
+
+        let missing = client.get_widgets(None, "t-1").await.unwrap_err();
+        assert_eq!(
+            missing.response().expect("a status error").body,
+            ErrorBody::Typed(Problem {
+                title: Some("gone".into()),
+                status: Some(404)
+            })
+        );
+
+        #[allow(deprecated)]
+        let new = Widget {
+            id: None,
+            name: "b".into(),
+            color: None,
+        };
+        let created = client.post_widgets("t-2", &new).await.unwrap();
+        assert_eq!(created.location.as_deref(), Some("/widgets/2"));
+        assert_eq!(created.body.id, Some(2));
+
+        let seen = mock.seen();
+        assert_eq!(seen[0].header("x-tenant"), Some("t-1"));
+        assert_eq!(seen[0].raw_query.as_deref(), Some("limit=10"));
+        assert_eq!(seen[2].header("x-tenant"), Some("t-2"));
+        seen[2].assert_json_body(&json!({"name": "b"}));
+    }
+
+    /// A schema reached twice (the list's items through a `$ref` into `components.responses`,
+    /// the parts body through a `$ref` into `paths`) is one type, and a closed object
+    /// (`additionalProperties: false`) has exactly its properties.
+    #[tokio::test]
+    async fn schemas_reached_twice_are_one_type() {
+        let mock = Mock::start(vec![
+            Reply::json(200, &json!({"id": 3})),
+            Reply::json(200, &json!({"part": "p", "count": 2})),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+        #[allow(deprecated)]
+        let widget: WidgetListResponseItem = client.get_widget(3, "t").await.unwrap();
+        assert_eq!(widget.id, 3);
+        let parts: PutWidgetsIdPartsBody = client.get_widgets_id_parts(3).await.unwrap();
+        assert_eq!(parts.count, Some(2));
+    }
+}

@@ -72,6 +72,9 @@ pub(crate) struct Cx<'a> {
     /// Component schema name → Rust type name.
     pub schema_names: BTreeMap<String, String>,
     pub types: Vec<TypeDef>,
+    /// Named types lowered from inline schemas, by the schema's pointer: a schema reached
+    /// twice (a shared response, an `allOf` part, a `$ref` into `paths`) is one type.
+    pub inline_types: BTreeMap<String, crate::ir::TypeRef>,
     /// Property defaults waiting for every type to be lowered (see `schema::apply_defaults`).
     pub pending_defaults: Vec<schema::PendingDefault>,
 }
@@ -101,6 +104,7 @@ impl<'a> Cx<'a> {
             schema_names: BTreeMap::new(),
             types: Vec::new(),
             pending_defaults: Vec::new(),
+            inline_types: BTreeMap::new(),
         }
     }
 
@@ -164,8 +168,25 @@ impl<'a> Cx<'a> {
     where
         'a: 'd,
     {
+        self.resolve_at(item, kind, map, at).map(|(item, _)| item)
+    }
+
+    /// Like [`Cx::resolve`], and also says where the item stands: `at` for an inline item, the
+    /// component's pointer (`#/components/responses/Problem`) and name for a reference. What
+    /// is lowered from a shared component is lowered at the component, so every use of it
+    /// gets the same types.
+    pub fn resolve_at<'d, T>(
+        &mut self,
+        item: &'d ReferenceOr<T>,
+        kind: &str,
+        map: ComponentMap<T>,
+        at: &str,
+    ) -> Option<(&'d T, Placed)>
+    where
+        'a: 'd,
+    {
         let mut reference = match item {
-            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Item(item) => return Some((item, Placed::Inline(at.to_owned()))),
             ReferenceOr::Reference { reference } => reference.clone(),
         };
         let prefix = format!("#/components/{kind}/");
@@ -185,7 +206,10 @@ impl<'a> Cx<'a> {
             let name = unescape_pointer(name);
             let doc: &'d OpenAPI = self.doc;
             match doc.components.as_ref().and_then(|c| map(c).get(&name)) {
-                Some(ReferenceOr::Item(item)) => return Some(item),
+                Some(ReferenceOr::Item(item)) => {
+                    let at = pointer(&format!("#/components/{kind}"), &name);
+                    return Some((item, Placed::Component { at, name }));
+                }
                 Some(ReferenceOr::Reference { reference: next }) => reference = next.clone(),
                 None => {
                     self.error(
@@ -204,6 +228,32 @@ impl<'a> Cx<'a> {
             format!("the `$ref` chain through `{reference}` is a cycle"),
         );
         None
+    }
+}
+
+/// Where a resolved item stands in the document.
+#[derive(Debug, Clone)]
+pub(crate) enum Placed {
+    /// Inline, at this pointer.
+    Inline(String),
+    /// A component: its pointer and its name.
+    Component { at: String, name: String },
+}
+
+impl Placed {
+    /// The item's pointer.
+    pub fn at(&self) -> &str {
+        match self {
+            Placed::Inline(at) | Placed::Component { at, .. } => at,
+        }
+    }
+
+    /// The hint for types named after the item: the component's name, or `inline`.
+    pub fn hint(&self, inline: &str) -> String {
+        match self {
+            Placed::Inline(_) => inline.to_owned(),
+            Placed::Component { name, .. } => crate::names::camel(name),
+        }
     }
 }
 

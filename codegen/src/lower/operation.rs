@@ -153,7 +153,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
     let operation_id = operation_id.as_str();
 
     // Path-level parameters, overridden by operation-level ones with the same name and place.
-    let mut declared: Vec<(Parameter, String)> = Vec::new();
+    let mut declared: Vec<(Parameter, super::Placed)> = Vec::new();
     let sources = item
         .parameters
         .iter()
@@ -175,12 +175,14 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
                 .map(|(i, p)| (p, format!("{at}/parameters/{i}"))),
         );
     for (param, param_at) in sources {
-        let Some(param) = cx.resolve(param, "parameters", |c| &c.parameters, &param_at) else {
+        let Some((param, placed)) =
+            cx.resolve_at(param, "parameters", |c| &c.parameters, &param_at)
+        else {
             continue;
         };
         let key = (param.parameter_data_ref().name.clone(), location_of(param));
         declared.retain(|(p, _)| (p.parameter_data_ref().name.clone(), location_of(p)) != key);
-        declared.push((param.clone(), param_at));
+        declared.push((param.clone(), placed));
     }
 
     // Names the generated client method and server handler use for their own locals.
@@ -215,10 +217,10 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
         ParamLocation::Header,
         ParamLocation::Cookie,
     ] {
-        for (param, param_at) in declared.iter().filter(|(p, _)| location_of(p) == location) {
+        for (param, placed) in declared.iter().filter(|(p, _)| location_of(p) == location) {
             let data = param.parameter_data_ref();
-            let hint = format!("{type_hint}{}", camel(&data.name));
-            let (ty, default) = param_type(cx, data, &hint, param_at);
+            let hint = placed.hint(&format!("{type_hint}{}", camel(&data.name)));
+            let (ty, default) = param_type(cx, data, &hint, placed.at());
             let required = data.required || location == ParamLocation::Path;
             params.push(RawParam {
                 param: Param {
@@ -239,14 +241,15 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
 
     let body = operation.request_body.as_ref().and_then(|body| {
         let body_at = format!("{at}/requestBody");
-        let body = cx.resolve(body, "requestBodies", |c| &c.request_bodies, &body_at)?;
+        let (body, placed) =
+            cx.resolve_at(body, "requestBodies", |c| &c.request_bodies, &body_at)?;
         let (content_type, media) = pick_content(&body.content)?;
         let (ty, encoding) = body_type(
             cx,
             content_type,
             media,
-            &format!("{type_hint}Body"),
-            &body_at,
+            &format!("{}Body", placed.hint(&type_hint)),
+            placed.at(),
             true,
         );
         Some(RequestBody {
@@ -652,11 +655,13 @@ fn lower_responses(
             Some(StatusCode::Range(r)) => format!("{r}XX"),
             None => "default".to_owned(),
         };
-        let response_at = pointer(&format!("{at}/responses"), &key);
-        let Some(response) = cx.resolve(response, "responses", |c| &c.responses, &response_at)
+        let use_at = pointer(&format!("{at}/responses"), &key);
+        let Some((response, placed)) =
+            cx.resolve_at(response, "responses", |c| &c.responses, &use_at)
         else {
             continue;
         };
+        let response_at = placed.at().to_owned();
         let is_success = match &code {
             Some(StatusCode::Code(c)) => (200..300).contains(c),
             Some(StatusCode::Range(r)) => *r == 2,
@@ -666,14 +671,17 @@ fn lower_responses(
             Some(StatusCode::Code(c)) => Some(*c),
             _ => None,
         };
-        let hint = format!(
-            "{type_hint}Response{}",
-            if is_success {
-                String::new()
-            } else {
-                camel(&key)
-            }
-        );
+        let hint = match &placed {
+            super::Placed::Component { name, .. } => format!("{}Response", camel(name)),
+            super::Placed::Inline(_) => format!(
+                "{type_hint}Response{}",
+                if is_success {
+                    String::new()
+                } else {
+                    camel(&key)
+                }
+            ),
+        };
         let body = pick_content(&response.content).map(|(ct, media)| {
             let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at, false);
             ResponseBody { ty, encoding }
@@ -691,15 +699,17 @@ fn lower_responses(
         let mut headers = Vec::new();
         for (name, header) in &response.headers {
             let header_at = pointer(&format!("{response_at}/headers"), name);
-            let Some(header) = cx.resolve(header, "headers", |c| &c.headers, &header_at) else {
+            let Some((header, placed)) =
+                cx.resolve_at(header, "headers", |c| &c.headers, &header_at)
+            else {
                 continue;
             };
             let ty = match &header.format {
                 ParameterSchemaOrContent::Schema(schema) => lower_inline(
                     cx,
                     schema.into(),
-                    &format!("{type_hint}{}", camel(name)),
-                    &header_at,
+                    &placed.hint(&format!("{type_hint}{}", camel(name))),
+                    placed.at(),
                 ),
                 ParameterSchemaOrContent::Content(_) => TypeRef::String,
             };

@@ -504,11 +504,18 @@ pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at
         SchemaAt::Item(schema) => schema,
     };
     if needs_named_type(schema) {
+        if let Some(ty) = cx.inline_types.get(at) {
+            return ty.clone();
+        }
         let name = cx.type_names.claim(&camel(hint));
+        // Known before its shape is lowered, so that a reference back to it from inside finds it.
+        cx.inline_types
+            .insert(at.to_owned(), TypeRef::Named(name.clone()));
         if let Some(kind) = lower_shape(cx, &name, schema, at) {
             push_type(cx, &name, schema, at, kind);
             return TypeRef::Named(name);
         }
+        cx.inline_types.remove(at);
     }
     // Compositions with a single meaningful member stand for that member.
     let single = match &schema.schema_kind {
@@ -605,6 +612,10 @@ fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) 
     if let Some(ty) = cx.pointer_types.get(reference) {
         return ty.clone();
     }
+    // The target was lowered where it stands already.
+    if let Some(ty) = cx.inline_types.get(reference) {
+        return ty.clone();
+    }
     if cx.pointer_stack.iter().any(|r| r == reference) {
         cx.warn(
             Location::new(at),
@@ -646,11 +657,7 @@ fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) 
             return TypeRef::Json;
         }
     };
-    let hint = pointer
-        .rsplit('/')
-        .find(|segment| !matches!(*segment, "schema" | "items" | "properties" | "content"))
-        .map(|segment| camel(&unescape_pointer(segment)))
-        .unwrap_or_else(|| "Shared".to_owned());
+    let hint = pointer_hint(cx.raw, pointer);
     cx.pointer_stack.push(reference.to_owned());
     let ty = lower_inline(cx, SchemaAt::Item(&schema), &hint, reference);
     cx.pointer_stack.pop();
@@ -834,4 +841,69 @@ fn default_for(
         }
         _ => return Ok(None),
     }))
+}
+
+/// A type name for the schema at `pointer` (outside `components.schemas`): its last segment
+/// that names something (a property, a component), or the operation it belongs to with `Body`,
+/// `Response` or `Parameter` (`#/paths/~1pets/post/requestBody/...` → `PostPetsBody`).
+fn pointer_hint(raw: &serde_json::Value, pointer: &str) -> String {
+    const STRUCTURAL: &[&str] = &[
+        "schema",
+        "items",
+        "properties",
+        "content",
+        "additionalProperties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "not",
+        "requestBody",
+        "responses",
+        "parameters",
+        "headers",
+        "default",
+    ];
+    const METHODS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let segments: Vec<String> = pointer.split('/').skip(1).map(unescape_pointer).collect();
+    let named = segments.iter().enumerate().rev().find(|(i, s)| {
+        let after_properties = *i > 0 && segments.get(i - 1).is_some_and(|p| p == "properties");
+        after_properties
+            || !(STRUCTURAL.contains(&s.as_str())
+                || METHODS.contains(&s.as_str())
+                || s.contains('/')
+                || s.chars()
+                    .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
+                || *i <= 1)
+    });
+    if let Some((_, segment)) = named {
+        let hint = camel(segment);
+        if !hint.is_empty() {
+            return hint;
+        }
+    }
+    // In an operation: name it after the operation.
+    if let (Some("paths"), Some(path), Some(method)) = (
+        segments.first().map(String::as_str),
+        segments.get(1),
+        segments.get(2),
+    ) {
+        let operation = raw
+            .get("paths")
+            .and_then(|p| p.get(path))
+            .and_then(|p| p.get(method))
+            .and_then(|o| o.get("operationId"))
+            .and_then(serde_json::Value::as_str)
+            .map(camel)
+            .unwrap_or_else(|| camel(&format!("{method} {path}")));
+        let part = segments.iter().skip(3).find_map(|s| match s.as_str() {
+            "requestBody" => Some("Body"),
+            "responses" => Some("Response"),
+            "parameters" => Some("Parameter"),
+            _ => None,
+        });
+        return format!("{operation}{}", part.unwrap_or_default());
+    }
+    "Shared".to_owned()
 }

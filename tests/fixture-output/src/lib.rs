@@ -36,6 +36,9 @@ pub mod query_styles;
 // Generated from `tests/fixtures/recursive.yaml`.
 #[rustfmt::skip]
 pub mod recursive;
+// Generated from `tests/fixtures/references.yaml`.
+#[rustfmt::skip]
+pub mod references;
 // Generated from `tests/fixtures/required-optional.yaml`.
 #[rustfmt::skip]
 pub mod required_optional;
