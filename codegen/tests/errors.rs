@@ -547,6 +547,9 @@ fn degraded_constructs_are_warnings() {
   /a:
     get:
       operationId: getA
+      parameters:
+        - {{name: filter, in: query, schema: {{$ref: '#/components/schemas/Filter'}}}}
+        - {{name: deep, in: query, style: deepObject, schema: {{$ref: '#/components/schemas/Filter'}}}}
       responses:
         '204': {{description: x}}
         'twohundred': {{description: x}}
@@ -554,9 +557,18 @@ components:
   schemas:
     Odd: {{type: strng}}
     Not: {{not: {{type: string}}}}
+    Filter: {{type: object, properties: {{a: {{type: string}}}}}}
 "
     );
     let w = warnings(&text);
+    has(
+        &w,
+        &[
+            "#/paths/~1a/get/parameters/0 (getA)",
+            "parameter `filter` holds an object, which is sent as JSON text",
+        ],
+    );
+    assert!(!w.iter().any(|m| m.contains("`deep`")), "{w:#?}");
     has(
         &w,
         &["#/paths/jobs", "does not start with `/`; it is ignored"],

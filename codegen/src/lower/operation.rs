@@ -222,6 +222,16 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
             let hint = placed.hint(&format!("{type_hint}{}", camel(&data.name)));
             let (ty, default) = param_type(cx, data, &hint, placed.at());
             let required = data.required || location == ParamLocation::Path;
+            let style = query_style(param);
+            if style != crate::ir::QueryStyle::DeepObject && is_object(cx, &ty) {
+                cx.warn(
+                    Location::new(placed.at()).with_context(operation_id),
+                    format!(
+                        "parameter `{}` holds an object, which is sent as JSON text outside                          the query's `deepObject` style",
+                        data.name
+                    ),
+                );
+            }
             params.push(RawParam {
                 param: Param {
                     wire_name: data.name.clone(),
@@ -229,7 +239,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
                     location,
                     ty,
                     required,
-                    style: query_style(param),
+                    style,
                     docs: data.description.clone(),
                 },
                 default,
@@ -425,6 +435,27 @@ fn location_of(param: &Parameter) -> ParamLocation {
 }
 
 /// The parameter's type and its default value as text (for client-level parameters).
+/// Whether a parameter's type is an object or any JSON (written as JSON text in a parameter).
+fn is_object(cx: &Cx<'_>, ty: &TypeRef) -> bool {
+    let mut ty = ty;
+    for _ in 0..32 {
+        match ty {
+            TypeRef::Map(_) | TypeRef::Json => return true,
+            TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
+            TypeRef::Named(name) => match cx.types.iter().find(|t| &t.rust_name == name) {
+                Some(def) => match &def.kind {
+                    crate::ir::TypeKind::Alias(target) => ty = target,
+                    crate::ir::TypeKind::Struct(_) | crate::ir::TypeKind::Union(_) => return true,
+                    _ => return false,
+                },
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The serialization of a query parameter (`style`, `explode`); form, exploded, for others.
 fn query_style(param: &Parameter) -> crate::ir::QueryStyle {
     use crate::ir::QueryStyle as S;
