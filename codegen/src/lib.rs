@@ -43,11 +43,13 @@ mod walk;
 
 pub use error::{Error, Errors, Location, Warning};
 
-/// The runtime module every generated crate carries, as source text.
-pub const RUNTIME_RS: &str = include_str!("../runtime/runtime.rs");
+/// The runtime crate's root (`runtime/src/lib.rs` beside every generated crate), as source
+/// text.
+pub const RUNTIME_RS: &str = include_str!("../runtime/lib.rs");
 
-/// The server-side runtime module, carried by crates generated with [`Input::server`].
-pub const SERVER_RUNTIME_RS: &str = include_str!("../runtime/server_runtime.rs");
+/// The runtime crate's `server` module (`runtime/src/server.rs`, behind its `server`
+/// feature), as source text.
+pub const SERVER_RUNTIME_RS: &str = include_str!("../runtime/server.rs");
 
 /// What to generate from.
 #[derive(Debug, Clone)]
@@ -63,12 +65,15 @@ pub struct Input<'a> {
     /// Hand-written modules of the crate that the generated crate root declares (`pub mod
     /// name;`), e.g. API-specific helpers that live beside the generated files.
     pub extra_modules: Vec<String>,
-    /// Also emit the server side (`server.rs` and `server_runtime.rs`), compiled when the
-    /// generated crate's `server` feature is on.
+    /// Also emit the server side (`server.rs`, with the runtime crate's `server` module),
+    /// compiled when the generated crate's `server` feature is on.
     pub server: bool,
     /// Gate operations and the types they use behind one cargo feature per tag
     /// (`tag-<name>`, `untagged`), so users compile only what they use.
     pub features_per_tag: bool,
+    /// The Rust name of the runtime crate the generated crate depends on and re-exports as
+    /// `runtime` (e.g. `my_client_runtime`; [`Output::runtime_files`] are its sources).
+    pub runtime_crate: String,
 }
 
 impl<'a> Input<'a> {
@@ -81,6 +86,7 @@ impl<'a> Input<'a> {
             extra_modules: Vec::new(),
             server: false,
             features_per_tag: false,
+            runtime_crate: "runtime".to_owned(),
         }
     }
 }
@@ -97,8 +103,11 @@ pub struct File {
 /// The result of a successful run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
-    /// The source files, in a fixed order.
+    /// The source files of the API crate (paths relative to its `src/`), in a fixed order.
     pub files: Vec<File>,
+    /// The source files of its runtime crate (paths relative to that crate's `src/`): the
+    /// same for every API but for the header naming the command and document.
+    pub runtime_files: Vec<File>,
     /// Constructs that were generated in a degraded form.
     pub warnings: Vec<Warning>,
     /// The cargo features the crate declares (one per tag) when `features_per_tag` is set.
@@ -160,6 +169,7 @@ fn generate_here(input: &Input<'_>) -> Result<Output, Errors> {
         &api,
         input.spec_path,
         &input.extra_modules,
+        &input.runtime_crate,
         input.server,
         &gates,
     ) {
@@ -168,18 +178,19 @@ fn generate_here(input: &Input<'_>) -> Result<Output, Errors> {
             contents: format::format(&header, file.tokens).map_err(Errors::from)?,
         });
     }
-    files.push(File {
-        path: "runtime.rs".to_owned(),
-        contents: format::runtime(&header, "runtime.rs", RUNTIME_RS),
-    });
-    if input.server {
-        files.push(File {
-            path: "server_runtime.rs".to_owned(),
-            contents: format::runtime(&header, "server_runtime.rs", SERVER_RUNTIME_RS),
-        });
-    }
+    let runtime_files = vec![
+        File {
+            path: "lib.rs".to_owned(),
+            contents: format::runtime(&header, "lib.rs", RUNTIME_RS),
+        },
+        File {
+            path: "server.rs".to_owned(),
+            contents: format::runtime(&header, "server.rs", SERVER_RUNTIME_RS),
+        },
+    ];
     Ok(Output {
         files,
+        runtime_files,
         warnings,
         features: gates.features,
     })

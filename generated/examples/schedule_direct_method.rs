@@ -24,6 +24,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use iothub_jobs::iothub::IotHubErrorExt as _;
 use iothub_jobs::models::{CloudToDeviceMethod, JobResponse, JobStatus};
 use iothub_jobs::{Client, Error};
 

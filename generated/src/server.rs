@@ -169,40 +169,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
         );
     router.with_state(api)
 }
-impl server_runtime::FromText for models::JobPropertiesStorageAuthenticationType {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(
-            <models::JobPropertiesStorageAuthenticationType as ::std::convert::From<
-                &str,
-            >>::from(text),
-        )
-    }
-}
-impl server_runtime::FromText for models::JobStatus {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::JobStatus as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::JobType {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::JobType as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::TwinAuthenticationType {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::TwinAuthenticationType as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::TwinConnectionState {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::TwinConnectionState as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::TwinStatus {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::TwinStatus as ::std::convert::From<&str>>::from(text))
-    }
-}
 /// Serves `Jobs_CreateImportExportJob` (`POST /jobs/create`).
 #[allow(unused_variables)]
 async fn handle_create_import_export_job<A: Api>(

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::Method;
 use chrono::Utc;
-use iothub_jobs::iothub::{Clock, SasCredential, sign};
+use iothub_jobs::iothub::{Clock, IotHubErrorExt as _, SasCredential, sign};
 use iothub_jobs::models::{
     CloudToDeviceMethod, JobProperties, JobStatus, JobType, Twin, TwinProperties,
 };

@@ -36,6 +36,7 @@ pub fn crate_files_with(
     let mut input = codegen::Input::new(&spec_name, &text, command);
     input.server = server;
     input.features_per_tag = features_per_tag;
+    input.runtime_crate = codegen::manifest::runtime_crate(name);
     let output = codegen::generate(&input)
         .map_err(|errors| anyhow::anyhow!("generation failed; nothing was written:\n{errors}"))?;
     let title = codegen::lower_only(&spec_name, &text)
@@ -61,6 +62,17 @@ pub fn crate_files_with(
             .files
             .into_iter()
             .map(|f| (format!("src/{}", f.path), f.contents)),
+    );
+    // The runtime crate, beside `src/`.
+    files.push((
+        "runtime/Cargo.toml".to_owned(),
+        codegen::manifest::runtime_cargo_toml(name, command, &spec_name),
+    ));
+    files.extend(
+        output
+            .runtime_files
+            .into_iter()
+            .map(|f| (format!("runtime/src/{}", f.path), f.contents)),
     );
     let warnings = output
         .warnings
@@ -147,7 +159,7 @@ pub fn write_atomically(out: &Path, files: &[(String, String)]) -> Result<()> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use codegen::manifest::{DEPENDENCIES, SERVER_DEPENDENCIES};
+    use codegen::manifest::{DEPENDENCIES, RUNTIME_DEPENDENCIES, SERVER_DEPENDENCIES};
     use std::collections::BTreeMap;
 
     /// A fresh directory under `target/` for one test.
@@ -259,7 +271,11 @@ pub(crate) mod tests {
     fn pinned_versions_match_the_lockfile() {
         let lock = std::fs::read_to_string(super::super::regen::root().join("Cargo.lock"))
             .expect("Cargo.lock");
-        for (name, version, _) in DEPENDENCIES.iter().chain(SERVER_DEPENDENCIES) {
+        for (name, version, _) in DEPENDENCIES
+            .iter()
+            .chain(RUNTIME_DEPENDENCIES)
+            .chain(SERVER_DEPENDENCIES)
+        {
             let entry = format!("name = \"{name}\"\nversion = \"{version}\"\n");
             assert!(
                 lock.contains(&entry),

@@ -21,6 +21,9 @@ pub enum Mode {
 /// The spec of the crate users depend on, and where its output goes.
 const JOBS_SPEC: &str = "spec/iothub-jobs.yaml";
 const JOBS_OUT: &str = "generated/src";
+/// The runtime crate beside it (`iothub-jobs-runtime`), which every crate regen writes uses.
+const RUNTIME_DIR: &str = "generated/runtime";
+const JOBS_CRATE: &str = "iothub-jobs";
 /// Hand-written modules of the Jobs crate (`generated/src/iothub/`), declared by its root.
 const JOBS_HANDWRITTEN: &[&str] = &["iothub"];
 /// Fixture documents, and the crate that compiles their output.
@@ -105,6 +108,7 @@ pub fn expected_outputs(root: &Path, deny_warnings: bool) -> Result<Outputs> {
         let mut input = codegen::Input::new(spec, &text, COMMAND);
         input.extra_modules = extra.iter().map(|m| (*m).to_owned()).collect();
         input.server = true;
+        input.runtime_crate = codegen::manifest::runtime_crate(JOBS_CRATE);
         match codegen::generate(&input) {
             Ok(output) => {
                 for warning in &output.warnings {
@@ -114,13 +118,23 @@ pub fn expected_outputs(root: &Path, deny_warnings: bool) -> Result<Outputs> {
                 for file in output.files {
                     files.insert(format!("{out_dir}/{}", file.path), file.contents);
                 }
+                // One runtime crate for all: the Jobs crate's.
+                if spec == JOBS_SPEC {
+                    files.insert(
+                        format!("{RUNTIME_DIR}/Cargo.toml"),
+                        codegen::manifest::runtime_cargo_toml(JOBS_CRATE, COMMAND, spec),
+                    );
+                    for file in output.runtime_files {
+                        files.insert(format!("{RUNTIME_DIR}/src/{}", file.path), file.contents);
+                    }
+                }
             }
             Err(errors) => failures.push(errors.to_string()),
         }
         Ok(())
     };
     generate(JOBS_SPEC, JOBS_OUT, JOBS_HANDWRITTEN, &mut files)?;
-    let mut owned_dirs = vec![JOBS_OUT.to_owned()];
+    let mut owned_dirs = vec![JOBS_OUT.to_owned(), format!("{RUNTIME_DIR}/src")];
     // The whole upstream IoT Hub document (Swagger 2.0, converted), compiled as one module of
     // the `iothub-full-generated` crate (its generated root becomes the module's mod.rs).
     if root.join(crate::import::UPSTREAM).exists() {

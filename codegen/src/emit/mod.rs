@@ -25,13 +25,14 @@ pub fn emit(
     api: &Api,
     spec_name: &str,
     extra_modules: &[String],
+    runtime_crate: &str,
     with_server: bool,
     gates: &features::Gates,
 ) -> Vec<EmittedFile> {
     let mut files = vec![
         EmittedFile {
             path: "lib.rs",
-            tokens: lib_rs(api, spec_name, extra_modules, with_server),
+            tokens: lib_rs(api, spec_name, extra_modules, runtime_crate, with_server),
         },
         EmittedFile {
             path: "models.rs",
@@ -51,7 +52,14 @@ pub fn emit(
     files
 }
 
-fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: bool) -> TokenStream {
+fn lib_rs(
+    api: &Api,
+    spec_name: &str,
+    extra_modules: &[String],
+    runtime_crate: &str,
+    with_server: bool,
+) -> TokenStream {
+    let runtime_crate = ident(runtime_crate);
     let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
     if let Some(description) = &api.description {
         text.push_str("\n\n");
@@ -77,8 +85,7 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: boo
             #[rustfmt::skip]
             pub mod server;
             #[cfg(feature = "server")]
-            #[rustfmt::skip]
-            pub mod server_runtime;
+            pub use #runtime_crate::server as server_runtime;
         }
     });
     let extra = extra_modules.iter().map(|m| {
@@ -119,8 +126,7 @@ fn lib_rs(api: &Api, spec_name: &str, extra_modules: &[String], with_server: boo
         pub mod client;
         #[rustfmt::skip]
         pub mod models;
-        #[rustfmt::skip]
-        pub mod runtime;
+        pub use #runtime_crate as runtime;
 
         #server
 

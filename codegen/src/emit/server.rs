@@ -8,7 +8,7 @@ use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, TypeKind, TypeRef,
+    Success, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -38,44 +38,6 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         .iter()
         .map(|(i, op)| gate_items(handler(api, op, &models), &gates.op(*i)));
     let routes = routes(&routable, gates);
-    let from_text = api.types.iter().filter_map(|t| match &t.kind {
-        TypeKind::Enum(_) => {
-            let name = ident(&t.rust_name);
-            let cfg = gates.ty(&t.rust_name);
-            Some(quote! {
-                #cfg
-                impl server_runtime::FromText for models::#name {
-                    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-                        Ok(<models::#name as ::std::convert::From<&str>>::from(text))
-                    }
-                }
-            })
-        }
-        TypeKind::IntEnum(_) => {
-            let name = ident(&t.rust_name);
-            let cfg = gates.ty(&t.rust_name);
-            Some(quote! {
-                #cfg
-                impl server_runtime::FromText for models::#name {
-                    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-                        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-                    }
-                }
-            })
-        }
-        _ => None,
-    });
-    // `FromText` for UUIDs lives here, not in the fixed server runtime, so that crates without
-    // them do not need the `uuid` crate.
-    let uuid_from_text = uses_uuid(api).then(|| {
-        quote! {
-            impl server_runtime::FromText for ::uuid::Uuid {
-                fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-                    text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-                }
-            }
-        }
-    });
     let trait_docs = doc_attrs(&format!(
         "The {} as a service: implement one method per operation and serve [`router`].\n\n\
          Inputs arrive decoded and checked against the document; a request that does not \
@@ -114,8 +76,6 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
             router.with_state(api)
         }
 
-        #(#from_text)*
-        #uuid_from_text
 
         #(#handlers)*
     }
@@ -542,23 +502,4 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             }
         }
     }
-}
-
-/// Whether any parameter or named type holds a UUID.
-fn uses_uuid(api: &Api) -> bool {
-    fn holds(ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::Uuid => true,
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => holds(inner),
-            _ => false,
-        }
-    }
-    api.operations
-        .iter()
-        .flat_map(|op| &op.params)
-        .any(|p| holds(&p.ty))
-        || api.types.iter().any(|t| match &t.kind {
-            TypeKind::Alias(ty) => holds(ty),
-            _ => false,
-        })
 }

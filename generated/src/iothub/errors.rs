@@ -111,17 +111,25 @@ impl IotHubErrorInfo {
     }
 }
 
-impl crate::Error {
+/// Reads the IoT Hub error out of an [`Error`](crate::Error) (a trait, because the error type
+/// belongs to the runtime crate).
+pub trait IotHubErrorExt {
     /// The IoT Hub error, when the service answered with an error status.
     ///
     /// ```
+    /// use iothub_jobs::iothub::IotHubErrorExt as _;
+    ///
     /// # fn handle(error: iothub_jobs::Error) {
     /// if let Some(info) = error.iothub_error() {
     ///     eprintln!("{:?} (tracking id {:?})", info.code, info.tracking_id);
     /// }
     /// # }
     /// ```
-    pub fn iothub_error(&self) -> Option<IotHubErrorInfo> {
+    fn iothub_error(&self) -> Option<IotHubErrorInfo>;
+}
+
+impl IotHubErrorExt for crate::Error {
+    fn iothub_error(&self) -> Option<IotHubErrorInfo> {
         let response = self.response()?;
         let header = response
             .headers

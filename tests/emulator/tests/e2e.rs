@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use common::{manual_config, stats};
 use futures::TryStreamExt as _;
 use iothub_emulator::{Config, DeviceJobStatus, Emulator, Registry};
-use iothub_jobs::iothub::IotHubErrorInfo;
+use iothub_jobs::iothub::{IotHubErrorExt as _, IotHubErrorInfo};
 use iothub_jobs::models::{
     CancelImportExportJobResponse, CloudToDeviceMethod, JobProperties, JobRequest, JobResponse,
     JobStatus, JobType, Twin, TwinProperties,

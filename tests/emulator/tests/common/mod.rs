@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use iothub_emulator::{Config, Emulator, ManualClock, Server};
-use iothub_jobs::iothub::SasCredential;
+use iothub_jobs::iothub::{IotHubErrorExt as _, SasCredential};
 use iothub_jobs::models::{
     CloudToDeviceMethod, DeviceJobStatistics, IotHubError, JobRequest, JobType, Twin,
 };

@@ -39,21 +39,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
     let router = router.route("/searches", ::axum::routing::post(handle_search::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::Level {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-    }
-}
-impl server_runtime::FromText for models::Order {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::Order as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::SearchOptionsInlineLevel {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-    }
-}
 /// Serves `search` (`POST /searches`).
 #[allow(unused_variables)]
 async fn handle_search<A: Api>(

@@ -50,11 +50,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
         .route("/samples/{id}", ::axum::routing::put(handle_put_sample::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for ::uuid::Uuid {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-    }
-}
 /// Serves `getSample` (`GET /samples/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_sample<A: Api>(

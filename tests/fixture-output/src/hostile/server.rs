@@ -66,16 +66,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
         .route("/😀/{🦀}", ::axum::routing::delete(handle_value::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::HostileNestedFnItem {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::HostileNestedFnItem as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::Keywordish {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::Keywordish as ::std::convert::From<&str>>::from(text))
-    }
-}
 /// Serves `` get"weird`*/`op `` (`GET /a b/{id}/ünïcödé/{x-y}`).
 #[allow(unused_variables)]
 async fn handle_get_weird_op<A: Api>(

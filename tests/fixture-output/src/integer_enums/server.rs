@@ -39,21 +39,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
     let router = router.route("/tasks", ::axum::routing::get(handle_list_tasks::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::Level {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-    }
-}
-impl server_runtime::FromText for models::Priority {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-    }
-}
-impl server_runtime::FromText for models::TaskRetries {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        text.parse().map_err(|e| ::std::format!("`{text}` is not valid: {e}"))
-    }
-}
 /// Serves `listTasks` (`GET /tasks`).
 #[allow(unused_variables)]
 async fn handle_list_tasks<A: Api>(

@@ -53,11 +53,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
     let router = router.route("/things", ::axum::routing::post(handle_new2::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::_123abc {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::_123abc as ::std::convert::From<&str>>::from(text))
-    }
-}
 /// Serves `get-the_Thing!` (`GET /type/{type}/self/{self}`).
 #[allow(unused_variables)]
 async fn handle_get_the_thing<A: Api>(

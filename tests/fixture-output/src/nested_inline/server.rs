@@ -40,15 +40,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
         .route("/devices/{id}", ::axum::routing::put(handle_put_device::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::PutDeviceBodyLocationFloorZone {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(
-            <models::PutDeviceBodyLocationFloorZone as ::std::convert::From<
-                &str,
-            >>::from(text),
-        )
-    }
-}
 /// Serves `putDevice` (`PUT /devices/{id}`).
 #[allow(unused_variables)]
 async fn handle_put_device<A: Api>(

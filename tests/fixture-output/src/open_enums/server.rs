@@ -39,26 +39,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
     let router = router.route("/jobs", ::axum::routing::get(handle_list_jobs::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::JobConnection {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::JobConnection as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::JobKind {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::JobKind as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::ListJobsPriority {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::ListJobsPriority as ::std::convert::From<&str>>::from(text))
-    }
-}
-impl server_runtime::FromText for models::Status {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::Status as ::std::convert::From<&str>>::from(text))
-    }
-}
 /// Serves `listJobs` (`GET /jobs`).
 #[allow(unused_variables)]
 async fn handle_list_jobs<A: Api>(

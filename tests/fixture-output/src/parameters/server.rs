@@ -58,11 +58,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
         .route("/items/{id}", ::axum::routing::delete(handle_delete_item::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::GetFileExt {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::GetFileExt as ::std::convert::From<&str>>::from(text))
-    }
-}
 /// Serves `deleteItem` (`DELETE /items/{id}`).
 #[allow(unused_variables)]
 async fn handle_delete_item<A: Api>(

@@ -43,11 +43,6 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
     let router = router.route("/items", ::axum::routing::get(handle_find_items::<A>));
     router.with_state(api)
 }
-impl server_runtime::FromText for models::FilterStatus {
-    fn from_text(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(<models::FilterStatus as ::std::convert::From<&str>>::from(text))
-    }
-}
 /// Serves `findItems` (`GET /items`).
 #[allow(unused_variables)]
 async fn handle_find_items<A: Api>(

@@ -9,14 +9,12 @@
 pub mod client;
 #[rustfmt::skip]
 pub mod models;
-#[rustfmt::skip]
-pub mod runtime;
+pub use iothub_jobs_runtime as runtime;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "server")]
-#[rustfmt::skip]
-pub mod server_runtime;
+pub use iothub_jobs_runtime::server as server_runtime;
 pub use client::Client;
 pub use runtime::{
     Credential, Error, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential,
