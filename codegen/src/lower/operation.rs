@@ -227,7 +227,7 @@ fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Opt
                 cx.warn(
                     Location::new(placed.at()).with_context(operation_id),
                     format!(
-                        "parameter `{}` holds an object, which is sent as JSON text outside                          the query's `deepObject` style",
+                        "parameter `{}` holds an object, which is sent as JSON text outside the query's `deepObject` style",
                         data.name
                     ),
                 );
