@@ -103,6 +103,8 @@ pub struct Output {
     pub warnings: Vec<Warning>,
     /// The cargo features the crate declares (one per tag) when `features_per_tag` is set.
     pub features: Vec<String>,
+    /// The document's title (`info.title`), e.g. for the generated crate's description.
+    pub title: String,
 }
 
 /// Runs the whole pipeline.
@@ -178,6 +180,7 @@ fn generate_here(input: &Input<'_>, items_per_part: usize) -> Result<Output, Err
         files,
         warnings,
         features: gates.features,
+        title: api.title,
     })
 }
 
@@ -222,6 +225,11 @@ fn emit_and_format(
 /// At most this many threads format at once.
 const MAX_THREADS: usize = 16;
 
+/// With fewer items than this (a document with fewer than about 64 types and operations gives
+/// four parts), the calling thread does all the work: starting threads would cost more than
+/// they save.
+const MIN_PARALLEL_ITEMS: usize = 5;
+
 /// `f` applied to every item, in the items' order, computed on as many threads as the machine
 /// runs at once (the calling thread among them), each taking the next item left. Threads get
 /// the pipeline's [`STACK`]; where none can be spawned, the calling thread does everything. A
@@ -242,10 +250,14 @@ fn parallel_map<T: Sync, R: Send>(
             done.push((i, f(item)));
         }
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(items.len())
-        .min(MAX_THREADS);
+    let threads = if items.len() < MIN_PARALLEL_ITEMS {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(items.len())
+            .min(MAX_THREADS)
+    };
     let (done, panicked) = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
             .filter_map(|i| {
