@@ -112,13 +112,15 @@ pub struct Output {
     pub warnings: Vec<Warning>,
     /// The cargo features the crate declares (one per tag) when `features_per_tag` is set.
     pub features: Vec<String>,
+    /// The document's title (`info.title`), e.g. for the generated crate's description.
+    pub title: String,
 }
 
 /// Runs the whole pipeline.
 ///
 /// Runs on a thread of its own with a large stack (deeply nested documents recurse deeply).
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
-    on_large_stack(|| generate_here(input))
+    on_large_stack(|| generate_here(input, emit::ITEMS_PER_PART))
 }
 
 /// The stack the pipeline runs on. Deserializing a schema nested 100 levels deep takes a few
@@ -154,7 +156,7 @@ fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
-fn generate_here(input: &Input<'_>) -> Result<Output, Errors> {
+fn generate_here(input: &Input<'_>, items_per_part: usize) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
     let (api, lowered) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
     warnings.extend(lowered);
@@ -164,20 +166,16 @@ fn generate_here(input: &Input<'_>) -> Result<Output, Errors> {
     } else {
         emit::features::Gates::default()
     };
-    let mut files = Vec::new();
-    for file in emit::emit(
-        &api,
-        input.spec_path,
-        &input.extra_modules,
-        &input.runtime_crate,
-        input.server,
-        &gates,
-    ) {
-        files.push(File {
-            path: file.path.to_owned(),
-            contents: format::format(&header, file.tokens).map_err(Errors::from)?,
-        });
-    }
+    let cx = emit::Context {
+        api: &api,
+        spec_name: input.spec_path,
+        extra_modules: &input.extra_modules,
+        runtime_crate: &input.runtime_crate,
+        with_server: input.server,
+        gates: &gates,
+    };
+    let plan = emit::plan(&api, input.server, items_per_part);
+    let files = emit_and_format(&cx, &header, &plan)?;
     let runtime_files = vec![
         File {
             path: "lib.rs".to_owned(),
@@ -193,7 +191,123 @@ fn generate_here(input: &Input<'_>) -> Result<Output, Errors> {
         runtime_files,
         warnings,
         features: gates.features,
+        title: api.title,
     })
+}
+
+/// Emits and formats every part of every file, in parallel (see [`parallel_map`]), then joins
+/// each file's parts in order under the header. The text is the same whatever the number of
+/// threads and however they interleave.
+fn emit_and_format(
+    cx: &emit::Context<'_>,
+    header: &str,
+    plan: &[(&'static str, Vec<emit::Part>)],
+) -> Result<Vec<File>, Errors> {
+    let parts: Vec<&emit::Part> = plan.iter().flat_map(|(_, parts)| parts).collect();
+    let lost = || Error::Internal("a part of the output was lost".to_owned());
+    let mut texts = parallel_map(&parts, |part| format::format(emit::emit(cx, part)))?.into_iter();
+    let mut files = Vec::new();
+    for (path, parts) in plan {
+        let mut contents = header.to_owned();
+        // `client.rs`'s methods go into the `impl` block that ends its first part.
+        let mut close = "";
+        for part in parts {
+            let text = texts.next().ok_or_else(lost)??;
+            if let emit::Part::ClientMethods(_) = part {
+                if close.is_empty() {
+                    let open = contents.strip_suffix("}\n").ok_or_else(lost)?.len();
+                    contents.truncate(open);
+                    close = "}\n";
+                }
+                contents.push_str(format::impl_body(&text)?);
+            } else {
+                contents.push_str(&text);
+            }
+        }
+        contents.push_str(close);
+        files.push(File {
+            path: (*path).to_owned(),
+            contents,
+        });
+    }
+    Ok(files)
+}
+
+/// At most this many threads format at once.
+const MAX_THREADS: usize = 16;
+
+/// With fewer items than this (a document with fewer than about 64 types and operations gives
+/// four parts), the calling thread does all the work: starting threads would cost more than
+/// they save.
+const MIN_PARALLEL_ITEMS: usize = 5;
+
+/// `f` applied to every item, in the items' order, computed on as many threads as the machine
+/// runs at once (the calling thread among them), each taking the next item left. Threads get
+/// the pipeline's [`STACK`]; where none can be spawned, the calling thread does everything. A
+/// panic in `f` becomes [`Error::Internal`].
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Result<Vec<R>, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let threads = if items.len() < MIN_PARALLEL_ITEMS {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(items.len())
+            .min(MAX_THREADS)
+    };
+    let (done, panicked) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|i| {
+                std::thread::Builder::new()
+                    .name(format!("codegen-{i}"))
+                    .stack_size(STACK)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut panicked = false;
+        let mut done = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+            Ok(done) => done,
+            Err(_) => {
+                panicked = true;
+                Vec::new()
+            }
+        };
+        for helper in helpers {
+            match helper.join() {
+                Ok(more) => done.extend(more),
+                Err(_) => panicked = true,
+            }
+        }
+        (done, panicked)
+    });
+    let mut slots: Vec<Option<R>> = items.iter().map(|_| None).collect();
+    for (i, result) in done {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(result);
+        }
+    }
+    let results: Option<Vec<R>> = slots.into_iter().collect();
+    match results {
+        Some(results) if !panicked => Ok(results),
+        _ => Err(Error::Internal(
+            "generating the output panicked (a bug; please report it with the document)".to_owned(),
+        )),
+    }
 }
 
 /// Runs parse and lower only: the IR, for tests and tools.
@@ -206,4 +320,39 @@ fn lower_here(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>
     let (api, lowered) = lower::lower(spec_path, &doc, &raw).map_err(Errors)?;
     warnings.extend(lowered);
     Ok((api, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files formatted in parts, concatenated, are the files formatted whole: every item and
+    /// every method a part of its own gives the same text as one part per file.
+    #[test]
+    fn parts_concatenate_to_the_whole_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut specs = vec![root.join("spec/iothub-jobs.yaml")];
+        let mut fixtures: Vec<_> = std::fs::read_dir(root.join("tests/fixtures"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        fixtures.sort();
+        specs.extend(fixtures);
+        let mut compared = 0;
+        for spec in specs {
+            let text = std::fs::read_to_string(&spec).unwrap();
+            let mut input = Input::new("spec.yaml", &text, "test");
+            input.server = true;
+            let (Ok(whole), Ok(parts)) = (
+                on_large_stack(|| generate_here(&input, usize::MAX)),
+                on_large_stack(|| generate_here(&input, 1)),
+            ) else {
+                continue;
+            };
+            assert_eq!(whole, parts, "{}", spec.display());
+            compared += 1;
+        }
+        assert!(compared > 10, "only {compared} documents generated");
+    }
 }

@@ -77,6 +77,11 @@ pub fn parse_converted(
     if !located.is_empty() {
         return Err(Errors(located));
     }
+    // Without tracking the path first, and again with it to say where when that fails (see
+    // `shape::try_as`).
+    if let Ok(doc) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value) {
+        return Ok((doc, value, warnings));
+    }
     match serde_path_to_error::deserialize(&value) {
         Ok(doc) => Ok((doc, value, warnings)),
         Err(error) => {

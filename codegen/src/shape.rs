@@ -102,6 +102,11 @@ fn parameter(value: &Value) -> Option<(Vec<String>, String)> {
 }
 
 fn try_as<T: DeserializeOwned>(value: &Value) -> Option<(Vec<String>, String)> {
+    // Without tracking the path first (nearly every object is valid), and again with it to
+    // say where when that fails: deserializing is deterministic, so the error is the same.
+    if T::deserialize(value).is_ok() {
+        return None;
+    }
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(_) => None,
         Err(error) => Some((path_segments(error.path()), error.inner().to_string())),

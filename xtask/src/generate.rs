@@ -39,12 +39,10 @@ pub fn crate_files_with(
     input.runtime_crate = codegen::manifest::runtime_crate(name);
     let output = codegen::generate(&input)
         .map_err(|errors| anyhow::anyhow!("generation failed; nothing was written:\n{errors}"))?;
-    let title = codegen::lower_only(&spec_name, &text)
-        .map(|(api, _)| api.title)
-        .unwrap_or_default();
+    let title = &output.title;
     let description = format!(
         "Client for {} (generated)",
-        if title.is_empty() { name } else { &title }
+        if title.is_empty() { name } else { title }
     );
     let mut files = vec![(
         "Cargo.toml".to_owned(),

@@ -10,6 +10,11 @@ mod spec_diff;
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
+/// Generation allocates and frees millions of small token and syntax-tree nodes; mimalloc
+/// does that markedly faster than the system allocator (the library itself sets none).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn generate_options(args: &[&str]) -> Result<generate::Options> {
     let (mut spec, mut out, mut name) = (None, None, None);
     let (mut server, mut deny_warnings, mut features_per_tag) = (false, false, false);

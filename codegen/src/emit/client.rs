@@ -18,7 +18,9 @@ pub fn common_error_type(api: &Api) -> Option<&TypeRef> {
         .then_some(&first.error_type)
 }
 
-pub fn client_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
+/// `client.rs` without the operations' methods, which [`client_methods`] emits: `Client`'s
+/// `impl` block is the file's last item, and the formatter splices their bodies into it.
+pub fn client_rs(api: &Api) -> TokenStream {
     let models = quote!(models::);
     let common_error = type_tokens(common_error_type(api).unwrap_or(&TypeRef::Json), &models);
     let retry_statuses = (!api.retry.statuses.is_empty()).then(|| {
@@ -103,9 +105,6 @@ pub fn client_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         ));
     }
     let client_doc = doc_attrs(&client_doc);
-    let methods = api.operations.iter().enumerate().map(|(i, op)| {
-        super::features::gate_assoc_items(operation(api, op, &models), &gates.op(i))
-    });
     quote! {
         //! The client: one async method per operation of the document.
 
@@ -183,7 +182,27 @@ pub fn client_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
             }
 
             #(#accessors)*
+        }
+    }
+}
 
+/// The methods of operations `ops`, in an `impl Client` block of their own.
+pub fn client_methods(
+    api: &Api,
+    gates: &super::features::Gates,
+    ops: std::ops::Range<usize>,
+) -> TokenStream {
+    let models = quote!(models::);
+    let methods = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ops.contains(i))
+        .map(|(i, op)| {
+            super::features::gate_assoc_items(operation(api, op, &models), &gates.op(i))
+        });
+    quote! {
+        impl Client {
             #(#methods)*
         }
     }

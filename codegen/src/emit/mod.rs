@@ -10,56 +10,84 @@ mod server;
 use crate::ir::{Api, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+use std::ops::Range;
 
-/// One file's tokens.
-pub struct EmittedFile {
-    /// Path relative to the crate's `src/`.
-    pub path: &'static str,
-    /// The file's items.
-    pub tokens: TokenStream,
+/// A part of a generated file, emitted and formatted on its own (so parts can be formatted
+/// in parallel); a file is its parts' formatted text, concatenated in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// `lib.rs`.
+    Lib,
+    /// Items of `models.rs` (see [`models::models_rs`]).
+    Models(Range<usize>),
+    /// `client.rs` without the operations' methods.
+    Client,
+    /// The methods of some operations, in an `impl Client` block whose body is spliced into
+    /// the one of [`Part::Client`] (see [`client::client_methods`]).
+    ClientMethods(Range<usize>),
+    /// `server.rs`.
+    Server,
 }
 
-/// Emits the generated modules of the crate (the runtime is copied separately).
-/// `extra_modules` are hand-written modules the crate root declares.
-pub fn emit(
-    api: &Api,
-    spec_name: &str,
-    extra_modules: &[String],
-    runtime_crate: &str,
-    with_server: bool,
-    gates: &features::Gates,
-) -> Vec<EmittedFile> {
+/// Items of `models.rs`, and operations of `client.rs`, per part: small enough that parts
+/// spread evenly over threads, large enough that each is worth a thread's while. The output
+/// does not depend on it.
+pub const ITEMS_PER_PART: usize = 64;
+
+/// The generated modules of the crate (the runtime is copied separately), each as its parts.
+pub fn plan(api: &Api, with_server: bool, items_per_part: usize) -> Vec<(&'static str, Vec<Part>)> {
+    let chunks = |count: usize| {
+        let size = items_per_part.max(1);
+        (0..count.div_ceil(size)).map(move |i| i * size..(i * size).saturating_add(size).min(count))
+    };
+    let mut models: Vec<Part> = chunks(models::item_count(api)).map(Part::Models).collect();
+    if models.is_empty() {
+        models.push(Part::Models(0..0));
+    }
+    let mut client = vec![Part::Client];
+    client.extend(chunks(api.operations.len()).map(Part::ClientMethods));
     let mut files = vec![
-        EmittedFile {
-            path: "lib.rs",
-            tokens: lib_rs(api, spec_name, extra_modules, runtime_crate, with_server),
-        },
-        EmittedFile {
-            path: "models.rs",
-            tokens: models::models_rs(api, gates),
-        },
-        EmittedFile {
-            path: "client.rs",
-            tokens: client::client_rs(api, gates),
-        },
+        ("lib.rs", vec![Part::Lib]),
+        ("models.rs", models),
+        ("client.rs", client),
     ];
     if with_server {
-        files.push(EmittedFile {
-            path: "server.rs",
-            tokens: server::server_rs(api, gates),
-        });
+        files.push(("server.rs", vec![Part::Server]));
     }
     files
 }
 
-fn lib_rs(
-    api: &Api,
-    spec_name: &str,
-    extra_modules: &[String],
-    runtime_crate: &str,
-    with_server: bool,
-) -> TokenStream {
-    let runtime_crate = ident(runtime_crate);
+/// What every part of one generation needs.
+pub struct Context<'a> {
+    /// The lowered document.
+    pub api: &'a Api,
+    /// The document's name, for the crate's docs.
+    pub spec_name: &'a str,
+    /// Hand-written modules the crate root declares.
+    pub extra_modules: &'a [String],
+    /// The Rust name of the runtime crate, re-exported as `runtime`.
+    pub runtime_crate: &'a str,
+    /// Whether the server side is generated.
+    pub with_server: bool,
+    /// The cargo features gating operations and types.
+    pub gates: &'a features::Gates,
+}
+
+/// The tokens of one part.
+pub fn emit(cx: &Context<'_>, part: &Part) -> TokenStream {
+    match part {
+        Part::Lib => lib_rs(cx),
+        Part::Models(items) => models::models_rs(cx.api, cx.gates, items.clone()),
+        Part::Client => client::client_rs(cx.api),
+        Part::ClientMethods(ops) => client::client_methods(cx.api, cx.gates, ops.clone()),
+        Part::Server => server::server_rs(cx.api, cx.gates),
+    }
+}
+
+fn lib_rs(cx: &Context<'_>) -> TokenStream {
+    let (api, spec_name, extra_modules, with_server) =
+        (cx.api, cx.spec_name, cx.extra_modules, cx.with_server);
+    let runtime_crate = ident(cx.runtime_crate);
     let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
     if let Some(description) = &api.description {
         text.push_str("\n\n");

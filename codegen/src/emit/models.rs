@@ -10,16 +10,41 @@ use crate::names::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn models_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
+/// How many items `models.rs` has: one per type, then one per operation (its success type,
+/// empty for most).
+pub fn item_count(api: &Api) -> usize {
+    api.types.len() + api.operations.len()
+}
+
+/// Items `items` of `models.rs` (see [`item_count`]); the part that starts at 0 carries the
+/// file's inner doc comment. The parts of `0..item_count(api)`, formatted and concatenated in
+/// order, are the file.
+pub fn models_rs(
+    api: &Api,
+    gates: &super::features::Gates,
+    items: std::ops::Range<usize>,
+) -> TokenStream {
+    let doc = (items.start == 0).then(|| {
+        quote! {
+            //! The types of request and response bodies, one per schema of the document.
+        }
+    });
     let types = api
         .types
         .iter()
-        .map(|t| super::features::gate_items(type_def(t), &gates.ty(&t.rust_name)));
-    let responses = api.operations.iter().enumerate().map(|(i, op)| {
-        super::features::gate_items(success_type(&op.operation_id, &op.success), &gates.op(i))
-    });
+        .enumerate()
+        .filter(|(i, _)| items.contains(i))
+        .map(|(_, t)| super::features::gate_items(type_def(t), &gates.ty(&t.rust_name)));
+    let responses = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| items.contains(&(api.types.len() + i)))
+        .map(|(i, op)| {
+            super::features::gate_items(success_type(&op.operation_id, &op.success), &gates.op(i))
+        });
     quote! {
-        //! The types of request and response bodies, one per schema of the document.
+        #doc
         #(#types)*
         #(#responses)*
     }

@@ -17,6 +17,11 @@ mod stats;
 
 use anyhow::Result;
 
+/// The allocator of every measurement child, so both generators run with it (as `cargo xtask
+/// generate` does; the library sets none).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

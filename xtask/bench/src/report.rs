@@ -9,6 +9,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::fs;
+use std::path::Path;
 
 /// The GitHub target: generated in under this many seconds.
 const GITHUB_SECONDS: f64 = 2.0;
@@ -120,8 +121,10 @@ pub fn markdown(results: &Results) -> String {
          (of medians). Ours is timed from the document's \
          text to formatted files (`codegen::generate`); progenitor from `serde_json` into \
          `openapiv3::OpenAPI` through `Generator::generate_tokens`, `syn::parse2` and \
-         `prettyplease::unparse` (the same prettyplease 0.2 as ours). Peak memory is the \
-         child process's `VmHWM`.\n",
+         `prettyplease::unparse` (the same prettyplease 0.2 as ours). Both run in the same \
+         binary, with mimalloc as its allocator (as `cargo xtask` has); ours emits and formats \
+         on as many threads as the machine runs at once, progenitor on one, so ours uses less \
+         wall-clock than CPU time. Peak memory is the child process's `VmHWM`.\n",
         environment(),
         o.rounds
     );
@@ -157,7 +160,7 @@ pub fn markdown(results: &Results) -> String {
         "- Corpus `{}`: progenitor generated {accepted} of {} documents ({panics} panics, \
          {crashed} crashes or time-outs, the rest errors); ours generated {ours_ok}. Picked, \
          spread by size among those both accept: {}.",
-        o.corpus.display(),
+        portable(&o.corpus.to_string_lossy()),
         results.screened.len(),
         results
             .docs
@@ -176,8 +179,9 @@ pub fn markdown(results: &Results) -> String {
         (Some(path), _) => {
             let _ = writeln!(
                 md,
-                "- GitHub's REST API (`{}`): ours alone; progenitor is run once to show how it fails.",
-                path.display()
+                "- GitHub's REST API (`{}`, which `../shared/corpus/fetch-github.sh` fetches): \
+                 ours alone; progenitor is run once to show how it fails.",
+                portable(&path.to_string_lossy())
             );
         }
         (None, Some(note)) => {
@@ -267,10 +271,10 @@ pub fn markdown(results: &Results) -> String {
     let _ = writeln!(md, "## Generated code\n");
     let _ = writeln!(
         md,
-        "Ours writes `lib.rs`, `models.rs`, `client.rs` and the fixed `runtime.rs` (retries, \
-         auth hook, paging, errors; the same for every API); progenitor writes one file and \
-         puts its runtime in the `progenitor-client` dependency. \"Generated\" leaves \
-         `runtime.rs` out.\n"
+        "Ours writes `lib.rs`, `models.rs`, `client.rs` and the fixed runtime crate beside them \
+         (`runtime/src/lib.rs` and `server.rs`: retries, auth hook, paging, errors, the server \
+         side; the same for every API); progenitor writes one file and puts its runtime in the \
+         `progenitor-client` dependency. \"Generated\" leaves the runtime crate out.\n"
     );
     let _ = writeln!(
         md,
@@ -302,9 +306,10 @@ pub fn markdown(results: &Results) -> String {
         let _ = writeln!(md, "## Compile time of the generated crate\n");
         let _ = writeln!(
             md,
-            "Each crate standalone (ours: written by `cargo xtask generate`; progenitor's: the \
-             dependencies its README prescribes, `progenitor-client` 0.15, `reqwest` 0.13 …), \
-             dependencies built once beforehand, then `cargo check` and `cargo build` (dev \
+            "Each crate standalone (ours: written by `cargo xtask generate`, with its runtime \
+             crate `runtime/` as a path dependency; progenitor's: the dependencies its README \
+             prescribes, `progenitor-client` 0.15, `reqwest` 0.13 …), dependencies (our runtime \
+             crate and `progenitor-client` included) built once beforehand, then `cargo check` and `cargo build` (dev \
              profile, `CARGO_INCREMENTAL=0`) with `src/lib.rs` touched before each, wall time \
              of the cargo command, crates alternated. A no-op `cargo check` (cargo's own \
              overhead) takes {}.\n",
@@ -573,8 +578,46 @@ fn targets(results: &Results) -> Vec<(String, String, Option<bool>)> {
     rows
 }
 
-/// The raw figures.
+/// `path` as the report shows it, without this machine's folders: relative to the repository
+/// (`spec/…`, `../shared/corpus/dev`) when it is inside it or beside it, else its file name.
+fn portable(path: &str) -> String {
+    let root = root();
+    let path = Path::new(path);
+    if let Ok(rest) = path.strip_prefix(&root) {
+        return rest.display().to_string();
+    }
+    if let Some(rest) = root
+        .parent()
+        .and_then(|parent| path.strip_prefix(parent).ok())
+    {
+        return Path::new("..").join(rest).display().to_string();
+    }
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// `value` with every string that is an absolute path made [`portable`].
+fn portable_paths(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.starts_with('/') => Value::String(portable(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(portable_paths).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (key, portable_paths(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The raw figures, with paths made [`portable`].
 pub fn json(results: &Results) -> Value {
+    portable_paths(raw_json(results))
+}
+
+fn raw_json(results: &Results) -> Value {
     let o = &results.options;
     let fits = fits(results);
     json!({
