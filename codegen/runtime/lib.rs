@@ -1020,13 +1020,19 @@ pub fn cookie_pair(name: &str, value: &str) -> String {
     )
 }
 
-/// A value as JSON text, for parameters whose type has no plain-text form.
+/// The text of a parameter whose type has no plain-text form: a value that serializes to a
+/// JSON string is sent as that string (an untagged union of scalars, any JSON holding a
+/// string), other values as JSON text (numbers and booleans as themselves, objects and arrays
+/// as JSON).
 pub fn to_json_string<T: serde::Serialize + ?Sized, E>(
     name: &'static str,
     value: &T,
 ) -> Result<String, Error<E>> {
-    serde_json::to_string(value)
-        .map_err(|e| Error::InvalidInput(format!("parameter `{name}`: {e}")))
+    let invalid = |e: serde_json::Error| Error::InvalidInput(format!("parameter `{name}`: {e}"));
+    match serde_json::to_value(value).map_err(invalid)? {
+        serde_json::Value::String(text) => Ok(text),
+        other => serde_json::to_string(&other).map_err(invalid),
+    }
 }
 
 /// Reads the whole body and decodes it as JSON.

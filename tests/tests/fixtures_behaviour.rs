@@ -195,7 +195,7 @@ mod keywords {
 mod open_enums {
     use fixture_output::open_enums::Client;
     use fixture_output::open_enums::models::{
-        Job, JobConnection, JobKind, ListJobsPriority, Status,
+        Job, JobConnection, JobKind, ListJobsPriority, Sizes, SizesItem, SortKey, Status,
     };
 
     use super::*;
@@ -248,6 +248,7 @@ mod open_enums {
             .unwrap()
             .list_jobs(
                 Some(&Status::UnknownValue("paused".into())),
+                None,
                 &ListJobsPriority::Low,
             )
             .await
@@ -296,6 +297,15 @@ mod open_enums {
     /// the jobs, a `connection: null` as `None`.
     #[tokio::test]
     async fn list_jobs_sends_enum_wire_values() {
+        // Enums written without `type` are typed from their values.
+        let sizes: Sizes = round_trip(&json!([1, 4, 8]));
+        assert_eq!(
+            sizes,
+            [SizesItem::Value1, SizesItem::Value4, SizesItem::Other(8)]
+        );
+        let key: SortKey = round_trip(&json!("-name"));
+        assert_eq!(key, SortKey::MinusName);
+
         let body = json!([
             {"status": "with space", "kind": "scheduleUpdateTwin", "connection": "Connected"},
             {"status": "", "connection": null},
@@ -304,11 +314,15 @@ mod open_enums {
         let client = Client::new(&mock.base).unwrap();
 
         let jobs = client
-            .list_jobs(Some(&Status::WithSpace), &ListJobsPriority::High)
+            .list_jobs(
+                Some(&Status::WithSpace),
+                Some(&[SortKey::MinusCreatedAt, SortKey::Name]),
+                &ListJobsPriority::High,
+            )
             .await
             .unwrap();
         let none = client
-            .list_jobs(None, &ListJobsPriority::Low)
+            .list_jobs(None, None, &ListJobsPriority::Low)
             .await
             .unwrap();
 
@@ -319,6 +333,8 @@ mod open_enums {
             seen[0].query,
             [
                 ("status".into(), "with space".into()),
+                ("sort".into(), "-created_at".into()),
+                ("sort".into(), "name".into()),
                 ("priority".into(), "high".into())
             ]
         );
@@ -1471,7 +1487,9 @@ mod query_styles {
     use std::sync::{Arc, Mutex};
 
     use fixture_output::query_styles::Client;
-    use fixture_output::query_styles::models::{Filter, FilterRange, FilterStatus, FindItemsPage};
+    use fixture_output::query_styles::models::{
+        Filter, FilterRange, FilterStatus, FindItemsKey, FindItemsPage,
+    };
     use fixture_output::query_styles::server::{self, Api};
     use fixture_output::query_styles::server_runtime::{RequestContext, ServerError};
 
@@ -1512,6 +1530,7 @@ mod query_styles {
                 Some(&[3, 4]),
                 Some(&filter()),
                 &page,
+                Some(&FindItemsKey::String("k 1".into())),
             )
             .await
             .unwrap();
@@ -1524,6 +1543,7 @@ mod query_styles {
                 ("colors", "red,green"),
                 ("words", "big small"),
                 ("sizes", "3|4"),
+                ("key", "k 1"),
                 ("filter[name]", "red & blue"),
                 ("filter[min_price]", "9.5"),
                 ("filter[in_stock]", "true"),
@@ -1545,10 +1565,21 @@ mod query_styles {
         let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
         Client::new(&mock.base)
             .unwrap()
-            .find_items(None, None, None, None, None, &page)
+            .find_items(
+                None,
+                None,
+                None,
+                None,
+                None,
+                &page,
+                Some(&FindItemsKey::Integer(7)),
+            )
             .await
             .unwrap();
-        assert_eq!(mock.single().raw_query.as_deref(), Some("page[number]=2"));
+        assert_eq!(
+            mock.single().raw_query.as_deref(),
+            Some("key=7&page[number]=2")
+        );
     }
 
     /// What the generated server read, kept for the test to look at.
@@ -1559,6 +1590,7 @@ mod query_styles {
         Option<Vec<i32>>,
         Option<Filter>,
         FindItemsPage,
+        Option<FindItemsKey>,
     );
 
     #[derive(Default)]
@@ -1574,11 +1606,12 @@ mod query_styles {
             sizes: Option<Vec<i32>>,
             filter: Option<Filter>,
             page: FindItemsPage,
+            key: Option<FindItemsKey>,
         ) -> Result<std::collections::BTreeMap<String, Value>, ServerError<Value>> {
             self.0
                 .lock()
                 .unwrap()
-                .push((ids, colors, words, sizes, filter, page));
+                .push((ids, colors, words, sizes, filter, page, key));
             Ok(Default::default())
         }
     }
@@ -1603,11 +1636,20 @@ mod query_styles {
                 Some(&[8, 9]),
                 Some(&filter()),
                 &page,
+                Some(&FindItemsKey::String("abc".into())),
             )
             .await
             .unwrap();
         client
-            .find_items(None, None, None, None, None, &page)
+            .find_items(
+                None,
+                None,
+                None,
+                None,
+                None,
+                &page,
+                Some(&FindItemsKey::Integer(7)),
+            )
             .await
             .unwrap();
         let read = recorder.0.lock().unwrap().clone();
@@ -1621,8 +1663,17 @@ mod query_styles {
                     Some(vec![8, 9]),
                     Some(filter()),
                     page.clone(),
+                    Some(FindItemsKey::String("abc".into())),
                 ),
-                (None, None, None, None, None, page.clone()),
+                (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    page.clone(),
+                    Some(FindItemsKey::Integer(7))
+                ),
             ]
         );
     }

@@ -283,7 +283,10 @@ pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
             TypeKind::Enum(e) => {
                 for variant in &e.variants {
                     let wanted = names::camel(&variant.wire_name);
-                    if variant.rust_name == wanted {
+                    if variant.rust_name == wanted
+                        || variant.rust_name == format!("Minus{wanted}")
+                        || variant.rust_name == format!("Plus{wanted}")
+                    {
                         continue;
                     }
                     if let Some(other) = e.variants.iter().find(|v| v.rust_name == wanted) {

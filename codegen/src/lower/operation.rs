@@ -435,17 +435,18 @@ fn location_of(param: &Parameter) -> ParamLocation {
 }
 
 /// The parameter's type and its default value as text (for client-level parameters).
-/// Whether a parameter's type is an object or any JSON (written as JSON text in a parameter).
+/// Whether a parameter's type is an object (written as JSON text in a parameter). Unions and
+/// any-JSON values may hold scalars, which are sent as plain text, so they are not reported.
 fn is_object(cx: &Cx<'_>, ty: &TypeRef) -> bool {
     let mut ty = ty;
     for _ in 0..32 {
         match ty {
-            TypeRef::Map(_) | TypeRef::Json => return true,
+            TypeRef::Map(_) => return true,
             TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
             TypeRef::Named(name) => match cx.types.iter().find(|t| &t.rust_name == name) {
                 Some(def) => match &def.kind {
                     crate::ir::TypeKind::Alias(target) => ty = target,
-                    crate::ir::TypeKind::Struct(_) | crate::ir::TypeKind::Union(_) => return true,
+                    crate::ir::TypeKind::Struct(_) => return true,
                     _ => return false,
                 },
                 None => return false,

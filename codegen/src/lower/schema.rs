@@ -116,13 +116,40 @@ fn object_of_any(any: &AnySchema) -> Option<ObjectType> {
     })
 }
 
+/// The values of an enum written without `type` (`{enum: [a, b]}`): strings or integers,
+/// when every listed value is one (`null`s aside).
+enum AnyEnum {
+    Strings(Vec<Option<String>>),
+    Integers(Vec<Option<i64>>),
+}
+
+fn enum_of_any(any: &AnySchema) -> Option<AnyEnum> {
+    if any.enumeration.is_empty() || !any.properties.is_empty() || any.items.is_some() {
+        return None;
+    }
+    let values = || any.enumeration.iter().filter(|v| !v.is_null());
+    match any.typ.as_deref() {
+        None | Some("string") if values().all(serde_json::Value::is_string) => Some(
+            AnyEnum::Strings(values().map(|v| v.as_str().map(str::to_owned)).collect()),
+        ),
+        None | Some("integer") if values().all(serde_json::Value::is_i64) => Some(
+            AnyEnum::Integers(values().map(serde_json::Value::as_i64).collect()),
+        ),
+        _ => None,
+    }
+    .filter(|e| match e {
+        AnyEnum::Strings(v) => !v.is_empty(),
+        AnyEnum::Integers(v) => !v.is_empty(),
+    })
+}
+
 /// Whether the schema gets a named type of its own.
 fn needs_named_type(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
         SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-        SchemaKind::Any(any) => object_of_any(any).is_some(),
+        SchemaKind::Any(any) => object_of_any(any).is_some() || enum_of_any(any).is_some(),
         SchemaKind::AllOf { all_of } => meaningful(all_of).len() > 1,
         SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
             meaningful(members).len() > 1
@@ -148,14 +175,19 @@ fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option
             name,
             &[(object, at.to_owned())],
         ))),
-        SchemaKind::Any(any) => {
-            let object = object_of_any(any)?;
-            Some(TypeKind::Struct(lower_struct(
+        SchemaKind::Any(any) => match (object_of_any(any), enum_of_any(any)) {
+            (Some(object), _) => Some(TypeKind::Struct(lower_struct(
                 cx,
                 name,
                 &[(&object, at.to_owned())],
-            )))
-        }
+            ))),
+            (None, Some(AnyEnum::Strings(values))) => Some(TypeKind::Enum(lower_enum(&values))),
+            (None, Some(AnyEnum::Integers(values))) => Some(TypeKind::IntEnum(lower_int_enum(
+                &values,
+                &schema.schema_data.extensions,
+            ))),
+            (None, None) => None,
+        },
         SchemaKind::AllOf { all_of } => {
             // Merging a schema again inside a merge of itself (an inline `allOf` in one of its
             // own properties) would never end: each level copies the property that starts
@@ -381,9 +413,16 @@ fn lower_enum(values: &[Option<String>]) -> EnumDef {
         if !seen.insert(value.clone()) {
             continue;
         }
+        // `-name` next to `name` (a descending sort key) is `MinusName`, not `Name2`.
+        let plain = camel(value);
+        let name = match value.chars().next() {
+            Some('-') if scope.contains(&plain) => format!("Minus{plain}"),
+            Some('+') if scope.contains(&plain) => format!("Plus{plain}"),
+            _ => plain,
+        };
         variants.push(Variant {
             wire_name: value.clone(),
-            rust_name: scope.claim(&camel(value)),
+            rust_name: scope.claim(&name),
         });
     }
     // The variant for unlisted values: `Other` unless a listed value already took it.
@@ -571,6 +610,18 @@ pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at
             }
             _ => TypeRef::Map(Box::new(TypeRef::Json)),
         },
+        // An array written without `type: array`.
+        SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "array") => {
+            match &any.items {
+                Some(items) => TypeRef::Vec(Box::new(lower_inline(
+                    cx,
+                    items.into(),
+                    &format!("{hint}Item"),
+                    &format!("{at}/items"),
+                ))),
+                None => TypeRef::Json,
+            }
+        }
         SchemaKind::Any(_) => TypeRef::Json,
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => {
             TypeRef::Json

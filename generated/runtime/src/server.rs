@@ -241,8 +241,13 @@ where
 pub struct Json<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned> FromText for Json<T> {
+    /// JSON text, or else the text as a JSON string (what the client sends for values that
+    /// serialize to a string).
     fn from_text(text: &str) -> Result<Self, String> {
         serde_json::from_str(text)
+            .or_else(|e| {
+                serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| e)
+            })
             .map(Json)
             .map_err(|e| format!("`{text}` is not valid JSON for this parameter: {e}"))
     }

@@ -117,15 +117,15 @@ pub enum Keywordish {
     /// `1`
     _1,
     /// `-`
-    Value2,
+    MinusValue,
     /// `a b`
     AB,
     /// `"quoted"`
     Quoted,
     /// `*/`
-    Value3,
+    Value2,
     /// `` ` ``
-    Value4,
+    Value3,
     /// `r#type`
     RType,
     /// `ünï`
@@ -137,8 +137,8 @@ pub enum Keywordish {
 }
 super::runtime::open_enum!(
     Keywordish, Other, { Type => "type", Self_ => "self", Self2 => "Self", Value => "",
-    _1 => "1", Value2 => "-", AB => "a b", Quoted => "\"quoted\"", Value3 => "*/", Value4
-    => "`", RType => "r#type", N => "ünï", Evil => "\u{202e}evil", }
+    _1 => "1", MinusValue => "-", AB => "a b", Quoted => "\"quoted\"", Value2 => "*/",
+    Value3 => "`", RType => "r#type", N => "ünï", Evil => "\u{202e}evil", }
 );
 /// Schema `#/components/schemas/Self`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

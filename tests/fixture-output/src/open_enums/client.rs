@@ -75,10 +75,12 @@ impl Client {
     ///
     /// Arguments:
     /// - `status`: query parameter `status`
+    /// - `sort`: query parameter `sort`
     /// - `priority`: query parameter `priority`
     pub async fn list_jobs(
         &self,
         status: ::std::option::Option<&models::Status>,
+        sort: ::std::option::Option<&[models::SortKey]>,
         priority: &models::ListJobsPriority,
     ) -> ::std::result::Result<
         ::std::vec::Vec<models::Job>,
@@ -90,6 +92,11 @@ impl Client {
             let mut query = url.query_pairs_mut();
             if let Some(value) = status {
                 query.append_pair("status", &value.to_string());
+            }
+            if let Some(value) = sort {
+                for item in value.iter() {
+                    query.append_pair("sort", &item.to_string());
+                }
             }
             query.append_pair("priority", &priority.to_string());
         }

@@ -49,7 +49,7 @@ super::runtime::open_enum!(
     JobKind, Other, { ScheduleDeviceMethod => "scheduleDeviceMethod", ScheduleUpdateTwin
     => "scheduleUpdateTwin", }
 );
-/// Schema `#/paths/~1jobs/get/parameters/1/schema`.
+/// Schema `#/paths/~1jobs/get/parameters/2/schema`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
@@ -63,6 +63,51 @@ pub enum ListJobsPriority {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(ListJobsPriority, Other, { Low => "low", High => "high", });
+/// An array written without `type`, of an untyped integer enum.
+///
+/// Schema `#/components/schemas/Sizes`.
+pub type Sizes = ::std::vec::Vec<SizesItem>;
+/// Schema `#/components/schemas/Sizes/items`.
+///
+/// Open: a value the document does not list is kept in the fallback variant and sent
+/// back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SizesItem {
+    /// `1`
+    Value1,
+    /// `2`
+    Value2,
+    /// `4`
+    Value4,
+    /// A value the document does not list, as received.
+    Other(i64),
+}
+super::runtime::open_int_enum!(
+    SizesItem, Other, { Value1 => 1, Value2 => 2, Value4 => 4, }
+);
+/// An enum written without `type` (its values are strings), with descending keys (`-name`) beside ascending ones.
+///
+/// Schema `#/components/schemas/SortKey`.
+///
+/// Open: a value the document does not list is kept in the fallback variant and sent
+/// back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SortKey {
+    /// `name`
+    Name,
+    /// `-name`
+    MinusName,
+    /// `created_at`
+    CreatedAt,
+    /// `-created_at`
+    MinusCreatedAt,
+    /// A value the document does not list, as received.
+    Other(::std::string::String),
+}
+super::runtime::open_enum!(
+    SortKey, Other, { Name => "name", MinusName => "-name", CreatedAt => "created_at",
+    MinusCreatedAt => "-created_at", }
+);
 /// A job status. Services add values over time.
 ///
 /// Schema `#/components/schemas/Status`.

@@ -15,6 +15,7 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         status: ::std::option::Option<models::Status>,
+        sort: ::std::option::Option<::std::vec::Vec<models::SortKey>>,
         priority: models::ListJobsPriority,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -55,15 +56,16 @@ async fn handle_list_jobs<A: Api>(
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.optional::<models::Status>("status")?,
+            query.list::<models::SortKey>("sort")?,
             query.required::<models::ListJobsPriority>("priority")?,
         ))
     })();
     let context = server_runtime::context("listJobs", method, &uri, headers.clone());
-    let (status, priority) = match inputs {
+    let (status, sort, priority) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
     };
-    match api.list_jobs(&context, status, priority).await {
+    match api.list_jobs(&context, status, sort, priority).await {
         Ok(value) => server_runtime::json_response(200, &value),
         Err(error) => server_runtime::error_response(error),
     }

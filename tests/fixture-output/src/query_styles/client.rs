@@ -80,6 +80,7 @@ impl Client {
     /// - `sizes`: query parameter `sizes`
     /// - `filter`: query parameter `filter`
     /// - `page2`: query parameter `page`
+    /// - `key`: query parameter `key`: A union of scalars is sent as the scalar's text.
     pub async fn find_items(
         &self,
         ids: ::std::option::Option<&[i64]>,
@@ -88,6 +89,7 @@ impl Client {
         sizes: ::std::option::Option<&[i32]>,
         filter: ::std::option::Option<&models::Filter>,
         page2: &models::FindItemsPage,
+        key: ::std::option::Option<&models::FindItemsKey>,
     ) -> ::std::result::Result<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         runtime::Error<::serde_json::Value>,
@@ -130,6 +132,9 @@ impl Client {
                     joined.push_str(&item.to_string());
                 }
                 query.append_pair("sizes", &joined);
+            }
+            if let Some(value) = key {
+                query.append_pair("key", &runtime::to_json_string("key", &value)?);
             }
         }
         if let Some(value) = filter {

@@ -49,6 +49,19 @@ pub enum FilterStatus {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(FilterStatus, Other, { New => "new", Used => "used", });
+/// Schema `#/paths/~1items/get/parameters/6/schema`.
+///
+/// Decoded by trying each member in order; a value no member accepts is kept as JSON.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum FindItemsKey {
+    /// A member of the union.
+    Integer(i64),
+    /// A member of the union.
+    String(::std::string::String),
+    /// A value no member accepts, as received.
+    Other(::serde_json::Value),
+}
 /// Schema `#/paths/~1items/get/parameters/5/schema`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FindItemsPage {

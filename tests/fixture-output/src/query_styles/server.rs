@@ -20,6 +20,7 @@ pub trait Api: Send + Sync + 'static {
         sizes: ::std::option::Option<::std::vec::Vec<i32>>,
         filter: ::std::option::Option<models::Filter>,
         page2: models::FindItemsPage,
+        key: ::std::option::Option<models::FindItemsKey>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -66,14 +67,17 @@ async fn handle_find_items<A: Api>(
             query
                 .deep_object::<models::FindItemsPage>("page")?
                 .ok_or_else(|| server_runtime::Rejection::missing("page"))?,
+            query
+                .optional::<server_runtime::Json<models::FindItemsKey>>("key")?
+                .map(|json| json.0),
         ))
     })();
     let context = server_runtime::context("findItems", method, &uri, headers.clone());
-    let (ids, colors, words, sizes, filter, page2) = match inputs {
+    let (ids, colors, words, sizes, filter, page2, key) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
     };
-    match api.find_items(&context, ids, colors, words, sizes, filter, page2).await {
+    match api.find_items(&context, ids, colors, words, sizes, filter, page2, key).await {
         Ok(value) => server_runtime::json_response(200, &value),
         Err(error) => server_runtime::error_response(error),
     }
