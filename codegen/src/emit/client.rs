@@ -108,6 +108,8 @@ pub fn client_rs(api: &Api) -> TokenStream {
     quote! {
         //! The client: one async method per operation of the document.
 
+        // Unused when every operation is behind a tag feature that is off.
+        #[allow(unused_imports)]
         use super::models;
         use super::runtime;
 

@@ -51,6 +51,7 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         // rejection.
         #![allow(clippy::redundant_closure_call)]
 
+        #[allow(unused_imports)]
         use super::models;
         #[allow(unused_imports)]
         use super::runtime;
