@@ -234,6 +234,30 @@ pub(crate) mod tests {
         fs::write(out.join("src/hand.rs"), "kept").expect("write");
         let before = tree(&out);
         assert!(before.contains_key("src/client.rs"), "{:?}", before.keys());
+        // The runtime travels with the crate, as a crate of its own that the API crate
+        // depends on by path and re-exports.
+        for file in [
+            "runtime/Cargo.toml",
+            "runtime/src/lib.rs",
+            "runtime/src/server.rs",
+        ] {
+            assert!(before.contains_key(file), "{file}: {:?}", before.keys());
+        }
+        let manifest = String::from_utf8_lossy(&before["Cargo.toml"]).into_owned();
+        assert!(
+            manifest.contains("demo-client-runtime = { path = \"runtime\""),
+            "{manifest}"
+        );
+        let runtime_manifest = String::from_utf8_lossy(&before["runtime/Cargo.toml"]).into_owned();
+        assert!(
+            runtime_manifest.contains("name = \"demo-client-runtime\""),
+            "{runtime_manifest}"
+        );
+        let lib = String::from_utf8_lossy(&before["src/lib.rs"]).into_owned();
+        assert!(
+            lib.contains("pub use demo_client_runtime as runtime;"),
+            "{lib}"
+        );
 
         // Broken documents: a syntax error, a shape error, a dangling reference.
         for broken in [
