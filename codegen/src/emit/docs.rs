@@ -117,7 +117,69 @@ pub fn code(text: &str) -> String {
     format!("{fence} {text} {fence}")
 }
 
+/// Escapes one line: prose gets its markup characters escaped and its URLs wrapped; code spans
+/// (a run of backticks up to the next run of the same length) stay as they are, since rustdoc
+/// shows their text literally (an escape inside one would show as a backslash).
 fn escape_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    for (is_code, segment) in code_spans(line) {
+        if is_code {
+            out.push_str(segment);
+        } else {
+            out.push_str(&escape_runs(&escape_prose(segment)));
+        }
+    }
+    out
+}
+
+/// Splits `line` into prose and code spans, in order (`true` for a code span). A run of
+/// backticks opens a span when a later run of the same length closes it; otherwise it is
+/// prose.
+fn code_spans(line: &str) -> Vec<(bool, &str)> {
+    let bytes = line.as_bytes();
+    let run_at = |i: usize| bytes.iter().skip(i).take_while(|b| **b == b'`').count();
+    let mut segments = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if bytes.get(i) != Some(&b'`') {
+            i += 1;
+            continue;
+        }
+        let run = run_at(i);
+        let mut j = i + run;
+        let mut close = None;
+        while j < bytes.len() {
+            if bytes.get(j) == Some(&b'`') {
+                let other = run_at(j);
+                if other == run {
+                    close = Some(j);
+                    break;
+                }
+                j += other;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(j) => {
+                if start < i {
+                    segments.push((false, line.get(start..i).unwrap_or_default()));
+                }
+                segments.push((true, line.get(i..j + run).unwrap_or_default()));
+                start = j + run;
+                i = start;
+            }
+            None => i += run,
+        }
+    }
+    if start < line.len() {
+        segments.push((false, line.get(start..).unwrap_or_default()));
+    }
+    segments
+}
+
+/// Prose: URLs wrapped in `<...>`, markup characters escaped.
+fn escape_prose(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
     while !rest.is_empty() {
@@ -150,7 +212,7 @@ fn escape_line(line: &str) -> String {
             }
         }
     }
-    escape_runs(&out)
+    out
 }
 
 /// Escapes, outside code spans, what could start markup on a later line or a fenced block:
@@ -252,7 +314,16 @@ mod tests {
     #[test]
     fn hostile_text_shows_literally() {
         assert_eq!(sanitize("a `b` c ` d"), "a `b` c \\` d");
-        assert_eq!(sanitize("`<b>` <b>"), "`\\<b\\>` \\<b\\>");
+        // Code spans show their text literally, so nothing inside them is escaped.
+        assert_eq!(sanitize("`<b>` <b>"), "`<b>` \\<b\\>");
+        assert_eq!(
+            sanitize("`[a]|\\x` and ``a ` <b>`` [c]"),
+            "`[a]|\\x` and ``a ` <b>`` \\[c\\]"
+        );
+        assert_eq!(
+            sanitize("see `http://a.example` or http://b.example."),
+            "see `http://a.example` or <http://b.example>."
+        );
         assert_eq!(sanitize("- ~~~\n-     code"), "- \\~\\~\\~\n- code");
         assert_eq!(sanitize("&lt;x&gt; & y"), "\\&lt;x\\&gt; & y");
         assert_eq!(sanitize("rtl \u{202e}x"), "rtl \\\\u{202e}x");

@@ -82,7 +82,7 @@ impl Client {
     /// `GET /a b/{id}/ünïcödé/{x-y}` (operationId `` get"weird`*/`op ``).
     ///
     /// Arguments:
-    /// - `id`: path parameter `id`: An id */ with `\<b\>` tags \</div\>
+    /// - `id`: path parameter `id`: An id */ with `<b>` tags \</div\>
     /// - `x_y`: path parameter `x-y`
     /// - `type`: query parameter `type`: ``` fenced in a parameter ```
     /// - `ncd`: query parameter `ünïcödé`
