@@ -1847,7 +1847,7 @@ mod integer_enums {
 
 mod defaults {
     use fixture_output::defaults::models::{
-        Order, Required, SearchOptions, SearchOptionsInlineLevel,
+        Order, Required, SearchOptions, SearchOptionsInlineLevel, SearchOptionsStep,
     };
 
     use super::*;
@@ -1874,6 +1874,10 @@ mod defaults {
             (None, None, None)
         );
         assert_eq!((options.wrong, options.unknown_order), (None, None));
+        assert_eq!(options.step, SearchOptionsStep::Minus1);
+        #[allow(deprecated)]
+        let legacy = options.legacy_limit;
+        assert_eq!(legacy, 10);
 
         // Values present on the wire win, and defaults are sent explicitly.
         let options: SearchOptions =

@@ -127,6 +127,7 @@ fn struct_def(
             quote!(#field_name: ::std::default::Default::default(),)
         });
         quote! {
+            #[allow(deprecated)]
             impl ::std::default::Default for #name {
                 fn default() -> Self {
                     Self { #(#values)* #additional }

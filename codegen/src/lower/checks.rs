@@ -283,9 +283,10 @@ pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
             TypeKind::Enum(e) => {
                 for variant in &e.variants {
                     let wanted = names::camel(&variant.wire_name);
+                    let bare = wanted.trim_start_matches('_');
                     if variant.rust_name == wanted
-                        || variant.rust_name == format!("Minus{wanted}")
-                        || variant.rust_name == format!("Plus{wanted}")
+                        || variant.rust_name == format!("Minus{bare}")
+                        || variant.rust_name == format!("Plus{bare}")
                     {
                         continue;
                     }

@@ -416,8 +416,10 @@ fn lower_enum(values: &[Option<String>]) -> EnumDef {
         // `-name` next to `name` (a descending sort key) is `MinusName`, not `Name2`.
         let plain = camel(value);
         let name = match value.chars().next() {
-            Some('-') if scope.contains(&plain) => format!("Minus{plain}"),
-            Some('+') if scope.contains(&plain) => format!("Plus{plain}"),
+            Some('-') if scope.contains(&plain) => {
+                format!("Minus{}", plain.trim_start_matches('_'))
+            }
+            Some('+') if scope.contains(&plain) => format!("Plus{}", plain.trim_start_matches('_')),
             _ => plain,
         };
         variants.push(Variant {

@@ -109,6 +109,17 @@ pub struct SearchOptions {
     /// Wire name `unknown_order`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown_order: ::std::option::Option<Order>,
+    /// A deprecated field with a default.
+    ///
+    /// Wire name `legacy_limit`. Takes `10` when absent.
+    #[deprecated]
+    #[serde(default = "SearchOptions::default_legacy_limit")]
+    pub legacy_limit: i64,
+    /// Signed values as strings.
+    ///
+    /// Wire name `step`. Takes `Minus1` when absent.
+    #[serde(default = "SearchOptions::default_step")]
+    pub step: SearchOptionsStep,
 }
 impl SearchOptions {
     fn default_query() -> ::std::string::String {
@@ -138,7 +149,14 @@ impl SearchOptions {
     fn default_label() -> LabelWithDefault {
         ::std::string::String::from("none")
     }
+    fn default_legacy_limit() -> i64 {
+        10
+    }
+    fn default_step() -> SearchOptionsStep {
+        SearchOptionsStep::Minus1
+    }
 }
+#[allow(deprecated)]
 impl ::std::default::Default for SearchOptions {
     fn default() -> Self {
         Self {
@@ -158,6 +176,8 @@ impl ::std::default::Default for SearchOptions {
             nullable_count: ::std::default::Default::default(),
             wrong: ::std::default::Default::default(),
             unknown_order: ::std::default::Default::default(),
+            legacy_limit: Self::default_legacy_limit(),
+            step: Self::default_step(),
         }
     }
 }
@@ -176,4 +196,24 @@ pub enum SearchOptionsInlineLevel {
 }
 super::runtime::open_int_enum!(
     SearchOptionsInlineLevel, Other, { Value10 => 10, Value20 => 20, }
+);
+/// Signed values as strings.
+///
+/// Schema `#/components/schemas/SearchOptions/properties/step`.
+///
+/// Open: a value the document does not list is kept in the fallback variant and sent
+/// back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SearchOptionsStep {
+    /// `1`
+    _1,
+    /// `-1`
+    Minus1,
+    /// `2`
+    _2,
+    /// A value the document does not list, as received.
+    Other(::std::string::String),
+}
+super::runtime::open_enum!(
+    SearchOptionsStep, Other, { _1 => "1", Minus1 => "-1", _2 => "2", }
 );
