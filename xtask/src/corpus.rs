@@ -11,6 +11,8 @@ struct Row {
     name: String,
     generated: Result<usize, String>,
     compiles: Option<Result<(), String>>,
+    /// Warnings rustc gave on the generated crate (`cargo check`).
+    rustc_warnings: Option<usize>,
     seconds: f64,
     check_seconds: f64,
     lines: usize,
@@ -56,6 +58,7 @@ pub fn run(dir: &Path, extra: &[PathBuf], check: bool) -> Result<()> {
             name: stem.to_owned(),
             generated: Err(String::new()),
             compiles: None,
+            rustc_warnings: None,
             seconds,
             check_seconds: 0.0,
             lines: 0,
@@ -83,6 +86,13 @@ pub fn run(dir: &Path, extra: &[PathBuf], check: bool) -> Result<()> {
                         .output()
                         .context("running cargo check")?;
                     row.check_seconds = started.elapsed().as_secs_f64();
+                    // `--message-format short`: `src/models.rs:1:2: warning: ...`.
+                    row.rustc_warnings = Some(
+                        String::from_utf8_lossy(&result.stderr)
+                            .lines()
+                            .filter(|l| l.contains(": warning: "))
+                            .count(),
+                    );
                     row.compiles = Some(if result.status.success() {
                         Ok(())
                     } else {
@@ -116,7 +126,7 @@ fn first_line(text: &str) -> String {
 
 fn table(rows: &[Row], check: bool) -> String {
     let mut text = String::from(
-        "| document | generated | compiles | warnings | lines | generate s | check s |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+        "| document | generated | compiles | warnings | rustc warnings | lines | generate s | check s |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for row in rows {
         let generated = match &row.generated {
@@ -132,8 +142,9 @@ fn table(rows: &[Row], check: bool) -> String {
             .generated
             .as_ref()
             .map_or("–".to_owned(), ToString::to_string);
+        let rustc_warnings = row.rustc_warnings.map_or("–".to_owned(), |n| n.to_string());
         text.push_str(&format!(
-            "| {} | {generated} | {compiles} | {warnings} | {} | {:.2} | {:.1} |\n",
+            "| {} | {generated} | {compiles} | {warnings} | {rustc_warnings} | {} | {:.2} | {:.1} |\n",
             row.name, row.lines, row.seconds, row.check_seconds
         ));
     }
@@ -146,11 +157,12 @@ fn table(rows: &[Row], check: bool) -> String {
         .iter()
         .filter(|r| matches!(r.compiles, Some(Ok(()))))
         .count();
+    let clean = rows.iter().filter(|r| r.rustc_warnings == Some(0)).count();
     text.push_str(&format!(
         "\n{} documents: {generated} generated, {} compiled{}, {panics} panics\n",
         rows.len(),
         if check {
-            compiled.to_string()
+            format!("{compiled} ({clean} without rustc warnings)")
         } else {
             "not checked".to_owned()
         },
