@@ -107,6 +107,8 @@ pub fn client_rs(api: &Api) -> TokenStream {
     let client_doc = doc_attrs(&client_doc);
     quote! {
         //! The client: one async method per operation of the document.
+        // Deprecated operations and schemas are still used here; users see the warning.
+        #![allow(deprecated)]
 
         // Unused when every operation is behind a tag feature that is off.
         #[allow(unused_imports)]

@@ -27,6 +27,8 @@ pub fn models_rs(
     let doc = (items.start == 0).then(|| {
         quote! {
             //! The types of request and response bodies, one per schema of the document.
+            // Deprecated schemas are still used by the code around them; users see the warning.
+            #![allow(deprecated)]
         }
     });
     let types = api
@@ -461,6 +463,15 @@ fn union_def(
         .iter()
         .filter_map(|v| v.tag_value.clone())
         .collect();
+    // Decoding: the first member with a tag value takes it (a repeated value would be an
+    // unreachable arm).
+    let mut seen = std::collections::BTreeSet::new();
+    let (decode_tags, decode_names): (Vec<_>, Vec<_>) = u
+        .variants
+        .iter()
+        .filter_map(|v| Some((v.tag_value.clone()?, ident(&v.rust_name))))
+        .filter(|(tag, _)| seen.insert(tag.clone()))
+        .unzip();
     let tag_doc = doc_attrs(&format!(
         "Tagged by the {} property; a value with another tag is kept as JSON.",
         code(tag)
@@ -491,7 +502,7 @@ fn union_def(
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
-                    #( Some(#tags) => ::serde_json::from_value(value).map(Self::#names).map_err(<D::Error as ::serde::de::Error>::custom), )*
+                    #( Some(#decode_tags) => ::serde_json::from_value(value).map(Self::#decode_names).map_err(<D::Error as ::serde::de::Error>::custom), )*
                     _ => Ok(Self::#fallback(value)),
                 }
             }

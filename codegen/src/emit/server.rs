@@ -46,6 +46,7 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
     ));
     quote! {
         //! The server side: the [`Api`] trait and the axum [`router`] that serves it.
+        #![allow(deprecated)]
 
         // Each handler reads its inputs in one closure so that `?` can stop at the first
         // rejection.
