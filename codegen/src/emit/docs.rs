@@ -215,44 +215,26 @@ fn escape_prose(line: &str) -> String {
     out
 }
 
-/// Escapes, outside code spans, what could start markup on a later line or a fenced block:
-/// backtick runs without a closing run on the same line, runs of three or more `~`, and
-/// character references (`&lt;`), which would show as the character they name.
+/// Escapes, in prose (code spans are split off before), what could start markup on a later
+/// line or a fenced block: backticks (any left in prose have no closing run on the line), runs
+/// of three or more `~`, and character references (`&lt;`), which would show as the character
+/// they name.
 fn escape_runs(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
-    let run_at = |i: usize, c: char| chars.iter().skip(i).take_while(|x| **x == c).count();
     let mut out = String::with_capacity(line.len() + 8);
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        let run = if c == '`' || c == '~' {
-            run_at(i, c)
+        let tildes = if c == '~' {
+            chars.iter().skip(i).take_while(|x| **x == '~').count()
         } else {
-            1
+            0
         };
         if c == '`' {
-            // The next run of exactly the same length closes a code span.
-            let mut j = i + run;
-            let mut close = None;
-            while let Some(&d) = chars.get(j) {
-                if d == '`' {
-                    let other = run_at(j, '`');
-                    if other == run {
-                        close = Some(j);
-                        break;
-                    }
-                    j += other;
-                } else {
-                    j += 1;
-                }
-            }
-            match close {
-                Some(j) => out.extend(chars.get(i..j + run).unwrap_or_default()),
-                None => (0..run).for_each(|_| out.push_str("\\`")),
-            }
-            i = close.map_or(i + run, |j| j + run);
-        } else if c == '~' && run >= 3 {
-            (0..run).for_each(|_| out.push_str("\\~"));
-            i += run;
+            out.push_str("\\`");
+            i += 1;
+        } else if tildes >= 3 {
+            (0..tildes).for_each(|_| out.push_str("\\~"));
+            i += tildes;
         } else if c == '&' && is_reference(chars.get(i + 1..).unwrap_or_default()) {
             out.push_str("\\&");
             i += 1;

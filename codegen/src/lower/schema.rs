@@ -352,11 +352,7 @@ fn lower_union(
             variant.tag_value = None;
         }
     }
-    let fallback = ["Other", "UnknownValue", "OtherValue"]
-        .into_iter()
-        .find(|n| !scope.contains(n))
-        .unwrap_or("Other");
-    let fallback = scope.claim(fallback);
+    let fallback = claim_fallback(&mut scope);
     UnionDef {
         variants,
         tag,
@@ -397,11 +393,7 @@ fn lower_int_enum(
             rust_name: scope.claim(&name),
         });
     }
-    let candidate = ["Other", "UnknownValue", "OtherValue"]
-        .into_iter()
-        .find(|name| !scope.contains(name))
-        .unwrap_or("Other");
-    let fallback = scope.claim(candidate);
+    let fallback = claim_fallback(&mut scope);
     IntEnumDef { variants, fallback }
 }
 
@@ -427,13 +419,18 @@ fn lower_enum(values: &[Option<String>]) -> EnumDef {
             rust_name: scope.claim(&name),
         });
     }
-    // The variant for unlisted values: `Other` unless a listed value already took it.
+    let fallback = claim_fallback(&mut scope);
+    EnumDef { variants, fallback }
+}
+
+/// The variant for values a union or enum does not list: `Other`, unless a listed member
+/// already took it.
+fn claim_fallback(scope: &mut Scope) -> String {
     let candidate = ["Other", "UnknownValue", "OtherValue"]
         .into_iter()
         .find(|name| !scope.contains(name))
         .unwrap_or("Other");
-    let fallback = scope.claim(candidate);
-    EnumDef { variants, fallback }
+    scope.claim(candidate)
 }
 
 fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) -> StructDef {
