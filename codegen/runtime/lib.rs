@@ -572,6 +572,41 @@ impl ClientCore {
         result.map_err(Error::Transport)
     }
 
+    /// Sends the request ([`execute`](Self::execute)) and decodes the JSON body of a response
+    /// whose status is one of `statuses` (any 2xx when empty); any other status is an error
+    /// ([`error_from`](Self::error_from)).
+    pub async fn send_json<T: serde::de::DeserializeOwned, E>(
+        &self,
+        operation: OperationInfo,
+        request: reqwest::Request,
+        statuses: &[u16],
+        decode: fn(u16, &[u8]) -> Option<E>,
+    ) -> Result<T, Error<E>> {
+        let response = self.execute(operation, request).await?;
+        if expected(response.status(), statuses) {
+            json_body(response).await
+        } else {
+            Err(self.error_from(response, decode).await)
+        }
+    }
+
+    /// As [`send_json`](Self::send_json), for a response without a body: the body of a
+    /// response with an expected status is not read.
+    pub async fn send_empty<E>(
+        &self,
+        operation: OperationInfo,
+        request: reqwest::Request,
+        statuses: &[u16],
+        decode: fn(u16, &[u8]) -> Option<E>,
+    ) -> Result<(), Error<E>> {
+        let response = self.execute(operation, request).await?;
+        if expected(response.status(), statuses) {
+            Ok(())
+        } else {
+            Err(self.error_from(response, decode).await)
+        }
+    }
+
     /// Turns a response with an undocumented or error status into [`Error::Status`], typed
     /// when `decode` reads the body (given the status), and marked retryable when the policy
     /// says so.
@@ -602,6 +637,15 @@ impl ClientCore {
             body,
             retryable,
         }))
+    }
+}
+
+/// Whether `status` is one of `statuses`, or a 2xx when `statuses` is empty.
+fn expected(status: StatusCode, statuses: &[u16]) -> bool {
+    if statuses.is_empty() {
+        status.is_success()
+    } else {
+        statuses.contains(&status.as_u16())
     }
 }
 
@@ -753,6 +797,188 @@ pub fn set_bytes_body<E>(
     set_header(request, "content-type", content_type)?;
     *request.body_mut() = Some(body.into());
     Ok(())
+}
+
+/// Serde impls of a model struct, written by the generator for every struct without
+/// `additionalProperties`: fields go out and come in under their wire names, in a JSON object
+/// only (never a positional array, which `#[derive(Deserialize)]` would also accept), with
+/// unknown keys ignored and a repeated key an error. Each field is `(name, "wire name", kind)`,
+/// with one of these kinds:
+/// - `req`: must be present; always sent.
+/// - `opt`: an `Option`, `None` when absent or `null`; not sent when `None`.
+/// - `nullable`: an `Option` that is always sent (`null` for `None`); `None` when absent.
+/// - `default(f)`: takes `Type::f()` when absent; always sent.
+///
+/// (A macro rather than `#[derive]`: the expansion is smaller, which is most of what a
+/// generated crate costs to compile.)
+#[macro_export]
+macro_rules! json_struct {
+    ($name:ident, [$(($field:ident, $wire:literal, $kind:ident $(($default:ident))?)),* $(,)?]) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut state = ::serde::Serializer::serialize_struct(
+                    serializer,
+                    ::std::stringify!($name),
+                    [$($wire),*].len(),
+                )?;
+                $($crate::json_struct!(@ser $kind state $wire self.$field);)*
+                ::serde::ser::SerializeStruct::end(state)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        $(let mut $field = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(key) =
+                            ::serde::de::MapAccess::next_key::<$crate::model::Key<'de>>(&mut map)?
+                        {
+                            match key.as_str() {
+                                $($wire => $crate::model::take(&mut map, &mut $field, $wire)?,)*
+                                _ => $crate::model::skip(&mut map)?,
+                            }
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: $crate::json_struct!(
+                                @finish $kind $(($default))? $name $field $wire
+                            ),)*
+                        })
+                    }
+                }
+                ::serde::Deserializer::deserialize_struct(
+                    deserializer,
+                    ::std::stringify!($name),
+                    &[$($wire),*],
+                    Visitor,
+                )
+            }
+        }
+    };
+    (@ser opt $state:ident $wire:literal $value:expr) => {
+        $crate::model::serialize_opt(&mut $state, $wire, &$value)?
+    };
+    (@ser $kind:ident $state:ident $wire:literal $value:expr) => {
+        ::serde::ser::SerializeStruct::serialize_field(&mut $state, $wire, &$value)?
+    };
+    (@finish req $name:ident $field:ident $wire:literal) => {
+        $crate::model::required($field, $wire)?
+    };
+    (@finish default($default:ident) $name:ident $field:ident $wire:literal) => {
+        $field.unwrap_or_else($name::$default)
+    };
+    (@finish $kind:ident $name:ident $field:ident $wire:literal) => {
+        $field.flatten()
+    };
+}
+
+/// What [`json_struct!`] expands to calls: the parts of a model's serde impls that do not
+/// depend on the model, compiled once here rather than in every generated crate.
+pub mod model {
+    use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
+    use serde::ser::SerializeStruct;
+    use std::borrow::Cow;
+    use std::fmt;
+
+    /// A key of a JSON object, borrowed from the input when it can be.
+    #[derive(Debug)]
+    pub struct Key<'de>(Cow<'de, str>);
+
+    impl Key<'_> {
+        /// The key's text (empty for a key that is not text).
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_identifier(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("field identifier")
+        }
+
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(v)))
+        }
+
+        fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Key<'de>, E> {
+            Ok(Key(String::from_utf8_lossy(v)))
+        }
+
+        fn visit_bytes<E>(self, v: &[u8]) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(String::from_utf8_lossy(v).into_owned())))
+        }
+
+        // Formats that name fields by index: no field matches, as with a key not listed.
+        fn visit_u64<E>(self, _: u64) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Borrowed("")))
+        }
+    }
+
+    /// Reads the value of field `wire` into `slot`; a second value for it is an error.
+    pub fn take<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        map: &mut A,
+        slot: &mut Option<T>,
+        wire: &'static str,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(A::Error::duplicate_field(wire));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Reads and drops the value of a key the model does not list.
+    pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(|_| ())
+    }
+
+    /// The value of a required field, or the error that it is missing.
+    pub fn required<T, E: serde::de::Error>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
+        slot.ok_or_else(|| E::missing_field(wire))
+    }
+
+    /// Writes an optional field, or skips it when it is `None`.
+    pub fn serialize_opt<S: SerializeStruct, T: serde::Serialize>(
+        state: &mut S,
+        wire: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), S::Error> {
+        match value {
+            Some(_) => state.serialize_field(wire, value),
+            None => state.skip_field(wire),
+        }
+    }
 }
 
 /// The impls of an open string enum: `as_str`, `Display`, `From<&str>`, `FromStr` and serde,

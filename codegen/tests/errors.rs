@@ -417,7 +417,7 @@ components:
         .expect("models")
         .contents;
     assert!(models.contains("pub foo_bar2:"), "{models}");
-    assert!(models.contains("#[serde(rename = \"foo_bar\""), "{models}");
+    assert!(models.contains("(foo_bar2, \"foo_bar\", opt)"), "{models}");
 }
 
 #[test]

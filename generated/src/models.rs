@@ -4,219 +4,178 @@
 /// The parameters to execute a direct method on the device.
 ///
 /// Schema `#/components/schemas/CloudToDeviceMethod`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CloudToDeviceMethod {
     /// The name of the method to execute.
     ///
     /// Wire name `methodName`.
-    #[serde(rename = "methodName", default, skip_serializing_if = "Option::is_none")]
     pub method_name: ::std::option::Option<::std::string::String>,
     /// The JSON-formatted direct method payload, up to 128kb in size.
     ///
     /// Wire name `payload`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: ::std::option::Option<::serde_json::Value>,
     /// Wire name `responseTimeoutInSeconds`.
-    #[serde(
-        rename = "responseTimeoutInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub response_timeout_in_seconds: ::std::option::Option<i32>,
     /// Wire name `connectTimeoutInSeconds`.
-    #[serde(
-        rename = "connectTimeoutInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connect_timeout_in_seconds: ::std::option::Option<i32>,
 }
+super::runtime::json_struct!(
+    CloudToDeviceMethod, [(method_name, "methodName", opt), (payload, "payload", opt),
+    (response_timeout_in_seconds, "responseTimeoutInSeconds", opt),
+    (connect_timeout_in_seconds, "connectTimeoutInSeconds", opt)]
+);
 /// The status of capabilities enabled on the device.
 ///
 /// Schema `#/components/schemas/DeviceCapabilities`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceCapabilities {
     /// The property that determines if the device is an edge device or not.
     ///
     /// Wire name `iotEdge`.
-    #[serde(rename = "iotEdge", default, skip_serializing_if = "Option::is_none")]
     pub iot_edge: ::std::option::Option<bool>,
 }
+super::runtime::json_struct!(DeviceCapabilities, [(iot_edge, "iotEdge", opt)]);
 /// The job statistics regarding execution status.
 ///
 /// Schema `#/components/schemas/DeviceJobStatistics`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceJobStatistics {
     /// The number of devices targeted by the job.
     ///
     /// Wire name `deviceCount`.
-    #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
     pub device_count: ::std::option::Option<i32>,
     /// The number of failed jobs.
     ///
     /// Wire name `failedCount`.
-    #[serde(rename = "failedCount", default, skip_serializing_if = "Option::is_none")]
     pub failed_count: ::std::option::Option<i32>,
     /// The number of succeeded jobs.
     ///
     /// Wire name `succeededCount`.
-    #[serde(rename = "succeededCount", default, skip_serializing_if = "Option::is_none")]
     pub succeeded_count: ::std::option::Option<i32>,
     /// The number of running jobs.
     ///
     /// Wire name `runningCount`.
-    #[serde(rename = "runningCount", default, skip_serializing_if = "Option::is_none")]
     pub running_count: ::std::option::Option<i32>,
     /// The number of pending (scheduled) jobs.
     ///
     /// Wire name `pendingCount`.
-    #[serde(rename = "pendingCount", default, skip_serializing_if = "Option::is_none")]
     pub pending_count: ::std::option::Option<i32>,
 }
+super::runtime::json_struct!(
+    DeviceJobStatistics, [(device_count, "deviceCount", opt), (failed_count,
+    "failedCount", opt), (succeeded_count, "succeededCount", opt), (running_count,
+    "runningCount", opt), (pending_count, "pendingCount", opt)]
+);
 /// The body of an IoT Hub error response. The service uses two envelopes. Envelope A: `Message` holds "ErrorCode:\<Name\>;\<text\>" and `ExceptionMessage` holds "Tracking ID:\<id\>-G:0-TimeStamp:\<timestamp\>". Envelope B: an object with `errorCode` (6-digit number such as 404001), `trackingId`, `message` and `timestampUtc`; it is often sent serialised as a JSON string inside `Message` instead of at the top level. All fields are optional. The textual error code (for example `DeviceNotFound`) is also sent in the `iothub-errorcode` response header.
 ///
 /// Schema `#/components/schemas/IotHubError`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IotHubError {
     /// Envelope A: "ErrorCode:\<Name\>;\<text\>". Or envelope B serialised as a JSON string, for example {"errorCode":404001,...}.
     ///
     /// Wire name `Message`.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Envelope A: "Tracking ID:\<id\>-G:0-TimeStamp:\<timestamp\>".
     ///
     /// Wire name `ExceptionMessage`.
-    #[serde(
-        rename = "ExceptionMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exception_message: ::std::option::Option<::std::string::String>,
     /// Envelope B. The 6-digit IoT Hub error code, for example 404001 (DeviceNotFound); the first three digits are the HTTP status.
     ///
     /// Wire name `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: ::std::option::Option<i32>,
     /// Envelope B. The tracking id of the failed request.
     ///
     /// Wire name `trackingId`.
-    #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
     pub tracking_id: ::std::option::Option<::std::string::String>,
     /// Envelope B. The error text.
     ///
     /// Wire name `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message2: ::std::option::Option<::std::string::String>,
     /// Envelope B. The time of the error, in UTC.
     ///
     /// Wire name `timestampUtc`.
-    #[serde(rename = "timestampUtc", default, skip_serializing_if = "Option::is_none")]
     pub timestamp_utc: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    IotHubError, [(message, "Message", opt), (exception_message, "ExceptionMessage",
+    opt), (error_code, "errorCode", opt), (tracking_id, "trackingId", opt), (message2,
+    "message", opt), (timestamp_utc, "timestampUtc", opt)]
+);
 /// Schema `#/components/schemas/JobProperties`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobProperties {
     /// The unique identifier of the job.
     ///
     /// Wire name `jobId`.
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// System generated. Ignored at creation. The start date and time of the job in UTC.
     ///
     /// Wire name `startTimeUtc`.
-    #[serde(rename = "startTimeUtc", default, skip_serializing_if = "Option::is_none")]
     pub start_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// System generated. Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTimeUtc`.
-    #[serde(rename = "endTimeUtc", default, skip_serializing_if = "Option::is_none")]
     pub end_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<JobType>,
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<JobStatus>,
     /// System generated. Ignored at creation. The percentage of job completion.
     ///
     /// Wire name `progress`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: ::std::option::Option<i32>,
     /// The URI containing SAS token to a blob container that contains registry data to sync.
     ///
     /// Wire name `inputBlobContainerUri`.
-    #[serde(
-        rename = "inputBlobContainerUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub input_blob_container_uri: ::std::option::Option<::std::string::String>,
     /// The blob name to use when importing from the input blob container.
     ///
     /// Wire name `inputBlobName`.
-    #[serde(rename = "inputBlobName", default, skip_serializing_if = "Option::is_none")]
     pub input_blob_name: ::std::option::Option<::std::string::String>,
     /// The SAS token to access the blob container. This is used to output the status and results of the job.
     ///
     /// Wire name `outputBlobContainerUri`.
-    #[serde(
-        rename = "outputBlobContainerUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub output_blob_container_uri: ::std::option::Option<::std::string::String>,
     /// The blob name that will be created in the output blob container. This blob will contain the exported device registry information for the IoT Hub.
     ///
     /// Wire name `outputBlobName`.
-    #[serde(rename = "outputBlobName", default, skip_serializing_if = "Option::is_none")]
     pub output_blob_name: ::std::option::Option<::std::string::String>,
     /// Optional for export jobs; ignored for other jobs. If not specified, the service defaults to false. If false, authorization keys are included in export output. Keys are exported as null otherwise.
     ///
     /// Wire name `excludeKeysInExport`.
-    #[serde(
-        rename = "excludeKeysInExport",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_keys_in_export: ::std::option::Option<bool>,
     /// The authentication type used for connecting to the storage account.
     ///
     /// Wire name `storageAuthenticationType`.
-    #[serde(
-        rename = "storageAuthenticationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_authentication_type: ::std::option::Option<
         JobPropertiesStorageAuthenticationType,
     >,
     /// Wire name `identity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: ::std::option::Option<ManagedIdentity>,
     /// System genereated.  Ignored at creation. The reason for failure, if a failure occurred.
     ///
     /// Wire name `failureReason`.
-    #[serde(rename = "failureReason", default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: ::std::option::Option<::std::string::String>,
     /// Defaults to false. If true, then configurations are included in the data export/import.
     ///
     /// Wire name `includeConfigurations`.
-    #[serde(
-        rename = "includeConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_configurations: ::std::option::Option<bool>,
     /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
     ///
     /// Wire name `configurationsBlobName`.
-    #[serde(
-        rename = "configurationsBlobName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub configurations_blob_name: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    JobProperties, [(job_id, "jobId", opt), (start_time_utc, "startTimeUtc", opt),
+    (end_time_utc, "endTimeUtc", opt), (r#type, "type", opt), (status, "status", opt),
+    (progress, "progress", opt), (input_blob_container_uri, "inputBlobContainerUri",
+    opt), (input_blob_name, "inputBlobName", opt), (output_blob_container_uri,
+    "outputBlobContainerUri", opt), (output_blob_name, "outputBlobName", opt),
+    (exclude_keys_in_export, "excludeKeysInExport", opt), (storage_authentication_type,
+    "storageAuthenticationType", opt), (identity, "identity", opt), (failure_reason,
+    "failureReason", opt), (include_configurations, "includeConfigurations", opt),
+    (configurations_blob_name, "configurationsBlobName", opt)]
+);
 /// The authentication type used for connecting to the storage account.
 ///
 /// Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`.
@@ -237,117 +196,92 @@ super::runtime::open_enum!(
     IdentityBased => "identityBased", }
 );
 /// Schema `#/components/schemas/JobRequest`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobRequest {
     /// The unique identifier of the job.
     ///
     /// Wire name `jobId`.
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<JobType>,
     /// Wire name `cloudToDeviceMethod`.
-    #[serde(
-        rename = "cloudToDeviceMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_method: ::std::option::Option<CloudToDeviceMethod>,
     /// Wire name `updateTwin`.
-    #[serde(rename = "updateTwin", default, skip_serializing_if = "Option::is_none")]
     pub update_twin: ::std::option::Option<Twin>,
     /// The condition for devices to execute the job. This is required if the job type is updateTwin or cloudToDeviceMethod.
     ///
     /// Wire name `queryCondition`.
-    #[serde(rename = "queryCondition", default, skip_serializing_if = "Option::is_none")]
     pub query_condition: ::std::option::Option<::std::string::String>,
     /// The start date and time of the job in ISO 8601 standard.
     ///
     /// Wire name `startTime`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
-    #[serde(
-        rename = "maxExecutionTimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    JobRequest, [(job_id, "jobId", opt), (r#type, "type", opt), (cloud_to_device_method,
+    "cloudToDeviceMethod", opt), (update_twin, "updateTwin", opt), (query_condition,
+    "queryCondition", opt), (start_time, "startTime", opt),
+    (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt)]
+);
 /// Schema `#/components/schemas/JobResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobResponse {
     /// System generated.  Ignored at creation. The unique identifier of the job.
     ///
     /// Wire name `jobId`.
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// The device query condition.
     ///
     /// Wire name `queryCondition`.
-    #[serde(rename = "queryCondition", default, skip_serializing_if = "Option::is_none")]
     pub query_condition: ::std::option::Option<::std::string::String>,
     /// System generated.  Ignored at creation. The creation date and time of the job.
     ///
     /// Wire name `createdTime`.
-    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The start date and time of the scheduled job in UTC.
     ///
     /// Wire name `startTime`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// System generated.  Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTime`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
-    #[serde(
-        rename = "maxExecutionTimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<JobType>,
     /// Wire name `cloudToDeviceMethod`.
-    #[serde(
-        rename = "cloudToDeviceMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_method: ::std::option::Option<CloudToDeviceMethod>,
     /// Wire name `updateTwin`.
-    #[serde(rename = "updateTwin", default, skip_serializing_if = "Option::is_none")]
     pub update_twin: ::std::option::Option<Twin>,
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<JobStatus>,
     /// The reason for the failure, if a failure occurred.
     ///
     /// Wire name `failureReason`.
-    #[serde(rename = "failureReason", default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: ::std::option::Option<::std::string::String>,
     /// The status message of the job.
     ///
     /// Wire name `statusMessage`.
-    #[serde(rename = "statusMessage", default, skip_serializing_if = "Option::is_none")]
     pub status_message: ::std::option::Option<::std::string::String>,
     /// Wire name `deviceJobStatistics`.
-    #[serde(
-        rename = "deviceJobStatistics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub device_job_statistics: ::std::option::Option<DeviceJobStatistics>,
 }
+super::runtime::json_struct!(
+    JobResponse, [(job_id, "jobId", opt), (query_condition, "queryCondition", opt),
+    (created_time, "createdTime", opt), (start_time, "startTime", opt), (end_time,
+    "endTime", opt), (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt),
+    (r#type, "type", opt), (cloud_to_device_method, "cloudToDeviceMethod", opt),
+    (update_twin, "updateTwin", opt), (status, "status", opt), (failure_reason,
+    "failureReason", opt), (status_message, "statusMessage", opt),
+    (device_job_statistics, "deviceJobStatistics", opt)]
+);
 /// The status of the job. System generated; ignored at creation.
 ///
 /// Schema `#/components/schemas/JobStatus`.
@@ -429,128 +363,99 @@ super::runtime::open_enum!(
     => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
 );
 /// Schema `#/components/schemas/ManagedIdentity`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ManagedIdentity {
     /// Wire name `userAssignedIdentity`.
-    #[serde(
-        rename = "userAssignedIdentity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_assigned_identity: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    ManagedIdentity, [(user_assigned_identity, "userAssignedIdentity", opt)]
+);
 /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
 ///
 /// Schema `#/components/schemas/Twin`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Twin {
     /// The unique identifier of the device in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the module in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
     ///
     /// Wire name `moduleId`.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
     pub module_id: ::std::option::Option<::std::string::String>,
     /// The collection of key-value pairs read and written by the solution back end. They are not visible to device apps. They keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Wire name `properties`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<TwinProperties>,
     /// The string representing a ETag for the device twin, as per RFC7232.
     ///
     /// Wire name `etag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: ::std::option::Option<::std::string::String>,
     /// The version for the device twin including tags and desired properties
     ///
     /// Wire name `version`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: ::std::option::Option<i64>,
     /// The string representing a ETag for the device, as per RFC7232.
     ///
     /// Wire name `deviceEtag`.
-    #[serde(rename = "deviceEtag", default, skip_serializing_if = "Option::is_none")]
     pub device_etag: ::std::option::Option<::std::string::String>,
     /// The enabled status of the device. If disabled, the device cannot connect to the service.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<TwinStatus>,
     /// The reason for the current status of the device, if any.
     ///
     /// Wire name `statusReason`.
-    #[serde(rename = "statusReason", default, skip_serializing_if = "Option::is_none")]
     pub status_reason: ::std::option::Option<::std::string::String>,
     /// The date and time when the status of the device was last updated.
     ///
     /// Wire name `statusUpdateTime`.
-    #[serde(
-        rename = "statusUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The connection state of the device.
     ///
     /// Wire name `connectionState`.
-    #[serde(
-        rename = "connectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_state: ::std::option::Option<TwinConnectionState>,
     /// The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations.
     ///
     /// Wire name `lastActivityTime`.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The number of cloud-to-device messages sent.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
-    #[serde(
-        rename = "cloudToDeviceMessageCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_message_count: ::std::option::Option<i32>,
     /// The authentication type used by the device.
     ///
     /// Wire name `authenticationType`.
-    #[serde(
-        rename = "authenticationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authentication_type: ::std::option::Option<TwinAuthenticationType>,
     /// Wire name `x509Thumbprint`.
-    #[serde(rename = "x509Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub x509_thumbprint: ::std::option::Option<X509Thumbprint>,
     /// Wire name `capabilities`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: ::std::option::Option<DeviceCapabilities>,
     /// The scope of the device.
     ///
     /// Wire name `deviceScope`.
-    #[serde(rename = "deviceScope", default, skip_serializing_if = "Option::is_none")]
     pub device_scope: ::std::option::Option<::std::string::String>,
     /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
     ///
     /// Wire name `parentScopes`.
-    #[serde(rename = "parentScopes", default, skip_serializing_if = "Option::is_none")]
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+super::runtime::json_struct!(
+    Twin, [(device_id, "deviceId", opt), (module_id, "moduleId", opt), (tags, "tags",
+    opt), (properties, "properties", opt), (etag, "etag", opt), (version, "version",
+    opt), (device_etag, "deviceEtag", opt), (status, "status", opt), (status_reason,
+    "statusReason", opt), (status_update_time, "statusUpdateTime", opt),
+    (connection_state, "connectionState", opt), (last_activity_time, "lastActivityTime",
+    opt), (cloud_to_device_message_count, "cloudToDeviceMessageCount", opt),
+    (authentication_type, "authenticationType", opt), (x509_thumbprint, "x509Thumbprint",
+    opt), (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
+    (parent_scopes, "parentScopes", opt)]
+);
 /// The authentication type used by the device.
 ///
 /// Schema `#/components/schemas/Twin/properties/authenticationType`.
@@ -596,23 +501,24 @@ super::runtime::open_enum!(
 /// The desired and reported properties of the twin. The maximum depth of the object is 10.
 ///
 /// Schema `#/components/schemas/TwinProperties`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TwinProperties {
     /// The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `desired`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `reported`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+super::runtime::json_struct!(
+    TwinProperties, [(desired, "desired", opt), (reported, "reported", opt)]
+);
 /// The enabled status of the device. If disabled, the device cannot connect to the service.
 ///
 /// Schema `#/components/schemas/Twin/properties/status`.
@@ -632,27 +538,21 @@ super::runtime::open_enum!(
     TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 /// Schema `#/components/schemas/X509Thumbprint`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct X509Thumbprint {
     /// The X509 client certificate primary thumbprint.
     ///
     /// Wire name `primaryThumbprint`.
-    #[serde(
-        rename = "primaryThumbprint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub primary_thumbprint: ::std::option::Option<::std::string::String>,
     /// The X509 client certificate secondary thumbprint.
     ///
     /// Wire name `secondaryThumbprint`.
-    #[serde(
-        rename = "secondaryThumbprint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secondary_thumbprint: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    X509Thumbprint, [(primary_thumbprint, "primaryThumbprint", opt),
+    (secondary_thumbprint, "secondaryThumbprint", opt)]
+);
 /// The successful responses of `Jobs_CancelImportExportJob`, one variant per status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelImportExportJobResponse {

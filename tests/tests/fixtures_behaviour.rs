@@ -663,6 +663,38 @@ mod required_optional {
         assert!(err.to_string().contains("`at`"), "{err}");
     }
 
+    /// Models read JSON objects the way a user expects whatever the reader: keys written with
+    /// escapes (`"na\u006de"`) and keys read from an `io::Read` match their field; unknown keys
+    /// are ignored; an absent required nullable field is `None`; a key given twice, or an
+    /// array where the object belongs, is an error naming the problem.
+    #[test]
+    fn objects_are_read_by_wire_name() {
+        let mut body = full_body();
+        body.as_object_mut().unwrap().remove("note");
+        body["unknownKey"] = json!({"nested": [1, 2]});
+        let text = body
+            .to_string()
+            .replace("\"name\":\"launch\"", "\"na\\u006de\":\"launch\"");
+        assert!(text.contains("na\\u006de"), "{text}");
+
+        let from_str: Event = serde_json::from_str(&text).unwrap();
+        let from_reader: Event = serde_json::from_reader(text.as_bytes()).unwrap();
+
+        assert_eq!(from_str, from_reader);
+        assert_eq!(from_str.name, "launch");
+        assert_eq!(from_str.note, None);
+        assert_eq!(from_str.created_by, User { name: "ann".into() });
+        let twice = r#"{"name": "a", "name": "b"}"#;
+        let err = serde_json::from_str::<User>(twice).unwrap_err().to_string();
+        assert!(err.contains("duplicate field `name`"), "{err}");
+        let err = serde_json::from_str::<User>(r#"["ann"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected struct User"), "{err}");
+        let err = serde_json::from_str::<User>("{}").unwrap_err().to_string();
+        assert!(err.contains("missing field `name`"), "{err}");
+    }
+
     /// The decode error's `path` (documented as the JSON path of the failing field) names a
     /// missing required field: `at` at the top level, `createdBy.name` inside a nested object.
     #[tokio::test]

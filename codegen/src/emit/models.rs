@@ -92,11 +92,14 @@ fn struct_def(
 ) -> TokenStream {
     let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
     let default = if s.derive_default && with_defaults.is_empty() {
-        quote!(Default,)
+        quote!(, Default)
     } else {
         TokenStream::new()
     };
-    let fields = s.fields.iter().map(|f| field(name, f));
+    // Structs with `additionalProperties` keep serde's derive (for `flatten`); the others get
+    // their impls from `json_struct!`, whose expansion is smaller to compile.
+    let derive_serde = s.additional.is_some();
+    let fields = s.fields.iter().map(|f| field(name, f, derive_serde));
     let additional = s.additional.as_ref().map(|a| {
         let field_name = ident(&a.rust_name);
         let value = type_tokens(&a.value, &TokenStream::new());
@@ -144,14 +147,41 @@ fn struct_def(
             }
         }
     });
+    let (derives, serde_impls) = if derive_serde {
+        (
+            quote!(, ::serde::Serialize, ::serde::Deserialize),
+            TokenStream::new(),
+        )
+    } else {
+        let specs = s.fields.iter().map(|f| {
+            let field_name = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            let kind = if f.default.is_some() {
+                let function = ident(&default_fn_name(f));
+                quote!(default(#function))
+            } else if !f.is_optional() {
+                quote!(req)
+            } else if f.required {
+                quote!(nullable)
+            } else {
+                quote!(opt)
+            };
+            quote!((#field_name, #wire, #kind))
+        });
+        (
+            TokenStream::new(),
+            quote!(super::runtime::json_struct!(#name, [#(#specs),*]);),
+        )
+    };
     quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq #default #derives)]
         pub struct #name {
             #(#fields)*
             #additional
         }
+        #serde_impls
         #default_fns
         #default_impl
     }
@@ -162,7 +192,7 @@ fn default_fn_name(f: &Field) -> String {
     format!("default_{}", unraw(&f.rust_name))
 }
 
-fn field(type_name: &proc_macro2::Ident, f: &Field) -> TokenStream {
+fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> TokenStream {
     let mut docs = f.docs.as_deref().map(sanitize).unwrap_or_default();
     if !docs.is_empty() {
         docs.push_str("\n\n");
@@ -203,7 +233,7 @@ fn field(type_name: &proc_macro2::Ident, f: &Field) -> TokenStream {
     } else {
         ty
     };
-    let serde = if serde_args.is_empty() {
+    let serde = if serde_args.is_empty() || !derive_serde {
         TokenStream::new()
     } else {
         quote!(#[serde(#(#serde_args),*)])

@@ -2,52 +2,51 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Grid`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Grid {
     /// Rows of columns.
     ///
     /// Wire name `cells`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cells: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i32>>>,
     /// Wire name `labels`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Wire name `groups`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<Point>>,
     >,
     /// Wire name `points`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, Point>,
     >,
     /// Any JSON value.
     ///
     /// Wire name `anything`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anything: ::std::option::Option<::serde_json::Value>,
     /// Wire name `free`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Wire name `untypedItems`.
-    #[serde(rename = "untypedItems", default, skip_serializing_if = "Option::is_none")]
     pub untyped_items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
+super::runtime::json_struct!(
+    Grid, [(cells, "cells", opt), (labels, "labels", opt), (groups, "groups", opt),
+    (points, "points", opt), (anything, "anything", opt), (free, "free", opt),
+    (untyped_items, "untypedItems", opt)]
+);
 /// Schema `#/components/schemas/Matrix`.
 pub type Matrix = ::std::vec::Vec<::std::vec::Vec<::std::vec::Vec<f64>>>;
 /// Schema `#/components/schemas/Point`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     /// Wire name `x`, required.
     pub x: f64,
     /// Wire name `y`, required.
     pub y: f32,
 }
+super::runtime::json_struct!(Point, [(x, "x", req), (y, "y", req)]);
 /// Known properties plus any others.
 ///
 /// Schema `#/components/schemas/Tagged`.

@@ -2,34 +2,36 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Event`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(Event, [(name, "name", opt)]);
 /// Schema `#/paths/~1login/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LoginBody {
     /// Wire name `user`, required.
     pub user: ::std::string::String,
     /// Wire name `remember`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember: ::std::option::Option<bool>,
     /// Wire name `attempts`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: ::std::option::Option<i32>,
 }
+super::runtime::json_struct!(
+    LoginBody, [(user, "user", req), (remember, "remember", opt), (attempts, "attempts",
+    opt)]
+);
 /// Schema `#/paths/~1upload/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBody {
     /// Wire name `title`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Wire name `size`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    UploadBody, [(title, "title", opt), (tags, "tags", opt), (size, "size", opt)]
+);

@@ -36,92 +36,88 @@ pub enum Order {
 }
 super::runtime::open_enum!(Order, Other, { Asc => "asc", Desc => "desc", });
 /// Schema `#/components/schemas/Required`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Required {
     /// Required fields have no use for a default.
     ///
     /// Wire name `count`, required.
     pub count: i64,
     /// Wire name `note`. Takes `"hello"` when absent.
-    #[serde(default = "Required::default_note")]
     pub note: ::std::string::String,
 }
+super::runtime::json_struct!(
+    Required, [(count, "count", req), (note, "note", default(default_note))]
+);
 impl Required {
     fn default_note() -> ::std::string::String {
         ::std::string::String::from("hello")
     }
 }
 /// Schema `#/components/schemas/SearchOptions`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOptions {
     /// Wire name `query`. Takes `"*"` when absent.
-    #[serde(default = "SearchOptions::default_query")]
     pub query: ::std::string::String,
     /// Wire name `page_size`. Takes `50` when absent.
-    #[serde(default = "SearchOptions::default_page_size")]
     pub page_size: i32,
     /// Wire name `offset`. Takes `-1` when absent.
-    #[serde(default = "SearchOptions::default_offset")]
     pub offset: i64,
     /// Wire name `threshold`. Takes `0.5` when absent.
-    #[serde(default = "SearchOptions::default_threshold")]
     pub threshold: f32,
     /// Wire name `weight`. Takes `2` when absent.
-    #[serde(default = "SearchOptions::default_weight")]
     pub weight: f64,
     /// Wire name `exact`. Takes `false` when absent.
-    #[serde(default = "SearchOptions::default_exact")]
     pub exact: bool,
     /// Wire name `order`. Takes `Desc` when absent.
-    #[serde(default = "SearchOptions::default_order")]
     pub order: Order,
     /// Wire name `order_ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_ref: ::std::option::Option<Order>,
     /// Wire name `level`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: ::std::option::Option<Level>,
     /// Wire name `inline_level`. Takes `Value20` when absent.
-    #[serde(default = "SearchOptions::default_inline_level")]
     pub inline_level: SearchOptionsInlineLevel,
     /// Wire name `label`. Takes `"none"` when absent.
-    #[serde(default = "SearchOptions::default_label")]
     pub label: LabelWithDefault,
     /// Dates keep their Option.
     ///
     /// Wire name `since`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Lists keep their Option.
     ///
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A nullable field keeps its Option.
     ///
     /// Wire name `nullable_count`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nullable_count: ::std::option::Option<i64>,
     /// Reported and left out.
     ///
     /// Wire name `wrong`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrong: ::std::option::Option<i64>,
     /// Wire name `unknown_order`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown_order: ::std::option::Option<Order>,
     /// A deprecated field with a default.
     ///
     /// Wire name `legacy_limit`. Takes `10` when absent.
     #[deprecated]
-    #[serde(default = "SearchOptions::default_legacy_limit")]
     pub legacy_limit: i64,
     /// Signed values as strings.
     ///
     /// Wire name `step`. Takes `Minus1` when absent.
-    #[serde(default = "SearchOptions::default_step")]
     pub step: SearchOptionsStep,
 }
+super::runtime::json_struct!(
+    SearchOptions, [(query, "query", default(default_query)), (page_size, "page_size",
+    default(default_page_size)), (offset, "offset", default(default_offset)), (threshold,
+    "threshold", default(default_threshold)), (weight, "weight",
+    default(default_weight)), (exact, "exact", default(default_exact)), (order, "order",
+    default(default_order)), (order_ref, "order_ref", opt), (level, "level", opt),
+    (inline_level, "inline_level", default(default_inline_level)), (label, "label",
+    default(default_label)), (since, "since", opt), (tags, "tags", opt), (nullable_count,
+    "nullable_count", opt), (wrong, "wrong", opt), (unknown_order, "unknown_order", opt),
+    (legacy_limit, "legacy_limit", default(default_legacy_limit)), (step, "step",
+    default(default_step))]
+);
 impl SearchOptions {
     fn default_query() -> ::std::string::String {
         ::std::string::String::from("*")

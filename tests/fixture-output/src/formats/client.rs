@@ -110,11 +110,7 @@ impl Client {
             id: "getSample",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// `PUT /samples/{id}` (operationId `putSample`).
     ///
@@ -135,10 +131,8 @@ impl Client {
             id: "putSample",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
 }

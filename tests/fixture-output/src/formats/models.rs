@@ -2,7 +2,7 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Sample`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// Wire name `id`, required.
     pub id: ::uuid::Uuid,
@@ -17,14 +17,12 @@ pub struct Sample {
     /// Binary inside JSON is text.
     ///
     /// Wire name `blob`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: ::std::option::Option<::std::string::String>,
     /// Wire name `small`, required.
     pub small: i32,
     /// Wire name `big`, required.
     pub big: i64,
     /// Wire name `plain`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plain: ::std::option::Option<i64>,
     /// Wire name `ratio`, required.
     pub ratio: f32,
@@ -33,18 +31,20 @@ pub struct Sample {
     /// An unknown format is its base type.
     ///
     /// Wire name `email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Wire name `tiny`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiny: ::std::option::Option<i64>,
     /// Wire name `related`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     /// Wire name `chunks`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunks: ::std::option::Option<::std::vec::Vec<super::runtime::Base64>>,
     /// Wire name `owner`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: ::std::option::Option<::uuid::Uuid>,
 }
+super::runtime::json_struct!(
+    Sample, [(id, "id", req), (created, "created", req), (day, "day", req), (payload,
+    "payload", req), (blob, "blob", opt), (small, "small", req), (big, "big", req),
+    (plain, "plain", opt), (ratio, "ratio", req), (precise, "precise", req), (email,
+    "email", opt), (tiny, "tiny", opt), (related, "related", opt), (chunks, "chunks",
+    opt), (owner, "owner", opt)]
+);

@@ -122,11 +122,7 @@ impl Client {
             id: "get\"weird`*/`op",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// `POST /match/{self}` (operationId `match`).
     ///
@@ -149,11 +145,9 @@ impl Client {
             id: "match",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// `DELETE /😀/{🦀}` (operationId `😀`).
     ///
@@ -171,10 +165,8 @@ impl Client {
             id: "😀",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
 }

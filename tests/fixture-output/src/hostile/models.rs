@@ -10,7 +10,7 @@
 /// \<div\>
 ///
 /// Schema `#/components/schemas/Hostile`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hostile {
     /// `` ` `` */ "###
     ///
@@ -19,65 +19,56 @@ pub struct Hostile {
     /// \</div\>\</div\>
     ///
     /// Wire name `self`.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Wire name `Self`.
-    #[serde(rename = "Self", default, skip_serializing_if = "Option::is_none")]
     pub self2: ::std::option::Option<i64>,
     /// empty name
     ///
     /// Wire name `""` (empty).
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub value: ::std::option::Option<bool>,
     /// Wire name `*/`.
-    #[serde(rename = "*/", default, skip_serializing_if = "Option::is_none")]
     pub value2: ::std::option::Option<::std::string::String>,
     /// Wire name `"#`.
-    #[serde(rename = "\"#", default, skip_serializing_if = "Option::is_none")]
     pub value3: ::std::option::Option<::std::string::String>,
     /// Wire name `a b`.
-    #[serde(rename = "a b", default, skip_serializing_if = "Option::is_none")]
     pub a_b: ::std::option::Option<::std::string::String>,
     /// Wire name `ünïcödé`.
-    #[serde(rename = "ünïcödé", default, skip_serializing_if = "Option::is_none")]
     pub ncd: ::std::option::Option<::std::string::String>,
     /// Wire name `👩‍💻`.
-    #[serde(
-        rename = "👩\u{200d}💻",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value4: ::std::option::Option<::std::string::String>,
     /// Wire name `\u{202e}rtl`.
-    #[serde(rename = "\u{202e}rtl", default, skip_serializing_if = "Option::is_none")]
     pub rtl: ::std::option::Option<::std::string::String>,
     /// Wire name `` `code` ``.
-    #[serde(rename = "`code`", default, skip_serializing_if = "Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Wire name `<script>`.
-    #[serde(rename = "<script>", default, skip_serializing_if = "Option::is_none")]
     pub script: ::std::option::Option<::std::string::String>,
     /// Wire name `enum_value`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_value: ::std::option::Option<Keywordish>,
     /// Nested */ inline \[x\](javascript:y)
     ///
     /// Wire name `nested`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested: ::std::option::Option<HostileNested>,
 }
+super::runtime::json_struct!(
+    Hostile, [(r#type, "type", req), (self_, "self", opt), (self2, "Self", opt), (value,
+    "", opt), (value2, "*/", opt), (value3, "\"#", opt), (a_b, "a b", opt), (ncd,
+    "ünïcödé", opt), (value4, "👩\u{200d}💻", opt), (rtl, "\u{202e}rtl", opt),
+    (code, "`code`", opt), (script, "<script>", opt), (enum_value, "enum_value", opt),
+    (nested, "nested", opt)]
+);
 /// Nested */ inline \[x\](javascript:y)
 ///
 /// Schema `#/components/schemas/Hostile/properties/nested`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HostileNested {
     /// Wire name `match`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: ::std::option::Option<::std::string::String>,
     /// Wire name `fn`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#fn: ::std::option::Option<::std::vec::Vec<HostileNestedFnItem>>,
 }
+super::runtime::json_struct!(
+    HostileNested, [(r#match, "match", opt), (r#fn, "fn", opt)]
+);
 /// Schema `#/components/schemas/Hostile/properties/nested/properties/fn/items`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
@@ -142,24 +133,23 @@ super::runtime::open_enum!(
     Value3 => "`", RType => "r#type", N => "ünï", Evil => "\u{202e}evil", }
 );
 /// Schema `#/components/schemas/Self`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Self_ {
     /// Wire name `crate`.
-    #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
     pub crate_: ::std::option::Option<::std::string::String>,
     /// Wire name `super`.
-    #[serde(rename = "super", default, skip_serializing_if = "Option::is_none")]
     pub super_: ::std::option::Option<::std::string::String>,
     /// Wire name `extern`.
-    #[serde(rename = "extern", default, skip_serializing_if = "Option::is_none")]
     pub extern_: ::std::option::Option<::std::string::String>,
     /// Wire name `_`.
-    #[serde(rename = "_", default, skip_serializing_if = "Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Wire name `r#raw`.
-    #[serde(rename = "r#raw", default, skip_serializing_if = "Option::is_none")]
     pub r_raw: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    Self_, [(crate_, "crate", opt), (super_, "super", opt), (extern_, "extern", opt),
+    (value, "_", opt), (r_raw, "r#raw", opt)]
+);
 /// Schema `#/components/schemas/Union`.
 ///
 /// Tagged by the `` ty`pe"# `` property; a value with another tag is kept as JSON.
@@ -217,9 +207,9 @@ impl<'de> ::serde::Deserialize<'de> for Union {
 /// A schema whose name is punctuation
 ///
 /// Schema `#/components/schemas/*~1 weird name "#`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeirdName {
     /// Wire name `value`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(WeirdName, [(value, "value", opt)]);

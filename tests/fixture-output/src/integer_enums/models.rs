@@ -40,19 +40,20 @@ pub enum Priority {
 }
 super::runtime::open_int_enum!(Priority, Other, { Low => 0, Normal => 1, High => 2, });
 /// Schema `#/components/schemas/Task`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     /// Wire name `priority`, required.
     pub priority: Priority,
     /// Wire name `level`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: ::std::option::Option<Level>,
     /// An inline integer enum.
     ///
     /// Wire name `retries`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: ::std::option::Option<TaskRetries>,
 }
+super::runtime::json_struct!(
+    Task, [(priority, "priority", req), (level, "level", opt), (retries, "retries", opt)]
+);
 /// An inline integer enum.
 ///
 /// Schema `#/components/schemas/Task/properties/retries`.

@@ -2,81 +2,74 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Client`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Client2 {
     /// Wire name `c`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(Client2, [(c, "c", opt)]);
 /// Schema `#/components/schemas/my-schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MySchema {
     /// Wire name `a`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(MySchema, [(a, "a", opt)]);
 /// Schema `#/components/schemas/My_Schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MySchema2 {
     /// Wire name `b`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(MySchema2, [(b, "b", opt)]);
 /// Schema `#/components/schemas/Result`.
 pub type Result2 = ::std::string::String;
 /// Schema `#/components/schemas/Self`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Self_ {
     /// Wire name `match`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: ::std::option::Option<_123abc>,
 }
+super::runtime::json_struct!(Self_, [(r#match, "match", opt)]);
 /// Schema `#/components/schemas/type`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Type {
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Wire name `ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#ref: ::std::option::Option<::std::string::String>,
     /// Wire name `self`.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Wire name `Self`.
-    #[serde(rename = "Self", default, skip_serializing_if = "Option::is_none")]
     pub self2: ::std::option::Option<::std::string::String>,
     /// Wire name `gen`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#gen: ::std::option::Option<::std::string::String>,
     /// Wire name `async`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: ::std::option::Option<::std::string::String>,
     /// Wire name `crate`.
-    #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
     pub crate_: ::std::option::Option<::std::string::String>,
     /// Wire name `1st`.
-    #[serde(rename = "1st", default, skip_serializing_if = "Option::is_none")]
     pub _1st: ::std::option::Option<i64>,
     /// Wire name `$ref`.
-    #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
     pub ref2: ::std::option::Option<::std::string::String>,
     /// Wire name `foo-bar`.
-    #[serde(rename = "foo-bar", default, skip_serializing_if = "Option::is_none")]
     pub foo_bar: ::std::option::Option<::std::string::String>,
     /// Wire name `fooBar`.
-    #[serde(rename = "fooBar", default, skip_serializing_if = "Option::is_none")]
     pub foo_bar2: ::std::option::Option<::std::string::String>,
     /// Wire name `foo_bar`.
-    #[serde(rename = "foo_bar", default, skip_serializing_if = "Option::is_none")]
     pub foo_bar3: ::std::option::Option<::std::string::String>,
     /// Wire name `""` (empty).
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Wire name `@odata.type`.
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
     pub odata_type: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    Type, [(r#type, "type", opt), (r#ref, "ref", opt), (self_, "self", opt), (self2,
+    "Self", opt), (r#gen, "gen", opt), (r#async, "async", opt), (crate_, "crate", opt),
+    (_1st, "1st", opt), (ref2, "$ref", opt), (foo_bar, "foo-bar", opt), (foo_bar2,
+    "fooBar", opt), (foo_bar3, "foo_bar", opt), (value, "", opt), (odata_type,
+    "@odata.type", opt)]
+);
 /// Schema `#/components/schemas/123abc`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent

@@ -2,37 +2,41 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutDeviceBody {
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Wire name `location`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: ::std::option::Option<PutDeviceBodyLocation>,
     /// Wire name `sensors`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensors: ::std::option::Option<::std::vec::Vec<PutDeviceBodySensorsItem>>,
 }
+super::runtime::json_struct!(
+    PutDeviceBody, [(name, "name", opt), (location, "location", opt), (sensors,
+    "sensors", opt)]
+);
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema/properties/location`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutDeviceBodyLocation {
     /// Wire name `building`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub building: ::std::option::Option<::std::string::String>,
     /// Wire name `floor`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor: ::std::option::Option<PutDeviceBodyLocationFloor>,
 }
+super::runtime::json_struct!(
+    PutDeviceBodyLocation, [(building, "building", opt), (floor, "floor", opt)]
+);
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema/properties/location/properties/floor`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutDeviceBodyLocationFloor {
     /// Wire name `level`, required.
     pub level: i32,
     /// Wire name `zone`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: ::std::option::Option<PutDeviceBodyLocationFloorZone>,
 }
+super::runtime::json_struct!(
+    PutDeviceBodyLocationFloor, [(level, "level", req), (zone, "zone", opt)]
+);
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema/properties/location/properties/floor/properties/zone`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
@@ -50,31 +54,33 @@ super::runtime::open_enum!(
     PutDeviceBodyLocationFloorZone, Other, { North => "north", South => "south", }
 );
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema/properties/sensors/items`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutDeviceBodySensorsItem {
     /// Wire name `kind`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: ::std::option::Option<::std::string::String>,
     /// Wire name `readings`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readings: ::std::option::Option<
         ::std::vec::Vec<PutDeviceBodySensorsItemReadingsItem>,
     >,
 }
+super::runtime::json_struct!(
+    PutDeviceBodySensorsItem, [(kind, "kind", opt), (readings, "readings", opt)]
+);
 /// Schema `#/paths/~1devices~1{id}/put/requestBody/content/application~1json/schema/properties/sensors/items/properties/readings/items`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutDeviceBodySensorsItemReadingsItem {
     /// Wire name `value`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+super::runtime::json_struct!(
+    PutDeviceBodySensorsItemReadingsItem, [(value, "value", opt)]
+);
 /// Schema `#/paths/~1devices~1{id}/put/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutDeviceResponse {
     /// Wire name `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Wire name `etag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(PutDeviceResponse, [(id, "id", opt), (etag, "etag", opt)]);

@@ -2,19 +2,20 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Job`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     /// Wire name `status`, required.
     pub status: Status,
     /// An inline enum, named from where it stands.
     ///
     /// Wire name `kind`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: ::std::option::Option<JobKind>,
     /// Wire name `connection`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: ::std::option::Option<JobConnection>,
 }
+super::runtime::json_struct!(
+    Job, [(status, "status", req), (kind, "kind", opt), (connection, "connection", opt)]
+);
 /// Schema `#/components/schemas/Job/properties/connection`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent

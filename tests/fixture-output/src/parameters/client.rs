@@ -146,11 +146,7 @@ impl Client {
             id: "getFile",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// `DELETE /items/{id}` (operationId `deleteItem`).
     ///
@@ -177,10 +173,8 @@ impl Client {
             id: "deleteItem",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
 }

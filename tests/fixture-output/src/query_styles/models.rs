@@ -2,40 +2,37 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Filter`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Wire name `min_price`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_price: ::std::option::Option<f64>,
     /// Wire name `in_stock`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_stock: ::std::option::Option<bool>,
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<FilterStatus>,
     /// Wire name `created`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Wire name `range`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: ::std::option::Option<FilterRange>,
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+super::runtime::json_struct!(
+    Filter, [(name, "name", opt), (min_price, "min_price", opt), (in_stock, "in_stock",
+    opt), (status, "status", opt), (created, "created", opt), (range, "range", opt),
+    (tags, "tags", opt)]
+);
 /// Schema `#/components/schemas/Filter/properties/range`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FilterRange {
     /// Wire name `from`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: ::std::option::Option<i64>,
     /// Wire name `to`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(FilterRange, [(from, "from", opt), (to, "to", opt)]);
 /// Schema `#/components/schemas/Filter/properties/status`.
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
@@ -64,11 +61,13 @@ pub enum FindItemsKey {
     Other(::serde_json::Value),
 }
 /// Schema `#/paths/~1items/get/parameters/5/schema`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FindItemsPage {
     /// Wire name `number`, required.
     pub number: i64,
     /// Wire name `size`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    FindItemsPage, [(number, "number", req), (size, "size", opt)]
+);

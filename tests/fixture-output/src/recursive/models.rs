@@ -2,42 +2,45 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Named`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Named {
     /// Wire name `name`, required.
     pub name: ::std::string::String,
 }
+super::runtime::json_struct!(Named, [(name, "name", req)]);
 /// Schema `#/components/schemas/Node`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `parent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
     /// Wire name `children`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: ::std::option::Option<::std::vec::Vec<Node>>,
     /// Wire name `owner`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: ::std::option::Option<::std::boxed::Box<Person>>,
 }
+super::runtime::json_struct!(
+    Node, [(name, "name", req), (parent, "parent", opt), (children, "children", opt),
+    (owner, "owner", opt)]
+);
 /// Schema `#/components/schemas/Person`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Person {
     /// Wire name `manager`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: ::std::option::Option<::std::boxed::Box<Person>>,
     /// Wire name `favourite`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub favourite: ::std::option::Option<::std::boxed::Box<Node>>,
 }
+super::runtime::json_struct!(
+    Person, [(manager, "manager", opt), (favourite, "favourite", opt)]
+);
 /// Schema `#/components/schemas/Pet`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `legs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legs: ::std::option::Option<i32>,
 }
+super::runtime::json_struct!(Pet, [(name, "name", req), (legs, "legs", opt)]);

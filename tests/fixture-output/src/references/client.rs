@@ -175,11 +175,7 @@ impl Client {
             id: "getWidget",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// `GET /widgets/{id}/parts` (operationId `get_widgets/{id}/parts`).
     ///
@@ -200,11 +196,7 @@ impl Client {
             id: "get_widgets/{id}/parts",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// `PUT /widgets/{id}/parts` (operationId `put_widgets/{id}/parts`).
     ///
@@ -225,10 +217,8 @@ impl Client {
             id: "put_widgets/{id}/parts",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
 }

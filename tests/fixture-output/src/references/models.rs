@@ -2,47 +2,50 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Problem`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     /// Wire name `title`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(Problem, [(title, "title", opt), (status, "status", opt)]);
 /// Schema `#/paths/~1widgets~1{id}~1parts/put/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutWidgetsIdPartsBody {
     /// Wire name `part`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: ::std::option::Option<::std::string::String>,
     /// Wire name `count`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    PutWidgetsIdPartsBody, [(part, "part", opt), (count, "count", opt)]
+);
 /// Schema `#/components/schemas/Widget`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Widget {
     /// Wire name `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: ::std::option::Option<i64>,
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `color`.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    Widget, [(id, "id", opt), (name, "name", req), (color, "color", opt)]
+);
 /// Schema `#/components/responses/WidgetList/content/application~1json/schema/items`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WidgetListResponseItem {
     /// Wire name `id`, required.
     pub id: i64,
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    WidgetListResponseItem, [(id, "id", req), (name, "name", opt)]
+);
 /// A successful response of `get_widgets`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWidgetsResponse {

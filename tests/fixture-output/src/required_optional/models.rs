@@ -2,66 +2,63 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Event`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Wire name `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `note`, required.
     pub note: ::std::option::Option<::std::string::String>,
     /// Wire name `comment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// Wire name `at`, required.
     pub at: ::chrono::DateTime<::chrono::Utc>,
     /// Wire name `day`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: ::std::option::Option<::chrono::NaiveDate>,
     /// Wire name `count`, required.
     pub count: i32,
     /// Wire name `total`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: ::std::option::Option<i64>,
     /// Wire name `plain`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plain: ::std::option::Option<i64>,
     /// Wire name `ratio`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: ::std::option::Option<f32>,
     /// Wire name `score`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: ::std::option::Option<f64>,
     /// Wire name `enabled`. Takes `true` when absent.
-    #[serde(default = "Event::default_enabled")]
     pub enabled: bool,
     /// Wire name `legacy`.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: ::std::option::Option<::std::string::String>,
     /// Wire name `createdBy`, required.
-    #[serde(rename = "createdBy")]
     pub created_by: User,
     /// Wire name `reviewer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer: ::std::option::Option<NullableUser>,
 }
+super::runtime::json_struct!(
+    Event, [(id, "id", opt), (name, "name", req), (note, "note", nullable), (comment,
+    "comment", opt), (at, "at", req), (day, "day", opt), (count, "count", req), (total,
+    "total", opt), (plain, "plain", opt), (ratio, "ratio", opt), (score, "score", opt),
+    (enabled, "enabled", default(default_enabled)), (legacy, "legacy", opt), (created_by,
+    "createdBy", req), (reviewer, "reviewer", opt)]
+);
 impl Event {
     fn default_enabled() -> bool {
         true
     }
 }
 /// Schema `#/components/schemas/NullableUser`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NullableUser {
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(NullableUser, [(name, "name", opt)]);
 /// Schema `#/components/schemas/User`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
     /// Wire name `name`, required.
     pub name: ::std::string::String,
 }
+super::runtime::json_struct!(User, [(name, "name", req)]);

@@ -159,15 +159,9 @@ impl Client {
             id: "restartJob",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => {
-                Err(
-                    self.core.error_from(response, models::RestartJobError::decode).await,
-                )
-            }
-        }
+        self.core
+            .send_json(operation, request, &[200], models::RestartJobError::decode)
+            .await
     }
     /// `HEAD /ping` (operationId `head_ping`).
     pub async fn ping(
@@ -181,11 +175,9 @@ impl Client {
             id: "head_ping",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[200], runtime::decode_json_error)
+            .await
     }
     /// `PUT /blob` (operationId `putBlob`).
     ///

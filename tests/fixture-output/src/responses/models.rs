@@ -2,20 +2,21 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Error`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error2 {
     /// Wire name `code`, required.
     pub code: i64,
     /// Wire name `message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(Error2, [(code, "code", req), (message, "message", opt)]);
 /// Schema `#/components/schemas/Job`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     /// Wire name `id`, required.
     pub id: ::std::string::String,
 }
+super::runtime::json_struct!(Job, [(id, "id", req)]);
 /// The error bodies of `RestartJob`, by status.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
@@ -40,19 +41,19 @@ impl RestartJobError {
     }
 }
 /// Schema `#/paths/~1jobs~1{id}~1restart/post/responses/404/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RestartJobResponse404 {
     /// Wire name `missing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(RestartJobResponse404, [(missing, "missing", opt)]);
 /// Schema `#/paths/~1jobs~1{id}~1restart/post/responses/default/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RestartJobResponseDefault {
     /// Wire name `trace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(RestartJobResponseDefault, [(trace, "trace", opt)]);
 /// The successful responses of `cancelJob`, one variant per status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelJobResponse {

@@ -88,11 +88,7 @@ impl Client {
             id: "listPets",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// `POST /pets` (operationId `addPet`).
     ///
@@ -111,11 +107,7 @@ impl Client {
             id: "addPet",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            201 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[201], runtime::decode_json_error).await
     }
     /// `GET /shapes` (operationId `getShape`).
     pub async fn get_shape(
@@ -129,10 +121,6 @@ impl Client {
             id: "getShape",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
 }

@@ -2,37 +2,38 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/Cat`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cat {
     /// Wire name `petType`, required.
-    #[serde(rename = "petType")]
     pub pet_type: ::std::string::String,
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `indoor`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indoor: ::std::option::Option<bool>,
 }
+super::runtime::json_struct!(
+    Cat, [(pet_type, "petType", req), (name, "name", req), (indoor, "indoor", opt)]
+);
 /// Schema `#/components/schemas/Circle`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Circle {
     /// Wire name `radius`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radius: ::std::option::Option<f64>,
 }
+super::runtime::json_struct!(Circle, [(radius, "radius", opt)]);
 /// Schema `#/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dog {
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Wire name `petType`.
-    #[serde(rename = "petType", default, skip_serializing_if = "Option::is_none")]
     pub pet_type: ::std::option::Option<::std::string::String>,
     /// Wire name `barks`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barks: ::std::option::Option<bool>,
 }
+super::runtime::json_struct!(
+    Dog, [(name, "name", opt), (pet_type, "petType", opt), (barks, "barks", opt)]
+);
 /// Either a numeric id or a name.
 ///
 /// Schema `#/components/schemas/IdOrName`.
@@ -49,18 +50,18 @@ pub enum IdOrName {
     Other(::serde_json::Value),
 }
 /// Schema `#/components/schemas/Labelled`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Labelled {
     /// Wire name `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: ::std::option::Option<IdOrName>,
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Wire name `either`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub either: ::std::option::Option<LabelledEither>,
 }
+super::runtime::json_struct!(
+    Labelled, [(id, "id", opt), (tags, "tags", opt), (either, "either", opt)]
+);
 /// Schema `#/components/schemas/Labelled/properties/either`.
 ///
 /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
@@ -75,19 +76,19 @@ pub enum LabelledEither {
     Other(::serde_json::Value),
 }
 /// Schema `#/components/schemas/Labelled/properties/either/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelledEitherVariant2 {
     /// Wire name `label`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(LabelledEitherVariant2, [(label, "label", opt)]);
 /// Schema `#/components/schemas/Named`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Named {
     /// Wire name `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(Named, [(name, "name", opt)]);
 /// Schema `#/components/schemas/Pet`.
 ///
 /// Tagged by the `petType` property; a value with another tag is kept as JSON.
@@ -197,9 +198,9 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
     }
 }
 /// Schema `#/components/schemas/Square`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Square {
     /// Wire name `side`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub side: ::std::option::Option<f64>,
 }
+super::runtime::json_struct!(Square, [(side, "side", opt)]);

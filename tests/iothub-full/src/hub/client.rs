@@ -122,11 +122,7 @@ impl Client {
             id: "Configuration_Get",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates or updates a configuration on the IoT Hub for automatic device/module management. Configuration identifier and Content cannot be updated.
     ///
@@ -162,11 +158,9 @@ impl Client {
             id: "Configuration_CreateOrUpdate",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 | 201 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_json(operation, request, &[200, 201], runtime::decode_json_error)
+            .await
     }
     /// Deletes a configuration on the IoT Hub for automatic device/module management.
     ///
@@ -196,11 +190,9 @@ impl Client {
             id: "Configuration_Delete",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// Gets configurations on the IoT Hub for automatic device/module management. Pagination is not supported.
     ///
@@ -231,11 +223,7 @@ impl Client {
             id: "Configuration_GetConfigurations",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Validates target condition and custom metric queries for a configuration on the IoT Hub.
     ///
@@ -264,11 +252,7 @@ impl Client {
             id: "Configuration_TestQueries",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets device statistics of the IoT Hub identity registry, such as total device count.
     ///
@@ -292,11 +276,7 @@ impl Client {
             id: "Statistics_GetDeviceStatistics",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets service statistics of the IoT Hub identity registry, such as connected device count.
     ///
@@ -320,11 +300,7 @@ impl Client {
             id: "Statistics_GetServiceStatistics",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the identities of multiple devices from the IoT Hub identity registry. Not recommended. Use the IoT Hub query API to retrieve device twin and device identity information. See <https://docs.microsoft.com/en-us/rest/api/iothub/service/queryiothub> and <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
@@ -355,11 +331,7 @@ impl Client {
             id: "Devices_GetDevices",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates, updates, or deletes the identities of multiple devices from the IoT Hub identity registry. A device identity can be specified only once in the list. Different operations (create, update, delete) on different devices are allowed. A maximum of 100 devices can be specified per invocation. For large scale operations, use the import feature using blob storage (<https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities>).
     ///
@@ -388,11 +360,7 @@ impl Client {
             id: "BulkRegistry_UpdateRegistry",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Query an IoT Hub to retrieve information regarding device twins using a SQL-like language. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information. Pagination is supported. This returns information about device twins only.
     ///
@@ -474,11 +442,7 @@ impl Client {
             id: "Devices_GetIdentity",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates or updates the identity of a device in the identity registry of the IoT Hub.
     ///
@@ -511,11 +475,7 @@ impl Client {
             id: "Devices_CreateOrUpdateIdentity",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Deletes the identity of a device from the identity registry of the IoT Hub.
     ///
@@ -545,11 +505,9 @@ impl Client {
             id: "Devices_DeleteIdentity",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// Applies the configuration content to an edge device.
     ///
@@ -577,11 +535,9 @@ impl Client {
             id: "Configuration_ApplyOnEdgeDevice",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -610,11 +566,7 @@ impl Client {
             id: "Jobs_CreateImportExportJob",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -638,11 +590,7 @@ impl Client {
             id: "Jobs_GetImportExportJobs",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -670,11 +618,7 @@ impl Client {
             id: "Jobs_GetImportExportJob",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Cancels an import or export job in the IoT Hub.
     ///
@@ -741,11 +685,7 @@ impl Client {
             id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -770,11 +710,7 @@ impl Client {
             id: "Devices_GetTwin",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Replaces the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -807,11 +743,7 @@ impl Client {
             id: "Devices_ReplaceTwin",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Updates the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -844,11 +776,7 @@ impl Client {
             id: "Devices_UpdateTwin",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -875,11 +803,7 @@ impl Client {
             id: "Modules_GetTwin",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Replaces the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -914,11 +838,7 @@ impl Client {
             id: "Modules_ReplaceTwin",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Updates the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -953,11 +873,7 @@ impl Client {
             id: "Modules_UpdateTwin",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets a digital twin.
     ///
@@ -1137,11 +1053,9 @@ impl Client {
             id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 | 204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[200, 204], runtime::decode_json_error)
+            .await
     }
     /// Completes the cloud-to-device feedback message. A completed message is deleted from the feedback queue of the service. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -1168,11 +1082,9 @@ impl Client {
             id: "CloudToDeviceMessages_CompleteFeedbackNotification",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// Abandons the lock on a cloud-to-device feedback message. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -1199,11 +1111,9 @@ impl Client {
             id: "CloudToDeviceMessages_AbandonFeedbackNotification",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -1231,11 +1141,7 @@ impl Client {
             id: "Jobs_GetScheduledJob",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -1266,11 +1172,7 @@ impl Client {
             id: "Jobs_CreateScheduledJob",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -1298,11 +1200,7 @@ impl Client {
             id: "Jobs_CancelScheduledJob",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
@@ -1338,11 +1236,7 @@ impl Client {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets all the module identities on the device.
     ///
@@ -1370,11 +1264,7 @@ impl Client {
             id: "Modules_GetModulesOnDevice",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets a module identity on the device.
     ///
@@ -1401,11 +1291,7 @@ impl Client {
             id: "Modules_GetIdentity",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates or updates the module identity for a device in the IoT Hub. The moduleId and generationId cannot be updated by the user.
     ///
@@ -1440,11 +1326,9 @@ impl Client {
             id: "Modules_CreateOrUpdateIdentity",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 | 201 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_json(operation, request, &[200, 201], runtime::decode_json_error)
+            .await
     }
     /// Deletes the module identity for a device in the IoT Hub.
     ///
@@ -1476,11 +1360,9 @@ impl Client {
             id: "Modules_DeleteIdentity",
             idempotent: true,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core
+            .send_empty(operation, request, &[204], runtime::decode_json_error)
+            .await
     }
     /// Invoke a digital twin command.
     ///
@@ -1587,11 +1469,7 @@ impl Client {
             id: "Devices_InvokeMethod",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Invokes a direct method on a module of a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
     ///
@@ -1626,10 +1504,6 @@ impl Client {
             id: "Modules_InvokeMethod",
             idempotent: false,
         };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => Ok(runtime::json_body(response).await?),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
-        }
+        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
 }

@@ -2,20 +2,21 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated)]
 /// Schema `#/components/schemas/AuthenticationMechanism`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticationMechanism {
     /// Wire name `symmetricKey`.
-    #[serde(rename = "symmetricKey", default, skip_serializing_if = "Option::is_none")]
     pub symmetric_key: ::std::option::Option<SymmetricKey>,
     /// Wire name `x509Thumbprint`.
-    #[serde(rename = "x509Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub x509_thumbprint: ::std::option::Option<X509Thumbprint>,
     /// The type of authentication used to connect to the service.
     ///
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<AuthenticationMechanismType>,
 }
+super::runtime::json_struct!(
+    AuthenticationMechanism, [(symmetric_key, "symmetricKey", opt), (x509_thumbprint,
+    "x509Thumbprint", opt), (r#type, "type", opt)]
+);
 /// The type of authentication used to connect to the service.
 ///
 /// Schema `#/components/schemas/AuthenticationMechanism/properties/type`.
@@ -42,148 +43,130 @@ super::runtime::open_enum!(
 /// The result of the bulk registry operation.
 ///
 /// Schema `#/components/schemas/BulkRegistryOperationResult`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkRegistryOperationResult {
     /// The operation result.
     ///
     /// Wire name `isSuccessful`.
-    #[serde(rename = "isSuccessful", default, skip_serializing_if = "Option::is_none")]
     pub is_successful: ::std::option::Option<bool>,
     /// The device registry operation errors.
     ///
     /// Wire name `errors`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: ::std::option::Option<::std::vec::Vec<DeviceRegistryOperationError>>,
     /// The device registry operation warnings.
     ///
     /// Wire name `warnings`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: ::std::option::Option<::std::vec::Vec<DeviceRegistryOperationWarning>>,
 }
+super::runtime::json_struct!(
+    BulkRegistryOperationResult, [(is_successful, "isSuccessful", opt), (errors,
+    "errors", opt), (warnings, "warnings", opt)]
+);
 /// The parameters to execute a direct method on the device.
 ///
 /// Schema `#/components/schemas/CloudToDeviceMethod`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CloudToDeviceMethod {
     /// The name of the method to execute.
     ///
     /// Wire name `methodName`.
-    #[serde(rename = "methodName", default, skip_serializing_if = "Option::is_none")]
     pub method_name: ::std::option::Option<::std::string::String>,
     /// The JSON-formatted direct method payload, up to 128kb in size.
     ///
     /// Wire name `payload`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// Wire name `responseTimeoutInSeconds`.
-    #[serde(
-        rename = "responseTimeoutInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub response_timeout_in_seconds: ::std::option::Option<i32>,
     /// Wire name `connectTimeoutInSeconds`.
-    #[serde(
-        rename = "connectTimeoutInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connect_timeout_in_seconds: ::std::option::Option<i32>,
 }
+super::runtime::json_struct!(
+    CloudToDeviceMethod, [(method_name, "methodName", opt), (payload, "payload", opt),
+    (response_timeout_in_seconds, "responseTimeoutInSeconds", opt),
+    (connect_timeout_in_seconds, "connectTimeoutInSeconds", opt)]
+);
 /// Represents the Device Method Invocation Results.
 ///
 /// Schema `#/components/schemas/CloudToDeviceMethodResult`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CloudToDeviceMethodResult {
     /// Method invocation result status.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<i32>,
     /// Method invocation result payload.
     ///
     /// Wire name `payload`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+super::runtime::json_struct!(
+    CloudToDeviceMethodResult, [(status, "status", opt), (payload, "payload", opt)]
+);
 /// The configuration for Iot Hub device and module twins.
 ///
 /// Schema `#/components/schemas/Configuration`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Configuration {
     /// The unique identifier of the configuration.
     ///
     /// Wire name `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The schema version of the configuration.
     ///
     /// Wire name `schemaVersion`.
-    #[serde(rename = "schemaVersion", default, skip_serializing_if = "Option::is_none")]
     pub schema_version: ::std::option::Option<::std::string::String>,
     /// The key-value pairs used to describe the configuration.
     ///
     /// Wire name `labels`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Wire name `content`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: ::std::option::Option<ConfigurationContent>,
     /// The query used to define the targeted devices or modules. The query is based on twin tags and/or reported properties.
     ///
     /// Wire name `targetCondition`.
-    #[serde(
-        rename = "targetCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_condition: ::std::option::Option<::std::string::String>,
     /// The creation date and time of the configuration.
     ///
     /// Wire name `createdTimeUtc`.
-    #[serde(rename = "createdTimeUtc", default, skip_serializing_if = "Option::is_none")]
     pub created_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The update date and time of the configuration.
     ///
     /// Wire name `lastUpdatedTimeUtc`.
-    #[serde(
-        rename = "lastUpdatedTimeUtc",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_updated_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The priority number assigned to the configuration.
     ///
     /// Wire name `priority`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: ::std::option::Option<i32>,
     /// Wire name `systemMetrics`.
-    #[serde(rename = "systemMetrics", default, skip_serializing_if = "Option::is_none")]
     pub system_metrics: ::std::option::Option<ConfigurationMetrics>,
     /// Wire name `metrics`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: ::std::option::Option<ConfigurationMetrics>,
     /// The ETag of the configuration.
     ///
     /// Wire name `etag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    Configuration, [(id, "id", opt), (schema_version, "schemaVersion", opt), (labels,
+    "labels", opt), (content, "content", opt), (target_condition, "targetCondition",
+    opt), (created_time_utc, "createdTimeUtc", opt), (last_updated_time_utc,
+    "lastUpdatedTimeUtc", opt), (priority, "priority", opt), (system_metrics,
+    "systemMetrics", opt), (metrics, "metrics", opt), (etag, "etag", opt)]
+);
 /// The configuration content for devices or modules on edge devices.
 ///
 /// Schema `#/components/schemas/ConfigurationContent`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurationContent {
     /// The device configuration content.
     ///
     /// Wire name `deviceContent`.
-    #[serde(rename = "deviceContent", default, skip_serializing_if = "Option::is_none")]
     pub device_content: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -193,7 +176,6 @@ pub struct ConfigurationContent {
     /// The modules configuration content.
     ///
     /// Wire name `modulesContent`.
-    #[serde(rename = "modulesContent", default, skip_serializing_if = "Option::is_none")]
     pub modules_content: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -206,7 +188,6 @@ pub struct ConfigurationContent {
     /// The module configuration content.
     ///
     /// Wire name `moduleContent`.
-    #[serde(rename = "moduleContent", default, skip_serializing_if = "Option::is_none")]
     pub module_content: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -214,177 +195,146 @@ pub struct ConfigurationContent {
         >,
     >,
 }
+super::runtime::json_struct!(
+    ConfigurationContent, [(device_content, "deviceContent", opt), (modules_content,
+    "modulesContent", opt), (module_content, "moduleContent", opt)]
+);
 /// The configuration metrics for Iot Hub devices and modules.
 ///
 /// Schema `#/components/schemas/ConfigurationMetrics`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurationMetrics {
     /// The results of the metrics collection queries.
     ///
     /// Wire name `results`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// The key-value pairs with queries and their identifier.
     ///
     /// Wire name `queries`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queries: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+super::runtime::json_struct!(
+    ConfigurationMetrics, [(results, "results", opt), (queries, "queries", opt)]
+);
 /// Schema `#/components/schemas/ConfigurationQueriesTestInput`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurationQueriesTestInput {
     /// The query used to define targeted devices or modules. The query is based on twin tags and/or reported properties.
     ///
     /// Wire name `targetCondition`.
-    #[serde(
-        rename = "targetCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_condition: ::std::option::Option<::std::string::String>,
     /// The key-value pairs with queries and their identifier.
     ///
     /// Wire name `customMetricQueries`.
-    #[serde(
-        rename = "customMetricQueries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub custom_metric_queries: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+super::runtime::json_struct!(
+    ConfigurationQueriesTestInput, [(target_condition, "targetCondition", opt),
+    (custom_metric_queries, "customMetricQueries", opt)]
+);
 /// Schema `#/components/schemas/ConfigurationQueriesTestResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurationQueriesTestResponse {
     /// The errors from running the target condition query.
     ///
     /// Wire name `targetConditionError`.
-    #[serde(
-        rename = "targetConditionError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_condition_error: ::std::option::Option<::std::string::String>,
     /// The errors from running the custom metric query.
     ///
     /// Wire name `customMetricQueryErrors`.
-    #[serde(
-        rename = "customMetricQueryErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub custom_metric_query_errors: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+super::runtime::json_struct!(
+    ConfigurationQueriesTestResponse, [(target_condition_error, "targetConditionError",
+    opt), (custom_metric_query_errors, "customMetricQueryErrors", opt)]
+);
 /// Schema `#/components/schemas/Device`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Device {
     /// The unique identifier of the device.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The IoT Hub-generated, case-sensitive string up to 128 characters long. This value is used to distinguish devices with the same deviceId, when they have been deleted and re-created.
     ///
     /// Wire name `generationId`.
-    #[serde(rename = "generationId", default, skip_serializing_if = "Option::is_none")]
     pub generation_id: ::std::option::Option<::std::string::String>,
     /// The string representing a weak ETag for the device identity, as per RFC7232.
     ///
     /// Wire name `etag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: ::std::option::Option<::std::string::String>,
     /// The state of the device.
     ///
     /// Wire name `connectionState`.
-    #[serde(
-        rename = "connectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_state: ::std::option::Option<DeviceConnectionState>,
     /// The status of the device. If the status disabled, a device cannot connect to the service.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<DeviceStatus>,
     /// The 128 character-long string that stores the reason for the device identity status. All UTF-8 characters are allowed.
     ///
     /// Wire name `statusReason`.
-    #[serde(rename = "statusReason", default, skip_serializing_if = "Option::is_none")]
     pub status_reason: ::std::option::Option<::std::string::String>,
     /// The date and time the connection state was last updated.
     ///
     /// Wire name `connectionStateUpdatedTime`.
-    #[serde(
-        rename = "connectionStateUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_state_updated_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// The date and time when the status field was last updated.
     ///
     /// Wire name `statusUpdatedTime`.
-    #[serde(
-        rename = "statusUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_updated_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The date and last time the device last connected, received, or sent a message.
     ///
     /// Wire name `lastActivityTime`.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The number of cloud-to-device messages currently queued to be sent to the device.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
-    #[serde(
-        rename = "cloudToDeviceMessageCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_message_count: ::std::option::Option<i32>,
     /// Wire name `authentication`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: ::std::option::Option<AuthenticationMechanism>,
     /// Wire name `capabilities`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: ::std::option::Option<DeviceCapabilities>,
     /// The scope of the device. Auto generated and immutable for edge devices and modifiable in leaf devices to create child/parent relationship.
     ///
     /// Wire name `deviceScope`.
-    #[serde(rename = "deviceScope", default, skip_serializing_if = "Option::is_none")]
     pub device_scope: ::std::option::Option<::std::string::String>,
     /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
     ///
     /// Wire name `parentScopes`.
-    #[serde(rename = "parentScopes", default, skip_serializing_if = "Option::is_none")]
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+super::runtime::json_struct!(
+    Device, [(device_id, "deviceId", opt), (generation_id, "generationId", opt), (etag,
+    "etag", opt), (connection_state, "connectionState", opt), (status, "status", opt),
+    (status_reason, "statusReason", opt), (connection_state_updated_time,
+    "connectionStateUpdatedTime", opt), (status_updated_time, "statusUpdatedTime", opt),
+    (last_activity_time, "lastActivityTime", opt), (cloud_to_device_message_count,
+    "cloudToDeviceMessageCount", opt), (authentication, "authentication", opt),
+    (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
+    (parent_scopes, "parentScopes", opt)]
+);
 /// The status of capabilities enabled on the device.
 ///
 /// Schema `#/components/schemas/DeviceCapabilities`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceCapabilities {
     /// The property that determines if the device is an edge device or not.
     ///
     /// Wire name `iotEdge`.
-    #[serde(rename = "iotEdge", default, skip_serializing_if = "Option::is_none")]
     pub iot_edge: ::std::option::Option<bool>,
 }
+super::runtime::json_struct!(DeviceCapabilities, [(iot_edge, "iotEdge", opt)]);
 /// The state of the device.
 ///
 /// Schema `#/components/schemas/Device/properties/connectionState`.
@@ -407,65 +357,65 @@ super::runtime::open_enum!(
 /// The job statistics regarding execution status.
 ///
 /// Schema `#/components/schemas/DeviceJobStatistics`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceJobStatistics {
     /// The number of devices targeted by the job.
     ///
     /// Wire name `deviceCount`.
-    #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
     pub device_count: ::std::option::Option<i32>,
     /// The number of failed jobs.
     ///
     /// Wire name `failedCount`.
-    #[serde(rename = "failedCount", default, skip_serializing_if = "Option::is_none")]
     pub failed_count: ::std::option::Option<i32>,
     /// The number of succeeded jobs.
     ///
     /// Wire name `succeededCount`.
-    #[serde(rename = "succeededCount", default, skip_serializing_if = "Option::is_none")]
     pub succeeded_count: ::std::option::Option<i32>,
     /// The number of running jobs.
     ///
     /// Wire name `runningCount`.
-    #[serde(rename = "runningCount", default, skip_serializing_if = "Option::is_none")]
     pub running_count: ::std::option::Option<i32>,
     /// The number of pending (scheduled) jobs.
     ///
     /// Wire name `pendingCount`.
-    #[serde(rename = "pendingCount", default, skip_serializing_if = "Option::is_none")]
     pub pending_count: ::std::option::Option<i32>,
 }
+super::runtime::json_struct!(
+    DeviceJobStatistics, [(device_count, "deviceCount", opt), (failed_count,
+    "failedCount", opt), (succeeded_count, "succeededCount", opt), (running_count,
+    "runningCount", opt), (pending_count, "pendingCount", opt)]
+);
 /// The device registry operation error details.
 ///
 /// Schema `#/components/schemas/DeviceRegistryOperationError`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceRegistryOperationError {
     /// The unique identifier of the device.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The error code.
     ///
     /// Wire name `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: ::std::option::Option<DeviceRegistryOperationErrorErrorCode>,
     /// The details of the error.
     ///
     /// Wire name `errorStatus`.
-    #[serde(rename = "errorStatus", default, skip_serializing_if = "Option::is_none")]
     pub error_status: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the module, if applicable.
     ///
     /// Wire name `moduleId`.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
     pub module_id: ::std::option::Option<::std::string::String>,
     /// The type of the operation that failed.
     ///
     /// Wire name `operation`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    DeviceRegistryOperationError, [(device_id, "deviceId", opt), (error_code,
+    "errorCode", opt), (error_status, "errorStatus", opt), (module_id, "moduleId", opt),
+    (operation, "operation", opt)]
+);
 /// The error code.
 ///
 /// Schema `#/components/schemas/DeviceRegistryOperationError/properties/errorCode`.
@@ -1079,24 +1029,25 @@ super::runtime::open_enum!(
 /// The device registry operation warning details.
 ///
 /// Schema `#/components/schemas/DeviceRegistryOperationWarning`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceRegistryOperationWarning {
     /// The unique identifier of the device.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The warning code.
     ///
     /// Wire name `warningCode`.
-    #[serde(rename = "warningCode", default, skip_serializing_if = "Option::is_none")]
     pub warning_code: ::std::option::Option<DeviceRegistryOperationWarningWarningCode>,
     /// The details of the warning.
     ///
     /// Wire name `warningStatus`.
-    #[serde(rename = "warningStatus", default, skip_serializing_if = "Option::is_none")]
     pub warning_status: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    DeviceRegistryOperationWarning, [(device_id, "deviceId", opt), (warning_code,
+    "warningCode", opt), (warning_status, "warningStatus", opt)]
+);
 /// The warning code.
 ///
 /// Schema `#/components/schemas/DeviceRegistryOperationWarning/properties/warningCode`.
@@ -1133,50 +1084,41 @@ super::runtime::open_enum!(
     DeviceStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 /// Schema `#/components/schemas/ExportImportDevice`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExportImportDevice {
     /// The unique identifier of the device.
     ///
     /// Wire name `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the module, if applicable.
     ///
     /// Wire name `moduleId`.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
     pub module_id: ::std::option::Option<::std::string::String>,
     /// The string representing a weak ETag for the device RFC7232. The value is only used if import mode is updateIfMatchETag, in that case the import operation is performed only if this ETag matches the value maintained by the server.
     ///
     /// Wire name `eTag`.
-    #[serde(rename = "eTag", default, skip_serializing_if = "Option::is_none")]
     pub e_tag: ::std::option::Option<::std::string::String>,
     /// The type of registry operation and ETag preferences.
     ///
     /// Wire name `importMode`.
-    #[serde(rename = "importMode", default, skip_serializing_if = "Option::is_none")]
     pub import_mode: ::std::option::Option<ExportImportDeviceImportMode>,
     /// The status of the module. If disabled, the module cannot connect to the service.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<ExportImportDeviceStatus>,
     /// The 128 character-long string that stores the reason for the device identity status. All UTF-8 characters are allowed.
     ///
     /// Wire name `statusReason`.
-    #[serde(rename = "statusReason", default, skip_serializing_if = "Option::is_none")]
     pub status_reason: ::std::option::Option<::std::string::String>,
     /// Wire name `authentication`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: ::std::option::Option<AuthenticationMechanism>,
     /// The string representing a weak ETag for the device twin RFC7232. The value is only used if import mode is updateIfMatchETag, in that case the import operation is performed only if this ETag matches the value maintained by the server.
     ///
     /// Wire name `twinETag`.
-    #[serde(rename = "twinETag", default, skip_serializing_if = "Option::is_none")]
     pub twin_e_tag: ::std::option::Option<::std::string::String>,
     /// The JSON document read and written by the solution back end. The tags are not visible to device apps.
     ///
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -1184,22 +1126,26 @@ pub struct ExportImportDevice {
         >,
     >,
     /// Wire name `properties`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<PropertyContainer>,
     /// Wire name `capabilities`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: ::std::option::Option<DeviceCapabilities>,
     /// The scope of the device.
     ///
     /// Wire name `deviceScope`.
-    #[serde(rename = "deviceScope", default, skip_serializing_if = "Option::is_none")]
     pub device_scope: ::std::option::Option<::std::string::String>,
     /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
     ///
     /// Wire name `parentScopes`.
-    #[serde(rename = "parentScopes", default, skip_serializing_if = "Option::is_none")]
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+super::runtime::json_struct!(
+    ExportImportDevice, [(id, "id", opt), (module_id, "moduleId", opt), (e_tag, "eTag",
+    opt), (import_mode, "importMode", opt), (status, "status", opt), (status_reason,
+    "statusReason", opt), (authentication, "authentication", opt), (twin_e_tag,
+    "twinETag", opt), (tags, "tags", opt), (properties, "properties", opt),
+    (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
+    (parent_scopes, "parentScopes", opt)]
+);
 /// The type of registry operation and ETag preferences.
 ///
 /// Schema `#/components/schemas/ExportImportDevice/properties/importMode`.
@@ -1250,113 +1196,84 @@ super::runtime::open_enum!(
     ExportImportDeviceStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 /// Schema `#/components/schemas/JobProperties`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobProperties {
     /// The unique identifier of the job.
     ///
     /// Wire name `jobId`.
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// System generated. Ignored at creation. The start date and time of the job in UTC.
     ///
     /// Wire name `startTimeUtc`.
-    #[serde(rename = "startTimeUtc", default, skip_serializing_if = "Option::is_none")]
     pub start_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// System generated. Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTimeUtc`.
-    #[serde(rename = "endTimeUtc", default, skip_serializing_if = "Option::is_none")]
     pub end_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The job type.
     ///
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<JobPropertiesType>,
     /// System generated. Ignored at creation. The status of the job.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<JobPropertiesStatus>,
     /// System generated. Ignored at creation. The percentage of job completion.
     ///
     /// Wire name `progress`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: ::std::option::Option<i32>,
     /// The URI containing SAS token to a blob container that contains registry data to sync.
     ///
     /// Wire name `inputBlobContainerUri`.
-    #[serde(
-        rename = "inputBlobContainerUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub input_blob_container_uri: ::std::option::Option<::std::string::String>,
     /// The blob name to use when importing from the input blob container.
     ///
     /// Wire name `inputBlobName`.
-    #[serde(rename = "inputBlobName", default, skip_serializing_if = "Option::is_none")]
     pub input_blob_name: ::std::option::Option<::std::string::String>,
     /// The SAS token to access the blob container. This is used to output the status and results of the job.
     ///
     /// Wire name `outputBlobContainerUri`.
-    #[serde(
-        rename = "outputBlobContainerUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub output_blob_container_uri: ::std::option::Option<::std::string::String>,
     /// The blob name that will be created in the output blob container. This blob will contain the exported device registry information for the IoT Hub.
     ///
     /// Wire name `outputBlobName`.
-    #[serde(rename = "outputBlobName", default, skip_serializing_if = "Option::is_none")]
     pub output_blob_name: ::std::option::Option<::std::string::String>,
     /// Optional for export jobs; ignored for other jobs. If not specified, the service defaults to false. If false, authorization keys are included in export output. Keys are exported as null otherwise.
     ///
     /// Wire name `excludeKeysInExport`.
-    #[serde(
-        rename = "excludeKeysInExport",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_keys_in_export: ::std::option::Option<bool>,
     /// The authentication type used for connecting to the storage account.
     ///
     /// Wire name `storageAuthenticationType`.
-    #[serde(
-        rename = "storageAuthenticationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_authentication_type: ::std::option::Option<
         JobPropertiesStorageAuthenticationType,
     >,
     /// Wire name `identity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: ::std::option::Option<ManagedIdentity>,
     /// System genereated.  Ignored at creation. The reason for failure, if a failure occurred.
     ///
     /// Wire name `failureReason`.
-    #[serde(rename = "failureReason", default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: ::std::option::Option<::std::string::String>,
     /// Defaults to false. If true, then configurations are included in the data export/import.
     ///
     /// Wire name `includeConfigurations`.
-    #[serde(
-        rename = "includeConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_configurations: ::std::option::Option<bool>,
     /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
     ///
     /// Wire name `configurationsBlobName`.
-    #[serde(
-        rename = "configurationsBlobName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub configurations_blob_name: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    JobProperties, [(job_id, "jobId", opt), (start_time_utc, "startTimeUtc", opt),
+    (end_time_utc, "endTimeUtc", opt), (r#type, "type", opt), (status, "status", opt),
+    (progress, "progress", opt), (input_blob_container_uri, "inputBlobContainerUri",
+    opt), (input_blob_name, "inputBlobName", opt), (output_blob_container_uri,
+    "outputBlobContainerUri", opt), (output_blob_name, "outputBlobName", opt),
+    (exclude_keys_in_export, "excludeKeysInExport", opt), (storage_authentication_type,
+    "storageAuthenticationType", opt), (identity, "identity", opt), (failure_reason,
+    "failureReason", opt), (include_configurations, "includeConfigurations", opt),
+    (configurations_blob_name, "configurationsBlobName", opt)]
+);
 /// System generated. Ignored at creation. The status of the job.
 ///
 /// Schema `#/components/schemas/JobProperties/properties/status`.
@@ -1457,48 +1374,39 @@ super::runtime::open_enum!(
     => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
 );
 /// Schema `#/components/schemas/JobRequest`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobRequest {
     /// The unique identifier of the job.
     ///
     /// Wire name `jobId`.
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// The job type.
     ///
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<JobRequestType>,
     /// Wire name `cloudToDeviceMethod`.
-    #[serde(
-        rename = "cloudToDeviceMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_method: ::std::option::Option<CloudToDeviceMethod>,
     /// Wire name `updateTwin`.
-    #[serde(rename = "updateTwin", default, skip_serializing_if = "Option::is_none")]
     pub update_twin: ::std::option::Option<Twin>,
     /// The condition for devices to execute the job. This is required if the job type is updateTwin or cloudToDeviceMethod.
     ///
     /// Wire name `queryCondition`.
-    #[serde(rename = "queryCondition", default, skip_serializing_if = "Option::is_none")]
     pub query_condition: ::std::option::Option<::std::string::String>,
     /// The start date and time of the job in ISO 8601 standard.
     ///
     /// Wire name `startTime`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
-    #[serde(
-        rename = "maxExecutionTimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    JobRequest, [(job_id, "jobId", opt), (r#type, "type", opt), (cloud_to_device_method,
+    "cloudToDeviceMethod", opt), (update_twin, "updateTwin", opt), (query_condition,
+    "queryCondition", opt), (start_time, "startTime", opt),
+    (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt)]
+);
 /// The job type.
 ///
 /// Schema `#/components/schemas/JobRequest/properties/type`.
@@ -1548,80 +1456,64 @@ super::runtime::open_enum!(
     => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
 );
 /// Schema `#/components/schemas/JobResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobResponse {
     /// System generated.  Ignored at creation. The unique identifier of the job.
     ///
     /// Wire name `jobId`.
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: ::std::option::Option<::std::string::String>,
     /// The device query condition.
     ///
     /// Wire name `queryCondition`.
-    #[serde(rename = "queryCondition", default, skip_serializing_if = "Option::is_none")]
     pub query_condition: ::std::option::Option<::std::string::String>,
     /// System generated.  Ignored at creation. The creation date and time of the job.
     ///
     /// Wire name `createdTime`.
-    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The start date and time of the scheduled job in UTC.
     ///
     /// Wire name `startTime`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// System generated.  Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTime`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
-    #[serde(
-        rename = "maxExecutionTimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
     /// The job type.
     ///
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<JobResponseType>,
     /// Wire name `cloudToDeviceMethod`.
-    #[serde(
-        rename = "cloudToDeviceMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_method: ::std::option::Option<CloudToDeviceMethod>,
     /// Wire name `updateTwin`.
-    #[serde(rename = "updateTwin", default, skip_serializing_if = "Option::is_none")]
     pub update_twin: ::std::option::Option<Twin>,
     /// System generated.  Ignored at creation. The status of the job.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<JobResponseStatus>,
     /// The reason for the failure, if a failure occurred.
     ///
     /// Wire name `failureReason`.
-    #[serde(rename = "failureReason", default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: ::std::option::Option<::std::string::String>,
     /// The status message of the job.
     ///
     /// Wire name `statusMessage`.
-    #[serde(rename = "statusMessage", default, skip_serializing_if = "Option::is_none")]
     pub status_message: ::std::option::Option<::std::string::String>,
     /// Wire name `deviceJobStatistics`.
-    #[serde(
-        rename = "deviceJobStatistics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub device_job_statistics: ::std::option::Option<DeviceJobStatistics>,
 }
+super::runtime::json_struct!(
+    JobResponse, [(job_id, "jobId", opt), (query_condition, "queryCondition", opt),
+    (created_time, "createdTime", opt), (start_time, "startTime", opt), (end_time,
+    "endTime", opt), (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt),
+    (r#type, "type", opt), (cloud_to_device_method, "cloudToDeviceMethod", opt),
+    (update_twin, "updateTwin", opt), (status, "status", opt), (failure_reason,
+    "failureReason", opt), (status_message, "statusMessage", opt),
+    (device_job_statistics, "deviceJobStatistics", opt)]
+);
 /// System generated.  Ignored at creation. The status of the job.
 ///
 /// Schema `#/components/schemas/JobResponse/properties/status`.
@@ -1703,88 +1595,68 @@ super::runtime::open_enum!(
     => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
 );
 /// Schema `#/components/schemas/ManagedIdentity`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ManagedIdentity {
     /// Wire name `userAssignedIdentity`.
-    #[serde(
-        rename = "userAssignedIdentity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_assigned_identity: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    ManagedIdentity, [(user_assigned_identity, "userAssignedIdentity", opt)]
+);
 /// The module identity on a device.
 ///
 /// Schema `#/components/schemas/Module`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Module {
     /// The unique identifier of the module.
     ///
     /// Wire name `moduleId`.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
     pub module_id: ::std::option::Option<::std::string::String>,
     /// Identifies who manages this module. For instance, this value is \\"IotEdge\\" if the edge runtime owns this module.
     ///
     /// Wire name `managedBy`.
-    #[serde(rename = "managedBy", default, skip_serializing_if = "Option::is_none")]
     pub managed_by: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the device.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The IoT Hub generated, case-sensitive string up to 128 characters long. This value is used to distinguish modules with the same moduleId, when they have been deleted and re-created.
     ///
     /// Wire name `generationId`.
-    #[serde(rename = "generationId", default, skip_serializing_if = "Option::is_none")]
     pub generation_id: ::std::option::Option<::std::string::String>,
     /// The string representing a weak ETag for the module identity, as per RFC7232.
     ///
     /// Wire name `etag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: ::std::option::Option<::std::string::String>,
     /// The connection state of the device.
     ///
     /// Wire name `connectionState`.
-    #[serde(
-        rename = "connectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_state: ::std::option::Option<ModuleConnectionState>,
     /// The date and time the connection state was last updated.
     ///
     /// Wire name `connectionStateUpdatedTime`.
-    #[serde(
-        rename = "connectionStateUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_state_updated_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// The date and time the device last connected, received, or sent a message.
     ///
     /// Wire name `lastActivityTime`.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The number of cloud-to-module messages currently queued to be sent to the module.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
-    #[serde(
-        rename = "cloudToDeviceMessageCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_message_count: ::std::option::Option<i32>,
     /// Wire name `authentication`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: ::std::option::Option<AuthenticationMechanism>,
 }
+super::runtime::json_struct!(
+    Module, [(module_id, "moduleId", opt), (managed_by, "managedBy", opt), (device_id,
+    "deviceId", opt), (generation_id, "generationId", opt), (etag, "etag", opt),
+    (connection_state, "connectionState", opt), (connection_state_updated_time,
+    "connectionStateUpdatedTime", opt), (last_activity_time, "lastActivityTime", opt),
+    (cloud_to_device_message_count, "cloudToDeviceMessageCount", opt), (authentication,
+    "authentication", opt)]
+);
 /// The connection state of the device.
 ///
 /// Schema `#/components/schemas/Module/properties/connectionState`.
@@ -1807,12 +1679,11 @@ super::runtime::open_enum!(
 /// The desired and reported properties of the twin. The maximum depth of the object is 10.
 ///
 /// Schema `#/components/schemas/PropertyContainer`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PropertyContainer {
     /// The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `desired`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -1822,7 +1693,6 @@ pub struct PropertyContainer {
     /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `reported`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -1830,43 +1700,41 @@ pub struct PropertyContainer {
         >,
     >,
 }
+super::runtime::json_struct!(
+    PropertyContainer, [(desired, "desired", opt), (reported, "reported", opt)]
+);
 /// The result of a device message queue purge operation.
 ///
 /// Schema `#/components/schemas/PurgeMessageQueueResult`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurgeMessageQueueResult {
     /// Wire name `totalMessagesPurged`.
-    #[serde(
-        rename = "totalMessagesPurged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_messages_purged: ::std::option::Option<i32>,
     /// The unique identifier of the device.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the module.
     ///
     /// Wire name `moduleId`.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
     pub module_id: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    PurgeMessageQueueResult, [(total_messages_purged, "totalMessagesPurged", opt),
+    (device_id, "deviceId", opt), (module_id, "moduleId", opt)]
+);
 /// The query result.
 ///
 /// Schema `#/components/schemas/QueryResult`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryResult {
     /// The query result type.
     ///
     /// Wire name `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: ::std::option::Option<QueryResultType>,
     /// The query result items, as a collection.
     ///
     /// Wire name `items`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: ::std::option::Option<
         ::std::vec::Vec<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1875,13 +1743,12 @@ pub struct QueryResult {
     /// The continuation token.
     ///
     /// Wire name `continuationToken`.
-    #[serde(
-        rename = "continuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub continuation_token: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    QueryResult, [(r#type, "type", opt), (items, "items", opt), (continuation_token,
+    "continuationToken", opt)]
+);
 /// The query result type.
 ///
 /// Schema `#/components/schemas/QueryResult/properties/type`.
@@ -1917,91 +1784,78 @@ super::runtime::open_enum!(
 /// The Json query request.
 ///
 /// Schema `#/components/schemas/QuerySpecification`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuerySpecification {
     /// The query string.
     ///
     /// Wire name `query`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(QuerySpecification, [(query, "query", opt)]);
 /// Schema `#/components/schemas/RegistryStatistics`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistryStatistics {
     /// The total number of devices registered for the IoT Hub.
     ///
     /// Wire name `totalDeviceCount`.
-    #[serde(
-        rename = "totalDeviceCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_device_count: ::std::option::Option<i64>,
     /// The number of currently enabled devices.
     ///
     /// Wire name `enabledDeviceCount`.
-    #[serde(
-        rename = "enabledDeviceCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enabled_device_count: ::std::option::Option<i64>,
     /// The number of currently disabled devices.
     ///
     /// Wire name `disabledDeviceCount`.
-    #[serde(
-        rename = "disabledDeviceCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disabled_device_count: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    RegistryStatistics, [(total_device_count, "totalDeviceCount", opt),
+    (enabled_device_count, "enabledDeviceCount", opt), (disabled_device_count,
+    "disabledDeviceCount", opt)]
+);
 /// Schema `#/components/schemas/ServiceStatistics`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceStatistics {
     /// The number of currently connected devices.
     ///
     /// Wire name `connectedDeviceCount`.
-    #[serde(
-        rename = "connectedDeviceCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connected_device_count: ::std::option::Option<i64>,
 }
+super::runtime::json_struct!(
+    ServiceStatistics, [(connected_device_count, "connectedDeviceCount", opt)]
+);
 /// Schema `#/components/schemas/SymmetricKey`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SymmetricKey {
     /// The base64 encoded primary key of the device.
     ///
     /// Wire name `primaryKey`.
-    #[serde(rename = "primaryKey", default, skip_serializing_if = "Option::is_none")]
     pub primary_key: ::std::option::Option<::std::string::String>,
     /// The base64 encoded secondary key of the device.
     ///
     /// Wire name `secondaryKey`.
-    #[serde(rename = "secondaryKey", default, skip_serializing_if = "Option::is_none")]
     pub secondary_key: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    SymmetricKey, [(primary_key, "primaryKey", opt), (secondary_key, "secondaryKey",
+    opt)]
+);
 /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
 ///
 /// Schema `#/components/schemas/Twin`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Twin {
     /// The unique identifier of the device in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
     ///
     /// Wire name `deviceId`.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The unique identifier of the module in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
     ///
     /// Wire name `moduleId`.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
     pub module_id: ::std::option::Option<::std::string::String>,
     /// The collection of key-value pairs read and written by the solution back end. They are not visible to device apps. They keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `tags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -2009,95 +1863,71 @@ pub struct Twin {
         >,
     >,
     /// Wire name `properties`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<TwinProperties>,
     /// The string representing a ETag for the device twin, as per RFC7232.
     ///
     /// Wire name `etag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: ::std::option::Option<::std::string::String>,
     /// The version for the device twin including tags and desired properties
     ///
     /// Wire name `version`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: ::std::option::Option<i64>,
     /// The string representing a ETag for the device, as per RFC7232.
     ///
     /// Wire name `deviceEtag`.
-    #[serde(rename = "deviceEtag", default, skip_serializing_if = "Option::is_none")]
     pub device_etag: ::std::option::Option<::std::string::String>,
     /// The enabled status of the device. If disabled, the device cannot connect to the service.
     ///
     /// Wire name `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<TwinStatus>,
     /// The reason for the current status of the device, if any.
     ///
     /// Wire name `statusReason`.
-    #[serde(rename = "statusReason", default, skip_serializing_if = "Option::is_none")]
     pub status_reason: ::std::option::Option<::std::string::String>,
     /// The date and time when the status of the device was last updated.
     ///
     /// Wire name `statusUpdateTime`.
-    #[serde(
-        rename = "statusUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The connection state of the device.
     ///
     /// Wire name `connectionState`.
-    #[serde(
-        rename = "connectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_state: ::std::option::Option<TwinConnectionState>,
     /// The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations.
     ///
     /// Wire name `lastActivityTime`.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The number of cloud-to-device messages sent.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
-    #[serde(
-        rename = "cloudToDeviceMessageCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cloud_to_device_message_count: ::std::option::Option<i32>,
     /// The authentication type used by the device.
     ///
     /// Wire name `authenticationType`.
-    #[serde(
-        rename = "authenticationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authentication_type: ::std::option::Option<TwinAuthenticationType>,
     /// Wire name `x509Thumbprint`.
-    #[serde(rename = "x509Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub x509_thumbprint: ::std::option::Option<X509Thumbprint>,
     /// Wire name `capabilities`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: ::std::option::Option<DeviceCapabilities>,
     /// The scope of the device.
     ///
     /// Wire name `deviceScope`.
-    #[serde(rename = "deviceScope", default, skip_serializing_if = "Option::is_none")]
     pub device_scope: ::std::option::Option<::std::string::String>,
     /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
     ///
     /// Wire name `parentScopes`.
-    #[serde(rename = "parentScopes", default, skip_serializing_if = "Option::is_none")]
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+super::runtime::json_struct!(
+    Twin, [(device_id, "deviceId", opt), (module_id, "moduleId", opt), (tags, "tags",
+    opt), (properties, "properties", opt), (etag, "etag", opt), (version, "version",
+    opt), (device_etag, "deviceEtag", opt), (status, "status", opt), (status_reason,
+    "statusReason", opt), (status_update_time, "statusUpdateTime", opt),
+    (connection_state, "connectionState", opt), (last_activity_time, "lastActivityTime",
+    opt), (cloud_to_device_message_count, "cloudToDeviceMessageCount", opt),
+    (authentication_type, "authenticationType", opt), (x509_thumbprint, "x509Thumbprint",
+    opt), (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
+    (parent_scopes, "parentScopes", opt)]
+);
 /// The authentication type used by the device.
 ///
 /// Schema `#/components/schemas/Twin/properties/authenticationType`.
@@ -2143,12 +1973,11 @@ super::runtime::open_enum!(
 /// The desired and reported properties of the twin. The maximum depth of the object is 10.
 ///
 /// Schema `#/components/schemas/TwinProperties`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TwinProperties {
     /// The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `desired`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -2158,7 +1987,6 @@ pub struct TwinProperties {
     /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `reported`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -2166,6 +1994,9 @@ pub struct TwinProperties {
         >,
     >,
 }
+super::runtime::json_struct!(
+    TwinProperties, [(desired, "desired", opt), (reported, "reported", opt)]
+);
 /// The enabled status of the device. If disabled, the device cannot connect to the service.
 ///
 /// Schema `#/components/schemas/Twin/properties/status`.
@@ -2185,27 +2016,21 @@ super::runtime::open_enum!(
     TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 /// Schema `#/components/schemas/X509Thumbprint`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct X509Thumbprint {
     /// The X509 client certificate primary thumbprint.
     ///
     /// Wire name `primaryThumbprint`.
-    #[serde(
-        rename = "primaryThumbprint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub primary_thumbprint: ::std::option::Option<::std::string::String>,
     /// The X509 client certificate secondary thumbprint.
     ///
     /// Wire name `secondaryThumbprint`.
-    #[serde(
-        rename = "secondaryThumbprint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secondary_thumbprint: ::std::option::Option<::std::string::String>,
 }
+super::runtime::json_struct!(
+    X509Thumbprint, [(primary_thumbprint, "primaryThumbprint", opt),
+    (secondary_thumbprint, "secondaryThumbprint", opt)]
+);
 /// A successful response of `Query_GetTwins`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTwinsResponse {
