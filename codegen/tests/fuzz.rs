@@ -565,7 +565,7 @@ mod regressions {
 
     /// Found by the fuzzer: a schema nested 80 levels deep overflowed a test thread's 2 MB
     /// stack in `openapiv3`'s deserializers (an abort, not a panic). The pipeline now runs on
-    /// a thread with a large stack; this document is close to the parsers' 128-level limit.
+    /// a large stack of its own; this document is close to the parsers' 128-level limit.
     #[test]
     fn deep_nesting_does_not_overflow() {
         let mut schema = String::from("{\"type\": \"string\"}");
