@@ -293,7 +293,9 @@ pub fn run(options: Options) -> Result<()> {
                     .to_owned())
         ));
     }
-    let mut jobs = Doc::new("iothub-jobs", Kind::Jobs, &jobs_spec, Some(jobs_copy))?;
+    let jobs_json = inputs_dir.join("iothub-jobs.json");
+    inputs::jobs_as_json(&jobs_spec, &jobs_json)?;
+    let mut jobs = Doc::new("iothub-jobs", Kind::Jobs, &jobs_json, Some(jobs_copy))?;
     jobs.note = Some(note);
     let mut docs = vec![jobs];
 
