@@ -120,7 +120,7 @@ pub struct Output {
 ///
 /// Runs on a large stack of its own (deeply nested documents recurse deeply).
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
-    on_large_stack(|| generate_here(input, emit::ITEMS_PER_PART))
+    on_large_stack(|| generate_here(input, LAYOUT))
 }
 
 /// The stack the pipeline runs on. Deserializing a schema nested 100 levels deep takes a few
@@ -137,7 +137,23 @@ fn on_large_stack<T>(f: impl FnOnce() -> T) -> T {
     stacker::grow(STACK, f)
 }
 
-fn generate_here(input: &Input<'_>, items_per_part: usize) -> Result<Output, Errors> {
+/// How the output is produced; the text is the same for every layout (a test checks it).
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// See [`emit::ITEMS_PER_PART`].
+    items_per_part: usize,
+    /// Whether doc blocks go through formatting as placeholders (see
+    /// [`emit::docs::with_placeholders`]).
+    doc_placeholders: bool,
+}
+
+/// The layout `generate` uses.
+const LAYOUT: Layout = Layout {
+    items_per_part: emit::ITEMS_PER_PART,
+    doc_placeholders: true,
+};
+
+fn generate_here(input: &Input<'_>, layout: Layout) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
     let (api, lowered) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
     warnings.extend(lowered);
@@ -155,8 +171,8 @@ fn generate_here(input: &Input<'_>, items_per_part: usize) -> Result<Output, Err
         with_server: input.server,
         gates: &gates,
     };
-    let plan = emit::plan(&api, input.server, items_per_part);
-    let files = emit_and_format(&cx, &header, &plan)?;
+    let plan = emit::plan(&api, input.server, layout.items_per_part);
+    let files = emit_and_format(&cx, &header, &plan, layout.doc_placeholders)?;
     let runtime_files = vec![
         File {
             path: "lib.rs".to_owned(),
@@ -183,10 +199,20 @@ fn emit_and_format(
     cx: &emit::Context<'_>,
     header: &str,
     plan: &[(&'static str, Vec<emit::Part>)],
+    doc_placeholders: bool,
 ) -> Result<Vec<File>, Errors> {
     let parts: Vec<&emit::Part> = plan.iter().flat_map(|(_, parts)| parts).collect();
     let lost = || Error::Internal("a part of the output was lost".to_owned());
-    let mut texts = parallel_map(&parts, |part| format::format(emit::emit(cx, part)))?.into_iter();
+    let mut texts = parallel_map(&parts, |part| {
+        if !doc_placeholders {
+            return format::format(emit::emit(cx, part));
+        }
+        let (tokens, docs) = emit::docs::with_placeholders(|| emit::emit(cx, part));
+        let text = format::format(tokens)?;
+        emit::docs::fill_placeholders(&text, &docs)
+            .ok_or_else(|| Error::Internal("a doc placeholder was lost in formatting".to_owned()))
+    })?
+    .into_iter();
     let mut files = Vec::new();
     for (path, parts) in plan {
         let mut contents = header.to_owned();
@@ -308,9 +334,19 @@ mod tests {
     use super::*;
 
     /// Files formatted in parts, concatenated, are the files formatted whole: every item and
-    /// every method a part of its own gives the same text as one part per file.
+    /// every method a part of its own gives the same text as one part per file. And doc
+    /// placeholders filled in after formatting give the text prettyplease prints for the
+    /// doc attributes themselves.
     #[test]
-    fn parts_concatenate_to_the_whole_file() {
+    fn parts_and_placeholders_give_the_plain_text() {
+        let plain = Layout {
+            items_per_part: usize::MAX,
+            doc_placeholders: false,
+        };
+        let fast = Layout {
+            items_per_part: 1,
+            doc_placeholders: true,
+        };
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut specs = vec![root.join("spec/iothub-jobs.yaml")];
         let mut fixtures: Vec<_> = std::fs::read_dir(root.join("tests/fixtures"))
@@ -326,8 +362,8 @@ mod tests {
             let mut input = Input::new("spec.yaml", &text, "test");
             input.server = true;
             let (Ok(whole), Ok(parts)) = (
-                on_large_stack(|| generate_here(&input, usize::MAX)),
-                on_large_stack(|| generate_here(&input, 1)),
+                on_large_stack(|| generate_here(&input, plain)),
+                on_large_stack(|| generate_here(&input, fast)),
             ) else {
                 continue;
             };
