@@ -799,6 +799,60 @@ pub fn set_bytes_body<E>(
     Ok(())
 }
 
+/// The methods of a generated client that are the same for every API: the retry policy, the
+/// per-attempt timeout, the credential, the base URL and the HTTP client, all kept in its
+/// `core` field (a [`ClientCore`]).
+#[macro_export]
+macro_rules! client_common {
+    ($client:ident) => {
+        impl $client {
+            /// Sets the retry policy ([`RetryPolicy::none`](runtime::RetryPolicy::none) turns
+            /// retries off).
+            #[must_use]
+            pub fn with_retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
+                self.core.set_retry_policy(policy);
+                self
+            }
+
+            /// The retry policy in use.
+            pub fn retry_policy(&self) -> &$crate::RetryPolicy {
+                self.core.retry_policy()
+            }
+
+            /// Sets how long one attempt may take, from sending to the end of the response
+            /// (`None`: no limit; the default is 30 s).
+            #[must_use]
+            pub fn with_timeout(
+                mut self,
+                timeout: ::std::option::Option<::std::time::Duration>,
+            ) -> Self {
+                self.core.set_timeout(timeout);
+                self
+            }
+
+            /// Sets the credential that supplies the `Authorization` header of every request.
+            #[must_use]
+            pub fn with_credential(
+                mut self,
+                credential: impl $crate::Credential + 'static,
+            ) -> Self {
+                self.core.set_credential(::std::sync::Arc::new(credential));
+                self
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &$crate::Url {
+                self.core.base_url()
+            }
+
+            /// The HTTP client requests go through.
+            pub fn http_client(&self) -> &::reqwest::Client {
+                self.core.http_client()
+            }
+        }
+    };
+}
+
 /// Serde impls of a model struct, written by the generator for every struct without
 /// `additionalProperties`: fields go out and come in under their wire names, in a JSON object
 /// only (never a positional array, which `#[derive(Deserialize)]` would also accept), with

@@ -11,6 +11,7 @@ use super::runtime;
 pub struct Client {
     core: runtime::ClientCore,
 }
+runtime::client_common!(Client);
 impl Client {
     /// The first server of the document, with its variables at their defaults: <https://eu.example.com/v1>.
     pub const DEFAULT_BASE_URL: &'static str = "https://eu.example.com/v1";
@@ -36,44 +37,6 @@ impl Client {
     /// the document names.
     pub fn default_retry_policy() -> runtime::RetryPolicy {
         runtime::RetryPolicy::default()
-    }
-    /// Sets the retry policy ([`RetryPolicy::none`](runtime::RetryPolicy::none) turns
-    /// retries off).
-    #[must_use]
-    pub fn with_retry_policy(mut self, policy: runtime::RetryPolicy) -> Self {
-        self.core.set_retry_policy(policy);
-        self
-    }
-    /// The retry policy in use.
-    pub fn retry_policy(&self) -> &runtime::RetryPolicy {
-        self.core.retry_policy()
-    }
-    /// Sets how long one attempt may take, from sending to the end of the response
-    /// (`None`: no limit; the default is 30 s).
-    #[must_use]
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
-        self.core.set_timeout(timeout);
-        self
-    }
-    /// Sets the credential that supplies the `Authorization` header of every request.
-    #[must_use]
-    pub fn with_credential(
-        mut self,
-        credential: impl runtime::Credential + 'static,
-    ) -> Self {
-        self.core.set_credential(::std::sync::Arc::new(credential));
-        self
-    }
-    /// The base URL requests go to.
-    pub fn base_url(&self) -> &runtime::Url {
-        self.core.base_url()
-    }
-    /// The HTTP client requests go through.
-    pub fn http_client(&self) -> &::reqwest::Client {
-        self.core.http_client()
     }
     /// `GET /files/{folder}/{name}.{ext}` (operationId `getFile`).
     ///
