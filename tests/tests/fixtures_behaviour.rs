@@ -2006,3 +2006,49 @@ mod references {
         assert_eq!(parts.count, Some(2));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The runtime's `json_struct!` on shapes no fixture produces
+// ---------------------------------------------------------------------------------------------
+
+mod json_struct_edge_cases {
+    use super::*;
+
+    /// A struct without fields.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Empty {}
+    iothub_jobs::runtime::json_struct!(Empty, []);
+
+    /// A struct whose field names are the macro's own local names.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Shadowing {
+        pub map: i64,
+        pub key: Option<String>,
+        pub state: Option<bool>,
+    }
+    iothub_jobs::runtime::json_struct!(
+        Shadowing,
+        [
+            (map, "map", req),
+            (key, "key", opt),
+            (state, "state", nullable)
+        ]
+    );
+
+    /// An empty struct reads any object (ignoring its keys) and writes `{}`; fields named
+    /// `map`, `key` and `state` work like any other.
+    #[test]
+    fn empty_and_shadowing_structs_round_trip() {
+        let empty: Empty = serde_json::from_value(json!({"a": 1})).unwrap();
+        assert_eq!(serde_json::to_value(&empty).unwrap(), json!({}));
+        let value = json!({"map": 3, "key": "k", "state": null});
+        let shadowing: Shadowing = round_trip(&value);
+        assert_eq!(shadowing.map, 3);
+        assert_eq!(shadowing.key.as_deref(), Some("k"));
+        let absent: Shadowing = serde_json::from_value(json!({"map": 1})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&absent).unwrap(),
+            json!({"map": 1, "state": null})
+        );
+    }
+}

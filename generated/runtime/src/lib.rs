@@ -879,7 +879,7 @@ macro_rules! json_struct {
                 let mut state = ::serde::Serializer::serialize_struct(
                     serializer,
                     ::std::stringify!($name),
-                    [$($wire),*].len(),
+                    <[&str]>::len(&[$($wire),*]),
                 )?;
                 $($crate::json_struct!(@ser $kind state $wire self.$field);)*
                 ::serde::ser::SerializeStruct::end(state)
