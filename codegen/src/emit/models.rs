@@ -156,15 +156,14 @@ fn struct_def(
         let specs = s.fields.iter().map(|f| {
             let field_name = ident(&f.rust_name);
             let wire = &f.wire_name;
-            let kind = if f.default.is_some() {
-                let function = ident(&default_fn_name(f));
-                quote!(default(#function))
-            } else if !f.is_optional() {
-                quote!(req)
-            } else if f.required {
-                quote!(nullable)
-            } else {
-                quote!(opt)
+            let kind = match presence(f) {
+                Presence::Defaulted => {
+                    let function = ident(&default_fn_name(f));
+                    quote!(default(#function))
+                }
+                Presence::Required => quote!(req),
+                Presence::Nullable => quote!(nullable),
+                Presence::Optional => quote!(opt),
             };
             quote!((#field_name, #wire, #kind))
         });
@@ -215,34 +214,72 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
     let docs = doc_attrs(&docs);
     let deprecated = deprecated(f.deprecated);
     let name = ident(&f.rust_name);
+    let presence = presence(f);
     let ty = type_tokens(&f.ty, &TokenStream::new());
-    let mut serde_args = Vec::new();
-    if unraw(&f.rust_name) != f.wire_name {
-        let wire = &f.wire_name;
-        serde_args.push(quote!(rename = #wire));
-    }
-    let ty = if f.default.is_some() {
-        let path = format!("{type_name}::{}", default_fn_name(f));
-        serde_args.push(quote!(default = #path));
-        ty
-    } else if f.is_optional() {
-        if !f.required {
-            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
-        }
-        quote!(::std::option::Option<#ty>)
-    } else {
-        ty
+    let ty = match presence {
+        Presence::Optional | Presence::Nullable => quote!(::std::option::Option<#ty>),
+        Presence::Required | Presence::Defaulted => ty,
     };
-    let serde = if serde_args.is_empty() || !derive_serde {
-        TokenStream::new()
+    let serde = if derive_serde {
+        serde_attr(type_name, f, presence)
     } else {
-        quote!(#[serde(#(#serde_args),*)])
+        TokenStream::new()
     };
     quote! {
         #docs
         #deprecated
         #serde
         pub #name: #ty,
+    }
+}
+
+/// How a field travels: what `json_struct!` calls its kind, and what the derive's attributes
+/// say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    /// Must be present; a plain type.
+    Required,
+    /// An `Option`, left out when `None`.
+    Optional,
+    /// An `Option` that is required: always sent, `null` for `None`.
+    Nullable,
+    /// A plain type that takes its default when absent.
+    Defaulted,
+}
+
+fn presence(f: &Field) -> Presence {
+    if f.default.is_some() {
+        Presence::Defaulted
+    } else if !f.is_optional() {
+        Presence::Required
+    } else if f.required {
+        Presence::Nullable
+    } else {
+        Presence::Optional
+    }
+}
+
+/// The `#[serde(...)]` attribute of a field of a struct that keeps serde's derive.
+fn serde_attr(type_name: &proc_macro2::Ident, f: &Field, presence: Presence) -> TokenStream {
+    let mut serde_args = Vec::new();
+    if unraw(&f.rust_name) != f.wire_name {
+        let wire = &f.wire_name;
+        serde_args.push(quote!(rename = #wire));
+    }
+    match presence {
+        Presence::Defaulted => {
+            let path = format!("{type_name}::{}", default_fn_name(f));
+            serde_args.push(quote!(default = #path));
+        }
+        Presence::Optional => {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        Presence::Required | Presence::Nullable => {}
+    }
+    if serde_args.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(#(#serde_args),*)])
     }
 }
 

@@ -585,12 +585,10 @@ impl ClientCore {
         statuses: &[u16],
         decode: fn(u16, &[u8]) -> Option<E>,
     ) -> Result<T, Error<E>> {
-        let response = self.execute(operation, request).await?;
-        if expected(response.status(), statuses) {
-            json_body(response).await
-        } else {
-            Err(self.error_from(response, decode).await)
-        }
+        let response = self
+            .send_expecting(operation, request, statuses, decode)
+            .await?;
+        json_body(response).await
     }
 
     /// As [`send_json`](Self::send_json), for a response without a body: the body of a
@@ -602,9 +600,29 @@ impl ClientCore {
         statuses: &[u16],
         decode: fn(u16, &[u8]) -> Option<E>,
     ) -> Result<(), Error<E>> {
+        self.send_expecting(operation, request, statuses, decode)
+            .await
+            .map(drop)
+    }
+
+    /// Sends the request and returns a response whose status is one of `statuses` (any 2xx
+    /// when empty), or the error any other status makes.
+    async fn send_expecting<E>(
+        &self,
+        operation: OperationInfo,
+        request: reqwest::Request,
+        statuses: &[u16],
+        decode: fn(u16, &[u8]) -> Option<E>,
+    ) -> Result<reqwest::Response, Error<E>> {
         let response = self.execute(operation, request).await?;
-        if expected(response.status(), statuses) {
-            Ok(())
+        let status = response.status();
+        let expected = if statuses.is_empty() {
+            status.is_success()
+        } else {
+            statuses.contains(&status.as_u16())
+        };
+        if expected {
+            Ok(response)
         } else {
             Err(self.error_from(response, decode).await)
         }
@@ -640,15 +658,6 @@ impl ClientCore {
             body,
             retryable,
         }))
-    }
-}
-
-/// Whether `status` is one of `statuses`, or a 2xx when `statuses` is empty.
-fn expected(status: StatusCode, statuses: &[u16]) -> bool {
-    if statuses.is_empty() {
-        status.is_success()
-    } else {
-        statuses.contains(&status.as_u16())
     }
 }
 
