@@ -29,10 +29,3 @@ pub fn impl_body(text: &str) -> Result<&str, Error> {
         .and_then(|(_, rest)| rest.strip_suffix("}\n"))
         .ok_or_else(|| Error::Internal("a formatted impl block has an unexpected shape".to_owned()))
 }
-
-/// The runtime module: copied as it is, under the header.
-pub fn runtime(header: &str, name: &str, source: &str) -> String {
-    format!(
-        "{header}// Copied from codegen/runtime/{name}, hand-written and the same for every generated crate.\n\n{source}"
-    )
-}

@@ -43,13 +43,30 @@ mod walk;
 
 pub use error::{Error, Errors, Location, Warning};
 
-/// The runtime crate's root (`runtime/src/lib.rs` beside every generated crate), as source
-/// text.
-pub const RUNTIME_RS: &str = include_str!("../runtime/lib.rs");
+/// The release of the runtime (`openapi-rust-runtime`) that generated code is written for, as
+/// `[major, minor, patch]`. Generator and runtime are released in lockstep, so it is this
+/// generator's own version; generated manifests require it as a semver requirement, and
+/// generated code checks at compile time that the runtime it builds against serves it.
+pub const RUNTIME_VERSION: [u64; 3] = [
+    version_part(env!("CARGO_PKG_VERSION_MAJOR")),
+    version_part(env!("CARGO_PKG_VERSION_MINOR")),
+    version_part(env!("CARGO_PKG_VERSION_PATCH")),
+];
 
-/// The runtime crate's `server` module (`runtime/src/server.rs`, behind its `server`
-/// feature), as source text.
-pub const SERVER_RUNTIME_RS: &str = include_str!("../runtime/server.rs");
+/// A part of a version, as cargo gives it (digits only).
+const fn version_part(text: &str) -> u64 {
+    let mut rest = text.as_bytes();
+    let mut value = 0u64;
+    while let [digit, tail @ ..] = rest {
+        if digit.is_ascii_digit() {
+            value = value
+                .saturating_mul(10)
+                .saturating_add((*digit - b'0') as u64);
+        }
+        rest = tail;
+    }
+    value
+}
 
 /// What to generate from.
 #[derive(Debug, Clone)]
@@ -71,8 +88,12 @@ pub struct Input<'a> {
     /// Gate operations and the types they use behind one cargo feature per tag
     /// (`tag-<name>`, `untagged`), so users compile only what they use.
     pub features_per_tag: bool,
-    /// The Rust name of the runtime crate the generated crate depends on and re-exports as
-    /// `runtime` (e.g. `my_client_runtime`; [`Output::runtime_files`] are its sources).
+    /// Whether the server side is compiled only with the generated crate's `server` feature
+    /// (the default, for a crate of its own); off for a module of the user's crate, which has
+    /// no such feature (a build script's output).
+    pub gate_server: bool,
+    /// The Rust name of the runtime crate the generated code re-exports as `runtime`:
+    /// `openapi_rust_runtime` unless the dependency is renamed.
     pub runtime_crate: String,
 }
 
@@ -86,7 +107,8 @@ impl<'a> Input<'a> {
             extra_modules: Vec::new(),
             server: false,
             features_per_tag: false,
-            runtime_crate: "runtime".to_owned(),
+            gate_server: true,
+            runtime_crate: "openapi_rust_runtime".to_owned(),
         }
     }
 }
@@ -105,9 +127,13 @@ pub struct File {
 pub struct Output {
     /// The source files of the API crate (paths relative to its `src/`), in a fixed order.
     pub files: Vec<File>,
-    /// The source files of its runtime crate (paths relative to that crate's `src/`): the
-    /// same for every API but for the header naming the command and document.
-    pub runtime_files: Vec<File>,
+    /// The runtime's cargo features the generated code needs (`form`, `multipart`,
+    /// `deep-object`, `uuid`), sorted; the server side needs `server` besides.
+    pub runtime_features: Vec<String>,
+    /// The number of operations (client methods, not counting paging companions).
+    pub operations: usize,
+    /// The number of types in `models.rs`.
+    pub types: usize,
     /// Constructs that were generated in a degraded form.
     pub warnings: Vec<Warning>,
     /// The cargo features the crate declares (one per tag) when `features_per_tag` is set.
@@ -163,29 +189,24 @@ fn generate_here(input: &Input<'_>, layout: Layout) -> Result<Output, Errors> {
     } else {
         emit::features::Gates::default()
     };
+    let runtime_features = emit::needs::runtime_features(&api);
     let cx = emit::Context {
         api: &api,
         spec_name: input.spec_path,
         extra_modules: &input.extra_modules,
         runtime_crate: &input.runtime_crate,
         with_server: input.server,
+        gate_server: input.gate_server,
+        runtime_features: &runtime_features,
         gates: &gates,
     };
     let plan = emit::plan(&api, input.server, layout.items_per_part);
     let files = emit_and_format(&cx, &header, &plan, layout.doc_placeholders)?;
-    let runtime_files = vec![
-        File {
-            path: "lib.rs".to_owned(),
-            contents: format::runtime(&header, "lib.rs", RUNTIME_RS),
-        },
-        File {
-            path: "server.rs".to_owned(),
-            contents: format::runtime(&header, "server.rs", SERVER_RUNTIME_RS),
-        },
-    ];
     Ok(Output {
         files,
-        runtime_files,
+        runtime_features: runtime_features.iter().map(|f| f.name.to_owned()).collect(),
+        operations: api.operations.len(),
+        types: api.types.len(),
         warnings,
         features: gates.features,
         title: api.title,

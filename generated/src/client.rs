@@ -29,7 +29,7 @@ impl Client {
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
+        http: runtime::reqwest::Client,
     ) -> ::std::result::Result<Self, runtime::Error<models::IotHubError>> {
         Ok(Self {
             core: runtime::ClientCore::new(
@@ -98,7 +98,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CreateImportExportJob",
@@ -123,7 +126,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_GetImportExportJobs",
             idempotent: true,
@@ -151,7 +157,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_GetImportExportJob",
             idempotent: true,
@@ -179,7 +188,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
@@ -218,7 +230,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_GetScheduledJob",
             idempotent: true,
@@ -248,7 +263,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CreateScheduledJob",
@@ -277,7 +295,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelScheduledJob",
             idempotent: true,
@@ -317,7 +338,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         if let Some(value) = page_size {
             runtime::set_header(
                 &mut request,
@@ -360,7 +384,7 @@ impl Client {
         job_type: ::std::option::Option<&'a str>,
         job_status: ::std::option::Option<&'a str>,
         page_size: ::std::option::Option<i32>,
-    ) -> impl ::futures::Stream<
+    ) -> impl runtime::futures::Stream<
         Item = ::std::result::Result<
             models::JobResponse,
             runtime::Error<models::IotHubError>,

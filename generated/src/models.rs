@@ -13,7 +13,7 @@ pub struct CloudToDeviceMethod {
     /// The JSON-formatted direct method payload, up to 128kb in size.
     ///
     /// Wire name `payload`.
-    pub payload: ::std::option::Option<::serde_json::Value>,
+    pub payload: ::std::option::Option<super::runtime::serde_json::Value>,
     /// Wire name `responseTimeoutInSeconds`.
     pub response_timeout_in_seconds: ::std::option::Option<i32>,
     /// Wire name `connectTimeoutInSeconds`.
@@ -111,11 +111,15 @@ pub struct JobProperties {
     /// System generated. Ignored at creation. The start date and time of the job in UTC.
     ///
     /// Wire name `startTimeUtc`.
-    pub start_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// System generated. Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTimeUtc`.
-    pub end_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// Wire name `type`.
     pub r#type: ::std::option::Option<JobType>,
     /// Wire name `status`.
@@ -215,7 +219,9 @@ pub struct JobRequest {
     /// The start date and time of the job in ISO 8601 standard.
     ///
     /// Wire name `startTime`.
-    pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
@@ -241,15 +247,21 @@ pub struct JobResponse {
     /// System generated.  Ignored at creation. The creation date and time of the job.
     ///
     /// Wire name `createdTime`.
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The start date and time of the scheduled job in UTC.
     ///
     /// Wire name `startTime`.
-    pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// System generated.  Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTime`.
-    pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
@@ -388,7 +400,10 @@ pub struct Twin {
     ///
     /// Wire name `tags`.
     pub tags: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
     >,
     /// Wire name `properties`.
     pub properties: ::std::option::Option<TwinProperties>,
@@ -415,7 +430,9 @@ pub struct Twin {
     /// The date and time when the status of the device was last updated.
     ///
     /// Wire name `statusUpdateTime`.
-    pub status_update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub status_update_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The connection state of the device.
     ///
     /// Wire name `connectionState`.
@@ -423,7 +440,9 @@ pub struct Twin {
     /// The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations.
     ///
     /// Wire name `lastActivityTime`.
-    pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_activity_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The number of cloud-to-device messages sent.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
@@ -507,13 +526,19 @@ pub struct TwinProperties {
     ///
     /// Wire name `desired`.
     pub desired: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
     >,
     /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
     ///
     /// Wire name `reported`.
     pub reported: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
     >,
 }
 super::runtime::json_struct!(
@@ -557,7 +582,12 @@ super::runtime::json_struct!(
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelImportExportJobResponse {
     /// Status 200: OK
-    Ok(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
+    Ok(
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
+    ),
     /// Status 204: No Content.
     NoContent,
 }

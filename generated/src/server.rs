@@ -133,57 +133,68 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
         .route(
             "/jobs/create",
-            ::axum::routing::post(handle_create_import_export_job::<A>),
+            runtime::axum::routing::post(handle_create_import_export_job::<A>),
         );
     let router = router
-        .route("/jobs", ::axum::routing::get(handle_get_import_export_jobs::<A>));
-    let router = router
-        .route("/jobs/{id}", ::axum::routing::get(handle_get_import_export_job::<A>));
+        .route("/jobs", runtime::axum::routing::get(handle_get_import_export_jobs::<A>));
     let router = router
         .route(
             "/jobs/{id}",
-            ::axum::routing::delete(handle_cancel_import_export_job::<A>),
+            runtime::axum::routing::get(handle_get_import_export_job::<A>),
         );
     let router = router
-        .route("/jobs/v2/{id}", ::axum::routing::get(handle_get_scheduled_job::<A>));
+        .route(
+            "/jobs/{id}",
+            runtime::axum::routing::delete(handle_cancel_import_export_job::<A>),
+        );
     let router = router
-        .route("/jobs/v2/{id}", ::axum::routing::put(handle_create_scheduled_job::<A>));
+        .route(
+            "/jobs/v2/{id}",
+            runtime::axum::routing::get(handle_get_scheduled_job::<A>),
+        );
+    let router = router
+        .route(
+            "/jobs/v2/{id}",
+            runtime::axum::routing::put(handle_create_scheduled_job::<A>),
+        );
     let router = router
         .route(
             "/jobs/v2/{id}/cancel",
-            ::axum::routing::post(handle_cancel_scheduled_job::<A>),
+            runtime::axum::routing::post(handle_cancel_scheduled_job::<A>),
         );
     let router = router
         .route(
             "/jobs/v2/query",
-            ::axum::routing::get(handle_query_scheduled_jobs_page::<A>),
+            runtime::axum::routing::get(handle_query_scheduled_jobs_page::<A>),
         );
     router.with_state(api)
 }
 /// Serves `Jobs_CreateImportExportJob` (`POST /jobs/create`).
 #[allow(unused_variables)]
 async fn handle_create_import_export_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -210,15 +221,17 @@ async fn handle_create_import_export_job<A: Api>(
 /// Serves `Jobs_GetImportExportJobs` (`GET /jobs`).
 #[allow(unused_variables)]
 async fn handle_get_import_export_jobs<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((query.required::<::std::string::String>("api-version")?,))
@@ -241,15 +254,17 @@ async fn handle_get_import_export_jobs<A: Api>(
 /// Serves `Jobs_GetImportExportJob` (`GET /jobs/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_import_export_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -275,15 +290,17 @@ async fn handle_get_import_export_job<A: Api>(
 /// Serves `Jobs_CancelImportExportJob` (`DELETE /jobs/{id}`).
 #[allow(unused_variables)]
 async fn handle_cancel_import_export_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -318,15 +335,17 @@ async fn handle_cancel_import_export_job<A: Api>(
 /// Serves `Jobs_GetScheduledJob` (`GET /jobs/v2/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_scheduled_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -352,16 +371,18 @@ async fn handle_get_scheduled_job<A: Api>(
 /// Serves `Jobs_CreateScheduledJob` (`PUT /jobs/v2/{id}`).
 #[allow(unused_variables)]
 async fn handle_create_scheduled_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -389,15 +410,17 @@ async fn handle_create_scheduled_job<A: Api>(
 /// Serves `Jobs_CancelScheduledJob` (`POST /jobs/v2/{id}/cancel`).
 #[allow(unused_variables)]
 async fn handle_cancel_scheduled_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -423,15 +446,17 @@ async fn handle_cancel_scheduled_job<A: Api>(
 /// Serves `Jobs_QueryScheduledJobs` (`GET /jobs/v2/query`).
 #[allow(unused_variables)]
 async fn handle_query_scheduled_jobs_page<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((

@@ -2,6 +2,7 @@
 //! folder, `cargo check` each, and print a table. Opt-in: it takes minutes.
 
 use anyhow::{Context, Result};
+use codegen::manifest::RuntimeSource;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,6 +34,7 @@ pub fn run(dir: &Path, extra: &[PathBuf], check: bool) -> Result<()> {
     specs.sort();
     specs.extend(extra.iter().cloned());
     let work = super::regen::root().join("target/corpus");
+    let runtime = super::regen::root().join("codegen/runtime");
     let target_dir = work.join("target");
     fs::create_dir_all(&work)?;
     let mut rows = Vec::new();
@@ -51,8 +53,13 @@ pub fn run(dir: &Path, extra: &[PathBuf], check: bool) -> Result<()> {
         .to_owned();
         eprintln!("[{}/{}] {stem}", i + 1, specs.len());
         let started = Instant::now();
-        let outcome =
-            std::panic::catch_unwind(|| super::generate::crate_files(spec, &crate_name, false));
+        let mut options = codegen_cli::generate::Options::new(spec, &crate_name);
+        options.command = "cargo xtask corpus".to_owned();
+        // One runtime for every crate, compiled once in the shared target folder.
+        options.runtime = RuntimeSource::Path(runtime.display().to_string());
+        // Under target/, inside this workspace's folder.
+        options.own_workspace = true;
+        let outcome = std::panic::catch_unwind(|| codegen_cli::generate::crate_files(&options));
         let seconds = started.elapsed().as_secs_f64();
         let mut row = Row {
             name: stem.to_owned(),
@@ -66,11 +73,12 @@ pub fn run(dir: &Path, extra: &[PathBuf], check: bool) -> Result<()> {
         match outcome {
             Err(_) => row.generated = Err("PANIC".to_owned()),
             Ok(Err(error)) => row.generated = Err(first_line(&error.to_string())),
-            Ok(Ok((files, warnings))) => {
+            Ok(Ok(generated)) => {
+                let files = &generated.files;
                 row.lines = files.iter().map(|(_, c)| c.lines().count()).sum();
-                row.generated = Ok(warnings.len());
+                row.generated = Ok(generated.warnings.len());
                 let out = work.join("crates").join(&crate_name);
-                super::generate::write_atomically(&out, &files)?;
+                codegen_cli::generate::write_crate(&out, files, true)?;
                 if check {
                     let started = Instant::now();
                     let result = Command::new(env!("CARGO"))

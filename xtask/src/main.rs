@@ -1,13 +1,14 @@
-//! `cargo xtask`: the project's tasks. This file only dispatches; each task has its module.
+//! `cargo xtask`: this repository's own tasks. This file only parses arguments and dispatches;
+//! each task has its module. What users of the generator run is the `openapi-rust-codegen`
+//! command (`codegen/cli`), whose library these tasks share.
 
 mod bench;
 mod corpus;
-mod generate;
 mod import;
 mod regen;
-mod spec_diff;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Generation allocates and frees millions of small token and syntax-tree nodes; mimalloc
@@ -15,110 +16,135 @@ use std::path::PathBuf;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn generate_options(args: &[&str]) -> Result<generate::Options> {
-    let (mut spec, mut out, mut name) = (None, None, None);
-    let (mut server, mut deny_warnings, mut features_per_tag) = (false, false, false);
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match *arg {
-            "--spec" => spec = Some(PathBuf::from(args.next().context("--spec needs a file")?)),
-            "--out" => {
-                out = Some(PathBuf::from(
-                    args.next().context("--out needs a directory")?,
-                ))
-            }
-            "--name" => {
-                name = Some((*args.next().context("--name needs a crate name")?).to_owned())
-            }
-            "--server" => server = true,
-            "--deny-warnings" => deny_warnings = true,
-            "--features-per-tag" => features_per_tag = true,
-            other => bail!("unknown generate option `{other}`\n\n{USAGE}"),
-        }
-    }
-    Ok(generate::Options {
-        spec: spec.context("--spec FILE is required")?,
-        out: out.context("--out DIR is required")?,
-        name: name.context("--name CRATE is required")?,
-        server,
-        deny_warnings,
-        features_per_tag,
-    })
+/// This repository's tasks (the generator itself is the `openapi-rust-codegen` command).
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
 }
 
-const USAGE: &str = "\
-usage: cargo xtask <task>
-
-tasks:
-  regen [--deny-warnings]
-                   regenerate everything derived from spec/ (generated/, fixture output);
-                   with --deny-warnings, any warning fails the run and nothing is written
-  regen --check [--deny-warnings]
-                   write nothing; fail with a diff when anything derived from spec/ is stale
-  generate --spec FILE --out DIR --name CRATE [--server] [--deny-warnings] [--features-per-tag]
-                   write a standalone crate generated from any OpenAPI 3.0 (or Swagger 2.0) document
-  import [--check] [--upstream FILE] [--overlay FILE]... [--no-overlay]
-         [--paths PREFIX,...] [--all-paths] [--tag TAG] [--out FILE]
-                   spec/upstream/ (Swagger 2.0) → convert → keep /jobs → apply
-                   spec/overlays/iothub-jobs.overlay.yaml → write spec/iothub-jobs.yaml
-  spec-diff OLD NEW [--fail-on-breaking]
-                   the API changes between two documents, as markdown, breaking ones marked
-  corpus [DIR] [--github FILE] [--no-check]
-                   generate (and cargo check) a crate from every document in DIR
-                   (default ../shared/corpus/dev) and print a table
-  bench [--corpus DIR] [--github FILE | --no-github] [--quick] [--compile none|jobs|all]
-        [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N] [--out DIR]
-                   this generator against progenitor (time, memory, output size, cargo
-                   check/build of the generated crates) and scaling on synthetic documents;
-                   writes bench/results.md, results.json and scaling.svg
-";
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Regenerate everything derived from spec/ and tests/fixtures/ (generated/, the fixture
+    /// output, the whole-hub crate). Warnings the fixtures exist to provoke are counted, not
+    /// printed.
+    Regen {
+        /// Write nothing; fail with a diff when anything derived from spec/ is stale.
+        #[arg(long)]
+        check: bool,
+        /// Fail, writing nothing, when there is a warning nobody expected (or an expected one
+        /// no longer occurs).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// spec/upstream/ (Swagger 2.0) → convert → keep /jobs → apply
+    /// spec/overlays/iothub-jobs.overlay.yaml → write spec/iothub-jobs.yaml.
+    Import {
+        /// Write nothing; fail with a diff when the output is stale.
+        #[arg(long)]
+        check: bool,
+        /// Another upstream document.
+        #[arg(long, value_name = "FILE")]
+        upstream: Option<String>,
+        /// Overlays instead of the Jobs overlay; repeat for several.
+        #[arg(long, value_name = "FILE")]
+        overlay: Vec<String>,
+        /// Apply no overlay.
+        #[arg(long, conflicts_with = "overlay")]
+        no_overlay: bool,
+        /// Keep the paths under these prefixes instead of /jobs.
+        #[arg(long, value_name = "PREFIX,...", value_delimiter = ',')]
+        paths: Vec<String>,
+        /// Keep every path.
+        #[arg(long, conflicts_with = "paths")]
+        all_paths: bool,
+        /// Keep the operations with this tag; repeat for several.
+        #[arg(long, value_name = "TAG")]
+        tag: Vec<String>,
+        /// Write this file instead of spec/iothub-jobs.yaml.
+        #[arg(long, value_name = "FILE")]
+        out: Option<String>,
+    },
+    /// Generate (and `cargo check`) a crate from every document in DIR and print a table.
+    Corpus {
+        /// The folder of documents [default: ../shared/corpus/dev beside this repository].
+        dir: Option<PathBuf>,
+        /// One more document (for example GitHub's, from fetch-github.sh); repeatable.
+        #[arg(long, value_name = "FILE")]
+        github: Vec<PathBuf>,
+        /// Generate only.
+        #[arg(long)]
+        no_check: bool,
+    },
+    /// This generator against progenitor: time, memory, output size, cargo check/build of the
+    /// generated crates, and scaling on synthetic documents (arguments go to codegen-bench;
+    /// `cargo xtask bench -- --help` lists them).
+    Bench {
+        /// Arguments for codegen-bench (--corpus DIR, --github FILE | --no-github, --quick,
+        /// --compile none|jobs|all, ...).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        ["regen", rest @ ..] => {
-            let (mut mode, mut deny_warnings) = (regen::Mode::Write, false);
-            for arg in rest {
-                match *arg {
-                    "--check" => mode = regen::Mode::Check,
-                    "--deny-warnings" => deny_warnings = true,
-                    other => bail!("unknown regen option `{other}`\n\n{USAGE}"),
-                }
-            }
+    match Cli::parse().task {
+        Task::Regen {
+            check,
+            deny_warnings,
+        } => {
+            let mode = if check {
+                regen::Mode::Check
+            } else {
+                regen::Mode::Write
+            };
             regen::run(mode, deny_warnings)
         }
-        ["generate", rest @ ..] => generate::run(&generate_options(rest)?),
-        ["import", rest @ ..] => import::run(&regen::root(), &import::options(rest)?),
-        ["spec-diff", old, new] => spec_diff::run(old.as_ref(), new.as_ref(), false),
-        ["spec-diff", old, new, "--fail-on-breaking"] => {
-            spec_diff::run(old.as_ref(), new.as_ref(), true)
-        }
-        ["bench", rest @ ..] => bench::run(rest),
-        ["corpus", rest @ ..] => {
-            let mut dir = regen::root().join("../shared/corpus/dev");
-            let mut extra = Vec::new();
-            let mut check = true;
-            let mut rest = rest.iter();
-            while let Some(arg) = rest.next() {
-                match *arg {
-                    "--github" => {
-                        extra.push(PathBuf::from(rest.next().context("--github needs a file")?))
-                    }
-                    "--no-check" => check = false,
-                    path if !path.starts_with("--") => dir = PathBuf::from(path),
-                    other => bail!("unknown corpus option `{other}`"),
-                }
+        Task::Import {
+            check,
+            upstream,
+            overlay,
+            no_overlay,
+            paths,
+            all_paths,
+            tag,
+            out,
+        } => {
+            let mut options = import::Options {
+                check,
+                tags: tag,
+                ..import::Options::default()
+            };
+            if let Some(upstream) = upstream {
+                options.upstream = upstream;
             }
-            corpus::run(&dir, &extra, check)
+            if no_overlay {
+                options.overlays.clear();
+            } else if !overlay.is_empty() {
+                options.overlays = overlay;
+            }
+            if all_paths {
+                options.paths.clear();
+            } else if !paths.is_empty() {
+                options.paths = paths;
+            }
+            if let Some(out) = out {
+                options.out = out;
+            }
+            import::run(&regen::root(), &options)
         }
-        ["help" | "--help" | "-h"] | [] => {
-            print!("{USAGE}");
-            Ok(())
+        Task::Corpus {
+            dir,
+            github,
+            no_check,
+        } => {
+            let dir = dir.unwrap_or_else(|| regen::root().join("../shared/corpus/dev"));
+            corpus::run(&dir, &github, !no_check)
         }
-        _ => {
-            eprint!("{USAGE}");
-            bail!("unknown arguments: {}", args.join(" "))
+        Task::Bench { args } => {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            bench::run(&args)
         }
     }
 }

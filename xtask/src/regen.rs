@@ -21,9 +21,6 @@ pub enum Mode {
 /// The spec of the crate users depend on, and where its output goes.
 const JOBS_SPEC: &str = "spec/iothub-jobs.yaml";
 const JOBS_OUT: &str = "generated/src";
-/// The runtime crate beside it (`iothub-jobs-runtime`), which every crate regen writes uses.
-const RUNTIME_DIR: &str = "generated/runtime";
-const JOBS_CRATE: &str = "iothub-jobs";
 /// Hand-written modules of the Jobs crate (`generated/src/iothub/`), declared by its root.
 const JOBS_HANDWRITTEN: &[&str] = &["iothub"];
 /// Fixture documents, and the crate that compiles their output.
@@ -108,7 +105,6 @@ pub fn expected_outputs(root: &Path, deny_warnings: bool) -> Result<Outputs> {
         let mut input = codegen::Input::new(spec, &text, COMMAND);
         input.extra_modules = extra.iter().map(|m| (*m).to_owned()).collect();
         input.server = true;
-        input.runtime_crate = codegen::manifest::runtime_crate(JOBS_CRATE);
         match codegen::generate(&input) {
             Ok(output) => {
                 for warning in &output.warnings {
@@ -118,23 +114,13 @@ pub fn expected_outputs(root: &Path, deny_warnings: bool) -> Result<Outputs> {
                 for file in output.files {
                     files.insert(format!("{out_dir}/{}", file.path), file.contents);
                 }
-                // One runtime crate for all: the Jobs crate's.
-                if spec == JOBS_SPEC {
-                    files.insert(
-                        format!("{RUNTIME_DIR}/Cargo.toml"),
-                        codegen::manifest::runtime_cargo_toml(JOBS_CRATE, COMMAND, spec),
-                    );
-                    for file in output.runtime_files {
-                        files.insert(format!("{RUNTIME_DIR}/src/{}", file.path), file.contents);
-                    }
-                }
             }
             Err(errors) => failures.push(errors.to_string()),
         }
         Ok(())
     };
     generate(JOBS_SPEC, JOBS_OUT, JOBS_HANDWRITTEN, &mut files)?;
-    let mut owned_dirs = vec![JOBS_OUT.to_owned(), format!("{RUNTIME_DIR}/src")];
+    let mut owned_dirs = vec![JOBS_OUT.to_owned()];
     // The whole upstream IoT Hub document (Swagger 2.0, converted), compiled as one module of
     // the `iothub-full-generated` crate (its generated root becomes the module's mod.rs).
     if root.join(crate::import::UPSTREAM).exists() {
@@ -319,7 +305,34 @@ pub fn apply(root: &Path, outputs: &Outputs, mode: Mode) -> Result<Report> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::tests::{scratch, tree};
+
+    /// A fresh folder under `target/` for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = root()
+            .join("target/xtask-tests")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch directory");
+        dir
+    }
+
+    /// Every file under `dir` (relative path → contents).
+    fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(next) = stack.pop() {
+            for entry in fs::read_dir(&next).expect("readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let relative = path.strip_prefix(dir).expect("inside").to_string_lossy();
+                    files.insert(relative.replace('\\', "/"), fs::read(&path).expect("file"));
+                }
+            }
+        }
+        files
+    }
 
     const VALID: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '204': {description: done}\n";
 

@@ -138,7 +138,7 @@ pub fn client_rs(api: &Api) -> TokenStream {
             }
 
             /// A client for `base_url` that sends requests through `http`.
-            pub fn with_http_client(base_url: &str, http: ::reqwest::Client) -> ::std::result::Result<Self, runtime::Error<#common_error>> {
+            pub fn with_http_client(base_url: &str, http: runtime::reqwest::Client) -> ::std::result::Result<Self, runtime::Error<#common_error>> {
                 Ok(Self {
                     core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
                     #(#inits)*
@@ -212,7 +212,9 @@ fn param_arg(p: &Param, models: &TokenStream, lifetime: &TokenStream) -> TokenSt
 fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStream {
     match ty {
         TypeRef::String => quote!(#value),
-        TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::DateTime => {
+            quote!(&#value.to_rfc3339_opts(runtime::chrono::SecondsFormat::AutoSi, true))
+        }
         _ if is_plain(ty, api) => quote!(&#value.to_string()),
         _ => quote!(&runtime::to_json_string(#wire, &#value)?),
     }
@@ -498,7 +500,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             let mut url = self.core.url(&[#(#segments),*])?;
             #query
             #[allow(unused_mut)]
-            let mut request = ::reqwest::Request::new(::reqwest::Method::#method, url);
+            let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
             #(#headers)*
             #cookies
             #body
@@ -543,7 +545,7 @@ fn stream_method(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -
     quote! {
         #docs
         pub fn #name<'a>(&'a self, #(#args)*)
-            -> impl ::futures::Stream<Item = ::std::result::Result<#item, runtime::Error<#error_ty>>> + Send + 'a
+            -> impl runtime::futures::Stream<Item = ::std::result::Result<#item, runtime::Error<#error_ty>>> + Send + 'a
         {
             runtime::paginate(None, move |continuation: ::std::option::Option<::std::string::String>| async move {
                 let page = self.#page(#(#pass),*).await?;

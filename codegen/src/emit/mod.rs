@@ -5,6 +5,7 @@ mod client;
 pub mod docs;
 pub mod features;
 mod models;
+pub mod needs;
 mod server;
 
 use crate::ir::{Api, TypeRef};
@@ -69,6 +70,11 @@ pub struct Context<'a> {
     pub runtime_crate: &'a str,
     /// Whether the server side is generated.
     pub with_server: bool,
+    /// Whether the server side is compiled only with the crate's `server` feature (a crate of
+    /// its own) or always (a module of the user's crate, written by a build script).
+    pub gate_server: bool,
+    /// The runtime features the document needs (see [`needs::runtime_features`]).
+    pub runtime_features: &'a [needs::RuntimeFeature],
     /// The cargo features gating operations and types.
     pub gates: &'a features::Gates,
 }
@@ -107,14 +113,37 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         };
         quote!(#![doc = #line])
     });
+    let server_cfg = cx.gate_server.then(|| quote!(#[cfg(feature = "server")]));
     let server = with_server.then(|| {
         quote! {
-            #[cfg(feature = "server")]
+            #server_cfg
             #[rustfmt::skip]
             pub mod server;
-            #[cfg(feature = "server")]
+            #server_cfg
             pub use #runtime_crate::server as server_runtime;
+            #server_cfg
+            const _: () = ::std::assert!(
+                runtime::features::SERVER,
+                "the server side needs the `server` feature of `openapi-rust-runtime`"
+            );
         }
+    });
+    // Checked at compile time, so that a runtime too old, or without a feature the document
+    // needs, says so in one line (a build script's user chooses both).
+    let [major, minor, patch] = crate::RUNTIME_VERSION.map(proc_macro2::Literal::u64_unsuffixed);
+    let version_message = format!(
+        "this code was generated for openapi-rust-runtime {}: depend on that release or a later one compatible with it",
+        crate::RUNTIME_VERSION.map(|n| n.to_string()).join(".")
+    );
+    let feature_checks = cx.runtime_features.iter().map(|feature| {
+        let constant = ident(feature.constant);
+        let message = format!(
+            "the document uses {}: turn on the `{}` feature of `openapi-rust-runtime`",
+            feature.reason, feature.name
+        );
+        quote!(
+            const _: () = ::std::assert!(runtime::features::#constant, #message);
+        )
     });
     let extra = extra_modules.iter().map(|m| {
         let name = ident(m);
@@ -155,6 +184,8 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         #[rustfmt::skip]
         pub mod models;
         pub use #runtime_crate as runtime;
+        const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
+        #(#feature_checks)*
 
         #server
 
@@ -186,6 +217,18 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// How a module reaches the runtime, given how it names models: `models.rs` (no prefix)
+/// reaches it as a sibling (`super::runtime`); the other modules import it (`runtime`).
+/// Generated code names every third-party crate through it (`runtime::chrono`,
+/// `runtime::serde_json`...), so a generated crate depends on the runtime alone.
+fn runtime_path(models: &TokenStream) -> TokenStream {
+    if models.is_empty() {
+        quote!(super::runtime)
+    } else {
+        quote!(runtime)
+    }
+}
+
 /// The Rust type for `ty`; named types are prefixed with `models` (e.g. `models::`).
 pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
     match ty {
@@ -195,14 +238,27 @@ pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::I64 => quote!(i64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
-        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
-        TypeRef::Date => quote!(::chrono::NaiveDate),
-        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::DateTime => {
+            let rt = runtime_path(models);
+            quote!(#rt::chrono::DateTime<#rt::chrono::Utc>)
+        }
+        TypeRef::Date => {
+            let rt = runtime_path(models);
+            quote!(#rt::chrono::NaiveDate)
+        }
+        TypeRef::Json => {
+            let rt = runtime_path(models);
+            quote!(#rt::serde_json::Value)
+        }
         TypeRef::Bytes => quote!(::std::vec::Vec<u8>),
-        TypeRef::Uuid => quote!(::uuid::Uuid),
-        // `models.rs` (no prefix) reaches the runtime as a sibling; the other modules import it.
-        TypeRef::Base64 if models.is_empty() => quote!(super::runtime::Base64),
-        TypeRef::Base64 => quote!(runtime::Base64),
+        TypeRef::Uuid => {
+            let rt = runtime_path(models);
+            quote!(#rt::uuid::Uuid)
+        }
+        TypeRef::Base64 => {
+            let rt = runtime_path(models);
+            quote!(#rt::Base64)
+        }
         TypeRef::Vec(item) => {
             let item = type_tokens(item, models);
             quote!(::std::vec::Vec<#item>)

@@ -100,6 +100,8 @@ fn struct_def(
     // their impls from `json_struct!`, whose expansion is smaller to compile.
     let derive_serde = s.additional.is_some();
     let fields = s.fields.iter().map(|f| field(name, f, derive_serde));
+    // The derive reaches serde through the runtime, like everything else generated.
+    let serde_crate = derive_serde.then(|| quote!(#[serde(crate = "super::runtime::serde")]));
     let additional = s.additional.as_ref().map(|a| {
         let field_name = ident(&a.rust_name);
         let value = type_tokens(&a.value, &TokenStream::new());
@@ -149,7 +151,7 @@ fn struct_def(
     });
     let (derives, serde_impls) = if derive_serde {
         (
-            quote!(, ::serde::Serialize, ::serde::Deserialize),
+            quote!(, super::runtime::serde::Serialize, super::runtime::serde::Deserialize),
             TokenStream::new(),
         )
     } else {
@@ -176,6 +178,7 @@ fn struct_def(
         #docs
         #deprecated
         #[derive(Debug, Clone, PartialEq #default #derives)]
+        #serde_crate
         pub struct #name {
             #(#fields)*
             #additional
@@ -515,12 +518,12 @@ fn union_def(
             ///
             /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
             #deprecated
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-            #[serde(untagged)]
+            #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize, super::runtime::serde::Deserialize)]
+            #[serde(crate = "super::runtime::serde", untagged)]
             pub enum #name {
                 #(#variants)*
                 /// A value no member accepts, as received.
-                #fallback(::serde_json::Value),
+                #fallback(super::runtime::serde_json::Value),
             }
         };
     };
@@ -552,24 +555,24 @@ fn union_def(
         pub enum #name {
             #(#variants)*
             /// A value with a tag the document does not list, as received.
-            #fallback(::serde_json::Value),
+            #fallback(super::runtime::serde_json::Value),
         }
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl super::runtime::serde::Serialize for #name {
+            fn serialize<S: super::runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
                     #( Self::#names(value) => super::runtime::serialize_tagged(serializer, #tag, #tags, value), )*
-                    Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
+                    Self::#fallback(value) => super::runtime::serde::Serialize::serialize(value, serializer),
                 }
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
+        impl<'de> super::runtime::serde::Deserialize<'de> for #name {
+            fn deserialize<D: super::runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(super::runtime::serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
-                    #( Some(#decode_tags) => ::serde_json::from_value(value).map(Self::#decode_names).map_err(<D::Error as ::serde::de::Error>::custom), )*
+                    #( Some(#decode_tags) => super::runtime::serde_json::from_value(value).map(Self::#decode_names).map_err(<D::Error as super::runtime::serde::de::Error>::custom), )*
                     _ => Ok(Self::#fallback(value)),
                 }
             }
@@ -613,14 +616,14 @@ fn error_enum_def(
             }
             ErrorStatus::Default => quote!(_),
         };
-        quote!(#pattern => ::serde_json::from_slice(body).ok().map(Self::#variant),)
+        quote!(#pattern => super::runtime::serde_json::from_slice(body).ok().map(Self::#variant),)
     });
     let has_default = variants.iter().any(|v| v.status == ErrorStatus::Default);
     let fallback = (!has_default).then(|| quote!(_ => None,));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize)]
+        #[serde(crate = "super::runtime::serde", untagged)]
         pub enum #name {
             #(#defs)*
         }

@@ -65,15 +65,15 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
 
             /// Answers a request whose inputs do not match the document (by default: 400 with
             /// the message as text).
-            fn reject(&self, context: &RequestContext, rejection: Rejection) -> ::axum::response::Response {
+            fn reject(&self, context: &RequestContext, rejection: Rejection) -> runtime::axum::response::Response {
                 let _ = context;
                 server_runtime::bad_request(&rejection)
             }
         }
 
         /// The router: every operation of the document at its path and method, served by `api`.
-        pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-            let router = ::axum::Router::new();
+        pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+            let router = runtime::axum::Router::new();
             #routes
             router.with_state(api)
         }
@@ -128,7 +128,7 @@ fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenS
         };
         let cfg = gates.op(*i);
         Some(
-            quote!(#cfg let router = router.route(#path, ::axum::routing::#method(#handler::<A>));),
+            quote!(#cfg let router = router.route(#path, runtime::axum::routing::#method(#handler::<A>));),
         )
     });
     quote!(#(#routes)*)
@@ -471,7 +471,10 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let inputs = inputs(api, op, models);
     let names: Vec<_> = inputs.iter().map(|i| i.name.clone()).collect();
     let reads = inputs.iter().map(|i| &i.read);
-    let body_arg = op.body.as_ref().map(|_| quote!(body: ::axum::body::Bytes,));
+    let body_arg = op
+        .body
+        .as_ref()
+        .map(|_| quote!(body: runtime::axum::body::Bytes,));
     let encode = encode_success(op, models);
     let docs = doc_attrs(&format!(
         "Serves {} ({}).",
@@ -482,13 +485,13 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         #docs
         #[allow(unused_variables)]
         async fn #name<A: Api>(
-            ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-            method: ::axum::http::Method,
-            uri: ::axum::http::Uri,
-            headers: ::axum::http::HeaderMap,
-            path: ::std::result::Result<::axum::extract::RawPathParams, ::axum::extract::rejection::RawPathParamsRejection>,
+            runtime::axum::extract::State(api): runtime::axum::extract::State<::std::sync::Arc<A>>,
+            method: runtime::axum::http::Method,
+            uri: runtime::axum::http::Uri,
+            headers: runtime::axum::http::HeaderMap,
+            path: ::std::result::Result<runtime::axum::extract::RawPathParams, runtime::axum::extract::rejection::RawPathParamsRejection>,
             #body_arg
-        ) -> ::axum::response::Response {
+        ) -> runtime::axum::response::Response {
             let query = server_runtime::Query::parse(uri.query());
             let inputs = (|| -> ::std::result::Result<_, Rejection> {
                 Ok((#(#reads,)*))

@@ -51,7 +51,7 @@ impl Measured {
         self.time().map(|s| s.median)
     }
 
-    /// A figure of the output (`lines`, `bytes`, `lines_generated`, …).
+    /// A figure of the output (`files`, `lines`, `bytes`).
     pub fn output_figure(&self, name: &str) -> Option<f64> {
         self.output.as_ref()?.get(name)?.as_f64()
     }

@@ -5,6 +5,7 @@ use crate::inputs::{Doc, slug};
 use crate::measure;
 use crate::stats::Summary;
 use anyhow::{Context, Result};
+use codegen::manifest::RuntimeSource;
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,42 +48,22 @@ impl Crate {
     }
 }
 
-/// Writes our crate for `doc` under `root` with `cargo xtask generate`.
+/// Writes our crate for `doc` under `root` as `openapi-rust-codegen generate` does, with the
+/// runtime as a path dependency on this repository's `codegen/runtime` (prebuilt once, as
+/// `progenitor-client` is for progenitor's crates).
 pub fn write_ours(doc: &Doc, root: &Path) -> Result<Crate> {
     let name = format!("bench-ours-{}", slug(&doc.name));
     let dir = root.join(&name);
-    let staging = root.join(format!(".{name}.new"));
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .current_dir(crate::run::root())
-        .args(["xtask", "generate", "--name", &name, "--spec"])
-        .arg(&doc.ours)
-        .arg("--out")
-        .arg(&staging)
-        .output()
-        .context("running cargo xtask generate")?;
-    if !output.status.success() {
-        anyhow::bail!(
-            "cargo xtask generate failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    // Copy file by file, keeping the time stamps of unchanged files (and the crate's
+    let mut options = codegen_cli::generate::Options::new(&doc.ours, &name);
+    options.command = "cargo xtask bench".to_owned();
+    let runtime = crate::run::root().join("codegen/runtime");
+    options.runtime = RuntimeSource::Path(runtime.display().to_string());
+    // Under target/, inside this workspace's folder.
+    options.own_workspace = true;
+    let generated = codegen_cli::generate::crate_files(&options)?;
+    // Written file by file, keeping the time stamps of unchanged files (and the crate's
     // Cargo.lock), so that a rerun does not rebuild for nothing.
-    let mut files = Vec::new();
-    let mut stack = vec![staging.clone()];
-    while let Some(next) = stack.pop() {
-        for entry in fs::read_dir(&next)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(&staging)?.to_string_lossy().into_owned();
-                files.push((relative, fs::read_to_string(&path)?));
-            }
-        }
-    }
-    fs::remove_dir_all(&staging)?;
-    write_files(&dir, &files)?;
+    write_files(&dir, &generated.files)?;
     Ok(Crate::new(dir))
 }
 

@@ -91,28 +91,18 @@ pub struct OutputSize {
     pub lines: usize,
     /// Bytes in every file.
     pub bytes: usize,
-    /// Lines without the fixed runtime crate's files.
-    pub lines_generated: usize,
-    /// Bytes without the fixed runtime files.
-    pub bytes_generated: usize,
 }
 
 impl OutputSize {
-    fn add(&mut self, fixed: bool, contents: &str) {
-        let lines = contents.lines().count();
+    fn add(&mut self, contents: &str) {
         self.files += 1;
-        self.lines += lines;
+        self.lines += contents.lines().count();
         self.bytes += contents.len();
-        if !fixed {
-            self.lines_generated += lines;
-            self.bytes_generated += contents.len();
-        }
     }
 
     fn to_json(self) -> Value {
         json!({
             "files": self.files, "lines": self.lines, "bytes": self.bytes,
-            "lines_generated": self.lines_generated, "bytes_generated": self.bytes_generated,
         })
     }
 }
@@ -195,17 +185,14 @@ fn run_once(work: Work, path: &str, text: &str) -> Result<Option<OutputSize>, Fa
                     let output = ours(path, text)?;
                     let mut size = OutputSize::default();
                     for file in &output.files {
-                        size.add(false, &file.contents);
-                    }
-                    for file in &output.runtime_files {
-                        size.add(true, &file.contents);
+                        size.add(&file.contents);
                     }
                     Ok(Some(size))
                 }
                 Work::Progenitor => {
                     let code = progenitor(text)?;
                     let mut size = OutputSize::default();
-                    size.add(false, &code);
+                    size.add(&code);
                     Ok(Some(size))
                 }
                 Work::OursParse => codegen::parse::parse_converted(path, text)

@@ -23,13 +23,18 @@ pub struct Grid {
     /// Any JSON value.
     ///
     /// Wire name `anything`.
-    pub anything: ::std::option::Option<::serde_json::Value>,
+    pub anything: ::std::option::Option<super::runtime::serde_json::Value>,
     /// Wire name `free`.
     pub free: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
     >,
     /// Wire name `untypedItems`.
-    pub untyped_items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub untyped_items: ::std::option::Option<
+        ::std::vec::Vec<super::runtime::serde_json::Value>,
+    >,
 }
 super::runtime::json_struct!(
     Grid, [(cells, "cells", opt), (labels, "labels", opt), (groups, "groups", opt),
@@ -50,7 +55,15 @@ super::runtime::json_struct!(Point, [(x, "x", req), (y, "y", req)]);
 /// Known properties plus any others.
 ///
 /// Schema `#/components/schemas/Tagged`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    super::runtime::serde::Serialize,
+    super::runtime::serde::Deserialize
+)]
+#[serde(crate = "super::runtime::serde")]
 pub struct Tagged {
     /// Wire name `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

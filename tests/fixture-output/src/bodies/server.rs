@@ -18,7 +18,7 @@ pub trait Api: Send + Sync + 'static {
         context: &RequestContext,
         body: models::LoginBody,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// `POST /upload` (operationId `upload`).
     fn upload(
@@ -28,7 +28,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::string::String,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// `PUT /notes/{id}` (operationId `putNote`).
@@ -40,7 +40,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::string::String,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Several media types; the client sends JSON.
@@ -51,7 +51,7 @@ pub trait Api: Send + Sync + 'static {
         context: &RequestContext,
         body: models::Event,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -59,33 +59,38 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
-    let router = router.route("/login", ::axum::routing::post(handle_login::<A>));
-    let router = router.route("/upload", ::axum::routing::post(handle_upload::<A>));
-    let router = router.route("/notes/{id}", ::axum::routing::put(handle_put_note::<A>));
-    let router = router.route("/events", ::axum::routing::post(handle_post_event::<A>));
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
+    let router = router.route("/login", runtime::axum::routing::post(handle_login::<A>));
+    let router = router
+        .route("/upload", runtime::axum::routing::post(handle_upload::<A>));
+    let router = router
+        .route("/notes/{id}", runtime::axum::routing::put(handle_put_note::<A>));
+    let router = router
+        .route("/events", runtime::axum::routing::post(handle_post_event::<A>));
     router.with_state(api)
 }
 /// Serves `login` (`POST /login`).
 #[allow(unused_variables)]
 async fn handle_login<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -106,16 +111,18 @@ async fn handle_login<A: Api>(
 /// Serves `upload` (`POST /upload`).
 #[allow(unused_variables)]
 async fn handle_upload<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((server_runtime::multipart_body::<models::UploadBody>(&body)?,))
@@ -139,16 +146,18 @@ async fn handle_upload<A: Api>(
 /// Serves `putNote` (`PUT /notes/{id}`).
 #[allow(unused_variables)]
 async fn handle_put_note<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -176,16 +185,18 @@ async fn handle_put_note<A: Api>(
 /// Serves `postEvent` (`POST /events`).
 #[allow(unused_variables)]
 async fn handle_post_event<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((

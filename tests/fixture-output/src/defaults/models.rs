@@ -81,7 +81,9 @@ pub struct SearchOptions {
     /// Dates keep their Option.
     ///
     /// Wire name `since`.
-    pub since: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub since: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// Lists keep their Option.
     ///
     /// Wire name `tags`.

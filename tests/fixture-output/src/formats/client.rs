@@ -18,14 +18,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -45,11 +45,14 @@ impl Client {
     /// - `ids`: query parameter `ids`
     pub async fn get_sample(
         &self,
-        id: &::uuid::Uuid,
-        since: ::std::option::Option<&::chrono::NaiveDate>,
+        id: &runtime::uuid::Uuid,
+        since: ::std::option::Option<&runtime::chrono::NaiveDate>,
         token: ::std::option::Option<&runtime::Base64>,
-        ids: ::std::option::Option<&[::uuid::Uuid]>,
-    ) -> ::std::result::Result<models::Sample, runtime::Error<::serde_json::Value>> {
+        ids: ::std::option::Option<&[runtime::uuid::Uuid]>,
+    ) -> ::std::result::Result<
+        models::Sample,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["samples", &id.to_string()])?;
         {
@@ -68,7 +71,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "getSample",
             idempotent: true,
@@ -82,13 +88,16 @@ impl Client {
     /// - `body`: the `application/json` request body
     pub async fn put_sample(
         &self,
-        id: &::uuid::Uuid,
+        id: &runtime::uuid::Uuid,
         body: &models::Sample,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["samples", &id.to_string()])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "putSample",

@@ -5,11 +5,11 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// Wire name `id`, required.
-    pub id: ::uuid::Uuid,
+    pub id: super::runtime::uuid::Uuid,
     /// Wire name `created`, required.
-    pub created: ::chrono::DateTime<::chrono::Utc>,
+    pub created: super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
     /// Wire name `day`, required.
-    pub day: ::chrono::NaiveDate,
+    pub day: super::runtime::chrono::NaiveDate,
     /// Base64 on the wire.
     ///
     /// Wire name `payload`, required.
@@ -35,11 +35,11 @@ pub struct Sample {
     /// Wire name `tiny`.
     pub tiny: ::std::option::Option<i64>,
     /// Wire name `related`.
-    pub related: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
+    pub related: ::std::option::Option<::std::vec::Vec<super::runtime::uuid::Uuid>>,
     /// Wire name `chunks`.
     pub chunks: ::std::option::Option<::std::vec::Vec<super::runtime::Base64>>,
     /// Wire name `owner`.
-    pub owner: ::std::option::Option<::uuid::Uuid>,
+    pub owner: ::std::option::Option<super::runtime::uuid::Uuid>,
 }
 super::runtime::json_struct!(
     Sample, [(id, "id", req), (created, "created", req), (day, "day", req), (payload,

@@ -16,21 +16,24 @@ pub trait Api: Send + Sync + 'static {
     fn get_sample(
         &self,
         context: &RequestContext,
-        id: ::uuid::Uuid,
-        since: ::std::option::Option<::chrono::NaiveDate>,
+        id: runtime::uuid::Uuid,
+        since: ::std::option::Option<runtime::chrono::NaiveDate>,
         token: ::std::option::Option<runtime::Base64>,
-        ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
+        ids: ::std::option::Option<::std::vec::Vec<runtime::uuid::Uuid>>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Sample, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Sample,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// `PUT /samples/{id}` (operationId `putSample`).
     fn put_sample(
         &self,
         context: &RequestContext,
-        id: ::uuid::Uuid,
+        id: runtime::uuid::Uuid,
         body: models::Sample,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -38,39 +41,41 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
-        .route("/samples/{id}", ::axum::routing::get(handle_get_sample::<A>));
+        .route("/samples/{id}", runtime::axum::routing::get(handle_get_sample::<A>));
     let router = router
-        .route("/samples/{id}", ::axum::routing::put(handle_put_sample::<A>));
+        .route("/samples/{id}", runtime::axum::routing::put(handle_put_sample::<A>));
     router.with_state(api)
 }
 /// Serves `getSample` (`GET /samples/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_sample<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
-            server_runtime::path_param::<::uuid::Uuid>(&path, "id")?,
-            query.optional::<::chrono::NaiveDate>("since")?,
+            server_runtime::path_param::<runtime::uuid::Uuid>(&path, "id")?,
+            query.optional::<runtime::chrono::NaiveDate>("since")?,
             query.optional::<runtime::Base64>("token")?,
-            query.list::<::uuid::Uuid>("ids")?,
+            query.list::<runtime::uuid::Uuid>("ids")?,
         ))
     })();
     let context = server_runtime::context("getSample", method, &uri, headers.clone());
@@ -86,20 +91,22 @@ async fn handle_get_sample<A: Api>(
 /// Serves `putSample` (`PUT /samples/{id}`).
 #[allow(unused_variables)]
 async fn handle_put_sample<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
-            server_runtime::path_param::<::uuid::Uuid>(&path, "id")?,
+            server_runtime::path_param::<runtime::uuid::Uuid>(&path, "id")?,
             server_runtime::json_body::<models::Sample>(&body)?
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))

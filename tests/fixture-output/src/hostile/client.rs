@@ -20,14 +20,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -60,7 +60,10 @@ impl Client {
         ncd: ::std::option::Option<&str>,
         value2: ::std::option::Option<&str>,
         quoted: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<models::Hostile, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Hostile,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["a b", id, "ünïcödé", &x_y.to_string()])?;
         {
@@ -77,7 +80,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         if let Some(value) = quoted {
             runtime::set_header(&mut request, "\"quoted\"", value)?;
         }
@@ -96,11 +102,14 @@ impl Client {
         &self,
         self_: &str,
         body: ::std::option::Option<&models::Self_>,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["match", self_])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         if let Some(body) = body {
             runtime::set_json_body(&mut request, "application/json", body)?;
         }
@@ -119,11 +128,14 @@ impl Client {
     pub async fn value(
         &self,
         value2: &str,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["😀", value2])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "😀",
             idempotent: true,

@@ -160,10 +160,10 @@ pub enum Union {
     /// The member selected by the discriminator value `` ` ``.
     Self_(Self_),
     /// A value with a tag the document does not list, as received.
-    Other(::serde_json::Value),
+    Other(super::runtime::serde_json::Value),
 }
-impl ::serde::Serialize for Union {
-    fn serialize<S: ::serde::Serializer>(
+impl super::runtime::serde::Serialize for Union {
+    fn serialize<S: super::runtime::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -174,31 +174,33 @@ impl ::serde::Serialize for Union {
             Self::Self_(value) => {
                 super::runtime::serialize_tagged(serializer, "ty`pe\"#", "`", value)
             }
-            Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Other(value) => {
+                super::runtime::serde::Serialize::serialize(value, serializer)
+            }
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Union {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> super::runtime::serde::Deserialize<'de> for Union {
+    fn deserialize<D: super::runtime::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+        let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         let tag = value
             .get("ty`pe\"#")
-            .and_then(::serde_json::Value::as_str)
+            .and_then(super::runtime::serde_json::Value::as_str)
             .map(str::to_owned);
         match tag.as_deref() {
             Some("*/ \"#") => {
-                ::serde_json::from_value(value)
+                super::runtime::serde_json::from_value(value)
                     .map(Self::Hostile)
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                    .map_err(<D::Error as super::runtime::serde::de::Error>::custom)
             }
             Some("`") => {
-                ::serde_json::from_value(value)
+                super::runtime::serde_json::from_value(value)
                     .map(Self::Self_)
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                    .map_err(<D::Error as super::runtime::serde::de::Error>::custom)
             }
             _ => Ok(Self::Other(value)),
         }

@@ -25,7 +25,10 @@ pub trait Api: Send + Sync + 'static {
         value2: ::std::option::Option<::std::string::String>,
         quoted: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Hostile, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Hostile,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// `POST /match/{self}` (operationId `match`).
     fn r#match(
@@ -34,7 +37,7 @@ pub trait Api: Send + Sync + 'static {
         self_: ::std::string::String,
         body: ::std::option::Option<models::Self_>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// `DELETE /😀/{🦀}` (operationId `😀`).
     fn value(
@@ -42,7 +45,7 @@ pub trait Api: Send + Sync + 'static {
         context: &RequestContext,
         value2: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -50,36 +53,39 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
         .route(
             "/a b/{id}/ünïcödé/{x-y}",
-            ::axum::routing::get(handle_get_weird_op::<A>),
+            runtime::axum::routing::get(handle_get_weird_op::<A>),
         );
-    let router = router.route("/match/{self}", ::axum::routing::post(handle_match::<A>));
     let router = router
-        .route("/😀/{🦀}", ::axum::routing::delete(handle_value::<A>));
+        .route("/match/{self}", runtime::axum::routing::post(handle_match::<A>));
+    let router = router
+        .route("/😀/{🦀}", runtime::axum::routing::delete(handle_value::<A>));
     router.with_state(api)
 }
 /// Serves `` get"weird`*/`op `` (`GET /a b/{id}/ünïcödé/{x-y}`).
 #[allow(unused_variables)]
 async fn handle_get_weird_op<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -111,16 +117,18 @@ async fn handle_get_weird_op<A: Api>(
 /// Serves `match` (`POST /match/{self}`).
 #[allow(unused_variables)]
 async fn handle_match<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -141,15 +149,17 @@ async fn handle_match<A: Api>(
 /// Serves `😀` (`DELETE /😀/{🦀}`).
 #[allow(unused_variables)]
 async fn handle_value<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((server_runtime::path_param::<::std::string::String>(&path, "🦀")?,))

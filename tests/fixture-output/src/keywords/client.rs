@@ -18,14 +18,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -53,7 +53,10 @@ impl Client {
         ref2: ::std::option::Option<&str>,
         filter: ::std::option::Option<&str>,
         body2: ::std::option::Option<bool>,
-    ) -> ::std::result::Result<models::Type, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Type,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["type", r#type, "self", &self_.to_string()])?;
         {
@@ -73,7 +76,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "get-the_Thing!",
             idempotent: true,
@@ -87,11 +93,14 @@ impl Client {
     pub async fn new2(
         &self,
         body: ::std::option::Option<&models::Self_>,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["things"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         if let Some(body) = body {
             runtime::set_json_body(&mut request, "application/json", body)?;
         }

@@ -23,7 +23,10 @@ pub trait Api: Send + Sync + 'static {
         filter: ::std::option::Option<::std::string::String>,
         body2: ::std::option::Option<bool>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Type, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Type,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// `POST /things` (operationId `new`).
     fn new2(
@@ -31,7 +34,7 @@ pub trait Api: Send + Sync + 'static {
         context: &RequestContext,
         body: ::std::option::Option<models::Self_>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -39,34 +42,36 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
         .route(
             "/type/{type}/self/{self}",
-            ::axum::routing::get(handle_get_the_thing::<A>),
+            runtime::axum::routing::get(handle_get_the_thing::<A>),
         );
-    let router = router.route("/things", ::axum::routing::post(handle_new2::<A>));
+    let router = router.route("/things", runtime::axum::routing::post(handle_new2::<A>));
     router.with_state(api)
 }
 /// Serves `get-the_Thing!` (`GET /type/{type}/self/{self}`).
 #[allow(unused_variables)]
 async fn handle_get_the_thing<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -96,16 +101,18 @@ async fn handle_get_the_thing<A: Api>(
 /// Serves `new` (`POST /things`).
 #[allow(unused_variables)]
 async fn handle_new2<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((server_runtime::json_body::<models::Self_>(&body)?,))

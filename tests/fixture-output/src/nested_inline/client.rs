@@ -18,14 +18,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -47,12 +47,15 @@ impl Client {
         body: &models::PutDeviceBody,
     ) -> ::std::result::Result<
         models::PutDeviceResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "putDevice",

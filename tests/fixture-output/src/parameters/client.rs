@@ -20,14 +20,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -57,13 +57,13 @@ impl Client {
         ext: &models::GetFileExt,
         version: i32,
         tags: ::std::option::Option<&[::std::string::String]>,
-        since: ::std::option::Option<&::chrono::DateTime<::chrono::Utc>>,
+        since: ::std::option::Option<&runtime::chrono::DateTime<runtime::chrono::Utc>>,
         x_request_id: &str,
         x_page_size: ::std::option::Option<i64>,
         session: ::std::option::Option<&str>,
     ) -> ::std::result::Result<
         ::std::string::String,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self
@@ -87,13 +87,20 @@ impl Client {
                 query
                     .append_pair(
                         "since",
-                        &value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true),
+                        &value
+                            .to_rfc3339_opts(
+                                runtime::chrono::SecondsFormat::AutoSi,
+                                true,
+                            ),
                     );
             }
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         runtime::set_header(&mut request, "x-request-id", x_request_id)?;
         if let Some(value) = x_page_size {
             runtime::set_header(&mut request, "x-page-size", &value.to_string())?;
@@ -120,7 +127,7 @@ impl Client {
         &self,
         id: i64,
         force: ::std::option::Option<bool>,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["items", &id.to_string()])?;
         {
@@ -131,7 +138,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "deleteItem",
             idempotent: true,

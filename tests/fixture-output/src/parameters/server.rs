@@ -23,14 +23,14 @@ pub trait Api: Send + Sync + 'static {
         ext: models::GetFileExt,
         version: i32,
         tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        since: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        since: ::std::option::Option<runtime::chrono::DateTime<runtime::chrono::Utc>>,
         x_request_id: ::std::string::String,
         x_page_size: ::std::option::Option<i64>,
         session: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::string::String,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// `DELETE /items/{id}` (operationId `deleteItem`).
@@ -40,7 +40,7 @@ pub trait Api: Send + Sync + 'static {
         id: i64,
         force: ::std::option::Option<bool>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -48,30 +48,32 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
-        .route("/items/{id}", ::axum::routing::delete(handle_delete_item::<A>));
+        .route("/items/{id}", runtime::axum::routing::delete(handle_delete_item::<A>));
     router.with_state(api)
 }
 /// Serves `deleteItem` (`DELETE /items/{id}`).
 #[allow(unused_variables)]
 async fn handle_delete_item<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((

@@ -9,12 +9,25 @@
 pub mod client;
 #[rustfmt::skip]
 pub mod models;
-pub use iothub_jobs_runtime as runtime;
+pub use openapi_rust_runtime as runtime;
+const _: () = ::std::assert!(
+    runtime::features::serves(0, 1, 0),
+    "this code was generated for openapi-rust-runtime 0.1.0: depend on that release or a later one compatible with it"
+);
+const _: () = ::std::assert!(
+    runtime::features::DEEP_OBJECT,
+    "the document uses `deepObject` query parameters: turn on the `deep-object` feature of `openapi-rust-runtime`"
+);
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "server")]
-pub use iothub_jobs_runtime::server as server_runtime;
+pub use openapi_rust_runtime::server as server_runtime;
+#[cfg(feature = "server")]
+const _: () = ::std::assert!(
+    runtime::features::SERVER,
+    "the server side needs the `server` feature of `openapi-rust-runtime`"
+);
 pub use client::Client;
 pub use runtime::{
     Credential, Error, ErrorBody, ErrorResponse, RetryPolicy, StaticCredential,

@@ -13,7 +13,9 @@ pub struct Filter {
     /// Wire name `status`.
     pub status: ::std::option::Option<FilterStatus>,
     /// Wire name `created`.
-    pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// Wire name `range`.
     pub range: ::std::option::Option<FilterRange>,
     /// Wire name `tags`.
@@ -50,15 +52,21 @@ super::runtime::open_enum!(FilterStatus, Other, { New => "new", Used => "used", 
 /// Schema `#/paths/~1items/get/parameters/6/schema`.
 ///
 /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    super::runtime::serde::Serialize,
+    super::runtime::serde::Deserialize
+)]
+#[serde(crate = "super::runtime::serde", untagged)]
 pub enum FindItemsKey {
     /// A member of the union.
     Integer(i64),
     /// A member of the union.
     String(::std::string::String),
     /// A value no member accepts, as received.
-    Other(::serde_json::Value),
+    Other(super::runtime::serde_json::Value),
 }
 /// Schema `#/paths/~1items/get/parameters/5/schema`.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,8 +25,11 @@ pub trait Api: Send + Sync + 'static {
         key: ::std::option::Option<models::FindItemsKey>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-            ServerError<::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                runtime::serde_json::Value,
+            >,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
@@ -35,29 +38,32 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
-    let router = router.route("/items", ::axum::routing::get(handle_find_items::<A>));
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
+    let router = router
+        .route("/items", runtime::axum::routing::get(handle_find_items::<A>));
     router.with_state(api)
 }
 /// Serves `findItems` (`GET /items`).
 #[allow(unused_variables)]
 async fn handle_find_items<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((

@@ -18,14 +18,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -59,7 +59,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         runtime::set_header(&mut request, "x-tenant", x_tenant)?;
         let operation = runtime::OperationInfo {
             id: "get_widgets",
@@ -93,7 +96,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["widgets"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_header(&mut request, "x-tenant", x_tenant)?;
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
@@ -127,12 +133,15 @@ impl Client {
         x_tenant: &str,
     ) -> ::std::result::Result<
         models::WidgetListResponseItem,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["widgets", &id.to_string()])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         runtime::set_header(&mut request, "x-tenant", x_tenant)?;
         let operation = runtime::OperationInfo {
             id: "getWidget",
@@ -149,12 +158,15 @@ impl Client {
         id: i64,
     ) -> ::std::result::Result<
         models::PutWidgetsIdPartsBody,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["widgets", &id.to_string(), "parts"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "get_widgets/{id}/parts",
             idempotent: true,
@@ -170,11 +182,14 @@ impl Client {
         &self,
         id: i64,
         body: &models::PutWidgetsIdPartsBody,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["widgets", &id.to_string(), "parts"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "put_widgets/{id}/parts",

@@ -45,7 +45,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::WidgetListResponseItem,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// `GET /widgets/{id}/parts` (operationId `get_widgets/{id}/parts`).
@@ -56,7 +56,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::PutWidgetsIdPartsBody,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// `PUT /widgets/{id}/parts` (operationId `put_widgets/{id}/parts`).
@@ -66,7 +66,7 @@ pub trait Api: Send + Sync + 'static {
         id: i64,
         body: models::PutWidgetsIdPartsBody,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -74,43 +74,46 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
-    let router = router.route("/widgets", ::axum::routing::get(handle_get_widgets::<A>));
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
-        .route("/widgets", ::axum::routing::post(handle_post_widgets::<A>));
+        .route("/widgets", runtime::axum::routing::get(handle_get_widgets::<A>));
     let router = router
-        .route("/widgets/{id}", ::axum::routing::get(handle_get_widget::<A>));
+        .route("/widgets", runtime::axum::routing::post(handle_post_widgets::<A>));
+    let router = router
+        .route("/widgets/{id}", runtime::axum::routing::get(handle_get_widget::<A>));
     let router = router
         .route(
             "/widgets/{id}/parts",
-            ::axum::routing::get(handle_get_widgets_id_parts::<A>),
+            runtime::axum::routing::get(handle_get_widgets_id_parts::<A>),
         );
     let router = router
         .route(
             "/widgets/{id}/parts",
-            ::axum::routing::put(handle_put_widgets_id_parts::<A>),
+            runtime::axum::routing::put(handle_put_widgets_id_parts::<A>),
         );
     router.with_state(api)
 }
 /// Serves `get_widgets` (`GET /widgets`).
 #[allow(unused_variables)]
 async fn handle_get_widgets<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -141,16 +144,18 @@ async fn handle_get_widgets<A: Api>(
 /// Serves `post_widgets` (`POST /widgets`).
 #[allow(unused_variables)]
 async fn handle_post_widgets<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -182,15 +187,17 @@ async fn handle_post_widgets<A: Api>(
 /// Serves `getWidget` (`GET /widgets/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_widget<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -213,15 +220,17 @@ async fn handle_get_widget<A: Api>(
 /// Serves `get_widgets/{id}/parts` (`GET /widgets/{id}/parts`).
 #[allow(unused_variables)]
 async fn handle_get_widgets_id_parts<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((server_runtime::path_param::<i64>(&path, "id")?,))
@@ -244,16 +253,18 @@ async fn handle_get_widgets_id_parts<A: Api>(
 /// Serves `put_widgets/{id}/parts` (`PUT /widgets/{id}/parts`).
 #[allow(unused_variables)]
 async fn handle_put_widgets_id_parts<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((

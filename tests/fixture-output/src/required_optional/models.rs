@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Wire name `id`.
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<super::runtime::uuid::Uuid>,
     /// Wire name `name`, required.
     pub name: ::std::string::String,
     /// Wire name `note`, required.
@@ -13,9 +13,9 @@ pub struct Event {
     /// Wire name `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
     /// Wire name `at`, required.
-    pub at: ::chrono::DateTime<::chrono::Utc>,
+    pub at: super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
     /// Wire name `day`.
-    pub day: ::std::option::Option<::chrono::NaiveDate>,
+    pub day: ::std::option::Option<super::runtime::chrono::NaiveDate>,
     /// Wire name `count`, required.
     pub count: i32,
     /// Wire name `total`.

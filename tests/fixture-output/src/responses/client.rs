@@ -18,14 +18,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -52,7 +52,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", id])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "cancelJob",
             idempotent: true,
@@ -78,7 +81,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "createJob",
@@ -117,7 +123,10 @@ impl Client {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", id, "restart"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "restartJob",
             idempotent: false,
@@ -129,11 +138,14 @@ impl Client {
     /// `HEAD /ping` (operationId `head_ping`).
     pub async fn ping(
         &self,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["ping"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::HEAD, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::HEAD,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "head_ping",
             idempotent: true,
@@ -151,12 +163,15 @@ impl Client {
         body: ::std::option::Option<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<
         ::std::vec::Vec<u8>,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["blob"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         if let Some(body) = body {
             runtime::set_bytes_body(&mut request, "application/octet-stream", body)?;
         }

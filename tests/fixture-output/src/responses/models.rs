@@ -18,8 +18,8 @@ pub struct Job {
 }
 super::runtime::json_struct!(Job, [(id, "id", req)]);
 /// The error bodies of `RestartJob`, by status.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize)]
+#[serde(crate = "super::runtime::serde", untagged)]
 pub enum RestartJobError {
     /// Status 404: No such job.
     Status404(RestartJobResponse404),
@@ -34,9 +34,11 @@ impl RestartJobError {
     pub fn decode(status: u16, body: &[u8]) -> ::std::option::Option<Self> {
         #[allow(unreachable_patterns)]
         match status {
-            404 => ::serde_json::from_slice(body).ok().map(Self::Status404),
-            400..=499 => ::serde_json::from_slice(body).ok().map(Self::Status4xx),
-            _ => ::serde_json::from_slice(body).ok().map(Self::Default),
+            404 => super::runtime::serde_json::from_slice(body).ok().map(Self::Status404),
+            400..=499 => {
+                super::runtime::serde_json::from_slice(body).ok().map(Self::Status4xx)
+            }
+            _ => super::runtime::serde_json::from_slice(body).ok().map(Self::Default),
         }
     }
 }

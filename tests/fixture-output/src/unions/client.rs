@@ -18,14 +18,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
         })
@@ -41,12 +41,15 @@ impl Client {
         &self,
     ) -> ::std::result::Result<
         ::std::vec::Vec<models::Pet>,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["pets"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "listPets",
             idempotent: true,
@@ -60,11 +63,14 @@ impl Client {
     pub async fn add_pet(
         &self,
         body: &models::Pet,
-    ) -> ::std::result::Result<models::Pet, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<models::Pet, runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["pets"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "addPet",
@@ -75,11 +81,17 @@ impl Client {
     /// `GET /shapes` (operationId `getShape`).
     pub async fn get_shape(
         &self,
-    ) -> ::std::result::Result<models::Shape, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Shape,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["shapes"])?;
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "getShape",
             idempotent: true,

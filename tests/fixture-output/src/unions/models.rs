@@ -39,15 +39,21 @@ super::runtime::json_struct!(
 /// Schema `#/components/schemas/IdOrName`.
 ///
 /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    super::runtime::serde::Serialize,
+    super::runtime::serde::Deserialize
+)]
+#[serde(crate = "super::runtime::serde", untagged)]
 pub enum IdOrName {
     /// A member of the union.
     Integer(i64),
     /// A member of the union.
     String(::std::string::String),
     /// A value no member accepts, as received.
-    Other(::serde_json::Value),
+    Other(super::runtime::serde_json::Value),
 }
 /// Schema `#/components/schemas/Labelled`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -65,15 +71,21 @@ super::runtime::json_struct!(
 /// Schema `#/components/schemas/Labelled/properties/either`.
 ///
 /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    super::runtime::serde::Serialize,
+    super::runtime::serde::Deserialize
+)]
+#[serde(crate = "super::runtime::serde", untagged)]
 pub enum LabelledEither {
     /// A member of the union.
     Circle(Circle),
     /// A member of the union.
     LabelledEitherVariant2(LabelledEitherVariant2),
     /// A value no member accepts, as received.
-    Other(::serde_json::Value),
+    Other(super::runtime::serde_json::Value),
 }
 /// Schema `#/components/schemas/Labelled/properties/either/oneOf/1`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -99,10 +111,10 @@ pub enum Pet {
     /// The member selected by the discriminator value `dog`.
     Dog(Dog),
     /// A value with a tag the document does not list, as received.
-    Other(::serde_json::Value),
+    Other(super::runtime::serde_json::Value),
 }
-impl ::serde::Serialize for Pet {
-    fn serialize<S: ::serde::Serializer>(
+impl super::runtime::serde::Serialize for Pet {
+    fn serialize<S: super::runtime::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -113,31 +125,33 @@ impl ::serde::Serialize for Pet {
             Self::Dog(value) => {
                 super::runtime::serialize_tagged(serializer, "petType", "dog", value)
             }
-            Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Other(value) => {
+                super::runtime::serde::Serialize::serialize(value, serializer)
+            }
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Pet {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> super::runtime::serde::Deserialize<'de> for Pet {
+    fn deserialize<D: super::runtime::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+        let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         let tag = value
             .get("petType")
-            .and_then(::serde_json::Value::as_str)
+            .and_then(super::runtime::serde_json::Value::as_str)
             .map(str::to_owned);
         match tag.as_deref() {
             Some("cat") => {
-                ::serde_json::from_value(value)
+                super::runtime::serde_json::from_value(value)
                     .map(Self::Cat)
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                    .map_err(<D::Error as super::runtime::serde::de::Error>::custom)
             }
             Some("dog") => {
-                ::serde_json::from_value(value)
+                super::runtime::serde_json::from_value(value)
                     .map(Self::Dog)
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                    .map_err(<D::Error as super::runtime::serde::de::Error>::custom)
             }
             _ => Ok(Self::Other(value)),
         }
@@ -153,10 +167,10 @@ pub enum Shape {
     /// The member selected by the discriminator value `Square`.
     Square(Square),
     /// A value with a tag the document does not list, as received.
-    Other(::serde_json::Value),
+    Other(super::runtime::serde_json::Value),
 }
-impl ::serde::Serialize for Shape {
-    fn serialize<S: ::serde::Serializer>(
+impl super::runtime::serde::Serialize for Shape {
+    fn serialize<S: super::runtime::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -167,31 +181,33 @@ impl ::serde::Serialize for Shape {
             Self::Square(value) => {
                 super::runtime::serialize_tagged(serializer, "kind", "Square", value)
             }
-            Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Other(value) => {
+                super::runtime::serde::Serialize::serialize(value, serializer)
+            }
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Shape {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> super::runtime::serde::Deserialize<'de> for Shape {
+    fn deserialize<D: super::runtime::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+        let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         let tag = value
             .get("kind")
-            .and_then(::serde_json::Value::as_str)
+            .and_then(super::runtime::serde_json::Value::as_str)
             .map(str::to_owned);
         match tag.as_deref() {
             Some("Circle") => {
-                ::serde_json::from_value(value)
+                super::runtime::serde_json::from_value(value)
                     .map(Self::Circle)
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                    .map_err(<D::Error as super::runtime::serde::de::Error>::custom)
             }
             Some("Square") => {
-                ::serde_json::from_value(value)
+                super::runtime::serde_json::from_value(value)
                     .map(Self::Square)
-                    .map_err(<D::Error as ::serde::de::Error>::custom)
+                    .map_err(<D::Error as super::runtime::serde::de::Error>::custom)
             }
             _ => Ok(Self::Other(value)),
         }

@@ -19,7 +19,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::vec::Vec<models::Pet>,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// `POST /pets` (operationId `addPet`).
@@ -28,14 +28,20 @@ pub trait Api: Send + Sync + 'static {
         context: &RequestContext,
         body: models::Pet,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Pet, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Pet,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// `GET /shapes` (operationId `getShape`).
     fn get_shape(
         &self,
         context: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Shape, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Shape,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
@@ -43,31 +49,36 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
-    let router = router.route("/pets", ::axum::routing::get(handle_list_pets::<A>));
-    let router = router.route("/pets", ::axum::routing::post(handle_add_pet::<A>));
-    let router = router.route("/shapes", ::axum::routing::get(handle_get_shape::<A>));
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
+    let router = router
+        .route("/pets", runtime::axum::routing::get(handle_list_pets::<A>));
+    let router = router
+        .route("/pets", runtime::axum::routing::post(handle_add_pet::<A>));
+    let router = router
+        .route("/shapes", runtime::axum::routing::get(handle_get_shape::<A>));
     router.with_state(api)
 }
 /// Serves `listPets` (`GET /pets`).
 #[allow(unused_variables)]
 async fn handle_list_pets<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> { Ok(()) })();
     let context = server_runtime::context("listPets", method, &uri, headers.clone());
@@ -83,16 +94,18 @@ async fn handle_list_pets<A: Api>(
 /// Serves `addPet` (`POST /pets`).
 #[allow(unused_variables)]
 async fn handle_add_pet<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -113,15 +126,17 @@ async fn handle_add_pet<A: Api>(
 /// Serves `getShape` (`GET /shapes`).
 #[allow(unused_variables)]
 async fn handle_get_shape<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> { Ok(()) })();
     let context = server_runtime::context("getShape", method, &uri, headers.clone());

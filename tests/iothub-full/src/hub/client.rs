@@ -21,14 +21,14 @@ impl Client {
     /// [default retry policy](Self::default_retry_policy) and a 30 s timeout per attempt.
     pub fn new(
         base_url: &str,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
     /// A client for `base_url` that sends requests through `http`.
     pub fn with_http_client(
         base_url: &str,
-        http: ::reqwest::Client,
-    ) -> ::std::result::Result<Self, runtime::Error<::serde_json::Value>> {
+        http: runtime::reqwest::Client,
+    ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
             core: runtime::ClientCore::new(
                 base_url,
@@ -70,7 +70,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::Configuration,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["configurations", id])?;
@@ -80,7 +80,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Configuration_Get",
             idempotent: true,
@@ -102,7 +105,7 @@ impl Client {
         body: &models::Configuration,
     ) -> ::std::result::Result<
         models::Configuration,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["configurations", id])?;
@@ -112,7 +115,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -136,7 +142,7 @@ impl Client {
         &self,
         id: &str,
         if_match: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["configurations", id])?;
         {
@@ -145,7 +151,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -168,7 +177,7 @@ impl Client {
         top: ::std::option::Option<i32>,
     ) -> ::std::result::Result<
         ::std::vec::Vec<models::Configuration>,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["configurations"])?;
@@ -181,7 +190,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Configuration_GetConfigurations",
             idempotent: true,
@@ -199,7 +211,7 @@ impl Client {
         body: &models::ConfigurationQueriesTestInput,
     ) -> ::std::result::Result<
         models::ConfigurationQueriesTestResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["configurations", "testQueries"])?;
@@ -209,7 +221,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Configuration_TestQueries",
@@ -224,7 +239,7 @@ impl Client {
         &self,
     ) -> ::std::result::Result<
         models::RegistryStatistics,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["statistics", "devices"])?;
@@ -234,7 +249,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Statistics_GetDeviceStatistics",
             idempotent: true,
@@ -248,7 +266,7 @@ impl Client {
         &self,
     ) -> ::std::result::Result<
         models::ServiceStatistics,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["statistics", "service"])?;
@@ -258,7 +276,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Statistics_GetServiceStatistics",
             idempotent: true,
@@ -276,7 +297,7 @@ impl Client {
         top: ::std::option::Option<i32>,
     ) -> ::std::result::Result<
         ::std::vec::Vec<models::Device>,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices"])?;
@@ -289,7 +310,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Devices_GetDevices",
             idempotent: true,
@@ -317,7 +341,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "BulkRegistry_UpdateRegistry",
@@ -340,7 +367,7 @@ impl Client {
         body: &models::QuerySpecification,
     ) -> ::std::result::Result<
         models::GetTwinsResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", "query"])?;
@@ -350,7 +377,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         if let Some(value) = x_ms_continuation {
             runtime::set_header(&mut request, "x-ms-continuation", value)?;
         }
@@ -391,7 +421,10 @@ impl Client {
     pub async fn devices_get_identity(
         &self,
         id: &str,
-    ) -> ::std::result::Result<models::Device, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Device,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id])?;
         {
@@ -400,7 +433,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Devices_GetIdentity",
             idempotent: true,
@@ -420,7 +456,10 @@ impl Client {
         id: &str,
         if_match: ::std::option::Option<&str>,
         body: &models::Device,
-    ) -> ::std::result::Result<models::Device, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Device,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id])?;
         {
@@ -429,7 +468,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -451,7 +493,7 @@ impl Client {
         &self,
         id: &str,
         if_match: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id])?;
         {
@@ -460,7 +502,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -483,7 +528,7 @@ impl Client {
         &self,
         id: &str,
         body: &models::ConfigurationContent,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id, "applyConfigurationContent"])?;
         {
@@ -492,7 +537,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Configuration_ApplyOnEdgeDevice",
@@ -513,7 +561,7 @@ impl Client {
         body: &models::JobProperties,
     ) -> ::std::result::Result<
         models::JobProperties,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", "create"])?;
@@ -523,7 +571,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CreateImportExportJob",
@@ -538,7 +589,7 @@ impl Client {
         &self,
     ) -> ::std::result::Result<
         ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs"])?;
@@ -548,7 +599,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_GetImportExportJobs",
             idempotent: true,
@@ -566,7 +620,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::JobProperties,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", id])?;
@@ -576,7 +630,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_GetImportExportJob",
             idempotent: true,
@@ -594,7 +651,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::CancelImportExportJobResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", id])?;
@@ -604,7 +661,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
@@ -633,7 +693,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::PurgeMessageQueueResult,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id, "commands"])?;
@@ -643,7 +703,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
             idempotent: true,
@@ -659,7 +722,10 @@ impl Client {
     pub async fn devices_get_twin(
         &self,
         id: &str,
-    ) -> ::std::result::Result<models::Twin, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Twin,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", id])?;
         {
@@ -668,7 +734,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Devices_GetTwin",
             idempotent: true,
@@ -688,7 +757,10 @@ impl Client {
         id: &str,
         if_match: ::std::option::Option<&str>,
         body: &models::Twin,
-    ) -> ::std::result::Result<models::Twin, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Twin,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", id])?;
         {
@@ -697,7 +769,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -721,7 +796,10 @@ impl Client {
         id: &str,
         if_match: ::std::option::Option<&str>,
         body: &models::Twin,
-    ) -> ::std::result::Result<models::Twin, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Twin,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", id])?;
         {
@@ -730,7 +808,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PATCH, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PATCH,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -752,7 +833,10 @@ impl Client {
         &self,
         id: &str,
         mid: &str,
-    ) -> ::std::result::Result<models::Twin, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Twin,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", id, "modules", mid])?;
         {
@@ -761,7 +845,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Modules_GetTwin",
             idempotent: true,
@@ -783,7 +870,10 @@ impl Client {
         mid: &str,
         if_match: ::std::option::Option<&str>,
         body: &models::Twin,
-    ) -> ::std::result::Result<models::Twin, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Twin,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", id, "modules", mid])?;
         {
@@ -792,7 +882,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -818,7 +911,10 @@ impl Client {
         mid: &str,
         if_match: ::std::option::Option<&str>,
         body: &models::Twin,
-    ) -> ::std::result::Result<models::Twin, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Twin,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", id, "modules", mid])?;
         {
@@ -827,7 +923,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PATCH, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PATCH,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -849,7 +948,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::GetDigitalTwinResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["digitaltwins", id])?;
@@ -859,7 +958,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_GetDigitalTwin",
             idempotent: true,
@@ -892,11 +994,14 @@ impl Client {
         id: &str,
         if_match: ::std::option::Option<&str>,
         body: &::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                runtime::serde_json::Value,
+            >,
         >,
     ) -> ::std::result::Result<
         models::UpdateDigitalTwinResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["digitaltwins", id])?;
@@ -906,7 +1011,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PATCH, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PATCH,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -952,10 +1060,13 @@ impl Client {
         command_name: &str,
         connect_timeout_in_seconds: ::std::option::Option<i32>,
         response_timeout_in_seconds: ::std::option::Option<i32>,
-        body: &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        body: &::std::collections::BTreeMap<
+            ::std::string::String,
+            runtime::serde_json::Value,
+        >,
     ) -> ::std::result::Result<
         models::InvokeRootLevelCommandResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["digitaltwins", id, "commands", command_name])?;
@@ -971,7 +1082,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeRootLevelCommand",
@@ -1002,7 +1116,7 @@ impl Client {
     /// `GET /messages/serviceBound/feedback` (operationId `CloudToDeviceMessages_ReceiveFeedbackNotification`).
     pub async fn receive_feedback_notification(
         &self,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["messages", "serviceBound", "feedback"])?;
         {
@@ -1011,7 +1125,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
             idempotent: true,
@@ -1029,7 +1146,7 @@ impl Client {
     pub async fn complete_feedback_notification(
         &self,
         lock_token: &str,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self
             .core
@@ -1040,7 +1157,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "CloudToDeviceMessages_CompleteFeedbackNotification",
             idempotent: true,
@@ -1058,7 +1178,7 @@ impl Client {
     pub async fn abandon_feedback_notification(
         &self,
         lock_token: &str,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self
             .core
@@ -1069,7 +1189,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "CloudToDeviceMessages_AbandonFeedbackNotification",
             idempotent: false,
@@ -1089,7 +1212,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::JobResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", "v2", id])?;
@@ -1099,7 +1222,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_GetScheduledJob",
             idempotent: true,
@@ -1119,7 +1245,7 @@ impl Client {
         body: &models::JobRequest,
     ) -> ::std::result::Result<
         models::JobResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", "v2", id])?;
@@ -1129,7 +1255,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CreateScheduledJob",
@@ -1148,7 +1277,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         models::JobResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", "v2", id, "cancel"])?;
@@ -1158,7 +1287,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelScheduledJob",
             idempotent: false,
@@ -1178,7 +1310,7 @@ impl Client {
         job_status: ::std::option::Option<&str>,
     ) -> ::std::result::Result<
         models::QueryResult,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["jobs", "v2", "query"])?;
@@ -1194,7 +1326,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,
@@ -1212,7 +1347,7 @@ impl Client {
         id: &str,
     ) -> ::std::result::Result<
         ::std::vec::Vec<models::Module>,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id, "modules"])?;
@@ -1222,7 +1357,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Modules_GetModulesOnDevice",
             idempotent: true,
@@ -1240,7 +1378,10 @@ impl Client {
         &self,
         id: &str,
         mid: &str,
-    ) -> ::std::result::Result<models::Module, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Module,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id, "modules", mid])?;
         {
@@ -1249,7 +1390,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::GET, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
         let operation = runtime::OperationInfo {
             id: "Modules_GetIdentity",
             idempotent: true,
@@ -1271,7 +1415,10 @@ impl Client {
         mid: &str,
         if_match: ::std::option::Option<&str>,
         body: &models::Module,
-    ) -> ::std::result::Result<models::Module, runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<
+        models::Module,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id, "modules", mid])?;
         {
@@ -1280,7 +1427,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::PUT, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::PUT,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -1306,7 +1456,7 @@ impl Client {
         id: &str,
         mid: &str,
         if_match: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<(), runtime::Error<::serde_json::Value>> {
+    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["devices", id, "modules", mid])?;
         {
@@ -1315,7 +1465,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::DELETE, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::DELETE,
+            url,
+        );
         if let Some(value) = if_match {
             runtime::set_header(&mut request, "if-match", value)?;
         }
@@ -1347,10 +1500,13 @@ impl Client {
         command_name: &str,
         connect_timeout_in_seconds: ::std::option::Option<i32>,
         response_timeout_in_seconds: ::std::option::Option<i32>,
-        body: &::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        body: &::std::collections::BTreeMap<
+            ::std::string::String,
+            runtime::serde_json::Value,
+        >,
     ) -> ::std::result::Result<
         models::InvokeComponentCommandResponse,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self
@@ -1377,7 +1533,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeComponentCommand",
@@ -1416,7 +1575,7 @@ impl Client {
         body: &models::CloudToDeviceMethod,
     ) -> ::std::result::Result<
         models::CloudToDeviceMethodResult,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self.core.url(&["twins", device_id, "methods"])?;
@@ -1426,7 +1585,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Devices_InvokeMethod",
@@ -1449,7 +1611,7 @@ impl Client {
         body: &models::CloudToDeviceMethod,
     ) -> ::std::result::Result<
         models::CloudToDeviceMethodResult,
-        runtime::Error<::serde_json::Value>,
+        runtime::Error<runtime::serde_json::Value>,
     > {
         #[allow(unused_mut)]
         let mut url = self
@@ -1461,7 +1623,10 @@ impl Client {
         }
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
-        let mut request = ::reqwest::Request::new(::reqwest::Method::POST, url);
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
         runtime::set_json_body(&mut request, "application/json", body)?;
         let operation = runtime::OperationInfo {
             id: "Modules_InvokeMethod",

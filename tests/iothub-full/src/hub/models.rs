@@ -75,7 +75,10 @@ pub struct CloudToDeviceMethod {
     ///
     /// Wire name `payload`.
     pub payload: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
     >,
     /// Wire name `responseTimeoutInSeconds`.
     pub response_timeout_in_seconds: ::std::option::Option<i32>,
@@ -100,7 +103,10 @@ pub struct CloudToDeviceMethodResult {
     ///
     /// Wire name `payload`.
     pub payload: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
     >,
 }
 super::runtime::json_struct!(
@@ -134,11 +140,15 @@ pub struct Configuration {
     /// The creation date and time of the configuration.
     ///
     /// Wire name `createdTimeUtc`.
-    pub created_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The update date and time of the configuration.
     ///
     /// Wire name `lastUpdatedTimeUtc`.
-    pub last_updated_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_updated_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The priority number assigned to the configuration.
     ///
     /// Wire name `priority`.
@@ -170,7 +180,10 @@ pub struct ConfigurationContent {
     pub device_content: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
     /// The modules configuration content.
@@ -181,7 +194,10 @@ pub struct ConfigurationContent {
             ::std::string::String,
             ::std::collections::BTreeMap<
                 ::std::string::String,
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    super::runtime::serde_json::Value,
+                >,
             >,
         >,
     >,
@@ -191,7 +207,10 @@ pub struct ConfigurationContent {
     pub module_content: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
 }
@@ -287,16 +306,20 @@ pub struct Device {
     ///
     /// Wire name `connectionStateUpdatedTime`.
     pub connection_state_updated_time: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
     >,
     /// The date and time when the status field was last updated.
     ///
     /// Wire name `statusUpdatedTime`.
-    pub status_updated_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub status_updated_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The date and last time the device last connected, received, or sent a message.
     ///
     /// Wire name `lastActivityTime`.
-    pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_activity_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The number of cloud-to-device messages currently queued to be sent to the device.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
@@ -1122,7 +1145,10 @@ pub struct ExportImportDevice {
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
     /// Wire name `properties`.
@@ -1205,11 +1231,15 @@ pub struct JobProperties {
     /// System generated. Ignored at creation. The start date and time of the job in UTC.
     ///
     /// Wire name `startTimeUtc`.
-    pub start_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// System generated. Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTimeUtc`.
-    pub end_time_utc: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The job type.
     ///
     /// Wire name `type`.
@@ -1395,7 +1425,9 @@ pub struct JobRequest {
     /// The start date and time of the job in ISO 8601 standard.
     ///
     /// Wire name `startTime`.
-    pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
@@ -1469,15 +1501,21 @@ pub struct JobResponse {
     /// System generated.  Ignored at creation. The creation date and time of the job.
     ///
     /// Wire name `createdTime`.
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The start date and time of the scheduled job in UTC.
     ///
     /// Wire name `startTime`.
-    pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// System generated.  Ignored at creation. The end date and time of the job in UTC.
     ///
     /// Wire name `endTime`.
-    pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The maximum execution time in secounds.
     ///
     /// Wire name `maxExecutionTimeInSeconds`.
@@ -1636,12 +1674,14 @@ pub struct Module {
     ///
     /// Wire name `connectionStateUpdatedTime`.
     pub connection_state_updated_time: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
     >,
     /// The date and time the device last connected, received, or sent a message.
     ///
     /// Wire name `lastActivityTime`.
-    pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_activity_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The number of cloud-to-module messages currently queued to be sent to the module.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
@@ -1687,7 +1727,10 @@ pub struct PropertyContainer {
     pub desired: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
     /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
@@ -1696,7 +1739,10 @@ pub struct PropertyContainer {
     pub reported: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
 }
@@ -1737,7 +1783,10 @@ pub struct QueryResult {
     /// Wire name `items`.
     pub items: ::std::option::Option<
         ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
     /// The continuation token.
@@ -1859,7 +1908,10 @@ pub struct Twin {
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
     /// Wire name `properties`.
@@ -1887,7 +1939,9 @@ pub struct Twin {
     /// The date and time when the status of the device was last updated.
     ///
     /// Wire name `statusUpdateTime`.
-    pub status_update_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub status_update_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The connection state of the device.
     ///
     /// Wire name `connectionState`.
@@ -1895,7 +1949,9 @@ pub struct Twin {
     /// The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations.
     ///
     /// Wire name `lastActivityTime`.
-    pub last_activity_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_activity_time: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
     /// The number of cloud-to-device messages sent.
     ///
     /// Wire name `cloudToDeviceMessageCount`.
@@ -1981,7 +2037,10 @@ pub struct TwinProperties {
     pub desired: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
     /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
@@ -1990,7 +2049,10 @@ pub struct TwinProperties {
     pub reported: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                super::runtime::serde_json::Value,
+            >,
         >,
     >,
 }
@@ -2049,7 +2111,12 @@ pub struct GetTwinsResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelImportExportJobResponse {
     /// Status 200: OK
-    Ok(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
+    Ok(
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            super::runtime::serde_json::Value,
+        >,
+    ),
     /// Status 204: No Content.
     NoContent,
 }
@@ -2057,7 +2124,10 @@ pub enum CancelImportExportJobResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDigitalTwinResponse {
     /// The response body.
-    pub body: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub body: ::std::collections::BTreeMap<
+        ::std::string::String,
+        super::runtime::serde_json::Value,
+    >,
     /// Weak Etag
     ///
     /// Response header `etag`; `None` when absent.
@@ -2079,7 +2149,10 @@ pub struct UpdateDigitalTwinResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvokeRootLevelCommandResponse {
     /// The response body.
-    pub body: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub body: ::std::collections::BTreeMap<
+        ::std::string::String,
+        super::runtime::serde_json::Value,
+    >,
     /// Device Generated Status Code for this Operation
     ///
     /// Response header `x-ms-command-statuscode`; `None` when absent.
@@ -2093,7 +2166,10 @@ pub struct InvokeRootLevelCommandResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvokeComponentCommandResponse {
     /// The response body.
-    pub body: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub body: ::std::collections::BTreeMap<
+        ::std::string::String,
+        super::runtime::serde_json::Value,
+    >,
     /// Device Generated Status Code for this Operation
     ///
     /// Response header `x-ms-command-statuscode`; `None` when absent.

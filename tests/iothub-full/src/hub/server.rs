@@ -23,7 +23,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::Configuration,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Creates or updates a configuration on the IoT Hub for automatic device/module management. Configuration identifier and Content cannot be updated.
@@ -39,7 +39,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::Configuration,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Deletes a configuration on the IoT Hub for automatic device/module management.
@@ -52,7 +52,7 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         if_match: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Gets configurations on the IoT Hub for automatic device/module management. Pagination is not supported.
     ///
@@ -65,7 +65,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::vec::Vec<models::Configuration>,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Validates target condition and custom metric queries for a configuration on the IoT Hub.
@@ -79,7 +79,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::ConfigurationQueriesTestResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets device statistics of the IoT Hub identity registry, such as total device count.
@@ -92,7 +92,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::RegistryStatistics,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets service statistics of the IoT Hub identity registry, such as connected device count.
@@ -105,7 +105,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::ServiceStatistics,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets the identities of multiple devices from the IoT Hub identity registry. Not recommended. Use the IoT Hub query API to retrieve device twin and device identity information. See <https://docs.microsoft.com/en-us/rest/api/iothub/service/queryiothub> and <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-query-language> for more information.
@@ -119,7 +119,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::vec::Vec<models::Device>,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Creates, updates, or deletes the identities of multiple devices from the IoT Hub identity registry. A device identity can be specified only once in the list. Different operations (create, update, delete) on different devices are allowed. A maximum of 100 devices can be specified per invocation. For large scale operations, use the import feature using blob storage (<https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities>).
@@ -149,7 +149,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::GetTwinsResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets a device from the identity registry of the IoT Hub.
@@ -161,7 +161,10 @@ pub trait Api: Send + Sync + 'static {
         id: ::std::string::String,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Device, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Device,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Creates or updates the identity of a device in the identity registry of the IoT Hub.
     ///
@@ -174,7 +177,10 @@ pub trait Api: Send + Sync + 'static {
         if_match: ::std::option::Option<::std::string::String>,
         body: models::Device,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Device, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Device,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Deletes the identity of a device from the identity registry of the IoT Hub.
     ///
@@ -186,7 +192,7 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         if_match: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Applies the configuration content to an edge device.
     ///
@@ -198,7 +204,7 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         body: models::ConfigurationContent,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -211,7 +217,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::JobProperties,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -224,7 +230,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::vec::Vec<models::JobProperties>,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -238,7 +244,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::JobProperties,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Cancels an import or export job in the IoT Hub.
@@ -252,7 +258,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::CancelImportExportJobResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Deletes all the pending commands for a device in the IoT Hub.
@@ -266,7 +272,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::PurgeMessageQueueResult,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets the device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
@@ -278,7 +284,10 @@ pub trait Api: Send + Sync + 'static {
         id: ::std::string::String,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Twin, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Twin,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Replaces the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -291,7 +300,10 @@ pub trait Api: Send + Sync + 'static {
         if_match: ::std::option::Option<::std::string::String>,
         body: models::Twin,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Twin, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Twin,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Updates the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -304,7 +316,10 @@ pub trait Api: Send + Sync + 'static {
         if_match: ::std::option::Option<::std::string::String>,
         body: models::Twin,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Twin, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Twin,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Gets the module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -316,7 +331,10 @@ pub trait Api: Send + Sync + 'static {
         mid: ::std::string::String,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Twin, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Twin,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Replaces the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -330,7 +348,10 @@ pub trait Api: Send + Sync + 'static {
         if_match: ::std::option::Option<::std::string::String>,
         body: models::Twin,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Twin, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Twin,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Updates the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -344,7 +365,10 @@ pub trait Api: Send + Sync + 'static {
         if_match: ::std::option::Option<::std::string::String>,
         body: models::Twin,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Twin, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Twin,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Gets a digital twin.
     ///
@@ -357,7 +381,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::GetDigitalTwinResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Updates a digital twin.
@@ -370,12 +394,15 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         if_match: ::std::option::Option<::std::string::String>,
         body: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                runtime::serde_json::Value,
+            >,
         >,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::UpdateDigitalTwinResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Invoke a digital twin root level command.
@@ -389,11 +416,14 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         connect_timeout_in_seconds: ::std::option::Option<i32>,
         response_timeout_in_seconds: ::std::option::Option<i32>,
-        body: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        body: ::std::collections::BTreeMap<
+            ::std::string::String,
+            runtime::serde_json::Value,
+        >,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::InvokeRootLevelCommandResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets the feedback for cloud-to-device messages. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information. This capability is only available in the standard tier IoT Hub. For more information, see \[Choose the right IoT Hub tier\](<https://aka.ms/scaleyouriotsolution>).
@@ -404,7 +434,7 @@ pub trait Api: Send + Sync + 'static {
         context: &RequestContext,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Completes the cloud-to-device feedback message. A completed message is deleted from the feedback queue of the service. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -415,7 +445,7 @@ pub trait Api: Send + Sync + 'static {
         lock_token: ::std::string::String,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Abandons the lock on a cloud-to-device feedback message. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -426,7 +456,7 @@ pub trait Api: Send + Sync + 'static {
         lock_token: ::std::string::String,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -439,7 +469,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::JobResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -454,7 +484,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::JobResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -468,7 +498,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::JobResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
@@ -483,7 +513,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::QueryResult,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets all the module identities on the device.
@@ -497,7 +527,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::vec::Vec<models::Module>,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Gets a module identity on the device.
@@ -510,7 +540,10 @@ pub trait Api: Send + Sync + 'static {
         mid: ::std::string::String,
         api_version: ::std::string::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Module, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Module,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Creates or updates the module identity for a device in the IoT Hub. The moduleId and generationId cannot be updated by the user.
     ///
@@ -524,7 +557,10 @@ pub trait Api: Send + Sync + 'static {
         if_match: ::std::option::Option<::std::string::String>,
         body: models::Module,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Module, ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<
+            models::Module,
+            ServerError<runtime::serde_json::Value>,
+        >,
     > + Send;
     /// Deletes the module identity for a device in the IoT Hub.
     ///
@@ -537,7 +573,7 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         if_match: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ServerError<::serde_json::Value>>,
+        Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
     /// Invoke a digital twin command.
     ///
@@ -551,11 +587,14 @@ pub trait Api: Send + Sync + 'static {
         api_version: ::std::string::String,
         connect_timeout_in_seconds: ::std::option::Option<i32>,
         response_timeout_in_seconds: ::std::option::Option<i32>,
-        body: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        body: ::std::collections::BTreeMap<
+            ::std::string::String,
+            runtime::serde_json::Value,
+        >,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::InvokeComponentCommandResponse,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Invokes a direct method on a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
@@ -570,7 +609,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::CloudToDeviceMethodResult,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Invokes a direct method on a module of a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
@@ -586,7 +625,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             models::CloudToDeviceMethodResult,
-            ServerError<::serde_json::Value>,
+            ServerError<runtime::serde_json::Value>,
         >,
     > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
@@ -595,189 +634,224 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         rejection: Rejection,
-    ) -> ::axum::response::Response {
+    ) -> runtime::axum::response::Response {
         let _ = context;
         server_runtime::bad_request(&rejection)
     }
 }
 /// The router: every operation of the document at its path and method, served by `api`.
-pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> ::axum::Router {
-    let router = ::axum::Router::new();
+pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
+    let router = runtime::axum::Router::new();
     let router = router
-        .route("/configurations/{id}", ::axum::routing::get(handle_get::<A>));
+        .route("/configurations/{id}", runtime::axum::routing::get(handle_get::<A>));
     let router = router
         .route(
             "/configurations/{id}",
-            ::axum::routing::put(handle_create_or_update::<A>),
+            runtime::axum::routing::put(handle_create_or_update::<A>),
         );
     let router = router
-        .route("/configurations/{id}", ::axum::routing::delete(handle_delete::<A>));
+        .route(
+            "/configurations/{id}",
+            runtime::axum::routing::delete(handle_delete::<A>),
+        );
     let router = router
-        .route("/configurations", ::axum::routing::get(handle_get_configurations::<A>));
+        .route(
+            "/configurations",
+            runtime::axum::routing::get(handle_get_configurations::<A>),
+        );
     let router = router
         .route(
             "/configurations/testQueries",
-            ::axum::routing::post(handle_test_queries::<A>),
+            runtime::axum::routing::post(handle_test_queries::<A>),
         );
     let router = router
         .route(
             "/statistics/devices",
-            ::axum::routing::get(handle_get_device_statistics::<A>),
+            runtime::axum::routing::get(handle_get_device_statistics::<A>),
         );
     let router = router
         .route(
             "/statistics/service",
-            ::axum::routing::get(handle_get_service_statistics::<A>),
+            runtime::axum::routing::get(handle_get_service_statistics::<A>),
         );
-    let router = router.route("/devices", ::axum::routing::get(handle_get_devices::<A>));
     let router = router
-        .route("/devices", ::axum::routing::post(handle_update_registry::<A>));
+        .route("/devices", runtime::axum::routing::get(handle_get_devices::<A>));
     let router = router
-        .route("/devices/query", ::axum::routing::post(handle_get_twins::<A>));
+        .route("/devices", runtime::axum::routing::post(handle_update_registry::<A>));
     let router = router
-        .route("/devices/{id}", ::axum::routing::get(handle_devices_get_identity::<A>));
+        .route("/devices/query", runtime::axum::routing::post(handle_get_twins::<A>));
     let router = router
         .route(
             "/devices/{id}",
-            ::axum::routing::put(handle_devices_create_or_update_identity::<A>),
+            runtime::axum::routing::get(handle_devices_get_identity::<A>),
         );
     let router = router
         .route(
             "/devices/{id}",
-            ::axum::routing::delete(handle_devices_delete_identity::<A>),
+            runtime::axum::routing::put(handle_devices_create_or_update_identity::<A>),
+        );
+    let router = router
+        .route(
+            "/devices/{id}",
+            runtime::axum::routing::delete(handle_devices_delete_identity::<A>),
         );
     let router = router
         .route(
             "/devices/{id}/applyConfigurationContent",
-            ::axum::routing::post(handle_apply_on_edge_device::<A>),
+            runtime::axum::routing::post(handle_apply_on_edge_device::<A>),
         );
     let router = router
         .route(
             "/jobs/create",
-            ::axum::routing::post(handle_create_import_export_job::<A>),
+            runtime::axum::routing::post(handle_create_import_export_job::<A>),
         );
     let router = router
-        .route("/jobs", ::axum::routing::get(handle_get_import_export_jobs::<A>));
-    let router = router
-        .route("/jobs/{id}", ::axum::routing::get(handle_get_import_export_job::<A>));
+        .route("/jobs", runtime::axum::routing::get(handle_get_import_export_jobs::<A>));
     let router = router
         .route(
             "/jobs/{id}",
-            ::axum::routing::delete(handle_cancel_import_export_job::<A>),
+            runtime::axum::routing::get(handle_get_import_export_job::<A>),
+        );
+    let router = router
+        .route(
+            "/jobs/{id}",
+            runtime::axum::routing::delete(handle_cancel_import_export_job::<A>),
         );
     let router = router
         .route(
             "/devices/{id}/commands",
-            ::axum::routing::delete(handle_purge_cloud_to_device_message_queue::<A>),
+            runtime::axum::routing::delete(
+                handle_purge_cloud_to_device_message_queue::<A>,
+            ),
         );
     let router = router
-        .route("/twins/{id}", ::axum::routing::get(handle_devices_get_twin::<A>));
-    let router = router
-        .route("/twins/{id}", ::axum::routing::put(handle_devices_replace_twin::<A>));
-    let router = router
-        .route("/twins/{id}", ::axum::routing::patch(handle_devices_update_twin::<A>));
+        .route("/twins/{id}", runtime::axum::routing::get(handle_devices_get_twin::<A>));
     let router = router
         .route(
-            "/twins/{id}/modules/{mid}",
-            ::axum::routing::get(handle_modules_get_twin::<A>),
+            "/twins/{id}",
+            runtime::axum::routing::put(handle_devices_replace_twin::<A>),
         );
     let router = router
         .route(
-            "/twins/{id}/modules/{mid}",
-            ::axum::routing::put(handle_modules_replace_twin::<A>),
+            "/twins/{id}",
+            runtime::axum::routing::patch(handle_devices_update_twin::<A>),
         );
     let router = router
         .route(
             "/twins/{id}/modules/{mid}",
-            ::axum::routing::patch(handle_modules_update_twin::<A>),
+            runtime::axum::routing::get(handle_modules_get_twin::<A>),
         );
     let router = router
-        .route("/digitaltwins/{id}", ::axum::routing::get(handle_get_digital_twin::<A>));
+        .route(
+            "/twins/{id}/modules/{mid}",
+            runtime::axum::routing::put(handle_modules_replace_twin::<A>),
+        );
+    let router = router
+        .route(
+            "/twins/{id}/modules/{mid}",
+            runtime::axum::routing::patch(handle_modules_update_twin::<A>),
+        );
     let router = router
         .route(
             "/digitaltwins/{id}",
-            ::axum::routing::patch(handle_update_digital_twin::<A>),
+            runtime::axum::routing::get(handle_get_digital_twin::<A>),
+        );
+    let router = router
+        .route(
+            "/digitaltwins/{id}",
+            runtime::axum::routing::patch(handle_update_digital_twin::<A>),
         );
     let router = router
         .route(
             "/digitaltwins/{id}/commands/{commandName}",
-            ::axum::routing::post(handle_invoke_root_level_command::<A>),
+            runtime::axum::routing::post(handle_invoke_root_level_command::<A>),
         );
     let router = router
         .route(
             "/messages/serviceBound/feedback",
-            ::axum::routing::get(handle_receive_feedback_notification::<A>),
+            runtime::axum::routing::get(handle_receive_feedback_notification::<A>),
         );
     let router = router
         .route(
             "/messages/serviceBound/feedback/{lockToken}",
-            ::axum::routing::delete(handle_complete_feedback_notification::<A>),
+            runtime::axum::routing::delete(handle_complete_feedback_notification::<A>),
         );
     let router = router
         .route(
             "/messages/serviceBound/feedback/{lockToken}/abandon",
-            ::axum::routing::post(handle_abandon_feedback_notification::<A>),
+            runtime::axum::routing::post(handle_abandon_feedback_notification::<A>),
         );
     let router = router
-        .route("/jobs/v2/{id}", ::axum::routing::get(handle_get_scheduled_job::<A>));
+        .route(
+            "/jobs/v2/{id}",
+            runtime::axum::routing::get(handle_get_scheduled_job::<A>),
+        );
     let router = router
-        .route("/jobs/v2/{id}", ::axum::routing::put(handle_create_scheduled_job::<A>));
+        .route(
+            "/jobs/v2/{id}",
+            runtime::axum::routing::put(handle_create_scheduled_job::<A>),
+        );
     let router = router
         .route(
             "/jobs/v2/{id}/cancel",
-            ::axum::routing::post(handle_cancel_scheduled_job::<A>),
+            runtime::axum::routing::post(handle_cancel_scheduled_job::<A>),
         );
     let router = router
-        .route("/jobs/v2/query", ::axum::routing::get(handle_query_scheduled_jobs::<A>));
+        .route(
+            "/jobs/v2/query",
+            runtime::axum::routing::get(handle_query_scheduled_jobs::<A>),
+        );
     let router = router
         .route(
             "/devices/{id}/modules",
-            ::axum::routing::get(handle_get_modules_on_device::<A>),
+            runtime::axum::routing::get(handle_get_modules_on_device::<A>),
         );
     let router = router
         .route(
             "/devices/{id}/modules/{mid}",
-            ::axum::routing::get(handle_modules_get_identity::<A>),
+            runtime::axum::routing::get(handle_modules_get_identity::<A>),
         );
     let router = router
         .route(
             "/devices/{id}/modules/{mid}",
-            ::axum::routing::put(handle_modules_create_or_update_identity::<A>),
+            runtime::axum::routing::put(handle_modules_create_or_update_identity::<A>),
         );
     let router = router
         .route(
             "/devices/{id}/modules/{mid}",
-            ::axum::routing::delete(handle_modules_delete_identity::<A>),
+            runtime::axum::routing::delete(handle_modules_delete_identity::<A>),
         );
     let router = router
         .route(
             "/digitaltwins/{id}/components/{componentPath}/commands/{commandName}",
-            ::axum::routing::post(handle_invoke_component_command::<A>),
+            runtime::axum::routing::post(handle_invoke_component_command::<A>),
         );
     let router = router
         .route(
             "/twins/{deviceId}/methods",
-            ::axum::routing::post(handle_devices_invoke_method::<A>),
+            runtime::axum::routing::post(handle_devices_invoke_method::<A>),
         );
     let router = router
         .route(
             "/twins/{deviceId}/modules/{moduleId}/methods",
-            ::axum::routing::post(handle_modules_invoke_method::<A>),
+            runtime::axum::routing::post(handle_modules_invoke_method::<A>),
         );
     router.with_state(api)
 }
 /// Serves `Configuration_Get` (`GET /configurations/{id}`).
 #[allow(unused_variables)]
 async fn handle_get<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -803,16 +877,18 @@ async fn handle_get<A: Api>(
 /// Serves `Configuration_CreateOrUpdate` (`PUT /configurations/{id}`).
 #[allow(unused_variables)]
 async fn handle_create_or_update<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -841,15 +917,17 @@ async fn handle_create_or_update<A: Api>(
 /// Serves `Configuration_Delete` (`DELETE /configurations/{id}`).
 #[allow(unused_variables)]
 async fn handle_delete<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -876,15 +954,17 @@ async fn handle_delete<A: Api>(
 /// Serves `Configuration_GetConfigurations` (`GET /configurations`).
 #[allow(unused_variables)]
 async fn handle_get_configurations<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -910,16 +990,18 @@ async fn handle_get_configurations<A: Api>(
 /// Serves `Configuration_TestQueries` (`POST /configurations/testQueries`).
 #[allow(unused_variables)]
 async fn handle_test_queries<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -946,15 +1028,17 @@ async fn handle_test_queries<A: Api>(
 /// Serves `Statistics_GetDeviceStatistics` (`GET /statistics/devices`).
 #[allow(unused_variables)]
 async fn handle_get_device_statistics<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((query.required::<::std::string::String>("api-version")?,))
@@ -977,15 +1061,17 @@ async fn handle_get_device_statistics<A: Api>(
 /// Serves `Statistics_GetServiceStatistics` (`GET /statistics/service`).
 #[allow(unused_variables)]
 async fn handle_get_service_statistics<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((query.required::<::std::string::String>("api-version")?,))
@@ -1008,15 +1094,17 @@ async fn handle_get_service_statistics<A: Api>(
 /// Serves `Devices_GetDevices` (`GET /devices`).
 #[allow(unused_variables)]
 async fn handle_get_devices<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1042,16 +1130,18 @@ async fn handle_get_devices<A: Api>(
 /// Serves `BulkRegistry_UpdateRegistry` (`POST /devices`).
 #[allow(unused_variables)]
 async fn handle_update_registry<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1080,16 +1170,18 @@ async fn handle_update_registry<A: Api>(
 /// Serves `Query_GetTwins` (`POST /devices/query`).
 #[allow(unused_variables)]
 async fn handle_get_twins<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1138,15 +1230,17 @@ async fn handle_get_twins<A: Api>(
 /// Serves `Devices_GetIdentity` (`GET /devices/{id}`).
 #[allow(unused_variables)]
 async fn handle_devices_get_identity<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1172,16 +1266,18 @@ async fn handle_devices_get_identity<A: Api>(
 /// Serves `Devices_CreateOrUpdateIdentity` (`PUT /devices/{id}`).
 #[allow(unused_variables)]
 async fn handle_devices_create_or_update_identity<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1213,15 +1309,17 @@ async fn handle_devices_create_or_update_identity<A: Api>(
 /// Serves `Devices_DeleteIdentity` (`DELETE /devices/{id}`).
 #[allow(unused_variables)]
 async fn handle_devices_delete_identity<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1248,16 +1346,18 @@ async fn handle_devices_delete_identity<A: Api>(
 /// Serves `Configuration_ApplyOnEdgeDevice` (`POST /devices/{id}/applyConfigurationContent`).
 #[allow(unused_variables)]
 async fn handle_apply_on_edge_device<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1285,16 +1385,18 @@ async fn handle_apply_on_edge_device<A: Api>(
 /// Serves `Jobs_CreateImportExportJob` (`POST /jobs/create`).
 #[allow(unused_variables)]
 async fn handle_create_import_export_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1321,15 +1423,17 @@ async fn handle_create_import_export_job<A: Api>(
 /// Serves `Jobs_GetImportExportJobs` (`GET /jobs`).
 #[allow(unused_variables)]
 async fn handle_get_import_export_jobs<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((query.required::<::std::string::String>("api-version")?,))
@@ -1352,15 +1456,17 @@ async fn handle_get_import_export_jobs<A: Api>(
 /// Serves `Jobs_GetImportExportJob` (`GET /jobs/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_import_export_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1386,15 +1492,17 @@ async fn handle_get_import_export_job<A: Api>(
 /// Serves `Jobs_CancelImportExportJob` (`DELETE /jobs/{id}`).
 #[allow(unused_variables)]
 async fn handle_cancel_import_export_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1429,15 +1537,17 @@ async fn handle_cancel_import_export_job<A: Api>(
 /// Serves `CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue` (`DELETE /devices/{id}/commands`).
 #[allow(unused_variables)]
 async fn handle_purge_cloud_to_device_message_queue<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1463,15 +1573,17 @@ async fn handle_purge_cloud_to_device_message_queue<A: Api>(
 /// Serves `Devices_GetTwin` (`GET /twins/{id}`).
 #[allow(unused_variables)]
 async fn handle_devices_get_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1497,16 +1609,18 @@ async fn handle_devices_get_twin<A: Api>(
 /// Serves `Devices_ReplaceTwin` (`PUT /twins/{id}`).
 #[allow(unused_variables)]
 async fn handle_devices_replace_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1535,16 +1649,18 @@ async fn handle_devices_replace_twin<A: Api>(
 /// Serves `Devices_UpdateTwin` (`PATCH /twins/{id}`).
 #[allow(unused_variables)]
 async fn handle_devices_update_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1573,15 +1689,17 @@ async fn handle_devices_update_twin<A: Api>(
 /// Serves `Modules_GetTwin` (`GET /twins/{id}/modules/{mid}`).
 #[allow(unused_variables)]
 async fn handle_modules_get_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1608,16 +1726,18 @@ async fn handle_modules_get_twin<A: Api>(
 /// Serves `Modules_ReplaceTwin` (`PUT /twins/{id}/modules/{mid}`).
 #[allow(unused_variables)]
 async fn handle_modules_replace_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1648,16 +1768,18 @@ async fn handle_modules_replace_twin<A: Api>(
 /// Serves `Modules_UpdateTwin` (`PATCH /twins/{id}/modules/{mid}`).
 #[allow(unused_variables)]
 async fn handle_modules_update_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1687,15 +1809,17 @@ async fn handle_modules_update_twin<A: Api>(
 /// Serves `DigitalTwin_GetDigitalTwin` (`GET /digitaltwins/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_digital_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1729,16 +1853,18 @@ async fn handle_get_digital_twin<A: Api>(
 /// Serves `DigitalTwin_UpdateDigitalTwin` (`PATCH /digitaltwins/{id}`).
 #[allow(unused_variables)]
 async fn handle_update_digital_twin<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1749,7 +1875,7 @@ async fn handle_update_digital_twin<A: Api>(
                 ::std::vec::Vec<
                     ::std::collections::BTreeMap<
                         ::std::string::String,
-                        ::serde_json::Value,
+                        runtime::serde_json::Value,
                     >,
                 >,
             >(&body)?
@@ -1787,16 +1913,18 @@ async fn handle_update_digital_twin<A: Api>(
 /// Serves `DigitalTwin_InvokeRootLevelCommand` (`POST /digitaltwins/{id}/commands/{commandName}`).
 #[allow(unused_variables)]
 async fn handle_invoke_root_level_command<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1806,7 +1934,10 @@ async fn handle_invoke_root_level_command<A: Api>(
             query.optional::<i32>("connectTimeoutInSeconds")?,
             query.optional::<i32>("responseTimeoutInSeconds")?,
             server_runtime::json_body::<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    runtime::serde_json::Value,
+                >,
             >(&body)?
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
@@ -1860,15 +1991,17 @@ async fn handle_invoke_root_level_command<A: Api>(
 /// Serves `CloudToDeviceMessages_ReceiveFeedbackNotification` (`GET /messages/serviceBound/feedback`).
 #[allow(unused_variables)]
 async fn handle_receive_feedback_notification<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((query.required::<::std::string::String>("api-version")?,))
@@ -1891,15 +2024,17 @@ async fn handle_receive_feedback_notification<A: Api>(
 /// Serves `CloudToDeviceMessages_CompleteFeedbackNotification` (`DELETE /messages/serviceBound/feedback/{lockToken}`).
 #[allow(unused_variables)]
 async fn handle_complete_feedback_notification<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1925,15 +2060,17 @@ async fn handle_complete_feedback_notification<A: Api>(
 /// Serves `CloudToDeviceMessages_AbandonFeedbackNotification` (`POST /messages/serviceBound/feedback/{lockToken}/abandon`).
 #[allow(unused_variables)]
 async fn handle_abandon_feedback_notification<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1959,15 +2096,17 @@ async fn handle_abandon_feedback_notification<A: Api>(
 /// Serves `Jobs_GetScheduledJob` (`GET /jobs/v2/{id}`).
 #[allow(unused_variables)]
 async fn handle_get_scheduled_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -1993,16 +2132,18 @@ async fn handle_get_scheduled_job<A: Api>(
 /// Serves `Jobs_CreateScheduledJob` (`PUT /jobs/v2/{id}`).
 #[allow(unused_variables)]
 async fn handle_create_scheduled_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2030,15 +2171,17 @@ async fn handle_create_scheduled_job<A: Api>(
 /// Serves `Jobs_CancelScheduledJob` (`POST /jobs/v2/{id}/cancel`).
 #[allow(unused_variables)]
 async fn handle_cancel_scheduled_job<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2064,15 +2207,17 @@ async fn handle_cancel_scheduled_job<A: Api>(
 /// Serves `Jobs_QueryScheduledJobs` (`GET /jobs/v2/query`).
 #[allow(unused_variables)]
 async fn handle_query_scheduled_jobs<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2099,15 +2244,17 @@ async fn handle_query_scheduled_jobs<A: Api>(
 /// Serves `Modules_GetModulesOnDevice` (`GET /devices/{id}/modules`).
 #[allow(unused_variables)]
 async fn handle_get_modules_on_device<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2133,15 +2280,17 @@ async fn handle_get_modules_on_device<A: Api>(
 /// Serves `Modules_GetIdentity` (`GET /devices/{id}/modules/{mid}`).
 #[allow(unused_variables)]
 async fn handle_modules_get_identity<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2168,16 +2317,18 @@ async fn handle_modules_get_identity<A: Api>(
 /// Serves `Modules_CreateOrUpdateIdentity` (`PUT /devices/{id}/modules/{mid}`).
 #[allow(unused_variables)]
 async fn handle_modules_create_or_update_identity<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2217,15 +2368,17 @@ async fn handle_modules_create_or_update_identity<A: Api>(
 /// Serves `Modules_DeleteIdentity` (`DELETE /devices/{id}/modules/{mid}`).
 #[allow(unused_variables)]
 async fn handle_modules_delete_identity<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-) -> ::axum::response::Response {
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2253,16 +2406,18 @@ async fn handle_modules_delete_identity<A: Api>(
 /// Serves `DigitalTwin_InvokeComponentCommand` (`POST /digitaltwins/{id}/components/{componentPath}/commands/{commandName}`).
 #[allow(unused_variables)]
 async fn handle_invoke_component_command<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2273,7 +2428,10 @@ async fn handle_invoke_component_command<A: Api>(
             query.optional::<i32>("connectTimeoutInSeconds")?,
             query.optional::<i32>("responseTimeoutInSeconds")?,
             server_runtime::json_body::<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    runtime::serde_json::Value,
+                >,
             >(&body)?
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
@@ -2329,16 +2487,18 @@ async fn handle_invoke_component_command<A: Api>(
 /// Serves `Devices_InvokeMethod` (`POST /twins/{deviceId}/methods`).
 #[allow(unused_variables)]
 async fn handle_devices_invoke_method<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
@@ -2366,16 +2526,18 @@ async fn handle_devices_invoke_method<A: Api>(
 /// Serves `Modules_InvokeMethod` (`POST /twins/{deviceId}/modules/{moduleId}/methods`).
 #[allow(unused_variables)]
 async fn handle_modules_invoke_method<A: Api>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    method: ::axum::http::Method,
-    uri: ::axum::http::Uri,
-    headers: ::axum::http::HeaderMap,
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
     path: ::std::result::Result<
-        ::axum::extract::RawPathParams,
-        ::axum::extract::rejection::RawPathParamsRejection,
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
     >,
-    body: ::axum::body::Bytes,
-) -> ::axum::response::Response {
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((

@@ -1,7 +1,7 @@
 //! The server side every generated crate carries behind its `server` feature: decoding and
 //! validating requests, and encoding responses, for the router in the generated crate's
 //! `server.rs`. It is the same for every API; the generated crate re-exports it as
-//! `server_runtime`.
+//! `server_runtime`. Behind the `server` feature.
 
 use std::fmt;
 use std::str::FromStr;
@@ -179,6 +179,7 @@ impl Query {
 
     /// A `deepObject` parameter (`name[key]=value`, nested brackets for nested objects,
     /// `name[key][0]` or `name[key][]` for arrays); `None` when no key of it appears.
+    #[cfg(feature = "deep-object")]
     pub fn deep_object<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
@@ -326,6 +327,7 @@ pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<
 }
 
 /// A form (`application/x-www-form-urlencoded`) request body; `None` when empty.
+#[cfg(feature = "form")]
 pub fn form_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<T>, Rejection> {
     if bytes.is_empty() {
         return Ok(None);
@@ -354,6 +356,7 @@ pub fn multipart_body<T>(_bytes: &[u8]) -> Result<Option<T>, Rejection> {
 }
 
 /// A response with `status` and `value` form-encoded.
+#[cfg(feature = "form")]
 pub fn form_response<T: serde::Serialize>(status: u16, value: &T) -> Response {
     match serde_urlencoded::to_string(value) {
         Ok(text) => bytes_response(
@@ -452,4 +455,173 @@ pub fn error_response<E: serde::Serialize>(error: ServerError<E>) -> Response {
         response.headers_mut().insert(name, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn query_parameters_are_decoded_and_checked() {
+        let query = Query::parse(Some("n=5&name=a+b%26c&twice=1&twice=2&bad=x"));
+        assert_eq!(query.required::<u32>("n"), Ok(5));
+        assert_eq!(
+            query.optional::<String>("name"),
+            Ok(Some("a b&c".to_owned()))
+        );
+        assert_eq!(query.optional::<u32>("absent"), Ok(None));
+        let missing = query.required::<u32>("absent").expect_err("missing");
+        assert_eq!(missing.to_string(), "query parameter absent: is missing");
+        let twice = query.optional::<u32>("twice").expect_err("twice");
+        assert_eq!(twice.message, "appears more than once");
+        let bad = query.required::<u32>("bad").expect_err("not a number");
+        assert_eq!(bad.field, "query parameter bad");
+        assert!(
+            bad.message.starts_with("`x` is not valid"),
+            "{}",
+            bad.message
+        );
+        assert_eq!(Query::parse(None).optional::<u32>("n"), Ok(None));
+    }
+
+    #[test]
+    fn lists_in_every_style() {
+        let query = Query::parse(Some("ids=1&ids=2&csv=a,b&pipes=x|y&empty="));
+        assert_eq!(query.list::<u8>("ids"), Ok(Some(vec![1, 2])));
+        assert_eq!(
+            query.delimited::<String>("csv", ','),
+            Ok(Some(vec!["a".to_owned(), "b".to_owned()]))
+        );
+        assert_eq!(
+            query.delimited::<String>("pipes", '|'),
+            Ok(Some(vec!["x".to_owned(), "y".to_owned()]))
+        );
+        assert_eq!(
+            query.delimited::<String>("empty", ','),
+            Ok(Some(Vec::new()))
+        );
+        assert_eq!(query.list::<u8>("none"), Ok(None));
+        assert!(query.list::<u8>("csv").is_err());
+    }
+
+    #[cfg(feature = "deep-object")]
+    #[test]
+    fn deep_objects_are_read_from_bracketed_keys() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Filter {
+            name: String,
+            range: Range,
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Range {
+            from: u32,
+        }
+        let query = Query::parse(Some("filter%5Bname%5D=a+b&filter[range][from]=3&other=1"));
+        let filter: Option<Filter> = query.deep_object("filter").expect("valid");
+        assert_eq!(
+            filter,
+            Some(Filter {
+                name: "a b".to_owned(),
+                range: Range { from: 3 }
+            })
+        );
+        assert_eq!(query.deep_object::<Filter>("absent"), Ok(None));
+        let bad = Query::parse(Some("filter[name]=a&filter[range][from]=x"));
+        assert_eq!(
+            bad.deep_object::<Filter>("filter").expect_err("bad").field,
+            "query parameter filter"
+        );
+    }
+
+    #[test]
+    fn json_text_parameters_fall_back_to_a_string() {
+        assert_eq!(
+            Json::<serde_json::Value>::from_text("[1,2]"),
+            Ok(Json(serde_json::json!([1, 2])))
+        );
+        assert_eq!(
+            Json::<serde_json::Value>::from_text("plain"),
+            Ok(Json(serde_json::json!("plain")))
+        );
+        assert!(Json::<u8>::from_text("plain").is_err());
+    }
+
+    #[test]
+    fn headers_and_cookies() {
+        let map = headers(&[
+            ("x-count", "3"),
+            ("cookie", "a=1; session=x%20y"),
+            ("cookie", "b=2"),
+        ]);
+        assert_eq!(header_param::<u8>(&map, "x-count"), Ok(Some(3)));
+        assert_eq!(header_param::<u8>(&map, "x-absent"), Ok(None));
+        assert_eq!(
+            required_header::<u8>(&map, "x-absent")
+                .expect_err("missing")
+                .field,
+            "header x-absent"
+        );
+        assert_eq!(
+            cookie_param::<String>(&map, "session"),
+            Ok(Some("x y".to_owned()))
+        );
+        assert_eq!(cookie_param::<u8>(&map, "b"), Ok(Some(2)));
+        assert_eq!(cookie_param::<u8>(&map, "c"), Ok(None));
+    }
+
+    #[test]
+    fn json_bodies_report_the_failing_path() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Body {
+            n: u8,
+        }
+        assert_eq!(json_body::<Body>(b"  \n"), Ok(None));
+        assert_eq!(json_body::<Body>(br#"{"n": 1}"#), Ok(Some(Body { n: 1 })));
+        let bad = json_body::<Body>(br#"{"n": 900}"#).expect_err("too large");
+        assert_eq!(bad.field, "body at n");
+        let missing = required_json_body::<Body>(b"").expect_err("missing");
+        assert_eq!(missing.to_string(), "body: is missing");
+        assert_eq!(text_body(b"hi"), Ok(Some("hi".to_owned())));
+        assert!(text_body(&[0xff]).is_err());
+    }
+
+    #[test]
+    fn responses_carry_status_type_and_headers() {
+        let response = json_response(201, &serde_json::json!({"a": 1}));
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/json; charset=utf-8"
+        );
+        let response = with_header(empty_response(204), "x-ms-continuation", Some(&"tok"));
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(response.headers()["x-ms-continuation"], "tok");
+        // A value that cannot be a header is left out rather than sent broken.
+        let response = with_header(empty_response(204), "x-bad", Some(&"a\nb"));
+        assert!(response.headers().get("x-bad").is_none());
+        let rejected = bad_request(&Rejection::missing("path parameter id"));
+        assert_eq!(rejected.status(), StatusCode::BAD_REQUEST);
+        let error = ServerError::new(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({"code": "NotFound"}),
+        )
+        .with_header("iothub-errorcode", "DeviceNotFound")
+        .with_header("bad header", "x");
+        let response = error_response(error);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()["iothub-errorcode"], "DeviceNotFound");
+        assert_eq!(
+            response.headers().len(),
+            2,
+            "content type and the one valid header"
+        );
+    }
 }

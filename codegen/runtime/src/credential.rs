@@ -1,0 +1,98 @@
+//! Authentication: the [`Credential`] hook that supplies each request's `Authorization`
+//! header, and [`StaticCredential`], a fixed value. One credential type serves every client
+//! generated against this runtime.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::{Error, HeaderValue};
+
+/// A boxed future, as returned by [`Credential::authorization`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Supplies the `Authorization` header value of each request (an API key, a SAS token, a
+/// bearer token...). Called once per request, so implementations can cache and renew.
+pub trait Credential: Send + Sync {
+    /// The value for the `Authorization` header, or a message saying why there is none.
+    fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>>;
+}
+
+/// A fixed `Authorization` value. Its `Debug` output never shows the value.
+#[derive(Clone)]
+pub struct StaticCredential(HeaderValue);
+
+impl StaticCredential {
+    /// A credential that always sends `value`.
+    pub fn new(value: &str) -> Result<Self, InvalidHeaderValue> {
+        let mut value = HeaderValue::from_str(value).map_err(|_| InvalidHeaderValue)?;
+        value.set_sensitive(true);
+        Ok(Self(value))
+    }
+}
+
+/// A credential value with characters not allowed in an HTTP header (the value itself is not
+/// shown: it is a secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the Authorization value contains characters not allowed in an HTTP header")]
+pub struct InvalidHeaderValue;
+
+impl<E> From<InvalidHeaderValue> for Error<E> {
+    fn from(error: InvalidHeaderValue) -> Self {
+        Error::InvalidInput(error.to_string())
+    }
+}
+
+impl fmt::Debug for StaticCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StaticCredential(<redacted>)")
+    }
+}
+
+impl Credential for StaticCredential {
+    fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+        let value = self.0.clone();
+        Box::pin(async move { Ok(value) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::block_on;
+
+    #[test]
+    fn a_static_credential_sends_its_value_marked_sensitive() {
+        let credential =
+            StaticCredential::new("SharedAccessSignature sr=x&sig=secret").expect("valid");
+        let value = block_on(credential.authorization()).expect("a value");
+        assert_eq!(value, "SharedAccessSignature sr=x&sig=secret");
+        assert!(value.is_sensitive());
+    }
+
+    #[test]
+    fn a_static_credential_never_shows_its_value() {
+        let credential = StaticCredential::new("Bearer secret-token").expect("valid");
+        let debug = format!("{credential:?}");
+        assert_eq!(debug, "StaticCredential(<redacted>)");
+        assert!(!debug.contains("secret"));
+    }
+
+    #[test]
+    fn values_that_cannot_be_headers_are_refused_without_showing_them() {
+        let error = StaticCredential::new("Bearer secret\nInjected: yes").expect_err("refused");
+        assert!(!error.to_string().contains("secret"));
+        let error: Error = error.into();
+        assert!(matches!(error, Error::InvalidInput(_)));
+    }
+
+    #[test]
+    fn credentials_are_usable_as_trait_objects() {
+        let shared: std::sync::Arc<dyn Credential> =
+            std::sync::Arc::new(StaticCredential::new("Basic abc").expect("valid"));
+        assert_eq!(
+            block_on(shared.authorization()).expect("value"),
+            "Basic abc"
+        );
+    }
+}

@@ -1,0 +1,575 @@
+//! Models: what generated types expand to. The [`json_struct!`](crate::json_struct),
+//! [`open_enum!`](crate::open_enum) and [`open_int_enum!`](crate::open_int_enum) macros (a
+//! model's serde impls, compiled once here rather than derived in every generated crate), the
+//! helpers they call, [`Base64`] and [`serialize_tagged`].
+//!
+//! The macros name serde through `$crate::serde`, so a generated crate needs no serde
+//! dependency of its own for them.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
+
+/// Serde impls of a model struct, written by the generator for every struct without
+/// `additionalProperties`: fields go out and come in under their wire names, in a JSON object
+/// only (never a positional array, which `#[derive(Deserialize)]` would also accept), with
+/// unknown keys ignored and a repeated key an error. Each field is `(name, "wire name", kind)`,
+/// with one of these kinds:
+/// - `req`: must be present; always sent.
+/// - `opt`: an `Option`, `None` when absent or `null`; not sent when `None`.
+/// - `nullable`: an `Option` that is always sent (`null` for `None`); `None` when absent.
+/// - `default(f)`: takes `Type::f()` when absent; always sent.
+///
+/// (A macro rather than `#[derive]`: the expansion is smaller, which is most of what a
+/// generated crate costs to compile.)
+#[macro_export]
+macro_rules! json_struct {
+    ($name:ident, [$(($field:ident, $wire:literal, $kind:ident $(($default:ident))?)),* $(,)?]) => {
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut state = $crate::serde::Serializer::serialize_struct(
+                    serializer,
+                    ::std::stringify!($name),
+                    <[&str]>::len(&[$($wire),*]),
+                )?;
+                $($crate::json_struct!(@ser $kind state $wire self.$field);)*
+                $crate::serde::ser::SerializeStruct::end(state)
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> $crate::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
+                    }
+                    fn visit_map<A: $crate::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        $(let mut $field = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(key) =
+                            $crate::serde::de::MapAccess::next_key::<$crate::model::Key<'de>>(&mut map)?
+                        {
+                            match key.as_str() {
+                                $($wire => $crate::model::take(&mut map, &mut $field, $wire)?,)*
+                                _ => $crate::model::skip(&mut map)?,
+                            }
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: $crate::json_struct!(
+                                @finish $kind $(($default))? $name $field $wire
+                            ),)*
+                        })
+                    }
+                }
+                $crate::serde::Deserializer::deserialize_struct(
+                    deserializer,
+                    ::std::stringify!($name),
+                    &[$($wire),*],
+                    Visitor,
+                )
+            }
+        }
+    };
+    (@ser opt $state:ident $wire:literal $value:expr) => {
+        $crate::model::serialize_opt(&mut $state, $wire, &$value)?
+    };
+    (@ser $kind:ident $state:ident $wire:literal $value:expr) => {
+        $crate::serde::ser::SerializeStruct::serialize_field(&mut $state, $wire, &$value)?
+    };
+    (@finish req $name:ident $field:ident $wire:literal) => {
+        $crate::model::required($field, $wire)?
+    };
+    (@finish default($default:ident) $name:ident $field:ident $wire:literal) => {
+        $field.unwrap_or_else($name::$default)
+    };
+    (@finish $kind:ident $name:ident $field:ident $wire:literal) => {
+        $field.flatten()
+    };
+}
+
+/// A key of a JSON object, borrowed from the input when it can be.
+#[derive(Debug)]
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    /// The key's text (empty for a key that is not text).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v)))
+    }
+
+    fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Key<'de>, E> {
+        Ok(Key(String::from_utf8_lossy(v)))
+    }
+
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(String::from_utf8_lossy(v).into_owned())))
+    }
+
+    // Formats that name fields by index: no field matches, as with a key not listed.
+    fn visit_u64<E>(self, _: u64) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed("")))
+    }
+}
+
+/// Reads the value of field `wire` into `slot`; a second value for it is an error.
+pub fn take<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    wire: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(A::Error::duplicate_field(wire));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Reads and drops the value of a key the model does not list.
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<serde::de::IgnoredAny>().map(|_| ())
+}
+
+/// The value of a required field, or the error that it is missing.
+pub fn required<T, E: serde::de::Error>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(wire))
+}
+
+/// Writes an optional field, or skips it when it is `None`.
+pub fn serialize_opt<S: SerializeStruct, T: serde::Serialize>(
+    state: &mut S,
+    wire: &'static str,
+    value: &Option<T>,
+) -> Result<(), S::Error> {
+    match value {
+        Some(_) => state.serialize_field(wire, value),
+        None => state.skip_field(wire),
+    }
+}
+
+/// The impls of an open string enum: `as_str`, `Display`, `From<&str>`, `FromStr` and serde,
+/// all through the wire values, with `$fallback` holding any value not listed. (Unused in
+/// crates whose document has no string enum.)
+#[macro_export]
+macro_rules! open_enum {
+    ($name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$fallback(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::$fallback(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value =
+                    <::std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    };
+}
+
+/// The methods and trait impls of an open integer enum: `value`, `From<i64>`, `Display`,
+/// `FromStr`, and serde as a JSON number. (Unused in crates whose document has no integer
+/// enum.)
+#[macro_export]
+macro_rules! open_int_enum {
+    ($name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn value(&self) -> i64 {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$fallback(value) => *value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<i64> for $name {
+            fn from(value: i64) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::$fallback(other),
+                }
+            }
+        }
+
+        impl ::std::convert::From<$name> for i64 {
+            fn from(value: $name) -> Self {
+                value.value()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::num::ParseIntError;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                value.parse::<i64>().map(Self::from)
+            }
+        }
+
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <i64 as $crate::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+
+/// Bytes that travel as base64 text (`format: byte`). Encodes with the standard alphabet and
+/// padding; decodes the standard or URL-safe alphabet, with or without padding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Base64(pub Vec<u8>);
+
+impl Base64 {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, owned.
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+impl From<Vec<u8>> for Base64 {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
+impl From<&[u8]> for Base64 {
+    fn from(bytes: &[u8]) -> Self {
+        Self(bytes.to_vec())
+    }
+}
+
+impl From<Base64> for Vec<u8> {
+    fn from(value: Base64) -> Self {
+        value.0
+    }
+}
+
+impl AsRef<[u8]> for Base64 {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Base64 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use base64::Engine as _;
+        f.write_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl std::str::FromStr for Base64 {
+    type Err = base64::DecodeError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{
+            STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+        };
+        let padded = text.ends_with('=');
+        let url_safe = text.contains(['-', '_']);
+        let engine = match (url_safe, padded) {
+            (false, true) => &STANDARD,
+            (false, false) => &STANDARD_NO_PAD,
+            (true, true) => &URL_SAFE,
+            (true, false) => &URL_SAFE_NO_PAD,
+        };
+        engine.decode(text).map(Self)
+    }
+}
+
+impl serde::Serialize for Base64 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Base64 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serializes a member of a tagged union: the member's JSON with the discriminator property
+/// set to `tag_value` (added when the member's schema does not carry it).
+pub fn serialize_tagged<S: serde::Serializer, T: serde::Serialize>(
+    serializer: S,
+    tag: &str,
+    tag_value: &str,
+    value: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut json = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let serde_json::Value::Object(map) = &mut json {
+        map.entry(tag.to_owned())
+            .or_insert_with(|| serde_json::Value::String(tag_value.to_owned()));
+    }
+    serde::Serialize::serialize(&json, serializer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Job {
+        id: String,
+        note: Option<String>,
+        end: Option<i64>,
+        size: i32,
+    }
+
+    impl Job {
+        fn default_size() -> i32 {
+            10
+        }
+    }
+
+    crate::json_struct!(
+        Job,
+        [
+            (id, "jobId", req),
+            (note, "note", opt),
+            (end, "endTime", nullable),
+            (size, "size", default(default_size))
+        ]
+    );
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Status {
+        Running,
+        Other(String),
+    }
+
+    crate::open_enum!(Status, Other, { Running => "running", });
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Level {
+        Low,
+        Other(i64),
+    }
+
+    crate::open_int_enum!(Level, Other, { Low => 1, });
+
+    fn job(json: &str) -> Result<Job, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn struct_fields_travel_under_their_wire_names_by_kind() {
+        let parsed =
+            job(r#"{"jobId": "j1", "note": null, "unknown": [1, {"x": 2}]}"#).expect("valid");
+        assert_eq!(
+            parsed,
+            Job {
+                id: "j1".to_owned(),
+                note: None,
+                end: None,
+                size: 10
+            }
+        );
+        // `opt` is left out when `None`; `nullable` is sent as null; defaults are always sent.
+        assert_eq!(
+            serde_json::to_string(&parsed).expect("encoded"),
+            r#"{"jobId":"j1","endTime":null,"size":10}"#
+        );
+        let full = job(r#"{"jobId": "j2", "note": "n", "endTime": 5, "size": 3}"#).expect("valid");
+        assert_eq!(
+            serde_json::to_string(&full).expect("encoded"),
+            r#"{"jobId":"j2","note":"n","endTime":5,"size":3}"#
+        );
+    }
+
+    #[test]
+    fn struct_input_errors_name_the_field() {
+        let missing = job(r#"{"note": "n"}"#).expect_err("no id");
+        assert!(
+            missing.to_string().contains("missing field `jobId`"),
+            "{missing}"
+        );
+        let repeated = job(r#"{"jobId": "a", "jobId": "b"}"#).expect_err("repeated");
+        assert!(
+            repeated.to_string().contains("duplicate field `jobId`"),
+            "{repeated}"
+        );
+        let array = job(r#"["a", null, null, 1]"#).expect_err("an array is not an object");
+        assert!(array.to_string().contains("struct Job"), "{array}");
+    }
+
+    #[test]
+    fn struct_keys_are_read_when_escaped_and_from_readers() {
+        let escaped = job(r#"{"job\u0049d": "j"}"#).expect("escaped key");
+        assert_eq!(escaped.id, "j");
+        let from_reader: Job = serde_json::from_reader(&br#"{"jobId": "r"}"#[..]).expect("reader");
+        assert_eq!(from_reader.id, "r");
+    }
+
+    #[test]
+    fn open_enums_keep_unknown_values() {
+        assert_eq!(Status::from("running"), Status::Running);
+        let other: Status = serde_json::from_str(r#""paused""#).expect("any string");
+        assert_eq!(other, Status::Other("paused".to_owned()));
+        assert_eq!(
+            serde_json::to_string(&other).expect("encoded"),
+            r#""paused""#
+        );
+        assert_eq!(Status::Running.to_string(), "running");
+        assert_eq!("running".parse::<Status>(), Ok(Status::Running));
+        assert!(serde_json::from_str::<Status>("3").is_err());
+
+        assert_eq!(Level::from(1), Level::Low);
+        let level: Level = serde_json::from_str("7").expect("any integer");
+        assert_eq!(level, Level::Other(7));
+        assert_eq!(i64::from(level), 7);
+        assert_eq!(serde_json::to_string(&Level::Low).expect("encoded"), "1");
+        assert!("x".parse::<Level>().is_err());
+    }
+
+    #[test]
+    fn base64_writes_standard_and_reads_every_alphabet() {
+        let bytes = Base64(vec![0xfb, 0xff, 0x01]);
+        assert_eq!(bytes.to_string(), "+/8B");
+        for text in ["+/8B", "-_8B"] {
+            assert_eq!(text.parse::<Base64>().expect(text), bytes);
+        }
+        assert_eq!(
+            "YQ==".parse::<Base64>().expect("padded"),
+            Base64(b"a".to_vec())
+        );
+        assert_eq!(
+            "YQ".parse::<Base64>().expect("unpadded"),
+            Base64(b"a".to_vec())
+        );
+        assert!("!!".parse::<Base64>().is_err());
+        let json = serde_json::to_string(&bytes).expect("encoded");
+        assert_eq!(json, r#""+/8B""#);
+        assert_eq!(
+            serde_json::from_str::<Base64>(&json).expect("decoded"),
+            bytes
+        );
+    }
+
+    #[test]
+    fn tagged_members_carry_their_tag() {
+        #[derive(serde::Serialize)]
+        struct Dog {
+            name: &'static str,
+        }
+        let mut out = Vec::new();
+        serialize_tagged(
+            &mut serde_json::Serializer::new(&mut out),
+            "kind",
+            "dog",
+            &Dog { name: "rex" },
+        )
+        .expect("encoded");
+        let written: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(written, serde_json::json!({"name": "rex", "kind": "dog"}));
+        let mut kept = Vec::new();
+        let tagged = serde_json::json!({"kind": "wolf"});
+        serialize_tagged(
+            &mut serde_json::Serializer::new(&mut kept),
+            "kind",
+            "dog",
+            &tagged,
+        )
+        .expect("encoded");
+        assert_eq!(String::from_utf8(kept).expect("utf8"), r#"{"kind":"wolf"}"#);
+    }
+}

@@ -1,0 +1,252 @@
+//! Response decoding: JSON (with the path of the failing field), form, text and byte bodies,
+//! typed headers, and error bodies.
+
+use std::fmt;
+
+use crate::error::excerpt;
+use crate::{DecodeError, Error, StatusCode};
+
+/// Reads an error body as JSON of type `E`, whatever the status.
+pub fn decode_json_error<E: serde::de::DeserializeOwned>(_status: u16, body: &[u8]) -> Option<E> {
+    serde_json::from_slice(body).ok()
+}
+
+/// Reads the whole body and decodes it as JSON.
+pub async fn json_body<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<T, Error<E>> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    decode_json(status, &bytes).map_err(|e| Error::Decode(Box::new(e)))
+}
+
+/// Decodes `bytes` as JSON, reporting the path of the value that failed.
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    // The fast path is plain serde_json; only a failure is decoded again to find its path.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let (path, message) = failing_path(e);
+        DecodeError {
+            status,
+            path,
+            message,
+            excerpt: excerpt(bytes),
+        }
+    })
+}
+
+/// Reads the whole body and decodes it as a form.
+#[cfg(feature = "form")]
+pub async fn form_body<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<T, Error<E>> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+        Error::Decode(Box::new(DecodeError {
+            status,
+            path: ".".to_owned(),
+            message: e.to_string(),
+            excerpt: excerpt(&bytes),
+        }))
+    })
+}
+
+/// Reads the whole body as text (invalid UTF-8 is replaced).
+pub async fn text_body<E>(response: reqwest::Response) -> Result<String, Error<E>> {
+    response.text().await.map_err(Error::Transport)
+}
+
+/// The JSON path and message of a decoding failure. serde reports a missing field at the
+/// object that lacks it; the path names the field itself.
+pub fn failing_path(error: serde_path_to_error::Error<serde_json::Error>) -> (String, String) {
+    let path = error.path().to_string();
+    let message = error.into_inner().to_string();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field.to_owned());
+    let path = match missing {
+        Some(field) if path == "." => field,
+        Some(field) => format!("{path}.{field}"),
+        None => path,
+    };
+    (path, message)
+}
+
+/// Reads the whole body as bytes.
+pub async fn bytes_body<E>(response: reqwest::Response) -> Result<Vec<u8>, Error<E>> {
+    Ok(response.bytes().await.map_err(Error::Transport)?.to_vec())
+}
+
+/// Reads and parses a response header; `None` when it is absent.
+pub fn header_value<T: std::str::FromStr, E>(
+    response: &reqwest::Response,
+    name: &'static str,
+) -> Result<Option<T>, Error<E>>
+where
+    T::Err: fmt::Display,
+{
+    let Some(value) = response.headers().get(name) else {
+        return Ok(None);
+    };
+    let decode_error = |message: String| {
+        Error::Decode(Box::new(DecodeError {
+            status: response.status(),
+            path: format!("header {name}"),
+            message,
+            excerpt: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        }))
+    };
+    let text = value.to_str().map_err(|e| decode_error(e.to_string()))?;
+    text.parse()
+        .map(Some)
+        .map_err(|e: T::Err| decode_error(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::block_on;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Job {
+        job_id: String,
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Item {
+        n: u8,
+    }
+
+    fn response(status: u16, headers: &[(&str, &str)], body: &'static str) -> reqwest::Response {
+        let mut builder = http::Response::builder().status(status);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        reqwest::Response::from(builder.body(body).expect("response"))
+    }
+
+    #[test]
+    fn decode_errors_name_the_failing_field() {
+        let bad = br#"{"jobId": "j", "items": [{"n": 1}, {"n": 300}]}"#;
+        let error = decode_json::<Job>(StatusCode::OK, bad).expect_err("300 is not a u8");
+        assert_eq!(error.path, "items[1].n");
+        assert!(error.excerpt.starts_with("{\"jobId\""), "{}", error.excerpt);
+        let missing = decode_json::<Job>(StatusCode::OK, br#"{"items": []}"#).expect_err("no id");
+        assert_eq!(missing.path, "jobId");
+        let nested = decode_json::<Job>(StatusCode::OK, br#"{"jobId": "j", "items": [{}]}"#)
+            .expect_err("no n");
+        assert_eq!(nested.path, "items[0].n");
+        let good = decode_json::<Job>(StatusCode::OK, br#"{"jobId": "j", "items": [{"n": 2}]}"#);
+        assert_eq!(
+            good,
+            Ok(Job {
+                job_id: "j".to_owned(),
+                items: vec![Item { n: 2 }]
+            })
+        );
+    }
+
+    #[test]
+    fn json_bodies_are_read_whole() {
+        let ok = response(200, &[], r#"{"jobId": "j", "items": []}"#);
+        let job: Job = block_on(json_body::<Job, ()>(ok)).expect("decoded");
+        assert_eq!(job.job_id, "j");
+        let bad = response(200, &[], "<html>");
+        let error = block_on(json_body::<Job, ()>(bad)).expect_err("not JSON");
+        assert!(
+            matches!(error, Error::Decode(ref d) if d.excerpt == "<html>"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn typed_headers_are_parsed_and_absent_ones_are_none() {
+        let r = response(
+            200,
+            &[
+                ("x-ms-continuation", "abc"),
+                ("x-count", "12"),
+                ("x-bad", "many"),
+            ],
+            "",
+        );
+        assert_eq!(
+            header_value::<String, ()>(&r, "x-ms-continuation").expect("ok"),
+            Some("abc".to_owned())
+        );
+        assert_eq!(
+            header_value::<u32, ()>(&r, "x-count").expect("ok"),
+            Some(12)
+        );
+        assert_eq!(header_value::<u32, ()>(&r, "x-absent").expect("ok"), None);
+        let error = header_value::<u32, ()>(&r, "x-bad").expect_err("not a number");
+        match error {
+            Error::Decode(decode) => {
+                assert_eq!(decode.path, "header x-bad");
+                assert_eq!(decode.excerpt, "many");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn error_bodies_are_typed_when_they_parse() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Envelope {
+            code: String,
+        }
+        assert_eq!(
+            decode_json_error::<Envelope>(404, br#"{"code": "NotFound"}"#),
+            Some(Envelope {
+                code: "NotFound".to_owned()
+            })
+        );
+        assert_eq!(decode_json_error::<Envelope>(500, b"oops"), None);
+    }
+
+    #[test]
+    fn text_and_byte_bodies() {
+        assert_eq!(
+            block_on(text_body::<()>(response(200, &[], "hello"))).expect("text"),
+            "hello"
+        );
+        assert_eq!(
+            block_on(bytes_body::<()>(response(200, &[], "raw"))).expect("bytes"),
+            b"raw"
+        );
+    }
+
+    #[cfg(feature = "form")]
+    #[test]
+    fn form_bodies_decode_and_report_what_is_wrong() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Token {
+            access_token: String,
+            expires_in: u32,
+        }
+        let ok = response(200, &[], "access_token=a%20b&expires_in=60");
+        let token: Token = block_on(form_body::<Token, ()>(ok)).expect("decoded");
+        assert_eq!(
+            token,
+            Token {
+                access_token: "a b".to_owned(),
+                expires_in: 60
+            }
+        );
+        let bad = response(200, &[], "access_token=x&expires_in=soon");
+        assert!(matches!(
+            block_on(form_body::<Token, ()>(bad)),
+            Err(Error::Decode(_))
+        ));
+    }
+}
