@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use iothub_jobs::iothub::IotHubErrorExt as _;
 use iothub_jobs::models::{CloudToDeviceMethod, JobResponse, JobStatus};
+use iothub_jobs::runtime::{chrono, serde_json};
 use iothub_jobs::{Client, Error};
 
 /// How often the job is polled.

@@ -4,7 +4,9 @@
 
 mod bench;
 mod corpus;
+mod downstream;
 mod import;
+mod minimal_versions;
 mod regen;
 
 use anyhow::Result;
@@ -77,6 +79,18 @@ enum Task {
         #[arg(long)]
         no_check: bool,
     },
+    /// The generator and its output tried from other people's projects: install the command,
+    /// generate two crates against one runtime and build an application with both, resolve
+    /// `generated/` beside pinned tokio and serde releases, and find no exact (`=`) version
+    /// requirement (needs crates.io; CI runs it).
+    Downstream,
+    /// Resolve each group of crates users take together (the runtime and the Jobs crate; the
+    /// generator, its command and build-script crate) with the lowest releases its
+    /// requirements allow, and build and test it (needs crates.io; CI runs it).
+    MinimalVersions {
+        /// Only this group: `runtime` or `generator`.
+        group: Option<String>,
+    },
     /// This generator against progenitor: time, memory, output size, cargo check/build of the
     /// generated crates, and scaling on synthetic documents (arguments go to codegen-bench;
     /// `cargo xtask bench -- --help` lists them).
@@ -142,6 +156,8 @@ fn main() -> Result<()> {
             let dir = dir.unwrap_or_else(|| regen::root().join("../shared/corpus/dev"));
             corpus::run(&dir, &github, !no_check)
         }
+        Task::Downstream => downstream::run(),
+        Task::MinimalVersions { group } => minimal_versions::run(group.as_deref()),
         Task::Bench { args } => {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             bench::run(&args)

@@ -161,6 +161,15 @@ fn replaceable(out: &Path) -> Result<bool> {
 /// empty or a previous output of this generator, or when `force` is set; anything else is
 /// refused, so a mistyped `--out` cannot delete a user's folder.
 pub fn write_crate(out: &Path, files: &[(String, String)], force: bool) -> Result<()> {
+    // `.` or `..` (or `a/..`) names the folder only through its parent's entry: resolve it,
+    // or the staging folder would be made inside `out`, and renaming `.` fails.
+    let resolved;
+    let out = if out.file_name().is_none() {
+        resolved = fs::canonicalize(out).with_context(|| format!("resolving {}", out.display()))?;
+        resolved.as_path()
+    } else {
+        out
+    };
     if !force && !replaceable(out)? {
         bail!(
             "{} exists and is not a crate this tool generated (its Cargo.toml does not start \
@@ -193,9 +202,13 @@ pub fn write_crate(out: &Path, files: &[(String, String)], force: bool) -> Resul
     }
     let old = parent.join(format!(".{stem}.old-{}", std::process::id()));
     if out.exists() {
-        fs::rename(out, &old).with_context(|| format!("moving the old {} aside", out.display()))?;
+        if let Err(error) = fs::rename(out, &old) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(error).with_context(|| format!("moving the old {} aside", out.display()));
+        }
     }
     if let Err(error) = fs::rename(&staging, out) {
+        let _ = fs::remove_dir_all(&staging);
         if old.exists() {
             let _ = fs::rename(&old, out);
         }

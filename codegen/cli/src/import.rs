@@ -127,7 +127,7 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
     /// The file already held this text.

@@ -6,7 +6,8 @@
 //! `--fail-on-breaking`), 2 for a usage error.
 
 use anyhow::{Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use codegen::manifest::RuntimeSource;
 use codegen_cli::{generate, import, spec_diff};
 use std::path::PathBuf;
@@ -153,15 +154,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Exits like clap on a usage error (status 2, the subcommand's usage line), for arguments
+/// that clap accepts one by one but that do not work together.
+fn usage_error(subcommand: &str, message: String) -> ! {
+    let mut cli = Cli::command();
+    cli.build();
+    let mut command = cli.find_subcommand(subcommand).cloned().unwrap_or(cli);
+    command.error(ErrorKind::ValueValidation, message).exit()
+}
+
 fn run_generate(args: GenerateArgs) -> Result<()> {
     let started = Instant::now();
     let name = match args.name {
         Some(name) => name,
         None => match generate::name_from_dir(&args.out) {
             Some(name) => name,
-            None => bail!(
-                "`{}` is not a crate name; pass --name CRATE",
-                args.out.display()
+            None => usage_error(
+                "generate",
+                format!(
+                    "--out `{}`: the folder's name is not a crate name; pass --name CRATE",
+                    args.out.display()
+                ),
             ),
         },
     };
@@ -176,18 +189,26 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
     }
     let warnings = generated.warnings.len();
     if args.deny_warnings && warnings > 0 {
-        bail!("{warnings} warnings and --deny-warnings (see above); nothing was written");
+        bail!(
+            "{} and --deny-warnings (see above); nothing was written",
+            plural(warnings, "warning")
+        );
     }
     generate::write_crate(&args.out, &generated.files, args.force)?;
     println!(
-        "generated crate `{name}` in {}: {} operations, {} types, {warnings} warning{} ({:.2} s)",
+        "generated crate `{name}` in {}: {}, {}, {} ({:.2} s)",
         args.out.display(),
-        generated.operations,
-        generated.types,
-        if warnings == 1 { "" } else { "s" },
+        plural(generated.operations, "operation"),
+        plural(generated.types, "type"),
+        plural(warnings, "warning"),
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `1 warning`, `2 warnings`.
+fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 fn run_runtime(args: &RuntimeArgs) -> Result<()> {
@@ -229,7 +250,7 @@ fn run_spec_diff(args: &SpecDiffArgs) -> Result<()> {
     print!("{text}");
     let breaking = changes.iter().filter(|c| c.breaking).count();
     if args.fail_on_breaking && breaking > 0 {
-        bail!("{breaking} breaking changes");
+        bail!("{}", plural(breaking, "breaking change"));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::{Error, HeaderValue};
 
@@ -56,6 +57,14 @@ impl Credential for StaticCredential {
     }
 }
 
+/// One credential shared by several clients (of one API or of several generated APIs), so
+/// that a token it caches is fetched once for all of them.
+impl<C: Credential + ?Sized> Credential for Arc<C> {
+    fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+        (**self).authorization()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,12 +96,20 @@ mod tests {
     }
 
     #[test]
-    fn credentials_are_usable_as_trait_objects() {
-        let shared: std::sync::Arc<dyn Credential> =
-            std::sync::Arc::new(StaticCredential::new("Basic abc").expect("valid"));
-        assert_eq!(
-            block_on(shared.authorization()).expect("value"),
-            "Basic abc"
-        );
+    fn one_credential_can_be_shared() {
+        /// Counts the values it gives.
+        struct Counting(std::sync::atomic::AtomicUsize);
+        impl Credential for Counting {
+            fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+                let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Box::pin(async move { Ok(HeaderValue::from(n)) })
+            }
+        }
+        let shared = Arc::new(Counting(Default::default()));
+        let (first, second) = (shared.clone(), shared.clone());
+        assert_eq!(block_on(first.authorization()).expect("value"), "0");
+        assert_eq!(block_on(second.authorization()).expect("value"), "1");
+        let object: Arc<dyn Credential> = shared;
+        assert_eq!(block_on(object.authorization()).expect("value"), "2");
     }
 }

@@ -85,7 +85,7 @@ impl IotHubErrorInfo {
         // Envelope A: `Message` is `ErrorCode:<Name>;<text>`, or envelope B as JSON text.
         if let Some(message) = &body.message {
             let nested = message.trim_start().starts_with('{') && depth == 0;
-            match serde_json::from_str::<IotHubError>(message) {
+            match crate::runtime::serde_json::from_str::<IotHubError>(message) {
                 Ok(inner) if nested => self.merge_body(&inner, depth + 1),
                 _ => match message
                     .strip_prefix("ErrorCode:")
@@ -143,13 +143,13 @@ impl IotHubErrorExt for crate::Error {
 mod tests {
     use super::*;
 
-    fn typed(json: serde_json::Value) -> ErrorBody<IotHubError> {
-        ErrorBody::Typed(serde_json::from_value(json).unwrap())
+    fn typed(json: crate::runtime::serde_json::Value) -> ErrorBody<IotHubError> {
+        ErrorBody::Typed(crate::runtime::serde_json::from_value(json).unwrap())
     }
 
     #[test]
     fn envelope_a() {
-        let body = typed(serde_json::json!({
+        let body = typed(crate::runtime::serde_json::json!({
             "Message": "ErrorCode:DeviceNotFound;E2E_device",
             "ExceptionMessage": "Tracking ID:aeec4c1e4e914a4c9f40fdba7be68fa5-G:0-TimeStamp:10/18/2022 20:50:39"
         }));
@@ -164,11 +164,11 @@ mod tests {
 
     #[test]
     fn envelope_b_and_nested_in_message() {
-        let b = serde_json::json!({"errorCode": 404002, "trackingId": "t1", "message": "no such job", "timestampUtc": "2021"});
+        let b = crate::runtime::serde_json::json!({"errorCode": 404002, "trackingId": "t1", "message": "no such job", "timestampUtc": "2021"});
         let top = IotHubErrorInfo::from_parts(None, &typed(b.clone()));
         let nested = IotHubErrorInfo::from_parts(
             None,
-            &typed(serde_json::json!({"Message": b.to_string()})),
+            &typed(crate::runtime::serde_json::json!({"Message": b.to_string()})),
         );
         for info in [top, nested] {
             assert_eq!(info.code.as_deref(), Some("JobNotFound"));

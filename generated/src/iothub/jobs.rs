@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use crate::runtime::chrono::{DateTime, Utc};
 
 use super::connection_string::{ConnectionAuth, ConnectionString};
 use super::sas::SasCredential;
