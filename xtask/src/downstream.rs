@@ -7,8 +7,8 @@
 //!    that uses both, one credential type for both clients, and its own reqwest 0.13 client:
 //!    `cargo tree` must show one runtime package and one reqwest, and `cargo check` must pass.
 //! 3. Resolves an application that depends on `generated/` (`iothub-jobs`) with
-//!    `tokio = "=1.50.0"` and `serde = "=1.0.219"`: the requirements the crates state must
-//!    leave room for other patch releases.
+//!    `tokio = "=1.50.0"`, `serde = "=1.0.219"` and `reqwest = "0.13"`: the requirements the
+//!    crates state must leave room for other patch releases, and reqwest must be one package.
 //! 4. Checks that no manifest in the repository, and none the command wrote, has an exact
 //!    (`=`) version requirement.
 
@@ -224,7 +224,8 @@ fn two_clients(root: &Path, work: &Path, binary: &Path) -> Result<()> {
     Ok(())
 }
 
-/// An application that pins tokio and serde to other patch releases than this workspace's.
+/// An application that pins tokio and serde to other patch releases than this workspace's,
+/// and has reqwest 0.13 of its own: it resolves, with one reqwest.
 fn pinned_versions(root: &Path, work: &Path) -> Result<()> {
     let app = work.join("pinned");
     let generated = root.join("generated");
@@ -233,7 +234,7 @@ fn pinned_versions(root: &Path, work: &Path) -> Result<()> {
         &format!(
             "[package]\nname = \"pinned\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
              [workspace]\n\n[dependencies]\niothub-jobs = {{ path = {:?} }}\n\
-             tokio = \"=1.50.0\"\nserde = \"=1.0.219\"\n",
+             tokio = \"=1.50.0\"\nserde = \"=1.0.219\"\nreqwest = \"0.13\"\n",
             generated.display().to_string()
         ),
     )?;
@@ -241,9 +242,11 @@ fn pinned_versions(root: &Path, work: &Path) -> Result<()> {
     let _ = fs::remove_file(app.join("Cargo.lock"));
     run_command(
         cargo(&app).arg("generate-lockfile"),
-        "cargo generate-lockfile (tokio =1.50.0, serde =1.0.219)",
+        "cargo generate-lockfile (tokio =1.50.0, serde =1.0.219, reqwest 0.13)",
     )?;
     let lock = fs::read_to_string(app.join("Cargo.lock"))?;
+    let reqwests = lock.matches("name = \"reqwest\"\n").count();
+    ensure!(reqwests == 1, "{reqwests} reqwest packages in the lockfile");
     for (name, version) in [("tokio", "1.50.0"), ("serde", "1.0.219")] {
         ensure!(
             lock.contains(&format!("name = \"{name}\"\nversion = \"{version}\"")),
@@ -293,6 +296,71 @@ mod tests {
     fn no_manifest_pins_an_exact_version() {
         let offenders = exact_requirements(&[crate::regen::root()]).expect("readable");
         assert!(offenders.is_empty(), "{}", offenders.join("\n"));
+    }
+
+    /// The versions this workspace builds and tests with (`Cargo.lock`) are within the
+    /// requirements users' builds see: the workspace's, the runtime's own manifest (which the
+    /// generator vendors), and the manifest the generator writes (the runtime release).
+    #[test]
+    fn the_lockfile_is_within_the_stated_requirements() {
+        let root = crate::regen::root();
+        let read = |path: &str| -> toml::Table {
+            fs::read_to_string(root.join(path))
+                .expect("readable")
+                .parse()
+                .expect("TOML")
+        };
+        let lock = read("Cargo.lock");
+        let mut locked: std::collections::BTreeMap<String, Vec<semver::Version>> =
+            std::collections::BTreeMap::new();
+        for package in lock["package"].as_array().expect("packages") {
+            let name = package["name"].as_str().expect("name").to_owned();
+            let version = package["version"].as_str().expect("version");
+            locked
+                .entry(name)
+                .or_default()
+                .push(semver::Version::parse(version).expect("a version"));
+        }
+        let runtime = codegen::manifest::RuntimeSource::Vendored;
+        let mut manifest = codegen::manifest::Manifest::new("x", "x", "test", "x.yaml", &runtime);
+        manifest.server = true;
+        let generated: toml::Table = codegen::manifest::cargo_toml(&manifest)
+            .parse()
+            .expect("a generated manifest is TOML");
+        let workspace = read("Cargo.toml");
+        let tables = [
+            (
+                "Cargo.toml [workspace.dependencies]",
+                workspace["workspace"]["dependencies"].clone(),
+            ),
+            (
+                "codegen/runtime/Cargo.toml",
+                read("codegen/runtime/Cargo.toml")["dependencies"].clone(),
+            ),
+            (
+                "codegen/runtime/Cargo.toml [dev-dependencies]",
+                read("codegen/runtime/Cargo.toml")["dev-dependencies"].clone(),
+            ),
+            ("a generated Cargo.toml", generated["dependencies"].clone()),
+        ];
+        let mut checked = 0;
+        for (place, table) in tables {
+            for (name, spec) in table.as_table().expect("a dependency table") {
+                let requirement = match spec {
+                    toml::Value::String(text) => text.as_str(),
+                    toml::Value::Table(spec) => spec["version"].as_str().expect("a version"),
+                    other => panic!("{place}: {name} = {other}"),
+                };
+                let requirement = semver::VersionReq::parse(requirement).expect("a requirement");
+                let versions = locked.get(name).map(Vec::as_slice).unwrap_or_default();
+                assert!(
+                    versions.iter().any(|v| requirement.matches(v)),
+                    "{place}: {name} {requirement} admits none of the locked {versions:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked}");
     }
 
     #[test]
