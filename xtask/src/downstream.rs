@@ -6,9 +6,10 @@
 //!    two different documents against it (`--runtime path=…`), and builds an application
 //!    that uses both, one credential type for both clients, and its own reqwest 0.13 client:
 //!    `cargo tree` must show one runtime package and one reqwest, and `cargo check` must pass.
-//! 3. Resolves an application that depends on `generated/` (`iothub-jobs`) with
-//!    `tokio = "=1.50.0"`, `serde = "=1.0.219"` and `reqwest = "0.13"`: the requirements the
-//!    crates state must leave room for other patch releases, and reqwest must be one package.
+//! 3. Resolves an application that depends on `generated/` (`iothub-jobs`, by path and by
+//!    git) with `tokio = "=1.50.0"`, `serde = "=1.0.219"` and `reqwest = "0.13"`: the
+//!    requirements the crates state must leave room for other patch releases, and reqwest
+//!    must be one package.
 //! 4. Checks that no manifest in the repository, and none the command wrote, has an exact
 //!    (`=`) version requirement.
 
@@ -225,33 +226,52 @@ fn two_clients(root: &Path, work: &Path, binary: &Path) -> Result<()> {
 }
 
 /// An application that pins tokio and serde to other patch releases than this workspace's,
-/// and has reqwest 0.13 of its own: it resolves, with one reqwest.
+/// and has reqwest 0.13 of its own: it resolves, with one reqwest. Once with `generated/` by
+/// path, once by git (this repository's last commit, as a user's git dependency sees it: the
+/// runtime comes along by its path inside the repository).
 fn pinned_versions(root: &Path, work: &Path) -> Result<()> {
-    let app = work.join("pinned");
-    let generated = root.join("generated");
-    write(
-        &app.join("Cargo.toml"),
-        &format!(
-            "[package]\nname = \"pinned\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [workspace]\n\n[dependencies]\niothub-jobs = {{ path = {:?} }}\n\
-             tokio = \"=1.50.0\"\nserde = \"=1.0.219\"\nreqwest = \"0.13\"\n",
-            generated.display().to_string()
+    let git = format!("file://{}", root.display());
+    for (name, source) in [
+        (
+            "pinned-path",
+            format!("path = {:?}", root.join("generated").display().to_string()),
         ),
-    )?;
-    write(&app.join("src/main.rs"), "fn main() {}\n")?;
-    let _ = fs::remove_file(app.join("Cargo.lock"));
-    run_command(
-        cargo(&app).arg("generate-lockfile"),
-        "cargo generate-lockfile (tokio =1.50.0, serde =1.0.219, reqwest 0.13)",
-    )?;
-    let lock = fs::read_to_string(app.join("Cargo.lock"))?;
-    let reqwests = lock.matches("name = \"reqwest\"\n").count();
-    ensure!(reqwests == 1, "{reqwests} reqwest packages in the lockfile");
-    for (name, version) in [("tokio", "1.50.0"), ("serde", "1.0.219")] {
+        ("pinned-git", format!("git = {git:?}")),
+    ] {
+        let app = work.join(name);
+        write(
+            &app.join("Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+                 [workspace]\n\n[dependencies]\niothub-jobs = {{ {source} }}\n\
+                 tokio = \"=1.50.0\"\nserde = \"=1.0.219\"\nreqwest = \"0.13\"\n"
+            ),
+        )?;
+        write(&app.join("src/main.rs"), "fn main() {}\n")?;
+        let _ = fs::remove_file(app.join("Cargo.lock"));
+        run_command(
+            cargo(&app).arg("generate-lockfile"),
+            &format!(
+                "cargo generate-lockfile (iothub-jobs by {}, tokio =1.50.0, serde =1.0.219, reqwest 0.13)",
+                &name[7..]
+            ),
+        )?;
+        let lock = fs::read_to_string(app.join("Cargo.lock"))?;
+        let reqwests = lock.matches("name = \"reqwest\"\n").count();
         ensure!(
-            lock.contains(&format!("name = \"{name}\"\nversion = \"{version}\"")),
-            "{name} {version} is not in the lockfile"
+            reqwests == 1,
+            "{name}: {reqwests} reqwest packages in the lockfile"
         );
+        ensure!(
+            lock.contains("name = \"openapi-rust-runtime\""),
+            "{name}: the runtime is not in the lockfile"
+        );
+        for (package, version) in [("tokio", "1.50.0"), ("serde", "1.0.219")] {
+            ensure!(
+                lock.contains(&format!("name = \"{package}\"\nversion = \"{version}\"")),
+                "{name}: {package} {version} is not in the lockfile"
+            );
+        }
     }
     Ok(())
 }
