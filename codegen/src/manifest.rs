@@ -223,7 +223,8 @@ pub fn cargo_toml(m: &Manifest<'_>) -> String {
     };
     text.push_str(&format!(
         "\n[dependencies]\n\
-         # The runtime (HTTP core, errors, retries, and the crates generated code names): {where_from}.\n\
+         # The runtime (HTTP core, errors, retries, and the crates generated code names):\n\
+         # {where_from}.\n\
          {runtime} = {{ version = \"{}\", {source}, default-features = false, features = {} }}\n",
         runtime_version(),
         toml_list(m.runtime_features),
