@@ -20,7 +20,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// This repository's tasks (the generator itself is the `openapi-rust-codegen` command).
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about, long_about = None)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     task: Task,

@@ -160,9 +160,9 @@ pub fn progenitor(text: &str) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// Runs this generator the way `cargo xtask generate` does.
+/// Runs this generator the way `openapi-rust-codegen generate` does.
 pub fn ours(path: &str, text: &str) -> Result<codegen::Output, String> {
-    let input = codegen::Input::new(path, text, "cargo xtask generate");
+    let input = codegen::Input::new(path, text, "openapi-rust-codegen generate");
     codegen::generate(&input).map_err(|e| first_line(&e.to_string()))
 }
 

@@ -111,6 +111,10 @@ impl Options {
                     )
                 }
                 "--picks" => options.picks = value()?.parse()?,
+                "--help" | "-h" => {
+                    println!("{USAGE}");
+                    std::process::exit(0);
+                }
                 other => bail!("unknown option `{other}`\n{USAGE}"),
             }
         }
