@@ -1,7 +1,8 @@
 //! The generated `iothub-jobs` client over real HTTP: each test starts an axum server on
 //! 127.0.0.1 (port 0), lets the client call it, checks what arrived on the wire (method, raw
 //! path, `api-version`, `Authorization`, headers, JSON body) and checks how the client decoded
-//! the canned answer.
+//! the canned answer. Also what the client refuses: a credential in cleartext to a remote
+//! host, redirects to another origin, bodies over the size limits, paging that loops.
 
 mod support;
 
@@ -16,7 +17,7 @@ use iothub_jobs::models::{
 };
 use iothub_jobs::{Client, Error, ErrorBody, StaticCredential};
 use serde_json::{Value, json};
-use support::{Mock, Reply, Seen};
+use support::{Mock, RawReply, RawServer, Reply, Seen};
 
 /// The `Authorization` value every test client sends.
 const SAS: &str = "SharedAccessSignature sr=my-hub.azure-devices.net&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D&se=1900000000&skn=iothubowner";
@@ -429,6 +430,325 @@ async fn query_stream_yields_an_error_and_stops() {
     let error = items[1].as_ref().unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(mock.seen().len(), 2);
+}
+
+fn job(id: &str) -> Value {
+    json!({"jobId": id, "type": "scheduleDeviceMethod", "status": "completed"})
+}
+
+/// A service that answers a token with the same token again would be paged forever: the
+/// stream yields what the pages held, then ends with `Error::Paging` instead of asking again.
+#[tokio::test]
+async fn a_continuation_token_sent_back_unchanged_ends_the_stream() {
+    let mock = Mock::start(vec![
+        Reply::json(200, &json!([job("j1")])).header("x-ms-continuation", "t1"),
+        Reply::json(200, &json!([job("j2")])).header("x-ms-continuation", "t1"),
+        Reply::json(200, &json!([job("j2")])).header("x-ms-continuation", "t1"),
+    ])
+    .await;
+    let client = client(&mock.base);
+
+    let items: Vec<_> = client
+        .query_scheduled_jobs(None, None, None)
+        .collect()
+        .await;
+
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().job_id.as_deref(), Some("j1"));
+    assert_eq!(items[1].as_ref().unwrap().job_id.as_deref(), Some("j2"));
+    let error = items[2].as_ref().unwrap_err();
+    assert!(matches!(error, Error::Paging(_)), "{error:?}");
+    assert_eq!(error.status(), None);
+    let tokens: Vec<_> = mock
+        .seen()
+        .iter()
+        .map(|s| s.header("x-ms-continuation").map(str::to_owned))
+        .collect();
+    assert_eq!(tokens, [None, Some("t1".to_owned())]);
+}
+
+/// A cycle of several tokens (t1 → t2 → t1) is caught too.
+#[tokio::test]
+async fn a_cycle_of_continuation_tokens_ends_the_stream() {
+    let mock = Mock::start(vec![
+        Reply::json(200, &json!([job("j1")])).header("x-ms-continuation", "t1"),
+        Reply::json(200, &json!([job("j2")])).header("x-ms-continuation", "t2"),
+        Reply::json(200, &json!([job("j3")])).header("x-ms-continuation", "t1"),
+        Reply::json(200, &json!([job("j2")])).header("x-ms-continuation", "t2"),
+    ])
+    .await;
+    let client = client(&mock.base);
+
+    let items: Vec<_> = client
+        .query_scheduled_jobs(None, None, None)
+        .collect()
+        .await;
+
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert!(matches!(items[3], Err(Error::Paging(_))), "{items:?}");
+    assert_eq!(mock.count(), 3);
+}
+
+/// An empty `x-ms-continuation` is no token: the listing ends there.
+#[tokio::test]
+async fn an_empty_continuation_token_ends_the_stream() {
+    let mock = Mock::start(vec![
+        Reply::json(200, &json!([job("j1")])).header("x-ms-continuation", ""),
+        Reply::json(200, &json!([job("j2")])),
+    ])
+    .await;
+    let client = client(&mock.base);
+
+    let jobs: Vec<_> = client
+        .query_scheduled_jobs(None, None, None)
+        .try_collect()
+        .await
+        .unwrap();
+
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(mock.count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body size limits
+// ---------------------------------------------------------------------------------------------
+
+/// A `Content-Length` above the limit (64 MiB by default) fails at once, before a byte of the
+/// body is read: the server here announces 100 GiB and sends nothing, and the client's
+/// timeout is off, so a client that waited for the body would wait until the budget ran out.
+#[tokio::test]
+async fn a_content_length_over_the_limit_fails_before_the_body_is_read() {
+    let server = RawServer::start(vec![RawReply::SendThenHang(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 107374182400\r\n\r\n{\"jobId\":"
+            .to_vec(),
+    )])
+    .await;
+    let client = client(&server.base).with_timeout(None);
+
+    let started = std::time::Instant::now();
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        client.get_scheduled_job("job-1"),
+    )
+    .await
+    .expect("refused without waiting for the body");
+
+    let error = outcome.unwrap_err();
+    let Error::ResponseTooLarge(too_large) = &error else {
+        panic!("expected Error::ResponseTooLarge, got {error:?}");
+    };
+    assert_eq!(too_large.status, StatusCode::OK);
+    assert_eq!(too_large.limit, 64 * 1024 * 1024);
+    assert_eq!(too_large.content_length, Some(107_374_182_400));
+    assert_eq!(error.status(), Some(StatusCode::OK));
+    assert!(!error.is_retryable());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// Without a `Content-Length`, the body is counted as it streams and the read stops at the
+/// limit (`with_max_response_bytes`).
+#[tokio::test]
+async fn a_streamed_body_over_the_limit_is_cut_off() {
+    let server = RawServer::start(vec![
+        RawReply::chunked("200 OK", 64 * 1024, 32),
+        RawReply::chunked("200 OK", 64 * 1024, 32),
+    ])
+    .await;
+    let client = client(&server.base);
+
+    // 2 MiB in 64 KiB chunks, against a 1 MiB limit.
+    let error = client
+        .clone()
+        .with_max_response_bytes(1024 * 1024)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+    let Error::ResponseTooLarge(too_large) = &error else {
+        panic!("expected Error::ResponseTooLarge, got {error:?}");
+    };
+    assert_eq!(too_large.limit, 1024 * 1024);
+    assert_eq!(too_large.content_length, None);
+
+    // Within the limit it is read whole (and is no job: a decode error).
+    let error = client
+        .with_max_response_bytes(2 * 1024 * 1024)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+}
+
+/// An error body is kept up to 1 MiB by default: a longer one is cut there, kept raw, and the
+/// error says so.
+#[tokio::test]
+async fn an_error_body_over_the_limit_is_cut() {
+    let server = RawServer::start(vec![RawReply::chunked(
+        "500 Internal Server Error",
+        64 * 1024,
+        32,
+    )])
+    .await;
+
+    let error = client(&server.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    let response = error.response().expect("an error response");
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let ErrorBody::Raw(raw) = &response.body else {
+        panic!("a cut body is not decoded: {:?}", response.body);
+    };
+    assert_eq!(raw.len(), 1024 * 1024);
+    assert!(response.body_truncated);
+    assert!(
+        error
+            .to_string()
+            .ends_with("(body cut at the error body limit)")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials in cleartext, redirects
+// ---------------------------------------------------------------------------------------------
+
+/// An HTTP client that sends requests for `host` to the mock at `base` (127.0.0.1), so that a
+/// test can name a host that is not a loopback address without leaving this machine.
+fn resolving(host: &str, base: &str) -> reqwest::Client {
+    let address = base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("socket address");
+    reqwest::Client::builder()
+        .resolve(host, address)
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+/// The mock's port, from its base URL.
+fn port_of(base: &str) -> &str {
+    base.rsplit(':').next().unwrap()
+}
+
+/// `http://` to a host that is not a loopback address would carry the SAS token in cleartext:
+/// refused before anything is sent.
+#[tokio::test]
+async fn a_credential_is_not_sent_in_cleartext_to_a_remote_host() {
+    let mock = Mock::start(vec![Reply::json(200, &job("job-1"))]).await;
+    let base = format!("http://my-hub.azure-devices.net:{}", port_of(&mock.base));
+    let client = Client::with_http_client(&base, resolving("my-hub.azure-devices.net", &mock.base))
+        .unwrap()
+        .with_credential(StaticCredential::new(SAS).unwrap());
+
+    let error = client.get_scheduled_job("job-1").await.unwrap_err();
+
+    assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+    assert!(error.to_string().contains("cleartext"), "{error}");
+    assert!(!error.to_string().contains(SECRET), "{error}");
+    assert_eq!(mock.count(), 0, "nothing was sent");
+}
+
+/// `with_insecure_http(true)` allows it, for a network the caller trusts.
+#[tokio::test]
+async fn insecure_http_can_be_allowed() {
+    let mock = Mock::start(vec![Reply::json(200, &job("job-1"))]).await;
+    let base = format!("http://my-hub.azure-devices.net:{}", port_of(&mock.base));
+    let client = Client::with_http_client(&base, resolving("my-hub.azure-devices.net", &mock.base))
+        .unwrap()
+        .with_credential(StaticCredential::new(SAS).unwrap())
+        .with_insecure_http(true);
+
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    mock.single().assert_call(Method::GET, "/jobs/v2/job-1");
+}
+
+/// Loopback stays allowed, by name or address, for local emulators.
+#[tokio::test]
+async fn loopback_http_is_allowed_with_a_credential() {
+    let mock = Mock::start(vec![Reply::json(200, &job("job-1")); 2]).await;
+    let by_name = format!("http://localhost:{}", port_of(&mock.base));
+
+    Client::with_http_client(&by_name, resolving("localhost", &mock.base))
+        .unwrap()
+        .with_credential(StaticCredential::new(SAS).unwrap())
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap();
+    client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+    for seen in mock.seen() {
+        seen.assert_call(Method::GET, "/jobs/v2/job-1");
+    }
+}
+
+/// A redirect to another origin (another port on 127.0.0.1) is not followed: the other
+/// server gets nothing (neither the credential nor the request), and the caller gets the
+/// redirect with its `Location`.
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed() {
+    let elsewhere = Mock::start(vec![Reply::json(200, &job("job-1"))]).await;
+    let location = format!("{}/jobs/v2/job-1", elsewhere.base);
+    let mock = Mock::start(vec![Reply::text(307, "").header("location", &location)]).await;
+
+    let error = client(&mock.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error.status(),
+        Some(StatusCode::TEMPORARY_REDIRECT),
+        "{error:?}"
+    );
+    assert_eq!(error.header("location"), Some(location.as_str()));
+    mock.single().assert_call(Method::GET, "/jobs/v2/job-1");
+    assert_eq!(elsewhere.count(), 0, "{:?}", elsewhere.seen());
+}
+
+/// A redirect to another scheme on the same host and port (here `https://`) is another origin
+/// too: not followed, no second connection.
+#[tokio::test]
+async fn a_redirect_to_another_scheme_on_the_same_port_is_not_followed() {
+    // The redirect names the port of the server that sends it.
+    let server = RawServer::start(Vec::new()).await;
+    let location = format!("https://127.0.0.1:{}/jobs/v2/job-1", server.port);
+    server.push(RawReply::response(
+        "307 Temporary Redirect",
+        &[("location", &location)],
+        b"",
+    ));
+
+    let error = client(&server.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error.status(),
+        Some(StatusCode::TEMPORARY_REDIRECT),
+        "{error:?}"
+    );
+    assert_eq!(server.connections(), 1);
+}
+
+/// A redirect within the origin is followed, and keeps the credential.
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_followed_with_the_credential() {
+    let mock = Mock::start(vec![
+        Reply::text(308, "").header("location", "/jobs/v2/job-2"),
+        Reply::json(200, &job("job-2")),
+    ])
+    .await;
+
+    let job = client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(job.job_id.as_deref(), Some("job-2"));
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].path, "/jobs/v2/job-2");
+    assert_eq!(seen[1].header("authorization"), Some(SAS));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 //! The generated `iothub-jobs` client's resilience over real HTTP: retries (statuses, IoT Hub
-//! error codes, `Retry-After`, idempotency, budgets), per-attempt timeouts, SAS authentication
-//! and renewal, IoT Hub error bodies, decoding failures, the task-level helpers
-//! (`schedule_device_method`, `schedule_twin_update`, `wait_for_job`) and tracing.
+//! error codes, `Retry-After` and the millisecond headers, idempotency, budgets), per-attempt
+//! timeouts, SAS authentication and renewal (a 401 signed afresh once), custom credentials and
+//! their failures, IoT Hub error bodies, decoding failures, the task-level helpers
+//! (`schedule_device_method`, `schedule_twin_update`, a retried creation checked against the
+//! job it created, `wait_for_job`) and tracing.
 //!
 //! Every test talks to a [`Mock`] on 127.0.0.1 and never sleeps itself: retry delays are kept
 //! at a few milliseconds, and where a test takes longer it is the client that waits.
@@ -19,9 +21,10 @@ use iothub_jobs::iothub::{Clock, IotHubErrorExt as _, SasCredential, sign};
 use iothub_jobs::models::{
     CloudToDeviceMethod, JobProperties, JobStatus, JobType, Twin, TwinProperties,
 };
-use iothub_jobs::{Client, Error, RetryPolicy};
+use iothub_jobs::runtime::{BoxFuture, HeaderValue};
+use iothub_jobs::{Client, Credential, Error, RetryPolicy};
 use serde_json::{Value, json};
-use support::{Mock, Reply, Seen};
+use support::{Mock, RawReply, RawServer, Reply, Seen};
 
 /// The hub every token names.
 const HOST: &str = "my-hub.azure-devices.net";
@@ -236,6 +239,75 @@ async fn gives_up_at_once_when_retry_after_exceeds_the_budget() {
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
+/// Azure's millisecond headers win over `Retry-After`: the 120 s `Retry-After` here would
+/// exceed the budget and end the call, so a quick retry shows the millisecond header was used.
+#[tokio::test]
+async fn millisecond_retry_after_headers_win() {
+    for header in ["retry-after-ms", "x-ms-retry-after-ms"] {
+        let mock = Mock::start(vec![
+            Reply::text(429, "")
+                .header("retry-after", "120")
+                .header(header, "20"),
+            ok_job(),
+        ])
+        .await;
+
+        let started = Instant::now();
+        client(&mock.base).get_scheduled_job("job-1").await.unwrap();
+
+        let seen = mock.seen();
+        assert_eq!(seen.len(), 2, "{header}");
+        let gap = seen[1].at - seen[0].at;
+        assert!(
+            gap >= Duration::from_millis(20),
+            "{header}: retried after {gap:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5), "{header}");
+    }
+}
+
+/// The obsolete RFC 850 date form, in the past: retry now (not the 5 to 10 s back-off, which
+/// would exceed the 3 s budget and end the call).
+#[tokio::test]
+async fn retries_promptly_after_a_past_rfc_850_retry_after_date() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "").header("retry-after", "Wednesday, 21-Oct-15 07:28:00 GMT"),
+        ok_job(),
+    ])
+    .await;
+    let client = client(&mock.base).with_retry_policy(
+        fast_policy()
+            .delays(Duration::from_secs(10), Duration::from_secs(10))
+            .max_elapsed(Duration::from_secs(3)),
+    );
+
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    assert_eq!(mock.count(), 2);
+}
+
+/// A `Retry-After` too large to add to the time already spent is the longest wait there is:
+/// past the budget, so the call ends with the throttling response. (Added to the second the
+/// first retry waited, it used to overflow and panic inside the client.)
+#[tokio::test]
+async fn an_absurd_retry_after_ends_the_call() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "").header("retry-after", "1"),
+        Reply::text(503, "").header("retry-after", "18446744073709551615"),
+        ok_job(),
+    ])
+    .await;
+
+    let error = client(&mock.base)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 503);
+    assert_eq!(error.header("retry-after"), Some("18446744073709551615"));
+    assert_eq!(mock.count(), 2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Idempotency
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +388,9 @@ async fn max_elapsed_shorter_than_the_first_delay_means_no_retry() {
 }
 
 /// Back-offs of 10 to 20 ms within a 100 ms budget: a few retries, far fewer than the 50
-/// attempts allowed, and none starting after the budget.
+/// attempts allowed, and none starting after the budget. The call ends with the last 503, or,
+/// when the last attempt started with only a few milliseconds of the budget left and did not
+/// get its answer within them, with that attempt's timeout.
 #[tokio::test]
 async fn max_elapsed_stops_retrying_before_max_attempts() {
     let mock = Mock::start(vec![Reply::text(503, "busy"); 60]).await;
@@ -327,9 +401,14 @@ async fn max_elapsed_stops_retrying_before_max_attempts() {
             .max_elapsed(Duration::from_millis(100)),
     );
 
+    let started = Instant::now();
     let error = client.get_scheduled_job("job-1").await.unwrap_err();
 
-    assert_eq!(status_of(&error), 503);
+    assert!(
+        error.status().map(|s| s.as_u16()) == Some(503) || error.is_timeout(),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(1000));
     let seen = mock.seen();
     assert!(
         (2..50).contains(&seen.len()),
@@ -341,6 +420,44 @@ async fn max_elapsed_stops_retrying_before_max_attempts() {
         span < Duration::from_millis(150),
         "last attempt after {span:?}"
     );
+}
+
+/// The budget bounds the whole call, the last attempt included: an attempt that starts
+/// within the budget is cut where the budget ends, not 30 s (the per-attempt timeout) later.
+#[tokio::test]
+async fn the_last_attempt_ends_with_the_budget() {
+    let mock = Mock::start(vec![Reply::text(503, "busy"), Reply::hang()]).await;
+    let client =
+        client(&mock.base).with_retry_policy(fast_policy().max_elapsed(Duration::from_millis(400)));
+
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(Duration::from_secs(10), client.get_scheduled_job("job-1"))
+        .await
+        .expect("the call ends with its 400 ms budget, not the 30 s attempt timeout");
+
+    let error = outcome.unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    assert_eq!(mock.count(), 2);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(400) && elapsed < Duration::from_secs(3),
+        "{elapsed:?}"
+    );
+}
+
+/// Without a per-attempt timeout, the budget still bounds the call.
+#[tokio::test]
+async fn the_budget_bounds_a_call_without_a_timeout() {
+    let mock = Mock::start(vec![Reply::hang()]).await;
+    let client = client(&mock.base)
+        .with_timeout(None)
+        .with_retry_policy(fast_policy().max_elapsed(Duration::from_millis(300)));
+
+    let outcome = tokio::time::timeout(Duration::from_secs(10), client.get_scheduled_job("job-1"))
+        .await
+        .expect("the budget ends the call");
+
+    assert!(outcome.unwrap_err().is_timeout());
 }
 
 #[tokio::test]
@@ -491,33 +608,223 @@ async fn sas_token_is_cached_then_renewed_before_it_expires() {
     assert_eq!(renewed, sign(HOST, KEY, Some("iothubowner"), T0 + 190));
 }
 
+/// IoT Hub's 401, in envelope A with its error code header.
+fn unauthorized() -> Reply {
+    Reply::json(
+        401,
+        &json!({
+            "Message": "ErrorCode:IotHubUnauthorizedAccess;Unauthorized",
+            "ExceptionMessage": "Tracking ID:abc-G:0-TimeStamp:x"
+        }),
+    )
+    .header("iothub-errorcode", "IotHubUnauthorizedAccess")
+}
+
+/// A client for `base` with a SAS credential on `clock`, whose tokens live 100 s.
+fn sas_client(base: &str, clock: &Arc<TestClock>) -> Client {
+    let credential = SasCredential::new(HOST, Some("iothubowner"), KEY_BASE64)
+        .unwrap()
+        .with_ttl(Duration::from_secs(100))
+        .with_clock(clock.clone());
+    Client::new(base)
+        .unwrap()
+        .with_retry_policy(fast_policy())
+        .with_credential(credential)
+}
+
+/// The service refuses a cached token that this machine still thinks good (its clock runs
+/// ahead, or the machine slept): the credential drops it and the request goes once more with
+/// a token signed now, which the service accepts. Any operation: a 401 is a refusal before
+/// the request was processed, so even the POST that creates an import job is sent again.
 #[tokio::test]
-async fn unauthorized_is_not_retried_and_explains_itself() {
+async fn a_refused_sas_token_is_signed_afresh_and_sent_once_more() {
     let mock = Mock::start(vec![
-        Reply::json(
-            401,
-            &json!({
-                "Message": "ErrorCode:IotHubUnauthorizedAccess;Unauthorized",
-                "ExceptionMessage": "Tracking ID:abc-G:0-TimeStamp:x"
-            }),
-        )
-        .header("iothub-errorcode", "IotHubUnauthorizedAccess"),
         ok_job(),
+        unauthorized(),
+        ok_job(),
+        unauthorized(),
+        Reply::json(200, &json!({"jobId": "import-1"})),
     ])
     .await;
-    let client =
-        Client::from_connection_string_with_endpoint(&connection_string(), &mock.base).unwrap();
-    let client = client.with_retry_policy(fast_policy());
+    let clock = Arc::new(TestClock(AtomicU64::new(T0)));
+    let client = sas_client(&mock.base, &clock);
+
+    client.get_scheduled_job("job-1").await.unwrap();
+    clock.0.store(T0 + 50, Ordering::SeqCst); // 50 s left: the cached token is still sent
+    let job = client.get_scheduled_job("job-1").await.unwrap();
+    assert_eq!(job.status, Some(JobStatus::Completed));
+    clock.0.store(T0 + 60, Ordering::SeqCst);
+    let import = client
+        .create_import_export_job(&JobProperties::default())
+        .await
+        .unwrap();
+    assert_eq!(import.job_id.as_deref(), Some("import-1"));
+
+    let seen = mock.seen();
+    let expiries: Vec<String> = seen
+        .iter()
+        .map(|s| token_field(authorization(s), "se"))
+        .collect();
+    assert_eq!(
+        expiries,
+        [
+            "1700000100",
+            "1700000100",
+            "1700000150",
+            "1700000150",
+            "1700000160"
+        ]
+    );
+    assert_eq!(
+        authorization(&seen[2]),
+        sign(HOST, KEY, Some("iothubowner"), T0 + 150)
+    );
+    assert_eq!(seen[4].method, Method::POST);
+    assert_eq!(seen[4].path, "/jobs/create");
+}
+
+/// A token refused twice is the caller's problem: the second 401 is the answer, with
+/// everything IoT Hub said about it.
+#[tokio::test]
+async fn unauthorized_twice_is_final_and_explains_itself() {
+    let mock = Mock::start(vec![ok_job(), unauthorized(), unauthorized(), ok_job()]).await;
+    let clock = Arc::new(TestClock(AtomicU64::new(T0)));
+    let client = sas_client(&mock.base, &clock);
+    client.get_scheduled_job("job-1").await.unwrap();
+    clock.0.store(T0 + 50, Ordering::SeqCst);
 
     let error = client.get_scheduled_job("job-1").await.unwrap_err();
 
     assert_eq!(status_of(&error), 401);
     assert!(!error.is_retryable());
-    assert_eq!(mock.count(), 1);
+    assert_eq!(mock.count(), 3);
+    assert_eq!(error.response().unwrap().attempts, 2);
     let info = error.iothub_error().expect("an IoT Hub error");
     assert_eq!(info.code.as_deref(), Some("IotHubUnauthorizedAccess"));
     assert_eq!(info.tracking_id.as_deref(), Some("abc"));
     assert_eq!(info.message.as_deref(), Some("Unauthorized"));
+}
+
+/// A token signed this very second and refused (a wrong key, say) would be signed the same
+/// again: no second request.
+#[tokio::test]
+async fn a_token_just_signed_and_refused_is_not_sent_again() {
+    let mock = Mock::start(vec![unauthorized(), ok_job()]).await;
+    let clock = Arc::new(TestClock(AtomicU64::new(T0)));
+
+    let error = sas_client(&mock.base, &clock)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 401);
+    assert_eq!(mock.count(), 1);
+}
+
+/// A credential of the caller's own (an Entra ID bearer token, say): asked for a value on
+/// every attempt, and told to drop its cached token after a 401.
+struct BearerTokens {
+    /// The token number handed out; invalidation moves to the next.
+    current: AtomicU64,
+    asked: AtomicU64,
+}
+
+impl Credential for BearerTokens {
+    fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        let n = self.current.load(Ordering::SeqCst);
+        Box::pin(async move {
+            HeaderValue::from_str(&format!("Bearer token-{n}")).map_err(|e| e.to_string())
+        })
+    }
+
+    fn invalidate(&self) -> bool {
+        self.current.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_custom_credential_is_asked_every_attempt_and_renewed_after_a_401() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "busy"),
+        Reply::text(401, ""),
+        ok_job(),
+    ])
+    .await;
+    let credential = Arc::new(BearerTokens {
+        current: AtomicU64::new(0),
+        asked: AtomicU64::new(0),
+    });
+    let client = client(&mock.base).with_credential(credential.clone());
+
+    client.get_scheduled_job("job-1").await.unwrap();
+
+    let tokens: Vec<_> = mock
+        .seen()
+        .iter()
+        .map(|s| authorization(s).to_owned())
+        .collect();
+    assert_eq!(
+        tokens,
+        ["Bearer token-0", "Bearer token-0", "Bearer token-1"]
+    );
+    assert_eq!(credential.asked.load(Ordering::SeqCst), 3);
+}
+
+/// A credential that cannot renew (the trait's default `invalidate`): a 401 is final at once.
+#[tokio::test]
+async fn a_credential_that_cannot_renew_gets_one_401() {
+    struct Fixed;
+    impl Credential for Fixed {
+        fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+            Box::pin(async { Ok(HeaderValue::from_static("Bearer fixed")) })
+        }
+    }
+    let mock = Mock::start(vec![Reply::text(401, ""), ok_job()]).await;
+
+    let error = client(&mock.base)
+        .with_credential(Fixed)
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 401);
+    assert_eq!(authorization(&mock.single()), "Bearer fixed");
+}
+
+/// A credential that cannot produce a value fails the call with `Error::Credential` and its
+/// message, before anything is sent, and is not retried.
+#[tokio::test]
+async fn a_credential_failure_sends_nothing() {
+    struct Unreachable(AtomicU64);
+    impl Credential for Unreachable {
+        fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Err("the token endpoint did not answer".to_owned()) })
+        }
+    }
+    let mock = Mock::start(vec![ok_job()]).await;
+    let credential = Arc::new(Unreachable(AtomicU64::new(0)));
+
+    let error = client(&mock.base)
+        .with_credential(credential.clone())
+        .get_scheduled_job("job-1")
+        .await
+        .unwrap_err();
+
+    let Error::Credential(message) = &error else {
+        panic!("expected Error::Credential, got {error:?}");
+    };
+    assert_eq!(message, "the token endpoint did not answer");
+    assert_eq!(
+        error.to_string(),
+        "credential error: the token endpoint did not answer"
+    );
+    assert!(!error.is_retryable());
+    assert_eq!(error.status(), None);
+    assert_eq!(mock.count(), 0, "nothing was sent");
+    assert_eq!(credential.0.load(Ordering::SeqCst), 1, "asked once");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -611,6 +918,172 @@ async fn schedule_device_method_puts_a_device_method_job() {
         body["startTime"]
     );
     assert_eq!(body.get("updateTwin"), None);
+}
+
+fn reboot() -> CloudToDeviceMethod {
+    CloudToDeviceMethod {
+        method_name: Some("reboot".to_owned()),
+        payload: Some(json!({})),
+        ..Default::default()
+    }
+}
+
+/// The job the service holds after `schedule_device_method("job-1", "*", reboot(), ..)`.
+fn created_reboot_job() -> Value {
+    json!({
+        "jobId": "job-1",
+        "type": "scheduleDeviceMethod",
+        "queryCondition": "*",
+        "maxExecutionTimeInSeconds": 3600,
+        "cloudToDeviceMethod": {"methodName": "reboot", "payload": {}},
+        "status": "queued"
+    })
+}
+
+/// The first PUT creates the job, but its response is lost (the connection closes); the retry
+/// finds the id taken (409). The job read back is the one this call asked for, so the call
+/// succeeds with it instead of reporting a failure for a job that exists.
+#[tokio::test]
+async fn a_create_whose_response_was_lost_is_read_back_after_a_409() {
+    let server = RawServer::start(vec![
+        RawReply::Close,
+        RawReply::json(
+            "409 Conflict",
+            &[("iothub-errorcode", "JobAlreadyExists")],
+            &json!({"Message": "ErrorCode:JobAlreadyExists;job-1 exists", "ExceptionMessage": "Tracking ID:t-G:0-TimeStamp:x"}),
+        ),
+        RawReply::json("200 OK", &[], &created_reboot_job()),
+    ])
+    .await;
+
+    let job = client(&server.base)
+        .schedule_device_method("job-1", "*", reboot(), None, None)
+        .await
+        .unwrap();
+
+    assert_eq!(job.job_id.as_deref(), Some("job-1"));
+    assert_eq!(job.status, Some(JobStatus::Queued));
+    let requests = server.requests();
+    let lines: Vec<&str> = requests
+        .iter()
+        .map(|r| r.line().split('?').next().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "PUT /jobs/v2/job-1",
+            "PUT /jobs/v2/job-1",
+            "GET /jobs/v2/job-1"
+        ]
+    );
+    assert_eq!(
+        requests[0].body, requests[1].body,
+        "the retry is the same request"
+    );
+}
+
+/// The same after a 503 (the service may have created the job before failing), for a twin
+/// update.
+#[tokio::test]
+async fn a_twin_update_retried_after_a_503_is_read_back_after_a_409() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "busy"),
+        hub_error(409, "JobAlreadyExists"),
+        Reply::json(
+            200,
+            &json!({"jobId": "job-2", "type": "scheduleUpdateTwin", "queryCondition": "deviceId = 'd1'", "status": "running"}),
+        ),
+    ])
+    .await;
+
+    let job = client(&mock.base)
+        .schedule_twin_update("job-2", "deviceId = 'd1'", Twin::default(), None, None)
+        .await
+        .unwrap();
+
+    assert_eq!(job.status, Some(JobStatus::Running));
+    let methods: Vec<Method> = mock.seen().into_iter().map(|s| s.method).collect();
+    assert_eq!(methods, [Method::PUT, Method::PUT, Method::GET]);
+}
+
+/// A 409 after a retry for a job that is not this call's (another type or condition) is the
+/// conflict it says; so is a 409 whose job cannot be read back.
+#[tokio::test]
+async fn a_409_after_a_retry_for_another_job_is_a_conflict() {
+    let mock = Mock::start(vec![
+        Reply::text(503, "busy"),
+        hub_error(409, "JobAlreadyExists"),
+        Reply::json(
+            200,
+            &json!({"jobId": "job-1", "type": "scheduleDeviceMethod", "queryCondition": "tags.building = '44'"}),
+        ),
+        Reply::text(503, "busy"),
+        hub_error(409, "JobAlreadyExists"),
+        hub_error(404, "JobNotFound"),
+    ])
+    .await;
+    let client = client(&mock.base);
+
+    for _ in 0..2 {
+        let error = client
+            .schedule_device_method("job-1", "*", reboot(), None, None)
+            .await
+            .unwrap_err();
+        assert_eq!(status_of(&error), 409, "{error:?}");
+        assert_eq!(error.response().unwrap().attempts, 2);
+        assert_eq!(
+            error.iothub_error().unwrap().code.as_deref(),
+            Some("JobAlreadyExists")
+        );
+    }
+    assert_eq!(mock.count(), 6);
+}
+
+/// A 409 on the first attempt: the id was taken before this call. Nothing is read back.
+#[tokio::test]
+async fn a_409_on_the_first_attempt_is_not_read_back() {
+    let mock = Mock::start(vec![
+        hub_error(409, "JobAlreadyExists"),
+        Reply::json(200, &created_reboot_job()),
+    ])
+    .await;
+
+    let error = client(&mock.base)
+        .schedule_device_method("job-1", "*", reboot(), None, None)
+        .await
+        .unwrap_err();
+
+    assert_eq!(status_of(&error), 409);
+    assert_eq!(error.response().unwrap().attempts, 1);
+    assert_eq!(mock.single().method, Method::PUT);
+}
+
+/// The public helper behind both: `create_scheduled_job_checked` with a request of the
+/// caller's own.
+#[tokio::test]
+async fn create_scheduled_job_checked_reads_back_after_a_retried_409() {
+    let mock = Mock::start(vec![
+        Reply::hang(),
+        hub_error(409, "JobAlreadyExists"),
+        Reply::json(200, &created_reboot_job()),
+    ])
+    .await;
+    let request = iothub_jobs::models::JobRequest {
+        job_id: Some("job-1".to_owned()),
+        r#type: Some(JobType::ScheduleDeviceMethod),
+        query_condition: Some("*".to_owned()),
+        cloud_to_device_method: Some(reboot()),
+        ..Default::default()
+    };
+
+    let job = client(&mock.base)
+        .with_timeout(Some(Duration::from_millis(200)))
+        .create_scheduled_job_checked("job-1", &request)
+        .await
+        .unwrap();
+
+    assert_eq!(job.query_condition.as_deref(), Some("*"));
+    assert_eq!(mock.count(), 3);
 }
 
 #[tokio::test]

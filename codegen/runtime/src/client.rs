@@ -9,16 +9,106 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::response::json_body;
-use crate::retry::retry_after;
-use crate::{Credential, Error, ErrorBody, ErrorResponse, HeaderValue, RetryPolicy, Url};
+use crate::response::{
+    BodyLimit, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, Limited, json_body,
+    read_limited,
+};
+use crate::retry::{attempt_timeout, retry_after};
+use crate::{
+    Credential, Error, ErrorBody, ErrorResponse, HeaderValue, RetryPolicy, StatusCode, Url,
+};
 
-/// The HTTP client used when the caller does not pass one: a 30 s connect timeout, and TLS
-/// as the runtime's features choose (see [`tls`]).
+/// The HTTP client used when the caller does not pass one: a 30 s connect timeout, redirects
+/// followed only within the origin ([`same_origin_redirects`]), and TLS as the runtime's
+/// features choose (see [`tls`]).
 pub fn default_http_client<E>() -> Result<reqwest::Client, Error<E>> {
-    let builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(30));
+    let builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(30))
+        .redirect(same_origin_redirects());
     tls(builder).build().map_err(Error::Transport)
 }
+
+/// How many redirects [`same_origin_redirects`] follows in a row (reqwest's default too).
+const MAX_REDIRECTS: usize = 10;
+
+/// The redirect policy of [`default_http_client`]: a redirect is followed only when it stays
+/// on the origin of the request (same scheme, host and port), at most 10 in a row; any other
+/// redirect is not followed, and the caller gets the 3xx response (an
+/// [`Error::Status`] with its `Location` header, for an operation that does not document it).
+///
+/// Why: a followed redirect sends the request again, with its `Authorization` header (reqwest
+/// drops it when the host or port changes, and before 0.13.5 kept it across a change of
+/// scheme on the same port, `https` to `http` included), the headers generated code set from
+/// parameters (API keys among them) and, for 307 and 308, the body. An API that moves a
+/// resource within itself keeps working; one that sends its clients to another origin (a
+/// download host, a sign-in page) is better handled by the caller, who can see where and
+/// decide. Pass your own client to `with_http_client` for another policy.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Whether `url`'s host is a loopback address: `localhost`, 127.0.0.0/8 or `::1` (also as
+/// `::ffff:127.x.y.z`).
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
+/// Refuses to send a credential over cleartext `http://` to a host that is not a loopback
+/// address.
+fn refuse_cleartext<E>(url: &Url) -> Result<(), Error<E>> {
+    if url.scheme() != "http" || is_loopback(url) {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "refusing to send the credential in cleartext to `http://{}`: use https://, or allow \
+         it explicitly with `with_insecure_http(true)` (http:// is allowed without it only to \
+         loopback addresses: localhost, 127.0.0.0/8, ::1)",
+        url.host_str().unwrap_or_default()
+    )))
+}
+
+/// Logs, in the span of the attempt that failed, that the call is tried again after `delay`.
+fn log_retry(span: &tracing::Span, delay: Duration) {
+    span.in_scope(|| {
+        tracing::warn!(
+            delay_ms = delay.as_millis() as u64,
+            "transient failure; retrying"
+        )
+    });
+}
+
+/// How many attempts a call made, attached (in its extensions) to the response
+/// [`ClientCore::execute`] returns, for [`ErrorResponse::attempts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Attempts(u32);
 
 /// The TLS set-up of [`default_http_client`], by the runtime's features:
 /// - `rustls` (the default): rustls, trusting the operating system's certificate store
@@ -53,7 +143,7 @@ pub struct OperationInfo {
 }
 
 /// What every generated client holds: the base URL, the HTTP client, the credential, the
-/// retry policy and the per-attempt timeout.
+/// retry policy, the per-attempt timeout and the body size limits.
 #[derive(Clone)]
 pub struct ClientCore {
     base_url: Url,
@@ -61,6 +151,9 @@ pub struct ClientCore {
     credential: Option<Arc<dyn Credential>>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    max_response_bytes: usize,
+    max_error_body_bytes: usize,
+    allow_insecure_http: bool,
 }
 
 impl fmt::Debug for ClientCore {
@@ -73,6 +166,9 @@ impl fmt::Debug for ClientCore {
             )
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_error_body_bytes", &self.max_error_body_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +197,9 @@ impl ClientCore {
             credential: None,
             retry,
             timeout: Some(DEFAULT_TIMEOUT),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_error_body_bytes: DEFAULT_MAX_ERROR_BODY_BYTES,
+            allow_insecure_http: false,
         })
     }
 
@@ -119,9 +218,30 @@ impl ClientCore {
         &self.retry
     }
 
-    /// Sets the time one attempt may take (`None`: no limit).
+    /// Sets the time one attempt may take (`None`: no limit of its own; the retry policy's
+    /// [`max_elapsed`](RetryPolicy::max_elapsed) budget still bounds the call).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
+    }
+
+    /// Sets the largest success body read, in bytes (default 64 MiB,
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)); a larger one is
+    /// [`Error::ResponseTooLarge`].
+    pub fn set_max_response_bytes(&mut self, limit: usize) {
+        self.max_response_bytes = limit;
+    }
+
+    /// Sets the largest error body kept, in bytes (default 1 MiB,
+    /// [`DEFAULT_MAX_ERROR_BODY_BYTES`](crate::DEFAULT_MAX_ERROR_BODY_BYTES)); a larger one is
+    /// cut ([`ErrorResponse::body_truncated`]).
+    pub fn set_max_error_body_bytes(&mut self, limit: usize) {
+        self.max_error_body_bytes = limit;
+    }
+
+    /// Allows (or, the default, refuses) sending the credential over `http://` to a host that
+    /// is not a loopback address, where anyone on the path can read and replay it.
+    pub fn set_insecure_http(&mut self, allow: bool) {
+        self.allow_insecure_http = allow;
     }
 
     /// The base URL.
@@ -162,12 +282,23 @@ impl ClientCore {
 
     /// Sends the request, retrying as the policy allows, and returns the last response
     /// (successful or not) or transport error. Each attempt gets a fresh `Authorization` value
-    /// and runs in a `request` tracing span (operation, method, attempt, status, duration).
+    /// and runs in a `request` tracing span (operation, method, attempt, status, duration),
+    /// with a timeout cut to what is left of the policy's time budget.
+    ///
+    /// A 401 is answered, once, by invalidating the credential and sending the request again
+    /// with a fresh value, when the credential says a fresh one may differ
+    /// ([`Credential::invalidate`]); this does not count against the policy's attempts. With a
+    /// credential, a request to a cleartext `http://` URL whose host is not a loopback address
+    /// is refused ([`Error::InvalidInput`], nothing sent) unless
+    /// [`set_insecure_http`](Self::set_insecure_http) allowed it.
     pub async fn execute<E>(
         &self,
         operation: OperationInfo,
         mut request: reqwest::Request,
     ) -> Result<reqwest::Response, Error<E>> {
+        if self.credential.is_some() && !self.allow_insecure_http {
+            refuse_cleartext(request.url())?;
+        }
         // Servers such as HTTP.sys answer 411 to a POST, PUT or PATCH without a length.
         let needs_length = matches!(
             *request.method(),
@@ -179,10 +310,14 @@ impl ClientCore {
                 HeaderValue::from_static("0"),
             );
         }
-        *request.timeout_mut() = self.timeout;
+        let budget = self.retry.max_elapsed;
         let started = std::time::Instant::now();
+        // Attempts in all (for tracing and the error), and whether one of them was the
+        // single attempt after a 401, which the policy's attempts do not count.
         let mut attempt = 1u32;
+        let mut reauthorized = false;
         loop {
+            *request.timeout_mut() = attempt_timeout(self.timeout, budget, started.elapsed());
             // Bodies are bytes, so a request can always be cloned; if not, it is sent once.
             let retry_copy = request.try_clone();
             let span = tracing::debug_span!(
@@ -195,41 +330,82 @@ impl ClientCore {
             );
             let result = self.attempt(request).instrument(span.clone()).await;
             let elapsed = started.elapsed();
+            let policy_attempt = attempt - u32::from(reauthorized);
             let delay = match &result {
+                Ok(response) if response.status().is_success() => {
+                    return self.finish(result, attempt);
+                }
+                Ok(response)
+                    if response.status() == StatusCode::UNAUTHORIZED
+                        && !reauthorized
+                        && retry_copy.is_some()
+                        && elapsed < budget
+                        && self.credential.as_ref().is_some_and(|c| c.invalidate()) =>
+                {
+                    span.in_scope(|| {
+                        tracing::debug!("401 with a credential that was renewed; trying once more")
+                    });
+                    reauthorized = true;
+                    Duration::ZERO
+                }
                 Ok(response) => {
                     let transient = self
                         .retry
                         .is_transient(response.status(), response.headers());
-                    if !(transient && operation.idempotent) || response.status().is_success() {
-                        return result;
+                    if !(transient && operation.idempotent) {
+                        return self.finish(result, attempt);
                     }
-                    retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt))
+                    let delay = retry_after(response.headers())
+                        .unwrap_or_else(|| self.retry.backoff(policy_attempt));
+                    if policy_attempt >= self.retry.max_attempts
+                        || elapsed.saturating_add(delay) >= budget
+                    {
+                        span.in_scope(|| tracing::debug!("retry budget spent; giving up"));
+                        return self.finish(result, attempt);
+                    }
+                    log_retry(&span, delay);
+                    delay
                 }
                 Err(Error::Transport(e))
                     if e.is_connect()
                         || (operation.idempotent && (e.is_timeout() || e.is_request())) =>
                 {
-                    self.retry.backoff(attempt)
+                    let delay = self.retry.backoff(policy_attempt);
+                    if policy_attempt >= self.retry.max_attempts
+                        || elapsed.saturating_add(delay) >= budget
+                    {
+                        span.in_scope(|| tracing::debug!("retry budget spent; giving up"));
+                        return result;
+                    }
+                    log_retry(&span, delay);
+                    delay
                 }
                 Err(_) => return result,
             };
             let Some(next) = retry_copy else {
-                return result;
+                return self.finish(result, attempt);
             };
-            if attempt >= self.retry.max_attempts || elapsed + delay >= self.retry.max_elapsed {
-                span.in_scope(|| tracing::debug!("retry budget spent; giving up"));
-                return result;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
             }
-            span.in_scope(|| {
-                tracing::warn!(
-                    delay_ms = delay.as_millis() as u64,
-                    "transient failure; retrying"
-                )
-            });
-            tokio::time::sleep(delay).await;
             request = next;
             attempt += 1;
         }
+    }
+
+    /// Marks the response `execute` returns with the number of attempts and the success body
+    /// limit, for [`error_from`](Self::error_from) and the body readers.
+    fn finish<E>(
+        &self,
+        result: Result<reqwest::Response, Error<E>>,
+        attempts: u32,
+    ) -> Result<reqwest::Response, Error<E>> {
+        result.map(|mut response| {
+            let extensions = response.extensions_mut();
+            extensions.insert(Attempts(attempts));
+            extensions.insert(BodyLimit(self.max_response_bytes));
+            response
+        })
     }
 
     /// One attempt: credential, send, record the outcome on the current span.
@@ -316,7 +492,8 @@ impl ClientCore {
 
     /// Turns a response with an undocumented or error status into [`Error::Status`], typed
     /// when `decode` reads the body (given the status), and marked retryable when the policy
-    /// says so.
+    /// says so. The body is read up to the error body limit; a longer one is kept raw, cut
+    /// ([`ErrorResponse::body_truncated`]).
     pub async fn error_from<E>(
         &self,
         response: reqwest::Response,
@@ -325,24 +502,32 @@ impl ClientCore {
         let status = response.status();
         let headers = response.headers().clone();
         let retryable = self.retry.is_transient(status, &headers);
-        let bytes = match response.bytes().await {
-            Ok(bytes) => bytes,
+        let attempts = response
+            .extensions()
+            .get::<Attempts>()
+            .map_or(1, |attempts| attempts.0);
+        let (bytes, body_truncated) = match read_limited(response, self.max_error_body_bytes).await
+        {
+            Ok(Limited::Whole(bytes)) => (bytes, false),
+            Ok(Limited::TooLarge { read, .. }) => (read, true),
             Err(e) => return Error::Transport(e),
         };
-        let typed = if bytes.is_empty() {
+        let typed = if bytes.is_empty() || body_truncated {
             None
         } else {
             decode(status.as_u16(), &bytes)
         };
         let body = match typed {
             Some(typed) => ErrorBody::Typed(typed),
-            None => ErrorBody::Raw(bytes.to_vec()),
+            None => ErrorBody::Raw(bytes),
         };
         Error::Status(Box::new(ErrorResponse {
             status,
             headers,
             body,
             retryable,
+            attempts,
+            body_truncated,
         }))
     }
 }
@@ -368,13 +553,45 @@ macro_rules! client_common {
             }
 
             /// Sets how long one attempt may take, from sending to the end of the response
-            /// (`None`: no limit; the default is 30 s).
+            /// (`None`: no limit of its own; the default is 30 s). Each attempt is also cut to
+            /// what is left of the retry policy's time budget
+            /// ([`max_elapsed`](runtime::RetryPolicy::max_elapsed), 60 s by default).
             #[must_use]
             pub fn with_timeout(
                 mut self,
                 timeout: ::std::option::Option<::std::time::Duration>,
             ) -> Self {
                 self.core.set_timeout(timeout);
+                self
+            }
+
+            /// Sets the largest success response body the client reads, in bytes (default
+            /// 64 MiB). A larger one fails with
+            /// [`Error::ResponseTooLarge`](runtime::Error::ResponseTooLarge), as soon as its
+            /// `Content-Length` says so or the bytes received pass the limit.
+            #[must_use]
+            pub fn with_max_response_bytes(mut self, limit: usize) -> Self {
+                self.core.set_max_response_bytes(limit);
+                self
+            }
+
+            /// Sets the largest error response body the client keeps, in bytes (default
+            /// 1 MiB). A larger one is cut there and kept raw
+            /// ([`ErrorResponse::body_truncated`](runtime::ErrorResponse::body_truncated)).
+            #[must_use]
+            pub fn with_max_error_body_bytes(mut self, limit: usize) -> Self {
+                self.core.set_max_error_body_bytes(limit);
+                self
+            }
+
+            /// Allows sending the credential over cleartext `http://` to a host that is not
+            /// a loopback address. Without it (the default) such a call fails with
+            /// [`Error::InvalidInput`](runtime::Error::InvalidInput) before anything is sent;
+            /// `http://localhost`, `http://127.0.0.1` and `http://[::1]` (local emulators)
+            /// are always allowed.
+            #[must_use]
+            pub fn with_insecure_http(mut self, allow: bool) -> Self {
+                self.core.set_insecure_http(allow);
                 self
             }
 
@@ -575,5 +792,334 @@ mod tests {
             .await
             .expect("a response");
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn loopback_hosts_are_told_apart() {
+        for loopback in [
+            "http://localhost:8080/",
+            "http://LOCALHOST/",
+            "http://127.0.0.1/",
+            "http://127.12.0.1:9/",
+            "http://[::1]:8080/",
+            "http://[::ffff:127.0.0.1]/",
+        ] {
+            let url = Url::parse(loopback).expect("url");
+            assert!(is_loopback(&url), "{loopback}");
+            assert!(refuse_cleartext::<()>(&url).is_ok(), "{loopback}");
+        }
+        for remote in [
+            "http://my-hub.azure-devices.net/",
+            "http://localhost.example.com/",
+            "http://api.localhost/",
+            "http://10.0.0.1/",
+            "http://128.0.0.1/",
+            "http://[::2]/",
+            "http://0.0.0.0/",
+        ] {
+            let url = Url::parse(remote).expect("url");
+            assert!(!is_loopback(&url), "{remote}");
+            let error = refuse_cleartext::<()>(&url).expect_err(remote);
+            assert!(matches!(error, Error::InvalidInput(_)), "{remote}");
+            assert!(error.to_string().contains("with_insecure_http"), "{error}");
+        }
+        // https is never refused.
+        let url = Url::parse("https://my-hub.azure-devices.net/").expect("url");
+        assert!(refuse_cleartext::<()>(&url).is_ok());
+    }
+
+    /// A reqwest client that sends requests for `host` to `address` (a loopback listener),
+    /// so that a test can name a remote host without ever leaving 127.0.0.1.
+    fn resolving(host: &str, address: &str) -> reqwest::Client {
+        let address: std::net::SocketAddr = address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("socket address");
+        reqwest::Client::builder()
+            .resolve(host, address)
+            .no_proxy()
+            .build()
+            .expect("client")
+    }
+
+    #[tokio::test]
+    async fn a_credential_is_not_sent_in_cleartext_to_a_remote_host_unless_allowed() {
+        let (base, mut heads) = serve(vec![OK, OK]).await;
+        let port = base.rsplit(':').next().expect("port");
+        let remote = format!("http://hub.example:{port}");
+        let mut core = ClientCore::new::<()>(
+            &remote,
+            resolving("hub.example", &base),
+            RetryPolicy::none(),
+        )
+        .expect("core");
+        let operation = OperationInfo {
+            id: "getJob",
+            idempotent: true,
+        };
+        let request = || {
+            reqwest::Request::new(
+                reqwest::Method::GET,
+                Url::parse(&format!("{remote}/jobs")).expect("url"),
+            )
+        };
+        // Without a credential there is nothing to protect: sent.
+        let response = core
+            .execute::<()>(operation, request())
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK);
+        let head = heads.recv().await.expect("a request").to_ascii_lowercase();
+        assert!(head.contains("host: hub.example"), "{head}");
+        // With one: refused before anything is sent.
+        core.set_credential(Arc::new(StaticCredential::new("Bearer t").expect("valid")));
+        let error = core
+            .execute::<()>(operation, request())
+            .await
+            .expect_err("refused");
+        assert!(matches!(error, Error::InvalidInput(_)), "{error}");
+        assert!(heads.try_recv().is_err(), "nothing was sent");
+        // Allowed explicitly: sent.
+        core.set_insecure_http(true);
+        let response = core
+            .execute::<()>(operation, request())
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK);
+        let head = heads.recv().await.expect("a request").to_ascii_lowercase();
+        assert!(head.contains("authorization: bearer t"), "{head}");
+    }
+
+    #[tokio::test]
+    async fn redirects_are_followed_only_within_the_origin() {
+        let (other, mut other_heads) = serve(vec![OK]).await;
+        let away: &'static str = Box::leak(
+            format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nlocation: {other}/elsewhere\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            )
+            .into_boxed_str(),
+        );
+        let (base, mut heads) = serve(vec![away]).await;
+        let mut core = ClientCore::new::<()>(
+            &base,
+            default_http_client::<()>().expect("client"),
+            RetryPolicy::none(),
+        )
+        .expect("core");
+        core.set_credential(Arc::new(StaticCredential::new("Bearer t").expect("valid")));
+        let operation = OperationInfo {
+            id: "getJob",
+            idempotent: true,
+        };
+        let request =
+            reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
+        let response = core
+            .execute::<()>(operation, request)
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+        heads.recv().await.expect("the first request");
+        assert!(
+            other_heads.try_recv().is_err(),
+            "another origin got nothing"
+        );
+
+        // Within the origin: followed, with the credential.
+        const HOME: &str = "HTTP/1.1 308 Permanent Redirect\r\nlocation: /moved\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let (base, mut heads) = serve(vec![HOME, OK]).await;
+        let mut core = ClientCore::new::<()>(
+            &base,
+            default_http_client::<()>().expect("client"),
+            RetryPolicy::none(),
+        )
+        .expect("core");
+        core.set_credential(Arc::new(StaticCredential::new("Bearer t").expect("valid")));
+        let request =
+            reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
+        let response = core
+            .execute::<()>(operation, request)
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), StatusCode::OK);
+        heads.recv().await.expect("the first request");
+        let head = heads.recv().await.expect("the redirected request");
+        let head = head.to_ascii_lowercase();
+        assert!(head.starts_with("get /moved "), "{head}");
+        assert!(head.contains("authorization: bearer t"), "{head}");
+    }
+
+    /// A credential that hands out `Bearer 0`, then `Bearer 1` after each invalidation.
+    struct Renewing(std::sync::atomic::AtomicUsize);
+
+    impl Credential for Renewing {
+        fn authorization(&self) -> crate::BoxFuture<'_, Result<HeaderValue, String>> {
+            let n = self.0.load(std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async move {
+                HeaderValue::from_str(&format!("Bearer {n}")).map_err(|e| e.to_string())
+            })
+        }
+
+        fn invalidate(&self) -> bool {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            true
+        }
+    }
+
+    const UNAUTHORIZED: &str =
+        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 4\r\nconnection: close\r\n\r\nnope";
+
+    #[tokio::test]
+    async fn a_401_is_sent_once_more_with_a_fresh_credential_for_any_operation() {
+        let (base, mut heads) = serve(vec![UNAUTHORIZED, OK]).await;
+        let mut core = ClientCore::new::<()>(&base, reqwest::Client::new(), RetryPolicy::none())
+            .expect("core");
+        core.set_credential(Arc::new(Renewing(Default::default())));
+        let request = reqwest::Request::new(
+            reqwest::Method::POST,
+            core.url::<()>(&["jobs"]).expect("url"),
+        );
+        let operation = OperationInfo {
+            id: "createJob",
+            idempotent: false,
+        };
+        let response = core
+            .execute::<()>(operation, request)
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.extensions().get::<Attempts>(), Some(&Attempts(2)));
+        let first = heads.recv().await.expect("first").to_ascii_lowercase();
+        let second = heads.recv().await.expect("second").to_ascii_lowercase();
+        assert!(first.contains("authorization: bearer 0"), "{first}");
+        assert!(second.contains("authorization: bearer 1"), "{second}");
+    }
+
+    #[tokio::test]
+    async fn a_second_401_is_the_answer_and_a_fixed_credential_is_not_resent() {
+        let (base, mut heads) = serve(vec![UNAUTHORIZED, UNAUTHORIZED, OK]).await;
+        let mut core =
+            ClientCore::new::<()>(&base, reqwest::Client::new(), quick_retries()).expect("core");
+        core.set_credential(Arc::new(Renewing(Default::default())));
+        let operation = OperationInfo {
+            id: "getJob",
+            idempotent: true,
+        };
+        let request =
+            reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
+        let error = core
+            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .await
+            .expect_err("401");
+        assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(error.response().map(|r| r.attempts), Some(2));
+        heads.recv().await.expect("first");
+        heads.recv().await.expect("second");
+        assert!(heads.try_recv().is_err(), "no third request");
+
+        let (base, mut heads) = serve(vec![UNAUTHORIZED, OK]).await;
+        let mut core =
+            ClientCore::new::<()>(&base, reqwest::Client::new(), quick_retries()).expect("core");
+        core.set_credential(Arc::new(StaticCredential::new("Bearer t").expect("valid")));
+        let request =
+            reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
+        let error = core
+            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .await
+            .expect_err("401");
+        assert_eq!(error.response().map(|r| r.attempts), Some(1));
+        heads.recv().await.expect("first");
+        assert!(heads.try_recv().is_err(), "a fixed value is not sent again");
+    }
+
+    #[tokio::test]
+    async fn error_responses_count_the_attempts_and_cut_long_bodies() {
+        let (base, _heads) = serve(vec![BUSY, BUSY]).await;
+        let mut core = ClientCore::new::<()>(
+            &base,
+            reqwest::Client::new(),
+            quick_retries().max_attempts(2),
+        )
+        .expect("core");
+        core.set_max_error_body_bytes(3);
+        let operation = OperationInfo {
+            id: "getJob",
+            idempotent: true,
+        };
+        let request =
+            reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
+        let error = core
+            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .await
+            .expect_err("503");
+        let response = error.response().expect("a response");
+        assert_eq!(response.attempts, 2);
+        // `busy` is one byte too long: its content length says so, nothing is read.
+        assert!(response.body_truncated);
+        assert_eq!(response.body, ErrorBody::Raw(Vec::new()));
+        assert!(
+            error.to_string().contains("cut at the error body limit"),
+            "{error}"
+        );
+    }
+
+    /// A chunked response (no `Content-Length`) of `count` chunks of 1000 bytes each.
+    fn chunked(status: &str, count: usize) -> &'static str {
+        let mut text =
+            format!("HTTP/1.1 {status}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n");
+        for _ in 0..count {
+            text.push_str("3e8\r\n");
+            text.push_str(&"x".repeat(1000));
+            text.push_str("\r\n");
+        }
+        text.push_str("0\r\n\r\n");
+        Box::leak(text.into_boxed_str())
+    }
+
+    #[tokio::test]
+    async fn bodies_are_read_up_to_the_limit_while_streaming() {
+        let (base, _heads) = serve(vec![
+            chunked("200 OK", 5),
+            chunked("200 OK", 5),
+            chunked("500 Internal Server Error", 5),
+        ])
+        .await;
+        let mut core = ClientCore::new::<()>(&base, reqwest::Client::new(), RetryPolicy::none())
+            .expect("core");
+        let operation = OperationInfo {
+            id: "getBlob",
+            idempotent: true,
+        };
+        let get = || reqwest::Request::new(reqwest::Method::GET, Url::parse(&base).expect("url"));
+
+        // Within the limit: read whole.
+        core.set_max_response_bytes(5000);
+        let response = core.execute::<()>(operation, get()).await.expect("sent");
+        assert_eq!(response.content_length(), None, "chunked");
+        let body = crate::bytes_body::<()>(response).await.expect("whole");
+        assert_eq!(body.len(), 5000);
+
+        // One byte less: stopped while streaming.
+        core.set_max_response_bytes(4999);
+        let response = core.execute::<()>(operation, get()).await.expect("sent");
+        let error = crate::bytes_body::<()>(response)
+            .await
+            .expect_err("too large");
+        let Error::ResponseTooLarge(too_large) = &error else {
+            panic!("expected ResponseTooLarge, got {error:?}");
+        };
+        assert_eq!(too_large.limit, 4999);
+        assert_eq!(too_large.content_length, None);
+        assert_eq!(error.status(), Some(StatusCode::OK));
+        assert!(!error.is_retryable());
+
+        // An error body: cut at its limit, kept raw.
+        core.set_max_error_body_bytes(2500);
+        let response = core.execute::<()>(operation, get()).await.expect("sent");
+        let error = core
+            .error_from(response, crate::decode_json_error::<()>)
+            .await;
+        let response = error.response().expect("a response");
+        assert!(response.body_truncated);
+        assert_eq!(response.body, ErrorBody::Raw(vec![b'x'; 2500]));
     }
 }

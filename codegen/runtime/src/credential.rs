@@ -13,14 +13,30 @@ use crate::{Error, HeaderValue};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Supplies the `Authorization` header value of each request (an API key, a SAS token, a
-/// bearer token...). Called once per request, so implementations can cache and renew.
+/// bearer token...). Called once per attempt, so implementations can cache and renew.
+///
+/// When the service answers 401 (Unauthorized), the client calls
+/// [`invalidate`](Self::invalidate); if that says a fresh value may differ, the request is
+/// sent once more with a fresh [`authorization`](Self::authorization) (whatever the
+/// operation: a 401 means the service refused the request before processing it), and a second
+/// 401 is the call's error.
 pub trait Credential: Send + Sync {
     /// The value for the `Authorization` header, or a message saying why there is none.
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>>;
+
+    /// Forgets any cached value (the service refused it), so that the next
+    /// [`authorization`](Self::authorization) makes or fetches a fresh one. Returns whether
+    /// that fresh value may differ from the refused one, that is, whether sending the request
+    /// again is worth it. The default does nothing and returns `false`: a credential without a
+    /// cache (a fixed key) would only be refused again.
+    fn invalidate(&self) -> bool {
+        false
+    }
 }
 
-/// A fixed `Authorization` value. Its `Debug` output never shows the value.
-#[derive(Clone)]
+/// A fixed `Authorization` value. Its `Debug` output never shows the value. It is not `Clone`,
+/// so that the secret is not copied around: share one with `Arc<StaticCredential>` (also a
+/// [`Credential`]).
 pub struct StaticCredential(HeaderValue);
 
 impl StaticCredential {
@@ -62,6 +78,10 @@ impl Credential for StaticCredential {
 impl<C: Credential + ?Sized> Credential for Arc<C> {
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
         (**self).authorization()
+    }
+
+    fn invalidate(&self) -> bool {
+        (**self).invalidate()
     }
 }
 
@@ -111,5 +131,29 @@ mod tests {
         assert_eq!(block_on(second.authorization()).expect("value"), "1");
         let object: Arc<dyn Credential> = shared;
         assert_eq!(block_on(object.authorization()).expect("value"), "2");
+        // Without an `invalidate` of its own, a credential has nothing to refresh.
+        assert!(!object.invalidate());
+    }
+
+    #[test]
+    fn invalidation_reaches_a_shared_credential() {
+        /// Counts invalidations.
+        struct Renewing(std::sync::atomic::AtomicUsize);
+        impl Credential for Renewing {
+            fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
+                let n = self.0.load(std::sync::atomic::Ordering::SeqCst);
+                Box::pin(async move { Ok(HeaderValue::from(n)) })
+            }
+            fn invalidate(&self) -> bool {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                true
+            }
+        }
+        let shared: Arc<dyn Credential> = Arc::new(Renewing(Default::default()));
+        assert_eq!(block_on(shared.authorization()).expect("value"), "0");
+        assert!(shared.invalidate());
+        assert_eq!(block_on(shared.authorization()).expect("value"), "1");
+        let fixed = StaticCredential::new("Bearer t").expect("valid");
+        assert!(!fixed.invalidate(), "a fixed value cannot be refreshed");
     }
 }

@@ -28,6 +28,14 @@ pub enum Error<E = serde_json::Value> {
     Decode(Box<DecodeError>),
     /// A wait (for example for a job to finish) ran out of time.
     Timeout(String),
+    /// A success response whose body is larger than the client's limit (its `Content-Length`
+    /// said so, or more bytes arrived): the body was not read past the limit, nor decoded.
+    /// Error responses with a large body stay [`Error::Status`], their body cut at the error
+    /// body limit ([`ErrorResponse::body_truncated`]).
+    ResponseTooLarge(Box<ResponseTooLarge>),
+    /// Paging cannot go on: the service sent a continuation token that this stream has
+    /// already followed, so following it would return the same pages forever.
+    Paging(String),
 }
 
 impl<E: fmt::Debug> fmt::Display for Error<E> {
@@ -39,6 +47,8 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::Transport(error) => write!(f, "transport error: {error}"),
             Error::Status(response) => response.fmt(f),
             Error::Decode(error) => error.fmt(f),
+            Error::ResponseTooLarge(error) => error.fmt(f),
+            Error::Paging(message) => write!(f, "paging error: {message}"),
         }
     }
 }
@@ -48,6 +58,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::Transport(error) => Some(error),
             Error::Decode(error) => Some(error.as_ref()),
+            Error::ResponseTooLarge(error) => Some(error.as_ref()),
             _ => None,
         }
     }
@@ -59,6 +70,7 @@ impl<E> Error<E> {
         match self {
             Error::Status(response) => Some(response.status),
             Error::Decode(decode) => Some(decode.status),
+            Error::ResponseTooLarge(error) => Some(error.status),
             _ => None,
         }
     }
@@ -109,6 +121,14 @@ pub struct ErrorResponse<E> {
     pub body: ErrorBody<E>,
     /// Whether the client's retry policy considers this status or error code transient.
     pub retryable: bool,
+    /// How many attempts the call made, this response's included: more than 1 when it was
+    /// retried (after a transient failure, or once after a 401 with a fresh credential). An
+    /// earlier attempt may have reached the service even if its response was lost, so a
+    /// conflict (409) after a retry may be the call's own earlier success.
+    pub attempts: u32,
+    /// Whether the body was longer than the client's error body limit: `body` then holds
+    /// what was read before the limit (nothing when `Content-Length` announced more), raw.
+    pub body_truncated: bool,
 }
 
 impl<E: fmt::Debug> fmt::Display for ErrorResponse<E> {
@@ -118,7 +138,11 @@ impl<E: fmt::Debug> fmt::Display for ErrorResponse<E> {
             ErrorBody::Typed(body) => write!(f, ": {body:?}"),
             ErrorBody::Raw(raw) if !raw.is_empty() => write!(f, ": {}", excerpt(raw)),
             ErrorBody::Raw(_) => Ok(()),
+        }?;
+        if self.body_truncated {
+            f.write_str(" (body cut at the error body limit)")?;
         }
+        Ok(())
     }
 }
 
@@ -129,6 +153,34 @@ pub enum ErrorBody<E> {
     Typed(E),
     /// The body did not parse (or was empty); its bytes as received.
     Raw(Vec<u8>),
+}
+
+/// A success response whose body is larger than the client's limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {status} response body is larger than the limit of {limit} bytes{}", announced(*content_length))]
+#[non_exhaustive]
+pub struct ResponseTooLarge {
+    /// The status of the response.
+    pub status: StatusCode,
+    /// The limit, in bytes (a generated client's `with_max_response_bytes`).
+    pub limit: u64,
+    /// The length the response announced (`Content-Length`), if it did.
+    pub content_length: Option<u64>,
+}
+
+impl ResponseTooLarge {
+    /// A response with `status` over `limit`, whose announced length is `content_length`.
+    pub fn new(status: StatusCode, limit: u64, content_length: Option<u64>) -> Self {
+        Self {
+            status,
+            limit,
+            content_length,
+        }
+    }
+}
+
+fn announced(content_length: Option<u64>) -> String {
+    content_length.map_or_else(String::new, |length| format!(" (Content-Length: {length})"))
 }
 
 /// A body or header that does not match the document.
@@ -167,6 +219,8 @@ mod tests {
             headers,
             body,
             retryable,
+            attempts: 1,
+            body_truncated: false,
         }))
     }
 
@@ -230,5 +284,46 @@ mod tests {
             "cannot decode the 200 OK response at `items[3].startTime`: premature end of input (body starts: {\"items\":)"
         );
         assert!(std::error::Error::source(&error).is_some());
+    }
+
+    #[test]
+    fn bodies_over_the_limit_and_paging_loops_say_what_happened() {
+        let too_large: Error = Error::ResponseTooLarge(Box::new(ResponseTooLarge::new(
+            StatusCode::OK,
+            1024,
+            Some(4096),
+        )));
+        assert_eq!(too_large.status(), Some(StatusCode::OK));
+        assert!(!too_large.is_retryable());
+        assert!(too_large.response().is_none());
+        assert_eq!(
+            too_large.to_string(),
+            "the 200 OK response body is larger than the limit of 1024 bytes (Content-Length: 4096)"
+        );
+        assert!(std::error::Error::source(&too_large).is_some());
+        let streamed: Error =
+            Error::ResponseTooLarge(Box::new(ResponseTooLarge::new(StatusCode::OK, 10, None)));
+        assert_eq!(
+            streamed.to_string(),
+            "the 200 OK response body is larger than the limit of 10 bytes"
+        );
+
+        let paging: Error = Error::Paging("page 2 came back".to_owned());
+        assert_eq!(paging.status(), None);
+        assert!(!paging.is_retryable());
+        assert_eq!(paging.to_string(), "paging error: page 2 came back");
+
+        let Error::Status(mut response) = status_error(500, false, ErrorBody::Raw(b"xx".to_vec()))
+        else {
+            unreachable!()
+        };
+        response.body_truncated = true;
+        response.attempts = 3;
+        let cut: Error<String> = Error::Status(response);
+        assert_eq!(
+            cut.to_string(),
+            "HTTP status 500 Internal Server Error: xx (body cut at the error body limit)"
+        );
+        assert_eq!(cut.response().map(|r| r.attempts), Some(3));
     }
 }

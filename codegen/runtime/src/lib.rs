@@ -20,13 +20,13 @@
 //! | `multipart` | `multipart/form-data` request bodies |
 //! | `deep-object` | `deepObject` query parameters |
 //! | `uuid` | `format: uuid` values (`runtime::uuid::Uuid`) |
-//! | `server` | the [`server`] side: what generated axum routers call |
+//! | `server` | the `server` module: what generated axum routers call |
 //!
 //! # Modules by concern
 //!
 //! Errors (`error`), authentication (`credential`), the retry policy and back-off (`retry`),
 //! the HTTP core (`client`), request encoding (`request`), response decoding (`response`),
-//! paging (`paging`), the model macros ([`model`]) and the server side ([`server`]). Their
+//! paging (`paging`), the model macros ([`model`]) and the server side (`server`). Their
 //! items are re-exported here, where generated code names them.
 
 #![cfg_attr(
@@ -65,9 +65,11 @@ mod test_support {
     }
 }
 
-pub use client::{ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, tls};
+pub use client::{
+    ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
+};
 pub use credential::{BoxFuture, Credential, InvalidHeaderValue, StaticCredential};
-pub use error::{DecodeError, Error, ErrorBody, ErrorResponse};
+pub use error::{DecodeError, Error, ErrorBody, ErrorResponse, ResponseTooLarge};
 pub use model::{Base64, serialize_tagged};
 pub use paging::{Page, paginate};
 #[cfg(feature = "deep-object")]
@@ -82,7 +84,8 @@ pub use request::{
 #[cfg(feature = "form")]
 pub use response::form_body;
 pub use response::{
-    bytes_body, decode_json, decode_json_error, failing_path, header_value, json_body, text_body,
+    DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, bytes_body, decode_json,
+    decode_json_error, failing_path, header_value, json_body, text_body,
 };
 pub use retry::RetryPolicy;
 

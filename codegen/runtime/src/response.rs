@@ -4,19 +4,109 @@
 use std::fmt;
 
 use crate::error::excerpt;
-use crate::{DecodeError, Error, StatusCode};
+use crate::{DecodeError, Error, ResponseTooLarge, StatusCode};
+
+/// The largest success body a client reads by default: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The largest error body a client keeps by default: 1 MiB.
+pub const DEFAULT_MAX_ERROR_BODY_BYTES: usize = 1024 * 1024;
+
+/// The success body limit of a response, attached to it (in its extensions) by
+/// [`ClientCore::execute`](crate::ClientCore::execute), so that the body readers of this
+/// module, which generated code calls with the response alone, enforce the client's setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BodyLimit(pub(crate) usize);
+
+/// The limit that applies to `response`'s success body: the client's, or the default for a
+/// response that did not come through a [`ClientCore`](crate::ClientCore).
+fn limit_of(response: &reqwest::Response) -> usize {
+    response
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(DEFAULT_MAX_RESPONSE_BYTES, |limit| limit.0)
+}
+
+/// A body read up to a limit.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Limited {
+    /// The whole body, no longer than the limit.
+    Whole(Vec<u8>),
+    /// The body is longer than the limit: what was read before it was exceeded (nothing when
+    /// `Content-Length` announced more), and the announced length.
+    TooLarge {
+        /// The bytes read, at most the limit.
+        read: Vec<u8>,
+        /// The body length the response announced.
+        content_length: Option<u64>,
+    },
+}
+
+/// Reads `response`'s body chunk by chunk, stopping as soon as it would exceed `limit` bytes;
+/// a `Content-Length` above the limit stops it before anything is read. The response is
+/// consumed: a body left unread past the limit closes its connection.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Limited, reqwest::Error> {
+    let content_length = response.content_length();
+    let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    if content_length.is_some_and(|length| length > limit_u64) {
+        return Ok(Limited::TooLarge {
+            read: Vec::new(),
+            content_length,
+        });
+    }
+    // Reserve what the response announced (within the limit), but not more than 1 MiB up
+    // front: a length is a promise, not bytes received.
+    let announced = content_length.map_or(0, |length| usize::try_from(length).unwrap_or(limit));
+    let mut body = Vec::with_capacity(announced.min(1024 * 1024));
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit.saturating_sub(body.len());
+        if chunk.len() > room {
+            body.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            return Ok(Limited::TooLarge {
+                read: body,
+                content_length,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Limited::Whole(body))
+}
+
+/// Reads a success body within the response's limit ([`BodyLimit`]); over it, the error is
+/// [`Error::ResponseTooLarge`].
+async fn success_body<E>(response: reqwest::Response) -> Result<Vec<u8>, Error<E>> {
+    let status = response.status();
+    let limit = limit_of(&response);
+    match read_limited(response, limit)
+        .await
+        .map_err(Error::Transport)?
+    {
+        Limited::Whole(body) => Ok(body),
+        Limited::TooLarge { content_length, .. } => {
+            Err(Error::ResponseTooLarge(Box::new(ResponseTooLarge::new(
+                status,
+                u64::try_from(limit).unwrap_or(u64::MAX),
+                content_length,
+            ))))
+        }
+    }
+}
 
 /// Reads an error body as JSON of type `E`, whatever the status.
 pub fn decode_json_error<E: serde::de::DeserializeOwned>(_status: u16, body: &[u8]) -> Option<E> {
     serde_json::from_slice(body).ok()
 }
 
-/// Reads the whole body and decodes it as JSON.
+/// Reads the whole body (within the client's limit: [`Error::ResponseTooLarge`] over it) and
+/// decodes it as JSON.
 pub async fn json_body<T: serde::de::DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> Result<T, Error<E>> {
     let status = response.status();
-    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    let bytes = success_body(response).await?;
     decode_json(status, &bytes).map_err(|e| Error::Decode(Box::new(e)))
 }
 
@@ -41,13 +131,13 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Reads the whole body and decodes it as a form.
+/// Reads the whole body (within the client's limit) and decodes it as a form.
 #[cfg(feature = "form")]
 pub async fn form_body<T: serde::de::DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> Result<T, Error<E>> {
     let status = response.status();
-    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    let bytes = success_body(response).await?;
     serde_urlencoded::from_bytes(&bytes).map_err(|e| {
         Error::Decode(Box::new(DecodeError {
             status,
@@ -58,9 +148,13 @@ pub async fn form_body<T: serde::de::DeserializeOwned, E>(
     })
 }
 
-/// Reads the whole body as text (invalid UTF-8 is replaced).
+/// Reads the whole body (within the client's limit) as text (invalid UTF-8 is replaced).
 pub async fn text_body<E>(response: reqwest::Response) -> Result<String, Error<E>> {
-    response.text().await.map_err(Error::Transport)
+    let bytes = success_body(response).await?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    })
 }
 
 /// The JSON path and message of a decoding failure. serde reports a missing field at the
@@ -80,9 +174,9 @@ pub fn failing_path(error: serde_path_to_error::Error<serde_json::Error>) -> (St
     (path, message)
 }
 
-/// Reads the whole body as bytes.
+/// Reads the whole body (within the client's limit) as bytes.
 pub async fn bytes_body<E>(response: reqwest::Response) -> Result<Vec<u8>, Error<E>> {
-    Ok(response.bytes().await.map_err(Error::Transport)?.to_vec())
+    success_body(response).await
 }
 
 /// Reads and parses a response header; `None` when it is absent.
@@ -248,5 +342,52 @@ mod tests {
             block_on(form_body::<Token, ()>(bad)),
             Err(Error::Decode(_))
         ));
+    }
+
+    #[test]
+    fn a_content_length_over_the_limit_stops_before_reading() {
+        let limited = block_on(read_limited(response(200, &[], "0123456789"), 9)).expect("read");
+        assert_eq!(
+            limited,
+            Limited::TooLarge {
+                read: Vec::new(),
+                content_length: Some(10)
+            }
+        );
+        let limited = block_on(read_limited(response(200, &[], "0123456789"), 10)).expect("read");
+        assert_eq!(limited, Limited::Whole(b"0123456789".to_vec()));
+        let limited = block_on(read_limited(response(200, &[], ""), 0)).expect("read");
+        assert_eq!(limited, Limited::Whole(Vec::new()));
+    }
+
+    #[test]
+    fn success_bodies_use_the_limit_their_response_carries() {
+        // No limit attached: the default (64 MiB) lets a small body through.
+        assert_eq!(
+            block_on(bytes_body::<()>(response(200, &[], "raw"))).expect("bytes"),
+            b"raw"
+        );
+        let limited = |body: &'static str, limit: usize| {
+            let mut r = response(200, &[], body);
+            r.extensions_mut().insert(BodyLimit(limit));
+            r
+        };
+        for error in [
+            block_on(bytes_body::<()>(limited("12345", 4))).expect_err("bytes"),
+            block_on(text_body::<()>(limited("12345", 4))).expect_err("text"),
+            block_on(json_body::<Item, ()>(limited(r#"{"n":1}"#, 4))).expect_err("json"),
+        ] {
+            let Error::ResponseTooLarge(too_large) = &error else {
+                panic!("expected ResponseTooLarge, got {error:?}");
+            };
+            assert_eq!(too_large.limit, 4);
+            assert!(too_large.content_length.is_some());
+        }
+        let item: Item = block_on(json_body::<Item, ()>(limited(r#"{"n":1}"#, 7))).expect("fits");
+        assert_eq!(item, Item { n: 1 });
+        assert_eq!(
+            block_on(text_body::<()>(limited("h\u{e9}", 3))).expect("text"),
+            "h\u{e9}"
+        );
     }
 }

@@ -9,9 +9,13 @@ use crate::{HeaderMap, StatusCode};
 ///
 /// Defaults: 5 attempts in all, exponential back-off from 200 ms doubling up to 10 s with
 /// jitter (each delay is drawn between half and all of the nominal one), at most 60 s in all
-/// including the attempts themselves. A `Retry-After` header on the response replaces the
-/// computed delay. Only operations that are safe to repeat are retried on an error status or
-/// a timeout; a connection that could not be made is retried for every operation, since
+/// including the attempts themselves: no attempt starts after [`max_elapsed`](Self::max_elapsed),
+/// no wait ends after it, and each attempt's timeout is cut to what is left of it, so the
+/// whole call never takes longer. A delay the response asks for (`retry-after-ms`,
+/// `x-ms-retry-after-ms`, then `Retry-After` in seconds or as an HTTP date; the first present
+/// wins) replaces the computed one; when it would end after the budget, the call fails at once
+/// with that response. Only operations that are safe to repeat are retried on an error status
+/// or a timeout; a connection that could not be made is retried for every operation, since
 /// nothing was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -22,7 +26,9 @@ pub struct RetryPolicy {
     pub initial_delay: Duration,
     /// The largest nominal delay.
     pub max_delay: Duration,
-    /// No attempt starts after this much time since the first one.
+    /// The budget of the whole call, from the start of the first attempt: no attempt starts
+    /// and no wait ends after it, and an attempt still running when it runs out ends with a
+    /// timeout. [`Duration::MAX`] for no overall bound (the per-attempt timeout still applies).
     pub max_elapsed: Duration,
     /// Statuses worth another try.
     pub statuses: Vec<u16>,
@@ -47,7 +53,9 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// A policy that never retries.
+    /// A policy that never retries after a failure. The single attempt keeps the default
+    /// time budget, and a 401 answered with a credential that can be renewed is still sent
+    /// once more with a fresh value (see [`Credential::invalidate`](crate::Credential::invalidate)).
     pub fn none() -> Self {
         Self {
             max_attempts: 1,
@@ -70,7 +78,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the total time budget.
+    /// Sets the time budget of the whole call (see [`max_elapsed`](Self::max_elapsed)).
     #[must_use]
     pub fn max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
@@ -121,29 +129,119 @@ impl RetryPolicy {
     }
 }
 
+/// The timeout of an attempt that starts `elapsed` after the first one: the per-attempt
+/// timeout (`None`: none), cut to what is left of the call's `budget` (unless the budget is
+/// [`Duration::MAX`], no budget).
+pub(crate) fn attempt_timeout(
+    per_attempt: Option<Duration>,
+    budget: Duration,
+    elapsed: Duration,
+) -> Option<Duration> {
+    if budget == Duration::MAX {
+        return per_attempt;
+    }
+    let left = budget.saturating_sub(elapsed);
+    Some(per_attempt.map_or(left, |timeout| timeout.min(left)))
+}
+
 /// `nominal` scaled by a factor between 0.5 and 1, from `unit` in `[0, 1)`.
 fn jitter(nominal: Duration, unit: f64) -> Duration {
     nominal.mul_f64(0.5 + unit.clamp(0.0, 1.0) / 2.0)
 }
 
-/// The `Retry-After` delay of a response: seconds, or an HTTP date.
+/// The delay a response asks for before the next attempt, read from (the first present and
+/// valid of) `retry-after-ms`, `x-ms-retry-after-ms` (milliseconds, as Azure services send
+/// them) and `Retry-After` (delta-seconds or an HTTP date, RFC 9110 section 10.2.3).
+///
+/// The millisecond headers win when several are present: they are more precise, and Azure's
+/// own SDKs read them in this order. A value that does not parse is skipped, so the next header
+/// (or the computed back-off) applies.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     retry_after_at(headers, chrono::Utc::now())
 }
 
-/// The `Retry-After` delay of a response received at `now`; a date in the past is no delay.
+/// The headers that carry a delay in milliseconds, in the order they are read.
+const RETRY_AFTER_MS_HEADERS: [&str; 2] = ["retry-after-ms", "x-ms-retry-after-ms"];
+
+/// [`retry_after`] for a response received at `now`; a date in the past is no delay.
 fn retry_after_at(headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    for name in RETRY_AFTER_MS_HEADERS {
+        if let Some(millis) = text(name).and_then(parse_digits) {
+            return Some(Duration::from_millis(millis));
+        }
+    }
+    let value = text(reqwest::header::RETRY_AFTER.as_str())?;
+    if let Some(seconds) = parse_digits(value) {
         return Some(Duration::from_secs(seconds));
     }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = date.with_timezone(&chrono::Utc) - now;
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    let date = parse_http_date(value, now)?;
+    Some((date - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// A non-negative decimal number (`1*DIGIT`, no sign, no fraction); `None` for anything else
+/// (a value too large for `u64` is the largest one).
+fn parse_digits(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.parse().unwrap_or(u64::MAX))
+}
+
+/// An HTTP date in any of the three forms RFC 9110 (section 5.6.7) asks recipients to accept:
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form
+/// (`Sunday, 06-Nov-94 08:49:37 GMT`) and C's asctime form (`Sun Nov  6 08:49:37 1994`). The
+/// day name is not checked against the date. Other RFC 2822 dates (a numeric zone instead of
+/// `GMT`) are accepted too, as the client always did.
+fn parse_http_date(
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{Datelike as _, NaiveDateTime, TimeZone as _, Utc};
+
+    let utc = |naive: NaiveDateTime| Utc.from_utc_datetime(&naive);
+    if let Some((_day_name, rest)) = text.split_once(", ") {
+        // IMF-fixdate: `06 Nov 1994 08:49:37 GMT`.
+        if let Ok(naive) = NaiveDateTime::parse_from_str(rest, "%d %b %Y %H:%M:%S GMT") {
+            return Some(utc(naive));
+        }
+        // RFC 850: `06-Nov-94 08:49:37 GMT`, a two-digit year read as the most recent year
+        // with those digits that is not more than 50 years in the future (RFC 9110).
+        if let Some((date, time)) = rest.strip_suffix(" GMT").and_then(|r| r.split_once(' ')) {
+            let mut parts = date.split('-');
+            if let (Some(day), Some(month), Some(year), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            {
+                if year.len() == 2 {
+                    let two_digits: i32 = year.parse().ok()?;
+                    let this_year = now.year();
+                    let mut full = this_year - this_year.rem_euclid(100) + two_digits;
+                    if full > this_year + 50 {
+                        full -= 100;
+                    }
+                    let naive = NaiveDateTime::parse_from_str(
+                        &format!("{day} {month} {full} {time}"),
+                        "%d %b %Y %H:%M:%S",
+                    )
+                    .ok()?;
+                    return Some(utc(naive));
+                }
+            }
+        }
+    } else if let Some((_day_name, rest)) = text.split_once(' ') {
+        // asctime: `Nov  6 08:49:37 1994` (the day padded with a space).
+        if let Ok(naive) = NaiveDateTime::parse_from_str(rest, "%b %e %H:%M:%S %Y") {
+            return Some(utc(naive));
+        }
+    }
+    chrono::DateTime::parse_from_rfc2822(text)
+        .ok()
+        .map(|date| date.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -205,23 +303,176 @@ mod tests {
         }
     }
 
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z")
+    /// 2026-12-03T10:00:00Z, a Thursday: what the tests call now.
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z")
             .expect("date")
-            .with_timezone(&chrono::Utc);
-        let at = |value: &'static str| retry_after_at(&headers(&[("retry-after", value)]), now);
-        assert_eq!(at("7"), Some(Duration::from_secs(7)));
-        assert_eq!(at(" 0 "), Some(Duration::ZERO));
+            .with_timezone(&chrono::Utc)
+    }
+
+    /// `Retry-After: value`, read at [`now`].
+    fn retry_after_value(value: &'static str) -> Option<Duration> {
+        retry_after_at(&headers(&[("retry-after", value)]), now())
+    }
+
+    #[test]
+    fn retry_after_reads_delta_seconds() {
+        assert_eq!(retry_after_value("7"), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after_value("0"), Some(Duration::ZERO));
+        assert_eq!(retry_after_value(" 0 "), Some(Duration::ZERO));
+        assert_eq!(retry_after_value("007"), Some(Duration::from_secs(7)));
+        // More digits than a u64 holds: the longest wait, not an error (nor an overflow).
         assert_eq!(
-            at("Thu, 03 Dec 2026 10:00:30 GMT"),
+            retry_after_value("99999999999999999999999"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_imf_fixdates() {
+        assert_eq!(
+            retry_after_value("Thu, 03 Dec 2026 10:00:30 GMT"),
             Some(Duration::from_secs(30))
         );
+        // The day name is not checked against the date.
+        assert_eq!(
+            retry_after_value("Mon, 03 Dec 2026 10:01:00 GMT"),
+            Some(Duration::from_secs(60))
+        );
         // A date already past means no wait, not a negative one.
-        assert_eq!(at("Thu, 03 Dec 2026 09:59:00 GMT"), Some(Duration::ZERO));
-        assert_eq!(at("soon"), None);
-        assert_eq!(at("-5"), None);
-        assert_eq!(retry_after_at(&HeaderMap::new(), now), None);
+        assert_eq!(
+            retry_after_value("Thu, 03 Dec 2026 09:59:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after_value("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        // Now exactly: no wait.
+        assert_eq!(
+            retry_after_value("Thu, 03 Dec 2026 10:00:00 GMT"),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_obsolete_rfc_850_dates() {
+        assert_eq!(
+            retry_after_value("Thursday, 03-Dec-26 10:00:05 GMT"),
+            Some(Duration::from_secs(5))
+        );
+        // 94 is 1994 (2094 would be more than 50 years ahead): past, no wait.
+        assert_eq!(
+            retry_after_value("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        // 76 is 2076, within 50 years: a future date.
+        let far = retry_after_value("Thursday, 03-Dec-76 10:00:00 GMT").expect("a date");
+        assert!(far > Duration::from_secs(49 * 365 * 86_400), "{far:?}");
+        assert_eq!(
+            retry_after_value("Thursday, 03-Dec-2026 10:00:05 GMT"),
+            None
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_asctime_dates() {
+        // A one-digit day is padded with a space.
+        assert_eq!(
+            retry_after_value("Thu Dec  3 10:00:09 2026"),
+            Some(Duration::from_secs(9))
+        );
+        assert_eq!(
+            retry_after_value("Sat Dec 12 10:00:00 2026"),
+            Some(Duration::from_secs(9 * 86_400))
+        );
+        assert_eq!(
+            retry_after_value("Sun Nov  6 08:49:37 1994"),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn retry_after_ignores_garbage() {
+        for garbage in [
+            "soon",
+            "-5",
+            "+5",
+            "1.5",
+            "5s",
+            "",
+            "Thu, 03 Dec 2026 25:00:00 GMT",
+            "Thu, 32 Dec 2026 10:00:00 GMT",
+            "Thu, 03 Foo 2026 10:00:00 GMT",
+            "Thu Dec  3 10:00:09",
+            "Thursday, 03-Dec-26 10:00:05",
+        ] {
+            assert_eq!(retry_after_value(garbage), None, "{garbage:?}");
+        }
+        assert_eq!(retry_after_at(&HeaderMap::new(), now()), None);
+        // Not visible ASCII: not read at all.
+        let mut map = HeaderMap::new();
+        map.insert(
+            "retry-after",
+            HeaderValue::from_bytes(b"\xff5").expect("opaque bytes"),
+        );
+        assert_eq!(retry_after_at(&map, now()), None);
+    }
+
+    #[test]
+    fn millisecond_headers_are_read_and_win_over_retry_after() {
+        let at = |pairs: &[(&'static str, &'static str)]| retry_after_at(&headers(pairs), now());
+        assert_eq!(
+            at(&[("retry-after-ms", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            at(&[("x-ms-retry-after-ms", "250")]),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(at(&[("x-ms-retry-after-ms", "0")]), Some(Duration::ZERO));
+        // The first present and valid of retry-after-ms, x-ms-retry-after-ms, Retry-After.
+        assert_eq!(
+            at(&[
+                ("retry-after", "30"),
+                ("x-ms-retry-after-ms", "250"),
+                ("retry-after-ms", "100"),
+            ]),
+            Some(Duration::from_millis(100))
+        );
+        assert_eq!(
+            at(&[("retry-after", "30"), ("x-ms-retry-after-ms", "250")]),
+            Some(Duration::from_millis(250))
+        );
+        // A value that does not parse is skipped for the next header.
+        assert_eq!(
+            at(&[("retry-after-ms", "soon"), ("retry-after", "3")]),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            at(&[("retry-after-ms", "1.5"), ("x-ms-retry-after-ms", "-1")]),
+            None
+        );
+    }
+
+    #[test]
+    fn attempts_are_cut_to_what_is_left_of_the_budget() {
+        let secs = Duration::from_secs;
+        let thirty = Some(secs(30));
+        // Plenty left: the per-attempt timeout.
+        assert_eq!(attempt_timeout(thirty, secs(60), secs(0)), thirty);
+        assert_eq!(attempt_timeout(thirty, secs(60), secs(30)), thirty);
+        // Less left than an attempt may take: what is left.
+        assert_eq!(attempt_timeout(thirty, secs(60), secs(55)), Some(secs(5)));
+        assert_eq!(
+            attempt_timeout(thirty, secs(60), secs(61)),
+            Some(Duration::ZERO)
+        );
+        // No per-attempt timeout: the budget still bounds the attempt.
+        assert_eq!(attempt_timeout(None, secs(60), secs(20)), Some(secs(40)));
+        // No budget: only the per-attempt timeout, if any.
+        assert_eq!(attempt_timeout(thirty, Duration::MAX, secs(1000)), thirty);
+        assert_eq!(attempt_timeout(None, Duration::MAX, secs(1000)), None);
     }
 
     #[test]

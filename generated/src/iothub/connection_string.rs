@@ -6,10 +6,19 @@ use std::fmt;
 use std::str::FromStr;
 
 use base64::Engine as _;
+use zeroize::{Zeroize as _, Zeroizing};
 
-/// A secret text (a key or a signature). `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
+/// A secret text (a key or a signature). `Debug` and `Display` never show it; its bytes are
+/// overwritten with zeros when it is dropped, and it is not `Clone`, so that no copy outlives
+/// it unnoticed.
+#[derive(PartialEq, Eq)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl Secret {
     /// Wraps a secret.
@@ -23,14 +32,50 @@ impl Secret {
     }
 }
 
+/// The types that hold a key or a signature are not `Clone` (a copy would outlive the
+/// original's zeroing unnoticed):
+///
+/// ```compile_fail
+/// fn clone<T: Clone>() {}
+/// clone::<iothub_jobs::iothub::Secret>();
+/// ```
+///
+/// ```compile_fail
+/// fn clone<T: Clone>() {}
+/// clone::<iothub_jobs::iothub::ConnectionString>();
+/// ```
+///
+/// ```compile_fail
+/// fn clone<T: Clone>() {}
+/// clone::<iothub_jobs::iothub::ConnectionAuth>();
+/// ```
+///
+/// ```compile_fail
+/// fn clone<T: Clone>() {}
+/// clone::<iothub_jobs::iothub::SasCredential>();
+/// ```
+///
+/// ```compile_fail
+/// fn clone<T: Clone>() {}
+/// clone::<iothub_jobs::StaticCredential>();
+/// ```
+///
+/// ```
+/// // Shared instead, as a credential too.
+/// fn credential<T: iothub_jobs::Credential>() {}
+/// credential::<std::sync::Arc<iothub_jobs::iothub::SasCredential>>();
+/// ```
+#[allow(dead_code)]
+const SECRETS_ARE_NOT_CLONE: () = ();
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
     }
 }
 
-/// How a connection string authenticates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a connection string authenticates. Not `Clone`: it holds a [`Secret`].
+#[derive(Debug, PartialEq, Eq)]
 pub enum ConnectionAuth {
     /// A shared access policy and its key: the client signs its own tokens.
     SharedAccessKey {
@@ -43,8 +88,9 @@ pub enum ConnectionAuth {
     SharedAccessSignature(Secret),
 }
 
-/// A parsed IoT Hub service connection string. `Debug` and `Display` hide the key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed IoT Hub service connection string. `Debug` and `Display` hide the key, which is
+/// zeroed when the value is dropped; not `Clone` (parse the text again, or share a reference).
+#[derive(Debug, PartialEq, Eq)]
 pub struct ConnectionString {
     host_name: String,
     auth: ConnectionAuth,
@@ -100,10 +146,12 @@ impl ConnectionString {
     /// Parses `text`: pairs split on `;` (an empty pair, such as a trailing `;`, is skipped),
     /// each split on its first `=` only, because base64 keys end in `=`.
     pub fn parse(text: &str) -> Result<Self, ConnectionStringError> {
-        let mut host_name = None;
-        let mut key_name = None;
-        let mut key = None;
-        let mut signature = None;
+        // Every value is zeroed when dropped, so that a key read before a later part turns out
+        // to be wrong does not stay behind in freed memory.
+        let mut host_name: Option<Zeroizing<String>> = None;
+        let mut key_name: Option<Zeroizing<String>> = None;
+        let mut key: Option<Zeroizing<String>> = None;
+        let mut signature: Option<Zeroizing<String>> = None;
         for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((name, value)) = pair.split_once('=') else {
                 // A part without `=` is as likely a stray key as a misspelt name.
@@ -130,10 +178,12 @@ impl ConnectionString {
                     reason: "is empty".to_owned(),
                 });
             }
-            *slot = Some(value.to_owned());
+            *slot = Some(Zeroizing::new(value.to_owned()));
         }
 
-        let host_name = host_name.ok_or(ConnectionStringError::Missing(HOST_NAME))?;
+        let host_name = host_name
+            .map(|mut h| std::mem::take(&mut *h))
+            .ok_or(ConnectionStringError::Missing(HOST_NAME))?;
         let host_ok = host_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
@@ -153,30 +203,31 @@ impl ConnectionString {
                     reason: "cannot be given together with SharedAccessKey".to_owned(),
                 });
             }
-            (Some(key_name), Some(key), None) => {
-                if base64::engine::general_purpose::STANDARD
-                    .decode(&key)
-                    .is_err()
-                {
+            (Some(mut key_name), Some(mut key), None) => {
+                // Decoded into a buffer zeroed when dropped too.
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(key.as_str())
+                    .map(Zeroizing::new);
+                if decoded.is_err() {
                     return Err(ConnectionStringError::Malformed {
                         part: KEY.to_owned(),
                         reason: "is not valid base64".to_owned(),
                     });
                 }
                 ConnectionAuth::SharedAccessKey {
-                    key_name,
-                    key: Secret(key),
+                    key_name: std::mem::take(&mut *key_name),
+                    key: Secret(std::mem::take(&mut *key)),
                 }
             }
             (None, Some(_), None) => return Err(ConnectionStringError::Missing(KEY_NAME)),
-            (_, None, Some(signature)) => {
+            (_, None, Some(mut signature)) => {
                 if !signature.starts_with("SharedAccessSignature ") {
                     return Err(ConnectionStringError::Malformed {
                         part: SIGNATURE.to_owned(),
                         reason: "does not start with `SharedAccessSignature `".to_owned(),
                     });
                 }
-                ConnectionAuth::SharedAccessSignature(Secret(signature))
+                ConnectionAuth::SharedAccessSignature(Secret(std::mem::take(&mut *signature)))
             }
             (_, None, None) => return Err(ConnectionStringError::Missing(KEY)),
         };

@@ -1,6 +1,7 @@
 // Hand-written: not generated; `cargo xtask regen` never touches this file.
 //! Task-level helpers in the style of the official SDKs' job clients: create a client from a
-//! connection string, schedule a direct method or a twin update, wait for a job to finish.
+//! connection string, schedule a direct method or a twin update (a retried creation checked
+//! against the job it may already have created), wait for a job to finish.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use crate::runtime::chrono::{DateTime, Utc};
 use super::connection_string::{ConnectionAuth, ConnectionString};
 use super::sas::SasCredential;
 use crate::models::{CloudToDeviceMethod, JobRequest, JobResponse, JobStatus, JobType, Twin};
+use crate::runtime::StatusCode;
 use crate::{Client, Error, StaticCredential};
 
 /// How long a job may run when the caller does not say: 3600 s, as the official SDKs use.
@@ -103,7 +105,44 @@ impl Client {
             max_execution_time_in_seconds: Some(max_execution_seconds(max_execution_time)?),
             ..JobRequest::default()
         };
-        self.create_scheduled_job(job_id, &request).await
+        self.create_scheduled_job_checked(job_id, &request).await
+    }
+
+    /// Creates the scheduled job `job_id` ([`Client::create_scheduled_job`]) and, when the call
+    /// was retried and its last attempt ended in 409 (Conflict), reads the job back: if it is
+    /// the job `request` describes (see below), returns it as the success it was.
+    ///
+    /// Why: creating a job is retried on timeouts, lost connections, 429 and 5xx. When the
+    /// first attempt created the job but its response was lost, the retry finds the job id
+    /// taken and gets 409; without this check the caller would be told that a job it did
+    /// create failed. A 409 on the first attempt is returned as it is (the id was taken
+    /// before this call), and so is a 409 after a retry when the job read back differs, or
+    /// cannot be read (the 409 error, not the read's).
+    ///
+    /// The job read back is this call's when its `type` and `queryCondition` equal the
+    /// request's, and its `maxExecutionTimeInSeconds` and direct method name too when both
+    /// sides have them. Start times are not compared (the service may store its own). Another
+    /// client that created an identical job under the same id in the meantime is
+    /// indistinguishable, and just as good.
+    pub async fn create_scheduled_job_checked(
+        &self,
+        job_id: &str,
+        request: &JobRequest,
+    ) -> Result<JobResponse, Error> {
+        let error = match self.create_scheduled_job(job_id, request).await {
+            Ok(job) => return Ok(job),
+            Err(error) => error,
+        };
+        let retried_conflict = error.response().is_some_and(|response| {
+            response.status == StatusCode::CONFLICT && response.attempts > 1
+        });
+        if !retried_conflict {
+            return Err(error);
+        }
+        match self.get_scheduled_job(job_id).await {
+            Ok(job) if is_created_by(request, &job) => Ok(job),
+            _ => Err(error),
+        }
     }
 
     /// Schedules a twin update (tags and desired properties of `twin`) on every device that
@@ -130,7 +169,7 @@ impl Client {
             max_execution_time_in_seconds: Some(max_execution_seconds(max_execution_time)?),
             ..JobRequest::default()
         };
-        self.create_scheduled_job(job_id, &request).await
+        self.create_scheduled_job_checked(job_id, &request).await
     }
 
     /// Polls the job every `poll_interval` until its status is terminal (completed, failed or
@@ -175,6 +214,32 @@ impl Client {
     }
 }
 
+/// Whether `job` (read back after a 409) is the job `request` creates: same type and query
+/// condition, and the same maximum execution time and direct method name where both say.
+fn is_created_by(request: &JobRequest, job: &JobResponse) -> bool {
+    fn agree<T: PartialEq>(a: Option<&T>, b: Option<&T>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+    fn method_name(method: Option<&CloudToDeviceMethod>) -> Option<&String> {
+        method?.method_name.as_ref()
+    }
+    request.r#type.is_some()
+        && request.query_condition.is_some()
+        && job.r#type == request.r#type
+        && job.query_condition == request.query_condition
+        && agree(
+            request.max_execution_time_in_seconds.as_ref(),
+            job.max_execution_time_in_seconds.as_ref(),
+        )
+        && agree(
+            method_name(request.cloud_to_device_method.as_ref()),
+            method_name(job.cloud_to_device_method.as_ref()),
+        )
+}
+
 /// Whether a job in `status` can still change.
 pub fn is_terminal(status: &JobStatus) -> bool {
     TERMINAL_STATUSES.contains(&status.as_str())
@@ -197,6 +262,65 @@ mod tests {
                 matches!(validate_job_id(bad), Err(Error::InvalidInput(_))),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_job_read_back_is_ours_when_type_and_condition_agree() {
+        let request = JobRequest {
+            job_id: Some("j".to_owned()),
+            r#type: Some(JobType::ScheduleDeviceMethod),
+            query_condition: Some("*".to_owned()),
+            max_execution_time_in_seconds: Some(60),
+            cloud_to_device_method: Some(CloudToDeviceMethod {
+                method_name: Some("reboot".to_owned()),
+                ..CloudToDeviceMethod::default()
+            }),
+            ..JobRequest::default()
+        };
+        let ours = JobResponse {
+            job_id: Some("j".to_owned()),
+            r#type: Some(JobType::ScheduleDeviceMethod),
+            query_condition: Some("*".to_owned()),
+            status: Some(JobStatus::Queued),
+            ..JobResponse::default()
+        };
+        assert!(
+            is_created_by(&request, &ours),
+            "fields it lacks are not held against it"
+        );
+        let full = JobResponse {
+            max_execution_time_in_seconds: Some(60),
+            cloud_to_device_method: request.cloud_to_device_method.clone(),
+            ..ours.clone()
+        };
+        assert!(is_created_by(&request, &full));
+        for other in [
+            JobResponse {
+                r#type: Some(JobType::ScheduleUpdateTwin),
+                ..ours.clone()
+            },
+            JobResponse {
+                query_condition: Some("deviceId = 'd1'".to_owned()),
+                ..ours.clone()
+            },
+            JobResponse {
+                r#type: None,
+                ..ours.clone()
+            },
+            JobResponse {
+                max_execution_time_in_seconds: Some(3600),
+                ..ours.clone()
+            },
+            JobResponse {
+                cloud_to_device_method: Some(CloudToDeviceMethod {
+                    method_name: Some("factoryReset".to_owned()),
+                    ..CloudToDeviceMethod::default()
+                }),
+                ..ours.clone()
+            },
+        ] {
+            assert!(!is_created_by(&request, &other), "{other:?}");
         }
     }
 

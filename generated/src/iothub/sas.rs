@@ -10,6 +10,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use crate::runtime::{BoxFuture, Credential, HeaderValue};
 
@@ -84,11 +85,15 @@ pub struct InvalidKey;
 /// A [`Credential`] that signs SAS tokens with a policy key, caches the current token and
 /// signs a new one when less than a fifth of its lifetime is left. Safe to share between
 /// tasks: one token is signed per renewal however many requests ask at once. `Debug` hides
-/// the key and the token.
+/// the key and the token; the key's bytes are overwritten with zeros when the credential is
+/// dropped, and the type is not `Clone` (share it with `Arc<SasCredential>`, itself a
+/// `Credential`). When the service refuses a token (401), the client calls
+/// [`Credential::invalidate`], which drops the cached token, and sends the request once more
+/// with a token signed afresh.
 pub struct SasCredential {
     resource: String,
     policy: Option<String>,
-    key: Vec<u8>,
+    key: Zeroizing<Vec<u8>>,
     ttl: Duration,
     clock: Arc<dyn Clock>,
     cache: Mutex<Option<(HeaderValue, u64)>>,
@@ -115,9 +120,11 @@ impl SasCredential {
     /// A credential for `resource` (the hub's host name) signing with the base64 `key` of
     /// `policy`; tokens live [`DEFAULT_TTL`].
     pub fn new(resource: &str, policy: Option<&str>, key_base64: &str) -> Result<Self, InvalidKey> {
-        let key = base64::engine::general_purpose::STANDARD
-            .decode(key_base64.trim())
-            .map_err(|_| InvalidKey)?;
+        let key = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(key_base64.trim())
+                .map_err(|_| InvalidKey)?,
+        );
         Ok(Self {
             resource: resource.to_owned(),
             policy: policy.map(str::to_owned),
@@ -164,7 +171,12 @@ impl SasCredential {
             }
         }
         let expiry = now.saturating_add(ttl);
-        let text = sign(&self.resource, &self.key, self.policy.as_deref(), expiry);
+        let text = sign(
+            &self.resource,
+            &self.key[..],
+            self.policy.as_deref(),
+            expiry,
+        );
         #[cfg(test)]
         self.signed
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -180,6 +192,24 @@ impl Credential for SasCredential {
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, String>> {
         let token = self.current_token();
         Box::pin(async move { token })
+    }
+
+    /// Drops the cached token, so that the next request gets one signed now, with a full
+    /// lifetime (the service may have refused the old one as expired: its clock runs ahead of
+    /// this machine's, or this machine slept). Returns `false` when the dropped token is the
+    /// one signing now would give again (it was signed this very second): a new attempt would
+    /// be refused the same way.
+    fn invalidate(&self) -> bool {
+        let ttl = self.ttl.as_secs().max(1);
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = self.clock.now();
+        match cache.take() {
+            Some((_, expiry)) => expiry != now.saturating_add(ttl),
+            None => true,
+        }
     }
 }
 
@@ -445,6 +475,28 @@ mod tests {
         clock.set(START + 2881 + 2880);
         assert_eq!(current(&credential), second);
         assert_eq!(credential.signed.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn invalidation_drops_the_cached_token() {
+        let clock = TestClock::at(START);
+        let credential = credential_at(&clock);
+        let first = current(&credential);
+        // Signed this very second: signing again gives the same token, not worth a retry.
+        assert!(!credential.invalidate());
+        assert_eq!(current(&credential), first);
+        assert_eq!(credential.signed.load(Ordering::SeqCst), 2);
+        // Later, while the cached token still has most of its life: a new one, from now.
+        clock.set(START + 50);
+        assert_eq!(current(&credential), first, "still cached");
+        assert!(credential.invalidate());
+        let second = current(&credential);
+        assert_eq!(expiry_of(&second), START + 50 + 3600);
+        assert_ne!(second, first);
+        // Signed this second again: dropped, but not worth a retry; then nothing is cached
+        // (another task invalidated it), and a fresh token may differ from the refused one.
+        assert!(!credential.invalidate());
+        assert!(credential.invalidate());
     }
 
     #[test]
