@@ -125,18 +125,39 @@ impl Warning {
     }
 }
 
-/// Text that may quote the document, made safe to print on a terminal: control characters
-/// and those that reorder text (U+202E...) are shown as `\u{..}` escapes.
+/// Text from outside (the document, a file name, a command line) made safe to show on one
+/// line: on a terminal, in a `//` comment of generated code, a `#` comment of a manifest or a
+/// YAML file, or a doc comment. Every character [`must_escape`] names (control characters,
+/// line and paragraph separators, characters that reorder text) is shown as a `\u{..}`
+/// escape, so nothing can end the line (or the comment), start an item or a table on the
+/// next one, or make the line read differently from what it holds. Ordinary text, file names
+/// included, is returned as it is.
+///
+/// This is the one escape every header line, comment and message of the generator goes
+/// through; TOML strings escape the same characters in TOML's syntax
+/// ([`crate::manifest::toml_string`]).
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() || is_bidi_control(c) {
+        if must_escape(c) {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Whether `c` may not stand as itself in a line of text the generator writes or prints
+/// (see [`printable`]): control characters (`\n`, `\r`, tab, NEL...: they end a line, or
+/// are not allowed in a TOML comment or a YAML document), the Unicode line and paragraph
+/// separators U+2028 and U+2029 (line breaks for YAML 1.1, JavaScript and many editors),
+/// characters that reorder text ([`is_bidi_control`]), and the noncharacters U+FFFE and
+/// U+FFFF (not allowed in a YAML document).
+pub fn must_escape(c: char) -> bool {
+    c.is_control()
+        || is_bidi_control(c)
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}')
 }
 
 /// Characters that change the direction of the text around them (what rustc's

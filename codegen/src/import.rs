@@ -56,7 +56,8 @@ pub struct Input<'a> {
     pub selection: Selection,
     /// Overlay documents applied in order: (name, text).
     pub overlays: Vec<(&'a str, &'a str)>,
-    /// Comment lines written at the top of the YAML (without `# `).
+    /// Comment lines written at the top of the YAML (without `# `); what could end a line is
+    /// escaped ([`crate::error::printable`]).
     pub header: Vec<String>,
 }
 
@@ -96,8 +97,9 @@ pub fn import(input: &Input<'_>) -> Result<Imported, Errors> {
     }
     normalize(&mut document);
     let mut yaml = String::new();
+    // Each header line stays one comment line, whatever the file names and arguments in it.
     for line in &input.header {
-        yaml.push_str(format!("# {line}").trim_end());
+        yaml.push_str(format!("# {}", crate::error::printable(line)).trim_end());
         yaml.push('\n');
     }
     yaml.push_str(&crate::yaml::to_string(&document));

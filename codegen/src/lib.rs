@@ -73,11 +73,12 @@ const fn version_part(text: &str) -> u64 {
 #[non_exhaustive]
 pub struct Input<'a> {
     /// The document's file name as it should appear in messages and headers, e.g.
-    /// `spec/iothub-jobs.yaml`.
+    /// `spec/iothub-jobs.yaml`. Any name is safe: what could end a header's line or comment
+    /// is escaped ([`error::printable`]).
     pub spec_path: &'a str,
     /// The document's text.
     pub spec_text: &'a str,
-    /// The command named in each file's header, e.g. `cargo xtask regen`.
+    /// The command named in each file's header, e.g. `cargo xtask regen` (escaped likewise).
     pub command: &'a str,
     /// Hand-written modules of the crate that the generated crate root declares (`pub mod
     /// name;`), e.g. API-specific helpers that live beside the generated files.

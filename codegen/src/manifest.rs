@@ -9,6 +9,7 @@
 //! of an application.
 
 use crate::File;
+use crate::error::printable;
 
 /// The package name of the runtime.
 pub const RUNTIME_PACKAGE: &str = "openapi-rust-runtime";
@@ -138,7 +139,10 @@ pub fn runtime_version() -> String {
     crate::RUNTIME_VERSION.map(|n| n.to_string()).join(".")
 }
 
-/// Escapes text for a TOML basic string.
+/// Text as a TOML basic string: `"` and `\` escaped, and every character
+/// [`crate::error::must_escape`] names (control characters, which TOML does not allow raw in a
+/// string, line separators, characters that reorder text) written as a `\uXXXX` escape, so
+/// the string reads back as `text` and nothing in it ends the string or the line.
 pub fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -146,7 +150,10 @@ pub fn toml_string(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c if crate::error::must_escape(c) => match u32::from(c) {
+                code @ 0..=0xFFFF => out.push_str(&format!("\\u{code:04X}")),
+                code => out.push_str(&format!("\\U{code:08X}")),
+            },
             c => out.push(c),
         }
     }
@@ -171,8 +178,8 @@ pub fn cargo_toml(m: &Manifest<'_>) -> String {
          rust-version = \"1.85\"\n\
          description = {}\n\
          publish = false\n\n",
-        m.command,
-        m.spec_path,
+        printable(m.command),
+        printable(m.spec_path),
         toml_string(m.name),
         toml_string(m.description),
     );
@@ -236,6 +243,7 @@ pub fn cargo_toml(m: &Manifest<'_>) -> String {
 /// (paths relative to its `runtime/` folder): the runtime's own manifest and sources, each
 /// under a header naming `command` and saying it is a copy.
 pub fn vendored_runtime(command: &str) -> Vec<File> {
+    let command = printable(command);
     RUNTIME_SOURCES
         .iter()
         .map(|(path, source)| {
@@ -251,14 +259,83 @@ pub fn vendored_runtime(command: &str) -> Vec<File> {
         .collect()
 }
 
-/// Whether `name` is a valid crate name (what `cargo new` accepts, roughly).
+/// Whether `name` can name a generated crate (see [`crate_name_problem`]).
 pub fn valid_crate_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    crate_name_problem(name).is_none()
+}
+
+/// Rust's keywords, strict and reserved, in every edition (2015 to 2024): none can be the
+/// Rust name of a crate (cargo refuses them, and `use` could not name the crate).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// The crates every Rust program can name without depending on them: a dependency of the same
+/// name would shadow them in the crates that use it (`test` cargo refuses outright).
+const BUILT_IN_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+
+/// Why `name` cannot name a generated crate, or `None` when it can. A crate name has ASCII
+/// letters, digits, `-` and `_`, starts with a letter and has at most 64 characters (what
+/// `cargo new` accepts, a little stricter); its Rust name (cargo turns `-` into `_`) is no
+/// keyword of any edition, not one of the built-in crates (`std`, `core`, `alloc`,
+/// `proc_macro`, `test`), and not the runtime the generated code depends on.
+pub fn crate_name_problem(name: &str) -> Option<String> {
+    let shown = printable(name);
+    if name.is_empty() {
+        return Some("a crate name cannot be empty".to_owned());
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Some(format!(
+            "`{shown}` is not a crate name: a crate name has ASCII letters, digits, `-` and `_`"
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some(format!(
+            "`{shown}` is not a crate name: a crate name starts with a letter"
+        ));
+    }
+    if name.len() > 64 {
+        return Some(format!(
+            "`{shown}` is not a crate name: a crate name has at most 64 characters"
+        ));
+    }
+    let rust = name.replace('-', "_");
+    let as_rust = if rust == name {
+        String::new()
+    } else {
+        format!(" (its Rust name, `{rust}`)")
+    };
+    if KEYWORDS.contains(&rust.as_str()) {
+        return Some(format!(
+            "`{name}`{as_rust} is a Rust keyword: cargo refuses it as a crate name, and code \
+             could not name the crate"
+        ));
+    }
+    if rust == "test" {
+        return Some(format!(
+            "`{name}`{as_rust} is Rust's built-in `test` crate: cargo refuses it as a crate name"
+        ));
+    }
+    if BUILT_IN_CRATES.contains(&rust.as_str()) {
+        return Some(format!(
+            "`{name}`{as_rust} is the name of Rust's built-in `{rust}` crate: a crate of that \
+             name would shadow it in every crate that depends on it, and break their code"
+        ));
+    }
+    if rust == RUNTIME_PACKAGE.replace('-', "_") {
+        return Some(format!(
+            "`{name}`{as_rust} is the name of the runtime crate the generated code depends on \
+             (`{RUNTIME_PACKAGE}`): a crate cannot depend on a crate of its own name"
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -292,6 +369,94 @@ mod tests {
         for bad in ["", "path=", "git=", "git=#rev", "crates-io", "Vendored"] {
             assert!(RuntimeSource::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Names cargo refuses, or that would break the crate or its users, are refused: Rust
+    /// keywords of every edition (also as the Rust name, with `-` as `_`), the built-in crates
+    /// and the runtime the generated code depends on.
+    #[test]
+    fn crate_names_that_break_the_crate_are_refused() {
+        for good in [
+            "pets",
+            "pet-store",
+            "pet_store",
+            "iothub-jobs",
+            "std-client",
+            "my-test",
+            "selfie",
+            "r2",
+            "Types",
+            "openapi-rust-runtime-client",
+        ] {
+            assert!(valid_crate_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "1abc",
+            "_x",
+            "-x",
+            "a b",
+            "a.b",
+            "ünï",
+            "self",
+            "Self",
+            "super",
+            "crate",
+            "std",
+            "core",
+            "alloc",
+            "proc_macro",
+            "proc-macro",
+            "test",
+            "type",
+            "fn",
+            "async",
+            "await",
+            "dyn",
+            "try",
+            "gen",
+            "abstract",
+            "become",
+            "box",
+            "do",
+            "final",
+            "macro",
+            "override",
+            "priv",
+            "typeof",
+            "unsized",
+            "virtual",
+            "yield",
+            "true",
+            "false",
+            "openapi-rust-runtime",
+            "openapi_rust_runtime",
+            "openapi-rust_runtime",
+        ] {
+            assert!(!valid_crate_name(bad), "{bad}");
+        }
+        assert!(!valid_crate_name(&"a".repeat(65)));
+        assert!(valid_crate_name(&"a".repeat(64)));
+    }
+
+    /// Each refusal says why.
+    #[test]
+    fn crate_name_problems_say_why() {
+        let problem = |name: &str| crate_name_problem(name).unwrap_or_default();
+        assert!(problem("self").contains("`self` is a Rust keyword"));
+        assert!(problem("gen").contains("Rust keyword"));
+        assert!(problem("std").contains("Rust's built-in `std` crate"));
+        assert!(problem("std").contains("shadow"));
+        assert!(problem("proc-macro").contains("`proc-macro` (its Rust name, `proc_macro`)"));
+        assert!(problem("test").contains("cargo refuses"));
+        assert!(problem("openapi-rust-runtime").contains("runtime crate"));
+        assert!(problem("1abc").contains("starts with a letter"));
+        assert!(
+            problem("a\nb").contains("`a\\u{a}b`"),
+            "{}",
+            problem("a\nb")
+        );
+        assert_eq!(crate_name_problem("pets"), None);
     }
 
     #[test]

@@ -127,6 +127,16 @@ pub(crate) fn to_json(file: &str, text: &str) -> Result<serde_json::Value, Error
                 format: "YAML",
                 message,
             };
+            // The YAML parser takes time quadratic in the nesting of flow collections before
+            // its depth limit applies (seconds for `[` nested 20,000 deep, minutes for
+            // 200,000): the limit is applied first, in linear time.
+            if let Some((line, column)) = flow_too_deep(text, MAX_DEPTH) {
+                return Err(syntax(format!(
+                    "flow collections (`[...]`, `{{...}}`) nested more than {MAX_DEPTH} levels \
+                     deep at line {line} column {column}; the parsers read at most \
+                     {MAX_DEPTH} levels of nesting"
+                )));
+            }
             let mut yaml: serde_yaml::Value =
                 serde_yaml::from_str(text).map_err(|e| syntax(yaml_message(text, &e)))?;
             // `<<: *anchor` merge keys, which YAML 1.1 documents use to share fragments.
@@ -140,6 +150,194 @@ pub(crate) fn to_json(file: &str, text: &str) -> Result<serde_json::Value, Error
             })
         }
     }
+}
+
+/// How deep collections may nest: the limit of both parsers (serde_json's and serde_yaml's
+/// recursion limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Where (line and column, from 1) YAML text opens a flow collection (`[` or `{`) nested more
+/// than `limit` flow collections deep, if it does; in one pass, linear in the text's length.
+///
+/// It reads as much of YAML's syntax as decides what a `[` or `{` is: in a flow collection,
+/// any one outside a quoted scalar or a comment opens another; in block context, only one
+/// where a node starts (after indentation, `- `, `? `, `: `, an anchor or a tag). Skipped as
+/// text: quoted scalars (`"..."` with `\` escapes, `'...'` with `''`), comments (` #` to the
+/// end of the line), block scalars (`|`, `>`: the lines indented more than their owner, the
+/// last `-`, `?`, key or lone `:`) and the continuation lines of plain scalars (likewise).
+/// Where it could misread a document the parser accepts, it counts fewer levels, not more;
+/// and a document it flags nests deeper than the parsers' own limit, which would refuse it
+/// anyway, only after a pass that takes time quadratic in the depth.
+pub fn flow_too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let blank = |b: Option<u8>| matches!(b, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+    let flow_indicator = |b: Option<u8>| matches!(b, Some(b',' | b'[' | b']' | b'{' | b'}'));
+    // The index of the last byte of the line `i` is on (the one before its `\n`), or `i` when
+    // the line ends there.
+    let line_end = |mut i: usize| {
+        while !matches!(at(i + 1), None | Some(b'\n')) {
+            i += 1;
+        }
+        i
+    };
+    let mut depth = 0usize;
+    let (mut line, mut line_start) = (1usize, 0usize);
+    // At the start of a line in block context (its indentation not read yet).
+    let mut fresh = true;
+    // Whether the next character starts a node (where `[`, `{`, quotes and `|` are
+    // indicators, not text of a plain scalar).
+    let mut node_start = true;
+    // Whether the last token was a plain scalar (whose next lines may continue it).
+    let mut in_plain = false;
+    // The column where the last scalar that started a node began (a key, once `: ` follows).
+    let mut scalar_column = 0usize;
+    // The column of what owns the lines below: the last `-`, `?`, key or lone `:` in block
+    // context. A block scalar, or a plain scalar's continuation, is the lines indented more.
+    let mut owner = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        if fresh {
+            fresh = false;
+            let indent = bytes
+                .get(i..)
+                .map_or(0, |rest| rest.iter().take_while(|b| **b == b' ').count());
+            let rest = bytes.get(i + indent..).unwrap_or_default();
+            let empty = matches!(rest.first(), None | Some(b'\n' | b'\r'));
+            if in_plain && indent > owner && !empty {
+                // A plain scalar's continuation: text.
+                i = line_end(i) + 1;
+                continue;
+            }
+            i += indent;
+            if empty {
+                continue;
+            }
+            node_start = true;
+            in_plain = false;
+            if indent == 0
+                && (rest.starts_with(b"---") || rest.starts_with(b"..."))
+                && blank(at(i + 3))
+            {
+                i += 3;
+            } else if indent == 0 && rest.starts_with(b"%") {
+                // A directive.
+                i = line_end(i) + 1;
+            }
+            continue;
+        }
+        let b = at(i).unwrap_or_default();
+        match b {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+                fresh = depth == 0;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            b'#' if i == line_start || blank(i.checked_sub(1).and_then(at)) => {
+                i = line_end(i);
+                in_plain = false;
+            }
+            b'"' | b'\'' if node_start => {
+                // A quoted scalar, to its closing quote (over lines too).
+                if depth == 0 {
+                    scalar_column = i - line_start;
+                }
+                i += 1;
+                while let Some(c) = at(i) {
+                    let escape = (c == b'\\' && b == b'"')
+                        || (c == b'\'' && b == b'\'' && at(i + 1) == Some(b'\''));
+                    if escape {
+                        i += 1;
+                    } else if c == b {
+                        break;
+                    }
+                    if at(i) == Some(b'\n') {
+                        line += 1;
+                        line_start = i + 1;
+                    }
+                    i += 1;
+                }
+                node_start = false;
+                in_plain = false;
+            }
+            b'[' | b'{' if node_start || depth > 0 => {
+                depth += 1;
+                if depth > limit {
+                    let column = text.get(line_start..i).map_or(0, |s| s.chars().count()) + 1;
+                    return Some((line, column));
+                }
+                node_start = true;
+                in_plain = false;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                node_start = false;
+                in_plain = false;
+            }
+            b',' if depth > 0 => {
+                node_start = true;
+                in_plain = false;
+            }
+            b'|' | b'>' if node_start && depth == 0 => {
+                // A block scalar: its header line, then every line that is empty or indented
+                // more than its owner.
+                let mut newline = line_end(i) + 1;
+                while let Some(rest) = bytes.get(newline + 1..).filter(|rest| !rest.is_empty()) {
+                    let indent = rest.iter().take_while(|b| **b == b' ').count();
+                    let empty = matches!(rest.get(indent), None | Some(b'\n' | b'\r'));
+                    if !empty && indent <= owner {
+                        break;
+                    }
+                    line += 1;
+                    line_start = newline + 1;
+                    newline = line_start + rest.iter().take_while(|b| **b != b'\n').count();
+                }
+                // On to the `\n` that ends the block scalar's last line.
+                i = newline - 1;
+                node_start = false;
+                in_plain = false;
+            }
+            b'-' | b'?' if node_start && depth == 0 && blank(at(i + 1)) => {
+                owner = i - line_start;
+            }
+            b':' if blank(at(i + 1))
+                || (depth > 0
+                    && (flow_indicator(at(i + 1))
+                        || matches!(i.checked_sub(1).and_then(at), Some(b'"' | b'\'')))) =>
+            {
+                if depth == 0 {
+                    // After a key, the key owns what follows; alone (the value of a `? `
+                    // key), the `:` does.
+                    owner = if node_start {
+                        i - line_start
+                    } else {
+                        scalar_column
+                    };
+                }
+                node_start = true;
+                in_plain = false;
+            }
+            b'&' | b'!' | b'*' if node_start => {
+                // An anchor, a tag or an alias: to the next blank (or flow indicator).
+                let ends = |next| blank(next) || (depth > 0 && flow_indicator(next));
+                while !ends(at(i + 1)) {
+                    i += 1;
+                }
+                node_start = b != b'*';
+                in_plain = false;
+            }
+            _ => {
+                if node_start && depth == 0 {
+                    scalar_column = i - line_start;
+                }
+                node_start = false;
+                in_plain = true;
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// serde_yaml's message, with the line added when it names a duplicate key without one (it
@@ -323,6 +521,131 @@ mod tests {
         assert!(matches!(e, Error::Syntax { format: "YAML", .. }), "{e}");
         let e = parse("a.json", "{\"openapi\": ").unwrap_err();
         assert!(matches!(e, Error::Syntax { format: "JSON", .. }), "{e}");
+    }
+
+    /// The pre-scan finds deep flow collections wherever a node starts, and reads quoted,
+    /// plain and block scalars and comments as text.
+    #[test]
+    fn flow_depth_is_found_where_collections_start() {
+        let deep = "[".repeat(5);
+        let scan = |text: &str| flow_too_deep(text, 4);
+        assert_eq!(scan(&format!("a: {deep}")), Some((1, 8)));
+        assert_eq!(scan(&format!("a:\n  - {deep}")), Some((2, 9)));
+        assert_eq!(scan(&format!("- ? {deep}")), Some((1, 9)));
+        assert_eq!(scan(&format!("a: &x !!seq {deep}")), Some((1, 17)));
+        assert_eq!(scan("a: [[{b: [[\n  x]]}]]"), Some((1, 11)));
+        assert_eq!(scan("a: [\"]\", [{\"b\":[[[]]]}]]"), Some((1, 17)));
+        assert_eq!(scan("é: {é: [[[["), Some((1, 11)));
+        // Text.
+        for text in [
+            format!("a: \"{deep}\""),
+            format!("a: \"\\\"{deep}\""),
+            format!("a: '{deep}''{deep}'"),
+            format!("a: b {deep}"),
+            format!("a: b#{deep}"),
+            format!("# {deep}"),
+            format!("a: x # {deep}"),
+            format!("a: |\n  {deep}\n\n  {deep}\nb: 1"),
+            format!("- key: >-\n    {deep}\n  other: 1"),
+            format!("a: b\n  {deep}"),
+            format!("a: [\"{deep}\", '{deep}', x # {deep}\n ]"),
+            "a: [it's, [b]]\nc: don't [".to_owned(),
+            // Found by `block_yaml_scans_shallow`: a block scalar as the value of a `? ` key.
+            format!("k:\n  '': 0\n  ? |2+\n\n  : |\n    {deep}\n"),
+        ] {
+            assert_eq!(scan(&text), None, "{text}");
+        }
+        // What follows text is read again.
+        assert_eq!(scan(&format!("a: |\n  x\nb: {deep}")), Some((3, 8)));
+        assert_eq!(scan(&format!("- k: |\n    x\n  j: {deep}")), Some((3, 10)));
+        assert_eq!(scan(&format!("a: \"x\n y\"\nb: {deep}")), Some((3, 8)));
+        // A quote in a plain scalar's next line is text, not the start of a quoted scalar.
+        assert_eq!(scan(&format!("a: b\n  \"\nc: {deep}\nd: \"")), Some((3, 8)));
+        assert_eq!(scan(&format!("--- {deep}")), Some((1, 9)));
+    }
+
+    /// Every document of the repository scans as no deeper than it is: the scan's depth never
+    /// exceeds the real one (YAML flow collections in the fixtures nest at most a few levels).
+    #[test]
+    fn the_repository_documents_scan_shallow() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut paths = vec![
+            root.join("spec/iothub-jobs.yaml"),
+            root.join("spec/upstream/iothub-2021-04-12.json"),
+        ];
+        for dir in [
+            "tests/fixtures",
+            "spec/overlays",
+            "codegen/tests/data/swagger",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                paths.push(entry.unwrap().path());
+            }
+        }
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(flow_too_deep(&text, 8), None, "{}", path.display());
+        }
+    }
+
+    /// JSON values with strings full of YAML's indicators, written as JSON (flow style
+    /// throughout) and as YAML (block style, quoted and block scalars): the scan finds exactly
+    /// the nesting of the JSON text, and none beyond the empty collections in the YAML.
+    mod scan_properties {
+        use super::super::flow_too_deep;
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        fn value() -> impl Strategy<Value = Value> {
+            let text = "[a-c \\[\\]{}\"'#\\\\:,|>&*!?\n-]{0,8}";
+            let leaf = prop_oneof![
+                text.prop_map(Value::String),
+                any::<i32>().prop_map(Value::from),
+                Just(Value::Null),
+            ];
+            leaf.prop_recursive(6, 48, 4, move |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::vec((text, inner), 0..4)
+                        .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn depth(value: &Value) -> usize {
+            match value {
+                Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+                Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+                _ => 0,
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn json_text_scans_to_its_depth(value in value()) {
+                let deepest = depth(&value);
+                for text in [
+                    serde_json::to_string(&value).unwrap(),
+                    serde_json::to_string_pretty(&value).unwrap(),
+                ] {
+                    prop_assert_eq!(flow_too_deep(&text, deepest), None, "{}", text);
+                    if deepest > 0 {
+                        prop_assert!(flow_too_deep(&text, deepest - 1).is_some(), "{}", text);
+                    }
+                }
+            }
+
+            #[test]
+            fn block_yaml_scans_shallow(value in value()) {
+                let wrapped = serde_json::json!({ "k": value });
+                for text in [
+                    serde_yaml::to_string(&wrapped).unwrap(),
+                    crate::yaml::to_string(&wrapped),
+                ] {
+                    prop_assert_eq!(flow_too_deep(&text, 1), None, "{}", text);
+                }
+            }
+        }
     }
 
     #[test]

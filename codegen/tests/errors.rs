@@ -737,3 +737,170 @@ fn a_5_mb_document_generates() {
 fn a_50_mb_document_generates() {
     generate_big(50);
 }
+
+/// Runs `generate` on `text` and returns its one error, failing unless it comes well within
+/// two seconds (a generous bound for a debug build on a slow machine).
+fn quick_error(what: &str, text: &str) -> String {
+    let started = Instant::now();
+    let result = generate(text);
+    let took = started.elapsed();
+    assert!(
+        took.as_secs_f64() < 2.0,
+        "{what}: took {took:?} ({} bytes)",
+        text.len()
+    );
+    match result {
+        Ok(_) => panic!("{what}: expected an error"),
+        Err(errors) => {
+            assert_eq!(errors.0.len(), 1, "{what}: {errors}");
+            errors.to_string()
+        }
+    }
+}
+
+/// YAML flow collections nested 20,000 and 200,000 deep: the YAML parser takes time quadratic
+/// in their depth before its depth limit applies (25 s for 20,000 levels), so the limit is
+/// applied before it runs; the error says where.
+#[test]
+fn deeply_nested_flow_collections_are_refused_quickly_with_their_line() {
+    for depth in [200_000, 20_000] {
+        for (open, close) in [("[", "]"), ("{a: ", "}"), ("[{a: ", "}]")] {
+            let text = format!(
+                "{HEAD}paths: {{}}\nx-deep: {}{}\n",
+                open.repeat(depth),
+                close.repeat(depth)
+            );
+            let error = quick_error(&format!("{open} x {depth}"), &text);
+            assert!(
+                error.starts_with("error: spec.yaml: not a valid YAML document: ")
+                    && error.contains("nested more than 128 levels deep at line 4 column "),
+                "{error}"
+            );
+        }
+        // A document that is one flow collection, and one inside a block sequence.
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let error = quick_error("a bare list", &text);
+        assert!(error.contains("at line 1 column 129;"), "{error}");
+        let text = format!(
+            "{HEAD}x:\n  - - {}{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let error = quick_error("in a block sequence", &text);
+        assert!(error.contains("at line 4 column 135;"), "{error}");
+    }
+}
+
+/// JSON is read by serde_json, which stops at its depth limit without a quadratic pass; and
+/// block collections (indentation, `- - -`) cost the YAML parser linear time: both are
+/// refused quickly, with the place.
+#[test]
+fn deep_json_and_deep_block_yaml_are_refused_quickly() {
+    for depth in [20_000, 200_000] {
+        let text = format!(
+            "{{\"openapi\": \"3.0.3\", \"x\": {}{}}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let error = quick_error("JSON", &text);
+        assert!(
+            error.contains("not a valid JSON document: recursion limit exceeded at line 1 column"),
+            "{error}"
+        );
+        let text = format!("{HEAD}x:\n{}1\n", "- ".repeat(depth));
+        let error = quick_error("- - -", &text);
+        assert!(
+            error.contains("not a valid YAML document: recursion limit exceeded at line 4 column"),
+            "{error}"
+        );
+    }
+    // Mappings indented one more space a level: the text grows with the square of the depth.
+    let mut text = format!("{HEAD}x:\n");
+    for level in 1..=3_000 {
+        text.push_str(&" ".repeat(level));
+        text.push_str("a:\n");
+    }
+    let error = quick_error("indented mappings", &text);
+    assert!(
+        error.contains("not a valid YAML document: recursion limit exceeded at line"),
+        "{error}"
+    );
+}
+
+/// Flow collections up to the limit, and brackets that are text (quoted, in comments, in
+/// plain and block scalars), are read as before.
+#[test]
+fn brackets_that_are_text_or_within_the_limit_are_read_as_before() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let text = format!("{HEAD}paths: {{}}\nx-ok: {}\n", deep(120));
+    assert!(generate(&text).is_ok(), "120 levels are within the limit");
+    let many = "[".repeat(300);
+    let text = format!(
+        "{HEAD}paths: {{}}\n\
+         x-double: \"{many}\"\n\
+         x-single: '{many} it''s'\n\
+         x-plain: a {many} b\n\
+         x-block: |\n  {many}\n\n  {many}\n\
+         x-folded: >-\n    {many}\n\
+         x-continued: a\n  {many}\n\
+         # {many}\n\
+         x-flow: [\"{many}\", '{many}', a b, {{b: \"{many}\"}}] # {many}\n"
+    );
+    let output = generate(&text);
+    assert!(output.is_ok(), "{:?}", output.err().map(|e| e.to_string()));
+}
+
+/// A `.` or `..` segment in a path template makes a method that always fails (the runtime
+/// refuses such segments: URL normalization would change the path): a warning at the
+/// operation, with its operationId. The method is still generated, as before; a `.` inside a
+/// segment, or a parameter, is no such segment.
+#[test]
+fn dot_segments_in_path_templates_are_warnings() {
+    let text = format!(
+        "{HEAD}paths:
+  /a/{{id}}/..:
+    get:
+      operationId: getParent
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+      responses: {{'204': {{description: x}}}}
+  /a/./b:
+    delete:
+      operationId: deleteB
+      responses: {{'204': {{description: x}}}}
+  /files/{{name}}.json/.well-known/v1.0/...:
+    get:
+      operationId: getFile
+      parameters:
+        - {{name: name, in: path, required: true, schema: {{type: string}}}}
+      responses: {{'204': {{description: x}}}}
+"
+    );
+    let w = warnings(&text);
+    has(
+        &w,
+        &[
+            "spec.yaml#/paths/~1a~1{id}~1../get (getParent): ",
+            "path template `/a/{id}/..` has a `..` segment",
+            "always fails",
+        ],
+    );
+    has(
+        &w,
+        &[
+            "spec.yaml#/paths/~1a~1.~1b/delete (deleteB): ",
+            "path template `/a/./b` has a `.` segment",
+        ],
+    );
+    assert_eq!(w.len(), 2, "{w:#?}");
+    let output = generate(&text).expect("generates");
+    let client = &output
+        .files
+        .iter()
+        .find(|f| f.path == "client.rs")
+        .expect("client")
+        .contents;
+    for method in ["fn get_parent(", "fn delete_b(", "fn get_file("] {
+        assert!(client.contains(method), "{method}\n{client}");
+    }
+}

@@ -189,9 +189,17 @@ impl Builder {
     /// stderr and ends the process with status 1, which fails the build with the message.
     pub fn generate(&self) -> Generated {
         let mut stdout = io::stdout().lock();
-        // The single-colon form: understood by every cargo release.
-        let _ = writeln!(stdout, "cargo:rerun-if-changed={}", self.spec.display());
-        match self.try_generate() {
+        // The single-colon form: understood by every cargo release. A path with a line break
+        // cannot be said on one line, and what followed the break would be read as another
+        // instruction: such a document is refused before anything is printed.
+        let result = match self.rerun_line() {
+            Ok(line) => {
+                let _ = writeln!(stdout, "{line}");
+                self.try_generate()
+            }
+            Err(error) => Err(error),
+        };
+        match result {
             Ok(generated) => {
                 for warning in &generated.warnings {
                     let _ = writeln!(stdout, "cargo:warning={}", one_line(warning));
@@ -211,7 +219,7 @@ impl Builder {
                         Ok(module) => format!("module `{module}`"),
                         Err(_) => "a module".to_owned(),
                     },
-                    self.spec.display(),
+                    codegen::error::printable(&self.spec.display().to_string()),
                     match &error {
                         Error::Document { errors, .. } => match errors.0.len() {
                             1 => " (1 error)".to_owned(),
@@ -224,6 +232,18 @@ impl Builder {
                 std::process::exit(1)
             }
         }
+    }
+
+    /// The `cargo:rerun-if-changed` instruction for the document, or an error when its path
+    /// holds a line break (cargo reads one instruction a line).
+    fn rerun_line(&self) -> Result<String, Error> {
+        let path = self.spec.display().to_string();
+        if path.contains(['\n', '\r']) {
+            return Err(Error::LineBreakInPath {
+                path: self.spec.clone(),
+            });
+        }
+        Ok(format!("cargo:rerun-if-changed={path}"))
     }
 
     /// Generates and writes the files, printing nothing; what [`Builder::generate`] does
@@ -433,6 +453,13 @@ pub enum Error {
     /// No output directory: `OUT_DIR` is not set (not in a build script) and
     /// [`Builder::out_dir`] was not called.
     NoOutDir,
+    /// The document's path holds a line break, which the `cargo:rerun-if-changed` line
+    /// [`Builder::generate`] prints cannot hold (cargo would read the rest of the path as an
+    /// instruction of its own). [`Builder::try_generate`], which prints nothing, accepts it.
+    LineBreakInPath {
+        /// The path.
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for Error {
@@ -497,6 +524,12 @@ impl fmt::Display for Error {
             }
             Self::NoOutDir => f.write_str(
                 "OUT_DIR is not set: call `generate` from a build script, or set `.out_dir(..)`",
+            ),
+            Self::LineBreakInPath { path } => write!(
+                f,
+                "the OpenAPI document's path {} holds a line break, which cargo's \
+                 `rerun-if-changed` instruction cannot hold: rename the file",
+                codegen::error::printable(&path.display().to_string())
             ),
         }
     }

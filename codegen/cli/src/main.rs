@@ -122,12 +122,12 @@ struct SpecDiffArgs {
     fail_on_breaking: bool,
 }
 
-/// A crate name, as cargo accepts it.
+/// A crate name, as cargo accepts it and as works for a generated crate (no keyword, no
+/// built-in crate, not the runtime); otherwise why not.
 fn crate_name(text: &str) -> Result<String, String> {
-    if codegen::manifest::valid_crate_name(text) {
-        Ok(text.to_owned())
-    } else {
-        Err("a crate name has letters, digits, `-` and `_`, starts with a letter, and has at most 64 characters".to_owned())
+    match codegen::manifest::crate_name_problem(text) {
+        None => Ok(text.to_owned()),
+        Some(problem) => Err(problem),
     }
 }
 
@@ -172,8 +172,14 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
             None => usage_error(
                 "generate",
                 format!(
-                    "--out `{}`: the folder's name is not a crate name; pass --name CRATE",
-                    args.out.display()
+                    "--out `{}`: the folder's name is not a crate name{}; pass --name CRATE",
+                    codegen::error::printable(&args.out.display().to_string()),
+                    args.out
+                        .file_name()
+                        .and_then(|name| name.to_str())
+                        .and_then(codegen::manifest::crate_name_problem)
+                        .map(|problem| format!(" ({problem})"))
+                        .unwrap_or_default()
                 ),
             ),
         },

@@ -875,3 +875,187 @@ fn import_writes_the_subset_and_check_compares_it() {
     assert_eq!(text(&out), written);
     assert_eq!(dir.entries(), ["jobs.yaml"]);
 }
+
+/// Crate names that cargo refuses, or that would break the crate or the crates using it (Rust
+/// keywords, also as the Rust name `-` becomes `_` in, the built-in crates, the runtime), are
+/// usage errors that say why; nothing is written.
+#[test]
+fn crate_names_that_break_the_crate_are_usage_errors() {
+    let dir = Scratch::new("crate-names");
+    dir.write("pets.yaml", PETS);
+    for (name, why) in [
+        ("self", "`self` is a Rust keyword"),
+        ("Self", "is a Rust keyword"),
+        ("crate", "is a Rust keyword"),
+        ("gen", "is a Rust keyword"),
+        ("async", "is a Rust keyword"),
+        ("std", "Rust's built-in `std` crate"),
+        ("core", "Rust's built-in `core` crate"),
+        ("alloc", "Rust's built-in `alloc` crate"),
+        ("proc-macro", "(its Rust name, `proc_macro`)"),
+        ("test", "cargo refuses it"),
+        ("openapi-rust-runtime", "the runtime crate"),
+        ("openapi_rust_runtime", "the runtime crate"),
+    ] {
+        let run = dir
+            .run(&[
+                "generate",
+                "--spec",
+                "pets.yaml",
+                "--out",
+                "client",
+                "--name",
+                name,
+            ])
+            .expect_code(2);
+        assert!(
+            run.stderr
+                .contains(&format!("invalid value '{name}' for '--name <CRATE>'")),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(why), "{name}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{name}: {}", run.stdout);
+    }
+    // A folder named so, without --name, is refused the same way.
+    for (out, why) in [
+        ("self", "is a Rust keyword"),
+        ("std", "built-in `std` crate"),
+    ] {
+        let run = dir
+            .run(&["generate", "--spec", "pets.yaml", "--out", out])
+            .expect_code(2);
+        assert!(
+            run.stderr.contains("pass --name CRATE") && run.stderr.contains(why),
+            "{out}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        dir.entries(),
+        ["pets.yaml"],
+        "a usage error wrote something"
+    );
+}
+
+/// File names that try to end the header's line or comment, or to make it read otherwise,
+/// as real files (Linux allows anything but `/` and NUL in a name).
+#[cfg(target_os = "linux")]
+const HOSTILE_FILES: &[&str] = &[
+    "a\n}\ncompile_error!(\"injected\");\n//.yaml",
+    "b\r\n[patch.crates-io]\nserde = { path = \"evil\" }\n#.yaml",
+    "c\rcompile_error!(\"injected\");.yaml",
+    "d */ compile_error!(\"injected\"); /*.yaml",
+    "e\"quoted\\\"back\\slash.yaml",
+    "f\u{2028}compile_error!(\"injected\");\u{2029}.yaml",
+    "g\u{202e}lmay.yaml",
+    "h\u{200f}\u{2066}mark\u{2069}.yaml",
+];
+
+/// Whether `text` holds a character that may stand in a generated file only as an escape
+/// (control characters but the line breaks between lines, line separators, characters that
+/// reorder text).
+#[cfg(target_os = "linux")]
+fn has_raw_unsafe(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && c != '\n')
+            || matches!(
+                c,
+                '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{061c}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+            )
+    })
+}
+
+/// Whether a parsed file invokes `compile_error!` anywhere at its top level.
+#[cfg(target_os = "linux")]
+fn invokes_compile_error(file: &syn::File) -> bool {
+    file.items
+        .iter()
+        .any(|item| matches!(item, syn::Item::Macro(m) if m.mac.path.is_ident("compile_error")))
+}
+
+/// A real document whose file name holds a line break, a carriage return, `*/`, quotes,
+/// backslashes, line separators or right-to-left marks: the crate is generated, every Rust
+/// file parses with nothing injected and its header on one line, the manifest is TOML with
+/// its three tables only; the import's YAML keeps its header lines comments.
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_file_names_are_escaped_in_every_output() {
+    let dir = Scratch::new("hostile-names");
+    for (i, name) in HOSTILE_FILES.iter().enumerate() {
+        dir.write(name, ONE_WARNING);
+        let out = format!("client-{i}");
+        let run = dir
+            .run(&["generate", "--spec", name, "--out", &out, "--name", "demo"])
+            .expect_code(0);
+        // The warning names the document, escaped, on one line.
+        assert_eq!(run.stderr.lines().count(), 1, "{name:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("warning: "),
+            "{name:?}: {}",
+            run.stderr
+        );
+        assert!(!has_raw_unsafe(&run.stderr), "{name:?}: {}", run.stderr);
+        let files = tree(&dir.path().join(&out));
+        assert!(files.contains_key("src/lib.rs"), "{:?}", files.keys());
+        for (path, contents) in files {
+            let contents = String::from_utf8(contents).expect("UTF-8");
+            assert!(!has_raw_unsafe(&contents), "{name:?}: {path}:\n{contents}");
+            let header = contents.lines().next().unwrap_or_default();
+            assert!(
+                header.ends_with("do not edit by hand.")
+                    && (header.starts_with("// @generated by `")
+                        || header.starts_with("# @generated by `")),
+                "{name:?}: {path}: {header}"
+            );
+            if path.ends_with(".rs") {
+                let file = syn::parse_file(&contents)
+                    .unwrap_or_else(|e| panic!("{name:?}: {path} does not parse: {e}\n{contents}"));
+                assert!(
+                    !invokes_compile_error(&file),
+                    "{name:?}: {path}:\n{contents}"
+                );
+            } else if path.ends_with("Cargo.toml") {
+                let manifest: toml::Table = contents
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{name:?}: {path} is not TOML: {e}\n{contents}"));
+                let tables: Vec<&str> = manifest.keys().map(String::as_str).collect();
+                let expected: &[&str] = if path == "Cargo.toml" {
+                    &["dependencies", "features", "package"]
+                } else {
+                    &["dependencies", "dev-dependencies", "features", "package"]
+                };
+                assert!(
+                    expected.iter().all(|t| tables.contains(t)) && !tables.contains(&"patch"),
+                    "{name:?}: {path}: {tables:?}\n{contents}"
+                );
+                if path == "Cargo.toml" {
+                    assert_eq!(tables, expected, "{name:?}:\n{contents}");
+                }
+            }
+        }
+
+        // The import writes the name into its YAML header's comments.
+        let yaml = format!("imported-{i}.yaml");
+        dir.run(&["import", "--spec", name, "--out", &yaml])
+            .expect_code(0);
+        let written = text(&dir.path().join(&yaml));
+        let header: Vec<&str> = written.lines().take_while(|l| l.starts_with('#')).collect();
+        assert_eq!(header.len(), 2, "{name:?}:\n{written}");
+        assert!(header[1].starts_with("# From: "), "{name:?}: {}", header[1]);
+        assert!(!has_raw_unsafe(&written), "{name:?}:\n{written}");
+        assert!(
+            written
+                .lines()
+                .nth(2)
+                .is_some_and(|l| l.starts_with("openapi: ")),
+            "{name:?}:\n{written}"
+        );
+    }
+}

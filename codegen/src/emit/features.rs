@@ -26,12 +26,24 @@ pub fn feature_name(tag: &str) -> String {
 
 /// Which features compile each operation and each named type. Empty when features per tag
 /// are off: everything is always compiled.
+///
+/// Every combination of features compiles, none included: what is compiled always (the crate
+/// root, the client's constructors, the server's router) names only types compiled always.
 #[derive(Debug, Default)]
 pub struct Gates {
     ops: Vec<BTreeSet<String>>,
     types: BTreeMap<String, BTreeSet<String>>,
+    /// Types compiled whatever the features: the shared error type and what it contains.
+    always: BTreeSet<String>,
     /// Every feature, sorted.
     pub features: Vec<String>,
+}
+
+impl Gates {
+    /// Whether anything is gated (features per tag are on, and there are operations).
+    pub fn any(&self) -> bool {
+        !self.features.is_empty()
+    }
 }
 
 fn named(ty: &TypeRef, out: &mut Vec<String>) {
@@ -129,6 +141,23 @@ impl Gates {
             }
             gates.ops.push(features);
         }
+        // The error type every operation shares is named by the crate root (`Error`) and the
+        // client's constructors, which are compiled with any set of features (none, too): so
+        // are it and every type it contains.
+        if let Some(error) = super::client::common_error_type(api) {
+            let mut roots = Vec::new();
+            named(error, &mut roots);
+            let mut seen = BTreeSet::new();
+            while let Some(name) = roots.pop() {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                gates.always.insert(name.clone());
+                if let Some(next) = edges.get(name.as_str()) {
+                    roots.extend(next.iter().cloned());
+                }
+            }
+        }
         // Schemas no operation uses (webhook payloads, for instance) get a feature of their
         // own, passed on to what they contain, so that every gated type's fields exist.
         let mut roots: Vec<String> = api
@@ -159,7 +188,7 @@ impl Gates {
     }
 
     /// `#[cfg(any(feature = …))]` for a set of features; nothing when gating is off or the
-    /// set is empty (a type no operation uses is always compiled).
+    /// set is empty.
     fn cfg(features: Option<&BTreeSet<String>>) -> TokenStream {
         match features {
             Some(set) if !set.is_empty() => {
@@ -177,6 +206,9 @@ impl Gates {
 
     /// The cfg attribute of a named type.
     pub fn ty(&self, name: &str) -> TokenStream {
+        if self.always.contains(name) {
+            return TokenStream::new();
+        }
         Self::cfg(self.types.get(name))
     }
 }

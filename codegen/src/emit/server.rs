@@ -38,6 +38,9 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         .iter()
         .map(|(i, op)| gate_items(handler(api, op, &models), &gates.op(*i)));
     let routes = routes(&routable, gates);
+    // With features per tag, a set of features may compile no operation that returns a
+    // `ServerError`.
+    let allow_unused = gates.any().then(|| quote!(#[allow(unused_imports)]));
     let trait_docs = doc_attrs(&format!(
         "The {} as a service: implement one method per operation and serve [`router`].\n\n\
          Inputs arrive decoded and checked against the document; a request that does not \
@@ -57,6 +60,7 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         #[allow(unused_imports)]
         use super::runtime;
         use super::server_runtime;
+        #allow_unused
         use server_runtime::{Rejection, RequestContext, ServerError};
 
         #trait_docs

@@ -518,6 +518,18 @@ fn parse_template(
     let mut segments = Vec::new();
     let mut used = Vec::new();
     for raw in path.split('/').filter(|s| !s.is_empty()) {
+        if matches!(raw, "." | "..") {
+            // The runtime refuses to send such a segment (URL normalization would remove it,
+            // and the request would reach another resource), so the method always fails.
+            cx.warn(
+                Location::new(at).with_context(operation_id),
+                format!(
+                    "path template `{path}` has a `{raw}` segment, which URL normalization would \
+                     remove (reaching another resource): the client refuses to send it, so this \
+                     operation's method always fails with `Error::InvalidInput`"
+                ),
+            );
+        }
         let mut parts = Vec::new();
         let mut rest = raw;
         while let Some(open) = rest.find('{') {

@@ -41,7 +41,7 @@ impl Client {
     /// Summary with */ and "# and \`ticks
     ///
     /// Control characters: bell \\u{7}, escape \\u{1b}\[31mred\\u{1b}\[0m, null-ish \\u{1}, tab and CR
-    /// done; line separator   here.
+    /// done; line separator \\u{2028} here.
     ///
     /// `GET /a b/{id}/ünïcödé/{x-y}` (operationId `` get"weird`*/`op ``).
     ///
