@@ -13,7 +13,7 @@ use iothub_jobs::server_runtime::{Rejection, RequestContext, ServerError};
 
 use crate::Emulator;
 use crate::engine::{self, JobQuery};
-use crate::errors::HubError;
+use crate::errors::{HubError, echo};
 
 /// The value of `x-ms-item-type` on job query pages.
 pub const QUERY_ITEM_TYPE: &str = "JobResponse";
@@ -59,7 +59,7 @@ fn parse_job_type(text: &str) -> Result<JobType, HubError> {
         .ok_or_else(|| {
             HubError::argument_invalid(format!(
                 "query parameter jobType: `{}` is not a job type",
-                text.escape_debug()
+                echo(text)
             ))
         })
 }
@@ -76,13 +76,15 @@ fn parse_job_status(text: &str) -> Result<JobStatus, HubError> {
         .ok_or_else(|| {
             HubError::argument_invalid(format!(
                 "query parameter jobStatus: `{}` is not a job status",
-                text.escape_debug()
+                echo(text)
             ))
         })
 }
 
 impl Emulator {
-    /// Checks `api-version`, catches the state up with the clock, then runs `f` on it.
+    /// Checks `api-version`, catches the state up with the clock, then runs `f` on it. A
+    /// panic (a bug: nothing panics on purpose) is answered 500 `ServerError`; the lock is
+    /// held across it without being poisoned, and the emulator goes on.
     // The error type is the one the generated `Api` trait returns.
     #[allow(clippy::result_large_err)]
     fn serve_call<T>(
@@ -91,17 +93,31 @@ impl Emulator {
         f: impl FnOnce(&mut engine::State, chrono::DateTime<chrono::Utc>) -> Result<T, HubError>,
     ) -> ApiResult<T> {
         let now = self.now();
-        if !self.api_versions.iter().any(|v| v == api_version) {
-            let error = HubError::argument_invalid(format!(
+        let result = if self.api_versions.iter().any(|v| v == api_version) {
+            let mut state = self.lock();
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                state.run_until(now);
+                f(&mut state, now)
+            }))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!("a request failed inside the emulator: {what}");
+                Err(HubError::server_error(
+                    "the emulator failed while answering the request",
+                ))
+            })
+        } else {
+            Err(HubError::argument_invalid(format!(
                 "api-version `{}` is not supported: use {}",
-                api_version.escape_debug(),
+                echo(api_version),
                 self.api_versions.join(" or ")
-            ));
-            return Err(error.to_server_error(now));
-        }
-        let mut state = self.lock();
-        state.run_until(now);
-        f(&mut state, now).map_err(|error| {
+            )))
+        };
+        result.map_err(|error| {
             tracing::info!(
                 "{} {}: {}",
                 error.status.as_u16(),
@@ -245,9 +261,12 @@ impl Api for Emulator {
     /// A request that does not match the spec: 400 `ArgumentInvalid` (envelope A) naming the
     /// input, e.g. `ErrorCode:ArgumentInvalid;query parameter api-version: is missing`.
     fn reject(&self, context: &RequestContext, rejection: Rejection) -> Response {
-        tracing::info!(operation = context.operation_id, "400: {rejection}");
-        HubError::argument_invalid(format!("{}: {}", rejection.field, rejection.message))
-            .to_response(self.now())
+        // The rejection quotes the request (a value it could not read): the error's message
+        // is escaped and cut, so that is what is logged.
+        let error =
+            HubError::argument_invalid(format!("{}: {}", rejection.field, rejection.message));
+        tracing::info!(operation = context.operation_id, "400: {}", error.message);
+        error.to_response(self.now())
     }
 }
 

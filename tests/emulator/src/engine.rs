@@ -29,9 +29,18 @@
 //!
 //! Import/export jobs are `enqueued` when created, `running` (progress 50) after half of
 //! the configured duration and `completed` (progress 100) after all of it.
+//!
+//! Finished jobs (scheduled and import/export) are kept for [`JOB_RETENTION`] after they end,
+//! as IoT Hub keeps job history for 30 days, and at most [`MAX_FINISHED_JOBS`] of them (the
+//! emulator's own bound on memory; the oldest go first). Both can be configured.
+//!
+//! Nothing here panics on input: times are computed with checked arithmetic (a time past the
+//! end of the calendar is "never"), and a job whose processing fails anyway is marked
+//! `failed` and frees its slot instead of taking the emulator down.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -42,7 +51,7 @@ use iothub_jobs::models::{
 };
 use serde_json::{Map, Value};
 
-use crate::errors::HubError;
+use crate::errors::{HubError, echo};
 use crate::query::Condition;
 use crate::registry::{ConnectionState, Device, DeviceStatus, DeviceTwin, MethodAnswer};
 
@@ -58,6 +67,17 @@ pub const CONNECT_TIMEOUT_RANGE: std::ops::RangeInclusive<i32> = 0..=300;
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// The largest page a job query returns, whatever `x-ms-max-item-count` asks for.
 pub const MAX_PAGE_SIZE: usize = 1000;
+/// The largest `maxExecutionTimeInSeconds` the emulator accepts: 30 days (2,592,000 s).
+/// IoT Hub publishes no upper bound; it keeps a job's record for 30 days (the jobs guide:
+/// "a TTL of 30 days"; the quotas page: "Job history is retained up to 30 days"), so a job
+/// allowed to run longer could not be watched to its end. Larger values are 400.
+pub const MAX_EXECUTION_SECONDS: i64 = 30 * 24 * 3600;
+/// How long a finished job stays visible by default: 30 days, as IoT Hub keeps job history.
+pub const JOB_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How many finished jobs (scheduled and import/export together) are kept by default; the
+/// oldest finished go first. The emulator's own bound, so that a long run of jobs cannot
+/// fill memory within the 30 days.
+pub const MAX_FINISHED_JOBS: usize = 10_000;
 
 /// The limits that make the emulator refuse work.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +85,22 @@ pub(crate) struct Limits {
     pub max_active_jobs: usize,
     pub max_active_import_export_jobs: usize,
     pub import_export_duration: Duration,
+}
+
+/// How long, and how many, finished jobs are kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct History {
+    pub retention: Duration,
+    pub max_finished: usize,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            retention: JOB_RETENTION,
+            max_finished: MAX_FINISHED_JOBS,
+        }
+    }
 }
 
 /// Where a device stands in a job.
@@ -165,8 +201,25 @@ struct ScheduledJob {
     devices: Vec<DeviceRun>,
 }
 
+/// `s` seconds (to the millisecond) as a duration: zero for negative or NaN values, the
+/// largest duration for values beyond it.
 fn seconds(s: f64) -> chrono::Duration {
-    chrono::Duration::milliseconds((s * 1000.0).round() as i64)
+    let ms = (s * 1000.0).round();
+    if ms.is_nan() || ms <= 0.0 {
+        return chrono::Duration::zero();
+    }
+    // `as` saturates at i64::MAX for larger values.
+    chrono::Duration::try_milliseconds(ms as i64).unwrap_or(chrono::Duration::MAX)
+}
+
+/// `t + d`, or the end of the calendar (a time that never comes) when that overflows.
+fn after(t: DateTime<Utc>, d: chrono::Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// A std duration as a chrono one, saturating.
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 fn is_active(status: &JobStatus) -> bool {
@@ -182,8 +235,26 @@ impl ScheduledJob {
     }
 
     fn deadline(&self) -> Option<DateTime<Utc>> {
-        self.started
-            .map(|s| s + chrono::Duration::seconds(self.max_execution_seconds))
+        let limit = chrono::Duration::try_seconds(self.max_execution_seconds)
+            .unwrap_or(chrono::Duration::MAX);
+        self.started.map(|s| after(s, limit))
+    }
+
+    /// Ends the job `failed` at `t` after its processing failed inside the emulator: the
+    /// devices not yet done fail with 500.
+    fn fail_internally(&mut self, t: DateTime<Utc>, what: &str) {
+        for run in &mut self.devices {
+            if !matches!(run.phase, Phase::Done) {
+                run.finish(
+                    t,
+                    500,
+                    serde_json::json!({"message": "the emulator failed while running the job"}),
+                );
+            }
+        }
+        self.status = JobStatus::Failed;
+        self.end = Some(t);
+        self.failure_reason = Some(format!("The emulator failed while running the job: {what}"));
     }
 
     fn next_event(&self) -> Option<DateTime<Utc>> {
@@ -346,12 +417,12 @@ fn begin_device(
                 .map(seconds)
                 .filter(|after| *after <= connect_timeout);
             run.phase = match connects_after {
-                Some(after) => Phase::Pending {
-                    until: t + after,
+                Some(delay) => Phase::Pending {
+                    until: after(t, delay),
                     connects: true,
                 },
                 None => Phase::Pending {
-                    until: t + connect_timeout,
+                    until: after(t, connect_timeout),
                     connects: false,
                 },
             };
@@ -412,12 +483,12 @@ fn call(run: &mut DeviceRun, t: DateTime<Utc>, device: &Device, method: &CloudTo
     );
     run.phase = if latency_seconds <= timeout {
         Phase::Running {
-            until: t + seconds(latency_seconds),
+            until: after(t, seconds(latency_seconds)),
             outcome: (status, payload),
         }
     } else {
         Phase::Running {
-            until: t + seconds(timeout),
+            until: after(t, seconds(timeout)),
             outcome: (
                 504,
                 serde_json::json!({"errorCode": 504101, "message": format!("GatewayTimeout: the device did not answer within {timeout} s")}),
@@ -468,8 +539,8 @@ struct ImportExportJob {
 impl ImportExportJob {
     fn next_event(&self) -> Option<DateTime<Utc>> {
         match self.props.status {
-            Some(JobStatus::Enqueued) => Some(self.created + self.duration / 2),
-            Some(JobStatus::Running) => Some(self.created + self.duration),
+            Some(JobStatus::Enqueued) => Some(after(self.created, self.duration / 2)),
+            Some(JobStatus::Running) => Some(after(self.created, self.duration)),
             _ => None,
         }
     }
@@ -510,15 +581,35 @@ pub(crate) struct State {
     wakeups: BinaryHeap<Reverse<(DateTime<Utc>, u64)>>,
     active_scheduled: usize,
     active_import_export: usize,
+    /// Finished jobs of both kinds by end time, oldest first.
+    finished: BTreeSet<(DateTime<Utc>, u64)>,
+    history: History,
+}
+
+/// What a caught panic said.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+// The id of a job that makes the emulator panic while it runs, for the tests of what
+// happens then (nothing in the emulator panics on purpose).
+#[cfg(test)]
+thread_local! {
+    static PANICKING_JOB: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 impl State {
-    pub fn new(devices: BTreeMap<String, Device>) -> Self {
+    pub fn new(devices: BTreeMap<String, Device>, history: History) -> Self {
         Self {
             twins: devices
                 .into_iter()
                 .map(|(id, device)| (id, DeviceTwin { device, version: 1 }))
                 .collect(),
+            history,
             ..Self::default()
         }
     }
@@ -528,35 +619,101 @@ impl State {
         self.next_seq
     }
 
-    /// Runs every event due at or before `limit`, in time order across all jobs.
+    /// Runs every event due at or before `limit`, in time order across all jobs, then lets
+    /// go of the finished jobs older than the retention. A job whose processing panics is
+    /// marked failed (and frees its slot); the others go on.
     pub fn run_until(&mut self, limit: DateTime<Utc>) {
         while let Some(&Reverse((t, seq))) = self.wakeups.peek() {
             if t > limit {
                 break;
             }
             self.wakeups.pop();
-            if let Some(job) = self.scheduled.get_mut(&seq) {
+            let (ended, next, scheduled) = if let Some(job) = self.scheduled.get_mut(&seq) {
                 if job.next_event() != Some(t) {
                     continue;
                 }
-                job.process(t, &mut self.twins);
-                if !is_active(&job.status) {
-                    self.active_scheduled -= 1;
+                let twins = &mut self.twins;
+                let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    #[cfg(test)]
+                    PANICKING_JOB.with(|p| {
+                        if p.borrow().as_deref() == Some(job.id.as_str()) {
+                            panic!("test panic in job {}", job.id);
+                        }
+                    });
+                    job.process(t, twins);
+                }));
+                if let Err(panic) = run {
+                    let what = panic_message(panic.as_ref());
+                    tracing::error!(job = %job.id, "running the job failed: {what}");
+                    job.fail_internally(t, &what);
                 }
-                if let Some(next) = job.next_event() {
-                    self.wakeups.push(Reverse((next, seq)));
-                }
+                let ended = (!is_active(&job.status)).then(|| job.end.unwrap_or(t));
+                (ended, job.next_event(), true)
             } else if let Some(job) = self.import_export.get_mut(&seq) {
                 if job.next_event() != Some(t) {
                     continue;
                 }
-                job.process(t);
-                if !is_active(job.props.status.as_ref().unwrap_or(&JobStatus::Unknown)) {
-                    self.active_import_export -= 1;
+                if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| job.process(t))) {
+                    let what = panic_message(panic.as_ref());
+                    tracing::error!(job = ?job.props.job_id, "running the job failed: {what}");
+                    job.props.status = Some(JobStatus::Failed);
+                    job.props.end_time_utc = Some(t);
+                    job.props.failure_reason =
+                        Some(format!("The emulator failed while running the job: {what}"));
                 }
-                if let Some(next) = job.next_event() {
-                    self.wakeups.push(Reverse((next, seq)));
+                let status = job.props.status.as_ref().unwrap_or(&JobStatus::Unknown);
+                let ended = (!is_active(status)).then(|| job.props.end_time_utc.unwrap_or(t));
+                (ended, job.next_event(), false)
+            } else {
+                continue;
+            };
+            if let Some(end) = ended {
+                if scheduled {
+                    self.active_scheduled = self.active_scheduled.saturating_sub(1);
+                } else {
+                    self.active_import_export = self.active_import_export.saturating_sub(1);
                 }
+                self.record_finished(end, seq);
+            }
+            if let Some(next) = next {
+                self.wakeups.push(Reverse((next, seq)));
+            }
+        }
+        self.forget_expired(limit);
+    }
+
+    /// Notes that job `seq` ended at `end`; forgets the oldest finished jobs beyond the
+    /// number kept.
+    fn record_finished(&mut self, end: DateTime<Utc>, seq: u64) {
+        self.finished.insert((end, seq));
+        while self.finished.len() > self.history.max_finished {
+            match self.finished.pop_first() {
+                Some((_, oldest)) => self.forget(oldest),
+                None => break,
+            }
+        }
+    }
+
+    /// Forgets the finished jobs that ended a retention period or more before `now`.
+    fn forget_expired(&mut self, now: DateTime<Utc>) {
+        let retention = to_chrono(self.history.retention);
+        while let Some(&(end, seq)) = self.finished.first() {
+            if after(end, retention) > now {
+                break;
+            }
+            self.finished.pop_first();
+            self.forget(seq);
+        }
+    }
+
+    fn forget(&mut self, seq: u64) {
+        if let Some(job) = self.scheduled.remove(&seq) {
+            self.scheduled_ids.remove(&job.id);
+            tracing::info!(job = %job.id, "job removed from the history");
+        } else if let Some(job) = self.import_export.remove(&seq) {
+            if let Some(id) = &job.props.job_id {
+                self.import_export_ids.remove(id);
+                tracing::info!(job = %id, "import/export job removed from the history");
             }
         }
     }
@@ -629,13 +786,16 @@ impl State {
             .scheduled
             .get_mut(&seq)
             .ok_or_else(|| HubError::scheduled_job_not_found(id))?;
-        if is_active(&job.status) {
-            job.status = JobStatus::Cancelled;
-            job.end = Some(now);
-            self.active_scheduled -= 1;
-            tracing::info!(job = %id, "job cancelled");
+        if !is_active(&job.status) {
+            return Ok(job.response());
         }
-        Ok(job.response())
+        job.status = JobStatus::Cancelled;
+        job.end = Some(now);
+        tracing::info!(job = %id, "job cancelled");
+        let response = job.response();
+        self.active_scheduled = self.active_scheduled.saturating_sub(1);
+        self.record_finished(now, seq);
+        Ok(response)
     }
 
     pub fn device_results(&self, id: &str) -> Option<Vec<DeviceJobResult>> {
@@ -700,7 +860,8 @@ impl State {
             }
             Some(ref other) => {
                 return Err(HubError::argument_invalid(format!(
-                    "type `{other}` is not an import/export job type: use import or export"
+                    "type `{}` is not an import/export job type: use import or export",
+                    echo(other.as_str())
                 )));
             }
             None => {
@@ -730,8 +891,7 @@ impl State {
         let job = ImportExportJob {
             props: props.clone(),
             created: now,
-            duration: chrono::Duration::from_std(limits.import_export_duration)
-                .unwrap_or(chrono::Duration::MAX),
+            duration: to_chrono(limits.import_export_duration),
         };
         if let Some(next) = job.next_event() {
             self.wakeups.push(Reverse((next, seq)));
@@ -763,18 +923,24 @@ impl State {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<JobProperties, HubError> {
-        let job = self
+        let seq = *self
             .import_export_ids
             .get(id)
-            .and_then(|seq| self.import_export.get_mut(seq))
             .ok_or_else(|| HubError::import_export_job_not_found(id))?;
-        if is_active(job.props.status.as_ref().unwrap_or(&JobStatus::Unknown)) {
-            job.props.status = Some(JobStatus::Cancelled);
-            job.props.end_time_utc = Some(now);
-            self.active_import_export -= 1;
-            tracing::info!(job = %id, "import/export job cancelled");
+        let job = self
+            .import_export
+            .get_mut(&seq)
+            .ok_or_else(|| HubError::import_export_job_not_found(id))?;
+        if !is_active(job.props.status.as_ref().unwrap_or(&JobStatus::Unknown)) {
+            return Ok(job.props.clone());
         }
-        Ok(job.props.clone())
+        job.props.status = Some(JobStatus::Cancelled);
+        job.props.end_time_utc = Some(now);
+        tracing::info!(job = %id, "import/export job cancelled");
+        let props = job.props.clone();
+        self.active_import_export = self.active_import_export.saturating_sub(1);
+        self.record_finished(now, seq);
+        Ok(props)
     }
 
     pub fn twin(&self, device_id: &str) -> Option<&DeviceTwin> {
@@ -811,7 +977,7 @@ fn validate_request(
         if body_id != id {
             return Err(HubError::argument_invalid(format!(
                 "jobId `{}` in the body differs from the job id `{id}` in the path",
-                body_id.escape_debug()
+                echo(body_id)
             )));
         }
     }
@@ -861,7 +1027,7 @@ fn validate_request(
                 if etag != "*" {
                     return Err(HubError::argument_invalid(format!(
                         "updateTwin.etag must be \"*\", not `{}`",
-                        etag.escape_debug()
+                        echo(etag)
                     )));
                 }
             }
@@ -875,7 +1041,8 @@ fn validate_request(
         }
         Some(other) => {
             return Err(HubError::argument_invalid(format!(
-                "type `{other}` cannot be scheduled: use scheduleDeviceMethod or scheduleUpdateTwin"
+                "type `{}` cannot be scheduled: use scheduleDeviceMethod or scheduleUpdateTwin",
+                echo(other.as_str())
             )));
         }
         None => {
@@ -893,9 +1060,9 @@ fn validate_request(
     let max_execution_seconds = request.max_execution_time_in_seconds.unwrap_or(
         i64::try_from(iothub_jobs::iothub::DEFAULT_MAX_EXECUTION_TIME.as_secs()).unwrap_or(3600),
     );
-    if max_execution_seconds <= 0 {
+    if !(1..=MAX_EXECUTION_SECONDS).contains(&max_execution_seconds) {
         return Err(HubError::argument_invalid(format!(
-            "maxExecutionTimeInSeconds must be at least 1, not {max_execution_seconds}"
+            "maxExecutionTimeInSeconds must be between 1 and {MAX_EXECUTION_SECONDS} (30 days), not {max_execution_seconds}"
         )));
     }
     Ok(ScheduledJob {
@@ -917,9 +1084,11 @@ fn validate_request(
 
 /// IoT Hub's job id rule: 1 to 64 ASCII letters, digits and `-`.
 pub(crate) fn validate_job_id(id: &str) -> Result<(), HubError> {
-    iothub_jobs::iothub::validate_job_id(id).map_err(|e| match e {
-        iothub_jobs::Error::InvalidInput(message) => HubError::argument_invalid(message),
-        other => HubError::argument_invalid(other.to_string()),
+    iothub_jobs::iothub::validate_job_id(id).map_err(|_| {
+        HubError::argument_invalid(format!(
+            "job id `{}` is not valid: use 1 to 64 ASCII letters, digits and `-`",
+            echo(id)
+        ))
     })
 }
 
@@ -943,6 +1112,144 @@ pub(crate) fn parse_continuation(token: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::Registry;
+
+    fn limits(max_active_jobs: usize, import_export_duration: Duration) -> Limits {
+        Limits {
+            max_active_jobs,
+            max_active_import_export_jobs: 1,
+            import_export_duration,
+        }
+    }
+
+    fn start() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn ping(id: &str, at: DateTime<Utc>) -> JobRequest {
+        JobRequest {
+            job_id: Some(id.to_owned()),
+            r#type: Some(JobType::ScheduleDeviceMethod),
+            cloud_to_device_method: Some(CloudToDeviceMethod {
+                method_name: Some("ping".to_owned()),
+                ..CloudToDeviceMethod::default()
+            }),
+            query_condition: Some("deviceId = 'thermostat-43-01'".to_owned()),
+            start_time: Some(at),
+            ..JobRequest::default()
+        }
+    }
+
+    fn status(state: &State, id: &str) -> JobStatus {
+        state.get_scheduled(id).unwrap().status.unwrap()
+    }
+
+    #[test]
+    fn a_job_that_panics_fails_alone_and_frees_its_slot() {
+        let now = start();
+        let mut state = State::new(Registry::demo().into_devices(), History::default());
+        let limits = limits(2, Duration::from_secs(10));
+        for id in ["boom", "fine"] {
+            state
+                .create_scheduled(id, ping(id, now), now, &limits)
+                .unwrap();
+        }
+        PANICKING_JOB.with(|p| *p.borrow_mut() = Some("boom".to_owned()));
+        state.run_until(now + chrono::Duration::seconds(10));
+        PANICKING_JOB.with(|p| *p.borrow_mut() = None);
+        assert_eq!(status(&state, "boom"), JobStatus::Failed);
+        let failed = state.get_scheduled("boom").unwrap();
+        assert!(
+            failed
+                .failure_reason
+                .as_deref()
+                .unwrap()
+                .contains("emulator failed"),
+            "{failed:?}"
+        );
+        assert_eq!(status(&state, "fine"), JobStatus::Completed);
+        // Both slots are free again.
+        for id in ["next-1", "next-2"] {
+            state
+                .create_scheduled(id, ping(id, now), now, &limits)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn times_past_the_end_of_the_calendar_are_never() {
+        assert_eq!(seconds(f64::MAX), chrono::Duration::MAX);
+        assert_eq!(seconds(1e300), chrono::Duration::MAX);
+        assert_eq!(seconds(-1.0), chrono::Duration::zero());
+        assert_eq!(seconds(f64::NAN), chrono::Duration::zero());
+        assert_eq!(seconds(1.5), chrono::Duration::milliseconds(1500));
+        assert_eq!(
+            after(DateTime::<Utc>::MAX_UTC, chrono::Duration::seconds(1)),
+            DateTime::<Utc>::MAX_UTC
+        );
+
+        // A job whose limit was never validated (the largest possible) runs and completes.
+        let now = start();
+        let mut state = State::new(Registry::demo().into_devices(), History::default());
+        let limits = limits(5, Duration::MAX);
+        state
+            .create_scheduled("long", ping("long", now), now, &limits)
+            .unwrap();
+        if let Some(job) = state.scheduled.values_mut().next() {
+            job.max_execution_seconds = i64::MAX;
+        }
+        state.run_until(now + chrono::Duration::seconds(5));
+        assert_eq!(status(&state, "long"), JobStatus::Completed);
+
+        // An import/export job that takes forever stays enqueued, however far the clock goes.
+        let request = JobProperties {
+            r#type: Some(JobType::Export),
+            output_blob_container_uri: Some("https://blob/out".to_owned()),
+            ..JobProperties::default()
+        };
+        let job = state.create_import_export(request, now, &limits).unwrap();
+        state.run_until(DateTime::<Utc>::MAX_UTC - chrono::Duration::days(1));
+        let id = job.job_id.unwrap();
+        assert_eq!(
+            state.get_import_export(&id).unwrap().status,
+            Some(JobStatus::Enqueued)
+        );
+    }
+
+    #[test]
+    fn finished_jobs_are_forgotten_after_the_retention_or_beyond_the_count() {
+        let now = start();
+        let history = History {
+            retention: Duration::from_secs(100),
+            max_finished: 2,
+        };
+        let mut state = State::new(Registry::demo().into_devices(), history);
+        let limits = limits(10, Duration::from_secs(10));
+        for (i, id) in ["a", "b", "c"].iter().enumerate() {
+            let at = now + chrono::Duration::seconds(i64::try_from(i).unwrap() * 10);
+            state
+                .create_scheduled(id, ping(id, at), now, &limits)
+                .unwrap();
+        }
+        // `ping` answers at once: a ends at 0 s, b at 10 s, c at 20 s; keeping two forgets a.
+        state.run_until(now + chrono::Duration::seconds(30));
+        assert!(state.get_scheduled("a").is_err());
+        assert_eq!(status(&state, "b"), JobStatus::Completed);
+        assert_eq!(status(&state, "c"), JobStatus::Completed);
+        // 100 s after its end, b goes; c ten seconds later. The id `a` can be used again.
+        state.run_until(now + chrono::Duration::seconds(110));
+        assert!(state.get_scheduled("b").is_err());
+        assert!(state.get_scheduled("c").is_ok());
+        state.run_until(now + chrono::Duration::seconds(121));
+        assert!(state.get_scheduled("c").is_err());
+        let later = now + chrono::Duration::seconds(200);
+        state
+            .create_scheduled("a", ping("a", later), later, &limits)
+            .unwrap();
+        assert_eq!(state.finished.len(), 0);
+    }
 
     #[test]
     fn merge_patch() {

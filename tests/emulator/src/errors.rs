@@ -11,6 +11,8 @@
 //! | unknown import/export job (`/jobs/{id}`) | 404 | `JobNotFound` | 404002 | B serialised inside `Message` |
 //! | `PUT /jobs/v2/{id}` of an existing id | 409 | `JobAlreadyExists` | none | A |
 //! | too many active jobs | 429 | `ThrottlingMaxActiveJobCountExceeded` | 429004 | A |
+//! | body larger than the emulator accepts | 413 | `MessageTooLarge` | 413001 | A |
+//! | a failure inside the emulator (a bug: it never panics on purpose) | 500 | `ServerError` | 500001 | A |
 //!
 //! - Envelope A: `{"Message":"ErrorCode:<Name>;<text>","ExceptionMessage":"Tracking ID:<id>-G:0-TimeStamp:<MM/dd/yyyy HH:mm:ss>"}`.
 //! - Envelope B: `{"errorCode":404002,"trackingId":"<id>","message":"<text>","timestampUtc":"<RFC 3339>"}`.
@@ -18,12 +20,62 @@
 //! `JobAlreadyExists` is the emulator's name: IoT Hub's public error-code list (the C# SDK's
 //! `ErrorCode.cs`) has no code for a duplicate job id, and 409001 is `DeviceAlreadyExists`, so
 //! the 409 carries no numeric code rather than a misleading one.
+//!
+//! Every message is safe to show and to log: values taken from the request are echoed
+//! through [`echo`] (control characters escaped, at most [`MAX_ECHO_CHARS`] characters), and
+//! the constructors escape any control character left and cut the message at
+//! [`MAX_MESSAGE_CHARS`].
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use iothub_jobs::models::IotHubError;
 use iothub_jobs::server_runtime::{self, ServerError};
+
+/// How many characters of a value taken from a request [`echo`] shows.
+pub const MAX_ECHO_CHARS: usize = 64;
+
+/// The longest error message the emulator sends or logs, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+
+/// A value taken from a request, ready to be quoted in a message or a log line: its first
+/// [`MAX_ECHO_CHARS`] characters with control characters, quotes and backslashes escaped
+/// (as Rust's `escape_debug` does: `\n`, `\u{1b}`...), then `…` and the full length when it
+/// was longer. A value can therefore neither start a new log line nor flood one.
+pub fn echo(value: &str) -> String {
+    let mut shown: String = value
+        .chars()
+        .take(MAX_ECHO_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().nth(MAX_ECHO_CHARS).is_some() {
+        shown.push_str(&format!("… ({} characters)", value.chars().count()));
+    }
+    shown
+}
+
+/// `message` with its control characters escaped and cut after [`MAX_MESSAGE_CHARS`]
+/// characters (the last resort for text no [`echo`] went through).
+fn clean(message: &str) -> String {
+    let mut cleaned = String::new();
+    let mut shown = 0;
+    for c in message.chars() {
+        if shown >= MAX_MESSAGE_CHARS {
+            cleaned.push('…');
+            break;
+        }
+        if c.is_control() {
+            for escaped in c.escape_debug() {
+                cleaned.push(escaped);
+                shown += 1;
+            }
+        } else {
+            cleaned.push(c);
+            shown += 1;
+        }
+    }
+    cleaned
+}
 
 /// The body shape an error is sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +110,7 @@ impl HubError {
             status: StatusCode::BAD_REQUEST,
             code: "ArgumentInvalid",
             numeric_code: Some(400_004),
-            message: message.into(),
+            message: clean(&message.into()),
             envelope: Envelope::A,
         }
     }
@@ -69,7 +121,7 @@ impl HubError {
             status: StatusCode::UNAUTHORIZED,
             code: "IotHubUnauthorizedAccess",
             numeric_code: Some(401_002),
-            message: format!("Unauthorized: {reason}"),
+            message: clean(&format!("Unauthorized: {reason}")),
             envelope: Envelope::A,
         }
     }
@@ -80,7 +132,7 @@ impl HubError {
             status: StatusCode::NOT_FOUND,
             code: "JobNotFound",
             numeric_code: Some(404_002),
-            message: format!("Job with id '{job_id}' not found"),
+            message: clean(&format!("Job with id '{}' not found", echo(job_id))),
             envelope: Envelope::B,
         }
     }
@@ -99,7 +151,7 @@ impl HubError {
             status: StatusCode::CONFLICT,
             code: "JobAlreadyExists",
             numeric_code: None,
-            message: format!("A job with id '{job_id}' already exists"),
+            message: clean(&format!("A job with id '{}' already exists", echo(job_id))),
             envelope: Envelope::A,
         }
     }
@@ -113,6 +165,29 @@ impl HubError {
             message: format!(
                 "The maximum number of active {kind} jobs ({max}) has been reached; retry after one finishes"
             ),
+            envelope: Envelope::A,
+        }
+    }
+
+    /// 413 `MessageTooLarge` (413001, the code IoT Hub's C# service SDK lists for HTTP 413),
+    /// envelope A: a body over the emulator's limit.
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "MessageTooLarge",
+            numeric_code: Some(413_001),
+            message: clean(&message.into()),
+            envelope: Envelope::A,
+        }
+    }
+
+    /// 500 `ServerError` (500001), envelope A: something failed inside the emulator.
+    pub fn server_error(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "ServerError",
+            numeric_code: Some(500_001),
+            message: clean(&message.into()),
             envelope: Envelope::A,
         }
     }
@@ -191,6 +266,28 @@ mod tests {
         let nested = HubError::import_export_job_not_found("j1").body(Utc::now());
         assert!(nested.message.unwrap().starts_with("{\"errorCode\":404002"));
         assert_eq!(nested.error_code, None);
+    }
+
+    #[test]
+    fn echoes_are_escaped_and_cut() {
+        assert_eq!(echo("registryRead"), "registryRead");
+        assert_eq!(echo("a\nINFO forged"), "a\\nINFO forged");
+        assert_eq!(echo("\u{1b}[2J"), "\\u{1b}[2J");
+        let long = "x".repeat(10_000);
+        let shown = echo(&long);
+        assert!(shown.starts_with(&"x".repeat(MAX_ECHO_CHARS)), "{shown}");
+        assert!(shown.ends_with("… (10000 characters)"), "{shown}");
+        assert_eq!(
+            echo(&"é".repeat(MAX_ECHO_CHARS)),
+            "é".repeat(MAX_ECHO_CHARS)
+        );
+
+        // Messages: control characters escaped, length capped, whatever the constructor.
+        let error = HubError::argument_invalid(format!("a\r\nb{}", "y".repeat(5000)));
+        assert!(error.message.starts_with("a\\r\\nb"), "{}", error.message);
+        assert_eq!(error.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        let error = HubError::scheduled_job_not_found("j\n1");
+        assert_eq!(error.message, "Job with id 'j\\n1' not found");
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! - **Contract**: it implements the generated [`iothub_jobs::server::Api`] and is served by
 //!   the generated [`iothub_jobs::server::router`], so it decodes and answers exactly what
 //!   `spec/iothub-jobs.yaml` describes.
-//! - **Authentication**: SAS tokens are checked against the configured policies
-//!   ([`auth`]); errors come in IoT Hub's envelopes ([`errors`]).
+//! - **Authentication**: SAS tokens are checked against the configured policies and their
+//!   permissions ([`auth`]); errors come in IoT Hub's envelopes ([`errors`]), also for bodies
+//!   that are too large or not JSON ([`body`]).
 //! - **Devices**: a [`Registry`] loaded from JSON says what each device looks like and how it
 //!   answers direct methods.
 //! - **Jobs**: scheduled jobs, direct methods, twin updates and import/export jobs move
@@ -33,6 +34,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod body;
 pub mod clock;
 pub mod engine;
 pub mod errors;
@@ -49,7 +51,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use auth::{DEMO_KEY, DEMO_POLICY, Policy};
+pub use auth::{DEMO_KEY, DEMO_POLICY, Permissions, Policy};
 pub use clock::{Clock, ManualClock, SasClock, SystemClock};
 pub use engine::{DeviceJobResult, DeviceJobStatus};
 pub use registry::{Device, Registry};
@@ -67,8 +69,9 @@ pub struct Config {
     /// `HostName` of [`Emulator::connection_string`]. Default [`DEFAULT_HOST_NAME`].
     pub host_name: String,
     /// The shared access policies whose keys may sign tokens; the first one is used for
-    /// [`Emulator::connection_string`]. Default: [`Policy::demo`] (`iothubowner` with
-    /// [`DEMO_KEY`]).
+    /// [`Emulator::connection_string`]. Default: [`Policy::hub_defaults`], the five policies
+    /// of a new hub with their permissions, `iothubowner` ([`Policy::demo`], every
+    /// permission, [`DEMO_KEY`]) first.
     pub policies: Vec<Policy>,
     /// The devices. Default [`Registry::demo`].
     pub registry: Registry,
@@ -85,19 +88,28 @@ pub struct Config {
     pub import_export_duration: Duration,
     /// The accepted `api-version` values. Default `["2021-04-12"]`.
     pub api_versions: Vec<String>,
+    /// How long a finished job (scheduled or import/export) can still be read; then it is
+    /// forgotten (404, and its id may be used again). Default 30 days
+    /// ([`engine::JOB_RETENTION`]), as IoT Hub keeps job history.
+    pub job_retention: Duration,
+    /// How many finished jobs are kept at most; beyond, the oldest finished are forgotten.
+    /// Default 10,000 ([`engine::MAX_FINISHED_JOBS`]).
+    pub max_finished_jobs: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             host_name: DEFAULT_HOST_NAME.to_owned(),
-            policies: vec![Policy::demo()],
+            policies: Policy::hub_defaults(),
             registry: Registry::demo(),
             clock: Arc::new(SystemClock),
             max_active_jobs: 5,
             max_active_import_export_jobs: 1,
             import_export_duration: Duration::from_secs(10),
             api_versions: vec![DEFAULT_API_VERSION.to_owned()],
+            job_retention: engine::JOB_RETENTION,
+            max_finished_jobs: engine::MAX_FINISHED_JOBS,
         }
     }
 }
@@ -158,6 +170,20 @@ impl Config {
         self.api_versions = versions.iter().map(|v| (*v).to_owned()).collect();
         self
     }
+
+    /// Sets how long finished jobs are kept.
+    #[must_use]
+    pub fn with_job_retention(mut self, retention: Duration) -> Self {
+        self.job_retention = retention;
+        self
+    }
+
+    /// Sets how many finished jobs are kept at most.
+    #[must_use]
+    pub fn with_max_finished_jobs(mut self, max: usize) -> Self {
+        self.max_finished_jobs = max;
+        self
+    }
 }
 
 /// The emulated hub: its configuration and state. Share it as `Arc<Emulator>`; every method
@@ -193,16 +219,28 @@ impl Emulator {
                 max_active_import_export_jobs: config.max_active_import_export_jobs,
                 import_export_duration: config.import_export_duration,
             },
-            state: Mutex::new(engine::State::new(config.registry.into_devices())),
+            state: Mutex::new(engine::State::new(
+                config.registry.into_devices(),
+                engine::History {
+                    retention: config.job_retention,
+                    max_finished: config.max_finished_jobs,
+                },
+            )),
         })
     }
 
-    /// The whole service: the generated router with SAS authentication around it.
+    /// The whole service: the generated router behind the body checks ([`body`]), behind
+    /// SAS authentication ([`auth`]), which therefore runs first.
     pub fn router(self: &Arc<Self>) -> axum::Router {
-        iothub_jobs::server::router(Arc::clone(self)).layer(axum::middleware::from_fn_with_state(
-            Arc::clone(self),
-            auth::require_sas,
-        ))
+        iothub_jobs::server::router(Arc::clone(self))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(self),
+                body::check_body,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(self),
+                auth::require_sas,
+            ))
     }
 
     /// Serves [`Emulator::router`] on `addr` until the returned [`Server`] is shut down or
@@ -244,6 +282,17 @@ impl Emulator {
             policy.name(),
             policy.key_base64()
         )
+    }
+
+    /// A service connection string for the policy named `name`, if the emulator has it.
+    pub fn connection_string_for(&self, name: &str) -> Option<String> {
+        let policy = self.policies.iter().find(|p| p.name() == name)?;
+        Some(format!(
+            "HostName={};SharedAccessKeyName={};SharedAccessKey={}",
+            self.host_name,
+            policy.name(),
+            policy.key_base64()
+        ))
     }
 
     /// The hub's host name.
@@ -312,7 +361,8 @@ impl Emulator {
     }
 
     /// Ticks every `period` in the background (for the system clock: jobs then move even
-    /// when nobody calls the API). Stops when the task is aborted.
+    /// when nobody calls the API). Stops when the task is aborted, and only then: a tick that
+    /// panics (a bug, or a [`Clock`] that fails) is logged and the next one comes as usual.
     pub fn spawn_ticker(self: &Arc<Self>, period: Duration) -> JoinHandle<()> {
         let emulator = Arc::clone(self);
         tokio::spawn(async move {
@@ -320,7 +370,12 @@ impl Emulator {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                emulator.tick();
+                let tick = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    emulator.tick();
+                }));
+                if tick.is_err() {
+                    tracing::error!("a background tick failed; the ticker goes on");
+                }
             }
         })
     }

@@ -27,8 +27,12 @@ usage: iothub-emulator [options]
                                       tests/emulator/demo-registry.json)
   --host-name NAME                    the hub's host name, the SAS resource
                                       (default emulator.azure-devices.net)
-  --policy NAME                       shared access policy name (default iothubowner)
-  --key BASE64                        the policy's key (default: a fixed public demo key)
+  --policy NAME                       serve this one shared access policy instead of the five
+                                      a new hub has (iothubowner, service, device,
+                                      registryRead, registryReadWrite); its permissions are
+                                      those of the default policy of that name, all of them
+                                      for any other name (default iothubowner)
+  --key BASE64                        that policy's key (default: a fixed public demo key)
   --max-active-jobs N                 active scheduled jobs allowed at once (default 5)
   --max-active-import-export-jobs N   active import/export jobs allowed at once (default 1)
   --import-export-seconds N           how long an import/export job takes (default 10)
@@ -46,8 +50,8 @@ struct Options {
 fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<Options>> {
     let mut addr: SocketAddr = "127.0.0.1:8080".parse()?;
     let mut config = Config::default();
-    let mut policy = DEMO_POLICY.to_owned();
-    let mut key = DEMO_KEY.to_owned();
+    let mut policy = None;
+    let mut key = None;
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((name, value)) if name.starts_with("--") => {
@@ -77,8 +81,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<O
                     Registry::load(&path).with_context(|| format!("loading --registry {path}"))?;
             }
             "--host-name" => config.host_name = value()?,
-            "--policy" => policy = value()?,
-            "--key" => key = value()?,
+            "--policy" => policy = Some(value()?),
+            "--key" => key = Some(value()?),
             "--max-active-jobs" => {
                 config.max_active_jobs = value()?.parse().context("--max-active-jobs")?
             }
@@ -99,7 +103,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<O
             "--addr must be a loopback address (127.0.0.1 or ::1): the emulator is for local use only"
         );
     }
-    config.policies = vec![Policy::new(&policy, &key)?];
+    if policy.is_some() || key.is_some() {
+        let name = policy.unwrap_or_else(|| DEMO_POLICY.to_owned());
+        let key = key.unwrap_or_else(|| DEMO_KEY.to_owned());
+        config.policies = vec![Policy::new(&name, &key)?];
+    }
     Ok(Some(Options { addr, config }))
 }
 
@@ -202,6 +210,19 @@ mod tests {
             Duration::from_secs(3)
         );
         assert_eq!(options.config.policies[0].name(), DEMO_POLICY);
+        assert_eq!(
+            options.config.policies.len(),
+            5,
+            "the hub's default policies"
+        );
+        let one = parse(&["--policy", "service", "--key", DEMO_KEY])
+            .unwrap()
+            .unwrap();
+        assert_eq!(one.config.policies.len(), 1);
+        assert_eq!(
+            one.config.policies[0].permissions(),
+            iothub_emulator::Permissions::SERVICE_CONNECT
+        );
         assert!(parse(&["--help"]).unwrap().is_none());
     }
 

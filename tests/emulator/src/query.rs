@@ -15,11 +15,27 @@
 //! Keywords are case-insensitive. A path that the twin does not have compares false with
 //! everything (`NOT` of such a comparison is true). Strings compare with strings, numbers
 //! with numbers; comparing different kinds is false.
+//!
+//! Limits (the emulator's own: IoT Hub publishes none for job conditions): a condition is at
+//! most [`MAX_CONDITION_BYTES`] long, and parentheses and `NOT`s nest at most [`MAX_NESTING`]
+//! deep; anything beyond is a [`QueryError`]. `AND` and `OR` chains are kept flat (one node
+//! with every term, however long the chain), matching walks the condition with a stack of its
+//! own, parsing is precedence parsing with stacks of its own, and dropping a condition takes
+//! it apart iteratively: none of them recurses, so none depends on the thread's stack.
 
 use std::cmp::Ordering;
 use std::fmt;
 
 use serde_json::Value;
+
+use crate::errors::echo;
+
+/// The longest condition the emulator parses, in bytes of UTF-8 (32 KiB: room for an `IN`
+/// list of about a thousand device ids).
+pub const MAX_CONDITION_BYTES: usize = 32 * 1024;
+
+/// How deep parentheses and `NOT`s may nest: `NOT (a = 1)` is two levels.
+pub const MAX_NESTING: usize = 64;
 
 /// A parsed query condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,8 +65,10 @@ impl std::error::Error for QueryError {}
 #[derive(Debug, Clone, PartialEq)]
 enum Expr {
     All,
-    Or(Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
+    /// Two or more terms, none of them an `Or` itself.
+    Or(Vec<Expr>),
+    /// Two or more terms, none of them an `And` itself.
+    And(Vec<Expr>),
     Not(Box<Expr>),
     Compare(Vec<String>, Op, Literal),
     In(Vec<String>, Vec<Literal>),
@@ -149,7 +167,7 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, QueryError> {
                 let literal = text.get(pos..end).unwrap_or_default();
                 let number = literal
                     .parse::<f64>()
-                    .map_err(|_| error(pos, format!("`{literal}` is not a number")))?;
+                    .map_err(|_| error(pos, format!("`{}` is not a number", echo(literal))))?;
                 (Token::Number(number), j - i)
             }
             c if c.is_alphanumeric() || c == '_' || c == '$' => {
@@ -166,7 +184,12 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, QueryError> {
                     j - i,
                 )
             }
-            other => return Err(error(pos, format!("unexpected character `{other}`"))),
+            other => {
+                return Err(error(
+                    pos,
+                    format!("unexpected character `{}`", other.escape_debug()),
+                ));
+            }
         };
         tokens.push((pos, token));
         i += width;
@@ -178,6 +201,125 @@ struct Parser {
     tokens: Vec<(usize, Token)>,
     at: usize,
     end: usize,
+}
+
+/// An operator waiting for its operands while a condition is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    /// A `NOT`: applies to the next complete operand.
+    Not,
+    /// A `(` at this position.
+    Open(usize),
+    And,
+    Or,
+}
+
+impl Pending {
+    /// The precedence of a binary operator (AND binds tighter than OR).
+    fn binary_precedence(self) -> Option<u8> {
+        match self {
+            Self::And => Some(2),
+            Self::Or => Some(1),
+            Self::Not | Self::Open(_) => None,
+        }
+    }
+}
+
+/// Adds `term` to the terms of an `AND` (`and == true`) or `OR`, taking the terms of a term
+/// of the same kind instead of nesting it (`(a OR b) OR c` is one `OR` of three terms).
+fn push_term(terms: &mut Vec<Expr>, term: Expr, and: bool) {
+    match term {
+        Expr::And(inner) if and => terms.extend(inner),
+        Expr::Or(inner) if !and => terms.extend(inner),
+        other => terms.push(other),
+    }
+}
+
+/// `left AND right` or `left OR right`, flat.
+fn combine(and: bool, left: Expr, right: Expr) -> Expr {
+    let mut terms = match left {
+        Expr::And(terms) if and => terms,
+        Expr::Or(terms) if !and => terms,
+        other => vec![other],
+    };
+    push_term(&mut terms, right, and);
+    if and {
+        Expr::And(terms)
+    } else {
+        Expr::Or(terms)
+    }
+}
+
+/// The operands and operators of a condition being parsed: precedence parsing with stacks
+/// of its own, so that parsing uses the same thread stack however deep the condition nests.
+#[derive(Default)]
+struct Stacks {
+    operands: Vec<Expr>,
+    pending: Vec<Pending>,
+    /// How many `(` and `NOT` are open.
+    depth: usize,
+}
+
+impl Stacks {
+    /// Opens a `(` or a `NOT` at `position`, unless that nests too deep.
+    fn open(&mut self, op: Pending, position: usize) -> Result<(), QueryError> {
+        if self.depth >= MAX_NESTING {
+            return Err(QueryError {
+                message: format!(
+                    "parentheses and NOT nest more than {MAX_NESTING} levels deep here; the emulator accepts at most {MAX_NESTING}"
+                ),
+                position,
+            });
+        }
+        self.depth += 1;
+        self.pending.push(op);
+        Ok(())
+    }
+
+    /// Pushes a complete operand and applies the `NOT`s waiting for it.
+    fn operand(&mut self, mut expr: Expr) {
+        while self.pending.last() == Some(&Pending::Not) {
+            self.pending.pop();
+            self.depth -= 1;
+            expr = Expr::Not(Box::new(expr));
+        }
+        self.operands.push(expr);
+    }
+
+    /// Applies the binary operators on top that bind at least as tightly as `precedence`.
+    fn reduce(&mut self, precedence: u8) {
+        while let Some(top) = self.pending.last().copied() {
+            match top.binary_precedence() {
+                Some(p) if p >= precedence => {
+                    self.pending.pop();
+                    let right = self.operands.pop();
+                    let left = self.operands.pop();
+                    if let (Some(left), Some(right)) = (left, right) {
+                        self.operands
+                            .push(combine(top == Pending::And, left, right));
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Whether a `(` is open.
+    fn in_parentheses(&self) -> bool {
+        self.pending.iter().any(|op| matches!(op, Pending::Open(_)))
+    }
+
+    /// Closes the innermost `(`: its content becomes one operand.
+    fn close(&mut self) {
+        self.reduce(0);
+        if let Some(Pending::Open(_)) = self.pending.last() {
+            self.pending.pop();
+            self.depth -= 1;
+        }
+        if let Some(inner) = self.operands.pop() {
+            self.operand(inner);
+        }
+    }
 }
 
 impl Parser {
@@ -215,36 +357,52 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.and()?;
-        while self.keyword("OR") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+    /// The whole condition (`or` in the grammar), without recursion.
+    fn condition(&mut self) -> Result<Expr, QueryError> {
+        let mut stacks = Stacks::default();
+        loop {
+            // An operand: `NOT`s and `(`s, then a comparison.
+            loop {
+                let position = self.position();
+                if self.keyword("NOT") {
+                    stacks.open(Pending::Not, position)?;
+                } else if self.peek() == Some(&Token::LParen) {
+                    stacks.open(Pending::Open(position), position)?;
+                    self.at += 1;
+                } else {
+                    break;
+                }
+            }
+            let comparison = self.comparison()?;
+            stacks.operand(comparison);
+            // Then `)`s, and an operator or the end.
+            while self.peek() == Some(&Token::RParen) && stacks.in_parentheses() {
+                self.at += 1;
+                stacks.close();
+            }
+            if self.keyword("AND") {
+                stacks.reduce(2);
+                stacks.pending.push(Pending::And);
+            } else if self.keyword("OR") {
+                stacks.reduce(1);
+                stacks.pending.push(Pending::Or);
+            } else if self.peek().is_none() {
+                stacks.reduce(0);
+                if stacks.in_parentheses() {
+                    return self.error("expected `)`");
+                }
+                return match (stacks.operands.pop(), stacks.operands.is_empty()) {
+                    (Some(expr), true) => Ok(expr),
+                    _ => self.error("the condition is incomplete"),
+                };
+            } else {
+                return self.error("unexpected text after the condition (missing AND or OR?)");
+            }
         }
-        Ok(left)
     }
 
-    fn and(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.not()?;
-        while self.keyword("AND") {
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
-        }
-        Ok(left)
-    }
-
-    fn not(&mut self) -> Result<Expr, QueryError> {
-        if self.keyword("NOT") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
-        }
-        self.primary()
-    }
-
-    fn primary(&mut self) -> Result<Expr, QueryError> {
-        if self.peek() == Some(&Token::LParen) {
-            self.at += 1;
-            let inner = self.or()?;
-            self.expect(&Token::RParen, "`)`")?;
-            return Ok(inner);
-        }
+    /// `path op literal` or `path IN [literal, ...]`.
+    fn comparison(&mut self) -> Result<Expr, QueryError> {
         let path = self.path()?;
         if self.keyword("IN") {
             self.expect(&Token::LBracket, "`[` after IN")?;
@@ -309,8 +467,18 @@ fn is_keyword(word: &str) -> bool {
 }
 
 impl Condition {
-    /// Parses a job's `queryCondition`.
+    /// Parses a job's `queryCondition`. A condition longer than [`MAX_CONDITION_BYTES`] or
+    /// nesting deeper than [`MAX_NESTING`] is refused.
     pub fn parse(text: &str) -> Result<Self, QueryError> {
+        if text.len() > MAX_CONDITION_BYTES {
+            return Err(QueryError {
+                message: format!(
+                    "the condition is {} bytes long; the emulator accepts at most {MAX_CONDITION_BYTES}",
+                    text.len()
+                ),
+                position: MAX_CONDITION_BYTES,
+            });
+        }
         let tokens = tokenize(text)?;
         if tokens.len() == 1 && tokens.first().map(|(_, t)| t) == Some(&Token::Star) {
             return Ok(Self(Expr::All));
@@ -326,17 +494,27 @@ impl Condition {
             at: 0,
             end: text.len(),
         };
-        let expr = parser.or()?;
-        if parser.at < parser.tokens.len() {
-            return parser.error("unexpected text after the condition (missing AND or OR?)");
-        }
-        Ok(Self(expr))
+        parser.condition().map(Self)
     }
 
     /// Whether the device twin (as JSON: `deviceId`, `tags`, `properties.desired`,
     /// `properties.reported`, ...) matches.
     pub fn matches(&self, twin: &Value) -> bool {
         eval(&self.0, twin)
+    }
+}
+
+impl Drop for Condition {
+    /// Takes the tree apart with a list of its own, so dropping never recurses.
+    fn drop(&mut self) {
+        let mut pending = vec![std::mem::replace(&mut self.0, Expr::All)];
+        while let Some(expr) = pending.pop() {
+            match expr {
+                Expr::Or(terms) | Expr::And(terms) => pending.extend(terms),
+                Expr::Not(inner) => pending.push(*inner),
+                Expr::All | Expr::Compare(..) | Expr::In(..) => {}
+            }
+        }
     }
 }
 
@@ -354,12 +532,46 @@ fn compare(value: &Value, literal: &Literal) -> Option<Ordering> {
     }
 }
 
-fn eval(expr: &Expr, twin: &Value) -> bool {
+/// Evaluates `root` with a stack of its own (no recursion), left to right, stopping an
+/// `AND` at its first false term and an `OR` at its first true one.
+fn eval(root: &Expr, twin: &Value) -> bool {
+    // Each entry: a node and how many of its terms have been evaluated.
+    let mut stack: Vec<(&Expr, usize)> = vec![(root, 0)];
+    // The value of the node finished last.
+    let mut last = false;
+    while let Some((node, done)) = stack.pop() {
+        match node {
+            Expr::And(terms) | Expr::Or(terms) => {
+                let and = matches!(node, Expr::And(_));
+                // A false term decides an AND, a true one an OR: `last` is then the value.
+                if done > 0 && last != and {
+                    continue;
+                }
+                match terms.get(done) {
+                    Some(term) => {
+                        stack.push((node, done + 1));
+                        stack.push((term, 0));
+                    }
+                    // Every term evaluated without deciding: true for AND, false for OR.
+                    None => last = and,
+                }
+            }
+            Expr::Not(inner) => {
+                if done == 0 {
+                    stack.push((node, 1));
+                    stack.push((inner, 0));
+                } else {
+                    last = !last;
+                }
+            }
+            leaf => last = eval_leaf(leaf, twin),
+        }
+    }
+    last
+}
+
+fn eval_leaf(expr: &Expr, twin: &Value) -> bool {
     match expr {
-        Expr::All => true,
-        Expr::Or(a, b) => eval(a, twin) || eval(b, twin),
-        Expr::And(a, b) => eval(a, twin) && eval(b, twin),
-        Expr::Not(inner) => !eval(inner, twin),
         Expr::Compare(path, op, literal) => {
             let Some(value) = lookup(twin, path) else {
                 return false;
@@ -382,6 +594,9 @@ fn eval(expr: &Expr, twin: &Value) -> bool {
                 .iter()
                 .any(|literal| compare(value, literal) == Some(Ordering::Equal))
         }),
+        // Not leaves: `eval` handles them.
+        Expr::All => true,
+        Expr::Or(_) | Expr::And(_) | Expr::Not(_) => false,
     }
 }
 
@@ -460,5 +675,121 @@ mod tests {
             assert_eq!(error.position, position, "{condition}: {error}");
             assert!(!error.message.is_empty());
         }
+    }
+
+    /// Runs `f` on a thread with a 256 KiB stack (a quarter of what Rust gives threads by
+    /// default and an eighth of the main thread's), so that anything that recursed with
+    /// the input's size would overflow it and abort the test binary.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let nested = |n: usize| format!("{}deviceId = 'dev-1'{}", "(".repeat(n), ")".repeat(n));
+        let nots = |n: usize| format!("{}deviceId = 'dev-1'", "NOT ".repeat(n));
+        assert!(check(&nested(MAX_NESTING)));
+        assert_eq!(check(&nots(MAX_NESTING)), MAX_NESTING % 2 == 0);
+        // Mixed: every NOT and every parenthesis counts.
+        let mixed =
+            "NOT (".repeat(MAX_NESTING / 2) + "deviceId = 'dev-1'" + &")".repeat(MAX_NESTING / 2);
+        assert!(check(&mixed));
+        for (text, position) in [
+            (nested(MAX_NESTING + 1), MAX_NESTING),
+            (nots(MAX_NESTING + 1), 4 * MAX_NESTING),
+            (
+                format!("{} AND {}", nested(3), nested(MAX_NESTING + 5)),
+                29 + MAX_NESTING,
+            ),
+        ] {
+            let error = Condition::parse(&text).unwrap_err();
+            assert!(error.message.contains("nest"), "{error}");
+            assert_eq!(error.position, position, "{error}");
+        }
+    }
+
+    #[test]
+    fn length_is_limited() {
+        let chain = |n: usize| vec!["deviceId = 'dev-1'"; n].join(" OR ");
+        let fits = chain(MAX_CONDITION_BYTES / 22);
+        assert!(fits.len() <= MAX_CONDITION_BYTES);
+        assert!(check(&fits));
+        let too_long = chain(MAX_CONDITION_BYTES / 22 + 2);
+        assert!(too_long.len() > MAX_CONDITION_BYTES);
+        let error = Condition::parse(&too_long).unwrap_err();
+        assert!(error.message.contains("at most"), "{error}");
+        // A huge condition is refused before it is read.
+        assert!(Condition::parse(&"(".repeat(2_000_000)).is_err());
+    }
+
+    #[test]
+    fn chains_are_flat_and_need_no_stack() {
+        // The longest chains that fit, parsed, matched and dropped on a small stack: a
+        // left-deep tree of this many terms overflowed it.
+        let result = on_small_stack(|| {
+            let or = vec!["deviceId = 'x'"; MAX_CONDITION_BYTES / 18].join(" OR ");
+            let and = vec!["tags.floor = 2"; MAX_CONDITION_BYTES / 19].join(" AND ");
+            let (or, and) = (
+                Condition::parse(&or).unwrap(),
+                Condition::parse(&and).unwrap(),
+            );
+            for condition in [&or, &and] {
+                let (Expr::Or(terms) | Expr::And(terms)) = &condition.0 else {
+                    panic!("not flat: {:?}", condition.0);
+                };
+                assert!(terms.len() > 1500, "{}", terms.len());
+            }
+            (or.matches(&twin()), and.matches(&twin()))
+        });
+        assert_eq!(result, (false, true));
+        // Parenthesised runs of the same operator join the chain.
+        let joined = Condition::parse("(a = 1 OR b = 2) OR (c = 3 OR (d = 4))").unwrap();
+        assert!(
+            matches!(&joined.0, Expr::Or(terms) if terms.len() == 4),
+            "{joined:?}"
+        );
+    }
+
+    #[test]
+    // The expected values are written as the conditions read, not simplified.
+    #[allow(clippy::nonminimal_bool)]
+    fn matching_short_circuits_like_the_boolean_operators() {
+        // Every combination of three terms under AND/OR/NOT, against the plain reading.
+        let terms = [("deviceId = 'dev-1'", true), ("deviceId = 'x'", false)];
+        for (a, va) in terms {
+            for (b, vb) in terms {
+                for (c, vc) in terms {
+                    let cases = [
+                        (format!("{a} AND {b} OR {c}"), va && vb || vc),
+                        (format!("{a} OR {b} AND {c}"), va || vb && vc),
+                        (format!("NOT ({a} OR {b}) AND NOT {c}"), !(va || vb) && !vc),
+                        (format!("NOT {a} OR NOT ({b} AND {c})"), !va || !(vb && vc)),
+                        (
+                            format!("({a} OR {b}) AND ({b} OR {c})"),
+                            (va || vb) && (vb || vc),
+                        ),
+                    ];
+                    for (text, expected) in cases {
+                        assert_eq!(check(&text), expected, "{text}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn echoed_values_are_escaped_and_short() {
+        let error = Condition::parse("deviceId = 'x' \u{7}").unwrap_err();
+        assert!(error.message.contains("`\\u{7}`"), "{error}");
+        let error = Condition::parse("a = \u{1b}[2J").unwrap_err();
+        assert!(!error.message.contains('\u{1b}'), "{error}");
+        let long_number = format!("a = -{}x", "9".repeat(5000));
+        let error = Condition::parse(&long_number).unwrap_err();
+        assert!(error.message.len() < 200, "{}", error.message.len());
     }
 }

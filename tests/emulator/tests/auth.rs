@@ -1,7 +1,8 @@
 // Hand-written test infrastructure (not generated): tests of the emulator's SAS authentication.
 //! SAS authentication over real HTTP on 127.0.0.1: tokens from the emulator's connection
 //! string pass; a wrong key, an expired token (by advancing the emulator clock), another
-//! resource, an unknown policy, a malformed or a missing header get 401
+//! resource, an unknown policy, a malformed or a missing header, a token valid for more
+//! than a year, and a policy without the permission an operation needs get 401
 //! `IotHubUnauthorizedAccess` in envelope A.
 
 mod common;
@@ -9,9 +10,10 @@ mod common;
 use std::time::Duration;
 
 use common::{Hub, assert_envelope_a, hub_error, start, start_default};
-use iothub_emulator::{DEMO_KEY, Policy};
+use iothub_emulator::{DEMO_KEY, Permissions, Policy};
 use iothub_jobs::StaticCredential;
 use iothub_jobs::iothub::sign;
+use iothub_jobs::models::{JobProperties, JobType};
 
 const UNAUTHORIZED: &str = "IotHubUnauthorizedAccess";
 
@@ -60,7 +62,23 @@ async fn every_configured_policy_signs_valid_tokens() {
         service.key_base64()
     );
     let client = hub.client_with(&connection_string);
-    client.get_import_export_jobs().await.unwrap();
+    // `service` has ServiceConnect, which scheduled jobs accept.
+    client
+        .query_scheduled_jobs_page(None, None, None, None)
+        .await
+        .unwrap();
+    // A policy of another name has every permission unless told otherwise.
+    let ops = Policy::new("ops", "b3BzLXBvbGljeS1rZXk=").unwrap();
+    let hub = start(common::manual_config().with_policies(vec![ops.clone()])).await;
+    let connection_string = format!(
+        "HostName={};SharedAccessKeyName=ops;SharedAccessKey={}",
+        hub.emulator.host_name(),
+        ops.key_base64()
+    );
+    hub.client_with(&connection_string)
+        .get_import_export_jobs()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -183,4 +201,137 @@ async fn unknown_policy_malformed_and_missing_tokens_are_401() {
             "{body}"
         );
     }
+}
+
+/// What each operation answers a client of `policy`: `true` when it got past
+/// authorisation (any answer but 401), `false` on 401 (whose message names the policy).
+async fn allowed(hub: &Hub, policy: &str, n: usize) -> [bool; 8] {
+    let client = hub.client_with(&hub.emulator.connection_string_for(policy).unwrap());
+    let export = JobProperties {
+        r#type: Some(JobType::Export),
+        output_blob_container_uri: Some("https://blob.example/out".to_owned()),
+        ..JobProperties::default()
+    };
+    let id = format!("job-{n}");
+    let job = common::method_job(&id, "*", "ping", hub.at(600), 30, 0, None);
+    let results: [Result<(), iothub_jobs::Error>; 8] = [
+        client.get_import_export_jobs().await.map(drop),
+        client.create_import_export_job(&export).await.map(drop),
+        client.get_import_export_job("nope").await.map(drop),
+        client.cancel_import_export_job("nope").await.map(drop),
+        client
+            .query_scheduled_jobs_page(None, None, None, None)
+            .await
+            .map(drop),
+        client.get_scheduled_job("nope").await.map(drop),
+        client.create_scheduled_job(&id, &job).await.map(drop),
+        client.cancel_scheduled_job("nope").await.map(drop),
+    ];
+    results.map(|result| match result {
+        Err(error) if error.status().map(|s| s.as_u16()) == Some(401) => {
+            let seen = hub_error(&error);
+            assert_envelope_a(&seen.body, UNAUTHORIZED);
+            let message = seen.info.message.unwrap_or_default();
+            assert!(message.contains(&format!("policy `{policy}`")), "{message}");
+            assert!(message.contains("needs"), "{message}");
+            false
+        }
+        _ => true,
+    })
+}
+
+#[tokio::test]
+async fn each_default_policy_has_the_permissions_of_its_name() {
+    let hub = start(
+        common::manual_config()
+            .with_max_active_jobs(20)
+            .with_max_active_import_export_jobs(20),
+    )
+    .await;
+    // Operations, in order: list, create, get, cancel import/export jobs; query, get,
+    // create, cancel scheduled jobs.
+    let expected: [(&str, [bool; 8]); 5] = [
+        ("iothubowner", [true; 8]),
+        (
+            "service",
+            [false, false, false, false, true, true, true, true],
+        ),
+        ("device", [false; 8]),
+        (
+            "registryRead",
+            [true, false, true, false, true, true, false, false],
+        ),
+        ("registryReadWrite", [true; 8]),
+    ];
+    for (n, (policy, operations)) in expected.into_iter().enumerate() {
+        assert_eq!(allowed(&hub, policy, n).await, operations, "{policy}");
+    }
+    // A policy configured with other permissions gets those.
+    let custom = Policy::new("jobs-only", DEMO_KEY)
+        .unwrap()
+        .with_permissions(Permissions::SERVICE_CONNECT | Permissions::REGISTRY_READ);
+    let hub = start(common::manual_config().with_policies(vec![custom])).await;
+    assert_eq!(
+        allowed(&hub, "jobs-only", 0).await,
+        [true, false, true, false, true, true, true, true]
+    );
+}
+
+#[tokio::test]
+async fn tokens_valid_for_more_than_a_year_are_401() {
+    let hub = start_default().await;
+    let policy = &hub.emulator.policies()[0];
+    let now = u64::try_from(hub.now().timestamp()).unwrap();
+    let year = 365 * 24 * 3600;
+    let token = |expiry: u64| {
+        sign(
+            hub.emulator.host_name(),
+            policy.key(),
+            Some(policy.name()),
+            expiry,
+        )
+    };
+    static_client(&hub, &token(now + year))
+        .get_import_export_jobs()
+        .await
+        .unwrap();
+    for expiry in [now + year + 1, u64::MAX, 32_503_680_000] {
+        expect_401(
+            static_client(&hub, &token(expiry))
+                .get_import_export_jobs()
+                .await,
+            "365 days",
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_signature_sent_with_a_raw_plus_passes() {
+    let hub = start_default().await;
+    let policy = &hub.emulator.policies()[0];
+    let now = u64::try_from(hub.now().timestamp()).unwrap();
+    // About two signatures in three contain a `+`; take the first that does.
+    let token = (now + 600..now + 700)
+        .map(|expiry| {
+            sign(
+                hub.emulator.host_name(),
+                policy.key(),
+                Some(policy.name()),
+                expiry,
+            )
+        })
+        .find(|token| token.contains("%2B"))
+        .expect("a signature with a `+`");
+    let raw = token.replace("%2B", "+");
+    static_client(&hub, &raw)
+        .get_import_export_jobs()
+        .await
+        .unwrap();
+    // Read as a space, it would not have matched.
+    expect_401(
+        static_client(&hub, &token.replace("%2B", "%20"))
+            .get_import_export_jobs()
+            .await,
+        "signature does not match",
+    );
 }

@@ -414,3 +414,132 @@ async fn bad_query_parameters_are_400() {
             .starts_with("ErrorCode:ArgumentInvalid;header x-ms-max-item-count:")
     );
 }
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413_in_the_envelope() {
+    let hub = start_default().await;
+    let http = reqwest::Client::new();
+    let limit = iothub_emulator::body::MAX_BODY_BYTES;
+    let condition = |size: usize| {
+        let mut body = String::from(r#"{"type": "scheduleDeviceMethod", "queryCondition": ""#);
+        body.push_str(&"x".repeat(size.saturating_sub(body.len() + 2)));
+        body.push_str("\"}");
+        body
+    };
+    // At the limit the body is read (and refused for what it says); one byte more is 413.
+    for (size, status, code) in [
+        (limit, 400, INVALID),
+        (limit + 1, 413, "MessageTooLarge"),
+        (3 * limit, 413, "MessageTooLarge"),
+    ] {
+        let body = condition(size);
+        assert_eq!(body.len(), size);
+        let response = http
+            .put(hub.url("/jobs/v2/job-1?api-version=2021-04-12"))
+            .header("Authorization", hub.token())
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{size}");
+        assert_eq!(response.headers()["iothub-errorcode"], code);
+        let error: iothub_jobs::models::IotHubError = common::json(response).await;
+        assert_envelope_a(&error, code);
+    }
+
+    // Without Content-Length (chunked), the limit applies to what arrives.
+    let address = hub.server.addr();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "PUT /jobs/v2/job-1?api-version=2021-04-12 HTTP/1.1\r\nHost: {address}\r\nAuthorization: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        hub.token()
+    );
+    let chunk = vec![b'x'; 64 * 1024];
+    let exchange = async {
+        use tokio::io::AsyncWriteExt as _;
+        let (mut reader, mut writer) = stream.split();
+        writer.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let read = async {
+            use tokio::io::AsyncReadExt as _;
+            reader.read_to_end(&mut answer).await.unwrap();
+        };
+        let write = async {
+            // 3 MiB in 64 KiB chunks; the server may stop reading once it has answered.
+            for _ in 0..48 {
+                let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+                frame.extend_from_slice(&chunk);
+                frame.extend_from_slice(b"\r\n");
+                if writer.write_all(&frame).await.is_err() {
+                    return;
+                }
+            }
+            let _ = writer.write_all(b"0\r\n\r\n").await;
+        };
+        tokio::join!(read, write);
+        answer
+    };
+    let answer = String::from_utf8_lossy(&exchange.await).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("iothub-errorcode: messagetoolarge"),
+        "{answer}"
+    );
+    assert!(
+        answer.contains(r#""Message":"ErrorCode:MessageTooLarge;"#),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_are_400_in_the_envelope() {
+    let hub = start_default().await;
+    let http = reqwest::Client::new();
+    let job = |id: &str| {
+        serde_json::to_string(&method_job(id, "*", "ping", hub.at(60), 30, 0, None)).unwrap()
+    };
+    for content_type in [
+        "text/plain",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+    ] {
+        let response = http
+            .put(hub.url("/jobs/v2/job-1?api-version=2021-04-12"))
+            .header("Authorization", hub.token())
+            .header("Content-Type", content_type)
+            .body(job("job-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{content_type}");
+        assert_eq!(response.headers()["iothub-errorcode"], INVALID);
+        let error: iothub_jobs::models::IotHubError = common::json(response).await;
+        assert_envelope_a(&error, INVALID);
+        let message = error.message.unwrap();
+        assert!(message.contains("Content-Type"), "{message}");
+        assert!(message.contains(content_type), "{message}");
+    }
+    // JSON with parameters, and no Content-Type at all, are read as JSON.
+    for (id, content_type) in [
+        ("job-2", Some("application/json; charset=utf-8")),
+        ("job-3", None),
+    ] {
+        let request = http
+            .put(hub.url(&format!("/jobs/v2/{id}?api-version=2021-04-12")))
+            .header("Authorization", hub.token());
+        let request = match content_type {
+            Some(value) => request.header("Content-Type", value),
+            None => request,
+        };
+        let response = request.body(job(id)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{content_type:?}");
+    }
+    expect_error(
+        hub.client.get_scheduled_job("job-1").await,
+        404,
+        "JobNotFound",
+    );
+}

@@ -527,3 +527,71 @@ async fn statuses_move_scheduled_running_completed() {
         Some(JobStatus::Completed)
     );
 }
+
+#[tokio::test]
+async fn the_oldest_finished_jobs_go_beyond_the_number_kept() {
+    let hub = start(common::manual_config().with_max_finished_jobs(3)).await;
+    // `ping` answers at once: each job finishes when it starts, one second apart.
+    for i in 0..5 {
+        let id = format!("job-{i}");
+        let request = method_job(
+            &id,
+            "deviceId = 'thermostat-43-01'",
+            "ping",
+            hub.at(i),
+            30,
+            0,
+            None,
+        );
+        hub.client
+            .create_scheduled_job(&id, &request)
+            .await
+            .unwrap();
+    }
+    hub.advance(5);
+    for i in 0..2 {
+        common::expect_error(
+            hub.client.get_scheduled_job(&format!("job-{i}")).await,
+            404,
+            "JobNotFound",
+        );
+    }
+    for i in 2..5 {
+        assert_eq!(status(&get(&hub, &format!("job-{i}")).await), "completed");
+    }
+    // Active jobs are never forgotten, however many finish.
+    let waiting = method_job("waiting", "*", "ping", hub.at(600), 30, 0, None);
+    hub.client
+        .create_scheduled_job("waiting", &waiting)
+        .await
+        .unwrap();
+    for i in 5..10 {
+        let id = format!("job-{i}");
+        let request = method_job(
+            &id,
+            "deviceId = 'thermostat-43-01'",
+            "ping",
+            hub.now(),
+            30,
+            0,
+            None,
+        );
+        hub.client
+            .create_scheduled_job(&id, &request)
+            .await
+            .unwrap();
+        hub.advance(1);
+    }
+    assert_eq!(status(&get(&hub, "waiting").await), "scheduled");
+    let page = hub
+        .client
+        .query_scheduled_jobs_page(None, None, None, None)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page
+        .body
+        .iter()
+        .filter_map(|j| j.job_id.as_deref())
+        .collect();
+    assert_eq!(ids, ["waiting", "job-7", "job-8", "job-9"]);
+}
