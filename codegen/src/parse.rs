@@ -567,7 +567,7 @@ mod tests {
     /// Every document of the repository scans as no deeper than it is: the scan's depth never
     /// exceeds the real one (YAML flow collections in the fixtures nest at most a few levels).
     #[test]
-    fn the_repository_documents_scan_shallow() {
+    fn the_repository_documents_scan_shallow() -> Result<(), Box<dyn std::error::Error>> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut paths = vec![
             root.join("spec/iothub-jobs.yaml"),
@@ -578,14 +578,15 @@ mod tests {
             "spec/overlays",
             "codegen/tests/data/swagger",
         ] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                paths.push(entry.unwrap().path());
+            for entry in std::fs::read_dir(root.join(dir))? {
+                paths.push(entry?.path());
             }
         }
         for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap();
+            let text = std::fs::read_to_string(&path)?;
             assert_eq!(flow_too_deep(&text, 8), None, "{}", path.display());
         }
+        Ok(())
     }
 
     /// JSON values with strings full of YAML's indicators, written as JSON (flow style
@@ -624,9 +625,10 @@ mod tests {
             #[test]
             fn json_text_scans_to_its_depth(value in value()) {
                 let deepest = depth(&value);
+                let failed = |e: serde_json::Error| TestCaseError::fail(e.to_string());
                 for text in [
-                    serde_json::to_string(&value).unwrap(),
-                    serde_json::to_string_pretty(&value).unwrap(),
+                    serde_json::to_string(&value).map_err(failed)?,
+                    serde_json::to_string_pretty(&value).map_err(failed)?,
                 ] {
                     prop_assert_eq!(flow_too_deep(&text, deepest), None, "{}", text);
                     if deepest > 0 {
@@ -639,7 +641,8 @@ mod tests {
             fn block_yaml_scans_shallow(value in value()) {
                 let wrapped = serde_json::json!({ "k": value });
                 for text in [
-                    serde_yaml::to_string(&wrapped).unwrap(),
+                    serde_yaml::to_string(&wrapped)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?,
                     crate::yaml::to_string(&wrapped),
                 ] {
                     prop_assert_eq!(flow_too_deep(&text, 1), None, "{}", text);

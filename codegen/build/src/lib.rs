@@ -661,8 +661,11 @@ mod tests {
     #[test]
     fn the_default_module_is_the_file_stem_in_snake_case() {
         let name = |spec: &str| Builder::new(spec).module_name().map_err(|e| e.to_string());
-        assert_eq!(name("openapi/pet-store.v2.yaml").unwrap(), "pet_store_v2");
-        assert_eq!(name("PetStore.json").unwrap(), "pet_store");
+        assert_eq!(
+            name("openapi/pet-store.v2.yaml").ok().as_deref(),
+            Some("pet_store_v2")
+        );
+        assert_eq!(name("PetStore.json").ok().as_deref(), Some("pet_store"));
         let error = name("type.yaml").unwrap_err();
         assert!(error.contains("`r#type`"), "{error}");
         assert!(error.contains(".module("), "{error}");
