@@ -264,16 +264,6 @@ pub fn valid_crate_name(name: &str) -> bool {
     crate_name_problem(name).is_none()
 }
 
-/// Rust's keywords, strict and reserved, in every edition (2015 to 2024): none can be the
-/// Rust name of a crate (cargo refuses them, and `use` could not name the crate).
-const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
-
 /// The crates every Rust program can name without depending on them: a dependency of the same
 /// name would shadow them in the crates that use it (`test` cargo refuses outright).
 const BUILT_IN_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
@@ -312,7 +302,7 @@ pub fn crate_name_problem(name: &str) -> Option<String> {
     } else {
         format!(" (its Rust name, `{rust}`)")
     };
-    if KEYWORDS.contains(&rust.as_str()) {
+    if crate::names::is_keyword(&rust) {
         return Some(format!(
             "`{name}`{as_rust} is a Rust keyword: cargo refuses it as a crate name, and code \
              could not name the crate"

@@ -18,6 +18,12 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers; they get a trailing underscore.
 const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "extern", "_"];
 
+/// Whether `name` is a Rust keyword, strict or reserved, in any edition (2015 to 2024), or
+/// `_`: what cannot name a crate or a module as it is.
+pub fn is_keyword(name: &str) -> bool {
+    RAW_KEYWORDS.contains(&name) || NON_RAW_KEYWORDS.contains(&name)
+}
+
 /// Replaces characters that cannot appear in an identifier by word breaks, so heck can case them.
 fn words(name: &str) -> String {
     name.chars()

@@ -545,15 +545,6 @@ impl std::error::Error for Error {
     }
 }
 
-/// Rust's keywords, strict and reserved, in every edition: none can name the module.
-const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
-
 /// What keeps `name` from naming a module (and a file), or `None`.
 fn identifier_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
@@ -564,7 +555,7 @@ fn identifier_problem(name: &str) -> Option<&'static str> {
         Some("is not an identifier: it starts with a digit")
     } else if name == "_" {
         Some("is not an identifier")
-    } else if KEYWORDS.contains(&name) {
+    } else if codegen::names::is_keyword(name) {
         Some("is a Rust keyword")
     } else {
         None
