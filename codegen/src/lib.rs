@@ -24,22 +24,16 @@
     )
 )]
 
-pub mod diff;
 pub mod error;
-pub mod import;
 pub mod ir;
 pub mod manifest;
 pub mod names;
-pub mod overlay;
 pub mod parse;
-pub mod swagger;
-pub mod yaml;
+pub mod spec;
 
 mod emit;
 mod format;
 mod lower;
-mod shape;
-mod walk;
 
 pub use error::{Error, Errors, Location, Warning};
 
@@ -147,7 +141,7 @@ pub struct Output {
 ///
 /// Runs on a large stack of its own (deeply nested documents recurse deeply).
 pub fn generate(input: &Input<'_>) -> Result<Output, Errors> {
-    on_large_stack(|| generate_here(input, LAYOUT))
+    on_large_stack(|| generate_here(input, SPEEDUPS))
 }
 
 /// The stack the pipeline runs on. Deserializing a schema nested 100 levels deep takes a few
@@ -164,9 +158,11 @@ fn on_large_stack<T>(f: impl FnOnce() -> T) -> T {
     stacker::grow(STACK, f)
 }
 
-/// How the output is produced; the text is the same for every layout (a test checks it).
+/// The speed-ups of emission and formatting: files cut into parts that threads emit and
+/// format in parallel, and doc blocks formatted as short placeholders. Neither changes the
+/// text: a test compares the output with both turned off.
 #[derive(Debug, Clone, Copy)]
-struct Layout {
+struct Speedups {
     /// See [`emit::ITEMS_PER_PART`].
     items_per_part: usize,
     /// Whether doc blocks go through formatting as placeholders (see
@@ -174,13 +170,13 @@ struct Layout {
     doc_placeholders: bool,
 }
 
-/// The layout `generate` uses.
-const LAYOUT: Layout = Layout {
+/// The speed-ups `generate` uses.
+const SPEEDUPS: Speedups = Speedups {
     items_per_part: emit::ITEMS_PER_PART,
     doc_placeholders: true,
 };
 
-fn generate_here(input: &Input<'_>, layout: Layout) -> Result<Output, Errors> {
+fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
     let (api, lowered) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
     warnings.extend(lowered);
@@ -201,8 +197,8 @@ fn generate_here(input: &Input<'_>, layout: Layout) -> Result<Output, Errors> {
         runtime_features: &runtime_features,
         gates: &gates,
     };
-    let plan = emit::plan(&api, input.server, layout.items_per_part);
-    let files = emit_and_format(&cx, &header, &plan, layout.doc_placeholders)?;
+    let plan = emit::plan(&api, input.server, speedups.items_per_part);
+    let files = emit_and_format(&cx, &header, &plan, speedups.doc_placeholders)?;
     Ok(Output {
         files,
         runtime_features: runtime_features.iter().map(|f| f.name.to_owned()).collect(),
@@ -361,11 +357,11 @@ mod tests {
     /// doc attributes themselves.
     #[test]
     fn parts_and_placeholders_give_the_plain_text() -> Result<(), Box<dyn std::error::Error>> {
-        let plain = Layout {
+        let plain = Speedups {
             items_per_part: usize::MAX,
             doc_placeholders: false,
         };
-        let fast = Layout {
+        let fast = Speedups {
             items_per_part: 1,
             doc_placeholders: true,
         };

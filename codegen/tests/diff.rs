@@ -1,7 +1,7 @@
 //! spec-diff on fixture pairs (`tests/data/diff/`): every kind of change, marked breaking or
 //! not.
 
-use codegen::diff::{ChangeKind, diff_texts};
+use codegen::spec::diff::{ChangeKind, diff_texts};
 use std::path::PathBuf;
 
 fn data(name: &str) -> String {

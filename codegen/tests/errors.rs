@@ -110,7 +110,7 @@ fn other_versions_say_what_to_do() {
             "nullable: true",
         ],
     );
-    // Swagger 2.0 is converted (see `codegen::swagger`); other Swagger versions are refused.
+    // Swagger 2.0 is converted (see `codegen::spec::swagger`); other Swagger versions are refused.
     let e = errors("swagger: '1.2'\ninfo: {title: T, version: '1'}\npaths: {}\n");
     has(&e, &["spec.yaml", "Swagger 1.2 is not supported", "2.0"]);
     generate("swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n")

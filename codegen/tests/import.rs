@@ -1,7 +1,7 @@
 //! The import pipeline: select a subset, apply the repository's overlay to the converted
 //! upstream document, and what happens when upstream changes under the overlay.
 
-use codegen::import::{Input, Selection, import, select};
+use codegen::spec::import::{Input, Selection, import, select};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -36,7 +36,7 @@ fn keys(value: &Value) -> Vec<String> {
 fn converted_upstream() -> Value {
     let text = read(UPSTREAM);
     let swagger: Value = serde_json::from_str(&text).expect("JSON");
-    codegen::swagger::convert(UPSTREAM, &swagger)
+    codegen::spec::swagger::convert(UPSTREAM, &swagger)
         .expect("converts")
         .document
 }
@@ -110,7 +110,7 @@ fn selecting_by_tag_keeps_tagged_operations_and_their_tags() {
     );
 }
 
-fn import_jobs(upstream: &str) -> codegen::import::Imported {
+fn import_jobs(upstream: &str) -> codegen::spec::import::Imported {
     let overlay = read(OVERLAY);
     import(&Input {
         upstream_path: UPSTREAM,

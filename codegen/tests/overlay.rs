@@ -1,6 +1,6 @@
 //! Overlay documents: parsing, and `update`/`remove` actions applied to a document.
 
-use codegen::overlay::{Change, Overlay, apply, from_value, parse};
+use codegen::spec::overlay::{Change, Overlay, apply, from_value, parse};
 use serde_json::Value;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Swagger 2.0 → OpenAPI 3.0.3: one test per construct family, on
 //! `tests/data/swagger/azure-style.yaml`, plus the whole IoT Hub document.
 
-use codegen::swagger::{Conversion, convert};
+use codegen::spec::swagger::{Conversion, convert};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 

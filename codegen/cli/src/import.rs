@@ -96,10 +96,10 @@ pub fn imported(root: &Path, options: &Options) -> Result<(String, Vec<String>)>
         .iter()
         .map(|path| read(path))
         .collect::<Result<Vec<_>>>()?;
-    let input = codegen::import::Input {
+    let input = codegen::spec::import::Input {
         upstream_path: &spec_name,
         upstream_text: &spec_text,
-        selection: codegen::import::Selection {
+        selection: codegen::spec::import::Selection {
             path_prefixes: options.paths.clone(),
             tags: options.tags.clone(),
         },
@@ -110,7 +110,7 @@ pub fn imported(root: &Path, options: &Options) -> Result<(String, Vec<String>)>
             .collect(),
         header: options.header(root),
     };
-    let imported = codegen::import::import(&input).map_err(|errors| {
+    let imported = codegen::spec::import::import(&input).map_err(|errors| {
         anyhow::Error::new(crate::generate::DocumentError(errors.to_string()))
             .context("the import failed; nothing was written")
     })?;

@@ -3,7 +3,7 @@
 //! upstream version changes before importing and regenerating.
 
 use anyhow::{Context, Result};
-use codegen::diff::Change;
+use codegen::spec::diff::Change;
 use std::fs;
 use std::path::Path;
 
@@ -13,7 +13,7 @@ pub fn report(old: &Path, new: &Path) -> Result<(String, Vec<Change>)> {
         fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
     };
     let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
-    let changes = codegen::diff::diff_texts(&old_name, &read(old)?, &new_name, &read(new)?)
+    let changes = codegen::spec::diff::diff_texts(&old_name, &read(old)?, &new_name, &read(new)?)
         .map_err(|errors| {
             anyhow::Error::new(crate::generate::DocumentError(errors.to_string()))
                 .context("cannot compare the documents")

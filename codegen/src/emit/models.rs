@@ -43,7 +43,7 @@ pub fn models_rs(
         .enumerate()
         .filter(|(i, _)| items.contains(&(api.types.len() + i)))
         .map(|(i, op)| {
-            super::features::gate_items(success_type(&op.operation_id, &op.success), &gates.op(i))
+            super::features::gate_items(multi_status_types(&op.operation_id, &op.success), &gates.op(i))
         });
     quote! {
         #doc
@@ -387,7 +387,7 @@ fn body_type(body: Option<&crate::ir::ResponseBody>) -> Option<TokenStream> {
     body.map(|b| type_tokens(&b.ty, &TokenStream::new()))
 }
 
-fn success_type(operation_id: &str, success: &Success) -> TokenStream {
+fn multi_status_types(operation_id: &str, success: &Success) -> TokenStream {
     match success {
         Success::Single { .. } => TokenStream::new(),
         Success::WithHeaders {

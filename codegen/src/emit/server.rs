@@ -142,11 +142,6 @@ fn handler_name(op: &Operation) -> proc_macro2::Ident {
     ident(&format!("handle_{}", op.rust_name.trim_start_matches("r#")))
 }
 
-/// The owned type a server method receives for a parameter of type `ty`.
-fn owned(ty: &TypeRef, models: &TokenStream) -> TokenStream {
-    type_tokens(ty, models)
-}
-
 /// An expression reading a parameter of type `ty` from `source` (`FromText` for plain types,
 /// JSON text otherwise); `?`-propagates a `Rejection`.
 fn read_param(
@@ -183,7 +178,7 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
         let wire = &p.wire_name;
         inputs.push(Input {
             name: ident(&p.rust_name),
-            ty: owned(&p.ty, models),
+            ty: type_tokens(&p.ty, models),
             read: read_param(
                 api,
                 &p.ty,
@@ -207,7 +202,7 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
         .filter(|p| p.location != ParamLocation::Path)
     {
         let wire = &p.wire_name;
-        let ty = owned(&p.ty, models);
+        let ty = type_tokens(&p.ty, models);
         let ty = if p.required {
             ty
         } else {
@@ -339,7 +334,7 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
     inputs
 }
 
-fn success_type(op: &Operation, models: &TokenStream) -> TokenStream {
+fn handler_output_type(op: &Operation, models: &TokenStream) -> TokenStream {
     match &op.success {
         Success::Single { body, .. } => body
             .as_ref()
@@ -358,7 +353,7 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
         let (name, ty) = (&i.name, &i.ty);
         quote!(#name: #ty)
     });
-    let ok = success_type(op, models);
+    let ok = handler_output_type(op, models);
     let error = type_tokens(&op.error_type, models);
     let mut text = format!(
         "{} (operationId {}).",

@@ -2,17 +2,17 @@
 //! values the document holds that the generator ignores or degrades (regular expressions it
 //! cannot read, unknown types, paths and responses it skips).
 
-use super::Cx;
+use super::Lowering;
 use crate::error::{Location, pointer};
 use crate::ir::{TypeKind, TypeRef};
 use crate::names;
-use crate::walk::{self, Node};
+use crate::parse::walk::{self, Node};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reports cycles of type aliases (`A: {$ref: B}`, `B: {$ref: A}`, or `A: {items: {$ref: A}}`):
 /// Rust type aliases cannot refer to themselves, and no struct breaks such a cycle. Cycles
 /// through a struct, union or enum are fine (`box_recursive_fields` boxes them).
-pub(crate) fn alias_cycles(cx: &mut Cx<'_>) {
+pub(crate) fn alias_cycles(cx: &mut Lowering<'_>) {
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut sources: BTreeMap<&str, &str> = BTreeMap::new();
     for def in &cx.types {
@@ -139,7 +139,7 @@ fn schema_name(source: &str) -> String {
 const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
 
 /// Walks the whole document (used or not) for values the generator ignores or degrades.
-pub(crate) fn document(cx: &mut Cx<'_>) {
+pub(crate) fn document(cx: &mut Lowering<'_>) {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     walk::walk(cx.raw, &mut |node, value, at| match node {
@@ -224,7 +224,7 @@ pub(crate) fn document(cx: &mut Cx<'_>) {
 /// Warns where two wire names became the same Rust name and one of them was renamed
 /// (`foo_bar`, `foo_bar2`): component schemas, struct fields, enum variants, parameters and
 /// operation methods. Naming is decided elsewhere; this only finds what it renamed.
-pub(crate) fn collisions(cx: &mut Cx<'_>, operations: &[crate::ir::Operation]) {
+pub(crate) fn collisions(cx: &mut Lowering<'_>, operations: &[crate::ir::Operation]) {
     let mut found: Vec<(Location, String)> = Vec::new();
     let mut note = |at: String, what: &str, first: &str, second: &str, a: &str, b: &str| {
         found.push((

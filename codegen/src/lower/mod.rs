@@ -21,7 +21,7 @@ pub fn lower(
     doc: &OpenAPI,
     raw: &serde_json::Value,
 ) -> Result<(Api, Vec<Warning>), Vec<Error>> {
-    let mut cx = Cx::new(file, doc, raw);
+    let mut cx = Lowering::new(file, doc, raw);
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
@@ -54,7 +54,7 @@ pub fn lower(
 }
 
 /// The state shared by the lowering passes.
-pub(crate) struct Cx<'a> {
+pub(crate) struct Lowering<'a> {
     pub file: &'a str,
     pub doc: &'a OpenAPI,
     /// The document as plain JSON, for references outside `components`.
@@ -79,7 +79,7 @@ pub(crate) struct Cx<'a> {
     pub pending_defaults: Vec<schema::PendingDefault>,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> Lowering<'a> {
     fn new(file: &'a str, doc: &'a OpenAPI, raw: &'a serde_json::Value) -> Self {
         Self {
             file,
@@ -128,7 +128,7 @@ impl<'a> Cx<'a> {
     /// The location, tagged with the operationId or schema name its pointer falls under.
     fn with_context(&self, mut location: Location) -> Location {
         if location.context.is_none() {
-            location.context = crate::walk::context(self.raw, &location.pointer);
+            location.context = crate::parse::walk::context(self.raw, &location.pointer);
         }
         location
     }
@@ -171,7 +171,7 @@ impl<'a> Cx<'a> {
         self.resolve_at(item, kind, map, at).map(|(item, _)| item)
     }
 
-    /// Like [`Cx::resolve`], and also says where the item stands: `at` for an inline item, the
+    /// Like [`Lowering::resolve`], and also says where the item stands: `at` for an inline item, the
     /// component's pointer (`#/components/responses/Problem`) and name for a reference. What
     /// is lowered from a shared component is lowered at the component, so every use of it
     /// gets the same types.
@@ -268,7 +268,7 @@ pub(crate) fn unescape_pointer(segment: &str) -> String {
 
 /// Reads `x-retry` at the document root: `statuses` (integers), `errorCodeHeader` (a header
 /// name) and `transientErrorCodes` (strings).
-fn retry_defaults(cx: &mut Cx<'_>, doc: &OpenAPI) -> RetryDefaults {
+fn retry_defaults(cx: &mut Lowering<'_>, doc: &OpenAPI) -> RetryDefaults {
     let Some(extension) = doc.extensions.get("x-retry") else {
         return RetryDefaults::default();
     };

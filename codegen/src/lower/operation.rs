@@ -1,6 +1,6 @@
 //! Paths and operations → client methods.
 
-use super::Cx;
+use super::Lowering;
 use super::schema::{SchemaAt, lower_inline};
 use crate::error::{Location, pointer};
 use crate::ir::{
@@ -39,7 +39,7 @@ struct RawOperation {
 }
 
 /// Lowers every operation; returns the client-level parameters and the operations.
-pub(crate) fn lower_operations(cx: &mut Cx<'_>) -> (Vec<ClientParam>, Vec<Operation>) {
+pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<Operation>) {
     let doc = cx.doc;
     // First every operation and its id, so that method names (and the type names derived
     // from them) are decided before anything is lowered.
@@ -138,7 +138,7 @@ struct Found<'d> {
     operation_id: String,
 }
 
-fn lower_operation(cx: &mut Cx<'_>, found: &Found<'_>, rust_name: String) -> Option<RawOperation> {
+fn lower_operation(cx: &mut Lowering<'_>, found: &Found<'_>, rust_name: String) -> Option<RawOperation> {
     let Found {
         path,
         item,
@@ -336,7 +336,7 @@ fn default_idempotent(method: Method) -> bool {
 /// method named `<name>` follows the tokens. Anything it cannot use is a warning and the
 /// operation stays a plain method.
 fn lower_paging(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     extension: &serde_json::Value,
     params: &mut [RawParam],
     success: &Success,
@@ -437,7 +437,7 @@ fn location_of(param: &Parameter) -> ParamLocation {
 /// The parameter's type and its default value as text (for client-level parameters).
 /// Whether a parameter's type is an object (written as JSON text in a parameter). Unions and
 /// any-JSON values may hold scalars, which are sent as plain text, so they are not reported.
-fn is_object(cx: &Cx<'_>, ty: &TypeRef) -> bool {
+fn is_object(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
     let mut ty = ty;
     for _ in 0..32 {
         match ty {
@@ -477,7 +477,7 @@ fn query_style(param: &Parameter) -> crate::ir::QueryStyle {
 }
 
 fn param_type(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     data: &ParameterData,
     hint: &str,
     at: &str,
@@ -509,7 +509,7 @@ fn param_type(
 
 /// Splits the path template into segments and checks that template and parameters agree.
 fn parse_template(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     path: &str,
     at: &str,
     operation_id: &str,
@@ -631,7 +631,7 @@ fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaTy
 }
 
 fn body_type(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     content_type: &str,
     media: &MediaType,
     hint: &str,
@@ -673,7 +673,7 @@ fn body_type(
 }
 
 fn lower_responses(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     operation: &openapiv3::Operation,
     type_hint: &str,
     at: &str,
@@ -839,7 +839,7 @@ fn lower_responses(
 /// The error body type of an operation: the documented type when every error response has
 /// the same one, JSON when none has a body, otherwise an enum with a variant per status.
 fn error_type(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)>,
     type_hint: &str,
 ) -> TypeRef {

@@ -1,6 +1,6 @@
 //! Schemas → named types and type references.
 
-use super::{Cx, unescape_pointer};
+use super::{Lowering, unescape_pointer};
 use crate::error::{Location, pointer};
 use crate::ir::{
     AdditionalField, DefaultValue, EnumDef, Field, IntEnumDef, IntVariant, StructDef, TypeDef,
@@ -40,7 +40,7 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaAt<'s> {
 
 /// Lowers the component schema `rust_name` into a named type.
 pub(crate) fn lower_named(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     rust_name: &str,
     schema: &ReferenceOr<Schema>,
     at: &str,
@@ -67,7 +67,7 @@ pub(crate) fn lower_named(
     }
 }
 
-fn push_type(cx: &mut Cx<'_>, rust_name: &str, schema: &Schema, at: &str, kind: TypeKind) {
+fn push_type(cx: &mut Lowering<'_>, rust_name: &str, schema: &Schema, at: &str, kind: TypeKind) {
     cx.types.push(TypeDef {
         rust_name: rust_name.to_owned(),
         source: at.to_owned(),
@@ -160,7 +160,7 @@ fn needs_named_type(schema: &Schema) -> bool {
 
 /// If the schema needs a type of its own (an object with properties, a string enum, an
 /// `allOf` to merge, a `oneOf`/`anyOf`), returns its shape.
-fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option<TypeKind> {
+fn lower_shape(cx: &mut Lowering<'_>, name: &str, schema: &Schema, at: &str) -> Option<TypeKind> {
     if !needs_named_type(schema) {
         return None;
     }
@@ -243,7 +243,7 @@ fn lower_shape(cx: &mut Cx<'_>, name: &str, schema: &Schema, at: &str) -> Option
 /// The object schemas an `allOf` member contributes, following references and nested
 /// `allOf`s; other members are ignored with a warning.
 fn collect_object_parts(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     part: &ReferenceOr<Schema>,
     at: &str,
     parts: &mut Vec<(ObjectType, String)>,
@@ -298,7 +298,7 @@ fn variant_name(ty: &TypeRef) -> String {
 }
 
 fn lower_union(
-    cx: &mut Cx<'_>,
+    cx: &mut Lowering<'_>,
     name: &str,
     members: &[ReferenceOr<Schema>],
     discriminator: Option<&openapiv3::Discriminator>,
@@ -433,7 +433,7 @@ fn claim_fallback(scope: &mut Scope) -> String {
     scope.claim(candidate)
 }
 
-fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) -> StructDef {
+fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String)]) -> StructDef {
     let mut scope = Scope::default();
     let mut fields: Vec<Field> = Vec::new();
     let mut additional = None;
@@ -536,7 +536,7 @@ fn lower_struct(cx: &mut Cx<'_>, name: &str, parts: &[(&ObjectType, String)]) ->
 
 /// The Rust type for a schema in some position. Inline objects and enums become named types
 /// called `hint`.
-pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at: &str) -> TypeRef {
+pub(crate) fn lower_inline(cx: &mut Lowering<'_>, schema: SchemaAt<'_>, hint: &str, at: &str) -> TypeRef {
     let schema = match schema {
         SchemaAt::Ref(reference) => return lower_ref(cx, reference, at),
         SchemaAt::Item(schema) => schema,
@@ -636,7 +636,7 @@ pub(crate) fn lower_inline(cx: &mut Cx<'_>, schema: SchemaAt<'_>, hint: &str, at
 }
 
 /// The type a `$ref` to a schema stands for.
-fn lower_ref(cx: &mut Cx<'_>, reference: &str, at: &str) -> TypeRef {
+fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     if let Some(name) = reference.strip_prefix("#/components/schemas/") {
         if let Some(rust) = cx.schema_names.get(&unescape_pointer(name)) {
             return TypeRef::Named(rust.clone());
@@ -658,7 +658,7 @@ fn lower_ref(cx: &mut Cx<'_>, reference: &str, at: &str) -> TypeRef {
 
 /// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`):
 /// lowered once, named after its last segment, and reused by every reference to it.
-fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) -> TypeRef {
+fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: &str) -> TypeRef {
     if let Some(ty) = cx.pointer_types.get(reference) {
         return ty.clone();
     }
@@ -689,8 +689,8 @@ fn lower_pointer_ref(cx: &mut Cx<'_>, reference: &str, pointer: &str, at: &str) 
         return TypeRef::Json;
     };
     // Checked object by object first: deserializing an invalid deep value as a whole takes
-    // exponential time (see `crate::shape`; found by fuzzing).
-    if let Some(problem) = crate::shape::first_error(crate::walk::Node::Schema, target) {
+    // exponential time (see `crate::parse::shape`; found by fuzzing).
+    if let Some(problem) = crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target) {
         cx.error(
             Location::new(at),
             format!("`$ref: {reference}` does not point to a schema: {problem}"),
@@ -775,7 +775,7 @@ pub(crate) struct PendingDefault {
 /// Gives optional, non-nullable fields their schema's `default` when it fits the field's type
 /// (following aliases): such a field is no longer an `Option`. A default that does not fit is
 /// reported and left out; defaults of other types (objects, arrays, dates) are left out quietly.
-pub(crate) fn apply_defaults(cx: &mut Cx<'_>) {
+pub(crate) fn apply_defaults(cx: &mut Lowering<'_>) {
     let pending = std::mem::take(&mut cx.pending_defaults);
     let mut resolved = Vec::new();
     for p in pending {

@@ -78,8 +78,8 @@ pub struct Imported {
 pub fn import(input: &Input<'_>) -> Result<Imported, Errors> {
     let upstream = crate::parse::to_json(input.upstream_path, input.upstream_text)?;
     let mut warnings = Vec::new();
-    let mut document = if crate::swagger::is_swagger(&upstream) {
-        let conversion = crate::swagger::convert(input.upstream_path, &upstream)?;
+    let mut document = if crate::spec::swagger::is_swagger(&upstream) {
+        let conversion = crate::spec::swagger::convert(input.upstream_path, &upstream)?;
         warnings.extend(conversion.warnings.into_iter().map(|mut w| {
             w.location.pointer = format!("{}{}", input.upstream_path, w.location.pointer);
             w
@@ -92,8 +92,8 @@ pub fn import(input: &Input<'_>) -> Result<Imported, Errors> {
         document = select(&document, &input.selection);
     }
     for (name, text) in &input.overlays {
-        let overlay = crate::overlay::parse(name, text)?;
-        warnings.extend(crate::overlay::apply(name, &overlay, &mut document)?);
+        let overlay = crate::spec::overlay::parse(name, text)?;
+        warnings.extend(crate::spec::overlay::apply(name, &overlay, &mut document)?);
     }
     normalize(&mut document);
     let mut yaml = String::new();
@@ -102,7 +102,7 @@ pub fn import(input: &Input<'_>) -> Result<Imported, Errors> {
         yaml.push_str(format!("# {}", crate::error::printable(line)).trim_end());
         yaml.push('\n');
     }
-    yaml.push_str(&crate::yaml::to_string(&document));
+    yaml.push_str(&crate::spec::yaml::to_string(&document));
     // The result must read back as the same document, and as OpenAPI 3.0.
     let output_name = "the imported document";
     let (_, reread) = crate::parse::parse_with_raw(output_name, &yaml)?;

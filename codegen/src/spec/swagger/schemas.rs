@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx<'_> {
+impl Converter<'_> {
     pub(super) fn schema(&mut self, schema: &Value, at: &str) -> Value {
         self.schema_at(schema, at, true)
     }

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl Cx<'_> {
+impl Converter<'_> {
     pub(super) fn path_item(&mut self, item: &Value, at: &str) -> Option<Value> {
         let Some(source) = item.as_object() else {
             self.error(at, "a path item must be a mapping");

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx<'_> {
+impl Converter<'_> {
     pub(super) fn servers(&mut self) -> Option<Vec<Value>> {
         let root = self.root;
         let base = match root.get("basePath") {

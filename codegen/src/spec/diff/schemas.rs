@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx<'_> {
+impl Differ<'_> {
     pub(super) fn schemas(&mut self) {
         let empty = Map::new();
         let old = self

@@ -91,7 +91,7 @@ pub fn diff_texts(
 
 /// Compares two OpenAPI 3.0 documents (as JSON).
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
-    let mut cx = Cx {
+    let mut cx = Differ {
         old,
         new,
         changes: Vec::new(),
@@ -132,7 +132,7 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-struct Cx<'a> {
+struct Differ<'a> {
     old: &'a Value,
     new: &'a Value,
     changes: Vec<Change>,
@@ -319,7 +319,7 @@ fn enum_values(schema: &Value) -> Option<Vec<String>> {
         .map(|values| values.iter().map(|v| v.to_string()).collect())
 }
 
-impl Cx<'_> {
+impl Differ<'_> {
     fn push(&mut self, kind: ChangeKind, breaking: bool, place: &str, at: &str, message: String) {
         self.changes.push(Change {
             kind,

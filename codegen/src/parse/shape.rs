@@ -8,7 +8,7 @@
 //! the nesting depth (a schema 40 levels deep with an error at the bottom never finishes).
 
 use crate::error::{Error, Location, pointer};
-use crate::walk::{self, Node};
+use crate::parse::walk::{self, Node};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

@@ -81,7 +81,7 @@ pub fn convert(file: &str, document: &Value) -> Result<Conversion, Errors> {
             .into());
         }
     }
-    let mut cx = Cx {
+    let mut cx = Converter {
         file,
         root,
         errors: Vec::new(),
@@ -179,7 +179,7 @@ struct FormField {
     encoding: Option<(&'static str, bool)>,
 }
 
-struct Cx<'a> {
+struct Converter<'a> {
     file: &'a str,
     root: &'a Map<String, Value>,
     errors: Vec<Error>,
@@ -190,7 +190,7 @@ struct Cx<'a> {
     hoisted: Map<String, Value>,
 }
 
-impl Cx<'_> {
+impl Converter<'_> {
     fn warn(&mut self, at: &str, message: impl Into<String>) {
         self.warnings.push(Warning {
             location: Location::new(at),

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx<'_> {
+impl Differ<'_> {
     pub(super) fn operations(&mut self) {
         let old_ops = operations(self.old);
         let new_ops = operations(self.new);

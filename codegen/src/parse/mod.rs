@@ -1,5 +1,8 @@
 //! Stage 1: text → `openapiv3::OpenAPI`, with the version checked first.
 
+pub(crate) mod shape;
+pub(crate) mod walk;
+
 use crate::error::{Error, Errors, Location, pointer};
 
 /// The syntax of the input text.
@@ -52,7 +55,7 @@ pub fn parse_with_raw(
 }
 
 /// [`parse_with_raw`], plus the warnings of converting a Swagger 2.0 document (none for
-/// OpenAPI 3.0): Swagger 2.0 is converted to OpenAPI 3.0.3 by [`crate::swagger`] first.
+/// OpenAPI 3.0): Swagger 2.0 is converted to OpenAPI 3.0.3 by [`crate::spec::swagger`] first.
 pub fn parse_converted(
     file: &str,
     text: &str,
@@ -69,11 +72,11 @@ pub fn parse_converted(
         }
         .into());
     }
-    let (value, warnings) = crate::swagger::upgrade(file, value)?;
+    let (value, warnings) = crate::spec::swagger::upgrade(file, value)?;
     check_version(file, value.get("openapi"))?;
     // Each object on its own first: every error with its pointer, and never a slow failure
     // (see `shape`). The whole document is deserialized only when that finds nothing.
-    let located = crate::shape::locate(file, &value);
+    let located = crate::parse::shape::locate(file, &value);
     if !located.is_empty() {
         return Err(Errors(located));
     }
@@ -85,7 +88,7 @@ pub fn parse_converted(
     match serde_path_to_error::deserialize(&value) {
         Ok(doc) => Ok((doc, value, warnings)),
         Err(error) => {
-            let at = crate::shape::path_segments(error.path())
+            let at = crate::parse::shape::path_segments(error.path())
                 .iter()
                 .fold("#".to_owned(), |at, s| pointer(&at, s));
             Err(Error::Invalid {
@@ -643,7 +646,7 @@ mod tests {
                 for text in [
                     serde_yaml::to_string(&wrapped)
                         .map_err(|e| TestCaseError::fail(e.to_string()))?,
-                    crate::yaml::to_string(&wrapped),
+                    crate::spec::yaml::to_string(&wrapped),
                 ] {
                     prop_assert_eq!(flow_too_deep(&text, 1), None, "{}", text);
                 }

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx<'_> {
+impl Converter<'_> {
     pub(super) fn components(&mut self) -> Map<String, Value> {
         let root = self.root;
         let mut components = Map::new();
