@@ -1,4 +1,4 @@
-//! Property tests of IoT Hub authentication: connection strings parse back to what they say
+//! Hand-written property tests of IoT Hub authentication: connection strings parse back to what they say
 //! and never show their key, and SAS tokens have the shape the service checks.
 
 use base64::Engine as _;

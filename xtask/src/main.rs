@@ -28,9 +28,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Regenerate everything derived from spec/ and tests/fixtures/ (generated/, the fixture
-    /// output, the whole-hub crate). Warnings the fixtures exist to provoke are counted, not
-    /// printed.
+    /// Regenerate everything derived from spec/ (generated/, the whole-hub crate) and check
+    /// the fixtures in tests/fixtures/ generate. Warnings the fixtures exist to provoke are
+    /// counted, not printed.
     Regen {
         /// Write nothing; fail with a diff when anything derived from spec/ is stale.
         #[arg(long)]

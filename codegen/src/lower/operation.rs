@@ -138,7 +138,11 @@ struct Found<'d> {
     operation_id: String,
 }
 
-fn lower_operation(cx: &mut Lowering<'_>, found: &Found<'_>, rust_name: String) -> Option<RawOperation> {
+fn lower_operation(
+    cx: &mut Lowering<'_>,
+    found: &Found<'_>,
+    rust_name: String,
+) -> Option<RawOperation> {
     let Found {
         path,
         item,

@@ -981,8 +981,12 @@ const BINARY_SOURCE: &str = include_str!("../src/main.rs");
 /// The example's poll interval: each poll here moves the emulator clock by that much.
 const EXAMPLE_POLL_INTERVAL: Duration = Duration::from_secs(2);
 
+/// The example's steps, repeated here against the emulator (the example's own binary is not
+/// run: it waits on real time): its source is checked to read the two variables the
+/// emulator's binary prints and to build its client from them, and then the same calls, in
+/// the same order, schedule a job and wait for it.
 #[tokio::test]
-async fn the_example_runs_against_the_emulator_from_the_printed_variables() {
+async fn the_examples_steps_work_against_the_emulator_from_the_printed_variables() {
     for name in ["IOTHUB_ENDPOINT", "IOTHUB_CONNECTION_STRING"] {
         assert!(
             EXAMPLE_SOURCE.contains(&format!("std::env::var(\"{name}\")")),
