@@ -17,99 +17,113 @@ pub(crate) fn components(edges: &BTreeMap<String, Vec<String>>) -> BTreeMap<&str
                 .collect()
         })
         .collect();
-    let count = names.len();
-    let mut index: Vec<Option<usize>> = vec![None; count];
-    let mut low: Vec<usize> = vec![0; count];
-    let mut on_stack = vec![false; count];
-    let mut component: Vec<usize> = vec![0; count];
-    let mut stack: Vec<usize> = Vec::new();
-    let (mut next_index, mut next_component) = (0usize, 0usize);
-    let visit = |v: usize,
-                 next_index: &mut usize,
-                 index: &mut Vec<Option<usize>>,
-                 low: &mut Vec<usize>,
-                 stack: &mut Vec<usize>,
-                 on_stack: &mut Vec<bool>| {
-        if let Some(slot) = index.get_mut(v) {
-            *slot = Some(*next_index);
+    let mut tarjan = Tarjan::new(adjacent);
+    for root in 0..names.len() {
+        if tarjan.index.get(root).copied().flatten().is_none() {
+            tarjan.search(root);
         }
-        if let Some(slot) = low.get_mut(v) {
-            *slot = *next_index;
+    }
+    names.into_iter().zip(tarjan.component).collect()
+}
+
+/// The state of Tarjan's algorithm over nodes `0..n`.
+struct Tarjan {
+    adjacent: Vec<Vec<usize>>,
+    /// The order in which each node was first reached.
+    index: Vec<Option<usize>>,
+    /// The smallest index reachable from each node through the search tree and one back edge.
+    low: Vec<usize>,
+    on_stack: Vec<bool>,
+    /// The nodes reached whose component is not decided yet.
+    stack: Vec<usize>,
+    component: Vec<usize>,
+    next_index: usize,
+    next_component: usize,
+}
+
+impl Tarjan {
+    fn new(adjacent: Vec<Vec<usize>>) -> Self {
+        let count = adjacent.len();
+        Self {
+            adjacent,
+            index: vec![None; count],
+            low: vec![0; count],
+            on_stack: vec![false; count],
+            stack: Vec::new(),
+            component: vec![0; count],
+            next_index: 0,
+            next_component: 0,
         }
-        *next_index += 1;
-        stack.push(v);
-        if let Some(slot) = on_stack.get_mut(v) {
+    }
+
+    /// Marks `v` reached and puts it on the stack.
+    fn reach(&mut self, v: usize) {
+        if let Some(slot) = self.index.get_mut(v) {
+            *slot = Some(self.next_index);
+        }
+        if let Some(slot) = self.low.get_mut(v) {
+            *slot = self.next_index;
+        }
+        self.next_index += 1;
+        self.stack.push(v);
+        if let Some(slot) = self.on_stack.get_mut(v) {
             *slot = true;
         }
-    };
-    for root in 0..count {
-        if index.get(root).copied().flatten().is_some() {
-            continue;
-        }
-        visit(
-            root,
-            &mut next_index,
-            &mut index,
-            &mut low,
-            &mut stack,
-            &mut on_stack,
-        );
+    }
+
+    /// A depth-first search from `root`, with an explicit stack of calls.
+    fn search(&mut self, root: usize) {
+        self.reach(root);
         // (node, position of the next edge to follow)
         let mut calls: Vec<(usize, usize)> = vec![(root, 0)];
         while let Some(&(v, position)) = calls.last() {
-            let next = adjacent.get(v).and_then(|a| a.get(position)).copied();
-            if let Some(w) = next {
-                if let Some(call) = calls.last_mut() {
-                    call.1 += 1;
-                }
-                match index.get(w).copied().flatten() {
-                    None => {
-                        visit(
-                            w,
-                            &mut next_index,
-                            &mut index,
-                            &mut low,
-                            &mut stack,
-                            &mut on_stack,
-                        );
-                        calls.push((w, 0));
-                    }
-                    Some(w_index) if on_stack.get(w).copied().unwrap_or(false) => {
-                        if let Some(slot) = low.get_mut(v) {
-                            *slot = (*slot).min(w_index);
-                        }
-                    }
-                    Some(_) => {}
-                }
+            let next = self.adjacent.get(v).and_then(|a| a.get(position)).copied();
+            let Some(w) = next else {
+                calls.pop();
+                self.finish(v, calls.last().map(|&(u, _)| u));
                 continue;
+            };
+            if let Some(call) = calls.last_mut() {
+                call.1 += 1;
             }
-            calls.pop();
-            let v_low = low.get(v).copied().unwrap_or(0);
-            if let Some(&(u, _)) = calls.last() {
-                if let Some(slot) = low.get_mut(u) {
-                    *slot = (*slot).min(v_low);
+            match self.index.get(w).copied().flatten() {
+                None => {
+                    self.reach(w);
+                    calls.push((w, 0));
                 }
-            }
-            if Some(v_low) == index.get(v).copied().flatten() {
-                while let Some(w) = stack.pop() {
-                    if let Some(slot) = on_stack.get_mut(w) {
-                        *slot = false;
-                    }
-                    if let Some(slot) = component.get_mut(w) {
-                        *slot = next_component;
-                    }
-                    if w == v {
-                        break;
+                Some(w_index) if self.on_stack.get(w).copied().unwrap_or(false) => {
+                    if let Some(slot) = self.low.get_mut(v) {
+                        *slot = (*slot).min(w_index);
                     }
                 }
-                next_component += 1;
+                Some(_) => {}
             }
         }
     }
-    names
-        .into_iter()
-        .zip(component)
-        .collect::<BTreeMap<&str, usize>>()
+
+    /// Every edge of `v` followed: passes its `low` to its caller `parent`, and closes a
+    /// component when `v` is its root.
+    fn finish(&mut self, v: usize, parent: Option<usize>) {
+        let v_low = self.low.get(v).copied().unwrap_or(0);
+        if let Some(slot) = parent.and_then(|u| self.low.get_mut(u)) {
+            *slot = (*slot).min(v_low);
+        }
+        if Some(v_low) != self.index.get(v).copied().flatten() {
+            return;
+        }
+        while let Some(w) = self.stack.pop() {
+            if let Some(slot) = self.on_stack.get_mut(w) {
+                *slot = false;
+            }
+            if let Some(slot) = self.component.get_mut(w) {
+                *slot = self.next_component;
+            }
+            if w == v {
+                break;
+            }
+        }
+        self.next_component += 1;
+    }
 }
 
 #[cfg(test)]

@@ -171,6 +171,9 @@ pub const MAX_DEPTH: usize = 128;
 /// Where it could misread a document the parser accepts, it counts fewer levels, not more;
 /// and a document it flags nests deeper than the parsers' own limit, which would refuse it
 /// anyway, only after a pass that takes time quadratic in the depth.
+// Long: one state machine over the bytes, whose state is the half-dozen locals declared at
+// its top; each arm of the `match` is one token kind, and split into functions they would
+// pass all of that state around.
 pub fn flow_too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let at = |i: usize| bytes.get(i).copied();

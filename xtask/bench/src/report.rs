@@ -680,3 +680,220 @@ pub fn write(results: &Results) -> Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::Crate;
+    use crate::inputs::Doc;
+    use crate::run::{CompileResult, CompileSet, Options, Screened, SizeResult};
+    use std::path::PathBuf;
+
+    /// Figures of a generator that ran: CPU and wall times, peaks and output size.
+    fn measured(seconds: &[f64], peak_kib: f64, lines: u64) -> Measured {
+        Measured {
+            times: seconds.iter().map(|s| s * 0.5).collect(),
+            cpu: seconds.to_vec(),
+            cold: Vec::new(),
+            peaks: vec![peak_kib; seconds.len()],
+            starts: vec![4096.0; seconds.len()],
+            output: Some(json!({ "files": 3, "lines": lines, "bytes": lines * 40 })),
+            failure: None,
+        }
+    }
+
+    fn failed(why: &str) -> Measured {
+        Measured {
+            failure: Some(why.to_owned()),
+            ..Measured::default()
+        }
+    }
+
+    fn doc(name: &str, kind: Kind, progenitor: bool, note: Option<&str>) -> Doc {
+        Doc {
+            name: name.to_owned(),
+            kind,
+            ours: PathBuf::from(format!("{name}.json")),
+            progenitor: progenitor.then(|| PathBuf::from(format!("{name}.progenitor.json"))),
+            note: note.map(str::to_owned),
+            bytes: 150_000,
+            schemas: 12,
+            operations: 7,
+        }
+    }
+
+    fn krate(check: &[f64], build: &[f64], failure: Option<&str>) -> Crate {
+        Crate {
+            dir: PathBuf::from("crate"),
+            failure: failure.map(str::to_owned),
+            check: check.to_vec(),
+            build: build.to_vec(),
+            noop: Some(0.05),
+        }
+    }
+
+    /// A small run touching every section of the report, built without measuring anything.
+    fn results() -> Results {
+        let root = root();
+        let doc_result = |doc: Doc, ours: Measured, progenitor: Option<Measured>| DocResult {
+            doc,
+            ours,
+            progenitor,
+            ours_parse: measured(&[0.002], 1.0, 0),
+            ours_lower: measured(&[0.005], 1.0, 0),
+            serde_parse: Some(measured(&[0.003], 1.0, 0)),
+        };
+        let size = |n: usize, ours: f64, theirs: f64| SizeResult {
+            n,
+            bytes: n as u64 * 2000,
+            ours: measured(&[ours, ours * 1.1], 20_000.0 + n as f64, 100),
+            progenitor: measured(&[theirs], 30_000.0 + n as f64, 200),
+        };
+        Results {
+            options: Options {
+                corpus: root.join("../shared/corpus/dev"),
+                github: Some(root.join("spec/github.json")),
+                github_note: None,
+                out: root.join("bench"),
+                work: root.join("target/bench"),
+                quick: false,
+                compile: CompileSet::All,
+                compile_runs: 5,
+                rounds: 3,
+                sizes: vec![10, 100, 1000],
+                picks: 5,
+            },
+            screened: vec![
+                Screened {
+                    path: PathBuf::from("a.json"),
+                    bytes: 10,
+                    ours: None,
+                    progenitor: None,
+                },
+                Screened {
+                    path: PathBuf::from("b.json"),
+                    bytes: 20,
+                    ours: None,
+                    progenitor: Some("panics: boom".to_owned()),
+                },
+                Screened {
+                    path: PathBuf::from("c.json"),
+                    bytes: 30,
+                    ours: Some("error: bad".to_owned()),
+                    progenitor: Some("timed out after 300 s".to_owned()),
+                },
+            ],
+            docs: vec![
+                doc_result(
+                    doc("iothub-jobs", Kind::Jobs, true, Some("the 204 removed")),
+                    measured(&[0.010, 0.012, 0.011], 30_000.0, 1200),
+                    Some(measured(&[0.040, 0.044, 0.042], 60_000.0, 3000)),
+                ),
+                doc_result(
+                    doc("petstore", Kind::Corpus, true, None),
+                    measured(&[0.004], 25_000.0, 500),
+                    Some(measured(&[0.009], 50_000.0, 900)),
+                ),
+                doc_result(
+                    doc("api.github.com", Kind::Github, false, None),
+                    measured(&[1.5, 1.6, 1.4], 900_000.0, 400_000),
+                    Some(failed("panics: not | supported")),
+                ),
+            ],
+            sizes: vec![
+                size(10, 0.001, 0.004),
+                size(100, 0.01, 0.05),
+                size(1000, 0.1, 0.9),
+            ],
+            compile: vec![
+                CompileResult {
+                    name: "iothub-jobs".to_owned(),
+                    ours: krate(&[1.0, 1.2], &[2.0, 2.4], None),
+                    progenitor: krate(&[2.0, 2.2], &[4.0], None),
+                },
+                CompileResult {
+                    name: "petstore".to_owned(),
+                    ours: krate(&[0.5], &[0.9], None),
+                    progenitor: krate(&[], &[], Some("error: does not compile")),
+                },
+            ],
+        }
+    }
+
+    /// Lines of every section of the markdown report, so that a change to its text shows.
+    #[test]
+    fn markdown_report_lines() {
+        let md = markdown(&results());
+        let expected = [
+            "# Benchmarks: this generator and progenitor",
+            "- Corpus `../shared/corpus/dev`: progenitor generated 1 of 3 documents (1 panics, \
+             1 crashes or time-outs, the rest errors); ours generated 2. Picked, spread by size \
+             among those both accept: `petstore`.",
+            "- `iothub-jobs`: the 204 removed.",
+            "- GitHub's REST API (`spec/github.json`, which `../shared/corpus/fetch-github.sh` \
+             fetches): ours alone; progenitor is run once to show how it fails.",
+            "| iothub-jobs | 146 KiB | 12 / 7 | 11.0 ms (10.0–12.0 ms) | 42.0 ms (40.0–44.0 ms) \
+             | 0.26× | 5.5 ms (5.0–6.0 ms) | 21.0 ms (20.0–22.0 ms) | 0.26× |",
+            "| api.github.com | 146 KiB | 12 / 7 | 1.50 s (1.40–1.60 s) | panics: not \\| supported \
+             | – | 750.0 ms (700.0–800.0 ms) | – | – |",
+            "| iothub-jobs | 29.3 MiB | 58.6 MiB | 0.50× |",
+            "| api.github.com | 878.9 MiB | – | – |",
+            "| iothub-jobs | 1200 | 3000 | 0.40× | 47 KiB | 117 KiB | 0.40× |",
+            "| api.github.com | 400000 | – | – | 15.3 MiB | – | – |",
+            "| iothub-jobs | 1.10 s (1.00–1.20 s) | 2.10 s (2.00–2.20 s) | 0.52× | 2.20 s (2.00–2.40 s) \
+             | 4.00 s | 0.55× |",
+            "| petstore | 500.0 ms | error: does not compile | – | 900.0 ms | error: does not compile | – |",
+            "| iothub-jobs | 3.0 ms | 2.0 ms (18%) | 3.0 ms (27%) | 6.0 ms (55%) | 11.0 ms | 3.67× |",
+            "| 1000 | 1.9 MiB | 105.0 ms (100.0–110.0 ms) | 20.5 MiB | 900.0 ms | 30.3 MiB | 0.12× |",
+            "| generation time ≤ 0.5× progenitor's on every shared input | worst 0.44× (`petstore`); \
+             all: 0.26, 0.44 | yes |",
+            "| `cargo check` of the generated Jobs crate ≤ 0.8× progenitor's | 1.10 s vs 2.10 s = \
+             0.52× | yes |",
+            "| GitHub crate generated in under 2 s | 1.50 s | yes |",
+        ];
+        for line in expected {
+            assert!(
+                md.lines().any(|l| l == line),
+                "missing line:\n{line}\nin:\n{md}"
+            );
+        }
+        assert!(md.contains("the process's resident set before generating is 4.0 MiB).\n"));
+        assert!(md.contains("A no-op `cargo check` (cargo's own overhead) takes 50.0 ms.\n"));
+        assert!(md.contains(
+            "\nFitted exponent b of time ∝ nᵇ (least squares on log time against log n, all \
+             sizes): ours 1.00, progenitor "
+        ));
+        assert!(md.ends_with("| scaling exponent ≤ 1.1 | 1.00 over all sizes (1.00 between the two largest) | yes |\n"));
+        let sections: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+        assert_eq!(
+            sections,
+            [
+                "## Inputs",
+                "## Generation time",
+                "## Peak memory",
+                "## Generated code",
+                "## Compile time of the generated crate",
+                "## Where our time goes",
+                "## Scaling",
+                "## Targets",
+            ]
+        );
+    }
+
+    /// Without GitHub's document, the note says why.
+    #[test]
+    fn markdown_report_github_note() {
+        let mut results = results();
+        results.options.github = None;
+        results.options.github_note = Some("skipped (--no-github)".to_owned());
+        results.compile.clear();
+        results.sizes.clear();
+        let md = markdown(&results);
+        assert!(
+            md.lines()
+                .any(|l| l == "- GitHub's REST API: skipped (--no-github).")
+        );
+        assert!(!md.contains("## Compile time"));
+        assert!(!md.contains("## Scaling"));
+    }
+}
