@@ -111,6 +111,24 @@ fn progenitor_version() -> String {
 /// The markdown report.
 pub fn markdown(results: &Results) -> String {
     let mut md = String::new();
+    header(&mut md, results);
+    inputs_section(&mut md, results);
+    generation_section(&mut md, results);
+    memory_section(&mut md, results);
+    code_section(&mut md, results);
+    if !results.compile.is_empty() {
+        compile_section(&mut md, results);
+    }
+    stages_section(&mut md, results);
+    if !results.sizes.is_empty() {
+        scaling_section(&mut md, results);
+    }
+    targets_section(&mut md, results);
+    md
+}
+
+/// The title and the paragraph on how everything was measured, with the machine it ran on.
+fn header(md: &mut String, results: &Results) {
     let o = &results.options;
     let _ = writeln!(md, "# Benchmarks: this generator and progenitor\n");
     let _ = writeln!(
@@ -128,8 +146,11 @@ pub fn markdown(results: &Results) -> String {
         environment(),
         o.rounds
     );
+}
 
-    // Inputs.
+/// `## Inputs`: the corpus screening, the documents picked and the notes on them, GitHub's document.
+fn inputs_section(md: &mut String, results: &Results) {
+    let o = &results.options;
     let accepted = results
         .screened
         .iter()
@@ -190,8 +211,10 @@ pub fn markdown(results: &Results) -> String {
         (None, None) => {}
     }
     md.push('\n');
+}
 
-    // Generation time and memory.
+/// `## Generation time`: CPU and wall-clock time of both generators per document.
+fn generation_section(md: &mut String, results: &Results) {
     let _ = writeln!(md, "## Generation time\n");
     let _ = writeln!(
         md,
@@ -231,6 +254,10 @@ pub fn markdown(results: &Results) -> String {
         );
     }
     md.push('\n');
+}
+
+/// `## Peak memory`: the peak resident set of both generators per document.
+fn memory_section(md: &mut String, results: &Results) {
     let _ = writeln!(md, "## Peak memory\n");
     let _ = writeln!(
         md,
@@ -267,7 +294,10 @@ pub fn markdown(results: &Results) -> String {
         );
     }
     md.push('\n');
+}
 
+/// `## Generated code`: lines and bytes each generator wrote per document.
+fn code_section(md: &mut String, results: &Results) {
     let _ = writeln!(md, "## Generated code\n");
     let _ = writeln!(
         md,
@@ -296,62 +326,64 @@ pub fn markdown(results: &Results) -> String {
         );
     }
     md.push('\n');
+}
 
-    // Compile time.
-    if !results.compile.is_empty() {
-        let _ = writeln!(md, "## Compile time of the generated crate\n");
+/// `## Compile time of the generated crate`: `cargo check` and `cargo build` of both crates.
+fn compile_section(md: &mut String, results: &Results) {
+    let _ = writeln!(md, "## Compile time of the generated crate\n");
+    let _ = writeln!(
+        md,
+        "Each crate standalone (ours: written by the `openapi-rust-codegen` library, with \
+         `openapi-rust-runtime` as a path dependency; progenitor's: the dependencies its README \
+         prescribes, `progenitor-client` 0.15, `reqwest` 0.13 …), dependencies (our runtime \
+         crate and `progenitor-client` included) built once beforehand, then `cargo check` and `cargo build` (dev \
+         profile, `CARGO_INCREMENTAL=0`) with `src/lib.rs` touched before each, wall time \
+         of the cargo command, crates alternated. A no-op `cargo check` (cargo's own \
+         overhead) takes {}.\n",
+        results
+            .compile
+            .first()
+            .and_then(|c| c.ours.noop)
+            .map_or("–".to_owned(), seconds)
+    );
+    let _ = writeln!(
+        md,
+        "| document | ours check | progenitor check | check ratio | ours build | progenitor build | build ratio |\n| --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for c in &results.compile {
+        let cell = |k: &crate::compile::Crate, s: &[f64]| match &k.failure {
+            Some(f) => short(f),
+            None => time_cell(Summary::of(s)),
+        };
+        let median = |k: &crate::compile::Crate, s: &[f64]| {
+            k.failure
+                .is_none()
+                .then(|| Summary::of(s).map(|x| x.median))
+                .flatten()
+        };
         let _ = writeln!(
             md,
-            "Each crate standalone (ours: written by the `openapi-rust-codegen` library, with \
-             `openapi-rust-runtime` as a path dependency; progenitor's: the dependencies its README \
-             prescribes, `progenitor-client` 0.15, `reqwest` 0.13 …), dependencies (our runtime \
-             crate and `progenitor-client` included) built once beforehand, then `cargo check` and `cargo build` (dev \
-             profile, `CARGO_INCREMENTAL=0`) with `src/lib.rs` touched before each, wall time \
-             of the cargo command, crates alternated. A no-op `cargo check` (cargo's own \
-             overhead) takes {}.\n",
-            results
-                .compile
-                .first()
-                .and_then(|c| c.ours.noop)
-                .map_or("–".to_owned(), seconds)
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            c.name,
+            cell(&c.ours, &c.ours.check),
+            cell(&c.progenitor, &c.progenitor.check),
+            ratio(
+                median(&c.ours, &c.ours.check),
+                median(&c.progenitor, &c.progenitor.check)
+            ),
+            cell(&c.ours, &c.ours.build),
+            cell(&c.progenitor, &c.progenitor.build),
+            ratio(
+                median(&c.ours, &c.ours.build),
+                median(&c.progenitor, &c.progenitor.build)
+            ),
         );
-        let _ = writeln!(
-            md,
-            "| document | ours check | progenitor check | check ratio | ours build | progenitor build | build ratio |\n| --- | --- | --- | --- | --- | --- | --- |"
-        );
-        for c in &results.compile {
-            let cell = |k: &crate::compile::Crate, s: &[f64]| match &k.failure {
-                Some(f) => short(f),
-                None => time_cell(Summary::of(s)),
-            };
-            let median = |k: &crate::compile::Crate, s: &[f64]| {
-                k.failure
-                    .is_none()
-                    .then(|| Summary::of(s).map(|x| x.median))
-                    .flatten()
-            };
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                c.name,
-                cell(&c.ours, &c.ours.check),
-                cell(&c.progenitor, &c.progenitor.check),
-                ratio(
-                    median(&c.ours, &c.ours.check),
-                    median(&c.progenitor, &c.progenitor.check)
-                ),
-                cell(&c.ours, &c.ours.build),
-                cell(&c.progenitor, &c.progenitor.build),
-                ratio(
-                    median(&c.ours, &c.ours.build),
-                    median(&c.progenitor, &c.progenitor.build)
-                ),
-            );
-        }
-        md.push('\n');
     }
+    md.push('\n');
+}
 
-    // Where our time goes.
+/// `## Where our time goes`: our stages per document, against a plain parse of the document.
+fn stages_section(md: &mut String, results: &Results) {
     let _ = writeln!(md, "## Where our time goes\n");
     let _ = writeln!(
         md,
@@ -389,54 +421,56 @@ pub fn markdown(results: &Results) -> String {
         }
     }
     md.push('\n');
+}
 
-    // Scaling.
-    if !results.sizes.is_empty() {
-        let _ = writeln!(md, "## Scaling\n");
+/// `## Scaling`: both generators on the synthetic documents, and the fitted exponents.
+fn scaling_section(md: &mut String, results: &Results) {
+    let _ = writeln!(md, "## Scaling\n");
+    let _ = writeln!(
+        md,
+        "Synthetic documents with n component schemas (eight properties: integer, string, \
+         date-time, number, array, map, inline enum, nested inline object; and a `$ref` to \
+         another schema) and n operations (GET with a path and a query parameter, or POST \
+         with a JSON body). Plot: `bench/scaling.svg`.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| n | document | ours | ours memory | progenitor | progenitor memory | time ratio |\n| --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for s in &results.sizes {
         let _ = writeln!(
             md,
-            "Synthetic documents with n component schemas (eight properties: integer, string, \
-             date-time, number, array, map, inline enum, nested inline object; and a `$ref` to \
-             another schema) and n operations (GET with a path and a query parameter, or POST \
-             with a JSON body). Plot: `bench/scaling.svg`.\n"
-        );
-        let _ = writeln!(
-            md,
-            "| n | document | ours | ours memory | progenitor | progenitor memory | time ratio |\n| --- | --- | --- | --- | --- | --- | --- |"
-        );
-        for s in &results.sizes {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                s.n,
-                kib(s.bytes as f64),
-                gen_cell(Some(&s.ours)),
-                memory_cell(s.ours.memory()),
-                gen_cell(Some(&s.progenitor)),
-                if s.progenitor.failure.is_none() {
-                    memory_cell(s.progenitor.memory())
-                } else {
-                    "–".to_owned()
-                },
-                ratio(ok_median(Some(&s.ours)), ok_median(Some(&s.progenitor))),
-            );
-        }
-        let fits = fits(results);
-        let _ = writeln!(
-            md,
-            "\nFitted exponent b of time ∝ nᵇ (least squares on log time against log n, all \
-             sizes): ours {}, progenitor {}. Between the two largest sizes alone: ours {}, \
-             progenitor {}. Memory: ours {}, progenitor {}.\n",
-            fmt_b(fits.ours_time),
-            fmt_b(fits.progenitor_time),
-            fmt_b(fits.ours_last),
-            fmt_b(fits.progenitor_last),
-            fmt_b(fits.ours_memory),
-            fmt_b(fits.progenitor_memory),
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            s.n,
+            kib(s.bytes as f64),
+            gen_cell(Some(&s.ours)),
+            memory_cell(s.ours.memory()),
+            gen_cell(Some(&s.progenitor)),
+            if s.progenitor.failure.is_none() {
+                memory_cell(s.progenitor.memory())
+            } else {
+                "–".to_owned()
+            },
+            ratio(ok_median(Some(&s.ours)), ok_median(Some(&s.progenitor))),
         );
     }
+    let fits = fits(results);
+    let _ = writeln!(
+        md,
+        "\nFitted exponent b of time ∝ nᵇ (least squares on log time against log n, all \
+         sizes): ours {}, progenitor {}. Between the two largest sizes alone: ours {}, \
+         progenitor {}. Memory: ours {}, progenitor {}.\n",
+        fmt_b(fits.ours_time),
+        fmt_b(fits.progenitor_time),
+        fmt_b(fits.ours_last),
+        fmt_b(fits.progenitor_last),
+        fmt_b(fits.ours_memory),
+        fmt_b(fits.progenitor_memory),
+    );
+}
 
-    // Targets.
+/// `## Targets`: each target, its figure and whether it is met.
+fn targets_section(md: &mut String, results: &Results) {
     let _ = writeln!(md, "## Targets\n");
     let _ = writeln!(md, "| target | figure | met |\n| --- | --- | --- |");
     for (target, figure, met) in targets(results) {
@@ -450,7 +484,6 @@ pub fn markdown(results: &Results) -> String {
             }
         );
     }
-    md
 }
 
 fn fmt_b(b: Option<f64>) -> String {

@@ -9,6 +9,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// One run, no warm-up: for recording how a generator fails, not for timing.
+const ONCE: Runs = Runs {
+    warmup: 0,
+    min_runs: 1,
+    max_runs: 1,
+    budget: Duration::ZERO,
+};
+
 /// The repository root (this crate is `xtask/bench/`).
 pub fn root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -264,17 +272,38 @@ pub fn run(options: Options) -> Result<()> {
     fs::create_dir_all(&options.out)?;
     let root = root();
 
-    // The Jobs spec; progenitor's copy without the 204.
+    let mut docs = vec![jobs_doc(&root, &inputs_dir)?];
+    let (screened, picks) = corpus_docs(&options)?;
+    docs.extend(picks);
+    if let Some(github) = &options.github {
+        docs.push(Doc::new("api.github.com", Kind::Github, github, None)?);
+    }
+    let results: Vec<DocResult> = docs
+        .iter()
+        .map(|doc| measure_generation(&options, doc))
+        .collect();
+    let sizes = measure_scaling(&options, &inputs_dir)?;
+    let compiled = measure_compile(&options, &results)?;
+
+    let results = Results {
+        options,
+        screened,
+        docs: results,
+        sizes,
+        compile: compiled,
+    };
+    crate::report::write(&results)
+}
+
+/// The Jobs spec (`spec/iothub-jobs.yaml`) as JSON, with progenitor's copy (without the 204 and
+/// with the `default`s replaced); its note says how progenitor fares on the document as it is
+/// and with one change only.
+fn jobs_doc(root: &Path, inputs_dir: &Path) -> Result<Doc> {
     let jobs_spec = root.join("spec/iothub-jobs.yaml");
     let jobs_copy = inputs_dir.join("iothub-jobs.progenitor.json");
     let mut note = inputs::jobs_for_progenitor(&jobs_spec, &jobs_copy, true, true)?;
     // Why both changes: progenitor on the document as it is and with one change only.
-    let once = Runs {
-        warmup: 0,
-        min_runs: 1,
-        max_runs: 1,
-        budget: Duration::ZERO,
-    };
+    let once = ONCE;
     for (remove_204, replace_defaults, what) in [
         (false, false, "as it is"),
         (true, false, "with only the 204 removed"),
@@ -301,9 +330,11 @@ pub fn run(options: Options) -> Result<()> {
     inputs::jobs_as_json(&jobs_spec, &jobs_json)?;
     let mut jobs = Doc::new("iothub-jobs", Kind::Jobs, &jobs_json, Some(jobs_copy))?;
     jobs.note = Some(note);
-    let mut docs = vec![jobs];
+    Ok(jobs)
+}
 
-    // Corpus documents progenitor (and ours) accepts, of varied size.
+/// Screens the corpus and picks documents both generators accept, spread by size.
+fn corpus_docs(options: &Options) -> Result<(Vec<Screened>, Vec<Doc>)> {
     eprintln!("screening {}", options.corpus.display());
     let screened = screen(&options.corpus)?;
     let mut accepted: Vec<&Screened> = screened
@@ -311,87 +342,84 @@ pub fn run(options: Options) -> Result<()> {
         .filter(|s| s.ours.is_none() && s.progenitor.is_none())
         .collect();
     accepted.sort_by_key(|s| s.bytes);
+    let mut picks = Vec::new();
     for pick in inputs::spread(&accepted, options.picks) {
         let name = pick
             .path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("doc");
-        docs.push(Doc::new(
+        picks.push(Doc::new(
             name,
             Kind::Corpus,
             &pick.path,
             Some(pick.path.clone()),
         )?);
     }
-    if let Some(github) = &options.github {
-        docs.push(Doc::new("api.github.com", Kind::Github, github, None)?);
-    }
+    Ok((screened, picks))
+}
 
-    // Generation: ours and progenitor alternated, then our stages and the plain parse.
-    let mut results = Vec::new();
-    for doc in &docs {
-        eprintln!("generating {}", doc.name);
-        let large = doc.bytes > 2_000_000;
-        let runs = options.runs(large);
-        let (ours, progenitor) = match &doc.progenitor {
-            Some(copy) => {
-                let mut pair = alternate(
-                    &[(Work::Ours, &doc.ours), (Work::Progenitor, copy)],
-                    runs,
-                    options.rounds,
-                    TIMEOUT,
-                );
-                let progenitor = pair.pop();
-                (pair.pop().unwrap_or_default(), progenitor)
-            }
-            None => {
-                let ours = alternate(&[(Work::Ours, &doc.ours)], runs, options.rounds, TIMEOUT);
-                // progenitor once, to record how it fails.
-                let once = Runs {
-                    warmup: 0,
-                    min_runs: 1,
-                    max_runs: 1,
-                    budget: Duration::ZERO,
-                };
-                let progenitor = if doc.kind == Kind::Github {
-                    Some(measure(Work::Progenitor, &doc.ours, once, TIMEOUT))
-                } else {
-                    None
-                };
-                (ours.into_iter().next().unwrap_or_default(), progenitor)
-            }
-        };
-        let stage_rounds = if doc.kind == Kind::Github {
-            options.rounds
-        } else {
-            1
-        };
-        let json_copy = doc.progenitor.as_deref().unwrap_or(&doc.ours);
-        let mut stages = alternate(
-            &[
-                (Work::OursParse, &doc.ours),
-                (Work::OursLower, &doc.ours),
-                (Work::SerdeParse, json_copy),
-            ],
-            runs,
-            stage_rounds,
-            TIMEOUT,
-        );
-        let serde_parse = stages.pop();
-        let ours_lower = stages.pop().unwrap_or_default();
-        let ours_parse = stages.pop().unwrap_or_default();
-        results.push(DocResult {
-            doc: doc.clone(),
-            ours,
-            progenitor,
-            ours_parse,
-            ours_lower,
-            serde_parse,
-        });
+/// Times one document: ours and progenitor alternated (on GitHub's document, which progenitor
+/// has no copy of, progenitor runs once to record how it fails), then our stages and the plain
+/// parse.
+fn measure_generation(options: &Options, doc: &Doc) -> DocResult {
+    eprintln!("generating {}", doc.name);
+    let large = doc.bytes > 2_000_000;
+    let runs = options.runs(large);
+    let (ours, progenitor) = match &doc.progenitor {
+        Some(copy) => {
+            let mut pair = alternate(
+                &[(Work::Ours, &doc.ours), (Work::Progenitor, copy)],
+                runs,
+                options.rounds,
+                TIMEOUT,
+            );
+            let progenitor = pair.pop();
+            (pair.pop().unwrap_or_default(), progenitor)
+        }
+        None => {
+            let ours = alternate(&[(Work::Ours, &doc.ours)], runs, options.rounds, TIMEOUT);
+            // progenitor once, to record how it fails.
+            let once = ONCE;
+            let progenitor = if doc.kind == Kind::Github {
+                Some(measure(Work::Progenitor, &doc.ours, once, TIMEOUT))
+            } else {
+                None
+            };
+            (ours.into_iter().next().unwrap_or_default(), progenitor)
+        }
+    };
+    let stage_rounds = if doc.kind == Kind::Github {
+        options.rounds
+    } else {
+        1
+    };
+    let json_copy = doc.progenitor.as_deref().unwrap_or(&doc.ours);
+    let mut stages = alternate(
+        &[
+            (Work::OursParse, &doc.ours),
+            (Work::OursLower, &doc.ours),
+            (Work::SerdeParse, json_copy),
+        ],
+        runs,
+        stage_rounds,
+        TIMEOUT,
+    );
+    let serde_parse = stages.pop();
+    let ours_lower = stages.pop().unwrap_or_default();
+    let ours_parse = stages.pop().unwrap_or_default();
+    DocResult {
+        doc: doc.clone(),
+        ours,
+        progenitor,
+        ours_parse,
+        ours_lower,
+        serde_parse,
     }
+}
 
-    // Scaling.
+/// Writes the synthetic document of each size and times both generators on it.
+fn measure_scaling(options: &Options, inputs_dir: &Path) -> Result<Vec<SizeResult>> {
     let mut sizes = Vec::new();
     for &n in &options.sizes {
         eprintln!("scaling: n = {n}");
@@ -416,12 +444,16 @@ pub fn run(options: Options) -> Result<()> {
             progenitor,
         });
     }
+    Ok(sizes)
+}
 
-    // Compile time of the generated crates.
+/// Writes and times `cargo check` and `cargo build` of both crates of each document the options
+/// ask for that both generators generated.
+fn measure_compile(options: &Options, results: &[DocResult]) -> Result<Vec<CompileResult>> {
     let mut compiled = Vec::new();
     let crates_dir = options.work.join("crates");
     let target_dir = options.work.join("target");
-    for result in &results {
+    for result in results {
         let wanted = match options.compile {
             CompileSet::None => false,
             CompileSet::Jobs => result.doc.kind == Kind::Jobs,
@@ -450,25 +482,12 @@ pub fn run(options: Options) -> Result<()> {
             progenitor,
         });
     }
-
-    let results = Results {
-        options,
-        screened,
-        docs: results,
-        sizes,
-        compile: compiled,
-    };
-    crate::report::write(&results)
+    Ok(compiled)
 }
 
 /// Runs both generators once on every corpus document, each in its own process.
 fn screen(dir: &Path) -> Result<Vec<Screened>> {
-    let once = Runs {
-        warmup: 0,
-        min_runs: 1,
-        max_runs: 1,
-        budget: Duration::ZERO,
-    };
+    let once = ONCE;
     let mut screened = Vec::new();
     for path in inputs::documents_in(dir)? {
         let bytes = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
