@@ -29,6 +29,7 @@ pub mod ir;
 pub mod manifest;
 pub mod names;
 pub mod parse;
+pub mod pointer;
 pub mod spec;
 
 mod emit;

@@ -3,10 +3,11 @@
 //! cannot read, unknown types, paths and responses it skips).
 
 use super::Lowering;
-use crate::error::{Location, pointer};
+use crate::error::Location;
 use crate::ir::{TypeKind, TypeRef};
 use crate::names;
 use crate::parse::walk::{self, Node};
+use crate::pointer::join as pointer;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reports cycles of type aliases (`A: {$ref: B}`, `B: {$ref: A}`, or `A: {items: {$ref: A}}`):
@@ -129,10 +130,7 @@ fn named<'t>(ty: &'t TypeRef, into: &mut BTreeSet<&'t str>) {
 
 /// The schema name in a `#/components/schemas/Name` pointer, else the text itself.
 fn schema_name(source: &str) -> String {
-    match source.strip_prefix("#/components/schemas/") {
-        Some(name) if !name.contains('/') => super::unescape_pointer(name),
-        _ => source.to_owned(),
-    }
+    crate::pointer::component_name(source, "schemas").unwrap_or_else(|| source.to_owned())
 }
 
 /// The OpenAPI 3.0 types.

@@ -9,9 +9,10 @@ mod graph;
 mod operation;
 mod schema;
 
-use crate::error::{Error, Location, Warning, pointer};
+use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
 use crate::names::Scope;
+use crate::pointer::join as pointer;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
 
@@ -189,21 +190,10 @@ impl<'a> Lowering<'a> {
             ReferenceOr::Item(item) => return Some((item, Placed::Inline(at.to_owned()))),
             ReferenceOr::Reference { reference } => reference.clone(),
         };
-        let prefix = format!("#/components/{kind}/");
         for _ in 0..64 {
-            let Some(name) = reference.strip_prefix(&prefix) else {
-                let message = if reference.starts_with('#') {
-                    format!("`$ref: {reference}` must point into `{prefix}`")
-                } else {
-                    format!(
-                        "`$ref: {reference}` points outside this document; only local \
-                         references (`#/components/...`) are supported: bundle the document first"
-                    )
-                };
-                self.error(Location::new(at), message);
+            let Some(name) = self.component_name(&reference, kind, at) else {
                 return None;
             };
-            let name = unescape_pointer(name);
             let doc: &'d OpenAPI = self.doc;
             match doc.components.as_ref().and_then(|c| map(c).get(&name)) {
                 Some(ReferenceOr::Item(item)) => {
@@ -227,6 +217,31 @@ impl<'a> Lowering<'a> {
             Location::new(at),
             format!("the `$ref` chain through `{reference}` is a cycle"),
         );
+        None
+    }
+
+    /// The name of the component of `kind` that `reference` names, or an error at `at`.
+    fn component_name(&mut self, reference: &str, kind: &str, at: &str) -> Option<String> {
+        let message = match crate::pointer::local(reference) {
+            Ok(pointer) => match crate::pointer::component(&pointer) {
+                Some(c) if c.kind == kind && !c.inner => return Some(c.name),
+                Some(c) if c.kind == kind => format!(
+                    "`$ref: {reference}` points inside the component `{}`; only a whole \
+                     component (`#/components/{kind}/<name>`) can be referred to here",
+                    c.name
+                ),
+                _ => format!("`$ref: {reference}` must point into `#/components/{kind}/`"),
+            },
+            Err(crate::pointer::RefError::Remote) => format!(
+                "`$ref: {reference}` points outside this document; only local \
+                 references (`#/components/...`) are supported: bundle the document first"
+            ),
+            Err(problem) => format!(
+                "`$ref: {reference}` is not a reference into this document: {problem}; \
+                 write `#/components/{kind}/<name>`"
+            ),
+        };
+        self.error(Location::new(at), message);
         None
     }
 }
@@ -260,11 +275,6 @@ impl Placed {
 /// Picks one map out of `components`.
 pub(crate) type ComponentMap<T> =
     fn(&openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<T>>;
-
-/// Decodes one JSON pointer segment (`~1` → `/`, `~0` → `~`).
-pub(crate) fn unescape_pointer(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
-}
 
 /// Reads `x-retry` at the document root: `statuses` (integers), `errorCodeHeader` (a header
 /// name) and `transientErrorCodes` (strings).

@@ -2,13 +2,14 @@
 
 use super::Lowering;
 use super::schema::{SchemaAt, lower_inline};
-use crate::error::{Location, pointer};
+use crate::error::Location;
 use crate::ir::{
     BodyEncoding, ClientParam, ErrorStatus, ErrorVariant, Method, Operation, Paging, Param,
     ParamLocation, RequestBody, ResponseBody, ResponseHeader, Segment, SegmentPart, Success,
     SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{Scope, camel, snake};
+use crate::pointer::join as pointer;
 use indexmap::IndexMap;
 use openapiv3::{
     MediaType, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,
@@ -138,7 +139,11 @@ struct Found<'d> {
     operation_id: String,
 }
 
-fn lower_operation(cx: &mut Lowering<'_>, found: &Found<'_>, rust_name: String) -> Option<RawOperation> {
+fn lower_operation(
+    cx: &mut Lowering<'_>,
+    found: &Found<'_>,
+    rust_name: String,
+) -> Option<RawOperation> {
     let Found {
         path,
         item,

@@ -1,12 +1,13 @@
 //! Schemas → named types and type references.
 
-use super::{Lowering, unescape_pointer};
-use crate::error::{Location, pointer};
+use super::Lowering;
+use crate::error::Location;
 use crate::ir::{
     AdditionalField, DefaultValue, EnumDef, Field, IntEnumDef, IntVariant, StructDef, TypeDef,
     TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
 };
 use crate::names::{Scope, camel, snake};
+use crate::pointer::join as pointer;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ObjectType, ReferenceOr, Schema,
     SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
@@ -318,12 +319,11 @@ fn lower_union(
         );
         let tag_value = match (discriminator, member) {
             (Some(d), ReferenceOr::Reference { reference }) => {
-                let schema_name =
-                    unescape_pointer(reference.rsplit('/').next().unwrap_or(reference));
+                let schema_name = crate::pointer::last_token(reference).into_owned();
                 let mapped = d.mapping.iter().find(|(_, target)| {
                     *target == reference
                         || **target == schema_name
-                        || target.rsplit('/').next() == Some(schema_name.as_str())
+                        || crate::pointer::last_token(target) == schema_name
                 });
                 Some(mapped.map_or(schema_name, |(value, _)| value.clone()))
             }
@@ -536,7 +536,12 @@ fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String
 
 /// The Rust type for a schema in some position. Inline objects and enums become named types
 /// called `hint`.
-pub(crate) fn lower_inline(cx: &mut Lowering<'_>, schema: SchemaAt<'_>, hint: &str, at: &str) -> TypeRef {
+pub(crate) fn lower_inline(
+    cx: &mut Lowering<'_>,
+    schema: SchemaAt<'_>,
+    hint: &str,
+    at: &str,
+) -> TypeRef {
     let schema = match schema {
         SchemaAt::Ref(reference) => return lower_ref(cx, reference, at),
         SchemaAt::Item(schema) => schema,
@@ -637,12 +642,16 @@ pub(crate) fn lower_inline(cx: &mut Lowering<'_>, schema: SchemaAt<'_>, hint: &s
 
 /// The type a `$ref` to a schema stands for.
 fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
-    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-        if let Some(rust) = cx.schema_names.get(&unescape_pointer(name)) {
-            return TypeRef::Named(rust.clone());
+    if let Ok(local) = crate::pointer::local(reference) {
+        match crate::pointer::component(&local) {
+            Some(c) if c.kind == "schemas" => {
+                if let Some(rust) = cx.schema_names.get(&c.name).filter(|_| !c.inner) {
+                    return TypeRef::Named(rust.clone());
+                }
+            }
+            _ if local != "#" => return lower_pointer_ref(cx, reference, at),
+            _ => {}
         }
-    } else if let Some(pointer) = reference.strip_prefix('#').filter(|p| p.starts_with('/')) {
-        return lower_pointer_ref(cx, reference, pointer, at);
     }
     // Report the problem the same way other references do.
     let _ = cx.resolve(
@@ -658,7 +667,7 @@ fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
 
 /// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`):
 /// lowered once, named after its last segment, and reused by every reference to it.
-fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: &str) -> TypeRef {
+fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     if let Some(ty) = cx.pointer_types.get(reference) {
         return ty.clone();
     }
@@ -681,7 +690,7 @@ fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: 
         );
         return TypeRef::Json;
     }
-    let Some(target) = cx.raw.pointer(pointer) else {
+    let Some(target) = crate::pointer::lookup(cx.raw, reference) else {
         cx.error(
             Location::new(at),
             format!("`$ref: {reference}` points to nothing in this document"),
@@ -690,7 +699,9 @@ fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: 
     };
     // Checked object by object first: deserializing an invalid deep value as a whole takes
     // exponential time (see `crate::parse::shape`; found by fuzzing).
-    if let Some(problem) = crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target) {
+    if let Some(problem) =
+        crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target)
+    {
         cx.error(
             Location::new(at),
             format!("`$ref: {reference}` does not point to a schema: {problem}"),
@@ -707,7 +718,7 @@ fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: 
             return TypeRef::Json;
         }
     };
-    let hint = pointer_hint(cx.raw, pointer);
+    let hint = pointer_hint(cx.raw, reference);
     cx.pointer_stack.push(reference.to_owned());
     let ty = lower_inline(cx, SchemaAt::Item(&schema), &hint, reference);
     cx.pointer_stack.pop();
@@ -893,10 +904,10 @@ fn default_for(
     }))
 }
 
-/// A type name for the schema at `pointer` (outside `components.schemas`): its last segment
+/// A type name for the schema `reference` points to (outside `components.schemas`): its last segment
 /// that names something (a property, a component), or the operation it belongs to with `Body`,
 /// `Response` or `Parameter` (`#/paths/~1pets/post/requestBody/...` → `PostPetsBody`).
-fn pointer_hint(raw: &serde_json::Value, pointer: &str) -> String {
+fn pointer_hint(raw: &serde_json::Value, reference: &str) -> String {
     const STRUCTURAL: &[&str] = &[
         "schema",
         "items",
@@ -916,7 +927,7 @@ fn pointer_hint(raw: &serde_json::Value, pointer: &str) -> String {
     const METHODS: &[&str] = &[
         "get", "put", "post", "delete", "options", "head", "patch", "trace",
     ];
-    let segments: Vec<String> = pointer.split('/').skip(1).map(unescape_pointer).collect();
+    let segments = crate::pointer::tokens(reference).unwrap_or_default();
     let named = segments.iter().enumerate().rev().find(|(i, s)| {
         let after_properties = *i > 0 && segments.get(i - 1).is_some_and(|p| p == "properties");
         after_properties

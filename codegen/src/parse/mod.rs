@@ -3,7 +3,7 @@
 pub(crate) mod shape;
 pub(crate) mod walk;
 
-use crate::error::{Error, Errors, Location, pointer};
+use crate::error::{Error, Errors, Location};
 
 /// The syntax of the input text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +88,8 @@ pub fn parse_converted(
     match serde_path_to_error::deserialize(&value) {
         Ok(doc) => Ok((doc, value, warnings)),
         Err(error) => {
-            let at = crate::parse::shape::path_segments(error.path())
-                .iter()
-                .fold("#".to_owned(), |at, s| pointer(&at, s));
+            let at =
+                crate::pointer::join_all("#", &crate::parse::shape::path_segments(error.path()));
             Err(Error::Invalid {
                 file: file.to_owned(),
                 location: Location::new(at),

@@ -139,8 +139,7 @@ impl Converter<'_> {
 
     /// The global parameter a `#/parameters/...` reference names.
     pub(super) fn global_parameter(&self, reference: &str) -> Option<Value> {
-        let name = reference.strip_prefix("#/parameters/")?;
-        let name = name.replace("~1", "/").replace("~0", "~");
+        let name = crate::pointer::name_under(reference, "parameters")?;
         self.root
             .get("parameters")
             .and_then(|p| p.get(&name))

@@ -36,7 +36,8 @@ mod servers;
 #[cfg(test)]
 mod tests;
 
-use crate::error::{Error, Errors, Location, Warning, pointer};
+use crate::error::{Error, Errors, Location, Warning};
+use crate::pointer::join as pointer;
 use serde_json::{Map, Value, json};
 
 /// A converted document and what could not be said in OpenAPI 3.0.
@@ -322,8 +323,7 @@ fn discriminator_mappings(definitions: &Map<String, Value>, schemas: &mut Map<St
             .into_iter()
             .flatten()
             .filter_map(|member| member.get("$ref").and_then(Value::as_str))
-            .filter_map(|r| r.strip_prefix("#/definitions/"))
-            .map(str::to_owned)
+            .filter_map(|r| crate::pointer::name_under(r, "definitions"))
             .collect();
         for base in bases {
             let Some(discriminator) = schemas
@@ -337,7 +337,7 @@ fn discriminator_mappings(definitions: &Map<String, Value>, schemas: &mut Map<St
             if let Some(mapping) = mapping.as_object_mut() {
                 mapping.insert(
                     value.to_owned(),
-                    json!(format!("#/components/schemas/{name}")),
+                    json!(pointer("#/components/schemas", name)),
                 );
             }
         }
