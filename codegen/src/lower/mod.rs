@@ -12,17 +12,20 @@ mod schema;
 use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
 use crate::names::Scope;
+use crate::parse::targets::Targets;
 use crate::pointer::join as pointer;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
 
-/// Lowers a parsed document. On failure, returns every error found.
+/// Lowers a parsed document, with the schemas its `$ref`s outside `components.schemas` point
+/// to ([`crate::parse::targets::resolve`]). On failure, returns every error found.
 pub fn lower(
     file: &str,
     doc: &OpenAPI,
     raw: &serde_json::Value,
+    targets: &Targets,
 ) -> Result<(Api, Vec<Warning>), Vec<Error>> {
-    let mut cx = Lowering::new(file, doc, raw);
+    let mut cx = Lowering::new(file, doc, raw, targets);
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
@@ -58,8 +61,10 @@ pub fn lower(
 pub(crate) struct Lowering<'a> {
     pub file: &'a str,
     pub doc: &'a OpenAPI,
-    /// The document as plain JSON, for references outside `components`.
+    /// The document as plain JSON, for the whole-document checks and messages' contexts.
     pub raw: &'a serde_json::Value,
+    /// The schemas `$ref`s outside `components.schemas` point to, resolved before lowering.
+    pub targets: &'a Targets,
     /// Types lowered for references outside `components.schemas`, by reference.
     pub pointer_types: BTreeMap<String, crate::ir::TypeRef>,
     /// Such references being lowered now (a cycle through them falls back to JSON).
@@ -81,11 +86,17 @@ pub(crate) struct Lowering<'a> {
 }
 
 impl<'a> Lowering<'a> {
-    fn new(file: &'a str, doc: &'a OpenAPI, raw: &'a serde_json::Value) -> Self {
+    fn new(
+        file: &'a str,
+        doc: &'a OpenAPI,
+        raw: &'a serde_json::Value,
+        targets: &'a Targets,
+    ) -> Self {
         Self {
             file,
             doc,
             raw,
+            targets,
             pointer_types: BTreeMap::new(),
             pointer_stack: Vec::new(),
             merging: Vec::new(),

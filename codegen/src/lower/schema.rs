@@ -454,15 +454,9 @@ fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String
                     schema.schema_data.default.clone(),
                 ),
                 ReferenceOr::Reference { reference } => {
-                    // Errors in the reference itself are reported when its type is lowered.
-                    let target = reference
-                        .strip_prefix('#')
-                        .and_then(|pointer| cx.raw.pointer(pointer));
-                    let nullable = target
-                        .and_then(|target| target.get("nullable"))
-                        .and_then(serde_json::Value::as_bool)
-                        .unwrap_or(false);
-                    let default = target.and_then(|target| target.get("default")).cloned();
+                    let target = referenced(cx, reference).map(|t| &t.schema_data);
+                    let nullable = target.is_some_and(|target| target.nullable);
+                    let default = target.and_then(|target| target.default.clone());
                     (None, false, nullable, false, default)
                 }
             };
@@ -642,16 +636,14 @@ pub(crate) fn lower_inline(
 
 /// The type a `$ref` to a schema stands for.
 fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
-    if let Ok(local) = crate::pointer::local(reference) {
-        match crate::pointer::component(&local) {
-            Some(c) if c.kind == "schemas" => {
-                if let Some(rust) = cx.schema_names.get(&c.name).filter(|_| !c.inner) {
-                    return TypeRef::Named(rust.clone());
-                }
-            }
-            _ if local != "#" => return lower_pointer_ref(cx, reference, at),
-            _ => {}
-        }
+    if crate::parse::targets::is_elsewhere(reference) {
+        return lower_pointer_ref(cx, reference, at);
+    }
+    let name = crate::pointer::local(reference)
+        .ok()
+        .and_then(|local| crate::pointer::component_name(&local, "schemas"));
+    if let Some(rust) = name.and_then(|name| cx.schema_names.get(&name)) {
+        return TypeRef::Named(rust.clone());
     }
     // Report the problem the same way other references do.
     let _ = cx.resolve(
@@ -665,8 +657,9 @@ fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     TypeRef::Json
 }
 
-/// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`):
-/// lowered once, named after its last segment, and reused by every reference to it.
+/// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`),
+/// resolved before lowering (`Lowering::targets`): lowered once, named after its last segment,
+/// and reused by every reference to it.
 fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     if let Some(ty) = cx.pointer_types.get(reference) {
         return ty.clone();
@@ -690,40 +683,37 @@ fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRe
         );
         return TypeRef::Json;
     }
-    let Some(target) = crate::pointer::lookup(cx.raw, reference) else {
-        cx.error(
-            Location::new(at),
-            format!("`$ref: {reference}` points to nothing in this document"),
-        );
-        return TypeRef::Json;
-    };
-    // Checked object by object first: deserializing an invalid deep value as a whole takes
-    // exponential time (see `crate::parse::shape`; found by fuzzing).
-    if let Some(problem) =
-        crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target)
-    {
-        cx.error(
-            Location::new(at),
-            format!("`$ref: {reference}` does not point to a schema: {problem}"),
-        );
-        return TypeRef::Json;
-    }
-    let schema: Schema = match serde_json::from_value(target.clone()) {
+    let targets = cx.targets;
+    let schema = match targets.schema(reference) {
         Ok(schema) => schema,
-        Err(e) => {
-            cx.error(
-                Location::new(at),
-                format!("`$ref: {reference}` does not point to a schema: {e}"),
-            );
+        Err(message) => {
+            cx.error(Location::new(at), message);
             return TypeRef::Json;
         }
     };
     let hint = pointer_hint(cx.raw, reference);
     cx.pointer_stack.push(reference.to_owned());
-    let ty = lower_inline(cx, SchemaAt::Item(&schema), &hint, reference);
+    let ty = lower_inline(cx, SchemaAt::Item(schema), &hint, reference);
     cx.pointer_stack.pop();
     cx.pointer_types.insert(reference.to_owned(), ty.clone());
     ty
+}
+
+/// The schema a `$ref` names, for what a property that refers to it takes from it (whether
+/// it is nullable, its default): a component schema, or one elsewhere. Problems with the
+/// reference are reported where its type is lowered.
+fn referenced<'a>(cx: &Lowering<'a>, reference: &str) -> Option<&'a Schema> {
+    if crate::parse::targets::is_elsewhere(reference) {
+        let targets = cx.targets;
+        return targets.schema(reference).ok();
+    }
+    let local = crate::pointer::local(reference).ok()?;
+    let name = crate::pointer::component_name(&local, "schemas")?;
+    let doc = cx.doc;
+    match doc.components.as_ref()?.schemas.get(&name)? {
+        ReferenceOr::Item(schema) => Some(schema),
+        ReferenceOr::Reference { .. } => None,
+    }
 }
 
 /// Puts fields whose type contains the struct itself by value (directly or through other

@@ -33,9 +33,10 @@ pub(crate) fn locate(file: &str, root: &Value) -> Vec<Error> {
 }
 
 /// The first shape error in `value` read as an object of kind `node` (`at <pointer inside
-/// it>: <message>`), found in linear time; `None` when it deserializes as one. Lowering checks
-/// any part of the document it deserializes on its own (a `$ref` outside `components`) with
-/// this first, for the reason in this module's documentation.
+/// it>: <message>`), found in linear time; `None` when it deserializes as one. Any part of the
+/// document deserialized on its own (the target of a `$ref` outside `components`, see
+/// [`crate::parse::targets`]) is checked with this first, for the reason in this module's
+/// documentation.
 pub(crate) fn first_error(node: Node, value: &Value) -> Option<String> {
     let mut first = None;
     walk::walk_from(node, value, "#", &mut |node, value, at| {
