@@ -13,7 +13,7 @@ impl Converter<'_> {
                 let at = pointer("#/definitions", name);
                 schemas.insert(name.clone(), self.schema_at(schema, &at, false));
             }
-            discriminator_mappings(definitions, &mut schemas);
+            azure::discriminator_mappings(definitions, &mut schemas);
         }
         for (name, schema) in std::mem::take(&mut self.hoisted) {
             schemas.entry(name).or_insert(schema);
