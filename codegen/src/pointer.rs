@@ -95,6 +95,11 @@ pub fn lookup<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
     root.pointer(pointer.strip_prefix('#')?)
 }
 
+/// The value a local `$ref` points to in `root`; `None` for a remote reference or nothing.
+pub fn lookup_ref<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
+    lookup(root, &local(reference).ok()?)
+}
+
 /// What a `#/components/<kind>/<name>...` pointer names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
@@ -123,6 +128,18 @@ pub fn component(pointer: &str) -> Option<Component> {
 /// `A/B` for `schemas`); `None` for anything else, a pointer into a component included.
 pub fn component_name(pointer: &str, kind: &str) -> Option<String> {
     component(pointer)
+        .filter(|c| c.kind == kind && !c.inner)
+        .map(|c| c.name)
+}
+
+/// The component a local `$ref` names or points into; `None` for any other reference.
+pub fn referenced_component(reference: &str) -> Option<Component> {
+    component(&local(reference).ok()?)
+}
+
+/// The name of the component of `kind` a local `$ref` names (the whole component, not a part).
+pub fn referenced_name(reference: &str, kind: &str) -> Option<String> {
+    referenced_component(reference)
         .filter(|c| c.kind == kind && !c.inner)
         .map(|c| c.name)
 }
@@ -301,6 +318,20 @@ mod tests {
             Some("a/b".to_owned())
         );
         assert_eq!(name_under("#/definitions/a/b", "definitions"), None);
+        assert_eq!(
+            referenced_name("#/components/schemas/A~1B", "schemas"),
+            Some("A/B".to_owned())
+        );
+        assert_eq!(
+            referenced_name("x.yaml#/components/schemas/A", "schemas"),
+            None
+        );
+        let inner = referenced_component("#/components/schemas/A/properties/b");
+        assert_eq!(
+            inner.map(|c| (c.name, c.inner)),
+            Some(("A".to_owned(), true))
+        );
+        assert_eq!(referenced_component("#/paths/~1a"), None);
         assert_eq!(name_under("#/definitionsX/a", "definitions"), None);
     }
 
@@ -313,6 +344,8 @@ mod tests {
         assert_eq!(lookup(&doc, "#/a~1b/~0/2"), None);
         assert_eq!(lookup(&doc, "#/a~1b/~0/01"), None);
         assert_eq!(lookup(&doc, "/a~1b"), None);
+        assert_eq!(lookup_ref(&doc, "#/a~1b/~0/0"), Some(&json!(10)));
+        assert_eq!(lookup_ref(&doc, "other.json#/a~1b"), None);
     }
 
     #[test]

@@ -639,9 +639,7 @@ fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     if crate::parse::targets::is_elsewhere(reference) {
         return lower_pointer_ref(cx, reference, at);
     }
-    let name = crate::pointer::local(reference)
-        .ok()
-        .and_then(|local| crate::pointer::component_name(&local, "schemas"));
+    let name = crate::pointer::referenced_name(reference, "schemas");
     if let Some(rust) = name.and_then(|name| cx.schema_names.get(&name)) {
         return TypeRef::Named(rust.clone());
     }
@@ -707,8 +705,7 @@ fn referenced<'a>(cx: &Lowering<'a>, reference: &str) -> Option<&'a Schema> {
         let targets = cx.targets;
         return targets.schema(reference).ok();
     }
-    let local = crate::pointer::local(reference).ok()?;
-    let name = crate::pointer::component_name(&local, "schemas")?;
+    let name = crate::pointer::referenced_name(reference, "schemas")?;
     let doc = cx.doc;
     match doc.components.as_ref()?.schemas.get(&name)? {
         ReferenceOr::Item(schema) => Some(schema),

@@ -76,10 +76,7 @@ fn collect(node: Node, value: &Value, at: &str, queue: &mut Vec<String>) {
 
 /// The value `reference` points to, and the schema it is, or the message for the `$ref`.
 fn target<'v>(root: &'v Value, reference: &str) -> Result<(&'v Value, Schema), String> {
-    let Some(value) = pointer::local(reference)
-        .ok()
-        .and_then(|local| pointer::lookup(root, &local))
-    else {
+    let Some(value) = pointer::lookup_ref(root, reference) else {
         return Err(format!(
             "`$ref: {reference}` points to nothing in this document"
         ));

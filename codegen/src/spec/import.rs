@@ -330,10 +330,7 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
 /// the values of discriminator mappings.
 fn collect_refs(value: &Value, into: &mut Vec<(String, String)>) {
     crate::pointer::walk_refs(value, "#", &mut |found| {
-        let component = crate::pointer::local(found.reference)
-            .ok()
-            .and_then(|pointer| crate::pointer::component(&pointer));
-        if let Some(c) = component {
+        if let Some(c) = crate::pointer::referenced_component(found.reference) {
             into.push((c.kind, c.name));
         }
     });

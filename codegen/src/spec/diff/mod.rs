@@ -188,10 +188,7 @@ fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return value;
         };
-        let target = crate::pointer::local(reference)
-            .ok()
-            .and_then(|pointer| crate::pointer::lookup(doc, &pointer));
-        let Some(target) = target else {
+        let Some(target) = crate::pointer::lookup_ref(doc, reference) else {
             return value;
         };
         value = target;
@@ -202,7 +199,7 @@ fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
 /// The schema name a `#/components/schemas/X` reference names.
 fn schema_ref(schema: &Value) -> Option<String> {
     let reference = schema.get("$ref").and_then(Value::as_str)?;
-    crate::pointer::component_name(&crate::pointer::local(reference).ok()?, "schemas")
+    crate::pointer::referenced_name(reference, "schemas")
 }
 
 /// Named schemas each direction uses, transitively.
@@ -252,9 +249,7 @@ fn usage(doc: &Value) -> BTreeMap<String, Direction> {
 /// The component schemas `$ref`s under `value` name or point into.
 fn collect_schema_refs(value: &Value, into: &mut Vec<String>) {
     crate::pointer::walk_refs(value, "#", &mut |found| {
-        let component = crate::pointer::local(found.reference)
-            .ok()
-            .and_then(|pointer| crate::pointer::component(&pointer));
+        let component = crate::pointer::referenced_component(found.reference);
         if let (false, Some(c)) = (found.mapping, component) {
             if c.kind == "schemas" {
                 into.push(c.name);
