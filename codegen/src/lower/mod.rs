@@ -202,9 +202,7 @@ impl<'a> Lowering<'a> {
             ReferenceOr::Reference { reference } => reference.clone(),
         };
         for _ in 0..64 {
-            let Some(name) = self.component_name(&reference, kind, at) else {
-                return None;
-            };
+            let name = self.component_name(&reference, kind, at)?;
             let doc: &'d OpenAPI = self.doc;
             match doc.components.as_ref().and_then(|c| map(c).get(&name)) {
                 Some(ReferenceOr::Item(item)) => {
