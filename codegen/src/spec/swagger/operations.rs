@@ -86,11 +86,7 @@ impl Converter<'_> {
                     );
                     None
                 }
-                Some("body" | "formData") => {
-                    let name = reference.trim_start_matches("#/parameters/");
-                    let global_at = format!("#/parameters/{name}");
-                    self.parameter(&global, &global_at)
-                }
+                Some("body" | "formData") => self.parameter(&global, reference),
                 _ => Some(Param::Plain(json!({ "$ref": rewrite_ref(reference) }))),
             };
         }
