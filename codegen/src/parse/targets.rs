@@ -103,7 +103,10 @@ mod tests {
     #[test]
     fn references_elsewhere_are_resolved_once_with_those_they_hold() -> Result<(), String> {
         let doc = json!({
-            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "paths": {"/a": {"get": {
+                // Not a schema: lowering refuses it (parameters point into their own map).
+                "parameters": [{"$ref": "#/x-shared/Param"}],
+                "responses": {"200": {"description": "ok", "content": {
                 "application/json": {"schema": {"$ref": "#/x-shared/Pet"}}}}}}}},
             "x-shared": {
                 "Pet": {"type": "object", "properties": {
