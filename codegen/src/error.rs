@@ -38,12 +38,6 @@ impl fmt::Display for Location {
     }
 }
 
-/// Builds a JSON pointer segment-escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
-pub fn pointer(base: &str, segment: &str) -> String {
-    let escaped = segment.replace('~', "~0").replace('/', "~1");
-    format!("{base}/{escaped}")
-}
-
 /// `file#/pointer (context)`, or `file (the document itself)` at the root.
 fn place(file: &str, location: &Location) -> String {
     if location.pointer.is_empty() || location.pointer == "#" {

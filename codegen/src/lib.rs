@@ -29,6 +29,7 @@ pub mod ir;
 pub mod manifest;
 pub mod names;
 pub mod parse;
+pub mod pointer;
 pub mod spec;
 
 mod emit;
@@ -178,7 +179,8 @@ const SPEEDUPS: Speedups = Speedups {
 
 fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
-    let (api, lowered) = lower::lower(input.spec_path, &doc, &raw).map_err(Errors)?;
+    let targets = parse::targets::resolve(&raw);
+    let (api, lowered) = lower::lower(input.spec_path, &doc, &raw, &targets).map_err(Errors)?;
     warnings.extend(lowered);
     let header = format::header(input.command, input.spec_path);
     let gates = if input.features_per_tag {
@@ -342,7 +344,8 @@ pub fn lower_only(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warn
 
 fn lower_here(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(spec_path, spec_text)?;
-    let (api, lowered) = lower::lower(spec_path, &doc, &raw).map_err(Errors)?;
+    let targets = parse::targets::resolve(&raw);
+    let (api, lowered) = lower::lower(spec_path, &doc, &raw, &targets).map_err(Errors)?;
     warnings.extend(lowered);
     Ok((api, warnings))
 }

@@ -106,3 +106,31 @@ fn unreadable_documents_are_errors() {
     .expect_err("syntax");
     assert!(e.to_string().contains("old.yaml"), "{e}");
 }
+
+/// A `$ref` into a component schema (`#/components/schemas/A/properties/color`) uses that
+/// schema: here only in responses, where a removed enum value breaks no client.
+#[test]
+fn references_into_a_schema_count_as_uses_of_it() {
+    let old = "openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /paint:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/A/properties/color'}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        color: {type: string, enum: [red, green]}
+";
+    let new = old.replace("enum: [red, green]", "enum: [red]");
+    let changes = diff_texts("old.yaml", old, "new.yaml", &new).expect("reads");
+    let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert_eq!(lines, ["A.color: enum value \"green\" removed"]);
+}

@@ -276,6 +276,122 @@ components:
 }
 
 #[test]
+fn references_into_a_component_or_that_are_not_pointers_say_so() {
+    let text = format!(
+        "{HEAD}paths:
+  /jobs:
+    get:
+      operationId: List
+      parameters:
+        - $ref: '#/components/parameters/Id/schema'
+        - $ref: '#Id'
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Job/properties/id'}}
+components:
+  parameters:
+    Id: {{name: id, in: query, schema: {{type: string}}}}
+  schemas:
+    Job:
+      type: object
+      properties:
+        id: {{type: string}}
+"
+    );
+    let e = errors(&text);
+    has(
+        &e,
+        &[
+            "#/paths/~1jobs/get/parameters/0 (List)",
+            "points inside the component `Id`",
+            "`#/components/parameters/<name>`",
+        ],
+    );
+    has(
+        &e,
+        &[
+            "#/paths/~1jobs/get/parameters/1 (List)",
+            "`$ref: #Id` is not a reference into this document",
+            "not a JSON pointer",
+        ],
+    );
+    has(
+        &e,
+        &[
+            "#/paths/~1jobs/get/responses/200/content/application~1json/schema (List)",
+            "points inside the component `Job`",
+        ],
+    );
+    assert_eq!(e.len(), 3, "{e:#?}");
+}
+
+/// A `$ref` outside `components` to a value that is not a schema is reported at every `$ref`
+/// lowering reaches, and one to a schema there is one type, however often it is used.
+#[test]
+fn references_outside_components_are_resolved_before_lowering() {
+    let text = format!(
+        "{HEAD}paths: {{}}
+x-shared:
+  defs:
+    Tag: {{type: object, properties: {{name: {{type: string}}}}}}
+    Bad: {{type: object, properties: {{p: {{type: 5}}}}}}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        tag: {{$ref: '#/x-shared/defs/Tag'}}
+        bad: {{$ref: '#/x-shared/defs/Bad'}}
+    B:
+      type: object
+      properties:
+        tag: {{$ref: '#/x-shared/defs/Tag'}}
+        bad: {{$ref: '#/x-shared/defs/Bad'}}
+        nothing: {{$ref: '#/x-shared/defs/Nothing'}}
+"
+    );
+    let e = errors(&text);
+    for owner in ["A", "B"] {
+        has(
+            &e,
+            &[
+                &format!("#/components/schemas/{owner}/properties/bad ({owner})"),
+                "`$ref: #/x-shared/defs/Bad` does not point to a schema: at #/properties/p",
+            ],
+        );
+    }
+    has(
+        &e,
+        &[
+            "#/components/schemas/B/properties/nothing (B)",
+            "`$ref: #/x-shared/defs/Nothing` points to nothing in this document",
+        ],
+    );
+    assert_eq!(e.len(), 3, "{e:#?}");
+    let fixed = text
+        .replace("{type: 5}", "{type: string}")
+        .replace("        nothing: {$ref: '#/x-shared/defs/Nothing'}\n", "");
+    let output = generate(&fixed).unwrap_or_else(|e| panic!("{e}"));
+    let models = output
+        .files
+        .iter()
+        .filter(|file| file.path.ends_with("models.rs"))
+        .map(|file| file.contents.as_str())
+        .collect::<String>();
+    assert_eq!(models.matches("pub struct Tag ").count(), 1, "{models}");
+    assert_eq!(
+        models
+            .matches("pub tag: ::std::option::Option<Tag>,")
+            .count(),
+        2,
+        "{models}"
+    );
+}
+
+#[test]
 fn ref_cycles_that_no_type_can_represent() {
     let text = format!(
         "{HEAD}paths: {{}}

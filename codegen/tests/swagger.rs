@@ -435,3 +435,29 @@ fn the_whole_iothub_document_converts_and_generates() {
     let output = codegen::generate(&codegen::Input::new(path, &text, "test")).expect("generates");
     assert!(output.warnings.is_empty());
 }
+
+/// Definition names that need escaping in a pointer (`/`, `~`): a subtype's
+/// `x-ms-discriminator-value` finds its base through an escaped `$ref`, and the mapping
+/// points at the subtype with the name escaped.
+#[test]
+fn discriminator_mappings_with_names_that_need_escaping() {
+    let doc = yaml(
+        "swagger: '2.0'
+info: {title: T, version: '1'}
+paths: {}
+definitions:
+  Base/Pet:
+    type: object
+    discriminator: kind
+    properties: {kind: {type: string}}
+  Cat~1:
+    x-ms-discriminator-value: cat
+    allOf: [{$ref: '#/definitions/Base~1Pet'}]
+",
+    );
+    let converted = convert("odd.yaml", &doc).expect("converts").document;
+    assert_eq!(
+        at(&converted, "/components/schemas/Base~1Pet/discriminator"),
+        &json!({"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat~01"}})
+    );
+}

@@ -9,19 +9,23 @@ mod graph;
 mod operation;
 mod schema;
 
-use crate::error::{Error, Location, Warning, pointer};
+use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
 use crate::names::Scope;
+use crate::parse::targets::Targets;
+use crate::pointer::join as pointer;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
 
-/// Lowers a parsed document. On failure, returns every error found.
+/// Lowers a parsed document, with the schemas its `$ref`s outside `components.schemas` point
+/// to ([`crate::parse::targets::resolve`]). On failure, returns every error found.
 pub fn lower(
     file: &str,
     doc: &OpenAPI,
     raw: &serde_json::Value,
+    targets: &Targets,
 ) -> Result<(Api, Vec<Warning>), Vec<Error>> {
-    let mut cx = Lowering::new(file, doc, raw);
+    let mut cx = Lowering::new(file, doc, raw, targets);
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
@@ -57,8 +61,10 @@ pub fn lower(
 pub(crate) struct Lowering<'a> {
     pub file: &'a str,
     pub doc: &'a OpenAPI,
-    /// The document as plain JSON, for references outside `components`.
+    /// The document as plain JSON, for the whole-document checks and messages' contexts.
     pub raw: &'a serde_json::Value,
+    /// The schemas `$ref`s outside `components.schemas` point to, resolved before lowering.
+    pub targets: &'a Targets,
     /// Types lowered for references outside `components.schemas`, by reference.
     pub pointer_types: BTreeMap<String, crate::ir::TypeRef>,
     /// Such references being lowered now (a cycle through them falls back to JSON).
@@ -80,11 +86,17 @@ pub(crate) struct Lowering<'a> {
 }
 
 impl<'a> Lowering<'a> {
-    fn new(file: &'a str, doc: &'a OpenAPI, raw: &'a serde_json::Value) -> Self {
+    fn new(
+        file: &'a str,
+        doc: &'a OpenAPI,
+        raw: &'a serde_json::Value,
+        targets: &'a Targets,
+    ) -> Self {
         Self {
             file,
             doc,
             raw,
+            targets,
             pointer_types: BTreeMap::new(),
             pointer_stack: Vec::new(),
             merging: Vec::new(),
@@ -189,21 +201,8 @@ impl<'a> Lowering<'a> {
             ReferenceOr::Item(item) => return Some((item, Placed::Inline(at.to_owned()))),
             ReferenceOr::Reference { reference } => reference.clone(),
         };
-        let prefix = format!("#/components/{kind}/");
         for _ in 0..64 {
-            let Some(name) = reference.strip_prefix(&prefix) else {
-                let message = if reference.starts_with('#') {
-                    format!("`$ref: {reference}` must point into `{prefix}`")
-                } else {
-                    format!(
-                        "`$ref: {reference}` points outside this document; only local \
-                         references (`#/components/...`) are supported: bundle the document first"
-                    )
-                };
-                self.error(Location::new(at), message);
-                return None;
-            };
-            let name = unescape_pointer(name);
+            let name = self.component_name(&reference, kind, at)?;
             let doc: &'d OpenAPI = self.doc;
             match doc.components.as_ref().and_then(|c| map(c).get(&name)) {
                 Some(ReferenceOr::Item(item)) => {
@@ -227,6 +226,31 @@ impl<'a> Lowering<'a> {
             Location::new(at),
             format!("the `$ref` chain through `{reference}` is a cycle"),
         );
+        None
+    }
+
+    /// The name of the component of `kind` that `reference` names, or an error at `at`.
+    fn component_name(&mut self, reference: &str, kind: &str, at: &str) -> Option<String> {
+        let message = match crate::pointer::local(reference) {
+            Ok(pointer) => match crate::pointer::component(&pointer) {
+                Some(c) if c.kind == kind && !c.inner => return Some(c.name),
+                Some(c) if c.kind == kind => format!(
+                    "`$ref: {reference}` points inside the component `{}`; only a whole \
+                     component (`#/components/{kind}/<name>`) can be referred to here",
+                    c.name
+                ),
+                _ => format!("`$ref: {reference}` must point into `#/components/{kind}/`"),
+            },
+            Err(crate::pointer::RefError::Remote) => format!(
+                "`$ref: {reference}` points outside this document; only local \
+                 references (`#/components/...`) are supported: bundle the document first"
+            ),
+            Err(problem) => format!(
+                "`$ref: {reference}` is not a reference into this document: {problem}; \
+                 write `#/components/{kind}/<name>`"
+            ),
+        };
+        self.error(Location::new(at), message);
         None
     }
 }
@@ -260,11 +284,6 @@ impl Placed {
 /// Picks one map out of `components`.
 pub(crate) type ComponentMap<T> =
     fn(&openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<T>>;
-
-/// Decodes one JSON pointer segment (`~1` → `/`, `~0` → `~`).
-pub(crate) fn unescape_pointer(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
-}
 
 /// Reads `x-retry` at the document root: `statuses` (integers), `errorCodeHeader` (a header
 /// name) and `transientErrorCodes` (strings).

@@ -2,13 +2,14 @@
 
 use super::Lowering;
 use super::schema::{SchemaAt, lower_inline};
-use crate::error::{Location, pointer};
+use crate::error::Location;
 use crate::ir::{
     BodyEncoding, ClientParam, ErrorStatus, ErrorVariant, Method, Operation, Paging, Param,
     ParamLocation, RequestBody, ResponseBody, ResponseHeader, Segment, SegmentPart, Success,
     SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{Scope, camel, snake};
+use crate::pointer::join as pointer;
 use indexmap::IndexMap;
 use openapiv3::{
     MediaType, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, ReferenceOr,

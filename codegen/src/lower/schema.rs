@@ -1,12 +1,13 @@
 //! Schemas → named types and type references.
 
-use super::{Lowering, unescape_pointer};
-use crate::error::{Location, pointer};
+use super::Lowering;
+use crate::error::Location;
 use crate::ir::{
     AdditionalField, DefaultValue, EnumDef, Field, IntEnumDef, IntVariant, StructDef, TypeDef,
     TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
 };
 use crate::names::{Scope, camel, snake};
+use crate::pointer::join as pointer;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ObjectType, ReferenceOr, Schema,
     SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
@@ -318,12 +319,11 @@ fn lower_union(
         );
         let tag_value = match (discriminator, member) {
             (Some(d), ReferenceOr::Reference { reference }) => {
-                let schema_name =
-                    unescape_pointer(reference.rsplit('/').next().unwrap_or(reference));
+                let schema_name = crate::pointer::last_token(reference).into_owned();
                 let mapped = d.mapping.iter().find(|(_, target)| {
                     *target == reference
                         || **target == schema_name
-                        || target.rsplit('/').next() == Some(schema_name.as_str())
+                        || crate::pointer::last_token(target) == schema_name
                 });
                 Some(mapped.map_or(schema_name, |(value, _)| value.clone()))
             }
@@ -454,15 +454,9 @@ fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String
                     schema.schema_data.default.clone(),
                 ),
                 ReferenceOr::Reference { reference } => {
-                    // Errors in the reference itself are reported when its type is lowered.
-                    let target = reference
-                        .strip_prefix('#')
-                        .and_then(|pointer| cx.raw.pointer(pointer));
-                    let nullable = target
-                        .and_then(|target| target.get("nullable"))
-                        .and_then(serde_json::Value::as_bool)
-                        .unwrap_or(false);
-                    let default = target.and_then(|target| target.get("default")).cloned();
+                    let target = referenced(cx, reference).map(|t| &t.schema_data);
+                    let nullable = target.is_some_and(|target| target.nullable);
+                    let default = target.and_then(|target| target.default.clone());
                     (None, false, nullable, false, default)
                 }
             };
@@ -642,12 +636,12 @@ pub(crate) fn lower_inline(
 
 /// The type a `$ref` to a schema stands for.
 fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
-    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-        if let Some(rust) = cx.schema_names.get(&unescape_pointer(name)) {
-            return TypeRef::Named(rust.clone());
-        }
-    } else if let Some(pointer) = reference.strip_prefix('#').filter(|p| p.starts_with('/')) {
-        return lower_pointer_ref(cx, reference, pointer, at);
+    if crate::parse::targets::is_elsewhere(reference) {
+        return lower_pointer_ref(cx, reference, at);
+    }
+    let name = crate::pointer::referenced_name(reference, "schemas");
+    if let Some(rust) = name.and_then(|name| cx.schema_names.get(&name)) {
+        return TypeRef::Named(rust.clone());
     }
     // Report the problem the same way other references do.
     let _ = cx.resolve(
@@ -661,9 +655,10 @@ fn lower_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     TypeRef::Json
 }
 
-/// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`):
-/// lowered once, named after its last segment, and reused by every reference to it.
-fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: &str) -> TypeRef {
+/// A reference to a schema somewhere else in the document (`#/paths/.../schema/properties/x`),
+/// resolved before lowering (`Lowering::targets`): lowered once, named after its last segment,
+/// and reused by every reference to it.
+fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, at: &str) -> TypeRef {
     if let Some(ty) = cx.pointer_types.get(reference) {
         return ty.clone();
     }
@@ -686,40 +681,36 @@ fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: 
         );
         return TypeRef::Json;
     }
-    let Some(target) = cx.raw.pointer(pointer) else {
-        cx.error(
-            Location::new(at),
-            format!("`$ref: {reference}` points to nothing in this document"),
-        );
-        return TypeRef::Json;
-    };
-    // Checked object by object first: deserializing an invalid deep value as a whole takes
-    // exponential time (see `crate::parse::shape`; found by fuzzing).
-    if let Some(problem) =
-        crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target)
-    {
-        cx.error(
-            Location::new(at),
-            format!("`$ref: {reference}` does not point to a schema: {problem}"),
-        );
-        return TypeRef::Json;
-    }
-    let schema: Schema = match serde_json::from_value(target.clone()) {
+    let targets = cx.targets;
+    let schema = match targets.schema(reference) {
         Ok(schema) => schema,
-        Err(e) => {
-            cx.error(
-                Location::new(at),
-                format!("`$ref: {reference}` does not point to a schema: {e}"),
-            );
+        Err(message) => {
+            cx.error(Location::new(at), message);
             return TypeRef::Json;
         }
     };
-    let hint = pointer_hint(cx.raw, pointer);
+    let hint = pointer_hint(cx.raw, reference);
     cx.pointer_stack.push(reference.to_owned());
-    let ty = lower_inline(cx, SchemaAt::Item(&schema), &hint, reference);
+    let ty = lower_inline(cx, SchemaAt::Item(schema), &hint, reference);
     cx.pointer_stack.pop();
     cx.pointer_types.insert(reference.to_owned(), ty.clone());
     ty
+}
+
+/// The schema a `$ref` names, for what a property that refers to it takes from it (whether
+/// it is nullable, its default): a component schema, or one elsewhere. Problems with the
+/// reference are reported where its type is lowered.
+fn referenced<'a>(cx: &Lowering<'a>, reference: &str) -> Option<&'a Schema> {
+    if crate::parse::targets::is_elsewhere(reference) {
+        let targets = cx.targets;
+        return targets.schema(reference).ok();
+    }
+    let name = crate::pointer::referenced_name(reference, "schemas")?;
+    let doc = cx.doc;
+    match doc.components.as_ref()?.schemas.get(&name)? {
+        ReferenceOr::Item(schema) => Some(schema),
+        ReferenceOr::Reference { .. } => None,
+    }
 }
 
 /// Puts fields whose type contains the struct itself by value (directly or through other
@@ -900,10 +891,10 @@ fn default_for(
     }))
 }
 
-/// A type name for the schema at `pointer` (outside `components.schemas`): its last segment
+/// A type name for the schema `reference` points to (outside `components.schemas`): its last segment
 /// that names something (a property, a component), or the operation it belongs to with `Body`,
 /// `Response` or `Parameter` (`#/paths/~1pets/post/requestBody/...` → `PostPetsBody`).
-fn pointer_hint(raw: &serde_json::Value, pointer: &str) -> String {
+fn pointer_hint(raw: &serde_json::Value, reference: &str) -> String {
     const STRUCTURAL: &[&str] = &[
         "schema",
         "items",
@@ -923,7 +914,7 @@ fn pointer_hint(raw: &serde_json::Value, pointer: &str) -> String {
     const METHODS: &[&str] = &[
         "get", "put", "post", "delete", "options", "head", "patch", "trace",
     ];
-    let segments: Vec<String> = pointer.split('/').skip(1).map(unescape_pointer).collect();
+    let segments = crate::pointer::tokens(reference).unwrap_or_default();
     let named = segments.iter().enumerate().rev().find(|(i, s)| {
         let after_properties = *i > 0 && segments.get(i - 1).is_some_and(|p| p == "properties");
         after_properties

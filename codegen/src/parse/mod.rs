@@ -1,9 +1,10 @@
 //! Stage 1: text → `openapiv3::OpenAPI`, with the version checked first.
 
 pub(crate) mod shape;
+pub(crate) mod targets;
 pub(crate) mod walk;
 
-use crate::error::{Error, Errors, Location, pointer};
+use crate::error::{Error, Errors, Location};
 
 /// The syntax of the input text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,8 @@ fn internal(file: &str) -> Error {
 }
 
 /// Parses `text` into an OpenAPI 3.0 document and also returns the document as plain JSON,
-/// for references that point outside `components` (`#/paths/...`). A document that does not
+/// for what reads every part of it (checks, references that point outside `components`,
+/// resolved by `targets`; spec tooling). A document that does not
 /// follow the OpenAPI 3.0 schema gets every offending value reported, each with its pointer.
 pub fn parse_with_raw(
     file: &str,
@@ -88,9 +90,8 @@ pub fn parse_converted(
     match serde_path_to_error::deserialize(&value) {
         Ok(doc) => Ok((doc, value, warnings)),
         Err(error) => {
-            let at = crate::parse::shape::path_segments(error.path())
-                .iter()
-                .fold("#".to_owned(), |at, s| pointer(&at, s));
+            let at =
+                crate::pointer::join_all("#", &crate::parse::shape::path_segments(error.path()));
             Err(Error::Invalid {
                 file: file.to_owned(),
                 location: Location::new(at),

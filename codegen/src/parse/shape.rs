@@ -7,8 +7,9 @@
 //! whose untagged enums retry each nested level on failure, which takes exponential time in
 //! the nesting depth (a schema 40 levels deep with an error at the bottom never finishes).
 
-use crate::error::{Error, Location, pointer};
+use crate::error::{Error, Location};
 use crate::parse::walk::{self, Node};
+use crate::pointer::join_all;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -18,7 +19,7 @@ pub(crate) fn locate(file: &str, root: &Value) -> Vec<Error> {
     let mut errors = Vec::new();
     walk::walk(root, &mut |node, value, at| {
         if let Some((inner, message)) = check(node, value) {
-            let at = inner.iter().fold(at.to_owned(), |at, s| pointer(&at, s));
+            let at = join_all(at, &inner);
             let mut location = Location::new(at.clone());
             location.context = walk::context(root, &at);
             errors.push(Error::Invalid {
@@ -32,15 +33,16 @@ pub(crate) fn locate(file: &str, root: &Value) -> Vec<Error> {
 }
 
 /// The first shape error in `value` read as an object of kind `node` (`at <pointer inside
-/// it>: <message>`), found in linear time; `None` when it deserializes as one. Lowering checks
-/// any part of the document it deserializes on its own (a `$ref` outside `components`) with
-/// this first, for the reason in this module's documentation.
+/// it>: <message>`), found in linear time; `None` when it deserializes as one. Any part of the
+/// document deserialized on its own (the target of a `$ref` outside `components`, see
+/// [`crate::parse::targets`]) is checked with this first, for the reason in this module's
+/// documentation.
 pub(crate) fn first_error(node: Node, value: &Value) -> Option<String> {
     let mut first = None;
     walk::walk_from(node, value, "#", &mut |node, value, at| {
         if first.is_none() {
             if let Some((inner, message)) = check(node, value) {
-                let at = inner.iter().fold(at.to_owned(), |at, s| pointer(&at, s));
+                let at = join_all(at, &inner);
                 first = Some(format!("at {at}: {message}"));
             }
         }

@@ -6,7 +6,7 @@
 //! placeholders, so that an object can be deserialized on its own and an error in it is found
 //! at its own pointer instead of at the top of the document.
 
-use crate::error::pointer;
+use crate::pointer::join as pointer;
 use serde_json::{Map, Value};
 
 /// The kinds of object the walk visits.
@@ -249,9 +249,20 @@ pub(crate) fn strip(node: Node, value: &Value) -> Value {
 /// Deeper than this, the walk stops (parsers already limit nesting; this is a second guard).
 const MAX_DEPTH: usize = 256;
 
+/// What the walk calls for each object: its kind (`Node::Reference` for a `$ref`), the kind of
+/// object a reference stands for (for other objects, their own kind), the object and its
+/// pointer.
+type Visit<'f> = dyn FnMut(Node, Node, &Value, &str) + 'f;
+
 /// Visits the document's objects, parents before children, with their JSON pointers.
 pub(crate) fn walk(root: &Value, visit: &mut dyn FnMut(Node, &Value, &str)) {
-    visit_node(Node::Root, root, "#", visit, 0);
+    visit_node(
+        Node::Root,
+        root,
+        "#",
+        &mut |node, _, value, at| visit(node, value, at),
+        0,
+    );
 }
 
 /// Visits `value`, read as an object of kind `node` at `at`, and the objects it holds.
@@ -261,20 +272,37 @@ pub(crate) fn walk_from(
     at: &str,
     visit: &mut dyn FnMut(Node, &Value, &str),
 ) {
-    visit_node(node, value, at, visit, 0);
+    visit_node(
+        node,
+        value,
+        at,
+        &mut |node, _, value, at| visit(node, value, at),
+        0,
+    );
 }
 
-fn visit_node(
+/// Visits every `$ref` that stands for an object in `value` (read as an object of kind
+/// `node` at `at`): the kind of object it stands for, the reference and its pointer.
+pub(crate) fn references(
     node: Node,
     value: &Value,
     at: &str,
-    visit: &mut dyn FnMut(Node, &Value, &str),
-    depth: usize,
+    visit: &mut dyn FnMut(Node, &str, &str),
 ) {
+    let mut each = |node: Node, stands_for: Node, value: &Value, at: &str| {
+        let reference = value.get("$ref").and_then(Value::as_str);
+        if let (Node::Reference, Some(reference)) = (node, reference) {
+            visit(stands_for, reference, at);
+        }
+    };
+    visit_node(node, value, at, &mut each, 0);
+}
+
+fn visit_node(node: Node, value: &Value, at: &str, visit: &mut Visit<'_>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    visit(node, value, at);
+    visit(node, node, value, at);
     let Some(object) = value.as_object() else {
         return;
     };
@@ -324,11 +352,11 @@ fn visit_child(
     referable: bool,
     value: &Value,
     at: &str,
-    visit: &mut dyn FnMut(Node, &Value, &str),
+    visit: &mut Visit<'_>,
     depth: usize,
 ) {
     if referable && value.as_object().is_some_and(|o| o.contains_key("$ref")) {
-        visit(Node::Reference, value, at);
+        visit(Node::Reference, node, value, at);
         return;
     }
     visit_node(node, value, at, visit, depth + 1);
@@ -341,12 +369,8 @@ pub(crate) fn is_method(key: &str) -> bool {
 
 /// The operationId or schema name that the object at `at` belongs to, for messages.
 pub(crate) fn context(root: &Value, at: &str) -> Option<String> {
-    let mut segments = at.strip_prefix("#/")?.split('/').map(unescape);
-    match (
-        segments.next()?.as_str(),
-        segments.next()?,
-        segments.next()?,
-    ) {
+    let mut tokens = crate::pointer::tokens(at)?.into_iter();
+    match (tokens.next()?.as_str(), tokens.next()?, tokens.next()?) {
         ("paths", path, method) if is_method(&method) => root
             .get("paths")?
             .get(&path)?
@@ -357,9 +381,4 @@ pub(crate) fn context(root: &Value, at: &str) -> Option<String> {
         ("components", kind, name) if kind == "schemas" => Some(name),
         _ => None,
     }
-}
-
-/// Decodes one JSON pointer segment (`~1` → `/`, `~0` → `~`).
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
 }

@@ -326,38 +326,12 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
     Value::Object(out)
 }
 
-/// Every local `#/components/{kind}/{name}` reference under `value`: `$ref`s and the
-/// values of discriminator mappings.
+/// Every component that a local reference under `value` names or points into: `$ref`s and
+/// the values of discriminator mappings.
 fn collect_refs(value: &Value, into: &mut Vec<(String, String)>) {
-    fn named(reference: &str, into: &mut Vec<(String, String)>) {
-        if let Some(rest) = reference.strip_prefix("#/components/") {
-            let mut parts = rest.splitn(3, '/');
-            if let (Some(kind), Some(name)) = (parts.next(), parts.next()) {
-                let name = name.replace("~1", "/").replace("~0", "~");
-                into.push((kind.to_owned(), name));
-            }
+    crate::pointer::walk_refs(value, "#", &mut |found| {
+        if let Some(c) = crate::pointer::referenced_component(found.reference) {
+            into.push((c.kind, c.name));
         }
-    }
-    match value {
-        Value::Object(map) => {
-            if let Some(mapping) = map
-                .get("discriminator")
-                .and_then(|d| d.get("mapping"))
-                .and_then(Value::as_object)
-            {
-                for reference in mapping.values().filter_map(Value::as_str) {
-                    named(reference, into);
-                }
-            }
-            for (key, inner) in map {
-                if let (true, Some(reference)) = (key == "$ref", inner.as_str()) {
-                    named(reference, into);
-                } else {
-                    collect_refs(inner, into);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, into)),
-        _ => {}
-    }
+    });
 }

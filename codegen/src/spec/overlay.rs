@@ -202,7 +202,7 @@ enum Step {
 
 fn pointer_of(steps: &[Step]) -> String {
     steps.iter().fold("#".to_owned(), |at, step| match step {
-        Step::Name(name) => crate::error::pointer(&at, name),
+        Step::Name(name) => crate::pointer::join(&at, name),
         Step::Index(i) => format!("{at}/{i}"),
     })
 }
@@ -366,7 +366,7 @@ fn merge(
                 target.insert(key.clone(), value.clone());
             }
             (Some(Value::Object(inner)), Value::Object(update)) => {
-                merge(inner, update, &crate::error::pointer(at, key), concatenate)?;
+                merge(inner, update, &crate::pointer::join(at, key), concatenate)?;
             }
             (Some(Value::Array(items)), Value::Array(more)) if concatenate => {
                 items.extend(more.iter().cloned());

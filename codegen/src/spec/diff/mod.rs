@@ -19,7 +19,8 @@ mod schemas;
 #[cfg(test)]
 mod tests;
 
-use crate::error::{Errors, pointer};
+use crate::error::Errors;
+use crate::pointer::join as pointer;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -187,10 +188,7 @@ fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return value;
         };
-        let Some(target) = reference
-            .strip_prefix('#')
-            .and_then(|pointer| doc.pointer(pointer))
-        else {
+        let Some(target) = crate::pointer::lookup_ref(doc, reference) else {
             return value;
         };
         value = target;
@@ -200,11 +198,8 @@ fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
 
 /// The schema name a `#/components/schemas/X` reference names.
 fn schema_ref(schema: &Value) -> Option<String> {
-    schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(|name| name.replace("~1", "/").replace("~0", "~"))
+    let reference = schema.get("$ref").and_then(Value::as_str)?;
+    crate::pointer::referenced_name(reference, "schemas")
 }
 
 /// Named schemas each direction uses, transitively.
@@ -251,21 +246,16 @@ fn usage(doc: &Value) -> BTreeMap<String, Direction> {
     out
 }
 
+/// The component schemas `$ref`s under `value` name or point into.
 fn collect_schema_refs(value: &Value, into: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(name) = schema_ref(value) {
-                into.push(name);
-            }
-            for inner in map.values() {
-                collect_schema_refs(inner, into);
+    crate::pointer::walk_refs(value, "#", &mut |found| {
+        let component = crate::pointer::referenced_component(found.reference);
+        if let (false, Some(c)) = (found.mapping, component) {
+            if c.kind == "schemas" {
+                into.push(c.name);
             }
         }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| collect_schema_refs(item, into)),
-        _ => {}
-    }
+    });
 }
 
 /// A short description of a schema's type, for messages and comparison: `string`,

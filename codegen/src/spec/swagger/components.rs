@@ -13,7 +13,7 @@ impl Converter<'_> {
                 let at = pointer("#/definitions", name);
                 schemas.insert(name.clone(), self.schema_at(schema, &at, false));
             }
-            discriminator_mappings(definitions, &mut schemas);
+            azure::discriminator_mappings(definitions, &mut schemas);
         }
         for (name, schema) in std::mem::take(&mut self.hoisted) {
             schemas.entry(name).or_insert(schema);
@@ -139,8 +139,7 @@ impl Converter<'_> {
 
     /// The global parameter a `#/parameters/...` reference names.
     pub(super) fn global_parameter(&self, reference: &str) -> Option<Value> {
-        let name = reference.strip_prefix("#/parameters/")?;
-        let name = name.replace("~1", "/").replace("~0", "~");
+        let name = crate::pointer::name_under(reference, "parameters")?;
         self.root
             .get("parameters")
             .and_then(|p| p.get(&name))

@@ -29,6 +29,7 @@
 //!   query string becoming required single-value query parameters. `x-ms-pageable`,
 //!   `x-ms-long-running-operation` and every other extension are kept where they stand.
 
+mod azure;
 mod components;
 mod operations;
 mod schemas;
@@ -36,7 +37,8 @@ mod servers;
 #[cfg(test)]
 mod tests;
 
-use crate::error::{Error, Errors, Location, Warning, pointer};
+use crate::error::{Error, Errors, Location, Warning};
+use crate::pointer::join as pointer;
 use serde_json::{Map, Value, json};
 
 /// A converted document and what could not be said in OpenAPI 3.0.
@@ -300,48 +302,6 @@ pub fn rewrite_ref(reference: &str) -> String {
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
     a.get("name").is_some() && a.get("name") == b.get("name") && a.get("in") == b.get("in")
-}
-
-/// Subtypes name their discriminator value with `x-ms-discriminator-value` (default: the
-/// definition's name, which OpenAPI 3.0 also assumes); other values go in the base's
-/// `discriminator.mapping`.
-fn discriminator_mappings(definitions: &Map<String, Value>, schemas: &mut Map<String, Value>) {
-    for (name, definition) in definitions {
-        let Some(value) = definition
-            .get("x-ms-discriminator-value")
-            .and_then(Value::as_str)
-        else {
-            continue;
-        };
-        if value == name {
-            continue;
-        }
-        let bases: Vec<String> = definition
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|member| member.get("$ref").and_then(Value::as_str))
-            .filter_map(|r| r.strip_prefix("#/definitions/"))
-            .map(str::to_owned)
-            .collect();
-        for base in bases {
-            let Some(discriminator) = schemas
-                .get_mut(&base)
-                .and_then(|b| b.get_mut("discriminator"))
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            let mapping = discriminator.entry("mapping").or_insert_with(|| json!({}));
-            if let Some(mapping) = mapping.as_object_mut() {
-                mapping.insert(
-                    value.to_owned(),
-                    json!(format!("#/components/schemas/{name}")),
-                );
-            }
-        }
-    }
 }
 
 /// The hook `parse` calls: a Swagger document converted (with its warnings), anything else

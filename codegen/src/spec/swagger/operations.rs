@@ -1,6 +1,6 @@
 //! Paths and operations: parameters (`body` and `formData` → `requestBody`, the others' type
 //! keywords → `schema`, `collectionFormat` → `style`/`explode`), responses (`schema` →
-//! `content` per `produces` entry) and Azure's `x-ms-paths`.
+//! `content` per `produces` entry). Azure's `x-ms-paths` is in `azure.rs`.
 
 use super::*;
 
@@ -86,11 +86,7 @@ impl Converter<'_> {
                     );
                     None
                 }
-                Some("body" | "formData") => {
-                    let name = reference.trim_start_matches("#/parameters/");
-                    let global_at = format!("#/parameters/{name}");
-                    self.parameter(&global, &global_at)
-                }
+                Some("body" | "formData") => self.parameter(&global, reference),
                 _ => Some(Param::Plain(json!({ "$ref": rewrite_ref(reference) }))),
             };
         }
@@ -560,89 +556,5 @@ impl Converter<'_> {
             out.insert("content".to_owned(), Value::Object(content));
         }
         Value::Object(out)
-    }
-
-    /// `x-ms-paths`: paths that differ from others only by their query string. The query
-    /// string becomes required single-value query parameters; an operation whose path and
-    /// method are already taken cannot be told apart in OpenAPI 3.0 and is left out.
-    pub(super) fn merge_ms_paths(&mut self, extra: &Value, paths: &mut Map<String, Value>) {
-        let Some(source) = extra.as_object() else {
-            self.warn("#/x-ms-paths", "`x-ms-paths` must be a mapping; ignored");
-            return;
-        };
-        for (key, item) in source {
-            let at = pointer("#/x-ms-paths", key);
-            let Some(Value::Object(mut item)) = self.path_item(item, &at) else {
-                continue;
-            };
-            let (path, query) = match key.split_once('?') {
-                Some((path, query)) => (path.to_owned(), query),
-                None => (key.clone(), ""),
-            };
-            let constants: Vec<Value> = query
-                .split('&')
-                .filter(|pair| !pair.is_empty())
-                .map(|pair| {
-                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    json!({
-                        "name": name,
-                        "in": "query",
-                        "required": true,
-                        "schema": { "type": "string", "enum": [value] },
-                    })
-                })
-                .collect();
-            let shared = match item.shift_remove("parameters") {
-                Some(Value::Array(shared)) => shared,
-                _ => Vec::new(),
-            };
-            let target = paths
-                .entry(path.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            let Some(target) = target.as_object_mut() else {
-                continue;
-            };
-            for (method, operation) in item {
-                let Value::Object(mut operation) = operation else {
-                    continue;
-                };
-                if !METHODS.contains(&method.as_str()) {
-                    target.entry(method).or_insert(Value::Object(operation));
-                    continue;
-                }
-                if target.contains_key(&method) {
-                    self.warnings.push(Warning {
-                        location: Location::new(pointer(&at, &method)),
-                        message: format!(
-                            "`{method} {path}` is already defined; OpenAPI 3.0 cannot tell \
-                             operations apart by query string, so this one is left out"
-                        ),
-                    });
-                    continue;
-                }
-                let mut list = constants.clone();
-                list.extend(shared.iter().cloned());
-                if let Some(Value::Array(own)) = operation.shift_remove("parameters") {
-                    list.retain(|p| !own.iter().any(|o| same_parameter(o, p)));
-                    list.extend(own);
-                }
-                if !list.is_empty() {
-                    let mut reordered = Map::new();
-                    for (k, v) in std::mem::take(&mut operation) {
-                        if k == "responses" || k == "requestBody" {
-                            reordered
-                                .entry("parameters")
-                                .or_insert(Value::Array(list.clone()));
-                        }
-                        reordered.insert(k, v);
-                    }
-                    reordered
-                        .entry("parameters")
-                        .or_insert(Value::Array(list.clone()));
-                    operation = reordered;
-                }
-                target.insert(method, Value::Object(operation));
-            }
-        }
     }
 }

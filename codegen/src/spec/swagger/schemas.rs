@@ -1,5 +1,5 @@
-//! Schemas: `type: file`, `discriminator`, `x-nullable`, siblings of `$ref`, and Azure's
-//! `x-ms-enum` (a named enum becomes a schema of its own).
+//! Schemas: `type: file`, `discriminator`, siblings of `$ref`; Azure's `x-nullable` and
+//! `x-ms-enum` through `azure.rs`.
 
 use super::*;
 
@@ -18,12 +18,7 @@ impl Converter<'_> {
                 self.error(&pointer(at, "$ref"), "`$ref` must be a string");
                 return json!({});
             };
-            let reference = json!({ "$ref": rewrite_ref(reference) });
-            return if source.get("x-nullable") == Some(&Value::Bool(true)) {
-                json!({ "allOf": [reference], "nullable": true })
-            } else {
-                reference
-            };
+            return azure::nullable_ref(source, json!({ "$ref": rewrite_ref(reference) }));
         }
         let file = source.get("type").and_then(Value::as_str) == Some("file");
         let mut out = Map::new();
@@ -57,13 +52,7 @@ impl Converter<'_> {
                         out.insert(key.clone(), value.clone());
                     }
                 },
-                "x-nullable" => match value {
-                    Value::Bool(true) => {
-                        out.insert("nullable".to_owned(), json!(true));
-                    }
-                    Value::Bool(false) => {}
-                    _ => self.warn(&here, "`x-nullable` must be a boolean; ignored"),
-                },
+                "x-nullable" => self.x_nullable(value, &here, &mut out),
                 "properties" => {
                     let mut properties = Map::new();
                     for (name, property) in value.as_object().into_iter().flatten() {
@@ -133,80 +122,5 @@ impl Converter<'_> {
         } else {
             Value::Object(out)
         }
-    }
-
-    /// An enum with `x-ms-enum.name` becomes the named schema of that name; its use keeps
-    /// what belongs to the use (description, default...) beside `allOf: [$ref]`.
-    pub(super) fn hoist_enum(&mut self, schema: Map<String, Value>, at: &str) -> Value {
-        let Some(name) = schema
-            .get("x-ms-enum")
-            .and_then(|e| e.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-        else {
-            return Value::Object(schema);
-        };
-        if !schema.contains_key("enum") {
-            return Value::Object(schema);
-        }
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-        if !valid {
-            self.warn(
-                &pointer(at, "x-ms-enum"),
-                format!("`x-ms-enum.name` `{name}` is not a valid component name; kept inline"),
-            );
-            return Value::Object(schema);
-        }
-        let mut named = Map::new();
-        let mut usage = Map::new();
-        for (key, value) in schema {
-            match key.as_str() {
-                "description" | "default" | "readOnly" | "nullable" | "example" | "title" => {
-                    usage.insert(key, value);
-                }
-                _ => {
-                    named.insert(key, value);
-                }
-            }
-        }
-        let named = Value::Object(named);
-        let defined = self
-            .root
-            .get("definitions")
-            .and_then(|d| d.get(&name))
-            .is_some();
-        let same = self.hoisted.get(&name).map(|existing| *existing == named);
-        if defined || same == Some(false) {
-            self.warn(
-                &pointer(at, "x-ms-enum"),
-                format!(
-                    "`x-ms-enum.name` `{name}` already names {}; this enum stays inline",
-                    if defined {
-                        "a definition"
-                    } else {
-                        "an enum with other values"
-                    }
-                ),
-            );
-            let mut inline = usage;
-            if let Value::Object(named) = named {
-                inline.extend(named);
-            }
-            return Value::Object(inline);
-        }
-        if same.is_none() {
-            self.hoisted.insert(name.clone(), named);
-        }
-        let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
-        if usage.is_empty() {
-            return reference;
-        }
-        let mut out = Map::new();
-        out.insert("allOf".to_owned(), json!([reference]));
-        out.extend(usage);
-        Value::Object(out)
     }
 }
