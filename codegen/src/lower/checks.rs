@@ -224,7 +224,7 @@ pub(crate) fn document(cx: &mut Lowering<'_>) {
 /// Warns where two wire names became the same Rust name and one of them was renamed
 /// (`foo_bar`, `foo_bar2`): component schemas, struct fields, enum variants, parameters and
 /// operation methods. Naming is decided elsewhere; this only finds what it renamed.
-pub(crate) fn collisions(cx: &mut Lowering<'_>, operations: &[crate::ir::Operation]) {
+pub(crate) fn collisions(cx: &mut Lowering<'_>) {
     let mut found: Vec<(Location, String)> = Vec::new();
     let mut note = |at: String, what: &str, first: &str, second: &str, a: &str, b: &str| {
         found.push((
@@ -306,58 +306,6 @@ pub(crate) fn collisions(cx: &mut Lowering<'_>, operations: &[crate::ir::Operati
             | TypeKind::Union(_)
             | TypeKind::ErrorEnum(_)
             | TypeKind::IntEnum(_) => {}
-        }
-    }
-    for op in operations {
-        for param in &op.params {
-            let wanted = names::snake(&param.wire_name);
-            if names::unraw(&param.rust_name) == names::unraw(&wanted) {
-                continue;
-            }
-            if let Some(other) = op
-                .params
-                .iter()
-                .find(|p| names::unraw(&p.rust_name) == names::unraw(&wanted))
-            {
-                note(
-                    format!("{}/parameters", op.source),
-                    "parameters",
-                    &other.wire_name,
-                    &param.wire_name,
-                    names::unraw(&wanted),
-                    names::unraw(&param.rust_name),
-                );
-            }
-        }
-    }
-    let mut by_method: BTreeMap<String, Vec<&crate::ir::Operation>> = BTreeMap::new();
-    for op in operations {
-        by_method
-            .entry(names::snake(&op.operation_id))
-            .or_default()
-            .push(op);
-    }
-    for (method, ops) in &by_method {
-        if let [first, rest @ ..] = ops.as_slice() {
-            for op in rest {
-                // Renamed with a number (`list_things2`), not shortened (`Group_Op` → `op`).
-                let numbered = names::unraw(&op.rust_name)
-                    .strip_prefix(names::unraw(method))
-                    .is_some_and(|n| {
-                        n.trim_start_matches('_')
-                            .starts_with(|c: char| c.is_ascii_digit())
-                    });
-                if op.operation_id != first.operation_id && numbered {
-                    note(
-                        op.source.clone(),
-                        "operationIds",
-                        &first.operation_id,
-                        &op.operation_id,
-                        names::unraw(method),
-                        names::unraw(&op.rust_name),
-                    );
-                }
-            }
         }
     }
     for (location, message) in found {

@@ -20,13 +20,15 @@ pub fn lower(
     file: &str,
     doc: &OpenAPI,
     raw: &serde_json::Value,
+    reserved_methods: &[String],
 ) -> Result<(Api, Vec<Warning>), Vec<Error>> {
     let mut cx = Lowering::new(file, doc, raw);
+    cx.reserved_methods = reserved_methods.to_vec();
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
     schema::apply_defaults(&mut cx);
-    checks::collisions(&mut cx, &operations);
+    checks::collisions(&mut cx);
     let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(&mut cx.types);
     checks::alias_cycles(&mut cx);
@@ -75,6 +77,8 @@ pub(crate) struct Lowering<'a> {
     /// Named types lowered from inline schemas, by the schema's pointer: a schema reached
     /// twice (a shared response, an `allOf` part, a `$ref` into `paths`) is one type.
     pub inline_types: BTreeMap<String, crate::ir::TypeRef>,
+    /// Method names hand-written extensions define on the client (`Input::reserved_methods`).
+    pub reserved_methods: Vec<String>,
     /// Property defaults waiting for every type to be lowered (see `schema::apply_defaults`).
     pub pending_defaults: Vec<schema::PendingDefault>,
 }
@@ -90,19 +94,10 @@ impl<'a> Lowering<'a> {
             merging: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
-            // Names the generated modules use themselves.
-            type_names: Scope::with_reserved(&[
-                "Client",
-                "Error",
-                "Result",
-                "Option",
-                "Vec",
-                "String",
-                "Box",
-                "Credential",
-            ]),
+            type_names: Scope::with_reserved(crate::names::reserved::TYPE_NAMES),
             schema_names: BTreeMap::new(),
             types: Vec::new(),
+            reserved_methods: Vec::new(),
             pending_defaults: Vec::new(),
             inline_types: BTreeMap::new(),
         }
