@@ -84,3 +84,102 @@ pub const TYPE_NAMES: &[&str] = &[
     "Box",
     "Credential",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::{TokenStream, TokenTree};
+    use std::collections::BTreeSet;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// The name after every `fn` in `tokens`, at any depth, in order.
+    fn fn_names(tokens: TokenStream, into: &mut Vec<String>) {
+        let mut after_fn = false;
+        for tree in tokens {
+            match tree {
+                TokenTree::Group(group) => {
+                    fn_names(group.stream(), into);
+                    after_fn = false;
+                }
+                TokenTree::Ident(ident) => {
+                    if after_fn {
+                        into.push(ident.to_string());
+                    }
+                    after_fn = ident == "fn";
+                }
+                TokenTree::Punct(_) | TokenTree::Literal(_) => after_fn = false,
+            }
+        }
+    }
+
+    /// The runtime's list is the body of its `client_common!` macro, name for name.
+    #[test]
+    fn client_common_methods_are_the_macros_fns() -> TestResult {
+        let source = include_str!("../../runtime/src/client.rs");
+        let file = syn::parse_file(source)?;
+        let mac = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Macro(m) if m.ident.as_ref().is_some_and(|i| i == "client_common") => {
+                    Some(m)
+                }
+                _ => None,
+            })
+            .ok_or("no `client_common!` in the runtime's client.rs")?;
+        let mut names = Vec::new();
+        fn_names(mac.mac.tokens.clone(), &mut names);
+        assert_eq!(names, CLIENT_COMMON_METHODS);
+        Ok(())
+    }
+
+    /// The methods of every `impl Client` block in `source`.
+    fn client_methods_in(source: &str) -> Result<BTreeSet<String>, syn::Error> {
+        let file = syn::parse_file(source)?;
+        let mut names = BTreeSet::new();
+        for item in &file.items {
+            let syn::Item::Impl(block) = item else {
+                continue;
+            };
+            let syn::Type::Path(ty) = &*block.self_ty else {
+                continue;
+            };
+            if ty.path.is_ident("Client") {
+                for inner in &block.items {
+                    if let syn::ImplItem::Fn(f) = inner {
+                        names.insert(f.sig.ident.to_string());
+                    }
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// What the emitter's `impl Client` defines for a document without operations or client
+    /// settings is [`CLIENT_OWN_METHODS`], so a method added there cannot go unreserved.
+    #[test]
+    fn the_emitters_own_methods_are_listed() -> TestResult {
+        let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+        let output = crate::generate(&crate::Input::new("t.yaml", spec, "test"))?;
+        let client = output
+            .files
+            .iter()
+            .find(|f| f.path == "client.rs")
+            .ok_or("no client.rs")?;
+        let own: BTreeSet<String> = CLIENT_OWN_METHODS.iter().map(|m| (*m).to_owned()).collect();
+        assert_eq!(client_methods_in(&client.contents)?, own);
+        Ok(())
+    }
+
+    #[test]
+    fn the_lists_hold_each_name_once() {
+        let all: Vec<&str> = client_methods().collect();
+        let unique: BTreeSet<&str> = all.iter().copied().collect();
+        assert_eq!(all.len(), unique.len(), "{all:?}");
+        for list in [METHOD_LOCALS, TYPE_NAMES] {
+            let unique: BTreeSet<&str> = list.iter().copied().collect();
+            assert_eq!(list.len(), unique.len(), "{list:?}");
+        }
+    }
+}
