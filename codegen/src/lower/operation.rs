@@ -1065,8 +1065,10 @@ fn name_client_settings(
     settings: &mut [ClientParam],
     raw: &mut [RawOperation],
 ) {
-    let reserved_by = |scope: &Scope, name: &str| match scope.holder(name) {
-        Some(Holder::Reserved(why)) => Some(why.clone()),
+    // Why `name` cannot be an accessor: reserved, or (for a renamed setting) taken at all.
+    let unusable = |scope: &Scope, name: &str, renamed: bool| match scope.holder(name) {
+        Some(Holder::Reserved(why)) => Some(format!("which is {why}")),
+        Some(Holder::Claimed(by)) if renamed => Some(format!("which {by} takes")),
         _ => None,
     };
     for setting in settings.iter_mut() {
@@ -1075,8 +1077,8 @@ fn name_client_settings(
         let mut n = 1usize;
         let mut name = base.clone();
         let mut why = None;
-        while let Some(reason) = reserved_by(scope, &name)
-            .or_else(|| reserved_by(scope, &format!("with_{name}")))
+        while let Some(reason) = unusable(scope, &name, n > 1)
+            .or_else(|| unusable(scope, &format!("with_{name}"), n > 1))
         {
             why.get_or_insert(reason);
             n += 1;
@@ -1087,7 +1089,7 @@ fn name_client_settings(
                 Location::new(format!("{}/parameters", first.op.source)),
                 format!(
                     "the client setting `{}` would have the accessors `{base}` and `with_{base}`, \
-                     one of which is {why}; they are `{name}` and `with_{name}` instead",
+                     one of them {why}; they are `{name}` and `with_{name}` instead",
                     setting.wire_name
                 ),
             );

@@ -42,6 +42,9 @@ pub mod references;
 // Generated from `tests/fixtures/required-optional.yaml`.
 #[rustfmt::skip]
 pub mod required_optional;
+// Generated from `tests/fixtures/reserved-names.yaml`.
+#[rustfmt::skip]
+pub mod reserved_names;
 // Generated from `tests/fixtures/responses.yaml`.
 #[rustfmt::skip]
 pub mod responses;
