@@ -5,7 +5,6 @@
 use super::Lowering;
 use crate::error::{Location, pointer};
 use crate::ir::{TypeKind, TypeRef};
-use crate::names;
 use crate::parse::walk::{self, Node};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -218,97 +217,5 @@ pub(crate) fn document(cx: &mut Lowering<'_>) {
     }
     for (at, message) in warnings {
         cx.warn(Location::new(at), message);
-    }
-}
-
-/// Warns where two wire names became the same Rust name and one of them was renamed
-/// (`foo_bar`, `foo_bar2`): component schemas, struct fields, enum variants, parameters and
-/// operation methods. Naming is decided elsewhere; this only finds what it renamed.
-pub(crate) fn collisions(cx: &mut Lowering<'_>) {
-    let mut found: Vec<(Location, String)> = Vec::new();
-    let mut note = |at: String, what: &str, first: &str, second: &str, a: &str, b: &str| {
-        found.push((
-            Location::new(at),
-            format!(
-                "{what} {first:?} and {second:?} both become `{a}` in Rust; {second:?} is named \
-                 `{b}` instead"
-            ),
-        ));
-    };
-    // Component schemas.
-    let schema_types: BTreeMap<&str, &str> = cx
-        .schema_names
-        .iter()
-        .map(|(wire, rust)| (rust.as_str(), wire.as_str()))
-        .collect();
-    for (wire, rust) in &cx.schema_names {
-        let wanted = names::camel(wire);
-        if names::unraw(rust) != names::unraw(&wanted) {
-            if let Some(other) = schema_types.get(wanted.as_str()) {
-                note(
-                    pointer("#/components/schemas", wire),
-                    "schemas",
-                    other,
-                    wire,
-                    &wanted,
-                    rust,
-                );
-            }
-        }
-    }
-    for def in &cx.types {
-        match &def.kind {
-            TypeKind::Struct(s) => {
-                for field in &s.fields {
-                    let wanted = names::snake(&field.wire_name);
-                    if names::unraw(&field.rust_name) == names::unraw(&wanted) {
-                        continue;
-                    }
-                    if let Some(other) = s
-                        .fields
-                        .iter()
-                        .find(|f| names::unraw(&f.rust_name) == names::unraw(&wanted))
-                    {
-                        note(
-                            pointer(&format!("{}/properties", def.source), &field.wire_name),
-                            "properties",
-                            &other.wire_name,
-                            &field.wire_name,
-                            names::unraw(&wanted),
-                            names::unraw(&field.rust_name),
-                        );
-                    }
-                }
-            }
-            TypeKind::Enum(e) => {
-                for variant in &e.variants {
-                    let wanted = names::camel(&variant.wire_name);
-                    let bare = wanted.trim_start_matches('_');
-                    if variant.rust_name == wanted
-                        || variant.rust_name == format!("Minus{bare}")
-                        || variant.rust_name == format!("Plus{bare}")
-                    {
-                        continue;
-                    }
-                    if let Some(other) = e.variants.iter().find(|v| v.rust_name == wanted) {
-                        note(
-                            format!("{}/enum", def.source),
-                            "enum values",
-                            &other.wire_name,
-                            &variant.wire_name,
-                            &wanted,
-                            &variant.rust_name,
-                        );
-                    }
-                }
-            }
-            TypeKind::Alias(_)
-            | TypeKind::Union(_)
-            | TypeKind::ErrorEnum(_)
-            | TypeKind::IntEnum(_) => {}
-        }
-    }
-    for (location, message) in found {
-        cx.warn(location, message);
     }
 }

@@ -11,7 +11,7 @@ mod schema;
 
 use crate::error::{Error, Location, Warning, pointer};
 use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
-use crate::names::Scope;
+use crate::names::{Holder, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
 
@@ -28,7 +28,6 @@ pub fn lower(
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
     schema::apply_defaults(&mut cx);
-    checks::collisions(&mut cx);
     let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(&mut cx.types);
     checks::alias_cycles(&mut cx);
@@ -94,7 +93,14 @@ impl<'a> Lowering<'a> {
             merging: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
-            type_names: Scope::with_reserved(crate::names::reserved::TYPE_NAMES),
+            type_names: {
+                let mut scope = Scope::default();
+                scope.reserve(
+                    crate::names::reserved::TYPE_NAMES.iter().copied(),
+                    "a name the generated crate keeps for itself",
+                );
+                scope
+            },
             schema_names: BTreeMap::new(),
             types: Vec::new(),
             reserved_methods: Vec::new(),
@@ -133,8 +139,24 @@ impl<'a> Lowering<'a> {
             return;
         };
         for name in components.schemas.keys() {
-            let rust = self.type_names.claim(&crate::names::camel(name));
-            self.schema_names.insert(name.clone(), rust);
+            let wanted = crate::names::camel(name);
+            let claim = self.type_names.claim_by(&wanted, name);
+            let held = match &claim.displaced_by {
+                Some(Holder::Claimed(other)) => Some(format!(
+                    "schemas {other:?} and {name:?} both become `{wanted}` in Rust"
+                )),
+                Some(Holder::Reserved(why)) => Some(format!(
+                    "schema {name:?} would be the type `{wanted}`, {why}"
+                )),
+                None => None,
+            };
+            if let Some(held) = held {
+                self.warn(
+                    Location::new(pointer("#/components/schemas", name)),
+                    format!("{held}; {name:?} is named `{}` instead", claim.name),
+                );
+            }
+            self.schema_names.insert(name.clone(), claim.name);
         }
     }
 

@@ -1067,8 +1067,8 @@ fn name_client_settings(
 ) {
     // Why `name` cannot be an accessor: reserved, or (for a renamed setting) taken at all.
     let unusable = |scope: &Scope, name: &str, renamed: bool| match scope.holder(name) {
-        Some(Holder::Reserved(why)) => Some(format!("which is {why}")),
-        Some(Holder::Claimed(by)) if renamed => Some(format!("which {by} takes")),
+        Some(Holder::Reserved(why)) => Some(format!("`{name}` is {why}")),
+        Some(Holder::Claimed(by)) if renamed => Some(format!("`{name}` is taken by {by}")),
         _ => None,
     };
     for setting in settings.iter_mut() {
@@ -1089,7 +1089,7 @@ fn name_client_settings(
                 Location::new(format!("{}/parameters", first.op.source)),
                 format!(
                     "the client setting `{}` would have the accessors `{base}` and `with_{base}`, \
-                     one of them {why}; they are `{name}` and `with_{name}` instead",
+                     but {why}; they are `{name}` and `with_{name}` instead",
                     setting.wire_name
                 ),
             );
