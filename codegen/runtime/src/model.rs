@@ -222,7 +222,7 @@ macro_rules! open_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
                 ::std::result::Result::Ok(Self::from(value))
             }
         }
@@ -287,7 +287,7 @@ macro_rules! open_int_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::num::ParseIntError;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
                 value.parse::<i64>().map(Self::from)
             }
         }
@@ -556,16 +556,18 @@ mod tests {
         #[derive(Debug, Clone, PartialEq)]
         pub enum D {
             Ok,
+            Err,
             Other(String),
         }
-        crate::open_enum!(D, Other, { Ok => "ok", });
+        crate::open_enum!(D, Other, { Ok => "ok", Err => "err", });
 
         #[derive(Debug, Clone, PartialEq)]
         pub enum S {
             One,
+            Err,
             Other(i64),
         }
-        crate::open_int_enum!(S, Other, { One => 1, });
+        crate::open_int_enum!(S, Other, { One => 1, Err => 2, });
     }
 
     #[test]
@@ -584,6 +586,8 @@ mod tests {
             serde_json::to_string(&a).expect("encoded"),
             r#"{"map":"ok","key":{"value":1},"state":3}"#
         );
+        assert_eq!("err".parse::<D>(), Ok(D::Err));
+        assert_eq!("2".parse::<S>(), Ok(S::Err));
     }
 
     #[test]

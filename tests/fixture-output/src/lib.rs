@@ -45,6 +45,9 @@ pub mod required_optional;
 // Generated from `tests/fixtures/reserved-names.yaml`.
 #[rustfmt::skip]
 pub mod reserved_names;
+// Generated from `tests/fixtures/reserved-type-names.yaml`.
+#[rustfmt::skip]
+pub mod reserved_type_names;
 // Generated from `tests/fixtures/responses.yaml`.
 #[rustfmt::skip]
 pub mod responses;
