@@ -5,6 +5,8 @@
 //! never builds tokens.
 
 mod checks;
+#[cfg(test)]
+mod naming_tests;
 mod graph;
 mod operation;
 mod schema;
