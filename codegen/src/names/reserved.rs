@@ -182,4 +182,181 @@ mod tests {
             assert_eq!(list.len(), unique.len(), "{list:?}");
         }
     }
+
+    /// Keywords and primitive types: what is not a variable where [`variables_used`] looks.
+    const NOT_VARIABLES: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+        "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
+        "unsafe", "use", "where", "while", "str", "bool", "u8", "u16", "u32", "u64", "usize",
+        "i8", "i16", "i32", "i64", "isize", "f32", "f64", "char",
+    ];
+
+    /// The lower-case identifiers `tokens` use as variables: not paths (`a::`, `::a`), calls
+    /// (`a(`, `a!`), fields or methods (`.a`), field names (`a: x`), lifetimes, attributes
+    /// or keywords. Closure parameters (`|json|`) are left out, as are what `bound` already
+    /// holds; the names closures bind are added to `bound`.
+    fn variables_used(tokens: TokenStream, bound: &mut BTreeSet<String>, into: &mut BTreeSet<String>) {
+        use proc_macro2::{Delimiter, Spacing};
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let punct = |i: usize, c: char| {
+            matches!(trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c)
+        };
+        let mut skip_next_group = false;
+        for (i, tree) in trees.iter().enumerate() {
+            match tree {
+                TokenTree::Group(group) => {
+                    if std::mem::take(&mut skip_next_group) {
+                        continue;
+                    }
+                    variables_used(group.stream(), bound, into);
+                }
+                TokenTree::Punct(p) => {
+                    // An attribute's contents are not code.
+                    if p.as_char() == '#'
+                        && matches!(trees.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+                    {
+                        skip_next_group = true;
+                    }
+                }
+                TokenTree::Ident(ident) => {
+                    let name = ident.to_string();
+                    let after_punct = |c: char| i > 0 && punct(i - 1, c);
+                    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                        || name == "_"
+                        || NOT_VARIABLES.contains(&name.as_str())
+                        || after_punct('.')
+                        || after_punct('\'')
+                        || (after_punct(':') && i > 1 && punct(i - 2, ':'))
+                        || matches!(trees.get(i.wrapping_sub(1)), Some(TokenTree::Ident(f)) if f == "fn")
+                    {
+                        continue;
+                    }
+                    let next_is_call = matches!(trees.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                    let next_colon = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                    let path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint);
+                    if next_is_call || punct(i + 1, '!') || punct(i + 1, '<') || next_colon || path {
+                        continue;
+                    }
+                    // `|name|`: a closure's parameter.
+                    if after_punct('|') && punct(i + 1, '|') {
+                        bound.insert(name);
+                        continue;
+                    }
+                    if !bound.contains(&name) {
+                        into.insert(name);
+                    }
+                }
+                TokenTree::Literal(_) => {}
+            }
+        }
+    }
+
+    /// Every variable a generated method or handler uses is one of its parameters, `self`
+    /// or one of [`METHOD_LOCALS`]: so a parameter never shadows a local the code relies on.
+    #[test]
+    fn the_emitters_locals_are_listed() -> TestResult {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    parameters:
+      - {name: api-version, in: query, schema: {type: string, default: "1"}}
+    post:
+      operationId: postThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: tags, in: query, schema: {type: array, items: {type: string}}, explode: false}
+        - {name: pipes, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: integer}}}
+        - {name: filter, in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}
+        - {name: x-trace, in: header, required: true, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: x-c, in: header, schema: {type: string}}
+      x-paging: {itemsFrom: body, continuationRequestHeader: x-c, continuationResponseHeader: x-c}
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}
+      responses:
+        "200":
+          description: ok
+          headers: {x-c: {schema: {type: string}}, x-count: {schema: {type: integer}}}
+          content: {application/json: {schema: {type: array, items: {type: string}}}}
+        "404":
+          description: missing
+          content: {application/json: {schema: {type: object, properties: {m: {type: string}}}}}
+    put:
+      operationId: putThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content: {application/x-www-form-urlencoded: {schema: {type: object, properties: {a: {type: string}}}}}
+      responses:
+        "200": {description: ok, content: {text/plain: {schema: {type: string}}}}
+        "201": {description: made, content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}
+        "204": {description: none}
+    delete:
+      operationId: deleteThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content: {multipart/form-data: {schema: {type: object, properties: {file: {type: string, format: binary}}}}}
+      responses:
+        "200": {description: ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+"#;
+        let mut input = crate::Input::new("t.yaml", spec, "test");
+        input.server = true;
+        let output = crate::generate(&input)?;
+        let (api, _) = crate::lower_only("t.yaml", spec)?;
+        let mut allowed: BTreeSet<String> = METHOD_LOCALS.iter().map(|l| (*l).to_owned()).collect();
+        // The client settings are the operations' parameters too (the server reads them).
+        allowed.extend(api.client_params.iter().map(|p| crate::names::unraw(&p.rust_name).to_owned()));
+        for op in &api.operations {
+            allowed.extend(op.params.iter().map(|p| crate::names::unraw(&p.rust_name).to_owned()));
+        }
+        let mut checked = 0;
+        for path in ["client.rs", "server.rs"] {
+            let file = output
+                .files
+                .iter()
+                .find(|f| f.path == path)
+                .ok_or(path)?;
+            let parsed = syn::parse_file(&file.contents)?;
+            // Each function's signature and body.
+            let mut fns: Vec<(syn::Signature, syn::Block)> = Vec::new();
+            for item in &parsed.items {
+                match item {
+                    syn::Item::Fn(f) => fns.push((f.sig.clone(), (*f.block).clone())),
+                    syn::Item::Impl(block) => fns.extend(block.items.iter().filter_map(|i| match i {
+                        syn::ImplItem::Fn(f) => Some((f.sig.clone(), f.block.clone())),
+                        _ => None,
+                    })),
+                    _ => {}
+                }
+            }
+            // `router` binds locals of its own, but no operation's parameters.
+            for (sig, block) in fns.into_iter().filter(|(sig, _)| sig.ident != "router") {
+                // What the signature binds (the client's own `new(base_url)`, a handler's
+                // extractors) is in scope.
+                let mut bound: BTreeSet<String> = sig
+                    .inputs
+                    .iter()
+                    .filter_map(|arg| match arg {
+                        syn::FnArg::Typed(typed) => match &*typed.pat {
+                            syn::Pat::Ident(p) => Some(p.ident.to_string()),
+                            _ => None,
+                        },
+                        syn::FnArg::Receiver(_) => None,
+                    })
+                    .collect();
+                let mut used = BTreeSet::new();
+                variables_used(quote::ToTokens::to_token_stream(&block), &mut bound, &mut used);
+                let strays: Vec<&String> = used.difference(&allowed).collect();
+                assert!(strays.is_empty(), "{path}: {strays:?} are neither parameters nor in METHOD_LOCALS");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "{checked}");
+        Ok(())
+    }
 }

@@ -71,9 +71,8 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_total = runtime::header_value::<i64, _>(&response, "x-total")?;
                 Ok(models::GetWidgetsResponse {
-                    x_total,
+                    x_total: runtime::header_value::<i64, _>(&response, "x-total")?,
                     body: runtime::json_body(response).await?,
                 })
             }
@@ -109,12 +108,11 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             201 => {
-                let location = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "location")?;
                 Ok(models::PostWidgetsResponse {
-                    location,
+                    location: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "location")?,
                     body: runtime::json_body(response).await?,
                 })
             }

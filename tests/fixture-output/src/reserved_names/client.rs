@@ -104,12 +104,11 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_continuation = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-continuation")?;
                 Ok(models::ListJobsResponse {
-                    x_continuation,
+                    x_continuation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-continuation")?,
                     body: runtime::json_body(response).await?,
                 })
             }
@@ -222,12 +221,11 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_continuation = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-continuation")?;
                 Ok(models::GetItemsResponse {
-                    x_continuation,
+                    x_continuation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-continuation")?,
                     body: runtime::json_body(response).await?,
                 })
             }
@@ -505,5 +503,52 @@ impl Client {
         self.core
             .send_empty(operation, request, &[204], runtime::decode_json_error)
             .await
+    }
+    /// `GET /headers` (operationId `getHeaders`).
+    pub async fn get_headers(
+        &self,
+    ) -> ::std::result::Result<
+        models::GetHeadersResponse,
+        runtime::Error<runtime::serde_json::Value>,
+    > {
+        #[allow(unused_mut)]
+        let mut url = self.core.url(&["headers"])?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("api-version", &self.api_version);
+            query.append_pair("timeout", &self.timeout3);
+        }
+        runtime::finish_query(&mut url);
+        #[allow(unused_mut)]
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::GET,
+            url,
+        );
+        let operation = runtime::OperationInfo {
+            id: "getHeaders",
+            idempotent: true,
+        };
+        let response = self.core.execute(operation, request).await?;
+        match response.status().as_u16() {
+            200 => {
+                Ok(models::GetHeadersResponse {
+                    response: runtime::header_value::<i64, _>(&response, "response")?,
+                    request: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "request")?,
+                    url: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "url")?,
+                    operation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "operation")?,
+                    body: runtime::json_body(response).await?,
+                })
+            }
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+        }
     }
 }

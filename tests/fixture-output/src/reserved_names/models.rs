@@ -24,3 +24,17 @@ pub struct GetItemsResponse {
     /// Response header `x-continuation`; `None` when absent.
     pub x_continuation: ::std::option::Option<::std::string::String>,
 }
+/// A successful response of `getHeaders`: its body and headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetHeadersResponse {
+    /// The response body.
+    pub body: Job,
+    /// Response header `response`; `None` when absent.
+    pub response: ::std::option::Option<i64>,
+    /// Response header `request`; `None` when absent.
+    pub request: ::std::option::Option<::std::string::String>,
+    /// Response header `url`; `None` when absent.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Response header `operation`; `None` when absent.
+    pub operation: ::std::option::Option<::std::string::String>,
+}

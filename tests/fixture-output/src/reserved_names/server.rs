@@ -146,6 +146,18 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), ServerError<runtime::serde_json::Value>>,
     > + Send;
+    /// `GET /headers` (operationId `getHeaders`).
+    fn get_headers(
+        &self,
+        context: &RequestContext,
+        api_version: ::std::string::String,
+        timeout3: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            models::GetHeadersResponse,
+            ServerError<runtime::serde_json::Value>,
+        >,
+    > + Send;
     /// Answers a request whose inputs do not match the document (by default: 400 with
     /// the message as text).
     fn reject(
@@ -198,6 +210,8 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
             "/with-api-version",
             runtime::axum::routing::get(handle_with_api_version_operation::<A>),
         );
+    let router = router
+        .route("/headers", runtime::axum::routing::get(handle_get_headers::<A>));
     router.with_state(api)
 }
 /// Serves `listJobs` (`GET /jobs`).
@@ -673,6 +687,56 @@ async fn handle_with_api_version_operation<A: Api>(
     };
     match api.with_api_version_operation(&context, api_version, timeout3).await {
         Ok(value) => server_runtime::empty_response(204),
+        Err(error) => server_runtime::error_response(error),
+    }
+}
+/// Serves `getHeaders` (`GET /headers`).
+#[allow(unused_variables)]
+async fn handle_get_headers<A: Api>(
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
+    path: ::std::result::Result<
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
+    >,
+) -> runtime::axum::response::Response {
+    let query = server_runtime::Query::parse(uri.query());
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            query.required::<::std::string::String>("api-version")?,
+            query.required::<::std::string::String>("timeout")?,
+        ))
+    })();
+    let context = server_runtime::context("getHeaders", method, &uri, headers.clone());
+    let (api_version, timeout3) = match inputs {
+        Ok(inputs) => inputs,
+        Err(rejection) => return api.reject(&context, rejection),
+    };
+    match api.get_headers(&context, api_version, timeout3).await {
+        Ok(value) => {
+            let mut response = server_runtime::json_response(200, &value.body);
+            response = server_runtime::with_header(
+                response,
+                "response",
+                value.response.as_ref(),
+            );
+            response = server_runtime::with_header(
+                response,
+                "request",
+                value.request.as_ref(),
+            );
+            response = server_runtime::with_header(response, "url", value.url.as_ref());
+            response = server_runtime::with_header(
+                response,
+                "operation",
+                value.operation.as_ref(),
+            );
+            response
+        }
         Err(error) => server_runtime::error_response(error),
     }
 }

@@ -93,17 +93,15 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             201 => {
-                let location = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "location")?;
-                let x_rate_remaining = runtime::header_value::<
-                    i32,
-                    _,
-                >(&response, "x-rate-remaining")?;
                 Ok(models::CreateJobResponse {
-                    location,
-                    x_rate_remaining,
+                    location: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "location")?,
+                    x_rate_remaining: runtime::header_value::<
+                        i32,
+                        _,
+                    >(&response, "x-rate-remaining")?,
                     body: runtime::json_body(response).await?,
                 })
             }
