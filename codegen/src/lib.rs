@@ -185,7 +185,8 @@ const SPEEDUPS: Speedups = Speedups {
 
 fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
-    let (api, lowered) = lower::lower(input.spec_path, &doc, &raw, &input.reserved_methods).map_err(Errors)?;
+    let (api, lowered) =
+        lower::lower(input.spec_path, &doc, &raw, &input.reserved_methods).map_err(Errors)?;
     warnings.extend(lowered);
     let header = format::header(input.command, input.spec_path);
     let gates = if input.features_per_tag {

@@ -2090,7 +2090,10 @@ mod reserved_names {
         let paths: Vec<String> = mock.seen().into_iter().map(|s| s.path).collect();
         assert_eq!(paths, ["/jobs/page", "/with-timeout", "/new", "/jobs"]);
         for seen in mock.seen() {
-            assert!(seen.query.contains(&("timeout".into(), "7".into())), "{seen:?}");
+            assert!(
+                seen.query.contains(&("timeout".into(), "7".into())),
+                "{seen:?}"
+            );
         }
     }
 }

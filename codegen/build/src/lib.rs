@@ -188,7 +188,8 @@ impl Builder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.reserved_methods.extend(names.into_iter().map(Into::into));
+        self.reserved_methods
+            .extend(names.into_iter().map(Into::into));
         self
     }
 

@@ -280,7 +280,11 @@ paths:
         .try_generate()
         .unwrap();
     assert_eq!(reserved.warnings.len(), 1, "{:?}", reserved.warnings);
-    assert!(reserved.warnings[0].contains("`wait_for_job2`"), "{:?}", reserved.warnings);
+    assert!(
+        reserved.warnings[0].contains("`wait_for_job2`"),
+        "{:?}",
+        reserved.warnings
+    );
     let client = fs::read_to_string(out.join("reserved/client.rs")).unwrap();
     assert!(client.contains("pub async fn wait_for_job2("), "{client}");
 }

@@ -578,7 +578,9 @@ mod tests {
             a,
             A {
                 map: Some(D::Ok),
-                key: Some(Visitor { value: Some(S::One) }),
+                key: Some(Visitor {
+                    value: Some(S::One)
+                }),
                 state: 3
             }
         );

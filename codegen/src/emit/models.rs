@@ -43,7 +43,10 @@ pub fn models_rs(
         .enumerate()
         .filter(|(i, _)| items.contains(&(api.types.len() + i)))
         .map(|(i, op)| {
-            super::features::gate_items(multi_status_types(&op.operation_id, &op.success), &gates.op(i))
+            super::features::gate_items(
+                multi_status_types(&op.operation_id, &op.success),
+                &gates.op(i),
+            )
         });
     quote! {
         #doc

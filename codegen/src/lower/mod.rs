@@ -5,9 +5,9 @@
 //! never builds tokens.
 
 mod checks;
+mod graph;
 #[cfg(test)]
 mod naming_tests;
-mod graph;
 mod operation;
 mod schema;
 

@@ -7,7 +7,10 @@ use crate::ir::Api;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Lowers `spec` with `reserved` methods.
-fn lowered(spec: &str, reserved: &[&str]) -> Result<(Api, Vec<Warning>), Box<dyn std::error::Error>> {
+fn lowered(
+    spec: &str,
+    reserved: &[&str],
+) -> Result<(Api, Vec<Warning>), Box<dyn std::error::Error>> {
     let (doc, raw, _) = crate::parse::parse_converted("t.yaml", spec)?;
     let reserved: Vec<String> = reserved.iter().map(|m| (*m).to_owned()).collect();
     super::lower("t.yaml", &doc, &raw, &reserved)
@@ -49,7 +52,9 @@ const PLAIN: &str = r#"
 fn document(operations: &[(&str, &str, &str)]) -> String {
     let mut spec = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n");
     for (path, id, body) in operations {
-        spec.push_str(&format!("  {path}:\n    get:\n      operationId: {id}{body}\n"));
+        spec.push_str(&format!(
+            "  {path}:\n    get:\n      operationId: {id}{body}\n"
+        ));
     }
     spec
 }
@@ -86,7 +91,10 @@ fn methods_the_client_defines_are_renamed_with_a_warning() -> TestResult {
     assert_eq!(warnings.len(), 6, "{warnings:?}");
     // Without the extension's list, `waitForJob` keeps its name.
     let (api, _) = lowered(&spec, &[])?;
-    assert_eq!(methods(&api).last().map(String::as_str), Some("wait_for_job"));
+    assert_eq!(
+        methods(&api).last().map(String::as_str),
+        Some("wait_for_job")
+    );
     Ok(())
 }
 
@@ -94,17 +102,29 @@ fn methods_the_client_defines_are_renamed_with_a_warning() -> TestResult {
 fn page_methods_are_claimed_with_the_operations() -> TestResult {
     // The paged operation first: the plain one that wants its `_page` name is renamed.
     let (api, warnings) = lowered(
-        &document(&[("/jobs", "listJobs", PAGED), ("/jobs/page", "listJobsPage", PLAIN)]),
+        &document(&[
+            ("/jobs", "listJobs", PAGED),
+            ("/jobs/page", "listJobsPage", PLAIN),
+        ]),
         &[],
     )?;
-    assert_eq!(methods(&api), ["list_jobs_page", "list_jobs", "list_jobs_page2"]);
+    assert_eq!(
+        methods(&api),
+        ["list_jobs_page", "list_jobs", "list_jobs_page2"]
+    );
     assert_eq!(warned_at(&warnings, "#/paths/~1jobs~1page/get").len(), 1);
     // The plain one first: the `_page` method is renamed.
     let (api, warnings) = lowered(
-        &document(&[("/jobs/page", "listJobsPage", PLAIN), ("/jobs", "listJobs", PAGED)]),
+        &document(&[
+            ("/jobs/page", "listJobsPage", PLAIN),
+            ("/jobs", "listJobs", PAGED),
+        ]),
         &[],
     )?;
-    assert_eq!(methods(&api), ["list_jobs_page", "list_jobs_page2", "list_jobs"]);
+    assert_eq!(
+        methods(&api),
+        ["list_jobs_page", "list_jobs_page2", "list_jobs"]
+    );
     let at = warned_at(&warnings, "#/paths/~1jobs/get");
     assert!(
         at.len() == 1 && at.iter().all(|m| m.contains("`_page` method")),
@@ -127,7 +147,11 @@ fn client_settings_are_named_in_the_same_scope() -> TestResult {
         &document(&[("/a", "apiVersion", setting), ("/b", "list", setting)]),
         &[],
     )?;
-    let settings: Vec<&str> = api.client_params.iter().map(|p| p.rust_name.as_str()).collect();
+    let settings: Vec<&str> = api
+        .client_params
+        .iter()
+        .map(|p| p.rust_name.as_str())
+        .collect();
     // `with_timeout` is the client's: the setting is `timeout2`; the operation `apiVersion`
     // gives way to the setting's getter.
     assert_eq!(settings, ["timeout2", "api_version"]);
@@ -174,7 +198,9 @@ fn parameters_are_named_around_the_methods_locals() -> TestResult {
     // Only the collision between two parameters is reported.
     assert_eq!(
         warned_at(&warnings, "#/paths/~1a/get/parameters"),
-        [r#"parameters "fooBar" and "foo-bar" both become `foo_bar` in Rust; "foo-bar" is named `foo_bar2` instead"#]
+        [
+            r#"parameters "fooBar" and "foo-bar" both become `foo_bar` in Rust; "foo-bar" is named `foo_bar2` instead"#
+        ]
     );
     Ok(())
 }

@@ -173,7 +173,8 @@ impl Scope {
         loop {
             let next = format!("{base}{separator}{n}");
             if !self.taken.contains_key(&next) {
-                self.taken.insert(next.clone(), Holder::Claimed(by.to_owned()));
+                self.taken
+                    .insert(next.clone(), Holder::Claimed(by.to_owned()));
                 return next;
             }
             n += 1;

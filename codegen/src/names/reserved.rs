@@ -188,20 +188,22 @@ mod tests {
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
         "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
         "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
-        "unsafe", "use", "where", "while", "str", "bool", "u8", "u16", "u32", "u64", "usize",
-        "i8", "i16", "i32", "i64", "isize", "f32", "f64", "char",
+        "unsafe", "use", "where", "while", "str", "bool", "u8", "u16", "u32", "u64", "usize", "i8",
+        "i16", "i32", "i64", "isize", "f32", "f64", "char",
     ];
 
     /// The lower-case identifiers `tokens` use as variables: not paths (`a::`, `::a`), calls
     /// (`a(`, `a!`), fields or methods (`.a`), field names (`a: x`), lifetimes, attributes
     /// or keywords. Closure parameters (`|json|`) are left out, as are what `bound` already
     /// holds; the names closures bind are added to `bound`.
-    fn variables_used(tokens: TokenStream, bound: &mut BTreeSet<String>, into: &mut BTreeSet<String>) {
+    fn variables_used(
+        tokens: TokenStream,
+        bound: &mut BTreeSet<String>,
+        into: &mut BTreeSet<String>,
+    ) {
         use proc_macro2::{Delimiter, Spacing};
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
-        let punct = |i: usize, c: char| {
-            matches!(trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c)
-        };
+        let punct = |i: usize, c: char| matches!(trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
         let mut skip_next_group = false;
         for (i, tree) in trees.iter().enumerate() {
             match tree {
@@ -233,9 +235,11 @@ mod tests {
                         continue;
                     }
                     let next_is_call = matches!(trees.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
-                    let next_colon = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                    let next_colon =
+                        matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
                     let path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint);
-                    if next_is_call || punct(i + 1, '!') || punct(i + 1, '<') || next_colon || path {
+                    if next_is_call || punct(i + 1, '!') || punct(i + 1, '<') || next_colon || path
+                    {
                         continue;
                     }
                     // `|name|`: a closure's parameter.
@@ -310,27 +314,33 @@ paths:
         let (api, _) = crate::lower_only("t.yaml", spec)?;
         let mut allowed: BTreeSet<String> = METHOD_LOCALS.iter().map(|l| (*l).to_owned()).collect();
         // The client settings are the operations' parameters too (the server reads them).
-        allowed.extend(api.client_params.iter().map(|p| crate::names::unraw(&p.rust_name).to_owned()));
+        allowed.extend(
+            api.client_params
+                .iter()
+                .map(|p| crate::names::unraw(&p.rust_name).to_owned()),
+        );
         for op in &api.operations {
-            allowed.extend(op.params.iter().map(|p| crate::names::unraw(&p.rust_name).to_owned()));
+            allowed.extend(
+                op.params
+                    .iter()
+                    .map(|p| crate::names::unraw(&p.rust_name).to_owned()),
+            );
         }
         let mut checked = 0;
         for path in ["client.rs", "server.rs"] {
-            let file = output
-                .files
-                .iter()
-                .find(|f| f.path == path)
-                .ok_or(path)?;
+            let file = output.files.iter().find(|f| f.path == path).ok_or(path)?;
             let parsed = syn::parse_file(&file.contents)?;
             // Each function's signature and body.
             let mut fns: Vec<(syn::Signature, syn::Block)> = Vec::new();
             for item in &parsed.items {
                 match item {
                     syn::Item::Fn(f) => fns.push((f.sig.clone(), (*f.block).clone())),
-                    syn::Item::Impl(block) => fns.extend(block.items.iter().filter_map(|i| match i {
-                        syn::ImplItem::Fn(f) => Some((f.sig.clone(), f.block.clone())),
-                        _ => None,
-                    })),
+                    syn::Item::Impl(block) => {
+                        fns.extend(block.items.iter().filter_map(|i| match i {
+                            syn::ImplItem::Fn(f) => Some((f.sig.clone(), f.block.clone())),
+                            _ => None,
+                        }))
+                    }
                     _ => {}
                 }
             }
@@ -350,9 +360,16 @@ paths:
                     })
                     .collect();
                 let mut used = BTreeSet::new();
-                variables_used(quote::ToTokens::to_token_stream(&block), &mut bound, &mut used);
+                variables_used(
+                    quote::ToTokens::to_token_stream(&block),
+                    &mut bound,
+                    &mut used,
+                );
                 let strays: Vec<&String> = used.difference(&allowed).collect();
-                assert!(strays.is_empty(), "{path}: {strays:?} are neither parameters nor in METHOD_LOCALS");
+                assert!(
+                    strays.is_empty(),
+                    "{path}: {strays:?} are neither parameters nor in METHOD_LOCALS"
+                );
                 checked += 1;
             }
         }
