@@ -422,7 +422,7 @@ mod tests {
                     let syn::Type::Path(ty) = &*block.self_ty else {
                         continue;
                     };
-                    if !ty.path.segments.last().is_some_and(|s| s.ident == "Client") {
+                    if ty.path.segments.last().is_none_or(|s| s.ident != "Client") {
                         continue;
                     }
                     for inner in &block.items {
