@@ -1010,6 +1010,8 @@ fn method_names(cx: &mut Lowering<'_>, scope: &mut Scope, found: &[Found<'_>]) -
         let name = short(&f.operation_id).unwrap_or_else(|| snake(&f.operation_id));
         *counts.entry(name).or_default() += 1;
     }
+    // The operation each plain method name was claimed by.
+    let mut claimed_by: BTreeMap<String, &str> = BTreeMap::new();
     found
         .iter()
         .map(|f| {
@@ -1020,7 +1022,19 @@ fn method_names(cx: &mut Lowering<'_>, scope: &mut Scope, found: &[Found<'_>]) -
             };
             let what = format!("the method of operationId `{id}`");
             let claim = scope.claim_by(&candidate, &format!("operationId `{id}`"));
-            note_rename(cx, f, &what, &candidate, &claim);
+            match claimed_by.get(unraw(&candidate)) {
+                Some(first) if claim.displaced_by.is_some() => cx.warn(
+                    Location::new(&f.at).with_context(id),
+                    format!(
+                        "operationIds {first:?} and {id:?} both become `{}` in Rust; {id:?} is \
+                         named `{}` instead",
+                        unraw(&candidate),
+                        unraw(&claim.name)
+                    ),
+                ),
+                _ => note_rename(cx, f, &what, &candidate, &claim),
+            }
+            claimed_by.insert(unraw(&claim.name).to_owned(), id);
             let page = f.operation.extensions.contains_key("x-paging").then(|| {
                 let wanted = format!("{}_page", unraw(&claim.name));
                 let what = format!("the `_page` method of paged operationId `{id}`");
