@@ -91,6 +91,12 @@ pub struct Input<'a> {
     /// The Rust name of the runtime crate the generated code re-exports as `runtime`:
     /// `openapi_rust_runtime` unless the dependency is renamed.
     pub runtime_crate: String,
+    /// Method names that hand-written extensions of the generated crate define on its
+    /// `Client` (an `impl Client` block in a module of [`extra_modules`](Self::extra_modules),
+    /// such as `from_connection_string`). An operation whose method would take one is renamed
+    /// (`wait_for_job2`) with a warning, as for the names the generated client defines for
+    /// itself ([`names::reserved`]), instead of the crate failing to compile.
+    pub reserved_methods: Vec<String>,
 }
 
 impl<'a> Input<'a> {
@@ -105,6 +111,7 @@ impl<'a> Input<'a> {
             features_per_tag: false,
             gate_server: true,
             runtime_crate: "openapi_rust_runtime".to_owned(),
+            reserved_methods: Vec::new(),
         }
     }
 }
@@ -180,7 +187,14 @@ const SPEEDUPS: Speedups = Speedups {
 fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
     let targets = parse::targets::resolve(&raw);
-    let (api, lowered) = lower::lower(input.spec_path, &doc, &raw, &targets).map_err(Errors)?;
+    let (api, lowered) = lower::lower(
+        input.spec_path,
+        &doc,
+        &raw,
+        &targets,
+        &input.reserved_methods,
+    )
+    .map_err(Errors)?;
     warnings.extend(lowered);
     let header = format::header(input.command, input.spec_path);
     let gates = if input.features_per_tag {
@@ -345,7 +359,7 @@ pub fn lower_only(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warn
 fn lower_here(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(spec_path, spec_text)?;
     let targets = parse::targets::resolve(&raw);
-    let (api, lowered) = lower::lower(spec_path, &doc, &raw, &targets).map_err(Errors)?;
+    let (api, lowered) = lower::lower(spec_path, &doc, &raw, &targets, &[]).map_err(Errors)?;
     warnings.extend(lowered);
     Ok((api, warnings))
 }

@@ -21,6 +21,10 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("src/lib.rs", include_str!("../runtime/src/lib.rs")),
     ("src/client.rs", include_str!("../runtime/src/client.rs")),
     (
+        "src/client_names.rs",
+        include_str!("../runtime/src/client_names.rs"),
+    ),
+    (
         "src/credential.rs",
         include_str!("../runtime/src/credential.rs"),
     ),

@@ -359,17 +359,15 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_ms_continuation = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-ms-continuation")?;
-                let x_ms_item_type = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-ms-item-type")?;
                 Ok(models::QueryScheduledJobsResponse {
-                    x_ms_continuation,
-                    x_ms_item_type,
+                    x_ms_continuation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-continuation")?,
+                    x_ms_item_type: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-item-type")?,
                     body: runtime::json_body(response).await?,
                 })
             }

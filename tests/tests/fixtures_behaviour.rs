@@ -2052,3 +2052,89 @@ mod json_struct_edge_cases {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// reserved-names.yaml: operations named like the client's own methods
+// ---------------------------------------------------------------------------------------------
+
+mod reserved_names {
+    use fixture_output::reserved_names::Client;
+    use futures::StreamExt;
+
+    use super::*;
+
+    /// The operations renamed away from the client's own methods call their own paths, and
+    /// the client's methods stay what they are: `list_jobs_page2` (operationId `listJobsPage`)
+    /// is not the `_page` method of `listJobs`, `with_timeout2` is an operation (operationId `withTimeout`) while
+    /// `with_timeout` sets the timeout, and the client setting `timeout` is `timeout3`.
+    #[tokio::test]
+    async fn renamed_operations_reach_their_own_paths() {
+        let mock = Mock::start(vec![
+            Reply::bytes(204, b""),
+            Reply::bytes(204, b""),
+            Reply::bytes(204, b""),
+            Reply::json(200, &json!([{"id": "j1"}])),
+        ])
+        .await;
+        let client = Client::new(&mock.base)
+            .unwrap()
+            .with_timeout(Some(std::time::Duration::from_secs(5)))
+            .with_timeout3("7");
+        assert_eq!(client.timeout3(), "7");
+        assert_eq!(client.retry_policy(), &Client::default_retry_policy());
+        client.list_jobs_page2().await.unwrap();
+        client.with_timeout2().await.unwrap();
+        client.new2().await.unwrap();
+        let jobs: Vec<_> = client.list_jobs().collect().await;
+        assert_eq!(jobs.len(), 1);
+        let paths: Vec<String> = mock.seen().into_iter().map(|s| s.path).collect();
+        assert_eq!(paths, ["/jobs/page", "/with-timeout", "/new", "/jobs"]);
+        for seen in mock.seen() {
+            assert!(
+                seen.query.contains(&("timeout".into(), "7".into())),
+                "{seen:?}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// reserved-type-names.yaml: schemas named like what generated code uses itself
+// ---------------------------------------------------------------------------------------------
+
+mod reserved_type_names {
+    use fixture_output::reserved_type_names::Client;
+    use fixture_output::reserved_type_names::models::{A, D, S, Self_, Some as SomeModel};
+
+    use super::*;
+
+    /// `A` (a generic parameter of the runtime's macros once), with fields named like their
+    /// locals, crosses the wire, inside the union `D` too.
+    #[tokio::test]
+    async fn a_and_d_cross_the_wire() {
+        let value = json!({"map": "ok", "state": 3, "deserializer": {"some": "s"},
+                           "self": {"self": "me"}});
+        let a: A = round_trip(&value);
+        assert_eq!(a.map, S::Ok);
+        assert_eq!(
+            a.deserializer,
+            Some(SomeModel {
+                some: Some("s".into())
+            })
+        );
+        assert_eq!(
+            a.self_,
+            Some(Self_ {
+                self_: Some("me".into())
+            })
+        );
+        let tagged = json!({"kind": "a", "map": "err", "state": 1});
+        let d: D = serde_json::from_value(tagged.clone()).unwrap();
+        assert!(matches!(&d, D::A(inner) if inner.map == S::Err));
+
+        let mock = Mock::start(vec![Reply::json(200, &value)]).await;
+        let back = Client::new(&mock.base).unwrap().put_a(&a).await.unwrap();
+        assert_eq!(back, a);
+        mock.single().assert_json_body(&value);
+    }
+}

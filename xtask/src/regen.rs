@@ -93,6 +93,20 @@ pub struct Outputs {
 /// `message2` in Rust.
 const JOBS_EXPECTED_WARNINGS: &[&str] = &["#/components/schemas/IotHubError/properties/message"];
 
+/// The methods the hand-written modules of the Jobs crate (`generated/src/iothub/`) define on
+/// its `Client`, passed as `Input::reserved_methods`: an operation the document gains later
+/// with one of these names is renamed, with a warning, instead of breaking the crate. A test
+/// keeps the list equal to the methods of those modules' `impl Client` blocks.
+pub const JOBS_RESERVED_METHODS: &[&str] = &[
+    "from_connection_string",
+    "from_connection_string_with_endpoint",
+    "from_parsed",
+    "schedule_device_method",
+    "create_scheduled_job_checked",
+    "schedule_twin_update",
+    "wait_for_job",
+];
+
 /// The top-level key under which a fixture lists the JSON pointers of the warnings it exists
 /// to provoke.
 const EXPECTED_KEY: &str = "x-expected-warnings";
@@ -187,6 +201,12 @@ pub fn outputs_and_warnings(root: &Path) -> Result<(Outputs, Warnings)> {
             fs::read_to_string(root.join(spec)).with_context(|| format!("reading {spec}"))?;
         let mut input = codegen::Input::new(spec, &text, COMMAND);
         input.extra_modules = extra.iter().map(|m| (*m).to_owned()).collect();
+        if spec == JOBS_SPEC {
+            input.reserved_methods = JOBS_RESERVED_METHODS
+                .iter()
+                .map(|m| (*m).to_owned())
+                .collect();
+        }
         input.server = true;
         match codegen::generate(&input) {
             Ok(output) => {
@@ -365,6 +385,61 @@ pub fn apply(root: &Path, outputs: &Outputs, mode: Mode) -> Result<Report> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The methods of every `impl Client` block (inherent or of a trait) in `source`.
+    fn client_methods(source: &str, into: &mut std::collections::BTreeSet<String>) {
+        let file = syn::parse_file(source).expect("a hand-written module parses");
+        let mut items: Vec<&syn::Item> = file.items.iter().collect();
+        while let Some(item) = items.pop() {
+            match item {
+                syn::Item::Impl(block) => {
+                    let syn::Type::Path(ty) = &*block.self_ty else {
+                        continue;
+                    };
+                    if ty.path.segments.last().is_none_or(|s| s.ident != "Client") {
+                        continue;
+                    }
+                    for inner in &block.items {
+                        if let syn::ImplItem::Fn(f) = inner {
+                            into.insert(f.sig.ident.to_string());
+                        }
+                    }
+                }
+                syn::Item::Mod(module) => {
+                    if let Some((_, inner)) = &module.content {
+                        items.extend(inner);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The reserved list regen passes for the Jobs crate is exactly what its hand-written
+    /// modules define on `Client`, so neither a new helper nor a removed one goes unnoticed.
+    #[test]
+    fn jobs_reserved_methods_are_those_of_the_hand_written_modules() {
+        let dir = root().join("generated/src/iothub");
+        let mut found = std::collections::BTreeSet::new();
+        let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
+            .expect("generated/src/iothub")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        paths.sort();
+        assert!(paths.len() >= 2, "{paths:?}");
+        for path in &paths {
+            client_methods(&fs::read_to_string(path).expect("readable"), &mut found);
+        }
+        let listed: std::collections::BTreeSet<String> = JOBS_RESERVED_METHODS
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect();
+        assert_eq!(
+            found, listed,
+            "JOBS_RESERVED_METHODS must list the methods generated/src/iothub/ defines on Client"
+        );
+    }
 
     /// A fresh folder under `target/` for one test.
     fn scratch(name: &str) -> PathBuf {

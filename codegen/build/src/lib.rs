@@ -127,6 +127,7 @@ pub struct Builder {
     features_per_tag: bool,
     deny_warnings: bool,
     out_dir: Option<PathBuf>,
+    reserved_methods: Vec<String>,
 }
 
 impl Builder {
@@ -141,6 +142,7 @@ impl Builder {
             features_per_tag: false,
             deny_warnings: false,
             out_dir: None,
+            reserved_methods: Vec::new(),
         }
     }
 
@@ -174,6 +176,20 @@ impl Builder {
     /// cargo warnings.
     pub fn deny_warnings(mut self, deny_warnings: bool) -> Self {
         self.deny_warnings = deny_warnings;
+        self
+    }
+
+    /// Method names the crate's own code defines on the generated `Client` (in an `impl
+    /// Client` block of its own, e.g. `from_connection_string`): an operation whose method
+    /// would have one of them is renamed (`name2`) with a warning, instead of the build
+    /// failing on a duplicate definition. Adds to the names given before.
+    pub fn reserve_methods<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.reserved_methods
+            .extend(names.into_iter().map(Into::into));
         self
     }
 
@@ -277,6 +293,7 @@ impl Builder {
         let mut input = codegen::Input::new(&spec_name, &spec_text, COMMAND);
         input.server = self.server;
         input.features_per_tag = self.features_per_tag;
+        input.reserved_methods = self.reserved_methods.clone();
         // The crate being built has no `server` feature: the server side is what was asked.
         input.gate_server = false;
         let output = codegen::generate(&input).map_err(|errors| Error::Document {

@@ -258,6 +258,37 @@ fn warnings_are_reported_or_denied() {
     assert!(out.join("warned.rs").exists());
 }
 
+/// Methods the crate defines on `Client` itself are kept from operations, with a warning.
+#[test]
+fn reserved_methods_rename_operations() {
+    let spec_text = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: waitForJob
+      responses:
+        '204': {description: done}
+";
+    let (dir, spec) = workspace("reserved", "reserved.yaml", spec_text);
+    let out = dir.join("out");
+    let plain = Builder::new(&spec).out_dir(&out).try_generate().unwrap();
+    assert!(plain.warnings.is_empty(), "{:?}", plain.warnings);
+    let reserved = Builder::new(&spec)
+        .out_dir(&out)
+        .reserve_methods(["wait_for_job"])
+        .try_generate()
+        .unwrap();
+    assert_eq!(reserved.warnings.len(), 1, "{:?}", reserved.warnings);
+    assert!(
+        reserved.warnings[0].contains("`wait_for_job2`"),
+        "{:?}",
+        reserved.warnings
+    );
+    let client = fs::read_to_string(out.join("reserved/client.rs")).unwrap();
+    assert!(client.contains("pub async fn wait_for_job2("), "{client}");
+}
+
 #[test]
 fn a_bad_module_name_is_refused() {
     let (dir, spec) = workspace("module-name", "things.yaml", VALID);

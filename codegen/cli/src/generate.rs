@@ -23,6 +23,9 @@ pub struct Options {
     pub own_workspace: bool,
     /// The command named in every file's header.
     pub command: String,
+    /// Method names hand-written code defines on the generated `Client`: operations are named
+    /// around them (`codegen::Input::reserved_methods`).
+    pub reserved_methods: Vec<String>,
 }
 
 impl Options {
@@ -36,6 +39,7 @@ impl Options {
             runtime: RuntimeSource::Vendored,
             own_workspace: false,
             command: "openapi-rust-codegen generate".to_owned(),
+            reserved_methods: Vec::new(),
         }
     }
 }
@@ -62,6 +66,7 @@ pub fn crate_files(options: &Options) -> Result<Crate> {
     let mut input = codegen::Input::new(&spec_name, &text, &options.command);
     input.server = options.server;
     input.features_per_tag = options.features_per_tag;
+    input.reserved_methods = options.reserved_methods.clone();
     let output = codegen::generate(&input).map_err(|errors| {
         anyhow::Error::new(DocumentError(errors.to_string()))
             .context("generation failed; nothing was written")

@@ -61,6 +61,11 @@ struct GenerateArgs {
     /// Put every operation, and the types only it uses, behind a cargo feature per tag.
     #[arg(long)]
     features_per_tag: bool,
+    /// A method name your own code defines on the generated `Client` (in an `impl Client`
+    /// block of its own); an operation that would take it is renamed, with a warning.
+    /// Repeatable.
+    #[arg(long = "reserve-method", value_name = "NAME")]
+    reserve_method: Vec<String>,
     /// Where the crate gets its runtime: `vendored` (a copy in the crate's runtime/ folder: it
     /// builds offline and on its own), `path=DIR` (a runtime crate shared by every client of
     /// an application, e.g. one written by `openapi-rust-codegen runtime`), or
@@ -187,6 +192,7 @@ fn run_generate(args: GenerateArgs) -> Result<()> {
     let mut options = generate::Options::new(&args.spec, &name);
     options.server = args.server;
     options.features_per_tag = args.features_per_tag;
+    options.reserved_methods = args.reserve_method;
     options.runtime = args.runtime;
     options.own_workspace = args.own_workspace;
     let generated = generate::crate_files(&options)?;

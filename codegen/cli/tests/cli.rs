@@ -602,6 +602,36 @@ fn warnings_are_shown_and_denied_on_request() {
     assert_eq!(tree(&dir.path().join("client")), before);
 }
 
+/// `--reserve-method` (repeatable) keeps names the user's code defines on `Client` from
+/// operations.
+#[test]
+fn reserved_methods_rename_operations() {
+    let dir = Scratch::new("reserve-method");
+    dir.write(
+        "spec.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      \
+         operationId: waitForJob\n      responses: {'204': {description: done}}\n  /b:\n    \
+         get:\n      operationId: fromParts\n      responses: {'204': {description: done}}\n",
+    );
+    let run = dir
+        .run(&[
+            "generate",
+            "--spec",
+            "spec.yaml",
+            "--out",
+            "client",
+            "--reserve-method",
+            "wait_for_job",
+            "--reserve-method",
+            "from_parts",
+        ])
+        .expect_code(0);
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    let client = text(&dir.path().join("client/src/client.rs"));
+    assert!(client.contains("pub async fn wait_for_job2("), "{client}");
+    assert!(client.contains("pub async fn from_parts2("), "{client}");
+}
+
 #[test]
 fn a_users_folder_is_kept_unless_forced() {
     let dir = Scratch::new("force");

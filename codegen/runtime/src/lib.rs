@@ -42,6 +42,7 @@
 )]
 
 mod client;
+mod client_names;
 mod credential;
 mod error;
 pub mod model;
@@ -68,6 +69,10 @@ mod test_support {
 pub use client::{
     ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
 };
+/// The methods every generated client defines for itself (see [`client_common!`]); the
+/// generator keeps operations from taking these names.
+#[doc(hidden)]
+pub use client_names::CLIENT_COMMON_METHODS;
 pub use credential::{BoxFuture, Credential, InvalidHeaderValue, StaticCredential};
 pub use error::{DecodeError, Error, ErrorBody, ErrorResponse, ResponseTooLarge};
 pub use model::{Base64, serialize_tagged};

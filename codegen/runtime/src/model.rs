@@ -4,7 +4,11 @@
 //! helpers they call, [`Base64`] and [`serialize_tagged`].
 //!
 //! The macros name serde through `$crate::serde`, so a generated crate needs no serde
-//! dependency of its own for them.
+//! dependency of its own for them. They depend on no name a document controls: everything
+//! they use is named by its full path (`::std::result::Result::Ok`), and their own generic
+//! parameters and helper types start with two underscores (`__D`, `__Visitor`), which no
+//! generated type name does (the generator's `names` module keeps that invariant). Their
+//! locals (`map`, `key`, `state`) are hygienic, so fields may have any name.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -28,10 +32,10 @@ use serde::ser::SerializeStruct;
 macro_rules! json_struct {
     ($name:ident, [$(($field:ident, $wire:literal, $kind:ident $(($default:ident))?)),* $(,)?]) => {
         impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(
+            fn serialize<__S: $crate::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::std::result::Result<__S::Ok, __S::Error> {
                 let mut state = $crate::serde::Serializer::serialize_struct(
                     serializer,
                     ::std::stringify!($name),
@@ -43,19 +47,19 @@ macro_rules! json_struct {
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> $crate::serde::de::Visitor<'de> for Visitor {
+            fn deserialize<__D: $crate::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
+                struct __Visitor;
+                impl<'de> $crate::serde::de::Visitor<'de> for __Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
                     }
-                    fn visit_map<A: $crate::serde::de::MapAccess<'de>>(
+                    fn visit_map<__A: $crate::serde::de::MapAccess<'de>>(
                         self,
-                        mut map: A,
-                    ) -> ::std::result::Result<$name, A::Error> {
+                        mut map: __A,
+                    ) -> ::std::result::Result<$name, __A::Error> {
                         $(let mut $field = ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(key) =
                             $crate::serde::de::MapAccess::next_key::<$crate::model::Key<'de>>(&mut map)?
@@ -76,7 +80,7 @@ macro_rules! json_struct {
                     deserializer,
                     ::std::stringify!($name),
                     &[$($wire),*],
-                    Visitor,
+                    __Visitor,
                 )
             }
         }
@@ -218,27 +222,27 @@ macro_rules! open_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(Self::from(value))
+            fn from_str(value: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
+                ::std::result::Result::Ok(Self::from(value))
             }
         }
 
         impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(
+            fn serialize<__S: $crate::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
                 let value =
                     <::std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
+                ::std::result::Result::Ok(Self::from(value.as_ref()))
             }
         }
     };
@@ -283,24 +287,24 @@ macro_rules! open_int_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::num::ParseIntError;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
                 value.parse::<i64>().map(Self::from)
             }
         }
 
         impl $crate::serde::Serialize for $name {
-            fn serialize<S: $crate::serde::Serializer>(
+            fn serialize<__S: $crate::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_i64(self.value())
             }
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
                 <i64 as $crate::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
@@ -519,6 +523,73 @@ mod tests {
         assert_eq!(i64::from(level), 7);
         assert_eq!(serde_json::to_string(&Level::Low).expect("encoded"), "1");
         assert!("x".parse::<Level>().is_err());
+    }
+
+    /// Types (and fields) named like what the macros use themselves.
+    mod names_the_macros_use {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct A {
+            pub map: Option<D>,
+            pub key: Option<Visitor>,
+            pub state: i64,
+        }
+        impl A {
+            fn default_state() -> i64 {
+                3
+            }
+        }
+        crate::json_struct!(
+            A,
+            [
+                (map, "map", opt),
+                (key, "key", opt),
+                (state, "state", default(default_state))
+            ]
+        );
+
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Visitor {
+            pub value: Option<S>,
+        }
+        crate::json_struct!(Visitor, [(value, "value", opt)]);
+
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum D {
+            Ok,
+            Err,
+            Other(String),
+        }
+        crate::open_enum!(D, Other, { Ok => "ok", Err => "err", });
+
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum S {
+            One,
+            Err,
+            Other(i64),
+        }
+        crate::open_int_enum!(S, Other, { One => 1, Err => 2, });
+    }
+
+    #[test]
+    fn types_may_have_the_names_the_macros_use() {
+        use names_the_macros_use::{A, D, S, Visitor};
+        let a: A = serde_json::from_str(r#"{"map": "ok", "key": {"value": 1}}"#).expect("valid");
+        assert_eq!(
+            a,
+            A {
+                map: Some(D::Ok),
+                key: Some(Visitor {
+                    value: Some(S::One)
+                }),
+                state: 3
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&a).expect("encoded"),
+            r#"{"map":"ok","key":{"value":1},"state":3}"#
+        );
+        assert_eq!("err".parse::<D>(), Ok(D::Err));
+        assert_eq!("2".parse::<S>(), Ok(S::Err));
     }
 
     #[test]

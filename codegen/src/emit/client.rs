@@ -617,23 +617,22 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
         } => {
             let name = ident(rust_name);
             let pattern = status_pattern(statuses);
-            let reads = headers.iter().map(|h| {
+            // Each header is read in its field's initializer, before the body takes the
+            // response: a header is never bound to a local, which its field name (say
+            // `response`) could shadow.
+            let fields = headers.iter().map(|h| {
                 let field = ident(&h.rust_name);
                 let wire = &h.wire_name;
                 let ty = type_tokens(&h.ty, models);
-                quote!(let #field = runtime::header_value::<#ty, _>(&response, #wire)?;)
+                quote!(#field: runtime::header_value::<#ty, _>(&response, #wire)?)
             });
-            let fields = headers.iter().map(|h| ident(&h.rust_name));
             let body_field = body.as_ref().map(|b| {
                 let value = decode(Some(b));
                 quote!(body: #value,)
             });
             (
                 quote!(#models #name),
-                quote!(#pattern => {
-                    #(#reads)*
-                    Ok(#models #name { #(#fields,)* #body_field })
-                }),
+                quote!(#pattern => Ok(#models #name { #(#fields,)* #body_field }),),
             )
         }
         Success::Enum {

@@ -6,12 +6,14 @@
 
 mod checks;
 mod graph;
+#[cfg(test)]
+mod naming_tests;
 mod operation;
 mod schema;
 
 use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
-use crate::names::Scope;
+use crate::names::{Holder, Scope};
 use crate::parse::targets::Targets;
 use crate::pointer::join as pointer;
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -24,13 +26,14 @@ pub fn lower(
     doc: &OpenAPI,
     raw: &serde_json::Value,
     targets: &Targets,
+    reserved_methods: &[String],
 ) -> Result<(Api, Vec<Warning>), Vec<Error>> {
     let mut cx = Lowering::new(file, doc, raw, targets);
+    cx.reserved_methods = reserved_methods.to_vec();
     cx.claim_component_names();
     cx.lower_components();
     let (client_params, operations) = operation::lower_operations(&mut cx);
     schema::apply_defaults(&mut cx);
-    checks::collisions(&mut cx, &operations);
     let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(&mut cx.types);
     checks::alias_cycles(&mut cx);
@@ -81,6 +84,8 @@ pub(crate) struct Lowering<'a> {
     /// Named types lowered from inline schemas, by the schema's pointer: a schema reached
     /// twice (a shared response, an `allOf` part, a `$ref` into `paths`) is one type.
     pub inline_types: BTreeMap<String, crate::ir::TypeRef>,
+    /// Method names hand-written extensions define on the client (`Input::reserved_methods`).
+    pub reserved_methods: Vec<String>,
     /// Property defaults waiting for every type to be lowered (see `schema::apply_defaults`).
     pub pending_defaults: Vec<schema::PendingDefault>,
 }
@@ -102,19 +107,17 @@ impl<'a> Lowering<'a> {
             merging: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
-            // Names the generated modules use themselves.
-            type_names: Scope::with_reserved(&[
-                "Client",
-                "Error",
-                "Result",
-                "Option",
-                "Vec",
-                "String",
-                "Box",
-                "Credential",
-            ]),
+            type_names: {
+                let mut scope = Scope::default();
+                scope.reserve(
+                    crate::names::reserved::TYPE_NAMES.iter().copied(),
+                    "a name the generated crate keeps for itself",
+                );
+                scope
+            },
             schema_names: BTreeMap::new(),
             types: Vec::new(),
+            reserved_methods: Vec::new(),
             pending_defaults: Vec::new(),
             inline_types: BTreeMap::new(),
         }
@@ -150,8 +153,24 @@ impl<'a> Lowering<'a> {
             return;
         };
         for name in components.schemas.keys() {
-            let rust = self.type_names.claim(&crate::names::camel(name));
-            self.schema_names.insert(name.clone(), rust);
+            let wanted = crate::names::camel(name);
+            let claim = self.type_names.claim_by(&wanted, name);
+            let held = match &claim.displaced_by {
+                Some(Holder::Claimed(other)) => Some(format!(
+                    "schemas {other:?} and {name:?} both become `{wanted}` in Rust"
+                )),
+                Some(Holder::Reserved(why)) => Some(format!(
+                    "schema {name:?} would be the type `{wanted}`, {why}"
+                )),
+                None => None,
+            };
+            if let Some(held) = held {
+                self.warn(
+                    Location::new(pointer("#/components/schemas", name)),
+                    format!("{held}; {name:?} is named `{}` instead", claim.name),
+                );
+            }
+            self.schema_names.insert(name.clone(), claim.name);
         }
     }
 

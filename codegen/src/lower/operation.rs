@@ -8,7 +8,7 @@ use crate::ir::{
     ParamLocation, RequestBody, ResponseBody, ResponseHeader, Segment, SegmentPart, Success,
     SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
-use crate::names::{Scope, camel, snake};
+use crate::names::{Claim, Holder, Scope, camel, reserved, snake, unraw};
 use crate::pointer::join as pointer;
 use indexmap::IndexMap;
 use openapiv3::{
@@ -16,17 +16,6 @@ use openapiv3::{
     StatusCode,
 };
 use std::collections::BTreeMap;
-
-/// Method names the generated client defines itself.
-const CLIENT_RESERVED: &[&str] = &[
-    "new",
-    "with_http_client",
-    "with_credential",
-    "base_url",
-    "http_client",
-    "clone",
-    "fmt",
-];
 
 /// A parameter as read, before client-level parameters are taken out.
 struct RawParam {
@@ -70,11 +59,11 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
             });
         }
     }
-    let ids: Vec<&str> = found.iter().map(|f| f.operation_id.as_str()).collect();
-    let rust_names = method_names(&ids);
+    let mut scope = method_scope(cx);
+    let method_names = method_names(cx, &mut scope, &found);
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut raw = Vec::new();
-    for (found, rust_name) in found.into_iter().zip(rust_names) {
+    for (found, names) in found.into_iter().zip(method_names) {
         if let Some(first) = seen.insert(found.operation_id.clone(), found.at.clone()) {
             cx.error(
                 Location::new(&found.at).with_context(&found.operation_id),
@@ -85,18 +74,12 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
             );
             continue;
         }
-        if let Some(op) = lower_operation(cx, &found, rust_name) {
+        if let Some(op) = lower_operation(cx, &found, names) {
             raw.push(op);
         }
     }
-    let client_params = lift_client_params(&mut raw);
-    for op in &mut raw {
-        if client_params.iter().any(|p| {
-            op.op.rust_name == p.rust_name || op.op.rust_name == format!("with_{}", p.rust_name)
-        }) {
-            op.op.rust_name.push_str("_operation");
-        }
-    }
+    let mut client_params = lift_client_params(&mut raw);
+    name_client_settings(cx, &mut scope, &mut client_params, &mut raw);
     (client_params, raw.into_iter().map(|r| r.op).collect())
 }
 
@@ -139,166 +122,47 @@ struct Found<'d> {
     operation_id: String,
 }
 
+/// Lowers one operation, named `names`: parameters, body, responses, then paging.
 fn lower_operation(
     cx: &mut Lowering<'_>,
     found: &Found<'_>,
-    rust_name: String,
+    names: MethodNames,
 ) -> Option<RawOperation> {
     let Found {
         path,
-        item,
         method,
         operation,
         ref at,
         ref operation_id,
+        ..
     } = *found;
     let at = at.as_str();
-    let type_hint = camel(&rust_name);
+    let type_hint = camel(&names.method);
     let errors_before = cx.errors.len();
     let operation_id = operation_id.as_str();
 
-    // Path-level parameters, overridden by operation-level ones with the same name and place.
-    let mut declared: Vec<(Parameter, super::Placed)> = Vec::new();
-    let sources = item
-        .parameters
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            (
-                p,
-                format!(
-                    "{}/parameters/{i}",
-                    at.rsplit_once('/').map_or(at, |(p, _)| p)
-                ),
-            )
-        })
-        .chain(
-            operation
-                .parameters
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p, format!("{at}/parameters/{i}"))),
-        );
-    for (param, param_at) in sources {
-        let Some((param, placed)) =
-            cx.resolve_at(param, "parameters", |c| &c.parameters, &param_at)
-        else {
-            continue;
-        };
-        let key = (param.parameter_data_ref().name.clone(), location_of(param));
-        declared.retain(|(p, _)| (p.parameter_data_ref().name.clone(), location_of(p)) != key);
-        declared.push((param.clone(), placed));
-    }
-
-    // Names the generated client method and server handler use for their own locals.
-    let mut names = Scope::with_reserved(&[
-        "self",
-        "body",
-        "url",
-        "query",
-        "request",
-        "response",
-        "operation",
-        "cookies",
-        "value",
-        "item",
-        "continuation",
-        "page",
-        "api",
-        "method",
-        "uri",
-        "headers",
-        "path",
-        "inputs",
-        "context",
-        "rejection",
-        "error",
-        "joined",
-    ]);
-    let mut params: Vec<RawParam> = Vec::new();
-    for location in [
-        ParamLocation::Path,
-        ParamLocation::Query,
-        ParamLocation::Header,
-        ParamLocation::Cookie,
-    ] {
-        for (param, placed) in declared.iter().filter(|(p, _)| location_of(p) == location) {
-            let data = param.parameter_data_ref();
-            let hint = placed.hint(&format!("{type_hint}{}", camel(&data.name)));
-            let (ty, default) = param_type(cx, data, &hint, placed.at());
-            let required = data.required || location == ParamLocation::Path;
-            let style = query_style(param);
-            if style != crate::ir::QueryStyle::DeepObject && is_object(cx, &ty) {
-                cx.warn(
-                    Location::new(placed.at()).with_context(operation_id),
-                    format!(
-                        "parameter `{}` holds an object, which is sent as JSON text outside the query's `deepObject` style",
-                        data.name
-                    ),
-                );
-            }
-            params.push(RawParam {
-                param: Param {
-                    wire_name: data.name.clone(),
-                    rust_name: names.claim(&snake(&data.name)),
-                    location,
-                    ty,
-                    required,
-                    style,
-                    docs: data.description.clone(),
-                },
-                default,
-            });
-        }
-    }
-
+    let declared = declared_params(cx, found);
+    let mut params = lower_params(cx, &declared, &type_hint, at, operation_id);
     let segments = parse_template(cx, path, at, operation_id, &mut params);
-
-    let body = operation.request_body.as_ref().and_then(|body| {
-        let body_at = format!("{at}/requestBody");
-        let (body, placed) =
-            cx.resolve_at(body, "requestBodies", |c| &c.request_bodies, &body_at)?;
-        let (content_type, media) = pick_content(&body.content)?;
-        let (ty, encoding) = body_type(
-            cx,
-            content_type,
-            media,
-            &format!("{}Body", placed.hint(&type_hint)),
-            placed.at(),
-            true,
-        );
-        Some(RequestBody {
-            content_type: content_type.to_owned(),
-            encoding,
-            ty,
-            required: body.required,
-            docs: body.description.clone(),
-        })
-    });
-
+    let body = lower_body(cx, operation, at, &type_hint);
     let (success, error_type) = lower_responses(cx, operation, &type_hint, at, operation_id);
-    let idempotent = match operation.extensions.get("x-idempotent") {
-        Some(serde_json::Value::Bool(flag)) => *flag,
-        Some(_) => {
-            cx.warn(
-                Location::new(at).with_context(operation_id),
-                "`x-idempotent` must be a boolean; ignored",
-            );
-            default_idempotent(method)
-        }
-        None => default_idempotent(method),
-    };
-    let mut rust_name = rust_name;
+    let idempotent = idempotent(cx, operation, method, at, operation_id);
+    let mut rust_name = names.method;
     let paging = match operation.extensions.get("x-paging") {
-        Some(extension) => lower_paging(
-            cx,
-            extension,
-            &mut params,
-            &success,
-            &mut rust_name,
-            at,
-            operation_id,
-        ),
+        Some(extension) => {
+            let page_name = names
+                .page
+                .unwrap_or_else(|| format!("{}_page", unraw(&rust_name)));
+            lower_paging(
+                cx,
+                extension,
+                &mut params,
+                &success,
+                (&mut rust_name, page_name),
+                at,
+                operation_id,
+            )
+        }
         None => None,
     };
 
@@ -328,6 +192,159 @@ fn lower_operation(
     })
 }
 
+/// Path-level parameters, overridden by operation-level ones with the same name and place.
+fn declared_params(cx: &mut Lowering<'_>, found: &Found<'_>) -> Vec<(Parameter, super::Placed)> {
+    let at = found.at.as_str();
+    let mut declared: Vec<(Parameter, super::Placed)> = Vec::new();
+    let sources = found
+        .item
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                p,
+                format!(
+                    "{}/parameters/{i}",
+                    at.rsplit_once('/').map_or(at, |(p, _)| p)
+                ),
+            )
+        })
+        .chain(
+            found
+                .operation
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p, format!("{at}/parameters/{i}"))),
+        );
+    for (param, param_at) in sources {
+        let Some((param, placed)) =
+            cx.resolve_at(param, "parameters", |c| &c.parameters, &param_at)
+        else {
+            continue;
+        };
+        let key = (param.parameter_data_ref().name.clone(), location_of(param));
+        declared.retain(|(p, _)| (p.parameter_data_ref().name.clone(), location_of(p)) != key);
+        declared.push((param.clone(), placed));
+    }
+    declared
+}
+
+/// The parameters, by location (path, query, header, cookie), named around the locals of the
+/// generated method and handler ([`reserved::METHOD_LOCALS`]) and each other; two wire names
+/// that become one Rust name are reported where the second is renamed.
+fn lower_params(
+    cx: &mut Lowering<'_>,
+    declared: &[(Parameter, super::Placed)],
+    type_hint: &str,
+    at: &str,
+    operation_id: &str,
+) -> Vec<RawParam> {
+    let mut names = Scope::with_reserved(reserved::METHOD_LOCALS);
+    let mut params: Vec<RawParam> = Vec::new();
+    for location in [
+        ParamLocation::Path,
+        ParamLocation::Query,
+        ParamLocation::Header,
+        ParamLocation::Cookie,
+    ] {
+        for (param, placed) in declared.iter().filter(|(p, _)| location_of(p) == location) {
+            let data = param.parameter_data_ref();
+            let hint = placed.hint(&format!("{type_hint}{}", camel(&data.name)));
+            let (ty, default) = param_type(cx, data, &hint, placed.at());
+            let required = data.required || location == ParamLocation::Path;
+            let style = query_style(param);
+            if style != crate::ir::QueryStyle::DeepObject && is_object(cx, &ty) {
+                cx.warn(
+                    Location::new(placed.at()).with_context(operation_id),
+                    format!(
+                        "parameter `{}` holds an object, which is sent as JSON text outside the query's `deepObject` style",
+                        data.name
+                    ),
+                );
+            }
+            let wanted = snake(&data.name);
+            let claim = names.claim_by(&wanted, &data.name);
+            if let Some(Holder::Claimed(other)) = &claim.displaced_by {
+                cx.warn(
+                    Location::new(format!("{at}/parameters")),
+                    format!(
+                        "parameters {other:?} and {:?} both become `{}` in Rust; {:?} is named \
+                         `{}` instead",
+                        data.name,
+                        unraw(&wanted),
+                        data.name,
+                        unraw(&claim.name)
+                    ),
+                );
+            }
+            params.push(RawParam {
+                param: Param {
+                    wire_name: data.name.clone(),
+                    rust_name: claim.name,
+                    location,
+                    ty,
+                    required,
+                    style,
+                    docs: data.description.clone(),
+                },
+                default,
+            });
+        }
+    }
+    params
+}
+
+/// The request body, in the media type [`pick_content`] prefers.
+fn lower_body(
+    cx: &mut Lowering<'_>,
+    operation: &openapiv3::Operation,
+    at: &str,
+    type_hint: &str,
+) -> Option<RequestBody> {
+    let body = operation.request_body.as_ref()?;
+    let body_at = format!("{at}/requestBody");
+    let (body, placed) = cx.resolve_at(body, "requestBodies", |c| &c.request_bodies, &body_at)?;
+    let (content_type, media) = pick_content(&body.content)?;
+    let (ty, encoding) = body_type(
+        cx,
+        content_type,
+        media,
+        &format!("{}Body", placed.hint(type_hint)),
+        placed.at(),
+        true,
+    );
+    Some(RequestBody {
+        content_type: content_type.to_owned(),
+        encoding,
+        ty,
+        required: body.required,
+        docs: body.description.clone(),
+    })
+}
+
+/// Whether the operation may be retried: `x-idempotent`, else what HTTP says of its method.
+fn idempotent(
+    cx: &mut Lowering<'_>,
+    operation: &openapiv3::Operation,
+    method: Method,
+    at: &str,
+    operation_id: &str,
+) -> bool {
+    match operation.extensions.get("x-idempotent") {
+        Some(serde_json::Value::Bool(flag)) => *flag,
+        Some(_) => {
+            cx.warn(
+                Location::new(at).with_context(operation_id),
+                "`x-idempotent` must be a boolean; ignored",
+            );
+            default_idempotent(method)
+        }
+        None => default_idempotent(method),
+    }
+}
+
 /// Methods that HTTP defines as idempotent.
 fn default_idempotent(method: Method) -> bool {
     matches!(
@@ -337,15 +354,15 @@ fn default_idempotent(method: Method) -> bool {
 }
 
 /// Reads `x-paging` (`itemsFrom: body`, `pageSizeHeader`, `continuationRequestHeader`,
-/// `continuationResponseHeader`). The operation's method becomes `<name>_page`, and a stream
-/// method named `<name>` follows the tokens. Anything it cannot use is a warning and the
+/// `continuationResponseHeader`). The operation's method becomes `page_name` (`<name>_page`,
+/// claimed with the other method names), and a stream method named `<name>` follows the tokens. Anything it cannot use is a warning and the
 /// operation stays a plain method.
 fn lower_paging(
     cx: &mut Lowering<'_>,
     extension: &serde_json::Value,
     params: &mut [RawParam],
     success: &Success,
-    rust_name: &mut String,
+    (rust_name, page_name): (&mut String, String),
     at: &str,
     operation_id: &str,
 ) -> Option<Paging> {
@@ -421,7 +438,7 @@ fn lower_paging(
         rename(size_header, "page_size");
     }
     let continuation_param = rename(request_header, "continuation")?;
-    let stream_name = std::mem::replace(rust_name, format!("{rust_name}_page"));
+    let stream_name = std::mem::replace(rust_name, page_name);
     Some(Paging {
         stream_name,
         continuation_param,
@@ -946,10 +963,42 @@ fn lift_client_params(raw: &mut [RawOperation]) -> Vec<ClientParam> {
     lifted
 }
 
+/// The scope of the client's method names, holding every name the generated client defines
+/// for itself (see [`reserved`]) and those hand-written extensions reserve.
+fn method_scope(cx: &Lowering<'_>) -> Scope {
+    let mut scope = Scope::default();
+    scope.reserve(
+        reserved::CLIENT_COMMON_METHODS.iter().copied(),
+        "a method every generated client has (the runtime's `client_common!`)",
+    );
+    scope.reserve(
+        reserved::CLIENT_OWN_METHODS.iter().copied(),
+        "a method every generated client has",
+    );
+    scope.reserve(
+        reserved::CLIENT_TRAIT_METHODS.iter().copied(),
+        "a method of a trait every generated client implements",
+    );
+    scope.reserve(
+        cx.reserved_methods.iter().map(String::as_str),
+        "a method a hand-written extension of the crate defines",
+    );
+    scope
+}
+
+/// The method names of one operation, decided before it is lowered.
+struct MethodNames {
+    /// The operation's method; for a paged operation, its stream method.
+    method: String,
+    /// A paged operation's `_page` method, claimed whenever the operation has `x-paging`.
+    page: Option<String>,
+}
+
 /// Names methods from operationIds in snake_case. Azure-style ids (`Group_Operation`) lose the
 /// group prefix when the rest is unique across the API (`Jobs_GetScheduledJob` →
-/// `get_scheduled_job`).
-fn method_names(ids: &[&str]) -> Vec<String> {
+/// `get_scheduled_job`). Every name, a paged operation's `_page` method too, is claimed in the
+/// one scope of client methods, in document order; a rename is reported where it happens.
+fn method_names(cx: &mut Lowering<'_>, scope: &mut Scope, found: &[Found<'_>]) -> Vec<MethodNames> {
     let short = |id: &str| -> Option<String> {
         let (prefix, rest) = id.split_once('_')?;
         let valid = !prefix.is_empty()
@@ -958,18 +1007,137 @@ fn method_names(ids: &[&str]) -> Vec<String> {
         valid.then(|| snake(rest))
     };
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for id in ids {
-        let name = short(id).unwrap_or_else(|| snake(id));
+    for f in found {
+        let name = short(&f.operation_id).unwrap_or_else(|| snake(&f.operation_id));
         *counts.entry(name).or_default() += 1;
     }
-    let mut scope = Scope::with_reserved(CLIENT_RESERVED);
-    ids.iter()
-        .map(|id| {
+    // The operation each plain method name was claimed by.
+    let mut claimed_by: BTreeMap<String, &str> = BTreeMap::new();
+    found
+        .iter()
+        .map(|f| {
+            let id = f.operation_id.as_str();
             let candidate = match short(id) {
                 Some(name) if counts.get(&name) == Some(&1) => name,
                 _ => snake(id),
             };
-            scope.claim(&candidate)
+            let what = format!("the method of operationId `{id}`");
+            let claim = scope.claim_by(&candidate, &format!("operationId `{id}`"));
+            match claimed_by.get(unraw(&candidate)) {
+                Some(first) if claim.displaced_by.is_some() => cx.warn(
+                    Location::new(&f.at).with_context(id),
+                    format!(
+                        "operationIds {first:?} and {id:?} both become `{}` in Rust; {id:?} is \
+                         named `{}` instead",
+                        unraw(&candidate),
+                        unraw(&claim.name)
+                    ),
+                ),
+                _ => note_rename(cx, f, &what, &candidate, &claim),
+            }
+            claimed_by.insert(unraw(&claim.name).to_owned(), id);
+            let page = f.operation.extensions.contains_key("x-paging").then(|| {
+                let wanted = format!("{}_page", unraw(&claim.name));
+                let what = format!("the `_page` method of paged operationId `{id}`");
+                let page = scope.claim_by(&wanted, &what);
+                note_rename(cx, f, &what, &wanted, &page);
+                page.name
+            });
+            MethodNames {
+                method: claim.name,
+                page,
+            }
         })
         .collect()
+}
+
+/// Warns that `what` (a method of operation `found`) is not named `wanted`, when `claim` says
+/// it was taken.
+fn note_rename(cx: &mut Lowering<'_>, found: &Found<'_>, what: &str, wanted: &str, claim: &Claim) {
+    let Some(holder) = &claim.displaced_by else {
+        return;
+    };
+    let held = match holder {
+        Holder::Reserved(why) => format!("which is {why}"),
+        Holder::Claimed(by) => format!("which {by} already takes"),
+    };
+    cx.warn(
+        Location::new(&found.at).with_context(&found.operation_id),
+        format!(
+            "{what} would be `{}`, {held}; it is named `{}` instead",
+            unraw(wanted),
+            unraw(&claim.name)
+        ),
+    );
+}
+
+/// Names the client settings' accessors (`api_version`, `with_api_version`) in the scope of
+/// methods. A setting whose accessor would be a reserved name gets a number; an operation
+/// whose method one of them takes is renamed `<method>_operation`, with a warning.
+fn name_client_settings(
+    cx: &mut Lowering<'_>,
+    scope: &mut Scope,
+    settings: &mut [ClientParam],
+    raw: &mut [RawOperation],
+) {
+    // Why `name` cannot be an accessor: reserved, or (for a renamed setting) taken at all.
+    let unusable = |scope: &Scope, name: &str, renamed: bool| match scope.holder(name) {
+        Some(Holder::Reserved(why)) => Some(format!("`{name}` is {why}")),
+        Some(Holder::Claimed(by)) if renamed => Some(format!("`{name}` is taken by {by}")),
+        _ => None,
+    };
+    for setting in settings.iter_mut() {
+        let wanted = setting.rust_name.clone();
+        let base = unraw(&wanted).to_owned();
+        let mut n = 1usize;
+        let mut name = base.clone();
+        let mut why = None;
+        while let Some(reason) = unusable(scope, &name, n > 1)
+            .or_else(|| unusable(scope, &format!("with_{name}"), n > 1))
+        {
+            why.get_or_insert(reason);
+            n += 1;
+            name = format!("{base}{n}");
+        }
+        if let (Some(why), Some(first)) = (why, raw.first()) {
+            cx.warn(
+                Location::new(format!("{}/parameters", first.op.source)),
+                format!(
+                    "the client setting `{}` would have the accessors `{base}` and `with_{base}`, \
+                     but {why}; they are `{name}` and `with_{name}` instead",
+                    setting.wire_name
+                ),
+            );
+            setting.rust_name = name;
+        }
+        let by = format!("client setting `{}`", setting.wire_name);
+        let accessors = [
+            unraw(&setting.rust_name).to_owned(),
+            format!("with_{}", unraw(&setting.rust_name)),
+        ];
+        for accessor in &accessors {
+            for op in raw.iter_mut() {
+                let id = op.op.operation_id.clone();
+                let source = op.op.source.clone();
+                let stream = op.op.paging.as_mut().map(|p| &mut p.stream_name);
+                for method in std::iter::once(&mut op.op.rust_name).chain(stream) {
+                    if unraw(method) != accessor {
+                        continue;
+                    }
+                    let wanted = format!("{method}_operation");
+                    let claim = scope.claim_by(&wanted, &format!("operationId `{id}`"));
+                    cx.warn(
+                        Location::new(&source).with_context(&id),
+                        format!(
+                            "the method of operationId `{id}` would be `{accessor}`, which the \
+                             {by} takes; it is named `{}` instead",
+                            unraw(&claim.name)
+                        ),
+                    );
+                    *method = claim.name;
+                }
+            }
+            scope.take_over(accessor, &by);
+        }
+    }
 }

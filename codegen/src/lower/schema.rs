@@ -6,7 +6,7 @@ use crate::ir::{
     AdditionalField, DefaultValue, EnumDef, Field, IntEnumDef, IntVariant, StructDef, TypeDef,
     TypeKind, TypeRef, UnionDef, UnionVariant, Variant,
 };
-use crate::names::{Scope, camel, snake};
+use crate::names::{Holder, Scope, camel, snake, unraw};
 use crate::pointer::join as pointer;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ObjectType, ReferenceOr, Schema,
@@ -166,7 +166,9 @@ fn lower_shape(cx: &mut Lowering<'_>, name: &str, schema: &Schema, at: &str) -> 
         return None;
     }
     match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) => Some(TypeKind::Enum(lower_enum(&s.enumeration))),
+        SchemaKind::Type(Type::String(s)) => {
+            Some(TypeKind::Enum(lower_enum(cx, &s.enumeration, at)))
+        }
         SchemaKind::Type(Type::Integer(i)) => Some(TypeKind::IntEnum(lower_int_enum(
             &i.enumeration,
             &schema.schema_data.extensions,
@@ -174,15 +176,19 @@ fn lower_shape(cx: &mut Lowering<'_>, name: &str, schema: &Schema, at: &str) -> 
         SchemaKind::Type(Type::Object(object)) => Some(TypeKind::Struct(lower_struct(
             cx,
             name,
+            at,
             &[(object, at.to_owned())],
         ))),
         SchemaKind::Any(any) => match (object_of_any(any), enum_of_any(any)) {
             (Some(object), _) => Some(TypeKind::Struct(lower_struct(
                 cx,
                 name,
+                at,
                 &[(&object, at.to_owned())],
             ))),
-            (None, Some(AnyEnum::Strings(values))) => Some(TypeKind::Enum(lower_enum(&values))),
+            (None, Some(AnyEnum::Strings(values))) => {
+                Some(TypeKind::Enum(lower_enum(cx, &values, at)))
+            }
             (None, Some(AnyEnum::Integers(values))) => Some(TypeKind::IntEnum(lower_int_enum(
                 &values,
                 &schema.schema_data.extensions,
@@ -218,7 +224,7 @@ fn lower_shape(cx: &mut Lowering<'_>, name: &str, schema: &Schema, at: &str) -> 
             }
             let parts: Vec<(&ObjectType, String)> =
                 parts.iter().map(|(o, at)| (o, at.clone())).collect();
-            let merged = lower_struct(cx, name, &parts);
+            let merged = lower_struct(cx, name, at, &parts);
             cx.merging.truncate(outer);
             Some(TypeKind::Struct(merged))
         }
@@ -397,7 +403,9 @@ fn lower_int_enum(
     IntEnumDef { variants, fallback }
 }
 
-fn lower_enum(values: &[Option<String>]) -> EnumDef {
+/// The variants of a string enum at `at`; two values that become one name are reported where
+/// the second is renamed.
+fn lower_enum(cx: &mut Lowering<'_>, values: &[Option<String>], at: &str) -> EnumDef {
     let mut scope = Scope::default();
     let mut seen = BTreeSet::new();
     let mut variants = Vec::new();
@@ -414,9 +422,20 @@ fn lower_enum(values: &[Option<String>]) -> EnumDef {
             Some('+') if scope.contains(&plain) => format!("Plus{}", plain.trim_start_matches('_')),
             _ => plain,
         };
+        let claim = scope.claim_by(&name, value);
+        if let Some(Holder::Claimed(other)) = &claim.displaced_by {
+            cx.warn(
+                Location::new(format!("{at}/enum")),
+                format!(
+                    "enum values {other:?} and {value:?} both become `{name}` in Rust; {value:?} \
+                     is named `{}` instead",
+                    claim.name
+                ),
+            );
+        }
         variants.push(Variant {
             wire_name: value.clone(),
-            rust_name: scope.claim(&name),
+            rust_name: claim.name,
         });
     }
     let fallback = claim_fallback(&mut scope);
@@ -433,7 +452,14 @@ fn claim_fallback(scope: &mut Scope) -> String {
     scope.claim(candidate)
 }
 
-fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String)]) -> StructDef {
+/// The struct `name` at `at`, from `parts` (one, or the objects an `allOf` merges); two
+/// properties that become one field name are reported where the second is renamed.
+fn lower_struct(
+    cx: &mut Lowering<'_>,
+    name: &str,
+    at: &str,
+    parts: &[(&ObjectType, String)],
+) -> StructDef {
     let mut scope = Scope::default();
     let mut fields: Vec<Field> = Vec::new();
     let mut additional = None;
@@ -512,7 +538,22 @@ fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String
         }
     }
     for field in &mut fields {
-        field.rust_name = scope.claim(&snake(&field.wire_name));
+        let wanted = snake(&field.wire_name);
+        let claim = scope.claim_by(&wanted, &field.wire_name);
+        if let Some(Holder::Claimed(other)) = &claim.displaced_by {
+            cx.warn(
+                Location::new(pointer(&format!("{at}/properties"), &field.wire_name)),
+                format!(
+                    "properties {other:?} and {:?} both become `{}` in Rust; {:?} is named `{}` \
+                     instead",
+                    field.wire_name,
+                    unraw(&wanted),
+                    field.wire_name,
+                    unraw(&claim.name)
+                ),
+            );
+        }
+        field.rust_name = claim.name;
     }
     let additional = additional.map(|value| AdditionalField {
         rust_name: scope.claim("additional_properties"),

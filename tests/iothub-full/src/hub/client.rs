@@ -395,17 +395,15 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_ms_item_type = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-ms-item-type")?;
-                let x_ms_continuation = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-ms-continuation")?;
                 Ok(models::GetTwinsResponse {
-                    x_ms_item_type,
-                    x_ms_continuation,
+                    x_ms_item_type: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-item-type")?,
+                    x_ms_continuation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-continuation")?,
                     body: runtime::json_body(response).await?,
                 })
             }
@@ -969,12 +967,11 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let e_tag = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "etag")?;
                 Ok(models::GetDigitalTwinResponse {
-                    e_tag,
+                    e_tag: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "etag")?,
                     body: runtime::json_body(response).await?,
                 })
             }
@@ -1026,17 +1023,15 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             202 => {
-                let e_tag = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "etag")?;
-                let location = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "location")?;
                 Ok(models::UpdateDigitalTwinResponse {
-                    e_tag,
-                    location,
+                    e_tag: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "etag")?,
+                    location: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "location")?,
                 })
             }
             _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
@@ -1094,17 +1089,15 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_ms_command_statuscode = runtime::header_value::<
-                    i32,
-                    _,
-                >(&response, "x-ms-command-statuscode")?;
-                let x_ms_request_id = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-ms-request-id")?;
                 Ok(models::InvokeRootLevelCommandResponse {
-                    x_ms_command_statuscode,
-                    x_ms_request_id,
+                    x_ms_command_statuscode: runtime::header_value::<
+                        i32,
+                        _,
+                    >(&response, "x-ms-command-statuscode")?,
+                    x_ms_request_id: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-request-id")?,
                     body: runtime::json_body(response).await?,
                 })
             }
@@ -1545,17 +1538,15 @@ impl Client {
         let response = self.core.execute(operation, request).await?;
         match response.status().as_u16() {
             200 => {
-                let x_ms_command_statuscode = runtime::header_value::<
-                    i32,
-                    _,
-                >(&response, "x-ms-command-statuscode")?;
-                let x_ms_request_id = runtime::header_value::<
-                    ::std::string::String,
-                    _,
-                >(&response, "x-ms-request-id")?;
                 Ok(models::InvokeComponentCommandResponse {
-                    x_ms_command_statuscode,
-                    x_ms_request_id,
+                    x_ms_command_statuscode: runtime::header_value::<
+                        i32,
+                        _,
+                    >(&response, "x-ms-command-statuscode")?,
+                    x_ms_request_id: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-request-id")?,
                     body: runtime::json_body(response).await?,
                 })
             }

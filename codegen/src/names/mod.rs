@@ -2,9 +2,18 @@
 //!
 //! heck does the case conversion; this module then fixes what heck leaves invalid: keywords,
 //! leading digits, empty names and characters that cannot appear in identifiers.
+//! [`reserved`] is the one list of the names generated code keeps for itself.
+//!
+//! Invariant: [`camel`] never yields two underscores in a row (it keeps no underscore of the
+//! input, and adds at most one in front of a digit and one after a keyword), and every
+//! generated type name starts with a [`camel`] name, so no generated type name starts with
+//! `__`. The runtime's macros and the emitter name their own generic parameters and helper
+//! types that way (`__D`, `__Visitor`), so a schema can be called anything.
+
+pub mod reserved;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// Rust keywords that become raw identifiers (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[
@@ -83,30 +92,77 @@ pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// What holds a name in a [`Scope`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// Reserved before anything was claimed, for the reason given (for example "a method
+    /// every generated client defines").
+    Reserved(String),
+    /// Claimed by this (a wire name, an operationId...).
+    Claimed(String),
+}
+
+/// The outcome of [`Scope::claim_by`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The name handed out.
+    pub name: String,
+    /// When the candidate was taken: what held it (the name handed out is then another).
+    pub displaced_by: Option<Holder>,
+}
+
 /// Hands out names that are unique within one scope (a crate's types, a struct's fields...).
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
-    taken: BTreeSet<String>,
+    taken: BTreeMap<String, Holder>,
 }
 
 impl Scope {
     /// A scope in which `reserved` are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Self {
-            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        let mut scope = Self::default();
+        scope.reserve(reserved.iter().copied(), "reserved");
+        scope
+    }
+
+    /// Takes `names` (unless already taken), for the reason `why`.
+    pub fn reserve<'n>(&mut self, names: impl IntoIterator<Item = &'n str>, why: &str) {
+        for name in names {
+            self.taken
+                .entry(unraw(name).to_owned())
+                .or_insert_with(|| Holder::Reserved(why.to_owned()));
         }
     }
 
     /// Takes `candidate`, or `candidate2`, `candidate3`... when it is taken.
     pub fn claim(&mut self, candidate: &str) -> String {
+        self.claim_by(candidate, candidate).name
+    }
+
+    /// Takes `candidate` for `by` (what is named, as the warnings should call it), or
+    /// `candidate2`, `candidate3`... when it is taken, saying what held it: the point where a
+    /// rename happens, and so where it is reported.
+    pub fn claim_by(&mut self, candidate: &str, by: &str) -> Claim {
         let key = unraw(candidate).to_owned();
-        if self.taken.insert(key.clone()) {
-            return candidate.to_owned();
+        if let Some(holder) = self.taken.get(&key) {
+            let displaced_by = Some(holder.clone());
+            return Claim {
+                name: self.next_free(&key, by),
+                displaced_by,
+            };
         }
+        self.taken.insert(key, Holder::Claimed(by.to_owned()));
+        Claim {
+            name: candidate.to_owned(),
+            displaced_by: None,
+        }
+    }
+
+    fn next_free(&mut self, key: &str, by: &str) -> String {
         // `self_` (a keyword made safe) continues as `self2`, `Self_` as `Self2`.
         let base = match key.strip_suffix('_') {
             Some(base) if !base.is_empty() && !base.ends_with('_') => base,
-            _ => key.as_str(),
+            _ => key,
         };
         let separator = if base.ends_with(|c: char| c.is_ascii_digit()) {
             "_"
@@ -116,16 +172,29 @@ impl Scope {
         let mut n = 2usize;
         loop {
             let next = format!("{base}{separator}{n}");
-            if self.taken.insert(next.clone()) {
+            if !self.taken.contains_key(&next) {
+                self.taken
+                    .insert(next.clone(), Holder::Claimed(by.to_owned()));
                 return next;
             }
             n += 1;
         }
     }
 
+    /// What holds `name`, if anything.
+    pub fn holder(&self, name: &str) -> Option<&Holder> {
+        self.taken.get(unraw(name))
+    }
+
+    /// Gives `name` to `by`, whatever held it (whose holder was renamed).
+    pub fn take_over(&mut self, name: &str, by: &str) {
+        self.taken
+            .insert(unraw(name).to_owned(), Holder::Claimed(by.to_owned()));
+    }
+
     /// Whether `name` is taken.
     pub fn contains(&self, name: &str) -> bool {
-        self.taken.contains(unraw(name))
+        self.taken.contains_key(unraw(name))
     }
 }
 
@@ -173,5 +242,50 @@ mod tests {
         assert_eq!(scope.claim("Self_"), "Self_");
         assert_eq!(scope.claim("Self_"), "Self2");
         assert_eq!(camel("ünï"), "N");
+    }
+
+    #[test]
+    fn claims_say_what_held_the_name() {
+        let mut scope = Scope::with_reserved(&["new"]);
+        scope.reserve(["base_url"], "a client method");
+        let reserved = scope.claim_by("new", "op new");
+        assert_eq!(reserved.name, "new2");
+        assert_eq!(
+            reserved.displaced_by,
+            Some(Holder::Reserved("reserved".to_owned()))
+        );
+        let free = scope.claim_by("list", "listA");
+        assert_eq!((free.name.as_str(), free.displaced_by), ("list", None));
+        let second = scope.claim_by("list", "listB");
+        assert_eq!(second.name, "list2");
+        assert_eq!(
+            second.displaced_by,
+            Some(Holder::Claimed("listA".to_owned()))
+        );
+        assert_eq!(scope.claim_by("base_url", "x").name, "base_url2");
+    }
+
+    proptest::proptest! {
+        // The invariant the runtime's macros rely on: no generated type name starts with
+        // `__` (their generic parameters and helper types do).
+        #[test]
+        fn camel_names_never_hold_two_underscores(name in "\\PC{0,24}") {
+            let ident = camel(&name);
+            proptest::prop_assert!(!ident.contains("__"), "{name:?} → {ident:?}");
+            let mut scope = Scope::default();
+            for _ in 0..3 {
+                let claimed = scope.claim(&ident);
+                proptest::prop_assert!(!claimed.contains("__"), "{name:?} → {claimed:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn underscores_in_camel_names() {
+        for name in ["__", "_a_b_", "a__b", "Self", "self", "1", "__1", "a_1"] {
+            assert!(!camel(name).contains("__"), "{name}");
+        }
+        assert_eq!(camel("__a"), "A");
+        assert_eq!(camel("self"), "Self_");
     }
 }
