@@ -436,6 +436,20 @@ pub enum QueryStyle {
     DeepObject,
 }
 
+impl QueryStyle {
+    /// The character that joins the items of a list into one value (`,` for `form`, a space
+    /// for `spaceDelimited`, `|` for `pipeDelimited`); `None` when each item is a pair of its
+    /// own (`form` exploded) or the value is an object (`deepObject`).
+    pub fn separator(self) -> Option<char> {
+        match self {
+            QueryStyle::Form => Some(','),
+            QueryStyle::SpaceDelimited => Some(' '),
+            QueryStyle::PipeDelimited => Some('|'),
+            QueryStyle::FormExploded | QueryStyle::DeepObject => None,
+        }
+    }
+}
+
 /// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
@@ -471,8 +485,8 @@ pub enum BodyEncoding {
 pub enum Success {
     /// One success response whose body (if any) is returned as is.
     Single {
-        /// The status codes that count as this response (empty: any 2xx).
-        statuses: Vec<u16>,
+        /// The statuses that count as this response (never empty).
+        statuses: Vec<SuccessStatus>,
         /// The body, if the response has one.
         body: Option<ResponseBody>,
     },
@@ -480,8 +494,8 @@ pub enum Success {
     WithHeaders {
         /// The Rust name of the generated struct.
         rust_name: String,
-        /// The status codes that count as this response (empty: any 2xx).
-        statuses: Vec<u16>,
+        /// The statuses that count as this response (never empty).
+        statuses: Vec<SuccessStatus>,
         /// The body, if the response has one.
         body: Option<ResponseBody>,
         /// The headers.
@@ -494,6 +508,40 @@ pub enum Success {
         /// The variants.
         variants: Vec<SuccessVariant>,
     },
+}
+
+/// The statuses a success response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SuccessStatus {
+    /// One 2xx status code, e.g. `200` or `204`.
+    Exact(u16),
+    /// Any 2xx status: a `2XX` response, or an operation that documents no success response.
+    AnySuccess,
+}
+
+impl SuccessStatus {
+    /// The codes `statuses` accept, or `None` when they accept any 2xx status.
+    pub fn exact_codes(statuses: &[SuccessStatus]) -> Option<Vec<u16>> {
+        statuses
+            .iter()
+            .map(|status| match status {
+                SuccessStatus::Exact(code) => Some(*code),
+                SuccessStatus::AnySuccess => None,
+            })
+            .collect()
+    }
+
+    /// The status a server answers with for a response covering `statuses`: the first exact
+    /// code, else 200 for a response with a body and 204 for one without.
+    pub fn to_send(statuses: &[SuccessStatus], has_body: bool) -> u16 {
+        statuses
+            .iter()
+            .find_map(|status| match status {
+                SuccessStatus::Exact(code) => Some(*code),
+                SuccessStatus::AnySuccess => None,
+            })
+            .unwrap_or(if has_body { 200 } else { 204 })
+    }
 }
 
 /// A response body.
@@ -521,8 +569,9 @@ pub struct ResponseHeader {
 /// One variant of a multi-status success enum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuccessVariant {
-    /// The status code.
-    pub status: u16,
+    /// The statuses it covers: exact codes come before `AnySuccess`, which decodes every
+    /// other 2xx status.
+    pub status: SuccessStatus,
     /// The Rust variant name, e.g. `Ok` or `NoContent`.
     pub rust_name: String,
     /// The body, if any.

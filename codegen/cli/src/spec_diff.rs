@@ -15,9 +15,9 @@ pub fn report(old: &Path, new: &Path) -> Result<(String, Vec<Change>)> {
     let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
     let changes = codegen::spec::diff::diff_texts(&old_name, &read(old)?, &new_name, &read(new)?)
         .map_err(|errors| {
-            anyhow::Error::new(crate::generate::DocumentError(errors.to_string()))
-                .context("cannot compare the documents")
-        })?;
+        anyhow::Error::new(crate::generate::DocumentError(errors.to_string()))
+            .context("cannot compare the documents")
+    })?;
     Ok((markdown(&old_name, &new_name, &changes), changes))
 }
 

@@ -5,7 +5,7 @@ use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, Operation, Param, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, TypeRef,
+    Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -473,9 +473,11 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
                 .as_ref()
                 .is_none_or(|b| b.encoding == BodyEncoding::Json) =>
         {
-            let statuses = statuses
-                .iter()
-                .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+            // The runtime accepts any 2xx status when the list is empty.
+            let statuses = SuccessStatus::exact_codes(statuses)
+                .unwrap_or_default()
+                .into_iter()
+                .map(proc_macro2::Literal::u16_unsuffixed);
             let call = if body.is_some() {
                 quote!(send_json)
             } else {
@@ -587,14 +589,14 @@ fn decode(body: Option<&ResponseBody>) -> TokenStream {
     }
 }
 
-fn status_pattern(statuses: &[u16]) -> TokenStream {
-    if statuses.is_empty() {
-        quote!(200..=299)
-    } else {
-        let statuses = statuses
-            .iter()
-            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
-        quote!(#(#statuses)|*)
+/// The pattern matching `statuses` in a `match` on the status code.
+fn status_pattern(statuses: &[SuccessStatus]) -> TokenStream {
+    match SuccessStatus::exact_codes(statuses) {
+        Some(codes) if !codes.is_empty() => {
+            let codes = codes.into_iter().map(proc_macro2::Literal::u16_unsuffixed);
+            quote!(#(#codes)|*)
+        }
+        _ => quote!(200..=299),
     }
 }
 
@@ -643,12 +645,7 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
             let name = ident(rust_name);
             let arms = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
-                let pattern = if v.status == 0 {
-                    quote!(200..=299)
-                } else {
-                    let s = proc_macro2::Literal::u16_unsuffixed(v.status);
-                    quote!(#s)
-                };
+                let pattern = status_pattern(&[v.status]);
                 match &v.body {
                     Some(b) => {
                         let value = decode(Some(b));

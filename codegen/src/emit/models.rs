@@ -4,7 +4,7 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef, Success,
-    TypeDef, TypeKind, TypeRef, UnionDef,
+    SuccessStatus, TypeDef, TypeKind, TypeRef, UnionDef,
 };
 use crate::names::unraw;
 use proc_macro2::TokenStream;
@@ -43,7 +43,10 @@ pub fn models_rs(
         .enumerate()
         .filter(|(i, _)| items.contains(&(api.types.len() + i)))
         .map(|(i, op)| {
-            super::features::gate_items(multi_status_types(&op.operation_id, &op.success), &gates.op(i))
+            super::features::gate_items(
+                multi_status_types(&op.operation_id, &op.success),
+                &gates.op(i),
+            )
         });
     quote! {
         #doc
@@ -439,10 +442,9 @@ fn multi_status_types(operation_id: &str, success: &Success) -> TokenStream {
             ));
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
-                let status = if v.status == 0 {
-                    "Another 2xx status".to_owned()
-                } else {
-                    format!("Status {}", v.status)
+                let status = match v.status {
+                    SuccessStatus::Exact(code) => format!("Status {code}"),
+                    SuccessStatus::AnySuccess => "Another 2xx status".to_owned(),
                 };
                 let docs = doc_attrs(&match &v.docs {
                     Some(d) => format!("{status}: {}", sanitize(d)),

@@ -8,7 +8,7 @@ use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, TypeRef,
+    Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -403,17 +403,10 @@ fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) ->
     }
 }
 
-fn default_status(statuses: &[u16], body: Option<&ResponseBody>) -> u16 {
-    statuses
-        .first()
-        .copied()
-        .unwrap_or(if body.is_some() { 200 } else { 204 })
-}
-
 fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
     match &op.success {
         Success::Single { statuses, body } => encode_body(
-            default_status(statuses, body.as_ref()),
+            SuccessStatus::to_send(statuses, body.is_some()),
             body.as_ref(),
             &quote!(value),
         ),
@@ -424,7 +417,7 @@ fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
             ..
         } => {
             let base = encode_body(
-                default_status(statuses, body.as_ref()),
+                SuccessStatus::to_send(statuses, body.is_some()),
                 body.as_ref(),
                 &quote!(value.body),
             );
@@ -446,7 +439,7 @@ fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
             let name = ident(rust_name);
             let arms = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
-                let status = if v.status == 0 { 200 } else { v.status };
+                let status = SuccessStatus::to_send(&[v.status], true);
                 match &v.body {
                     Some(b) => {
                         let encode = encode_body(status, Some(b), &quote!(body));

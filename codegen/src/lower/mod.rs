@@ -8,6 +8,8 @@ mod checks;
 mod graph;
 mod operation;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{Error, Location, Warning, pointer};
 use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};

@@ -536,7 +536,12 @@ fn lower_struct(cx: &mut Lowering<'_>, name: &str, parts: &[(&ObjectType, String
 
 /// The Rust type for a schema in some position. Inline objects and enums become named types
 /// called `hint`.
-pub(crate) fn lower_inline(cx: &mut Lowering<'_>, schema: SchemaAt<'_>, hint: &str, at: &str) -> TypeRef {
+pub(crate) fn lower_inline(
+    cx: &mut Lowering<'_>,
+    schema: SchemaAt<'_>,
+    hint: &str,
+    at: &str,
+) -> TypeRef {
     let schema = match schema {
         SchemaAt::Ref(reference) => return lower_ref(cx, reference, at),
         SchemaAt::Item(schema) => schema,
@@ -690,7 +695,9 @@ fn lower_pointer_ref(cx: &mut Lowering<'_>, reference: &str, pointer: &str, at: 
     };
     // Checked object by object first: deserializing an invalid deep value as a whole takes
     // exponential time (see `crate::parse::shape`; found by fuzzing).
-    if let Some(problem) = crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target) {
+    if let Some(problem) =
+        crate::parse::shape::first_error(crate::parse::walk::Node::Schema, target)
+    {
         cx.error(
             Location::new(at),
             format!("`$ref: {reference}` does not point to a schema: {problem}"),

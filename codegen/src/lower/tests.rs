@@ -1,0 +1,99 @@
+//! Lowering in, IR out: the decisions lowering makes so that emission does not have to.
+
+use crate::ir::{Api, Operation, Success, SuccessStatus};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Lowers a small document; its warnings too.
+fn lower(yaml: &str) -> Result<(Api, Vec<crate::Warning>), Box<dyn std::error::Error>> {
+    Ok(crate::lower_only("test.yaml", yaml)?)
+}
+
+/// The operation with this operationId.
+fn operation<'a>(api: &'a Api, id: &str) -> Result<&'a Operation, String> {
+    api.operations
+        .iter()
+        .find(|op| op.operation_id == id)
+        .ok_or_else(|| format!("no operation `{id}`"))
+}
+
+/// One operation per success shape: exact codes, `2XX`, none documented, several that differ.
+const RESPONSES: &str = r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /exact:
+    get:
+      operationId: exact
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {type: string}}}}
+        "201": {description: Created, content: {application/json: {schema: {type: string}}}}
+  /range:
+    get:
+      operationId: range
+      responses:
+        "2XX": {description: Any, content: {application/json: {schema: {type: string}}}}
+  /mixed:
+    get:
+      operationId: mixed
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {type: string}}}}
+        "2XX": {description: Any, content: {application/json: {schema: {type: string}}}}
+  /none:
+    get:
+      operationId: none
+      responses:
+        "404": {description: Missing}
+  /several:
+    get:
+      operationId: several
+      responses:
+        "2XX": {description: Other}
+        "200": {description: Ok, content: {application/json: {schema: {type: string}}}}
+        "204": {description: Empty}
+        default: {description: Error}
+"#;
+
+#[test]
+fn success_statuses_are_exact_codes_or_any_success() -> TestResult {
+    let (api, _) = lower(RESPONSES)?;
+    let statuses = |id: &str| -> Result<Vec<SuccessStatus>, String> {
+        match &operation(&api, id)?.success {
+            Success::Single { statuses, .. } | Success::WithHeaders { statuses, .. } => {
+                Ok(statuses.clone())
+            }
+            Success::Enum { .. } => Err(format!("`{id}` has several success shapes")),
+        }
+    };
+    use SuccessStatus::{AnySuccess, Exact};
+    assert_eq!(statuses("exact")?, [Exact(200), Exact(201)]);
+    assert_eq!(statuses("range")?, [AnySuccess]);
+    // A `2XX` beside an exact code keeps every 2xx status a success.
+    assert_eq!(statuses("mixed")?, [Exact(200), AnySuccess]);
+    assert_eq!(SuccessStatus::exact_codes(&statuses("mixed")?), None);
+    assert_eq!(statuses("none")?, [AnySuccess]);
+    assert_eq!(SuccessStatus::to_send(&statuses("none")?, false), 204);
+    assert_eq!(SuccessStatus::to_send(&statuses("exact")?, true), 200);
+    Ok(())
+}
+
+#[test]
+fn a_2xx_variant_comes_after_the_exact_codes() -> TestResult {
+    let (api, _) = lower(RESPONSES)?;
+    let Success::Enum { variants, .. } = &operation(&api, "several")?.success else {
+        return Err("`several` is not an enum".into());
+    };
+    let shape: Vec<(&str, SuccessStatus)> = variants
+        .iter()
+        .map(|v| (v.rust_name.as_str(), v.status))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("Ok", SuccessStatus::Exact(200)),
+            ("NoContent", SuccessStatus::Exact(204)),
+            ("OtherSuccess", SuccessStatus::AnySuccess),
+        ]
+    );
+    Ok(())
+}
