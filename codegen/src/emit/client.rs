@@ -326,12 +326,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
                 let text = text_of(api, &value, ty, wire);
                 quote!(query.append_pair(#wire, #text);)
             };
-            let separator = match p.style {
-                QueryStyle::Form => Some(','),
-                QueryStyle::SpaceDelimited => Some(' '),
-                QueryStyle::PipeDelimited => Some('|'),
-                QueryStyle::FormExploded | QueryStyle::DeepObject => None,
-            };
+            let separator = p.style.separator();
             with_value(p, |value| match (&p.ty, separator) {
                 (TypeRef::Vec(item), Some(separator)) => {
                     let text = text_of(api, &quote!(item), item, wire);
@@ -464,7 +459,8 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         _ => quote!(runtime::decode_json_error),
     };
     let stream = stream_method(op, models, &error_ty);
-    let (ok_ty, arms) = responses(&op.success, models);
+    let ok_ty = super::success_type(&op.success, models);
+    let arms = response_arms(&op.success, models);
     // The common case, one success status with a JSON body or none, is one call into the
     // runtime (less for the user's compiler to check than the match below).
     let send = match &op.success {
@@ -600,16 +596,13 @@ fn status_pattern(statuses: &[SuccessStatus]) -> TokenStream {
     }
 }
 
-/// The success type and the match arms that produce it.
-fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStream) {
+/// The match arms that decode the success responses (their type is [`super::success_type`]).
+fn response_arms(success: &Success, models: &TokenStream) -> TokenStream {
     match success {
         Success::Single { statuses, body } => {
-            let ty = body
-                .as_ref()
-                .map_or(quote!(()), |b| type_tokens(&b.ty, models));
             let pattern = status_pattern(statuses);
             let value = decode(body.as_ref());
-            (ty, quote!(#pattern => Ok(#value),))
+            quote!(#pattern => Ok(#value),)
         }
         Success::WithHeaders {
             rust_name,
@@ -630,13 +623,10 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
                 let value = decode(Some(b));
                 quote!(body: #value,)
             });
-            (
-                quote!(#models #name),
-                quote!(#pattern => {
-                    #(#reads)*
-                    Ok(#models #name { #(#fields,)* #body_field })
-                }),
-            )
+            quote!(#pattern => {
+                #(#reads)*
+                Ok(#models #name { #(#fields,)* #body_field })
+            })
         }
         Success::Enum {
             rust_name,
@@ -654,7 +644,7 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
                     None => quote!(#pattern => Ok(#models #name::#variant),),
                 }
             });
-            (quote!(#models #name), quote!(#(#arms)*))
+            quote!(#(#arms)*)
         }
     }
 }

@@ -8,7 +8,7 @@ mod models;
 pub mod needs;
 mod server;
 
-use crate::ir::{Api, TypeRef};
+use crate::ir::{Api, Success, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::ops::Range;
@@ -226,6 +226,20 @@ fn runtime_path(models: &TokenStream) -> TokenStream {
         quote!(super::runtime)
     } else {
         quote!(runtime)
+    }
+}
+
+/// What a successful call returns, the client method's `Ok` and the server method's: the body
+/// (or `()`), or the operation's response type in `models`.
+pub fn success_type(success: &Success, models: &TokenStream) -> TokenStream {
+    match success {
+        Success::Single { body, .. } => body
+            .as_ref()
+            .map_or(quote!(()), |b| type_tokens(&b.ty, models)),
+        Success::WithHeaders { rust_name, .. } | Success::Enum { rust_name, .. } => {
+            let name = ident(rust_name);
+            quote!(#models #name)
+        }
     }
 }
 

@@ -208,12 +208,7 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
         } else {
             quote!(::std::option::Option<#ty>)
         };
-        let separator = match p.style {
-            QueryStyle::Form => Some(','),
-            QueryStyle::SpaceDelimited => Some(' '),
-            QueryStyle::PipeDelimited => Some('|'),
-            QueryStyle::FormExploded | QueryStyle::DeepObject => None,
-        };
+        let separator = p.style.separator();
         let read = match (p.location, &p.ty) {
             (ParamLocation::Query, _) if p.style == QueryStyle::DeepObject => {
                 let inner = type_tokens(&p.ty, models);
@@ -334,18 +329,6 @@ fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
     inputs
 }
 
-fn handler_output_type(op: &Operation, models: &TokenStream) -> TokenStream {
-    match &op.success {
-        Success::Single { body, .. } => body
-            .as_ref()
-            .map_or(quote!(()), |b| type_tokens(&b.ty, models)),
-        Success::WithHeaders { rust_name, .. } | Success::Enum { rust_name, .. } => {
-            let name = ident(rust_name);
-            quote!(#models #name)
-        }
-    }
-}
-
 fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
     let inputs = inputs(api, op, models);
@@ -353,7 +336,7 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
         let (name, ty) = (&i.name, &i.ty);
         quote!(#name: #ty)
     });
-    let ok = handler_output_type(op, models);
+    let ok = super::success_type(&op.success, models);
     let error = type_tokens(&op.error_type, models);
     let mut text = format!(
         "{} (operationId {}).",
