@@ -18,7 +18,8 @@ pub struct Api {
     pub default_server: Option<String>,
     /// Security schemes, for documentation of the credential hook.
     pub security: Vec<SecurityScheme>,
-    /// Named types (component schemas and inline schemas that need a type), in emission order.
+    /// Named types (component schemas, inline schemas that need a type, error enums), sorted
+    /// by Rust name: [`Api::type_named`] relies on the order.
     pub types: Vec<TypeDef>,
     /// Parameters shared by every operation with a default value, held by the client.
     pub client_params: Vec<ClientParam>,
@@ -27,6 +28,17 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Which failures are worth another try (from the `x-retry` extension, or the defaults).
     pub retry: RetryDefaults,
+}
+
+impl Api {
+    /// The type of [`Api::types`] named `name` (a binary search: `types` is sorted by name).
+    pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
+        let at = self
+            .types
+            .binary_search_by(|t| t.rust_name.as_str().cmp(name))
+            .ok()?;
+        self.types.get(at)
+    }
 }
 
 /// Which failures the generated client retries by default (`x-retry` at the document root).
@@ -578,4 +590,44 @@ pub struct SuccessVariant {
     pub body: Option<ResponseBody>,
     /// The response description.
     pub docs: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alias(name: &str) -> TypeDef {
+        TypeDef {
+            rust_name: name.to_owned(),
+            source: String::new(),
+            docs: None,
+            deprecated: false,
+            kind: TypeKind::Alias(TypeRef::String),
+        }
+    }
+
+    #[test]
+    fn types_are_found_by_name() {
+        let api = Api {
+            types: vec![alias("Alpha"), alias("Beta"), alias("Gamma")],
+            ..Api::default()
+        };
+        for name in ["Alpha", "Beta", "Gamma"] {
+            assert_eq!(
+                api.type_named(name).map(|t| t.rust_name.as_str()),
+                Some(name)
+            );
+        }
+        assert!(api.type_named("Delta").is_none());
+        assert!(Api::default().type_named("Alpha").is_none());
+    }
+
+    #[test]
+    fn query_styles_join_lists_with_their_separator() {
+        assert_eq!(QueryStyle::Form.separator(), Some(','));
+        assert_eq!(QueryStyle::SpaceDelimited.separator(), Some(' '));
+        assert_eq!(QueryStyle::PipeDelimited.separator(), Some('|'));
+        assert_eq!(QueryStyle::FormExploded.separator(), None);
+        assert_eq!(QueryStyle::DeepObject.separator(), None);
+    }
 }

@@ -449,9 +449,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let idempotent = op.idempotent;
     let decoder = match &op.error_type {
         TypeRef::Named(name)
-            if api.types.iter().any(|t| {
-                &t.rust_name == name && matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))
-            }) =>
+            if api
+                .type_named(name)
+                .is_some_and(|t| matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))) =>
         {
             let name = ident(name);
             quote!(#models #name::decode)

@@ -478,18 +478,12 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
         | TypeRef::Date
         | TypeRef::Uuid
         | TypeRef::Base64 => true,
-        TypeRef::Named(name) => api
-            .types
-            .iter()
-            .find(|t| &t.rust_name == name)
-            .is_some_and(|t| match &t.kind {
-                TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
-                TypeKind::Union(_) | TypeKind::ErrorEnum(_) => false,
-                TypeKind::Alias(inner) => {
-                    !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api)
-                }
-                TypeKind::Struct(_) => false,
-            }),
+        TypeRef::Named(name) => api.type_named(name).is_some_and(|t| match &t.kind {
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
+            TypeKind::Union(_) | TypeKind::ErrorEnum(_) => false,
+            TypeKind::Alias(inner) => !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api),
+            TypeKind::Struct(_) => false,
+        }),
         _ => false,
     }
 }

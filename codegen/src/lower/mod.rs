@@ -10,9 +10,10 @@ mod operation;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod types;
 
 use crate::error::{Error, Location, Warning, pointer};
-use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
+use crate::ir::{Api, RetryDefaults, SecurityScheme};
 use crate::names::Scope;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
@@ -30,11 +31,10 @@ pub fn lower(
     schema::apply_defaults(&mut cx);
     checks::collisions(&mut cx, &operations);
     let retry = retry_defaults(&mut cx, doc);
-    schema::box_recursive_fields(&mut cx.types);
+    schema::box_recursive_fields(cx.types.as_mut_slice());
     checks::alias_cycles(&mut cx);
     checks::document(&mut cx);
-    let mut types = std::mem::take(&mut cx.types);
-    types.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+    let types = std::mem::take(&mut cx.types).into_sorted();
     if !cx.errors.is_empty() {
         return Err(cx.errors);
     }
@@ -73,7 +73,8 @@ pub(crate) struct Lowering<'a> {
     pub type_names: Scope,
     /// Component schema name → Rust type name.
     pub schema_names: BTreeMap<String, String>,
-    pub types: Vec<TypeDef>,
+    /// The types made so far, with an index by name.
+    pub types: types::TypeTable,
     /// Named types lowered from inline schemas, by the schema's pointer: a schema reached
     /// twice (a shared response, an `allOf` part, a `$ref` into `paths`) is one type.
     pub inline_types: BTreeMap<String, crate::ir::TypeRef>,
@@ -104,7 +105,7 @@ impl<'a> Lowering<'a> {
                 "Credential",
             ]),
             schema_names: BTreeMap::new(),
-            types: Vec::new(),
+            types: types::TypeTable::default(),
             pending_defaults: Vec::new(),
             inline_types: BTreeMap::new(),
         }

@@ -447,7 +447,7 @@ fn is_object(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Map(_) => return true,
             TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
-            TypeRef::Named(name) => match cx.types.iter().find(|t| &t.rust_name == name) {
+            TypeRef::Named(name) => match cx.types.named(name) {
                 Some(def) => match &def.kind {
                     crate::ir::TypeKind::Alias(target) => ty = target,
                     crate::ir::TypeKind::Struct(_) => return true,

@@ -97,3 +97,33 @@ fn a_2xx_variant_comes_after_the_exact_codes() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn the_type_table_finds_types_by_name_while_they_are_made() {
+    use crate::ir::{TypeDef, TypeKind, TypeRef};
+    let def = |name: &str, ty: TypeRef| TypeDef {
+        rust_name: name.to_owned(),
+        source: String::new(),
+        docs: None,
+        deprecated: false,
+        kind: TypeKind::Alias(ty),
+    };
+    let mut table = super::types::TypeTable::default();
+    table.push(def("Zeta", TypeRef::String));
+    table.push(def("Alpha", TypeRef::Bool));
+    assert_eq!(
+        table.named("Alpha").map(|t| &t.kind),
+        Some(&TypeKind::Alias(TypeRef::Bool))
+    );
+    if let Some(zeta) = table.named_mut("Zeta") {
+        zeta.deprecated = true;
+    }
+    assert!(table.named("Zeta").is_some_and(|t| t.deprecated));
+    assert!(table.named("Missing").is_none());
+    let sorted: Vec<String> = table
+        .into_sorted()
+        .into_iter()
+        .map(|t| t.rust_name)
+        .collect();
+    assert_eq!(sorted, ["Alpha", "Zeta"]);
+}
