@@ -21,6 +21,10 @@ pub struct Api {
     /// Named types (component schemas, inline schemas that need a type, error enums), sorted
     /// by Rust name: [`Api::type_named`] relies on the order.
     pub types: Vec<TypeDef>,
+    /// The success types of operations whose success is not a plain body
+    /// ([`TypeKind::SuccessStruct`], [`TypeKind::SuccessEnum`]), in operation order; emitted
+    /// after `types`.
+    pub response_types: Vec<TypeDef>,
     /// Parameters shared by every operation with a default value, held by the client.
     pub client_params: Vec<ClientParam>,
     /// Operations in document order (paths, then methods in `get, put, post, delete, options,
@@ -131,6 +135,32 @@ pub enum TypeKind {
     /// The error bodies of an operation whose error responses differ: a variant per status
     /// (or range, or `default`), decoded by the status of the response.
     ErrorEnum(Vec<ErrorVariant>),
+    /// The success of an operation whose one success response declares headers
+    /// ([`Success::WithHeaders`]): a struct with the body and the headers.
+    SuccessStruct(SuccessStructDef),
+    /// The success of an operation whose success responses differ ([`Success::Enum`]): a
+    /// variant per status.
+    SuccessEnum(SuccessEnumDef),
+}
+
+/// A success response with headers, as a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessStructDef {
+    /// The operationId of the operation it belongs to.
+    pub operation_id: String,
+    /// The body, if the response has one (the field `body`).
+    pub body: Option<ResponseBody>,
+    /// The headers, a field each.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// Success responses that differ, as an enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessEnumDef {
+    /// The operationId of the operation it belongs to.
+    pub operation_id: String,
+    /// The variants.
+    pub variants: Vec<SuccessVariant>,
 }
 
 /// One documented error response of an operation.

@@ -74,6 +74,14 @@ impl Gates {
                 TypeKind::ErrorEnum(variants) => {
                     variants.iter().for_each(|v| named(&v.ty, &mut targets))
                 }
+                TypeKind::SuccessStruct(r) => {
+                    r.body.iter().for_each(|b| named(&b.ty, &mut targets))
+                }
+                TypeKind::SuccessEnum(r) => r
+                    .variants
+                    .iter()
+                    .filter_map(|v| v.body.as_ref())
+                    .for_each(|b| named(&b.ty, &mut targets)),
                 TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
             }
             edges.insert(&def.rust_name, targets);

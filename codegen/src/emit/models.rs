@@ -3,17 +3,16 @@
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef, Success,
-    SuccessStatus, TypeDef, TypeKind, TypeRef, UnionDef,
+    Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef,
+    SuccessEnumDef, SuccessStatus, SuccessStructDef, TypeDef, TypeKind, TypeRef, UnionDef,
 };
 use crate::names::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// How many items `models.rs` has: one per type, then one per operation (its success type,
-/// empty for most).
+/// How many items `models.rs` has: one per type, then one per operation's success type.
 pub fn item_count(api: &Api) -> usize {
-    api.types.len() + api.operations.len()
+    api.types.len() + api.response_types.len()
 }
 
 /// Items `items` of `models.rs` (see [`item_count`]); the part that starts at 0 carries the
@@ -34,24 +33,13 @@ pub fn models_rs(
     let types = api
         .types
         .iter()
+        .chain(&api.response_types)
         .enumerate()
         .filter(|(i, _)| items.contains(i))
         .map(|(_, t)| super::features::gate_items(type_def(t), &gates.ty(&t.rust_name)));
-    let responses = api
-        .operations
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| items.contains(&(api.types.len() + i)))
-        .map(|(i, op)| {
-            super::features::gate_items(
-                multi_status_types(&op.operation_id, &op.success),
-                &gates.op(i),
-            )
-        });
     quote! {
         #doc
         #(#types)*
-        #(#responses)*
     }
 }
 
@@ -84,6 +72,9 @@ fn type_def(def: &TypeDef) -> TokenStream {
         TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, e),
         TypeKind::Union(u) => union_def(&name, &docs, &deprecated, u),
         TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, variants),
+        // Named after their operation; the IR gives them no docs or source of their own.
+        TypeKind::SuccessStruct(s) => success_struct_def(&name, s),
+        TypeKind::SuccessEnum(e) => success_enum_def(&name, e),
     }
 }
 
@@ -390,78 +381,66 @@ fn body_type(body: Option<&crate::ir::ResponseBody>) -> Option<TokenStream> {
     body.map(|b| type_tokens(&b.ty, &TokenStream::new()))
 }
 
-fn multi_status_types(operation_id: &str, success: &Success) -> TokenStream {
-    match success {
-        Success::Single { .. } => TokenStream::new(),
-        Success::WithHeaders {
-            rust_name,
-            body,
-            headers,
-            ..
-        } => {
-            let name = ident(rust_name);
-            let docs = doc_attrs(&format!(
-                "A successful response of {}: its body and headers.",
-                code(operation_id)
-            ));
-            let body = body_type(body.as_ref()).map(|ty| {
-                quote!(/// The response body.
-                pub body: #ty,)
-            });
-            let headers = headers.iter().map(|h| {
-                let name = ident(&h.rust_name);
-                let ty = type_tokens(&h.ty, &TokenStream::new());
-                let mut text = h.docs.as_deref().map(sanitize).unwrap_or_default();
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                text.push_str(&format!(
-                    "Response header {}; `None` when absent.",
-                    code(&h.wire_name)
-                ));
-                let docs = doc_attrs(&text);
-                quote!(#docs pub #name: ::std::option::Option<#ty>,)
-            });
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq)]
-                pub struct #name {
-                    #body
-                    #(#headers)*
-                }
-            }
+/// The struct of a success response with headers: its body and headers.
+fn success_struct_def(name: &proc_macro2::Ident, s: &SuccessStructDef) -> TokenStream {
+    let docs = doc_attrs(&format!(
+        "A successful response of {}: its body and headers.",
+        code(&s.operation_id)
+    ));
+    let body = body_type(s.body.as_ref()).map(|ty| {
+        quote!(/// The response body.
+        pub body: #ty,)
+    });
+    let headers = s.headers.iter().map(|h| {
+        let name = ident(&h.rust_name);
+        let ty = type_tokens(&h.ty, &TokenStream::new());
+        let mut text = h.docs.as_deref().map(sanitize).unwrap_or_default();
+        if !text.is_empty() {
+            text.push_str("\n\n");
         }
-        Success::Enum {
-            rust_name,
-            variants,
-        } => {
-            let name = ident(rust_name);
-            let docs = doc_attrs(&format!(
-                "The successful responses of {}, one variant per status.",
-                code(operation_id)
-            ));
-            let variants = variants.iter().map(|v| {
-                let variant = ident(&v.rust_name);
-                let status = match v.status {
-                    SuccessStatus::Exact(code) => format!("Status {code}"),
-                    SuccessStatus::AnySuccess => "Another 2xx status".to_owned(),
-                };
-                let docs = doc_attrs(&match &v.docs {
-                    Some(d) => format!("{status}: {}", sanitize(d)),
-                    None => format!("{status}."),
-                });
-                match body_type(v.body.as_ref()) {
-                    Some(ty) => quote!(#docs #variant(#ty),),
-                    None => quote!(#docs #variant,),
-                }
-            });
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq)]
-                pub enum #name {
-                    #(#variants)*
-                }
-            }
+        text.push_str(&format!(
+            "Response header {}; `None` when absent.",
+            code(&h.wire_name)
+        ));
+        let docs = doc_attrs(&text);
+        quote!(#docs pub #name: ::std::option::Option<#ty>,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #body
+            #(#headers)*
+        }
+    }
+}
+
+/// The enum of success responses that differ: a variant per status.
+fn success_enum_def(name: &proc_macro2::Ident, e: &SuccessEnumDef) -> TokenStream {
+    let docs = doc_attrs(&format!(
+        "The successful responses of {}, one variant per status.",
+        code(&e.operation_id)
+    ));
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let status = match v.status {
+            SuccessStatus::Exact(code) => format!("Status {code}"),
+            SuccessStatus::AnySuccess => "Another 2xx status".to_owned(),
+        };
+        let docs = doc_attrs(&match &v.docs {
+            Some(d) => format!("{status}: {}", sanitize(d)),
+            None => format!("{status}."),
+        });
+        match body_type(v.body.as_ref()) {
+            Some(ty) => quote!(#docs #variant(#ty),),
+            None => quote!(#docs #variant,),
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
         }
     }
 }
@@ -480,7 +459,10 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
         | TypeRef::Base64 => true,
         TypeRef::Named(name) => api.type_named(name).is_some_and(|t| match &t.kind {
             TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
-            TypeKind::Union(_) | TypeKind::ErrorEnum(_) => false,
+            TypeKind::Union(_)
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => false,
             TypeKind::Alias(inner) => !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api),
             TypeKind::Struct(_) => false,
         }),

@@ -305,6 +305,8 @@ pub(crate) fn collisions(cx: &mut Lowering<'_>, operations: &[crate::ir::Operati
             TypeKind::Alias(_)
             | TypeKind::Union(_)
             | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_)
             | TypeKind::IntEnum(_) => {}
         }
     }

@@ -35,6 +35,7 @@ pub fn lower(
     checks::alias_cycles(&mut cx);
     checks::document(&mut cx);
     let types = std::mem::take(&mut cx.types).into_sorted();
+    let response_types = operation::response_types(&operations);
     if !cx.errors.is_empty() {
         return Err(cx.errors);
     }
@@ -45,6 +46,7 @@ pub fn lower(
         default_server: default_server(doc),
         security: security_schemes(doc),
         types,
+        response_types,
         client_params,
         operations,
         retry,

@@ -6,7 +6,7 @@ use crate::error::{Location, pointer};
 use crate::ir::{
     BodyEncoding, ClientParam, ErrorStatus, ErrorVariant, Method, Operation, Paging, Param,
     ParamLocation, RequestBody, ResponseBody, ResponseHeader, Segment, SegmentPart, Success,
-    SuccessStatus, SuccessVariant, TypeDef, TypeKind, TypeRef,
+    SuccessEnumDef, SuccessStatus, SuccessStructDef, SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{Scope, camel, snake};
 use indexmap::IndexMap;
@@ -881,6 +881,49 @@ fn success_shape(
             }
         }
     }
+}
+
+/// The types of the operations' success shapes that are not a plain body (a struct with
+/// headers, an enum of statuses), in operation order.
+pub(crate) fn response_types(operations: &[Operation]) -> Vec<TypeDef> {
+    operations
+        .iter()
+        .filter_map(|op| {
+            let (rust_name, kind) = match &op.success {
+                Success::Single { .. } => return None,
+                Success::WithHeaders {
+                    rust_name,
+                    body,
+                    headers,
+                    ..
+                } => (
+                    rust_name,
+                    TypeKind::SuccessStruct(SuccessStructDef {
+                        operation_id: op.operation_id.clone(),
+                        body: body.clone(),
+                        headers: headers.clone(),
+                    }),
+                ),
+                Success::Enum {
+                    rust_name,
+                    variants,
+                } => (
+                    rust_name,
+                    TypeKind::SuccessEnum(SuccessEnumDef {
+                        operation_id: op.operation_id.clone(),
+                        variants: variants.clone(),
+                    }),
+                ),
+            };
+            Some(TypeDef {
+                rust_name: rust_name.clone(),
+                source: String::new(),
+                docs: None,
+                deprecated: false,
+                kind,
+            })
+        })
+        .collect()
 }
 
 /// The error body type of an operation: the documented type when every error response has

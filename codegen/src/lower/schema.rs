@@ -731,7 +731,11 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
             TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
             TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
-            TypeKind::Enum(_) | TypeKind::IntEnum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
+            TypeKind::Enum(_)
+            | TypeKind::IntEnum(_)
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => Vec::new(),
         };
         edges.insert(def.rust_name.clone(), targets);
     }
@@ -752,7 +756,9 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Alias(_)
             | TypeKind::Enum(_)
             | TypeKind::IntEnum(_)
-            | TypeKind::ErrorEnum(_) => Vec::new(),
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => Vec::new(),
         };
         for ty in slots {
             if let Some(target) = by_value(ty) {

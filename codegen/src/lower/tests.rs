@@ -127,3 +127,54 @@ fn the_type_table_finds_types_by_name_while_they_are_made() {
         .collect();
     assert_eq!(sorted, ["Alpha", "Zeta"]);
 }
+
+#[test]
+fn success_types_are_type_definitions_in_operation_order() -> TestResult {
+    use crate::ir::TypeKind;
+    let (api, _) = lower(
+        r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /b:
+    get:
+      operationId: withHeaders
+      responses:
+        "200":
+          description: Ok
+          headers: {x-next: {schema: {type: string}}}
+          content: {application/json: {schema: {type: string}}}
+  /a:
+    get:
+      operationId: several
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {type: string}}}}
+        "204": {description: Empty}
+  /c:
+    get:
+      operationId: plain
+      responses:
+        "200": {description: Ok}
+"#,
+    )?;
+    let shapes: Vec<(&str, &str)> = api
+        .response_types
+        .iter()
+        .map(|t| {
+            let kind = match &t.kind {
+                TypeKind::SuccessStruct(s) => s.operation_id.as_str(),
+                TypeKind::SuccessEnum(e) => e.operation_id.as_str(),
+                _ => "not a success type",
+            };
+            (t.rust_name.as_str(), kind)
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("WithHeadersResponse", "withHeaders"),
+            ("SeveralResponse", "several")
+        ]
+    );
+    Ok(())
+}
