@@ -375,6 +375,10 @@ pub struct Operation {
     pub path: String,
     /// The path split into segments.
     pub segments: Vec<Segment>,
+    /// The path as the generated server's router matches it (`/jobs/v2/{id}`, parameters by
+    /// wire name); `None` when a segment mixes text and parameters, which the router cannot
+    /// match: lowering has warned, and the server does not serve the operation.
+    pub route: Option<String>,
     /// `summary`.
     pub summary: Option<String>,
     /// `description`.

@@ -7,8 +7,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, SuccessStatus, TypeRef,
+    Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, Success,
+    SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -27,7 +27,7 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
         .operations
         .iter()
         .enumerate()
-        .filter(|(_, op)| route_path(op).is_some())
+        .filter(|(_, op)| op.route.is_some())
         .collect();
     let methods = api
         .operations
@@ -87,38 +87,10 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
     }
 }
 
-/// The axum path of an operation, or `None` when a segment mixes text and parameters (which
-/// axum cannot match).
-fn route_path(op: &Operation) -> Option<String> {
-    let mut path = String::new();
-    for segment in &op.segments {
-        path.push('/');
-        match segment.parts.as_slice() {
-            [SegmentPart::Literal(text)] => path.push_str(text),
-            [SegmentPart::Param(rust)] => {
-                let wire = op
-                    .params
-                    .iter()
-                    .find(|p| &p.rust_name == rust)?
-                    .wire_name
-                    .clone();
-                path.push('{');
-                path.push_str(&wire);
-                path.push('}');
-            }
-            _ => return None,
-        }
-    }
-    if path.is_empty() {
-        path.push('/');
-    }
-    Some(path)
-}
-
 /// One `route` statement per operation (axum merges the methods of one path).
 fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenStream {
     let routes = ops.iter().filter_map(|(i, op)| {
-        let path = route_path(op)?;
+        let path = op.route.as_deref()?;
         let handler = handler_name(op);
         let method = match op.method {
             Method::Get => quote!(get),
@@ -346,7 +318,7 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
     if let Some(summary) = op.summary.as_ref().or(op.description.as_ref()) {
         text = format!("{}\n\n{text}", sanitize(summary));
     }
-    if route_path(op).is_none() {
+    if op.route.is_none() {
         text.push_str(
             "\n\nNot routed: a path segment mixes text and parameters, which axum cannot match.",
         );

@@ -27,7 +27,8 @@ pub fn lower(
     let mut cx = Lowering::new(file, doc, raw);
     cx.claim_component_names();
     cx.lower_components();
-    let (client_params, operations) = operation::lower_operations(&mut cx);
+    let (client_params, mut operations) = operation::lower_operations(&mut cx);
+    operation::route_operations(&mut cx, &mut operations);
     schema::apply_defaults(&mut cx);
     checks::collisions(&mut cx, &operations);
     let retry = retry_defaults(&mut cx, doc);

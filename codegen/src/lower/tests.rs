@@ -178,3 +178,50 @@ paths:
     );
     Ok(())
 }
+
+#[test]
+fn an_operation_the_router_cannot_match_has_no_route_and_a_warning() -> TestResult {
+    let (api, warnings) = lower(
+        r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /files/{name}.{ext}:
+    get:
+      operationId: getFile
+      parameters:
+        - {name: name, in: path, required: true, schema: {type: string}}
+        - {name: ext, in: path, required: true, schema: {type: string}}
+      responses:
+        "204": {description: Done}
+  /jobs/{job-id}:
+    get:
+      operationId: getJob
+      parameters:
+        - {name: job-id, in: path, required: true, schema: {type: string}}
+      responses:
+        "204": {description: Done}
+  /:
+    get:
+      operationId: root
+      responses:
+        "204": {description: Done}
+"#,
+    )?;
+    assert_eq!(operation(&api, "getFile")?.route, None);
+    assert_eq!(
+        operation(&api, "getJob")?.route.as_deref(),
+        Some("/jobs/{job-id}")
+    );
+    assert_eq!(operation(&api, "root")?.route.as_deref(), Some("/"));
+    let routing: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.message.contains("router"))
+        .map(|w| w.location.to_string())
+        .collect();
+    assert_eq!(
+        routing,
+        ["#/paths/~1files~1{name}.{ext}/get (getFile)".to_owned()]
+    );
+    Ok(())
+}
