@@ -5,6 +5,8 @@
 //! name is stored twice: the wire name the service uses and the Rust name the crate uses.
 //! Collections are `Vec`s in document order, so output order never depends on hashing.
 
+use std::collections::BTreeMap;
+
 /// The whole API, ready for emission.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Api {
@@ -32,9 +34,54 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Which failures are worth another try (from the `x-retry` extension, or the defaults).
     pub retry: RetryDefaults,
+    /// Which cargo features compile which operations and types (features per tag); empty,
+    /// everything always compiled, unless asked for.
+    pub gates: Gates,
+}
+
+/// Cargo features per tag: which features compile each operation and each named type, so
+/// users of a large API compile only the parts they use.
+///
+/// Every combination of features compiles, none included: what is compiled always (the crate
+/// root, the client's constructors, the server's router) names only types compiled always.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Gates {
+    /// Every feature the crate declares, sorted; empty when features per tag are off.
+    pub features: Vec<String>,
+    /// operationId → the features that compile the operation (any one of them does).
+    pub operations: BTreeMap<String, Vec<String>>,
+    /// Rust type name → the features that compile the type (any one of them does). A type
+    /// not listed is compiled always.
+    pub types: BTreeMap<String, Vec<String>>,
+}
+
+impl Gates {
+    /// Whether anything is gated.
+    pub fn any(&self) -> bool {
+        !self.features.is_empty()
+    }
+
+    /// The features that compile the operation `operation_id` (empty: always compiled).
+    pub fn of_operation(&self, operation_id: &str) -> &[String] {
+        self.operations.get(operation_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The features that compile the type `rust_name` (empty: always compiled).
+    pub fn of_type(&self, rust_name: &str) -> &[String] {
+        self.types.get(rust_name).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Api {
+    /// The error body type every operation shares, if they all share one (the crate root's
+    /// `Error` and the client's constructors name it).
+    pub fn common_error_type(&self) -> Option<&TypeRef> {
+        let (first, rest) = self.operations.split_first()?;
+        rest.iter()
+            .all(|op| op.error_type == first.error_type)
+            .then_some(&first.error_type)
+    }
+
     /// The type of [`Api::types`] named `name` (a binary search: `types` is sorted by name).
     pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
         let at = self

@@ -10,19 +10,11 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The error body type every operation shares, if they all share one.
-pub fn common_error_type(api: &Api) -> Option<&TypeRef> {
-    let (first, rest) = api.operations.split_first()?;
-    rest.iter()
-        .all(|op| op.error_type == first.error_type)
-        .then_some(&first.error_type)
-}
-
 /// `client.rs` without the operations' methods, which [`client_methods`] emits: `Client`'s
 /// `impl` block is the file's last item, and the formatter splices their bodies into it.
 pub fn client_rs(api: &Api) -> TokenStream {
     let models = quote!(models::);
-    let common_error = type_tokens(common_error_type(api).unwrap_or(&TypeRef::Json), &models);
+    let common_error = type_tokens(api.common_error_type().unwrap_or(&TypeRef::Json), &models);
     let retry_statuses = (!api.retry.statuses.is_empty()).then(|| {
         let statuses = api
             .retry
@@ -158,20 +150,14 @@ pub fn client_rs(api: &Api) -> TokenStream {
 }
 
 /// The methods of operations `ops`, in an `impl Client` block of their own.
-pub fn client_methods(
-    api: &Api,
-    gates: &super::features::Gates,
-    ops: std::ops::Range<usize>,
-) -> TokenStream {
+pub fn client_methods(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
     let models = quote!(models::);
     let methods = api
         .operations
         .iter()
         .enumerate()
         .filter(|(i, _)| ops.contains(i))
-        .map(|(i, op)| {
-            super::features::gate_assoc_items(operation(api, op, &models), &gates.op(i))
-        });
+        .map(|(_, op)| operation(api, op, &models));
     quote! {
         impl Client {
             #(#methods)*
@@ -458,7 +444,8 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         }
         _ => quote!(runtime::decode_json_error),
     };
-    let stream = stream_method(op, models, &error_ty);
+    let cfg = super::features::operation_cfg(api, op);
+    let stream = stream_method(op, models, &error_ty, &cfg);
     let ok_ty = super::success_type(&op.success, models);
     let arms = response_arms(&op.success, models);
     // The common case, one success status with a JSON body or none, is one call into the
@@ -493,6 +480,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     quote! {
         #docs
         #deprecated
+        #cfg
         pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
             #[allow(unused_mut)]
             let mut url = self.core.url(&[#(#segments),*])?;
@@ -511,7 +499,12 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 }
 
 /// The stream method of a paged operation: every item, page after page.
-fn stream_method(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> TokenStream {
+fn stream_method(
+    op: &Operation,
+    models: &TokenStream,
+    error_ty: &TokenStream,
+    cfg: &TokenStream,
+) -> TokenStream {
     let Some(paging) = &op.paging else {
         return TokenStream::new();
     };
@@ -542,6 +535,7 @@ fn stream_method(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -
     ));
     quote! {
         #docs
+        #cfg
         pub fn #name<'a>(&'a self, #(#args)*)
             -> impl runtime::futures::Stream<Item = ::std::result::Result<#item, runtime::Error<#error_ty>>> + Send + 'a
         {

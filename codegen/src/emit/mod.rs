@@ -7,6 +7,8 @@ pub mod features;
 mod models;
 pub mod needs;
 mod server;
+#[cfg(test)]
+mod tests;
 
 use crate::ir::{Api, Success, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -75,18 +77,16 @@ pub struct Context<'a> {
     pub gate_server: bool,
     /// The runtime features the document needs (see [`needs::runtime_features`]).
     pub runtime_features: &'a [needs::RuntimeFeature],
-    /// The cargo features gating operations and types.
-    pub gates: &'a features::Gates,
 }
 
 /// The tokens of one part.
 pub fn emit(cx: &Context<'_>, part: &Part) -> TokenStream {
     match part {
         Part::Lib => lib_rs(cx),
-        Part::Models(items) => models::models_rs(cx.api, cx.gates, items.clone()),
+        Part::Models(items) => models::models_rs(cx.api, items.clone()),
         Part::Client => client::client_rs(cx.api),
-        Part::ClientMethods(ops) => client::client_methods(cx.api, cx.gates, ops.clone()),
-        Part::Server => server::server_rs(cx.api, cx.gates),
+        Part::ClientMethods(ops) => client::client_methods(cx.api, ops.clone()),
+        Part::Server => server::server_rs(cx.api),
     }
 }
 
@@ -149,7 +149,7 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         let name = ident(m);
         quote!(pub mod #name;)
     });
-    let (error, reexports) = match client::common_error_type(api) {
+    let (error, reexports) = match api.common_error_type() {
         Some(ty) if *ty != TypeRef::Json => {
             let ty = type_tokens(ty, &quote!(models::));
             (

@@ -18,11 +18,7 @@ pub fn item_count(api: &Api) -> usize {
 /// Items `items` of `models.rs` (see [`item_count`]); the part that starts at 0 carries the
 /// file's inner doc comment. The parts of `0..item_count(api)`, formatted and concatenated in
 /// order, are the file.
-pub fn models_rs(
-    api: &Api,
-    gates: &super::features::Gates,
-    items: std::ops::Range<usize>,
-) -> TokenStream {
+pub fn models_rs(api: &Api, items: std::ops::Range<usize>) -> TokenStream {
     let doc = (items.start == 0).then(|| {
         quote! {
             //! The types of request and response bodies, one per schema of the document.
@@ -36,7 +32,7 @@ pub fn models_rs(
         .chain(&api.response_types)
         .enumerate()
         .filter(|(i, _)| items.contains(i))
-        .map(|(_, t)| super::features::gate_items(type_def(t), &gates.ty(&t.rust_name)));
+        .map(|(_, t)| type_def(t, &super::features::type_cfg(api, &t.rust_name)));
     quote! {
         #doc
         #(#types)*
@@ -51,7 +47,9 @@ fn deprecated(flag: bool) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+/// The items of a named type; `cfg` (its feature gate, or nothing) goes on every one, after
+/// its other attributes.
+fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let mut docs = def.docs.as_deref().map(sanitize).unwrap_or_default();
     if !def.source.is_empty() {
         if !docs.is_empty() {
@@ -65,16 +63,16 @@ fn type_def(def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty, &TokenStream::new());
-            quote! { #docs #deprecated pub type #name = #ty; }
+            quote! { #docs #deprecated #cfg pub type #name = #ty; }
         }
-        TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, s),
-        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, e),
-        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, e),
-        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, u),
-        TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, variants),
+        TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, cfg, s),
+        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, e),
+        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, e),
+        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, u),
+        TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, cfg, variants),
         // Named after their operation; the IR gives them no docs or source of their own.
-        TypeKind::SuccessStruct(s) => success_struct_def(&name, s),
-        TypeKind::SuccessEnum(e) => success_enum_def(&name, e),
+        TypeKind::SuccessStruct(s) => success_struct_def(&name, cfg, s),
+        TypeKind::SuccessEnum(e) => success_enum_def(&name, cfg, e),
     }
 }
 
@@ -82,6 +80,7 @@ fn struct_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     s: &StructDef,
 ) -> TokenStream {
     let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
@@ -129,6 +128,7 @@ fn struct_def(
         });
         quote! {
             #[allow(deprecated)]
+            #cfg
             impl ::std::default::Default for #name {
                 fn default() -> Self {
                     Self { #(#values)* #additional }
@@ -138,6 +138,7 @@ fn struct_def(
     });
     let default_fns = (!with_defaults.is_empty()).then(|| {
         quote! {
+            #cfg
             impl #name {
                 #(#default_fns)*
             }
@@ -165,7 +166,7 @@ fn struct_def(
         });
         (
             TokenStream::new(),
-            quote!(super::runtime::json_struct!(#name, [#(#specs),*]);),
+            quote!(#cfg super::runtime::json_struct!(#name, [#(#specs),*]);),
         )
     };
     quote! {
@@ -173,6 +174,7 @@ fn struct_def(
         #deprecated
         #[derive(Debug, Clone, PartialEq #default #derives)]
         #serde_crate
+        #cfg
         pub struct #name {
             #(#fields)*
             #additional
@@ -284,6 +286,7 @@ fn enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     e: &EnumDef,
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -297,12 +300,14 @@ fn enum_def(
         /// back unchanged.
         #deprecated
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #cfg
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value the document does not list, as received.
             #fallback(::std::string::String),
         }
 
+        #cfg
         super::runtime::open_enum!(#name, #fallback, { #( #variants => #wires, )* });
     }
 }
@@ -311,6 +316,7 @@ fn int_enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     e: &IntEnumDef,
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -327,12 +333,14 @@ fn int_enum_def(
         /// back unchanged.
         #deprecated
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #cfg
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value the document does not list, as received.
             #fallback(i64),
         }
 
+        #cfg
         super::runtime::open_int_enum!(#name, #fallback, { #( #variants => #wires, )* });
     }
 }
@@ -382,7 +390,11 @@ fn body_type(body: Option<&crate::ir::ResponseBody>) -> Option<TokenStream> {
 }
 
 /// The struct of a success response with headers: its body and headers.
-fn success_struct_def(name: &proc_macro2::Ident, s: &SuccessStructDef) -> TokenStream {
+fn success_struct_def(
+    name: &proc_macro2::Ident,
+    cfg: &TokenStream,
+    s: &SuccessStructDef,
+) -> TokenStream {
     let docs = doc_attrs(&format!(
         "A successful response of {}: its body and headers.",
         code(&s.operation_id)
@@ -408,6 +420,7 @@ fn success_struct_def(name: &proc_macro2::Ident, s: &SuccessStructDef) -> TokenS
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
+        #cfg
         pub struct #name {
             #body
             #(#headers)*
@@ -416,7 +429,11 @@ fn success_struct_def(name: &proc_macro2::Ident, s: &SuccessStructDef) -> TokenS
 }
 
 /// The enum of success responses that differ: a variant per status.
-fn success_enum_def(name: &proc_macro2::Ident, e: &SuccessEnumDef) -> TokenStream {
+fn success_enum_def(
+    name: &proc_macro2::Ident,
+    cfg: &TokenStream,
+    e: &SuccessEnumDef,
+) -> TokenStream {
     let docs = doc_attrs(&format!(
         "The successful responses of {}, one variant per status.",
         code(&e.operation_id)
@@ -439,6 +456,7 @@ fn success_enum_def(name: &proc_macro2::Ident, e: &SuccessEnumDef) -> TokenStrea
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
+        #cfg
         pub enum #name {
             #(#variants)*
         }
@@ -474,6 +492,7 @@ fn union_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     u: &UnionDef,
 ) -> TokenStream {
     let fallback = ident(&u.fallback);
@@ -498,6 +517,7 @@ fn union_def(
             #deprecated
             #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize, super::runtime::serde::Deserialize)]
             #[serde(crate = "super::runtime::serde", untagged)]
+            #cfg
             pub enum #name {
                 #(#variants)*
                 /// A value no member accepts, as received.
@@ -530,12 +550,14 @@ fn union_def(
         #tag_doc
         #deprecated
         #[derive(Debug, Clone, PartialEq)]
+        #cfg
         pub enum #name {
             #(#variants)*
             /// A value with a tag the document does not list, as received.
             #fallback(super::runtime::serde_json::Value),
         }
 
+        #cfg
         impl super::runtime::serde::Serialize for #name {
             fn serialize<S: super::runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
@@ -545,6 +567,7 @@ fn union_def(
             }
         }
 
+        #cfg
         impl<'de> super::runtime::serde::Deserialize<'de> for #name {
             fn deserialize<D: super::runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(deserializer)?;
@@ -561,6 +584,7 @@ fn union_def(
 fn error_enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
+    cfg: &TokenStream,
     variants: &[ErrorVariant],
 ) -> TokenStream {
     let defs = variants.iter().map(|v| {
@@ -602,10 +626,12 @@ fn error_enum_def(
         #docs
         #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize)]
         #[serde(crate = "super::runtime::serde", untagged)]
+        #cfg
         pub enum #name {
             #(#defs)*
         }
 
+        #cfg
         impl #name {
             /// Decodes an error body by the status it came with; `None` when the body does not
             /// match the documented type.

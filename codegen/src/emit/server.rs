@@ -20,27 +20,21 @@ struct Input {
     read: TokenStream,
 }
 
-pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
-    use super::features::{gate_assoc_items, gate_items};
+pub fn server_rs(api: &Api) -> TokenStream {
     let models = quote!(models::);
-    let routable: Vec<(usize, &Operation)> = api
-        .operations
-        .iter()
-        .enumerate()
-        .filter(|(_, op)| op.route.is_some())
-        .collect();
     let methods = api
         .operations
         .iter()
-        .enumerate()
-        .map(|(i, op)| gate_assoc_items(trait_method(api, op, &models), &gates.op(i)));
-    let handlers = routable
+        .map(|op| trait_method(api, op, &models));
+    let handlers = api
+        .operations
         .iter()
-        .map(|(i, op)| gate_items(handler(api, op, &models), &gates.op(*i)));
-    let routes = routes(&routable, gates);
+        .filter(|op| op.route.is_some())
+        .map(|op| handler(api, op, &models));
+    let routes = routes(api);
     // With features per tag, a set of features may compile no operation that returns a
     // `ServerError`.
-    let allow_unused = gates.any().then(|| quote!(#[allow(unused_imports)]));
+    let allow_unused = api.gates.any().then(|| quote!(#[allow(unused_imports)]));
     let trait_docs = doc_attrs(&format!(
         "The {} as a service: implement one method per operation and serve [`router`].\n\n\
          Inputs arrive decoded and checked against the document; a request that does not \
@@ -88,8 +82,8 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
 }
 
 /// One `route` statement per operation (axum merges the methods of one path).
-fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenStream {
-    let routes = ops.iter().filter_map(|(i, op)| {
+fn routes(api: &Api) -> TokenStream {
+    let routes = api.operations.iter().filter_map(|op| {
         let path = op.route.as_deref()?;
         let handler = handler_name(op);
         let method = match op.method {
@@ -102,7 +96,7 @@ fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenS
             Method::Patch => quote!(patch),
             Method::Trace => quote!(trace),
         };
-        let cfg = gates.op(*i);
+        let cfg = super::features::operation_cfg(api, op);
         Some(
             quote!(#cfg let router = router.route(#path, runtime::axum::routing::#method(#handler::<A>));),
         )
@@ -324,7 +318,10 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
         );
     }
     let docs = doc_attrs(&text);
+    let cfg = super::features::operation_cfg(api, op);
+    // Before the docs, where the output has always had it.
     quote! {
+        #cfg
         #docs
         fn #name(&self, context: &RequestContext, #(#args),*)
             -> impl ::std::future::Future<Output = ::std::result::Result<#ok, ServerError<#error>>> + Send;
@@ -428,9 +425,11 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         code(&op.operation_id),
         code(&format!("{} {}", op.method.as_str(), op.path))
     ));
+    let cfg = super::features::operation_cfg(api, op);
     quote! {
         #docs
         #[allow(unused_variables)]
+        #cfg
         async fn #name<A: Api>(
             runtime::axum::extract::State(api): runtime::axum::extract::State<::std::sync::Arc<A>>,
             method: runtime::axum::http::Method,

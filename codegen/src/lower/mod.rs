@@ -5,6 +5,7 @@
 //! never builds tokens.
 
 mod checks;
+mod features;
 mod graph;
 mod operation;
 mod schema;
@@ -51,11 +52,17 @@ pub fn lower(
         client_params,
         operations,
         retry,
+        gates: crate::ir::Gates::default(),
     };
     let mut warnings = cx.warnings;
     warnings.sort();
     warnings.dedup();
     Ok((api, warnings))
+}
+
+/// The cargo features per tag of a lowered API (see [`crate::ir::Gates`]).
+pub fn gates(api: &Api) -> crate::ir::Gates {
+    features::gates(api)
 }
 
 /// The state shared by the lowering passes.

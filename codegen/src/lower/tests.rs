@@ -225,3 +225,60 @@ paths:
     );
     Ok(())
 }
+
+#[test]
+fn gates_follow_tags_through_the_types_operations_reach() -> TestResult {
+    let (api, _) = lower(
+        r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      tags: [Pets]
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+        default: {description: Error, content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}}
+  /shops:
+    get:
+      operationId: listShops
+      tags: [Store Front]
+      responses:
+        "200":
+          description: Ok
+          headers: {x-next: {schema: {type: string}}}
+          content: {application/json: {schema: {$ref: "#/components/schemas/Owner"}}}
+        default: {description: Error, content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}}
+  /health:
+    get:
+      operationId: health
+      responses:
+        "204": {description: Up}
+        default: {description: Error, content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}}
+components:
+  schemas:
+    Pet: {type: object, properties: {owner: {$ref: "#/components/schemas/Owner"}}}
+    Owner: {type: object, properties: {name: {type: string}}}
+    Problem: {type: object, properties: {detail: {$ref: "#/components/schemas/Detail"}}}
+    Detail: {type: object, properties: {text: {type: string}}}
+    Unused: {type: object, properties: {note: {type: string}}}
+"##,
+    )?;
+    let gates = super::gates(&api);
+    assert_eq!(
+        gates.features,
+        ["other-schemas", "tag-pets", "tag-store-front", "untagged"]
+    );
+    assert_eq!(gates.of_operation("listPets"), ["tag-pets"]);
+    assert_eq!(gates.of_operation("health"), ["untagged"]);
+    assert_eq!(gates.of_type("Pet"), ["tag-pets"]);
+    // Reached by both tags; the success struct only by its operation.
+    assert_eq!(gates.of_type("Owner"), ["tag-pets", "tag-store-front"]);
+    assert_eq!(gates.of_type("ListShopsResponse"), ["tag-store-front"]);
+    assert_eq!(gates.of_type("Unused"), ["other-schemas"]);
+    // The shared error type, and what it holds, are compiled always.
+    assert!(gates.of_type("Problem").is_empty());
+    assert!(gates.of_type("Detail").is_empty());
+    Ok(())
+}
