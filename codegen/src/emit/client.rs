@@ -4,8 +4,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, SuccessStatus, TypeRef,
+    Api, BodyEncoding, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
+    SegmentPart, Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -206,11 +206,57 @@ fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStr
     }
 }
 
+/// The method of an operation (and its stream method, when paged): documentation, signature,
+/// then the request built in order: path, query, headers and cookies, body; then the send.
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
     let op_id = &op.operation_id;
+    let docs = method_docs(op);
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        TokenStream::new()
+    };
+    let args = op
+        .params
+        .iter()
+        .map(|p| param_arg(p, models, &TokenStream::new()));
+    let body_arg = op.body.as_ref().map(|b| body_arg(b, models));
+    let segments = path_segments(api, op);
+    let query = query_statements(api, op);
+    let headers = header_statements(api, op);
+    let cookies = cookie_statements(api, op);
+    let body = op.body.as_ref().map(body_statement);
+    let method = ident(op.method.as_str());
+    let error_ty = type_tokens(&op.error_type, models);
+    let idempotent = op.idempotent;
+    let cfg = super::features::operation_cfg(api, op);
+    let stream = stream_method(op, models, &error_ty, &cfg);
+    let ok_ty = super::success_type(&op.success, models);
+    let send = send(api, op, models);
+    quote! {
+        #docs
+        #deprecated
+        #cfg
+        pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
+            #[allow(unused_mut)]
+            let mut url = self.core.url(&[#(#segments),*])?;
+            #query
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
+            #headers
+            #cookies
+            #body
+            let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
+            #send
+        }
 
-    // Documentation: summary, description, then the request line and parameters.
+        #stream
+    }
+}
+
+/// Documentation: summary, description, then the request line and parameters.
+fn method_docs(op: &Operation) -> TokenStream {
     let mut text = String::new();
     for part in [&op.summary, &op.description].into_iter().flatten() {
         text.push_str(&sanitize(part));
@@ -252,36 +298,29 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         text.push_str("\n\nArguments:\n");
         text.push_str(&arg_lines.join("\n"));
     }
-    let docs = doc_attrs(&text);
-    let deprecated = if op.deprecated {
-        quote!(#[deprecated])
-    } else {
-        TokenStream::new()
-    };
+    doc_attrs(&text)
+}
 
-    let args = op
-        .params
-        .iter()
-        .map(|p| param_arg(p, models, &TokenStream::new()));
-    let body_arg = op.body.as_ref().map(|b| {
-        let ty = match b.encoding {
-            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
-                let ty = type_tokens(&b.ty, models);
-                quote!(&#ty)
-            }
-            BodyEncoding::Text => quote!(&str),
-            BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
-        };
-        if b.required {
-            quote!(body: #ty,)
-        } else {
-            quote!(body: ::std::option::Option<#ty>,)
+/// The `body` argument of a method.
+fn body_arg(b: &RequestBody, models: &TokenStream) -> TokenStream {
+    let ty = match b.encoding {
+        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
+            let ty = type_tokens(&b.ty, models);
+            quote!(&#ty)
         }
-    });
+        BodyEncoding::Text => quote!(&str),
+        BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
+    };
+    if b.required {
+        quote!(body: #ty,)
+    } else {
+        quote!(body: ::std::option::Option<#ty>,)
+    }
+}
 
-    // Path.
-    let segments = op
-        .segments
+/// Path: the text of each segment (the runtime percent-encodes them).
+fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    op.segments
         .iter()
         .map(|segment| match segment.parts.as_slice() {
             [SegmentPart::Literal(text)] => quote!(#text),
@@ -294,9 +333,12 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
                 let format = "{}".repeat(parts.len());
                 quote!(&::std::format!(#format, #(#pieces),*))
             }
-        });
+        })
+        .collect()
+}
 
-    // Query.
+/// Query: the client's parameters, then the operation's pairs, then `deepObject`s.
+fn query_statements(api: &Api, op: &Operation) -> TokenStream {
     let client_query = api.client_params.iter().map(|p| {
         let name = ident(&p.rust_name);
         let wire = &p.wire_name;
@@ -306,34 +348,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject)
-        .map(|p| {
-            let wire = &p.wire_name;
-            let push = |value: TokenStream, ty: &TypeRef| {
-                let text = text_of(api, &value, ty, wire);
-                quote!(query.append_pair(#wire, #text);)
-            };
-            let separator = p.style.separator();
-            with_value(p, |value| match (&p.ty, separator) {
-                (TypeRef::Vec(item), Some(separator)) => {
-                    let text = text_of(api, &quote!(item), item, wire);
-                    quote! {
-                        let mut joined = ::std::string::String::new();
-                        for item in #value.iter() {
-                            if !joined.is_empty() {
-                                joined.push(#separator);
-                            }
-                            joined.push_str(#text);
-                        }
-                        query.append_pair(#wire, &joined);
-                    }
-                }
-                (TypeRef::Vec(item), None) => {
-                    let each = push(quote!(item), item);
-                    quote!(for item in #value.iter() { #each })
-                }
-                (ty, _) => push(value, ty),
-            })
-        });
+        .map(|p| query_pairs(api, p));
     let deep_objects: Vec<_> = op
         .params
         .iter()
@@ -347,25 +362,56 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         })
         .collect();
     let query: Vec<_> = client_query.chain(query).collect();
-    let query = if query.is_empty() && deep_objects.is_empty() {
-        TokenStream::new()
-    } else {
-        let pairs = (!query.is_empty()).then(|| {
-            quote! {
-                {
-                    let mut query = url.query_pairs_mut();
-                    #(#query)*
-                }
-            }
-        });
+    if query.is_empty() && deep_objects.is_empty() {
+        return TokenStream::new();
+    }
+    let pairs = (!query.is_empty()).then(|| {
         quote! {
-            #pairs
-            #(#deep_objects)*
-            runtime::finish_query(&mut url);
+            {
+                let mut query = url.query_pairs_mut();
+                #(#query)*
+            }
         }
-    };
+    });
+    quote! {
+        #pairs
+        #(#deep_objects)*
+        runtime::finish_query(&mut url);
+    }
+}
 
-    // Headers and cookies.
+/// The query pairs of one parameter: a list joined by its style's separator, or a pair per
+/// item (`form` exploded), or one pair.
+fn query_pairs(api: &Api, p: &Param) -> TokenStream {
+    let wire = &p.wire_name;
+    let push = |value: TokenStream, ty: &TypeRef| {
+        let text = text_of(api, &value, ty, wire);
+        quote!(query.append_pair(#wire, #text);)
+    };
+    with_value(p, |value| match (&p.ty, p.style.separator()) {
+        (TypeRef::Vec(item), Some(separator)) => {
+            let text = text_of(api, &quote!(item), item, wire);
+            quote! {
+                let mut joined = ::std::string::String::new();
+                for item in #value.iter() {
+                    if !joined.is_empty() {
+                        joined.push(#separator);
+                    }
+                    joined.push_str(#text);
+                }
+                query.append_pair(#wire, &joined);
+            }
+        }
+        (TypeRef::Vec(item), None) => {
+            let each = push(quote!(item), item);
+            quote!(for item in #value.iter() { #each })
+        }
+        (ty, _) => push(value, ty),
+    })
+}
+
+/// Headers: one each, a list joined by commas.
+fn header_statements(api: &Api, op: &Operation) -> TokenStream {
     let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
         with_value(p, |value| {
             let wire = p.wire_name.to_ascii_lowercase();
@@ -379,6 +425,11 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             quote!(runtime::set_header(&mut request, #wire, #text)?;)
         })
     });
+    quote!(#(#headers)*)
+}
+
+/// Cookies: every cookie parameter that has a value, in one `Cookie` header.
+fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
     let cookies: Vec<_> = op
         .params
         .iter()
@@ -391,48 +442,49 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             })
         })
         .collect();
-    let cookies = if cookies.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! {
-            let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-            #(#cookies)*
-            if !cookies.is_empty() {
-                runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
-            }
+    if cookies.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        #(#cookies)*
+        if !cookies.is_empty() {
+            runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
+        }
+    }
+}
+
+/// Body: set in its encoding, when there is one.
+fn body_statement(b: &RequestBody) -> TokenStream {
+    let content_type = &b.content_type;
+    let set = match b.encoding {
+        BodyEncoding::Json => {
+            quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
+        }
+        BodyEncoding::Form => {
+            quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
+        }
+        BodyEncoding::Multipart => {
+            quote!(runtime::set_multipart_body(self.core.http_client(), &mut request, body)?;)
+        }
+        BodyEncoding::Text => {
+            quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
+        }
+        BodyEncoding::Bytes => {
+            quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
         }
     };
+    if b.required {
+        set
+    } else {
+        quote!(if let Some(body) = body { #set })
+    }
+}
 
-    // Body.
-    let body = op.body.as_ref().map(|b| {
-        let content_type = &b.content_type;
-        let set = match b.encoding {
-            BodyEncoding::Json => {
-                quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
-            }
-            BodyEncoding::Form => {
-                quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
-            }
-            BodyEncoding::Multipart => {
-                quote!(runtime::set_multipart_body(self.core.http_client(), &mut request, body)?;)
-            }
-            BodyEncoding::Text => {
-                quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
-            }
-            BodyEncoding::Bytes => {
-                quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
-            }
-        };
-        if b.required {
-            set
-        } else {
-            quote!(if let Some(body) = body { #set })
-        }
-    });
-
-    let method = ident(op.method.as_str());
-    let error_ty = type_tokens(&op.error_type, models);
-    let idempotent = op.idempotent;
+/// Send: the request with retries, then the response decoded by its status. The common case,
+/// one success status with a JSON body or none, is one call into the runtime (less for the
+/// user's compiler to check than a `match`).
+fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let decoder = match &op.error_type {
         TypeRef::Named(name)
             if api
@@ -444,13 +496,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         }
         _ => quote!(runtime::decode_json_error),
     };
-    let cfg = super::features::operation_cfg(api, op);
-    let stream = stream_method(op, models, &error_ty, &cfg);
-    let ok_ty = super::success_type(&op.success, models);
-    let arms = response_arms(&op.success, models);
-    // The common case, one success status with a JSON body or none, is one call into the
-    // runtime (less for the user's compiler to check than the match below).
-    let send = match &op.success {
+    match &op.success {
         Success::Single { statuses, body }
             if body
                 .as_ref()
@@ -468,33 +514,16 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             };
             quote!(self.core.#call(operation, request, &[#(#statuses),*], #decoder).await)
         }
-        _ => quote! {
-            let response = self.core.execute(operation, request).await?;
-            match response.status().as_u16() {
-                #arms
-                _ => Err(self.core.error_from(response, #decoder).await),
+        _ => {
+            let arms = response_arms(&op.success, models);
+            quote! {
+                let response = self.core.execute(operation, request).await?;
+                match response.status().as_u16() {
+                    #arms
+                    _ => Err(self.core.error_from(response, #decoder).await),
+                }
             }
-        },
-    };
-
-    quote! {
-        #docs
-        #deprecated
-        #cfg
-        pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
-            #[allow(unused_mut)]
-            let mut url = self.core.url(&[#(#segments),*])?;
-            #query
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
-            #(#headers)*
-            #cookies
-            #body
-            let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
-            #send
         }
-
-        #stream
     }
 }
 
