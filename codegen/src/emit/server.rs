@@ -7,8 +7,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, Success,
-    SuccessStatus, TypeRef,
+    Api, BodyEncoding, Method, Operation, Param, ParamLocation, QueryStyle, RequestBody,
+    ResponseBody, Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -134,165 +134,174 @@ fn read_param(
     quote!(#call? #unwrap)
 }
 
+/// The inputs of an operation's server method, each with the expression that reads it: path
+/// parameters, the client's parameters, query, header and cookie parameters, then the body.
 fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
-    let mut inputs = Vec::new();
-    for p in op
+    let mut inputs: Vec<Input> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
-    {
+        .map(|p| path_input(api, p, models))
+        .collect();
+    inputs.extend(api.client_params.iter().map(|p| {
         let wire = &p.wire_name;
-        inputs.push(Input {
-            name: ident(&p.rust_name),
-            ty: type_tokens(&p.ty, models),
-            read: read_param(
-                api,
-                &p.ty,
-                true,
-                |t| quote!(server_runtime::path_param::<#t>(&path, #wire)),
-                models,
-            ),
-        });
-    }
-    for p in &api.client_params {
-        let wire = &p.wire_name;
-        inputs.push(Input {
+        Input {
             name: ident(&p.rust_name),
             ty: quote!(::std::string::String),
             read: quote!(query.required::<::std::string::String>(#wire)?),
-        });
-    }
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-    {
-        let wire = &p.wire_name;
+        }
+    }));
+    for p in &op.params {
+        let read = match p.location {
+            ParamLocation::Path => continue,
+            ParamLocation::Query => query_read(api, p, models),
+            ParamLocation::Header => header_read(api, p, models),
+            ParamLocation::Cookie => cookie_read(api, p, models),
+        };
         let ty = type_tokens(&p.ty, models);
         let ty = if p.required {
             ty
         } else {
             quote!(::std::option::Option<#ty>)
         };
-        let separator = p.style.separator();
-        let read = match (p.location, &p.ty) {
-            (ParamLocation::Query, _) if p.style == QueryStyle::DeepObject => {
-                let inner = type_tokens(&p.ty, models);
-                if p.required {
-                    quote!(query.deep_object::<#inner>(#wire)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    quote!(query.deep_object::<#inner>(#wire)?)
-                }
-            }
-            (ParamLocation::Query, TypeRef::Vec(item))
-                if is_plain(item, api) && separator.is_some() =>
-            {
-                let item_ty = type_tokens(item, models);
-                let separator = separator.unwrap_or(',');
-                if p.required {
-                    quote!(query.delimited::<#item_ty>(#wire, #separator)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    quote!(query.delimited::<#item_ty>(#wire, #separator)?)
-                }
-            }
-            (ParamLocation::Query, TypeRef::Vec(item)) if is_plain(item, api) => {
-                let item_ty = type_tokens(item, models);
-                if p.required {
-                    quote!(query.list::<#item_ty>(#wire)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    quote!(query.list::<#item_ty>(#wire)?)
-                }
-            }
-            (ParamLocation::Query, _) => read_param(
-                api,
-                &p.ty,
-                p.required,
-                |t| {
-                    if p.required {
-                        quote!(query.required::<#t>(#wire))
-                    } else {
-                        quote!(query.optional::<#t>(#wire))
-                    }
-                },
-                models,
-            ),
-            (ParamLocation::Header, _) => read_param(
-                api,
-                &p.ty,
-                p.required,
-                |t| {
-                    if p.required {
-                        quote!(server_runtime::required_header::<#t>(&headers, #wire))
-                    } else {
-                        quote!(server_runtime::header_param::<#t>(&headers, #wire))
-                    }
-                },
-                models,
-            ),
-            (ParamLocation::Cookie, _) => {
-                let read = read_param(
-                    api,
-                    &p.ty,
-                    false,
-                    |t| quote!(server_runtime::cookie_param::<#t>(&headers, #wire)),
-                    models,
-                );
-                if p.required {
-                    quote!(#read.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    read
-                }
-            }
-            (ParamLocation::Path, _) => continue,
-        };
         inputs.push(Input {
             name: ident(&p.rust_name),
             ty,
             read,
         });
     }
-    if let Some(body) = &op.body {
-        let (ty, read) = match body.encoding {
-            BodyEncoding::Json
-            | BodyEncoding::Form
-            | BodyEncoding::Multipart
-            | BodyEncoding::Text => {
-                let ty = type_tokens(&body.ty, models);
-                let read = match body.encoding {
-                    BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
-                    BodyEncoding::Multipart => {
-                        quote!(server_runtime::multipart_body::<#ty>(&body)?)
-                    }
-                    BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
-                    _ => quote!(server_runtime::json_body::<#ty>(&body)?),
-                };
-                if body.required {
-                    (
-                        ty,
-                        quote!(#read.ok_or_else(|| server_runtime::Rejection::missing("body"))?),
-                    )
-                } else {
-                    (quote!(::std::option::Option<#ty>), read)
-                }
-            }
-            BodyEncoding::Bytes => {
-                if body.required {
-                    (quote!(::std::vec::Vec<u8>), quote!(body.to_vec()))
-                } else {
-                    (
-                        quote!(::std::option::Option<::std::vec::Vec<u8>>),
-                        quote!((!body.is_empty()).then(|| body.to_vec())),
-                    )
-                }
-            }
-        };
-        inputs.push(Input {
-            name: ident("body"),
-            ty,
-            read,
-        });
-    }
+    inputs.extend(op.body.as_ref().map(|body| body_input(body, models)));
     inputs
+}
+
+/// `read` (an `Option`) with a missing value rejected when the input is required.
+fn reject_missing(read: TokenStream, required: bool, wire: &str) -> TokenStream {
+    if required {
+        quote!(#read.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
+    } else {
+        read
+    }
+}
+
+/// A path parameter (always required).
+fn path_input(api: &Api, p: &Param, models: &TokenStream) -> Input {
+    let wire = &p.wire_name;
+    Input {
+        name: ident(&p.rust_name),
+        ty: type_tokens(&p.ty, models),
+        read: read_param(
+            api,
+            &p.ty,
+            true,
+            |t| quote!(server_runtime::path_param::<#t>(&path, #wire)),
+            models,
+        ),
+    }
+}
+
+/// A query parameter: a `deepObject`, a list in one value (its style's separator) or in
+/// repeated pairs, or one value.
+fn query_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    if p.style == QueryStyle::DeepObject {
+        let inner = type_tokens(&p.ty, models);
+        return reject_missing(
+            quote!(query.deep_object::<#inner>(#wire)?),
+            p.required,
+            wire,
+        );
+    }
+    if let TypeRef::Vec(item) = &p.ty {
+        if is_plain(item, api) {
+            let item_ty = type_tokens(item, models);
+            let read = match p.style.separator() {
+                Some(separator) => quote!(query.delimited::<#item_ty>(#wire, #separator)?),
+                None => quote!(query.list::<#item_ty>(#wire)?),
+            };
+            return reject_missing(read, p.required, wire);
+        }
+    }
+    read_param(
+        api,
+        &p.ty,
+        p.required,
+        |t| {
+            if p.required {
+                quote!(query.required::<#t>(#wire))
+            } else {
+                quote!(query.optional::<#t>(#wire))
+            }
+        },
+        models,
+    )
+}
+
+/// A header parameter.
+fn header_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    read_param(
+        api,
+        &p.ty,
+        p.required,
+        |t| {
+            if p.required {
+                quote!(server_runtime::required_header::<#t>(&headers, #wire))
+            } else {
+                quote!(server_runtime::header_param::<#t>(&headers, #wire))
+            }
+        },
+        models,
+    )
+}
+
+/// A cookie parameter.
+fn cookie_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    let read = read_param(
+        api,
+        &p.ty,
+        false,
+        |t| quote!(server_runtime::cookie_param::<#t>(&headers, #wire)),
+        models,
+    );
+    reject_missing(read, p.required, wire)
+}
+
+/// The request body, decoded in its encoding.
+fn body_input(body: &RequestBody, models: &TokenStream) -> Input {
+    let (ty, read) = match body.encoding {
+        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart | BodyEncoding::Text => {
+            let ty = type_tokens(&body.ty, models);
+            let read = match body.encoding {
+                BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
+                BodyEncoding::Multipart => {
+                    quote!(server_runtime::multipart_body::<#ty>(&body)?)
+                }
+                BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
+                _ => quote!(server_runtime::json_body::<#ty>(&body)?),
+            };
+            if body.required {
+                (ty, reject_missing(read, true, "body"))
+            } else {
+                (quote!(::std::option::Option<#ty>), read)
+            }
+        }
+        BodyEncoding::Bytes => {
+            if body.required {
+                (quote!(::std::vec::Vec<u8>), quote!(body.to_vec()))
+            } else {
+                (
+                    quote!(::std::option::Option<::std::vec::Vec<u8>>),
+                    quote!((!body.is_empty()).then(|| body.to_vec())),
+                )
+            }
+        }
+    };
+    Input {
+        name: ident("body"),
+        ty,
+        read,
+    }
 }
 
 fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
