@@ -4,8 +4,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
-    SegmentPart, Success, SuccessStatus, TypeRef,
+    Api, BodyEncoding, ClientParam, Operation, Param, ParamLocation, QueryStyle, RequestBody,
+    ResponseBody, SegmentPart, Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -36,67 +36,9 @@ pub fn client_rs(api: &Api) -> TokenStream {
         let default = &p.default;
         quote!(#name: #default.to_owned(),)
     });
-    let accessors = api.client_params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let setter = ident(&format!("with_{}", p.rust_name.trim_start_matches("r#")));
-        let wire = &p.wire_name;
-        let default = &p.default;
-        let mut text = p.docs.as_deref().map(sanitize).unwrap_or_default();
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        let setter_docs = doc_attrs(&format!(
-            "{text}Sets the {} query parameter sent with every request (default {}).",
-            code(wire),
-            code(default)
-        ));
-        let getter_docs = doc_attrs(&format!(
-            "The {} query parameter sent with every request.",
-            code(wire)
-        ));
-        quote! {
-            #setter_docs
-            #[must_use]
-            pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.#name = value.into();
-                self
-            }
-
-            #getter_docs
-            pub fn #name(&self) -> &str {
-                &self.#name
-            }
-        }
-    });
-    let default_server = api.default_server.as_ref().map(|url| {
-        // An autolink when the URL can be one, else a code span.
-        let shown = if url.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\')
-        }) || !url.contains("://")
-        {
-            code(url)
-        } else {
-            format!("<{url}>")
-        };
-        let docs = doc_attrs(&format!(
-            "The first server of the document, with its variables at their defaults: {shown}."
-        ));
-        quote!(#docs pub const DEFAULT_BASE_URL: &'static str = #url;)
-    });
-    let mut client_doc = format!(
-        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.",
-        sanitize(&api.title),
-        sanitize(&api.version)
-    );
-    for scheme in &api.security {
-        client_doc.push_str(&format!(
-            "\n\nAuthentication {}: {}. Pass a [`Credential`](super::runtime::Credential) to \
-             [`Client::with_credential`].",
-            code(&scheme.name),
-            sanitize(&scheme.summary)
-        ));
-    }
-    let client_doc = doc_attrs(&client_doc);
+    let accessors = api.client_params.iter().map(accessors);
+    let default_server = api.default_server.as_deref().map(default_server);
+    let client_doc = client_docs(api);
     quote! {
         //! The client: one async method per operation of the document.
         // Deprecated operations and schemas are still used here; users see the warning.
@@ -147,6 +89,76 @@ pub fn client_rs(api: &Api) -> TokenStream {
             #(#accessors)*
         }
     }
+}
+
+/// The setter and getter of a client-level parameter.
+fn accessors(p: &ClientParam) -> TokenStream {
+    let name = ident(&p.rust_name);
+    let setter = ident(&format!("with_{}", p.rust_name.trim_start_matches("r#")));
+    let wire = &p.wire_name;
+    let default = &p.default;
+    let mut text = p.docs.as_deref().map(sanitize).unwrap_or_default();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    let setter_docs = doc_attrs(&format!(
+        "{text}Sets the {} query parameter sent with every request (default {}).",
+        code(wire),
+        code(default)
+    ));
+    let getter_docs = doc_attrs(&format!(
+        "The {} query parameter sent with every request.",
+        code(wire)
+    ));
+    quote! {
+        #setter_docs
+        #[must_use]
+        pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            self.#name = value.into();
+            self
+        }
+
+        #getter_docs
+        pub fn #name(&self) -> &str {
+            &self.#name
+        }
+    }
+}
+
+/// `DEFAULT_BASE_URL`, the first server's URL.
+fn default_server(url: &str) -> TokenStream {
+    // An autolink when the URL can be one, else a code span.
+    let shown = if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\'))
+        || !url.contains("://")
+    {
+        code(url)
+    } else {
+        format!("<{url}>")
+    };
+    let docs = doc_attrs(&format!(
+        "The first server of the document, with its variables at their defaults: {shown}."
+    ));
+    quote!(#docs pub const DEFAULT_BASE_URL: &'static str = #url;)
+}
+
+/// The docs of `Client`: the API, and how to authenticate.
+fn client_docs(api: &Api) -> TokenStream {
+    let mut client_doc = format!(
+        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.",
+        sanitize(&api.title),
+        sanitize(&api.version)
+    );
+    for scheme in &api.security {
+        client_doc.push_str(&format!(
+            "\n\nAuthentication {}: {}. Pass a [`Credential`](super::runtime::Credential) to \
+             [`Client::with_credential`].",
+            code(&scheme.name),
+            sanitize(&scheme.summary)
+        ));
+    }
+    doc_attrs(&client_doc)
 }
 
 /// The methods of operations `ops`, in an `impl Client` block of their own.

@@ -94,25 +94,7 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
     let (api, spec_name, extra_modules, with_server) =
         (cx.api, cx.spec_name, cx.extra_modules, cx.with_server);
     let runtime_crate = ident(cx.runtime_crate);
-    let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
-    if let Some(description) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(&docs::sanitize(description));
-    }
-    text.push_str(&format!(
-        "\n\nGenerated from {spec_name}: [`Client`] has one async method per operation, \
-         [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
-         credential hook.",
-        spec_name = docs::code(spec_name)
-    ));
-    let docs = text.split('\n').map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#![doc = #line])
-    });
+    let docs = crate_docs(api, spec_name);
     let server_cfg = cx.gate_server.then(|| quote!(#[cfg(feature = "server")]));
     let server = with_server.then(|| {
         quote! {
@@ -149,7 +131,59 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         let name = ident(m);
         quote!(pub mod #name;)
     });
-    let (error, reexports) = match api.common_error_type() {
+    let (error, reexports) = error_and_reexports(api);
+    quote! {
+        #docs
+        #![allow(clippy::too_many_arguments)]
+        #![allow(clippy::large_enum_variant)]
+        #![allow(clippy::type_complexity)]
+
+        #[rustfmt::skip]
+        pub mod client;
+        #[rustfmt::skip]
+        pub mod models;
+        pub use #runtime_crate as runtime;
+        const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
+        #(#feature_checks)*
+
+        #server
+
+        #(#extra)*
+
+        pub use client::Client;
+        #reexports
+        #error
+    }
+}
+
+/// The crate's inner docs: the API, its description, and what the modules hold.
+fn crate_docs(api: &Api, spec_name: &str) -> TokenStream {
+    let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(&docs::sanitize(description));
+    }
+    text.push_str(&format!(
+        "\n\nGenerated from {spec_name}: [`Client`] has one async method per operation, \
+         [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
+         credential hook.",
+        spec_name = docs::code(spec_name)
+    ));
+    let docs = text.split('\n').map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#docs)*)
+}
+
+/// The crate root's `Error` (the runtime's, with the error body every operation shares) and
+/// the runtime items it re-exports.
+fn error_and_reexports(api: &Api) -> (TokenStream, TokenStream) {
+    match api.common_error_type() {
         Some(ty) if *ty != TypeRef::Json => {
             let ty = type_tokens(ty, &quote!(models::));
             (
@@ -172,28 +206,6 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
                 };
             ),
         ),
-    };
-    quote! {
-        #(#docs)*
-        #![allow(clippy::too_many_arguments)]
-        #![allow(clippy::large_enum_variant)]
-        #![allow(clippy::type_complexity)]
-
-        #[rustfmt::skip]
-        pub mod client;
-        #[rustfmt::skip]
-        pub mod models;
-        pub use #runtime_crate as runtime;
-        const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
-        #(#feature_checks)*
-
-        #server
-
-        #(#extra)*
-
-        pub use client::Client;
-        #reexports
-        #error
     }
 }
 

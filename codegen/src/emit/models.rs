@@ -150,24 +150,7 @@ fn struct_def(
             TokenStream::new(),
         )
     } else {
-        let specs = s.fields.iter().map(|f| {
-            let field_name = ident(&f.rust_name);
-            let wire = &f.wire_name;
-            let kind = match presence(f) {
-                Presence::Defaulted => {
-                    let function = ident(&default_fn_name(f));
-                    quote!(default(#function))
-                }
-                Presence::Required => quote!(req),
-                Presence::Nullable => quote!(nullable),
-                Presence::Optional => quote!(opt),
-            };
-            quote!((#field_name, #wire, #kind))
-        });
-        (
-            TokenStream::new(),
-            quote!(#cfg super::runtime::json_struct!(#name, [#(#specs),*]);),
-        )
+        (TokenStream::new(), json_struct_call(name, cfg, s))
     };
     quote! {
         #docs
@@ -183,6 +166,26 @@ fn struct_def(
         #default_fns
         #default_impl
     }
+}
+
+/// The `json_struct!` call that gives a struct its serde impls: each field with its wire name
+/// and how it travels.
+fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef) -> TokenStream {
+    let specs = s.fields.iter().map(|f| {
+        let field_name = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let kind = match presence(f) {
+            Presence::Defaulted => {
+                let function = ident(&default_fn_name(f));
+                quote!(default(#function))
+            }
+            Presence::Required => quote!(req),
+            Presence::Nullable => quote!(nullable),
+            Presence::Optional => quote!(opt),
+        };
+        quote!((#field_name, #wire, #kind))
+    });
+    quote!(#cfg super::runtime::json_struct!(#name, [#(#specs),*]);)
 }
 
 /// The private function that gives a field its default (`default_limit`).
