@@ -5,6 +5,8 @@
 //! name is stored twice: the wire name the service uses and the Rust name the crate uses.
 //! Collections are `Vec`s in document order, so output order never depends on hashing.
 
+use std::collections::BTreeMap;
+
 /// The whole API, ready for emission.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Api {
@@ -18,8 +20,13 @@ pub struct Api {
     pub default_server: Option<String>,
     /// Security schemes, for documentation of the credential hook.
     pub security: Vec<SecurityScheme>,
-    /// Named types (component schemas and inline schemas that need a type), in emission order.
+    /// Named types (component schemas, inline schemas that need a type, error enums), sorted
+    /// by Rust name: [`Api::type_named`] relies on the order.
     pub types: Vec<TypeDef>,
+    /// The success types of operations whose success is not a plain body
+    /// ([`TypeKind::SuccessStruct`], [`TypeKind::SuccessEnum`]), in operation order; emitted
+    /// after `types`.
+    pub response_types: Vec<TypeDef>,
     /// Parameters shared by every operation with a default value, held by the client.
     pub client_params: Vec<ClientParam>,
     /// Operations in document order (paths, then methods in `get, put, post, delete, options,
@@ -27,6 +34,62 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Which failures are worth another try (from the `x-retry` extension, or the defaults).
     pub retry: RetryDefaults,
+    /// Which cargo features compile which operations and types (features per tag); empty,
+    /// everything always compiled, unless asked for.
+    pub gates: Gates,
+}
+
+/// Cargo features per tag: which features compile each operation and each named type, so
+/// users of a large API compile only the parts they use.
+///
+/// Every combination of features compiles, none included: what is compiled always (the crate
+/// root, the client's constructors, the server's router) names only types compiled always.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Gates {
+    /// Every feature the crate declares, sorted; empty when features per tag are off.
+    pub features: Vec<String>,
+    /// operationId → the features that compile the operation (any one of them does).
+    pub operations: BTreeMap<String, Vec<String>>,
+    /// Rust type name → the features that compile the type (any one of them does). A type
+    /// not listed is compiled always.
+    pub types: BTreeMap<String, Vec<String>>,
+}
+
+impl Gates {
+    /// Whether anything is gated.
+    pub fn any(&self) -> bool {
+        !self.features.is_empty()
+    }
+
+    /// The features that compile the operation `operation_id` (empty: always compiled).
+    pub fn of_operation(&self, operation_id: &str) -> &[String] {
+        self.operations.get(operation_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The features that compile the type `rust_name` (empty: always compiled).
+    pub fn of_type(&self, rust_name: &str) -> &[String] {
+        self.types.get(rust_name).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Api {
+    /// The error body type every operation shares, if they all share one (the crate root's
+    /// `Error` and the client's constructors name it).
+    pub fn common_error_type(&self) -> Option<&TypeRef> {
+        let (first, rest) = self.operations.split_first()?;
+        rest.iter()
+            .all(|op| op.error_type == first.error_type)
+            .then_some(&first.error_type)
+    }
+
+    /// The type of [`Api::types`] named `name` (a binary search: `types` is sorted by name).
+    pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
+        let at = self
+            .types
+            .binary_search_by(|t| t.rust_name.as_str().cmp(name))
+            .ok()?;
+        self.types.get(at)
+    }
 }
 
 /// Which failures the generated client retries by default (`x-retry` at the document root).
@@ -119,6 +182,32 @@ pub enum TypeKind {
     /// The error bodies of an operation whose error responses differ: a variant per status
     /// (or range, or `default`), decoded by the status of the response.
     ErrorEnum(Vec<ErrorVariant>),
+    /// The success of an operation whose one success response declares headers
+    /// ([`Success::WithHeaders`]): a struct with the body and the headers.
+    SuccessStruct(SuccessStructDef),
+    /// The success of an operation whose success responses differ ([`Success::Enum`]): a
+    /// variant per status.
+    SuccessEnum(SuccessEnumDef),
+}
+
+/// A success response with headers, as a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessStructDef {
+    /// The operationId of the operation it belongs to.
+    pub operation_id: String,
+    /// The body, if the response has one (the field `body`).
+    pub body: Option<ResponseBody>,
+    /// The headers, a field each.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// Success responses that differ, as an enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessEnumDef {
+    /// The operationId of the operation it belongs to.
+    pub operation_id: String,
+    /// The variants.
+    pub variants: Vec<SuccessVariant>,
 }
 
 /// One documented error response of an operation.
@@ -333,6 +422,10 @@ pub struct Operation {
     pub path: String,
     /// The path split into segments.
     pub segments: Vec<Segment>,
+    /// The path as the generated server's router matches it (`/jobs/v2/{id}`, parameters by
+    /// wire name); `None` when a segment mixes text and parameters, which the router cannot
+    /// match: lowering has warned, and the server does not serve the operation.
+    pub route: Option<String>,
     /// `summary`.
     pub summary: Option<String>,
     /// `description`.
@@ -436,6 +529,20 @@ pub enum QueryStyle {
     DeepObject,
 }
 
+impl QueryStyle {
+    /// The character that joins the items of a list into one value (`,` for `form`, a space
+    /// for `spaceDelimited`, `|` for `pipeDelimited`); `None` when each item is a pair of its
+    /// own (`form` exploded) or the value is an object (`deepObject`).
+    pub fn separator(self) -> Option<char> {
+        match self {
+            QueryStyle::Form => Some(','),
+            QueryStyle::SpaceDelimited => Some(' '),
+            QueryStyle::PipeDelimited => Some('|'),
+            QueryStyle::FormExploded | QueryStyle::DeepObject => None,
+        }
+    }
+}
+
 /// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
@@ -471,8 +578,8 @@ pub enum BodyEncoding {
 pub enum Success {
     /// One success response whose body (if any) is returned as is.
     Single {
-        /// The status codes that count as this response (empty: any 2xx).
-        statuses: Vec<u16>,
+        /// The statuses that count as this response (never empty).
+        statuses: Vec<SuccessStatus>,
         /// The body, if the response has one.
         body: Option<ResponseBody>,
     },
@@ -480,8 +587,8 @@ pub enum Success {
     WithHeaders {
         /// The Rust name of the generated struct.
         rust_name: String,
-        /// The status codes that count as this response (empty: any 2xx).
-        statuses: Vec<u16>,
+        /// The statuses that count as this response (never empty).
+        statuses: Vec<SuccessStatus>,
         /// The body, if the response has one.
         body: Option<ResponseBody>,
         /// The headers.
@@ -494,6 +601,40 @@ pub enum Success {
         /// The variants.
         variants: Vec<SuccessVariant>,
     },
+}
+
+/// The statuses a success response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SuccessStatus {
+    /// One 2xx status code, e.g. `200` or `204`.
+    Exact(u16),
+    /// Any 2xx status: a `2XX` response, or an operation that documents no success response.
+    AnySuccess,
+}
+
+impl SuccessStatus {
+    /// The codes `statuses` accept, or `None` when they accept any 2xx status.
+    pub fn exact_codes(statuses: &[SuccessStatus]) -> Option<Vec<u16>> {
+        statuses
+            .iter()
+            .map(|status| match status {
+                SuccessStatus::Exact(code) => Some(*code),
+                SuccessStatus::AnySuccess => None,
+            })
+            .collect()
+    }
+
+    /// The status a server answers with for a response covering `statuses`: the first exact
+    /// code, else 200 for a response with a body and 204 for one without.
+    pub fn to_send(statuses: &[SuccessStatus], has_body: bool) -> u16 {
+        statuses
+            .iter()
+            .find_map(|status| match status {
+                SuccessStatus::Exact(code) => Some(*code),
+                SuccessStatus::AnySuccess => None,
+            })
+            .unwrap_or(if has_body { 200 } else { 204 })
+    }
 }
 
 /// A response body.
@@ -521,12 +662,53 @@ pub struct ResponseHeader {
 /// One variant of a multi-status success enum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuccessVariant {
-    /// The status code.
-    pub status: u16,
+    /// The statuses it covers: exact codes come before `AnySuccess`, which decodes every
+    /// other 2xx status.
+    pub status: SuccessStatus,
     /// The Rust variant name, e.g. `Ok` or `NoContent`.
     pub rust_name: String,
     /// The body, if any.
     pub body: Option<ResponseBody>,
     /// The response description.
     pub docs: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alias(name: &str) -> TypeDef {
+        TypeDef {
+            rust_name: name.to_owned(),
+            source: String::new(),
+            docs: None,
+            deprecated: false,
+            kind: TypeKind::Alias(TypeRef::String),
+        }
+    }
+
+    #[test]
+    fn types_are_found_by_name() {
+        let api = Api {
+            types: vec![alias("Alpha"), alias("Beta"), alias("Gamma")],
+            ..Api::default()
+        };
+        for name in ["Alpha", "Beta", "Gamma"] {
+            assert_eq!(
+                api.type_named(name).map(|t| t.rust_name.as_str()),
+                Some(name)
+            );
+        }
+        assert!(api.type_named("Delta").is_none());
+        assert!(Api::default().type_named("Alpha").is_none());
+    }
+
+    #[test]
+    fn query_styles_join_lists_with_their_separator() {
+        assert_eq!(QueryStyle::Form.separator(), Some(','));
+        assert_eq!(QueryStyle::SpaceDelimited.separator(), Some(' '));
+        assert_eq!(QueryStyle::PipeDelimited.separator(), Some('|'));
+        assert_eq!(QueryStyle::FormExploded.separator(), None);
+        assert_eq!(QueryStyle::DeepObject.separator(), None);
+    }
 }

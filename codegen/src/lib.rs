@@ -187,7 +187,7 @@ const SPEEDUPS: Speedups = Speedups {
 fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors> {
     let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
     let targets = parse::targets::resolve(&raw);
-    let (api, lowered) = lower::lower(
+    let (mut api, lowered) = lower::lower(
         input.spec_path,
         &doc,
         &raw,
@@ -196,12 +196,10 @@ fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors
     )
     .map_err(Errors)?;
     warnings.extend(lowered);
+    if input.features_per_tag {
+        api.gates = lower::gates(&api);
+    }
     let header = format::header(input.command, input.spec_path);
-    let gates = if input.features_per_tag {
-        emit::features::Gates::compute(&api)
-    } else {
-        emit::features::Gates::default()
-    };
     let runtime_features = emit::needs::runtime_features(&api);
     let cx = emit::Context {
         api: &api,
@@ -211,7 +209,6 @@ fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors
         with_server: input.server,
         gate_server: input.gate_server,
         runtime_features: &runtime_features,
-        gates: &gates,
     };
     let plan = emit::plan(&api, input.server, speedups.items_per_part);
     let files = emit_and_format(&cx, &header, &plan, speedups.doc_placeholders)?;
@@ -221,7 +218,7 @@ fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors
         operations: api.operations.len(),
         types: api.types.len(),
         warnings,
-        features: gates.features,
+        features: api.gates.features,
         title: api.title,
     })
 }

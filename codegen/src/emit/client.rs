@@ -4,25 +4,17 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Param, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, TypeRef,
+    Api, BodyEncoding, ClientParam, Operation, Param, ParamLocation, QueryStyle, RequestBody,
+    ResponseBody, SegmentPart, Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
-
-/// The error body type every operation shares, if they all share one.
-pub fn common_error_type(api: &Api) -> Option<&TypeRef> {
-    let (first, rest) = api.operations.split_first()?;
-    rest.iter()
-        .all(|op| op.error_type == first.error_type)
-        .then_some(&first.error_type)
-}
 
 /// `client.rs` without the operations' methods, which [`client_methods`] emits: `Client`'s
 /// `impl` block is the file's last item, and the formatter splices their bodies into it.
 pub fn client_rs(api: &Api) -> TokenStream {
     let models = quote!(models::);
-    let common_error = type_tokens(common_error_type(api).unwrap_or(&TypeRef::Json), &models);
+    let common_error = type_tokens(api.common_error_type().unwrap_or(&TypeRef::Json), &models);
     let retry_statuses = (!api.retry.statuses.is_empty()).then(|| {
         let statuses = api
             .retry
@@ -44,67 +36,9 @@ pub fn client_rs(api: &Api) -> TokenStream {
         let default = &p.default;
         quote!(#name: #default.to_owned(),)
     });
-    let accessors = api.client_params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let setter = ident(&format!("with_{}", p.rust_name.trim_start_matches("r#")));
-        let wire = &p.wire_name;
-        let default = &p.default;
-        let mut text = p.docs.as_deref().map(sanitize).unwrap_or_default();
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        let setter_docs = doc_attrs(&format!(
-            "{text}Sets the {} query parameter sent with every request (default {}).",
-            code(wire),
-            code(default)
-        ));
-        let getter_docs = doc_attrs(&format!(
-            "The {} query parameter sent with every request.",
-            code(wire)
-        ));
-        quote! {
-            #setter_docs
-            #[must_use]
-            pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.#name = value.into();
-                self
-            }
-
-            #getter_docs
-            pub fn #name(&self) -> &str {
-                &self.#name
-            }
-        }
-    });
-    let default_server = api.default_server.as_ref().map(|url| {
-        // An autolink when the URL can be one, else a code span.
-        let shown = if url.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\')
-        }) || !url.contains("://")
-        {
-            code(url)
-        } else {
-            format!("<{url}>")
-        };
-        let docs = doc_attrs(&format!(
-            "The first server of the document, with its variables at their defaults: {shown}."
-        ));
-        quote!(#docs pub const DEFAULT_BASE_URL: &'static str = #url;)
-    });
-    let mut client_doc = format!(
-        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.",
-        sanitize(&api.title),
-        sanitize(&api.version)
-    );
-    for scheme in &api.security {
-        client_doc.push_str(&format!(
-            "\n\nAuthentication {}: {}. Pass a [`Credential`](super::runtime::Credential) to \
-             [`Client::with_credential`].",
-            code(&scheme.name),
-            sanitize(&scheme.summary)
-        ));
-    }
-    let client_doc = doc_attrs(&client_doc);
+    let accessors = api.client_params.iter().map(accessors);
+    let default_server = api.default_server.as_deref().map(default_server);
+    let client_doc = client_docs(api);
     quote! {
         //! The client: one async method per operation of the document.
         // Deprecated operations and schemas are still used here; users see the warning.
@@ -157,21 +91,85 @@ pub fn client_rs(api: &Api) -> TokenStream {
     }
 }
 
+/// The setter and getter of a client-level parameter.
+fn accessors(p: &ClientParam) -> TokenStream {
+    let name = ident(&p.rust_name);
+    let setter = ident(&format!("with_{}", p.rust_name.trim_start_matches("r#")));
+    let wire = &p.wire_name;
+    let default = &p.default;
+    let mut text = p.docs.as_deref().map(sanitize).unwrap_or_default();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    let setter_docs = doc_attrs(&format!(
+        "{text}Sets the {} query parameter sent with every request (default {}).",
+        code(wire),
+        code(default)
+    ));
+    let getter_docs = doc_attrs(&format!(
+        "The {} query parameter sent with every request.",
+        code(wire)
+    ));
+    quote! {
+        #setter_docs
+        #[must_use]
+        pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            self.#name = value.into();
+            self
+        }
+
+        #getter_docs
+        pub fn #name(&self) -> &str {
+            &self.#name
+        }
+    }
+}
+
+/// `DEFAULT_BASE_URL`, the first server's URL.
+fn default_server(url: &str) -> TokenStream {
+    // An autolink when the URL can be one, else a code span.
+    let shown = if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\'))
+        || !url.contains("://")
+    {
+        code(url)
+    } else {
+        format!("<{url}>")
+    };
+    let docs = doc_attrs(&format!(
+        "The first server of the document, with its variables at their defaults: {shown}."
+    ));
+    quote!(#docs pub const DEFAULT_BASE_URL: &'static str = #url;)
+}
+
+/// The docs of `Client`: the API, and how to authenticate.
+fn client_docs(api: &Api) -> TokenStream {
+    let mut client_doc = format!(
+        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.",
+        sanitize(&api.title),
+        sanitize(&api.version)
+    );
+    for scheme in &api.security {
+        client_doc.push_str(&format!(
+            "\n\nAuthentication {}: {}. Pass a [`Credential`](super::runtime::Credential) to \
+             [`Client::with_credential`].",
+            code(&scheme.name),
+            sanitize(&scheme.summary)
+        ));
+    }
+    doc_attrs(&client_doc)
+}
+
 /// The methods of operations `ops`, in an `impl Client` block of their own.
-pub fn client_methods(
-    api: &Api,
-    gates: &super::features::Gates,
-    ops: std::ops::Range<usize>,
-) -> TokenStream {
+pub fn client_methods(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
     let models = quote!(models::);
     let methods = api
         .operations
         .iter()
         .enumerate()
         .filter(|(i, _)| ops.contains(i))
-        .map(|(i, op)| {
-            super::features::gate_assoc_items(operation(api, op, &models), &gates.op(i))
-        });
+        .map(|(_, op)| operation(api, op, &models));
     quote! {
         impl Client {
             #(#methods)*
@@ -220,11 +218,57 @@ fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStr
     }
 }
 
+/// The method of an operation (and its stream method, when paged): documentation, signature,
+/// then the request built in order: path, query, headers and cookies, body; then the send.
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
     let op_id = &op.operation_id;
+    let docs = method_docs(op);
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        TokenStream::new()
+    };
+    let args = op
+        .params
+        .iter()
+        .map(|p| param_arg(p, models, &TokenStream::new()));
+    let body_arg = op.body.as_ref().map(|b| body_arg(b, models));
+    let segments = path_segments(api, op);
+    let query = query_statements(api, op);
+    let headers = header_statements(api, op);
+    let cookies = cookie_statements(api, op);
+    let body = op.body.as_ref().map(body_statement);
+    let method = ident(op.method.as_str());
+    let error_ty = type_tokens(&op.error_type, models);
+    let idempotent = op.idempotent;
+    let cfg = super::features::operation_cfg(api, op);
+    let stream = stream_method(op, models, &error_ty, &cfg);
+    let ok_ty = super::success_type(&op.success, models);
+    let send = send(api, op, models);
+    quote! {
+        #docs
+        #deprecated
+        #cfg
+        pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
+            #[allow(unused_mut)]
+            let mut url = self.core.url(&[#(#segments),*])?;
+            #query
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
+            #headers
+            #cookies
+            #body
+            let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
+            #send
+        }
 
-    // Documentation: summary, description, then the request line and parameters.
+        #stream
+    }
+}
+
+/// Documentation: summary, description, then the request line and parameters.
+fn method_docs(op: &Operation) -> TokenStream {
     let mut text = String::new();
     for part in [&op.summary, &op.description].into_iter().flatten() {
         text.push_str(&sanitize(part));
@@ -266,36 +310,29 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         text.push_str("\n\nArguments:\n");
         text.push_str(&arg_lines.join("\n"));
     }
-    let docs = doc_attrs(&text);
-    let deprecated = if op.deprecated {
-        quote!(#[deprecated])
-    } else {
-        TokenStream::new()
-    };
+    doc_attrs(&text)
+}
 
-    let args = op
-        .params
-        .iter()
-        .map(|p| param_arg(p, models, &TokenStream::new()));
-    let body_arg = op.body.as_ref().map(|b| {
-        let ty = match b.encoding {
-            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
-                let ty = type_tokens(&b.ty, models);
-                quote!(&#ty)
-            }
-            BodyEncoding::Text => quote!(&str),
-            BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
-        };
-        if b.required {
-            quote!(body: #ty,)
-        } else {
-            quote!(body: ::std::option::Option<#ty>,)
+/// The `body` argument of a method.
+fn body_arg(b: &RequestBody, models: &TokenStream) -> TokenStream {
+    let ty = match b.encoding {
+        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
+            let ty = type_tokens(&b.ty, models);
+            quote!(&#ty)
         }
-    });
+        BodyEncoding::Text => quote!(&str),
+        BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
+    };
+    if b.required {
+        quote!(body: #ty,)
+    } else {
+        quote!(body: ::std::option::Option<#ty>,)
+    }
+}
 
-    // Path.
-    let segments = op
-        .segments
+/// Path: the text of each segment (the runtime percent-encodes them).
+fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    op.segments
         .iter()
         .map(|segment| match segment.parts.as_slice() {
             [SegmentPart::Literal(text)] => quote!(#text),
@@ -308,9 +345,12 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
                 let format = "{}".repeat(parts.len());
                 quote!(&::std::format!(#format, #(#pieces),*))
             }
-        });
+        })
+        .collect()
+}
 
-    // Query.
+/// Query: the client's parameters, then the operation's pairs, then `deepObject`s.
+fn query_statements(api: &Api, op: &Operation) -> TokenStream {
     let client_query = api.client_params.iter().map(|p| {
         let name = ident(&p.rust_name);
         let wire = &p.wire_name;
@@ -320,39 +360,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject)
-        .map(|p| {
-            let wire = &p.wire_name;
-            let push = |value: TokenStream, ty: &TypeRef| {
-                let text = text_of(api, &value, ty, wire);
-                quote!(query.append_pair(#wire, #text);)
-            };
-            let separator = match p.style {
-                QueryStyle::Form => Some(','),
-                QueryStyle::SpaceDelimited => Some(' '),
-                QueryStyle::PipeDelimited => Some('|'),
-                QueryStyle::FormExploded | QueryStyle::DeepObject => None,
-            };
-            with_value(p, |value| match (&p.ty, separator) {
-                (TypeRef::Vec(item), Some(separator)) => {
-                    let text = text_of(api, &quote!(item), item, wire);
-                    quote! {
-                        let mut joined = ::std::string::String::new();
-                        for item in #value.iter() {
-                            if !joined.is_empty() {
-                                joined.push(#separator);
-                            }
-                            joined.push_str(#text);
-                        }
-                        query.append_pair(#wire, &joined);
-                    }
-                }
-                (TypeRef::Vec(item), None) => {
-                    let each = push(quote!(item), item);
-                    quote!(for item in #value.iter() { #each })
-                }
-                (ty, _) => push(value, ty),
-            })
-        });
+        .map(|p| query_pairs(api, p));
     let deep_objects: Vec<_> = op
         .params
         .iter()
@@ -366,25 +374,56 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         })
         .collect();
     let query: Vec<_> = client_query.chain(query).collect();
-    let query = if query.is_empty() && deep_objects.is_empty() {
-        TokenStream::new()
-    } else {
-        let pairs = (!query.is_empty()).then(|| {
-            quote! {
-                {
-                    let mut query = url.query_pairs_mut();
-                    #(#query)*
-                }
-            }
-        });
+    if query.is_empty() && deep_objects.is_empty() {
+        return TokenStream::new();
+    }
+    let pairs = (!query.is_empty()).then(|| {
         quote! {
-            #pairs
-            #(#deep_objects)*
-            runtime::finish_query(&mut url);
+            {
+                let mut query = url.query_pairs_mut();
+                #(#query)*
+            }
         }
-    };
+    });
+    quote! {
+        #pairs
+        #(#deep_objects)*
+        runtime::finish_query(&mut url);
+    }
+}
 
-    // Headers and cookies.
+/// The query pairs of one parameter: a list joined by its style's separator, or a pair per
+/// item (`form` exploded), or one pair.
+fn query_pairs(api: &Api, p: &Param) -> TokenStream {
+    let wire = &p.wire_name;
+    let push = |value: TokenStream, ty: &TypeRef| {
+        let text = text_of(api, &value, ty, wire);
+        quote!(query.append_pair(#wire, #text);)
+    };
+    with_value(p, |value| match (&p.ty, p.style.separator()) {
+        (TypeRef::Vec(item), Some(separator)) => {
+            let text = text_of(api, &quote!(item), item, wire);
+            quote! {
+                let mut joined = ::std::string::String::new();
+                for item in #value.iter() {
+                    if !joined.is_empty() {
+                        joined.push(#separator);
+                    }
+                    joined.push_str(#text);
+                }
+                query.append_pair(#wire, &joined);
+            }
+        }
+        (TypeRef::Vec(item), None) => {
+            let each = push(quote!(item), item);
+            quote!(for item in #value.iter() { #each })
+        }
+        (ty, _) => push(value, ty),
+    })
+}
+
+/// Headers: one each, a list joined by commas.
+fn header_statements(api: &Api, op: &Operation) -> TokenStream {
     let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
         with_value(p, |value| {
             let wire = p.wire_name.to_ascii_lowercase();
@@ -398,6 +437,11 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             quote!(runtime::set_header(&mut request, #wire, #text)?;)
         })
     });
+    quote!(#(#headers)*)
+}
+
+/// Cookies: every cookie parameter that has a value, in one `Cookie` header.
+fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
     let cookies: Vec<_> = op
         .params
         .iter()
@@ -410,72 +454,71 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             })
         })
         .collect();
-    let cookies = if cookies.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! {
-            let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-            #(#cookies)*
-            if !cookies.is_empty() {
-                runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
-            }
+    if cookies.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        #(#cookies)*
+        if !cookies.is_empty() {
+            runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
+        }
+    }
+}
+
+/// Body: set in its encoding, when there is one.
+fn body_statement(b: &RequestBody) -> TokenStream {
+    let content_type = &b.content_type;
+    let set = match b.encoding {
+        BodyEncoding::Json => {
+            quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
+        }
+        BodyEncoding::Form => {
+            quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
+        }
+        BodyEncoding::Multipart => {
+            quote!(runtime::set_multipart_body(self.core.http_client(), &mut request, body)?;)
+        }
+        BodyEncoding::Text => {
+            quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
+        }
+        BodyEncoding::Bytes => {
+            quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
         }
     };
+    if b.required {
+        set
+    } else {
+        quote!(if let Some(body) = body { #set })
+    }
+}
 
-    // Body.
-    let body = op.body.as_ref().map(|b| {
-        let content_type = &b.content_type;
-        let set = match b.encoding {
-            BodyEncoding::Json => {
-                quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
-            }
-            BodyEncoding::Form => {
-                quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
-            }
-            BodyEncoding::Multipart => {
-                quote!(runtime::set_multipart_body(self.core.http_client(), &mut request, body)?;)
-            }
-            BodyEncoding::Text => {
-                quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
-            }
-            BodyEncoding::Bytes => {
-                quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
-            }
-        };
-        if b.required {
-            set
-        } else {
-            quote!(if let Some(body) = body { #set })
-        }
-    });
-
-    let method = ident(op.method.as_str());
-    let error_ty = type_tokens(&op.error_type, models);
-    let idempotent = op.idempotent;
+/// Send: the request with retries, then the response decoded by its status. The common case,
+/// one success status with a JSON body or none, is one call into the runtime (less for the
+/// user's compiler to check than a `match`).
+fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let decoder = match &op.error_type {
         TypeRef::Named(name)
-            if api.types.iter().any(|t| {
-                &t.rust_name == name && matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))
-            }) =>
+            if api
+                .type_named(name)
+                .is_some_and(|t| matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))) =>
         {
             let name = ident(name);
             quote!(#models #name::decode)
         }
         _ => quote!(runtime::decode_json_error),
     };
-    let stream = stream_method(op, models, &error_ty);
-    let (ok_ty, arms) = responses(&op.success, models);
-    // The common case, one success status with a JSON body or none, is one call into the
-    // runtime (less for the user's compiler to check than the match below).
-    let send = match &op.success {
+    match &op.success {
         Success::Single { statuses, body }
             if body
                 .as_ref()
                 .is_none_or(|b| b.encoding == BodyEncoding::Json) =>
         {
-            let statuses = statuses
-                .iter()
-                .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+            // The runtime accepts any 2xx status when the list is empty.
+            let statuses = SuccessStatus::exact_codes(statuses)
+                .unwrap_or_default()
+                .into_iter()
+                .map(proc_macro2::Literal::u16_unsuffixed);
             let call = if body.is_some() {
                 quote!(send_json)
             } else {
@@ -483,37 +526,26 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             };
             quote!(self.core.#call(operation, request, &[#(#statuses),*], #decoder).await)
         }
-        _ => quote! {
-            let response = self.core.execute(operation, request).await?;
-            match response.status().as_u16() {
-                #arms
-                _ => Err(self.core.error_from(response, #decoder).await),
+        _ => {
+            let arms = response_arms(&op.success, models);
+            quote! {
+                let response = self.core.execute(operation, request).await?;
+                match response.status().as_u16() {
+                    #arms
+                    _ => Err(self.core.error_from(response, #decoder).await),
+                }
             }
-        },
-    };
-
-    quote! {
-        #docs
-        #deprecated
-        pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
-            #[allow(unused_mut)]
-            let mut url = self.core.url(&[#(#segments),*])?;
-            #query
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
-            #(#headers)*
-            #cookies
-            #body
-            let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
-            #send
         }
-
-        #stream
     }
 }
 
 /// The stream method of a paged operation: every item, page after page.
-fn stream_method(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> TokenStream {
+fn stream_method(
+    op: &Operation,
+    models: &TokenStream,
+    error_ty: &TokenStream,
+    cfg: &TokenStream,
+) -> TokenStream {
     let Some(paging) = &op.paging else {
         return TokenStream::new();
     };
@@ -544,6 +576,7 @@ fn stream_method(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -
     ));
     quote! {
         #docs
+        #cfg
         pub fn #name<'a>(&'a self, #(#args)*)
             -> impl runtime::futures::Stream<Item = ::std::result::Result<#item, runtime::Error<#error_ty>>> + Send + 'a
         {
@@ -587,27 +620,24 @@ fn decode(body: Option<&ResponseBody>) -> TokenStream {
     }
 }
 
-fn status_pattern(statuses: &[u16]) -> TokenStream {
-    if statuses.is_empty() {
-        quote!(200..=299)
-    } else {
-        let statuses = statuses
-            .iter()
-            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
-        quote!(#(#statuses)|*)
+/// The pattern matching `statuses` in a `match` on the status code.
+fn status_pattern(statuses: &[SuccessStatus]) -> TokenStream {
+    match SuccessStatus::exact_codes(statuses) {
+        Some(codes) if !codes.is_empty() => {
+            let codes = codes.into_iter().map(proc_macro2::Literal::u16_unsuffixed);
+            quote!(#(#codes)|*)
+        }
+        _ => quote!(200..=299),
     }
 }
 
-/// The success type and the match arms that produce it.
-fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStream) {
+/// The match arms that decode the success responses (their type is [`super::success_type`]).
+fn response_arms(success: &Success, models: &TokenStream) -> TokenStream {
     match success {
         Success::Single { statuses, body } => {
-            let ty = body
-                .as_ref()
-                .map_or(quote!(()), |b| type_tokens(&b.ty, models));
             let pattern = status_pattern(statuses);
             let value = decode(body.as_ref());
-            (ty, quote!(#pattern => Ok(#value),))
+            quote!(#pattern => Ok(#value),)
         }
         Success::WithHeaders {
             rust_name,
@@ -630,10 +660,7 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
                 let value = decode(Some(b));
                 quote!(body: #value,)
             });
-            (
-                quote!(#models #name),
-                quote!(#pattern => Ok(#models #name { #(#fields,)* #body_field }),),
-            )
+            quote!(#pattern => Ok(#models #name { #(#fields,)* #body_field }),)
         }
         Success::Enum {
             rust_name,
@@ -642,12 +669,7 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
             let name = ident(rust_name);
             let arms = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
-                let pattern = if v.status == 0 {
-                    quote!(200..=299)
-                } else {
-                    let s = proc_macro2::Literal::u16_unsuffixed(v.status);
-                    quote!(#s)
-                };
+                let pattern = status_pattern(&[v.status]);
                 match &v.body {
                     Some(b) => {
                         let value = decode(Some(b));
@@ -656,7 +678,7 @@ fn responses(success: &Success, models: &TokenStream) -> (TokenStream, TokenStre
                     None => quote!(#pattern => Ok(#models #name::#variant),),
                 }
             });
-            (quote!(#models #name), quote!(#(#arms)*))
+            quote!(#(#arms)*)
         }
     }
 }

@@ -7,8 +7,10 @@ pub mod features;
 mod models;
 pub mod needs;
 mod server;
+#[cfg(test)]
+mod tests;
 
-use crate::ir::{Api, TypeRef};
+use crate::ir::{Api, Success, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::ops::Range;
@@ -75,18 +77,16 @@ pub struct Context<'a> {
     pub gate_server: bool,
     /// The runtime features the document needs (see [`needs::runtime_features`]).
     pub runtime_features: &'a [needs::RuntimeFeature],
-    /// The cargo features gating operations and types.
-    pub gates: &'a features::Gates,
 }
 
 /// The tokens of one part.
 pub fn emit(cx: &Context<'_>, part: &Part) -> TokenStream {
     match part {
         Part::Lib => lib_rs(cx),
-        Part::Models(items) => models::models_rs(cx.api, cx.gates, items.clone()),
+        Part::Models(items) => models::models_rs(cx.api, items.clone()),
         Part::Client => client::client_rs(cx.api),
-        Part::ClientMethods(ops) => client::client_methods(cx.api, cx.gates, ops.clone()),
-        Part::Server => server::server_rs(cx.api, cx.gates),
+        Part::ClientMethods(ops) => client::client_methods(cx.api, ops.clone()),
+        Part::Server => server::server_rs(cx.api),
     }
 }
 
@@ -94,25 +94,7 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
     let (api, spec_name, extra_modules, with_server) =
         (cx.api, cx.spec_name, cx.extra_modules, cx.with_server);
     let runtime_crate = ident(cx.runtime_crate);
-    let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
-    if let Some(description) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(&docs::sanitize(description));
-    }
-    text.push_str(&format!(
-        "\n\nGenerated from {spec_name}: [`Client`] has one async method per operation, \
-         [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
-         credential hook.",
-        spec_name = docs::code(spec_name)
-    ));
-    let docs = text.split('\n').map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#![doc = #line])
-    });
+    let docs = crate_docs(api, spec_name);
     let server_cfg = cx.gate_server.then(|| quote!(#[cfg(feature = "server")]));
     let server = with_server.then(|| {
         quote! {
@@ -149,7 +131,59 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         let name = ident(m);
         quote!(pub mod #name;)
     });
-    let (error, reexports) = match client::common_error_type(api) {
+    let (error, reexports) = error_and_reexports(api);
+    quote! {
+        #docs
+        #![allow(clippy::too_many_arguments)]
+        #![allow(clippy::large_enum_variant)]
+        #![allow(clippy::type_complexity)]
+
+        #[rustfmt::skip]
+        pub mod client;
+        #[rustfmt::skip]
+        pub mod models;
+        pub use #runtime_crate as runtime;
+        const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
+        #(#feature_checks)*
+
+        #server
+
+        #(#extra)*
+
+        pub use client::Client;
+        #reexports
+        #error
+    }
+}
+
+/// The crate's inner docs: the API, its description, and what the modules hold.
+fn crate_docs(api: &Api, spec_name: &str) -> TokenStream {
+    let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(&docs::sanitize(description));
+    }
+    text.push_str(&format!(
+        "\n\nGenerated from {spec_name}: [`Client`] has one async method per operation, \
+         [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
+         credential hook.",
+        spec_name = docs::code(spec_name)
+    ));
+    let docs = text.split('\n').map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#docs)*)
+}
+
+/// The crate root's `Error` (the runtime's, with the error body every operation shares) and
+/// the runtime items it re-exports.
+fn error_and_reexports(api: &Api) -> (TokenStream, TokenStream) {
+    match api.common_error_type() {
         Some(ty) if *ty != TypeRef::Json => {
             let ty = type_tokens(ty, &quote!(models::));
             (
@@ -172,28 +206,6 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
                 };
             ),
         ),
-    };
-    quote! {
-        #(#docs)*
-        #![allow(clippy::too_many_arguments)]
-        #![allow(clippy::large_enum_variant)]
-        #![allow(clippy::type_complexity)]
-
-        #[rustfmt::skip]
-        pub mod client;
-        #[rustfmt::skip]
-        pub mod models;
-        pub use #runtime_crate as runtime;
-        const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
-        #(#feature_checks)*
-
-        #server
-
-        #(#extra)*
-
-        pub use client::Client;
-        #reexports
-        #error
     }
 }
 
@@ -226,6 +238,20 @@ fn runtime_path(models: &TokenStream) -> TokenStream {
         quote!(super::runtime)
     } else {
         quote!(runtime)
+    }
+}
+
+/// What a successful call returns, the client method's `Ok` and the server method's: the body
+/// (or `()`), or the operation's response type in `models`.
+pub fn success_type(success: &Success, models: &TokenStream) -> TokenStream {
+    match success {
+        Success::Single { body, .. } => body
+            .as_ref()
+            .map_or(quote!(()), |b| type_tokens(&b.ty, models)),
+        Success::WithHeaders { rust_name, .. } | Success::Enum { rust_name, .. } => {
+            let name = ident(rust_name);
+            quote!(#models #name)
+        }
     }
 }
 

@@ -3,27 +3,22 @@
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef, Success,
-    TypeDef, TypeKind, TypeRef, UnionDef,
+    Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef,
+    SuccessEnumDef, SuccessStatus, SuccessStructDef, TypeDef, TypeKind, TypeRef, UnionDef,
 };
 use crate::names::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// How many items `models.rs` has: one per type, then one per operation (its success type,
-/// empty for most).
+/// How many items `models.rs` has: one per type, then one per operation's success type.
 pub fn item_count(api: &Api) -> usize {
-    api.types.len() + api.operations.len()
+    api.types.len() + api.response_types.len()
 }
 
 /// Items `items` of `models.rs` (see [`item_count`]); the part that starts at 0 carries the
 /// file's inner doc comment. The parts of `0..item_count(api)`, formatted and concatenated in
 /// order, are the file.
-pub fn models_rs(
-    api: &Api,
-    gates: &super::features::Gates,
-    items: std::ops::Range<usize>,
-) -> TokenStream {
+pub fn models_rs(api: &Api, items: std::ops::Range<usize>) -> TokenStream {
     let doc = (items.start == 0).then(|| {
         quote! {
             //! The types of request and response bodies, one per schema of the document.
@@ -34,24 +29,13 @@ pub fn models_rs(
     let types = api
         .types
         .iter()
+        .chain(&api.response_types)
         .enumerate()
         .filter(|(i, _)| items.contains(i))
-        .map(|(_, t)| super::features::gate_items(type_def(t), &gates.ty(&t.rust_name)));
-    let responses = api
-        .operations
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| items.contains(&(api.types.len() + i)))
-        .map(|(i, op)| {
-            super::features::gate_items(
-                multi_status_types(&op.operation_id, &op.success),
-                &gates.op(i),
-            )
-        });
+        .map(|(_, t)| type_def(t, &super::features::type_cfg(api, &t.rust_name)));
     quote! {
         #doc
         #(#types)*
-        #(#responses)*
     }
 }
 
@@ -63,7 +47,9 @@ fn deprecated(flag: bool) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+/// The items of a named type; `cfg` (its feature gate, or nothing) goes on every one, after
+/// its other attributes.
+fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let mut docs = def.docs.as_deref().map(sanitize).unwrap_or_default();
     if !def.source.is_empty() {
         if !docs.is_empty() {
@@ -77,13 +63,16 @@ fn type_def(def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty, &TokenStream::new());
-            quote! { #docs #deprecated pub type #name = #ty; }
+            quote! { #docs #deprecated #cfg pub type #name = #ty; }
         }
-        TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, s),
-        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, e),
-        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, e),
-        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, u),
-        TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, variants),
+        TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, cfg, s),
+        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, e),
+        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, e),
+        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, u),
+        TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, cfg, variants),
+        // Named after their operation; the IR gives them no docs or source of their own.
+        TypeKind::SuccessStruct(s) => success_struct_def(&name, cfg, s),
+        TypeKind::SuccessEnum(e) => success_enum_def(&name, cfg, e),
     }
 }
 
@@ -91,6 +80,7 @@ fn struct_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     s: &StructDef,
 ) -> TokenStream {
     let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
@@ -138,6 +128,7 @@ fn struct_def(
         });
         quote! {
             #[allow(deprecated)]
+            #cfg
             impl ::std::default::Default for #name {
                 fn default() -> Self {
                     Self { #(#values)* #additional }
@@ -147,6 +138,7 @@ fn struct_def(
     });
     let default_fns = (!with_defaults.is_empty()).then(|| {
         quote! {
+            #cfg
             impl #name {
                 #(#default_fns)*
             }
@@ -158,30 +150,14 @@ fn struct_def(
             TokenStream::new(),
         )
     } else {
-        let specs = s.fields.iter().map(|f| {
-            let field_name = ident(&f.rust_name);
-            let wire = &f.wire_name;
-            let kind = match presence(f) {
-                Presence::Defaulted => {
-                    let function = ident(&default_fn_name(f));
-                    quote!(default(#function))
-                }
-                Presence::Required => quote!(req),
-                Presence::Nullable => quote!(nullable),
-                Presence::Optional => quote!(opt),
-            };
-            quote!((#field_name, #wire, #kind))
-        });
-        (
-            TokenStream::new(),
-            quote!(super::runtime::json_struct!(#name, [#(#specs),*]);),
-        )
+        (TokenStream::new(), json_struct_call(name, cfg, s))
     };
     quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone, PartialEq #default #derives)]
         #serde_crate
+        #cfg
         pub struct #name {
             #(#fields)*
             #additional
@@ -190,6 +166,26 @@ fn struct_def(
         #default_fns
         #default_impl
     }
+}
+
+/// The `json_struct!` call that gives a struct its serde impls: each field with its wire name
+/// and how it travels.
+fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef) -> TokenStream {
+    let specs = s.fields.iter().map(|f| {
+        let field_name = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let kind = match presence(f) {
+            Presence::Defaulted => {
+                let function = ident(&default_fn_name(f));
+                quote!(default(#function))
+            }
+            Presence::Required => quote!(req),
+            Presence::Nullable => quote!(nullable),
+            Presence::Optional => quote!(opt),
+        };
+        quote!((#field_name, #wire, #kind))
+    });
+    quote!(#cfg super::runtime::json_struct!(#name, [#(#specs),*]);)
 }
 
 /// The private function that gives a field its default (`default_limit`).
@@ -293,6 +289,7 @@ fn enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     e: &EnumDef,
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -306,12 +303,14 @@ fn enum_def(
         /// back unchanged.
         #deprecated
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #cfg
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value the document does not list, as received.
             #fallback(::std::string::String),
         }
 
+        #cfg
         super::runtime::open_enum!(#name, #fallback, { #( #variants => #wires, )* });
     }
 }
@@ -320,6 +319,7 @@ fn int_enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     e: &IntEnumDef,
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -336,12 +336,14 @@ fn int_enum_def(
         /// back unchanged.
         #deprecated
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #cfg
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value the document does not list, as received.
             #fallback(i64),
         }
 
+        #cfg
         super::runtime::open_int_enum!(#name, #fallback, { #( #variants => #wires, )* });
     }
 }
@@ -390,79 +392,76 @@ fn body_type(body: Option<&crate::ir::ResponseBody>) -> Option<TokenStream> {
     body.map(|b| type_tokens(&b.ty, &TokenStream::new()))
 }
 
-fn multi_status_types(operation_id: &str, success: &Success) -> TokenStream {
-    match success {
-        Success::Single { .. } => TokenStream::new(),
-        Success::WithHeaders {
-            rust_name,
-            body,
-            headers,
-            ..
-        } => {
-            let name = ident(rust_name);
-            let docs = doc_attrs(&format!(
-                "A successful response of {}: its body and headers.",
-                code(operation_id)
-            ));
-            let body = body_type(body.as_ref()).map(|ty| {
-                quote!(/// The response body.
-                pub body: #ty,)
-            });
-            let headers = headers.iter().map(|h| {
-                let name = ident(&h.rust_name);
-                let ty = type_tokens(&h.ty, &TokenStream::new());
-                let mut text = h.docs.as_deref().map(sanitize).unwrap_or_default();
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                text.push_str(&format!(
-                    "Response header {}; `None` when absent.",
-                    code(&h.wire_name)
-                ));
-                let docs = doc_attrs(&text);
-                quote!(#docs pub #name: ::std::option::Option<#ty>,)
-            });
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq)]
-                pub struct #name {
-                    #body
-                    #(#headers)*
-                }
-            }
+/// The struct of a success response with headers: its body and headers.
+fn success_struct_def(
+    name: &proc_macro2::Ident,
+    cfg: &TokenStream,
+    s: &SuccessStructDef,
+) -> TokenStream {
+    let docs = doc_attrs(&format!(
+        "A successful response of {}: its body and headers.",
+        code(&s.operation_id)
+    ));
+    let body = body_type(s.body.as_ref()).map(|ty| {
+        quote!(/// The response body.
+        pub body: #ty,)
+    });
+    let headers = s.headers.iter().map(|h| {
+        let name = ident(&h.rust_name);
+        let ty = type_tokens(&h.ty, &TokenStream::new());
+        let mut text = h.docs.as_deref().map(sanitize).unwrap_or_default();
+        if !text.is_empty() {
+            text.push_str("\n\n");
         }
-        Success::Enum {
-            rust_name,
-            variants,
-        } => {
-            let name = ident(rust_name);
-            let docs = doc_attrs(&format!(
-                "The successful responses of {}, one variant per status.",
-                code(operation_id)
-            ));
-            let variants = variants.iter().map(|v| {
-                let variant = ident(&v.rust_name);
-                let status = if v.status == 0 {
-                    "Another 2xx status".to_owned()
-                } else {
-                    format!("Status {}", v.status)
-                };
-                let docs = doc_attrs(&match &v.docs {
-                    Some(d) => format!("{status}: {}", sanitize(d)),
-                    None => format!("{status}."),
-                });
-                match body_type(v.body.as_ref()) {
-                    Some(ty) => quote!(#docs #variant(#ty),),
-                    None => quote!(#docs #variant,),
-                }
-            });
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq)]
-                pub enum #name {
-                    #(#variants)*
-                }
-            }
+        text.push_str(&format!(
+            "Response header {}; `None` when absent.",
+            code(&h.wire_name)
+        ));
+        let docs = doc_attrs(&text);
+        quote!(#docs pub #name: ::std::option::Option<#ty>,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        #cfg
+        pub struct #name {
+            #body
+            #(#headers)*
+        }
+    }
+}
+
+/// The enum of success responses that differ: a variant per status.
+fn success_enum_def(
+    name: &proc_macro2::Ident,
+    cfg: &TokenStream,
+    e: &SuccessEnumDef,
+) -> TokenStream {
+    let docs = doc_attrs(&format!(
+        "The successful responses of {}, one variant per status.",
+        code(&e.operation_id)
+    ));
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let status = match v.status {
+            SuccessStatus::Exact(code) => format!("Status {code}"),
+            SuccessStatus::AnySuccess => "Another 2xx status".to_owned(),
+        };
+        let docs = doc_attrs(&match &v.docs {
+            Some(d) => format!("{status}: {}", sanitize(d)),
+            None => format!("{status}."),
+        });
+        match body_type(v.body.as_ref()) {
+            Some(ty) => quote!(#docs #variant(#ty),),
+            None => quote!(#docs #variant,),
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        #cfg
+        pub enum #name {
+            #(#variants)*
         }
     }
 }
@@ -479,18 +478,15 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
         | TypeRef::Date
         | TypeRef::Uuid
         | TypeRef::Base64 => true,
-        TypeRef::Named(name) => api
-            .types
-            .iter()
-            .find(|t| &t.rust_name == name)
-            .is_some_and(|t| match &t.kind {
-                TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
-                TypeKind::Union(_) | TypeKind::ErrorEnum(_) => false,
-                TypeKind::Alias(inner) => {
-                    !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api)
-                }
-                TypeKind::Struct(_) => false,
-            }),
+        TypeRef::Named(name) => api.type_named(name).is_some_and(|t| match &t.kind {
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
+            TypeKind::Union(_)
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => false,
+            TypeKind::Alias(inner) => !matches!(inner, TypeRef::Named(_)) && is_plain(inner, api),
+            TypeKind::Struct(_) => false,
+        }),
         _ => false,
     }
 }
@@ -499,6 +495,7 @@ fn union_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
+    cfg: &TokenStream,
     u: &UnionDef,
 ) -> TokenStream {
     let fallback = ident(&u.fallback);
@@ -523,6 +520,7 @@ fn union_def(
             #deprecated
             #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize, super::runtime::serde::Deserialize)]
             #[serde(crate = "super::runtime::serde", untagged)]
+            #cfg
             pub enum #name {
                 #(#variants)*
                 /// A value no member accepts, as received.
@@ -555,12 +553,14 @@ fn union_def(
         #tag_doc
         #deprecated
         #[derive(Debug, Clone, PartialEq)]
+        #cfg
         pub enum #name {
             #(#variants)*
             /// A value with a tag the document does not list, as received.
             #fallback(super::runtime::serde_json::Value),
         }
 
+        #cfg
         impl super::runtime::serde::Serialize for #name {
             fn serialize<S: super::runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
@@ -570,6 +570,7 @@ fn union_def(
             }
         }
 
+        #cfg
         impl<'de> super::runtime::serde::Deserialize<'de> for #name {
             fn deserialize<D: super::runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(deserializer)?;
@@ -586,6 +587,7 @@ fn union_def(
 fn error_enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
+    cfg: &TokenStream,
     variants: &[ErrorVariant],
 ) -> TokenStream {
     let defs = variants.iter().map(|v| {
@@ -627,10 +629,12 @@ fn error_enum_def(
         #docs
         #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize)]
         #[serde(crate = "super::runtime::serde", untagged)]
+        #cfg
         pub enum #name {
             #(#defs)*
         }
 
+        #cfg
         impl #name {
             /// Decodes an error body by the status it came with; `None` when the body does not
             /// match the documented type.

@@ -58,7 +58,11 @@ pub fn runtime_features(api: &Api) -> Vec<RuntimeFeature> {
             TypeKind::Alias(ty) => visit(ty),
             TypeKind::Union(u) => u.variants.iter().for_each(|v| visit(&v.ty)),
             TypeKind::ErrorEnum(variants) => variants.iter().for_each(|v| visit(&v.ty)),
-            TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
+            // Operations' success types: their parts are visited with the operations.
+            TypeKind::Enum(_)
+            | TypeKind::IntEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => {}
         }
     }
     let mut encodings = Vec::new();

@@ -7,8 +7,8 @@ use super::docs::{code, doc_attrs, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Method, Operation, ParamLocation, QueryStyle, ResponseBody, SegmentPart,
-    Success, TypeRef,
+    Api, BodyEncoding, Method, Operation, Param, ParamLocation, QueryStyle, RequestBody,
+    ResponseBody, Success, SuccessStatus, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,27 +20,21 @@ struct Input {
     read: TokenStream,
 }
 
-pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
-    use super::features::{gate_assoc_items, gate_items};
+pub fn server_rs(api: &Api) -> TokenStream {
     let models = quote!(models::);
-    let routable: Vec<(usize, &Operation)> = api
-        .operations
-        .iter()
-        .enumerate()
-        .filter(|(_, op)| route_path(op).is_some())
-        .collect();
     let methods = api
         .operations
         .iter()
-        .enumerate()
-        .map(|(i, op)| gate_assoc_items(trait_method(api, op, &models), &gates.op(i)));
-    let handlers = routable
+        .map(|op| trait_method(api, op, &models));
+    let handlers = api
+        .operations
         .iter()
-        .map(|(i, op)| gate_items(handler(api, op, &models), &gates.op(*i)));
-    let routes = routes(&routable, gates);
+        .filter(|op| op.route.is_some())
+        .map(|op| handler(api, op, &models));
+    let routes = routes(api);
     // With features per tag, a set of features may compile no operation that returns a
     // `ServerError`.
-    let allow_unused = gates.any().then(|| quote!(#[allow(unused_imports)]));
+    let allow_unused = api.gates.any().then(|| quote!(#[allow(unused_imports)]));
     let trait_docs = doc_attrs(&format!(
         "The {} as a service: implement one method per operation and serve [`router`].\n\n\
          Inputs arrive decoded and checked against the document; a request that does not \
@@ -87,38 +81,10 @@ pub fn server_rs(api: &Api, gates: &super::features::Gates) -> TokenStream {
     }
 }
 
-/// The axum path of an operation, or `None` when a segment mixes text and parameters (which
-/// axum cannot match).
-fn route_path(op: &Operation) -> Option<String> {
-    let mut path = String::new();
-    for segment in &op.segments {
-        path.push('/');
-        match segment.parts.as_slice() {
-            [SegmentPart::Literal(text)] => path.push_str(text),
-            [SegmentPart::Param(rust)] => {
-                let wire = op
-                    .params
-                    .iter()
-                    .find(|p| &p.rust_name == rust)?
-                    .wire_name
-                    .clone();
-                path.push('{');
-                path.push_str(&wire);
-                path.push('}');
-            }
-            _ => return None,
-        }
-    }
-    if path.is_empty() {
-        path.push('/');
-    }
-    Some(path)
-}
-
 /// One `route` statement per operation (axum merges the methods of one path).
-fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenStream {
-    let routes = ops.iter().filter_map(|(i, op)| {
-        let path = route_path(op)?;
+fn routes(api: &Api) -> TokenStream {
+    let routes = api.operations.iter().filter_map(|op| {
+        let path = op.route.as_deref()?;
         let handler = handler_name(op);
         let method = match op.method {
             Method::Get => quote!(get),
@@ -130,7 +96,7 @@ fn routes(ops: &[(usize, &Operation)], gates: &super::features::Gates) -> TokenS
             Method::Patch => quote!(patch),
             Method::Trace => quote!(trace),
         };
-        let cfg = gates.op(*i);
+        let cfg = super::features::operation_cfg(api, op);
         Some(
             quote!(#cfg let router = router.route(#path, runtime::axum::routing::#method(#handler::<A>));),
         )
@@ -168,181 +134,173 @@ fn read_param(
     quote!(#call? #unwrap)
 }
 
+/// The inputs of an operation's server method, each with the expression that reads it: path
+/// parameters, the client's parameters, query, header and cookie parameters, then the body.
 fn inputs(api: &Api, op: &Operation, models: &TokenStream) -> Vec<Input> {
-    let mut inputs = Vec::new();
-    for p in op
+    let mut inputs: Vec<Input> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
-    {
+        .map(|p| path_input(api, p, models))
+        .collect();
+    inputs.extend(api.client_params.iter().map(|p| {
         let wire = &p.wire_name;
-        inputs.push(Input {
-            name: ident(&p.rust_name),
-            ty: type_tokens(&p.ty, models),
-            read: read_param(
-                api,
-                &p.ty,
-                true,
-                |t| quote!(server_runtime::path_param::<#t>(&path, #wire)),
-                models,
-            ),
-        });
-    }
-    for p in &api.client_params {
-        let wire = &p.wire_name;
-        inputs.push(Input {
+        Input {
             name: ident(&p.rust_name),
             ty: quote!(::std::string::String),
             read: quote!(query.required::<::std::string::String>(#wire)?),
-        });
-    }
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-    {
-        let wire = &p.wire_name;
+        }
+    }));
+    for p in &op.params {
+        let read = match p.location {
+            ParamLocation::Path => continue,
+            ParamLocation::Query => query_read(api, p, models),
+            ParamLocation::Header => header_read(api, p, models),
+            ParamLocation::Cookie => cookie_read(api, p, models),
+        };
         let ty = type_tokens(&p.ty, models);
         let ty = if p.required {
             ty
         } else {
             quote!(::std::option::Option<#ty>)
         };
-        let separator = match p.style {
-            QueryStyle::Form => Some(','),
-            QueryStyle::SpaceDelimited => Some(' '),
-            QueryStyle::PipeDelimited => Some('|'),
-            QueryStyle::FormExploded | QueryStyle::DeepObject => None,
-        };
-        let read = match (p.location, &p.ty) {
-            (ParamLocation::Query, _) if p.style == QueryStyle::DeepObject => {
-                let inner = type_tokens(&p.ty, models);
-                if p.required {
-                    quote!(query.deep_object::<#inner>(#wire)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    quote!(query.deep_object::<#inner>(#wire)?)
-                }
-            }
-            (ParamLocation::Query, TypeRef::Vec(item))
-                if is_plain(item, api) && separator.is_some() =>
-            {
-                let item_ty = type_tokens(item, models);
-                let separator = separator.unwrap_or(',');
-                if p.required {
-                    quote!(query.delimited::<#item_ty>(#wire, #separator)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    quote!(query.delimited::<#item_ty>(#wire, #separator)?)
-                }
-            }
-            (ParamLocation::Query, TypeRef::Vec(item)) if is_plain(item, api) => {
-                let item_ty = type_tokens(item, models);
-                if p.required {
-                    quote!(query.list::<#item_ty>(#wire)?.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    quote!(query.list::<#item_ty>(#wire)?)
-                }
-            }
-            (ParamLocation::Query, _) => read_param(
-                api,
-                &p.ty,
-                p.required,
-                |t| {
-                    if p.required {
-                        quote!(query.required::<#t>(#wire))
-                    } else {
-                        quote!(query.optional::<#t>(#wire))
-                    }
-                },
-                models,
-            ),
-            (ParamLocation::Header, _) => read_param(
-                api,
-                &p.ty,
-                p.required,
-                |t| {
-                    if p.required {
-                        quote!(server_runtime::required_header::<#t>(&headers, #wire))
-                    } else {
-                        quote!(server_runtime::header_param::<#t>(&headers, #wire))
-                    }
-                },
-                models,
-            ),
-            (ParamLocation::Cookie, _) => {
-                let read = read_param(
-                    api,
-                    &p.ty,
-                    false,
-                    |t| quote!(server_runtime::cookie_param::<#t>(&headers, #wire)),
-                    models,
-                );
-                if p.required {
-                    quote!(#read.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
-                } else {
-                    read
-                }
-            }
-            (ParamLocation::Path, _) => continue,
-        };
         inputs.push(Input {
             name: ident(&p.rust_name),
             ty,
             read,
         });
     }
-    if let Some(body) = &op.body {
-        let (ty, read) = match body.encoding {
-            BodyEncoding::Json
-            | BodyEncoding::Form
-            | BodyEncoding::Multipart
-            | BodyEncoding::Text => {
-                let ty = type_tokens(&body.ty, models);
-                let read = match body.encoding {
-                    BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
-                    BodyEncoding::Multipart => {
-                        quote!(server_runtime::multipart_body::<#ty>(&body)?)
-                    }
-                    BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
-                    _ => quote!(server_runtime::json_body::<#ty>(&body)?),
-                };
-                if body.required {
-                    (
-                        ty,
-                        quote!(#read.ok_or_else(|| server_runtime::Rejection::missing("body"))?),
-                    )
-                } else {
-                    (quote!(::std::option::Option<#ty>), read)
-                }
-            }
-            BodyEncoding::Bytes => {
-                if body.required {
-                    (quote!(::std::vec::Vec<u8>), quote!(body.to_vec()))
-                } else {
-                    (
-                        quote!(::std::option::Option<::std::vec::Vec<u8>>),
-                        quote!((!body.is_empty()).then(|| body.to_vec())),
-                    )
-                }
-            }
-        };
-        inputs.push(Input {
-            name: ident("body"),
-            ty,
-            read,
-        });
-    }
+    inputs.extend(op.body.as_ref().map(|body| body_input(body, models)));
     inputs
 }
 
-fn handler_output_type(op: &Operation, models: &TokenStream) -> TokenStream {
-    match &op.success {
-        Success::Single { body, .. } => body
-            .as_ref()
-            .map_or(quote!(()), |b| type_tokens(&b.ty, models)),
-        Success::WithHeaders { rust_name, .. } | Success::Enum { rust_name, .. } => {
-            let name = ident(rust_name);
-            quote!(#models #name)
+/// `read` (an `Option`) with a missing value rejected when the input is required.
+fn reject_missing(read: TokenStream, required: bool, wire: &str) -> TokenStream {
+    if required {
+        quote!(#read.ok_or_else(|| server_runtime::Rejection::missing(#wire))?)
+    } else {
+        read
+    }
+}
+
+/// A path parameter (always required).
+fn path_input(api: &Api, p: &Param, models: &TokenStream) -> Input {
+    let wire = &p.wire_name;
+    Input {
+        name: ident(&p.rust_name),
+        ty: type_tokens(&p.ty, models),
+        read: read_param(
+            api,
+            &p.ty,
+            true,
+            |t| quote!(server_runtime::path_param::<#t>(&path, #wire)),
+            models,
+        ),
+    }
+}
+
+/// A query parameter: a `deepObject`, a list in one value (its style's separator) or in
+/// repeated pairs, or one value.
+fn query_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    if p.style == QueryStyle::DeepObject {
+        let inner = type_tokens(&p.ty, models);
+        return reject_missing(
+            quote!(query.deep_object::<#inner>(#wire)?),
+            p.required,
+            wire,
+        );
+    }
+    if let TypeRef::Vec(item) = &p.ty {
+        if is_plain(item, api) {
+            let item_ty = type_tokens(item, models);
+            let read = match p.style.separator() {
+                Some(separator) => quote!(query.delimited::<#item_ty>(#wire, #separator)?),
+                None => quote!(query.list::<#item_ty>(#wire)?),
+            };
+            return reject_missing(read, p.required, wire);
         }
+    }
+    read_param(
+        api,
+        &p.ty,
+        p.required,
+        |t| {
+            if p.required {
+                quote!(query.required::<#t>(#wire))
+            } else {
+                quote!(query.optional::<#t>(#wire))
+            }
+        },
+        models,
+    )
+}
+
+/// A header parameter.
+fn header_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    read_param(
+        api,
+        &p.ty,
+        p.required,
+        |t| {
+            if p.required {
+                quote!(server_runtime::required_header::<#t>(&headers, #wire))
+            } else {
+                quote!(server_runtime::header_param::<#t>(&headers, #wire))
+            }
+        },
+        models,
+    )
+}
+
+/// A cookie parameter.
+fn cookie_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    let read = read_param(
+        api,
+        &p.ty,
+        false,
+        |t| quote!(server_runtime::cookie_param::<#t>(&headers, #wire)),
+        models,
+    );
+    reject_missing(read, p.required, wire)
+}
+
+/// The request body, decoded in its encoding.
+fn body_input(body: &RequestBody, models: &TokenStream) -> Input {
+    let (ty, read) = match body.encoding {
+        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart | BodyEncoding::Text => {
+            let ty = type_tokens(&body.ty, models);
+            let read = match body.encoding {
+                BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
+                BodyEncoding::Multipart => {
+                    quote!(server_runtime::multipart_body::<#ty>(&body)?)
+                }
+                BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
+                _ => quote!(server_runtime::json_body::<#ty>(&body)?),
+            };
+            if body.required {
+                (ty, reject_missing(read, true, "body"))
+            } else {
+                (quote!(::std::option::Option<#ty>), read)
+            }
+        }
+        BodyEncoding::Bytes => {
+            if body.required {
+                (quote!(::std::vec::Vec<u8>), quote!(body.to_vec()))
+            } else {
+                (
+                    quote!(::std::option::Option<::std::vec::Vec<u8>>),
+                    quote!((!body.is_empty()).then(|| body.to_vec())),
+                )
+            }
+        }
+    };
+    Input {
+        name: ident("body"),
+        ty,
+        read,
     }
 }
 
@@ -353,7 +311,7 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
         let (name, ty) = (&i.name, &i.ty);
         quote!(#name: #ty)
     });
-    let ok = handler_output_type(op, models);
+    let ok = super::success_type(&op.success, models);
     let error = type_tokens(&op.error_type, models);
     let mut text = format!(
         "{} (operationId {}).",
@@ -363,13 +321,16 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
     if let Some(summary) = op.summary.as_ref().or(op.description.as_ref()) {
         text = format!("{}\n\n{text}", sanitize(summary));
     }
-    if route_path(op).is_none() {
+    if op.route.is_none() {
         text.push_str(
             "\n\nNot routed: a path segment mixes text and parameters, which axum cannot match.",
         );
     }
     let docs = doc_attrs(&text);
+    let cfg = super::features::operation_cfg(api, op);
+    // Before the docs, where the output has always had it.
     quote! {
+        #cfg
         #docs
         fn #name(&self, context: &RequestContext, #(#args),*)
             -> impl ::std::future::Future<Output = ::std::result::Result<#ok, ServerError<#error>>> + Send;
@@ -403,17 +364,10 @@ fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) ->
     }
 }
 
-fn default_status(statuses: &[u16], body: Option<&ResponseBody>) -> u16 {
-    statuses
-        .first()
-        .copied()
-        .unwrap_or(if body.is_some() { 200 } else { 204 })
-}
-
 fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
     match &op.success {
         Success::Single { statuses, body } => encode_body(
-            default_status(statuses, body.as_ref()),
+            SuccessStatus::to_send(statuses, body.is_some()),
             body.as_ref(),
             &quote!(value),
         ),
@@ -424,7 +378,7 @@ fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
             ..
         } => {
             let base = encode_body(
-                default_status(statuses, body.as_ref()),
+                SuccessStatus::to_send(statuses, body.is_some()),
                 body.as_ref(),
                 &quote!(value.body),
             );
@@ -446,7 +400,7 @@ fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
             let name = ident(rust_name);
             let arms = variants.iter().map(|v| {
                 let variant = ident(&v.rust_name);
-                let status = if v.status == 0 { 200 } else { v.status };
+                let status = SuccessStatus::to_send(&[v.status], true);
                 match &v.body {
                     Some(b) => {
                         let encode = encode_body(status, Some(b), &quote!(body));
@@ -480,9 +434,11 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         code(&op.operation_id),
         code(&format!("{} {}", op.method.as_str(), op.path))
     ));
+    let cfg = super::features::operation_cfg(api, op);
     quote! {
         #docs
         #[allow(unused_variables)]
+        #cfg
         async fn #name<A: Api>(
             runtime::axum::extract::State(api): runtime::axum::extract::State<::std::sync::Arc<A>>,
             method: runtime::axum::http::Method,

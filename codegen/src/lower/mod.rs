@@ -5,14 +5,18 @@
 //! never builds tokens.
 
 mod checks;
+mod features;
 mod graph;
 #[cfg(test)]
 mod naming_tests;
 mod operation;
 mod schema;
+#[cfg(test)]
+mod tests;
+mod types;
 
 use crate::error::{Error, Location, Warning};
-use crate::ir::{Api, RetryDefaults, SecurityScheme, TypeDef};
+use crate::ir::{Api, RetryDefaults, SecurityScheme};
 use crate::names::{Holder, Scope};
 use crate::parse::targets::Targets;
 use crate::pointer::join as pointer;
@@ -32,14 +36,15 @@ pub fn lower(
     cx.reserved_methods = reserved_methods.to_vec();
     cx.claim_component_names();
     cx.lower_components();
-    let (client_params, operations) = operation::lower_operations(&mut cx);
+    let (client_params, mut operations) = operation::lower_operations(&mut cx);
+    operation::route_operations(&mut cx, &mut operations);
     schema::apply_defaults(&mut cx);
     let retry = retry_defaults(&mut cx, doc);
-    schema::box_recursive_fields(&mut cx.types);
+    schema::box_recursive_fields(cx.types.as_mut_slice());
     checks::alias_cycles(&mut cx);
     checks::document(&mut cx);
-    let mut types = std::mem::take(&mut cx.types);
-    types.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+    let types = std::mem::take(&mut cx.types).into_sorted();
+    let response_types = operation::response_types(&operations);
     if !cx.errors.is_empty() {
         return Err(cx.errors);
     }
@@ -50,14 +55,21 @@ pub fn lower(
         default_server: default_server(doc),
         security: security_schemes(doc),
         types,
+        response_types,
         client_params,
         operations,
         retry,
+        gates: crate::ir::Gates::default(),
     };
     let mut warnings = cx.warnings;
     warnings.sort();
     warnings.dedup();
     Ok((api, warnings))
+}
+
+/// The cargo features per tag of a lowered API (see [`crate::ir::Gates`]).
+pub fn gates(api: &Api) -> crate::ir::Gates {
+    features::gates(api)
 }
 
 /// The state shared by the lowering passes.
@@ -80,7 +92,8 @@ pub(crate) struct Lowering<'a> {
     pub type_names: Scope,
     /// Component schema name → Rust type name.
     pub schema_names: BTreeMap<String, String>,
-    pub types: Vec<TypeDef>,
+    /// The types made so far, with an index by name.
+    pub types: types::TypeTable,
     /// Named types lowered from inline schemas, by the schema's pointer: a schema reached
     /// twice (a shared response, an `allOf` part, a `$ref` into `paths`) is one type.
     pub inline_types: BTreeMap<String, crate::ir::TypeRef>,
@@ -116,7 +129,7 @@ impl<'a> Lowering<'a> {
                 scope
             },
             schema_names: BTreeMap::new(),
-            types: Vec::new(),
+            types: types::TypeTable::default(),
             reserved_methods: Vec::new(),
             pending_defaults: Vec::new(),
             inline_types: BTreeMap::new(),

@@ -6,7 +6,7 @@ use crate::error::Location;
 use crate::ir::{
     BodyEncoding, ClientParam, ErrorStatus, ErrorVariant, Method, Operation, Paging, Param,
     ParamLocation, RequestBody, ResponseBody, ResponseHeader, Segment, SegmentPart, Success,
-    SuccessVariant, TypeDef, TypeKind, TypeRef,
+    SuccessEnumDef, SuccessStatus, SuccessStructDef, SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{Claim, Holder, Scope, camel, reserved, snake, unraw};
 use crate::pointer::join as pointer;
@@ -176,6 +176,7 @@ fn lower_operation(
             method,
             path: path.to_owned(),
             segments,
+            route: None,
             summary: operation.summary.clone(),
             description: operation.description.clone(),
             deprecated: operation.deprecated,
@@ -465,7 +466,7 @@ fn is_object(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Map(_) => return true,
             TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
-            TypeRef::Named(name) => match cx.types.iter().find(|t| &t.rust_name == name) {
+            TypeRef::Named(name) => match cx.types.named(name) {
                 Some(def) => match &def.kind {
                     crate::ir::TypeKind::Alias(target) => ty = target,
                     crate::ir::TypeKind::Struct(_) => return true,
@@ -694,6 +695,18 @@ fn body_type(
     }
 }
 
+/// A success response as read, before the operation's responses are put together.
+struct SuccessRead {
+    status: SuccessStatus,
+    body: Option<ResponseBody>,
+    headers: Vec<ResponseHeader>,
+    docs: String,
+}
+
+/// An error response as read: its statuses, its body type and its description.
+type ErrorRead = (ErrorStatus, Option<TypeRef>, String);
+
+/// Lowers an operation's responses: what a successful call returns, and the error body type.
 fn lower_responses(
     cx: &mut Lowering<'_>,
     operation: &openapiv3::Operation,
@@ -701,14 +714,8 @@ fn lower_responses(
     at: &str,
     operation_id: &str,
 ) -> (Success, TypeRef) {
-    struct Read {
-        status: Option<u16>,
-        body: Option<ResponseBody>,
-        headers: Vec<ResponseHeader>,
-        docs: String,
-    }
-    let mut success: Vec<Read> = Vec::new();
-    let mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)> = Vec::new();
+    let mut success: Vec<SuccessRead> = Vec::new();
+    let mut errors: Vec<ErrorRead> = Vec::new();
     let responses = operation
         .responses
         .responses
@@ -716,108 +723,144 @@ fn lower_responses(
         .map(|(code, r)| (Some(code.clone()), r))
         .chain(operation.responses.default.iter().map(|r| (None, r)));
     for (code, response) in responses {
-        let key = match &code {
-            Some(StatusCode::Code(c)) => c.to_string(),
-            Some(StatusCode::Range(r)) => format!("{r}XX"),
-            None => "default".to_owned(),
+        match read_response(cx, code.as_ref(), response, type_hint, at) {
+            Some(Ok(read)) => success.push(read),
+            Some(Err(read)) => errors.push(read),
+            None => {}
+        }
+    }
+    let error_type = error_type(cx, errors, type_hint);
+    let success = success_shape(cx, success, type_hint, at, operation_id);
+    (success, error_type)
+}
+
+/// Reads one response (`code` is `None` for `default`): a success response (2xx or `2XX`),
+/// an error response, or nothing when its `$ref` does not resolve.
+fn read_response(
+    cx: &mut Lowering<'_>,
+    code: Option<&StatusCode>,
+    response: &ReferenceOr<openapiv3::Response>,
+    type_hint: &str,
+    at: &str,
+) -> Option<Result<SuccessRead, ErrorRead>> {
+    let key = match code {
+        Some(StatusCode::Code(c)) => c.to_string(),
+        Some(StatusCode::Range(r)) => format!("{r}XX"),
+        None => "default".to_owned(),
+    };
+    let use_at = pointer(&format!("{at}/responses"), &key);
+    let (response, placed) = cx.resolve_at(response, "responses", |c| &c.responses, &use_at)?;
+    let response_at = placed.at().to_owned();
+    let success_status = match code {
+        Some(StatusCode::Code(c)) if (200..300).contains(c) => Some(SuccessStatus::Exact(*c)),
+        Some(StatusCode::Range(2)) => Some(SuccessStatus::AnySuccess),
+        _ => None,
+    };
+    let hint = match &placed {
+        super::Placed::Component { name, .. } => format!("{}Response", camel(name)),
+        super::Placed::Inline(_) => format!(
+            "{type_hint}Response{}",
+            if success_status.is_some() {
+                String::new()
+            } else {
+                camel(&key)
+            }
+        ),
+    };
+    let body = pick_content(&response.content).map(|(ct, media)| {
+        let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at, false);
+        ResponseBody { ty, encoding }
+    });
+    let Some(status) = success_status else {
+        let status = match code {
+            Some(StatusCode::Code(c)) => ErrorStatus::Code(*c),
+            Some(StatusCode::Range(r)) => ErrorStatus::Range(*r),
+            None => ErrorStatus::Default,
         };
-        let use_at = pointer(&format!("{at}/responses"), &key);
-        let Some((response, placed)) =
-            cx.resolve_at(response, "responses", |c| &c.responses, &use_at)
+        return Some(Err((
+            status,
+            body.map(|b| b.ty),
+            response.description.clone(),
+        )));
+    };
+    let headers = response_headers(cx, response, &response_at, type_hint);
+    Some(Ok(SuccessRead {
+        status,
+        body,
+        headers,
+        docs: response.description.clone(),
+    }))
+}
+
+/// The declared headers of a success response; a header that is not a string, a number or a
+/// boolean is read as a string.
+fn response_headers(
+    cx: &mut Lowering<'_>,
+    response: &openapiv3::Response,
+    response_at: &str,
+    type_hint: &str,
+) -> Vec<ResponseHeader> {
+    let mut header_names = Scope::with_reserved(&["body"]);
+    let mut headers = Vec::new();
+    for (name, header) in &response.headers {
+        let header_at = pointer(&format!("{response_at}/headers"), name);
+        let Some((header, placed)) = cx.resolve_at(header, "headers", |c| &c.headers, &header_at)
         else {
             continue;
         };
-        let response_at = placed.at().to_owned();
-        let is_success = match &code {
-            Some(StatusCode::Code(c)) => (200..300).contains(c),
-            Some(StatusCode::Range(r)) => *r == 2,
-            None => false,
-        };
-        let status = match &code {
-            Some(StatusCode::Code(c)) => Some(*c),
-            _ => None,
-        };
-        let hint = match &placed {
-            super::Placed::Component { name, .. } => format!("{}Response", camel(name)),
-            super::Placed::Inline(_) => format!(
-                "{type_hint}Response{}",
-                if is_success {
-                    String::new()
-                } else {
-                    camel(&key)
-                }
+        let ty = match &header.format {
+            ParameterSchemaOrContent::Schema(schema) => lower_inline(
+                cx,
+                schema.into(),
+                &placed.hint(&format!("{type_hint}{}", camel(name))),
+                placed.at(),
             ),
+            ParameterSchemaOrContent::Content(_) => TypeRef::String,
         };
-        let body = pick_content(&response.content).map(|(ct, media)| {
-            let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at, false);
-            ResponseBody { ty, encoding }
-        });
-        if !is_success {
-            let status = match &code {
-                Some(StatusCode::Code(c)) => ErrorStatus::Code(*c),
-                Some(StatusCode::Range(r)) => ErrorStatus::Range(*r),
-                None => ErrorStatus::Default,
-            };
-            errors.push((status, body.map(|b| b.ty), response.description.clone()));
-            continue;
-        }
-        let mut header_names = Scope::with_reserved(&["body"]);
-        let mut headers = Vec::new();
-        for (name, header) in &response.headers {
-            let header_at = pointer(&format!("{response_at}/headers"), name);
-            let Some((header, placed)) =
-                cx.resolve_at(header, "headers", |c| &c.headers, &header_at)
-            else {
-                continue;
-            };
-            let ty = match &header.format {
-                ParameterSchemaOrContent::Schema(schema) => lower_inline(
-                    cx,
-                    schema.into(),
-                    &placed.hint(&format!("{type_hint}{}", camel(name))),
-                    placed.at(),
-                ),
-                ParameterSchemaOrContent::Content(_) => TypeRef::String,
-            };
-            let ty = match ty {
-                TypeRef::I32
-                | TypeRef::I64
-                | TypeRef::F32
-                | TypeRef::F64
-                | TypeRef::Bool
-                | TypeRef::String => ty,
-                _ => TypeRef::String,
-            };
-            headers.push(ResponseHeader {
-                wire_name: name.to_ascii_lowercase(),
-                rust_name: header_names.claim(&snake(name)),
-                ty,
-                docs: header.description.clone(),
-            });
-        }
-        success.push(Read {
-            status,
-            body,
-            headers,
-            docs: response.description.clone(),
+        let ty = match ty {
+            TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::Bool
+            | TypeRef::String => ty,
+            _ => TypeRef::String,
+        };
+        headers.push(ResponseHeader {
+            wire_name: name.to_ascii_lowercase(),
+            rust_name: header_names.claim(&snake(name)),
+            ty,
+            docs: header.description.clone(),
         });
     }
+    headers
+}
 
-    let error_type = error_type(cx, errors, type_hint);
-
-    let statuses = |reads: &[Read]| reads.iter().filter_map(|r| r.status).collect::<Vec<_>>();
-    let success = match success.as_slice() {
+/// What a successful call returns, from its success responses: one response (or several with
+/// the same body and no headers) is returned as its body, one with headers as a struct, and
+/// several that differ as an enum with a variant per status (exact codes first, then `2XX`,
+/// the order the client tries them in). Without a success response, any 2xx status is
+/// success with no body.
+fn success_shape(
+    cx: &mut Lowering<'_>,
+    mut reads: Vec<SuccessRead>,
+    type_hint: &str,
+    at: &str,
+    operation_id: &str,
+) -> Success {
+    let statuses = |reads: &[SuccessRead]| reads.iter().map(|r| r.status).collect::<Vec<_>>();
+    match reads.as_slice() {
         [] => Success::Single {
-            statuses: Vec::new(),
+            statuses: vec![SuccessStatus::AnySuccess],
             body: None,
         },
         [only] if only.headers.is_empty() => Success::Single {
-            statuses: statuses(&success),
+            statuses: statuses(&reads),
             body: only.body.clone(),
         },
         [only] => Success::WithHeaders {
             rust_name: cx.type_names.claim(&format!("{type_hint}Response")),
-            statuses: statuses(&success),
+            statuses: statuses(&reads),
             body: only.body.clone(),
             headers: only.headers.clone(),
         },
@@ -828,7 +871,7 @@ fn lower_responses(
                 && first.headers.is_empty() =>
         {
             Success::Single {
-                statuses: statuses(&success),
+                statuses: statuses(&reads),
                 body: first.body.clone(),
             }
         }
@@ -839,14 +882,16 @@ fn lower_responses(
                     "response headers of an operation with several success responses are not decoded",
                 );
             }
+            // Stable: exact codes keep the document's order.
+            reads.sort_by_key(|r| matches!(r.status, SuccessStatus::AnySuccess));
             let mut variant_names = Scope::default();
-            let variants = many
-                .iter()
+            let variants = reads
+                .into_iter()
                 .map(|r| SuccessVariant {
-                    status: r.status.unwrap_or(0),
                     rust_name: variant_names.claim(&reason(r.status)),
-                    body: r.body.clone(),
-                    docs: Some(r.docs.clone()).filter(|d| !d.is_empty()),
+                    status: r.status,
+                    body: r.body,
+                    docs: Some(r.docs).filter(|d| !d.is_empty()),
                 })
                 .collect();
             Success::Enum {
@@ -854,17 +899,96 @@ fn lower_responses(
                 variants,
             }
         }
-    };
-    (success, error_type)
+    }
+}
+
+/// Gives every operation its route (see [`Operation::route`]), and warns about each one the
+/// server cannot serve.
+pub(crate) fn route_operations(cx: &mut Lowering<'_>, operations: &mut [Operation]) {
+    for op in operations {
+        op.route = route(op);
+        if op.route.is_none() {
+            cx.warn(
+                Location::new(&op.source).with_context(&op.operation_id),
+                format!(
+                    "a segment of the path `{}` mixes text and parameters, which the generated \
+                     server's router cannot match: the server does not serve this operation",
+                    op.path
+                ),
+            );
+        }
+    }
+}
+
+/// The router's path of an operation: its segments with parameters as `{wire_name}`; `None`
+/// when a segment mixes text and parameters.
+fn route(op: &Operation) -> Option<String> {
+    let mut path = String::new();
+    for segment in &op.segments {
+        path.push('/');
+        match segment.parts.as_slice() {
+            [SegmentPart::Literal(text)] => path.push_str(text),
+            [SegmentPart::Param(rust)] => {
+                let param = op.params.iter().find(|p| &p.rust_name == rust)?;
+                path.push('{');
+                path.push_str(&param.wire_name);
+                path.push('}');
+            }
+            _ => return None,
+        }
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    Some(path)
+}
+
+/// The types of the operations' success shapes that are not a plain body (a struct with
+/// headers, an enum of statuses), in operation order.
+pub(crate) fn response_types(operations: &[Operation]) -> Vec<TypeDef> {
+    operations
+        .iter()
+        .filter_map(|op| {
+            let (rust_name, kind) = match &op.success {
+                Success::Single { .. } => return None,
+                Success::WithHeaders {
+                    rust_name,
+                    body,
+                    headers,
+                    ..
+                } => (
+                    rust_name,
+                    TypeKind::SuccessStruct(SuccessStructDef {
+                        operation_id: op.operation_id.clone(),
+                        body: body.clone(),
+                        headers: headers.clone(),
+                    }),
+                ),
+                Success::Enum {
+                    rust_name,
+                    variants,
+                } => (
+                    rust_name,
+                    TypeKind::SuccessEnum(SuccessEnumDef {
+                        operation_id: op.operation_id.clone(),
+                        variants: variants.clone(),
+                    }),
+                ),
+            };
+            Some(TypeDef {
+                rust_name: rust_name.clone(),
+                source: String::new(),
+                docs: None,
+                deprecated: false,
+                kind,
+            })
+        })
+        .collect()
 }
 
 /// The error body type of an operation: the documented type when every error response has
 /// the same one, JSON when none has a body, otherwise an enum with a variant per status.
-fn error_type(
-    cx: &mut Lowering<'_>,
-    mut errors: Vec<(ErrorStatus, Option<TypeRef>, String)>,
-    type_hint: &str,
-) -> TypeRef {
+fn error_type(cx: &mut Lowering<'_>, mut errors: Vec<ErrorRead>, type_hint: &str) -> TypeRef {
     let typed: Vec<&TypeRef> = errors.iter().filter_map(|(_, ty, _)| ty.as_ref()).collect();
     match typed.split_first() {
         None => return TypeRef::Json,
@@ -904,17 +1028,18 @@ fn error_type(
     TypeRef::Named(name)
 }
 
-fn reason(status: Option<u16>) -> String {
+/// The variant name of a success status (`Ok`, `NoContent`, `Status207`, `OtherSuccess`).
+fn reason(status: SuccessStatus) -> String {
     match status {
-        Some(200) => "Ok".to_owned(),
-        Some(201) => "Created".to_owned(),
-        Some(202) => "Accepted".to_owned(),
-        Some(203) => "NonAuthoritativeInformation".to_owned(),
-        Some(204) => "NoContent".to_owned(),
-        Some(205) => "ResetContent".to_owned(),
-        Some(206) => "PartialContent".to_owned(),
-        Some(code) => format!("Status{code}"),
-        None => "OtherSuccess".to_owned(),
+        SuccessStatus::Exact(200) => "Ok".to_owned(),
+        SuccessStatus::Exact(201) => "Created".to_owned(),
+        SuccessStatus::Exact(202) => "Accepted".to_owned(),
+        SuccessStatus::Exact(203) => "NonAuthoritativeInformation".to_owned(),
+        SuccessStatus::Exact(204) => "NoContent".to_owned(),
+        SuccessStatus::Exact(205) => "ResetContent".to_owned(),
+        SuccessStatus::Exact(206) => "PartialContent".to_owned(),
+        SuccessStatus::Exact(code) => format!("Status{code}"),
+        SuccessStatus::AnySuccess => "OtherSuccess".to_owned(),
     }
 }
 

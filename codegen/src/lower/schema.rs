@@ -763,7 +763,11 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
             TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
             TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
-            TypeKind::Enum(_) | TypeKind::IntEnum(_) | TypeKind::ErrorEnum(_) => Vec::new(),
+            TypeKind::Enum(_)
+            | TypeKind::IntEnum(_)
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => Vec::new(),
         };
         edges.insert(def.rust_name.clone(), targets);
     }
@@ -784,7 +788,9 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Alias(_)
             | TypeKind::Enum(_)
             | TypeKind::IntEnum(_)
-            | TypeKind::ErrorEnum(_) => Vec::new(),
+            | TypeKind::ErrorEnum(_)
+            | TypeKind::SuccessStruct(_)
+            | TypeKind::SuccessEnum(_) => Vec::new(),
         };
         for ty in slots {
             if let Some(target) = by_value(ty) {
@@ -818,15 +824,10 @@ pub(crate) fn apply_defaults(cx: &mut Lowering<'_>) {
     let pending = std::mem::take(&mut cx.pending_defaults);
     let mut resolved = Vec::new();
     for p in pending {
-        let Some(field) = cx
-            .types
-            .iter()
-            .find(|t| t.rust_name == p.type_name)
-            .and_then(|t| match &t.kind {
-                TypeKind::Struct(s) => s.fields.iter().find(|f| f.wire_name == p.wire_name),
-                _ => None,
-            })
-        else {
+        let Some(field) = cx.types.named(&p.type_name).and_then(|t| match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().find(|f| f.wire_name == p.wire_name),
+            _ => None,
+        }) else {
             continue;
         };
         if field.required || field.nullable || field.default.is_some() {
@@ -842,7 +843,7 @@ pub(crate) fn apply_defaults(cx: &mut Lowering<'_>) {
         }
     }
     for (type_name, wire_name, value) in resolved {
-        for def in cx.types.iter_mut().filter(|t| t.rust_name == type_name) {
+        if let Some(def) = cx.types.named_mut(&type_name) {
             if let TypeKind::Struct(s) = &mut def.kind {
                 if let Some(field) = s.fields.iter_mut().find(|f| f.wire_name == wire_name) {
                     if field.default.is_none() {
@@ -860,7 +861,7 @@ pub(crate) fn apply_defaults(cx: &mut Lowering<'_>) {
 
 /// The default for a field of type `ty`: `Ok(None)` when the type takes no literal default.
 fn default_for(
-    types: &[TypeDef],
+    types: &super::types::TypeTable,
     ty: &TypeRef,
     value: &serde_json::Value,
 ) -> Result<Option<DefaultValue>, &'static str> {
@@ -869,7 +870,7 @@ fn default_for(
     // Follow aliases (a bounded number of steps: alias cycles are reported elsewhere).
     for _ in 0..32 {
         let TypeRef::Named(name) = ty else { break };
-        match types.iter().find(|t| &t.rust_name == name).map(|t| &t.kind) {
+        match types.named(name).map(|t| &t.kind) {
             Some(TypeKind::Alias(target)) => ty = target,
             _ => break,
         }
@@ -894,29 +895,27 @@ fn default_for(
                 .ok_or(mismatch)?;
             DefaultValue::Float(n)
         }
-        (TypeRef::Named(name), _) => {
-            match types.iter().find(|t| &t.rust_name == name).map(|t| &t.kind) {
-                Some(TypeKind::Enum(e)) => {
-                    let wire = value.as_str().ok_or(mismatch)?;
-                    let variant = e
-                        .variants
-                        .iter()
-                        .find(|v| v.wire_name == wire)
-                        .ok_or("is not one of the enum's values")?;
-                    DefaultValue::Variant(variant.rust_name.clone())
-                }
-                Some(TypeKind::IntEnum(e)) => {
-                    let wire = value.as_i64().ok_or(mismatch)?;
-                    let variant = e
-                        .variants
-                        .iter()
-                        .find(|v| v.value == wire)
-                        .ok_or("is not one of the enum's values")?;
-                    DefaultValue::IntVariant(variant.rust_name.clone())
-                }
-                _ => return Ok(None),
+        (TypeRef::Named(name), _) => match types.named(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum(e)) => {
+                let wire = value.as_str().ok_or(mismatch)?;
+                let variant = e
+                    .variants
+                    .iter()
+                    .find(|v| v.wire_name == wire)
+                    .ok_or("is not one of the enum's values")?;
+                DefaultValue::Variant(variant.rust_name.clone())
             }
-        }
+            Some(TypeKind::IntEnum(e)) => {
+                let wire = value.as_i64().ok_or(mismatch)?;
+                let variant = e
+                    .variants
+                    .iter()
+                    .find(|v| v.value == wire)
+                    .ok_or("is not one of the enum's values")?;
+                DefaultValue::IntVariant(variant.rust_name.clone())
+            }
+            _ => return Ok(None),
+        },
         (
             TypeRef::String
             | TypeRef::Bool
