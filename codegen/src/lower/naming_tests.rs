@@ -13,7 +13,8 @@ fn lowered(
 ) -> Result<(Api, Vec<Warning>), Box<dyn std::error::Error>> {
     let (doc, raw, _) = crate::parse::parse_converted("t.yaml", spec)?;
     let reserved: Vec<String> = reserved.iter().map(|m| (*m).to_owned()).collect();
-    super::lower("t.yaml", &doc, &raw, &reserved)
+    let targets = crate::parse::targets::resolve(&raw);
+    super::lower("t.yaml", &doc, &raw, &targets, &reserved)
         .map_err(|errors| crate::Errors(errors).to_string().into())
 }
 
