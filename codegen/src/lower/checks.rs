@@ -23,14 +23,34 @@ pub(crate) fn alias_cycles(cx: &mut Lowering<'_>) {
             sources.insert(&def.rust_name, &def.source);
         }
     }
-    // Keep only edges between aliases, then peel off aliases that lead nowhere: what is left
-    // is on a cycle or leads into one.
+    // Keep only edges between aliases.
     let aliases: BTreeSet<&str> = edges.keys().copied().collect();
     for targets in edges.values_mut() {
         targets.retain(|t| aliases.contains(t));
     }
+    let left = on_or_into_cycles(&edges);
+    let messages: Vec<(Location, String)> = cycles(&edges, &left)
+        .iter()
+        .filter_map(|cycle| {
+            let first = *cycle.first()?;
+            let source = sources.get(first).copied().unwrap_or_default();
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|n| format!("`{}`", schema_name(sources.get(n).copied().unwrap_or(n))))
+                .collect();
+            Some((Location::new(source), cycle_message(&names)))
+        })
+        .collect();
+    for (location, message) in messages {
+        cx.error(location, message);
+    }
+}
+
+/// The nodes of `edges` left once those that lead nowhere are peeled off, repeatedly: those on
+/// a cycle or leading into one.
+fn on_or_into_cycles<'a>(edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> BTreeSet<&'a str> {
     let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (from, targets) in &edges {
+    for (from, targets) in edges {
         for to in targets {
             reverse.entry(to).or_default().push(from);
         }
@@ -52,14 +72,22 @@ pub(crate) fn alias_cycles(cx: &mut Lowering<'_>) {
             }
         }
     }
-    let left: BTreeSet<&str> = out_degree
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(name, _)| *name)
-        .collect();
+    out_degree
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// One cycle through each group of `left` (see [`on_or_into_cycles`]), each reported once,
+/// found by following edges from each node until a node repeats.
+fn cycles<'a>(
+    edges: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+    left: &BTreeSet<&'a str>,
+) -> Vec<Vec<&'a str>> {
     let mut reported: BTreeSet<&str> = BTreeSet::new();
     let mut cycles: Vec<Vec<&str>> = Vec::new();
-    for start in &left {
+    for start in left {
         let mut path: Vec<&str> = Vec::new();
         let mut current = *start;
         loop {
@@ -83,36 +111,26 @@ pub(crate) fn alias_cycles(cx: &mut Lowering<'_>) {
         }
         reported.extend(path);
     }
-    let messages: Vec<(Location, String)> = cycles
-        .iter()
-        .filter_map(|cycle| {
-            let first = *cycle.first()?;
-            let source = sources.get(first).copied().unwrap_or_default();
-            let names: Vec<String> = cycle
-                .iter()
-                .map(|n| format!("`{}`", schema_name(sources.get(n).copied().unwrap_or(n))))
-                .collect();
-            let message = if names.len() == 1 {
-                format!(
-                    "schema {} is defined as itself (through `$ref`, `items`, \
-                     `additionalProperties` or a one-member `allOf`/`oneOf`/`anyOf`), so no Rust \
-                     type can represent it; give it a type of its own or remove the reference",
-                    names.join("")
-                )
-            } else {
-                format!(
-                    "the schemas {} → {} form a `$ref` cycle in which each only stands for the \
-                     next (through `$ref`, `items` or `additionalProperties`), so no Rust type can \
-                     represent them; make one of them an object with properties, or remove the cycle",
-                    names.join(" → "),
-                    names.first().cloned().unwrap_or_default()
-                )
-            };
-            Some((Location::new(source), message))
-        })
-        .collect();
-    for (location, message) in messages {
-        cx.error(location, message);
+    cycles
+}
+
+/// The error for a cycle of aliases, given the names of its schemas (quoted) in order.
+fn cycle_message(names: &[String]) -> String {
+    if names.len() == 1 {
+        format!(
+            "schema {} is defined as itself (through `$ref`, `items`, \
+             `additionalProperties` or a one-member `allOf`/`oneOf`/`anyOf`), so no Rust \
+             type can represent it; give it a type of its own or remove the reference",
+            names.join("")
+        )
+    } else {
+        format!(
+            "the schemas {} → {} form a `$ref` cycle in which each only stands for the \
+             next (through `$ref`, `items` or `additionalProperties`), so no Rust type can \
+             represent them; make one of them an object with properties, or remove the cycle",
+            names.join(" → "),
+            names.first().cloned().unwrap_or_default()
+        )
     }
 }
 

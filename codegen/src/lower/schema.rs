@@ -469,58 +469,25 @@ fn lower_struct(
     for (object, part_at) in parts {
         for (wire_name, property) in &object.properties {
             let prop_at = pointer(&format!("{part_at}/properties"), wire_name);
-            let hint = format!("{name}{}", camel(wire_name));
-            let ty = lower_inline(cx, property.into(), &hint, &prop_at);
-            let (docs, deprecated, nullable, read_only, default) = match property {
-                ReferenceOr::Item(schema) => (
-                    docs_of(schema),
-                    schema.schema_data.deprecated,
-                    schema.schema_data.nullable,
-                    schema.schema_data.read_only,
-                    schema.schema_data.default.clone(),
-                ),
-                ReferenceOr::Reference { reference } => {
-                    let target = referenced(cx, reference).map(|t| &t.schema_data);
-                    let nullable = target.is_some_and(|target| target.nullable);
-                    let default = target.and_then(|target| target.default.clone());
-                    (None, false, nullable, false, default)
-                }
-            };
-            if let Some(value) = default {
-                cx.pending_defaults.push(PendingDefault {
-                    type_name: name.to_owned(),
-                    wire_name: wire_name.clone(),
-                    value,
-                    at: prop_at.clone(),
-                });
-            }
-            let required = required_anywhere.contains(wire_name) && !read_only;
+            let required = required_anywhere.contains(wire_name);
+            let field = read_property(cx, name, &prop_at, wire_name, property, required);
             if let Some(existing) = fields.iter_mut().find(|f| &f.wire_name == wire_name) {
                 // The same property from several `allOf` parts: fine when they agree.
-                if existing.ty != ty {
+                if existing.ty != field.ty {
                     cx.warn(
                         Location::new(&prop_at).with_context(name),
                         format!(
                             "property `{wire_name}` is defined again with another type; the last definition wins"
                         ),
                     );
-                    existing.ty = ty;
+                    existing.ty = field.ty;
                 }
-                existing.required |= required;
-                existing.nullable |= nullable;
-                existing.docs = existing.docs.take().or(docs);
+                existing.required |= field.required;
+                existing.nullable |= field.nullable;
+                existing.docs = existing.docs.take().or(field.docs);
                 continue;
             }
-            fields.push(Field {
-                wire_name: wire_name.clone(),
-                rust_name: String::new(),
-                ty,
-                required,
-                nullable,
-                docs,
-                deprecated,
-                default: None,
-            });
+            fields.push(field);
         }
         match &object.additional_properties {
             Some(AdditionalProperties::Schema(schema)) => {
@@ -537,7 +504,72 @@ fn lower_struct(
             Some(AdditionalProperties::Any(false)) | None => {}
         }
     }
-    for field in &mut fields {
+    name_fields(cx, at, &mut scope, &mut fields);
+    let additional = additional.map(|value| AdditionalField {
+        rust_name: scope.claim("additional_properties"),
+        value,
+    });
+    let derive_default = fields
+        .iter()
+        .all(|f| f.is_optional() || f.default.is_some());
+    StructDef {
+        fields,
+        additional,
+        derive_default,
+    }
+}
+
+/// A property of an object as a field (its Rust name still to be given): its type, lowered,
+/// and what its schema, or the schema its `$ref` names, says. A `default` waits for every
+/// type to be known (`apply_defaults`); a read-only property is never required.
+fn read_property(
+    cx: &mut Lowering<'_>,
+    name: &str,
+    prop_at: &str,
+    wire_name: &str,
+    property: &ReferenceOr<Box<Schema>>,
+    required: bool,
+) -> Field {
+    let hint = format!("{name}{}", camel(wire_name));
+    let ty = lower_inline(cx, property.into(), &hint, prop_at);
+    let (docs, deprecated, nullable, read_only, default) = match property {
+        ReferenceOr::Item(schema) => (
+            docs_of(schema),
+            schema.schema_data.deprecated,
+            schema.schema_data.nullable,
+            schema.schema_data.read_only,
+            schema.schema_data.default.clone(),
+        ),
+        ReferenceOr::Reference { reference } => {
+            let target = referenced(cx, reference).map(|t| &t.schema_data);
+            let nullable = target.is_some_and(|target| target.nullable);
+            let default = target.and_then(|target| target.default.clone());
+            (None, false, nullable, false, default)
+        }
+    };
+    if let Some(value) = default {
+        cx.pending_defaults.push(PendingDefault {
+            type_name: name.to_owned(),
+            wire_name: wire_name.to_owned(),
+            value,
+            at: prop_at.to_owned(),
+        });
+    }
+    Field {
+        wire_name: wire_name.to_owned(),
+        rust_name: String::new(),
+        ty,
+        required: required && !read_only,
+        nullable,
+        docs,
+        deprecated,
+        default: None,
+    }
+}
+
+/// Gives each field its Rust name in the struct's `scope`, warning where two wire names meet.
+fn name_fields(cx: &mut Lowering<'_>, at: &str, scope: &mut Scope, fields: &mut [Field]) {
+    for field in fields.iter_mut() {
         let wanted = snake(&field.wire_name);
         let claim = scope.claim_by(&wanted, &field.wire_name);
         if let Some(Holder::Claimed(other)) = &claim.displaced_by {
@@ -554,18 +586,6 @@ fn lower_struct(
             );
         }
         field.rust_name = claim.name;
-    }
-    let additional = additional.map(|value| AdditionalField {
-        rust_name: scope.claim("additional_properties"),
-        value,
-    });
-    let derive_default = fields
-        .iter()
-        .all(|f| f.is_optional() || f.default.is_some());
-    StructDef {
-        fields,
-        additional,
-        derive_default,
     }
 }
 
@@ -608,6 +628,12 @@ pub(crate) fn lower_inline(
             None => TypeRef::Json,
         };
     }
+    plain_type(cx, schema, hint, at)
+}
+
+/// The type of a schema that needs no named type of its own: a scalar, a list or a map of
+/// other types, or JSON.
+fn plain_type(cx: &mut Lowering<'_>, schema: &Schema, hint: &str, at: &str) -> TypeRef {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => match &s.format {
             VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
