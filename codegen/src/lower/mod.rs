@@ -5,10 +5,9 @@
 //! never builds tokens.
 
 mod checks;
+mod defaults;
 mod features;
 mod graph;
-#[cfg(test)]
-mod naming_tests;
 mod operation;
 mod schema;
 #[cfg(test)]
@@ -38,7 +37,7 @@ pub fn lower(
     cx.lower_components();
     let (client_params, mut operations) = operation::lower_operations(&mut cx);
     operation::route_operations(&mut cx, &mut operations);
-    schema::apply_defaults(&mut cx);
+    defaults::apply_defaults(&mut cx);
     let retry = retry_defaults(&mut cx, doc);
     schema::box_recursive_fields(cx.types.as_mut_slice());
     checks::alias_cycles(&mut cx);
@@ -99,8 +98,8 @@ pub(crate) struct Lowering<'a> {
     pub inline_types: BTreeMap<String, crate::ir::TypeRef>,
     /// Method names hand-written extensions define on the client (`Input::reserved_methods`).
     pub reserved_methods: Vec<String>,
-    /// Property defaults waiting for every type to be lowered (see `schema::apply_defaults`).
-    pub pending_defaults: Vec<schema::PendingDefault>,
+    /// Property defaults waiting for every type to be lowered (see `defaults::apply_defaults`).
+    pub pending_defaults: Vec<defaults::PendingDefault>,
 }
 
 impl<'a> Lowering<'a> {

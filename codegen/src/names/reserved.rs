@@ -256,11 +256,9 @@ mod tests {
         }
     }
 
-    /// Every variable a generated method or handler uses is one of its parameters, `self`
-    /// or one of [`METHOD_LOCALS`]: so a parameter never shadows a local the code relies on.
-    #[test]
-    fn the_emitters_locals_are_listed() -> TestResult {
-        let spec = r#"
+    /// A document whose operation uses every kind of parameter, body and response, so
+    /// that its method and handler bind every local they can.
+    const LOCALS_SPEC: &str = r#"
 openapi: 3.0.3
 info: {title: t, version: '1'}
 paths:
@@ -308,6 +306,12 @@ paths:
       responses:
         "200": {description: ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
 "#;
+
+    /// Every variable a generated method or handler uses is one of its parameters, `self`
+    /// or one of [`METHOD_LOCALS`]: so a parameter never shadows a local the code relies on.
+    #[test]
+    fn the_emitters_locals_are_listed() -> TestResult {
+        let spec = LOCALS_SPEC;
         let mut input = crate::Input::new("t.yaml", spec, "test");
         input.server = true;
         let output = crate::generate(&input)?;

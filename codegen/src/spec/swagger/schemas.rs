@@ -31,23 +31,7 @@ impl Converter<'_> {
                 }
                 "format" if file => {}
                 "type" => match value {
-                    Value::Array(types) => {
-                        let non_null: Vec<&Value> = types
-                            .iter()
-                            .filter(|t| t.as_str() != Some("null"))
-                            .collect();
-                        if let [only] = non_null.as_slice() {
-                            out.insert("type".to_owned(), (*only).clone());
-                        } else {
-                            self.warn(
-                                &here,
-                                "a list of types has no OpenAPI 3.0 form; any type is accepted",
-                            );
-                        }
-                        if non_null.len() < types.len() {
-                            out.insert("nullable".to_owned(), json!(true));
-                        }
-                    }
+                    Value::Array(types) => self.type_list(types, &here, &mut out),
                     _ => {
                         out.insert(key.clone(), value.clone());
                     }
@@ -69,20 +53,7 @@ impl Converter<'_> {
                     out.insert(key.clone(), converted);
                 }
                 "items" => {
-                    let converted = match value {
-                        Value::Array(items) => {
-                            self.warn(
-                                &here,
-                                "tuple `items` (a list) has no OpenAPI 3.0 form; the first \
-                                 item's schema is used for every item",
-                            );
-                            match items.first() {
-                                Some(first) => self.schema(first, &pointer(&here, "0")),
-                                None => json!({}),
-                            }
-                        }
-                        _ => self.schema(value, &here),
-                    };
+                    let converted = self.items(value, &here);
                     out.insert(key.clone(), converted);
                 }
                 "allOf" | "anyOf" | "oneOf" => {
@@ -121,6 +92,43 @@ impl Converter<'_> {
             self.hoist_enum(out, at)
         } else {
             Value::Object(out)
+        }
+    }
+
+    /// `type` as a list (`[string, "null"]`): one type and `nullable`, or any type.
+    fn type_list(&mut self, types: &[Value], here: &str, out: &mut Map<String, Value>) {
+        let non_null: Vec<&Value> = types
+            .iter()
+            .filter(|t| t.as_str() != Some("null"))
+            .collect();
+        if let [only] = non_null.as_slice() {
+            out.insert("type".to_owned(), (*only).clone());
+        } else {
+            self.warn(
+                here,
+                "a list of types has no OpenAPI 3.0 form; any type is accepted",
+            );
+        }
+        if non_null.len() < types.len() {
+            out.insert("nullable".to_owned(), json!(true));
+        }
+    }
+
+    /// `items`, converted; a list of schemas (a tuple) becomes its first, with a warning.
+    fn items(&mut self, value: &Value, here: &str) -> Value {
+        match value {
+            Value::Array(items) => {
+                self.warn(
+                    here,
+                    "tuple `items` (a list) has no OpenAPI 3.0 form; the first \
+                     item's schema is used for every item",
+                );
+                match items.first() {
+                    Some(first) => self.schema(first, &pointer(here, "0")),
+                    None => json!({}),
+                }
+            }
+            _ => self.schema(value, here),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Lowering in, IR out: the decisions lowering makes so that emission does not have to.
 
+mod naming;
+
 use crate::ir::{Api, Operation, Success, SuccessStatus};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -108,7 +110,7 @@ fn the_type_table_finds_types_by_name_while_they_are_made() {
         deprecated: false,
         kind: TypeKind::Alias(ty),
     };
-    let mut table = super::types::TypeTable::default();
+    let mut table = crate::lower::types::TypeTable::default();
     table.push(def("Zeta", TypeRef::String));
     table.push(def("Alpha", TypeRef::Bool));
     assert_eq!(
@@ -265,7 +267,7 @@ components:
     Unused: {type: object, properties: {note: {type: string}}}
 "##,
     )?;
-    let gates = super::gates(&api);
+    let gates = crate::lower::gates(&api);
     assert_eq!(
         gates.features,
         ["other-schemas", "tag-pets", "tag-store-front", "untagged"]

@@ -14,7 +14,7 @@ fn lowered(
     let (doc, raw, _) = crate::parse::parse_converted("t.yaml", spec)?;
     let reserved: Vec<String> = reserved.iter().map(|m| (*m).to_owned()).collect();
     let targets = crate::parse::targets::resolve(&raw);
-    super::lower("t.yaml", &doc, &raw, &targets, &reserved)
+    crate::lower::lower("t.yaml", &doc, &raw, &targets, &reserved)
         .map_err(|errors| crate::Errors(errors).to_string().into())
 }
 
