@@ -35,6 +35,8 @@ pub mod spec;
 mod emit;
 mod format;
 mod lower;
+#[cfg(test)]
+mod test_support;
 
 pub use error::{Error, Errors, Location, Warning};
 
