@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mod_rs = mod_rs.to_str().ok_or("OUT_DIR is not UTF-8")?;
         writeln!(
             root,
-            "/// Generated from `{relative}`.\n#[path = {mod_rs:?}]\n#[rustfmt::skip]\npub mod {module};"
+            "// Generated from `{relative}`.\n#[path = {mod_rs:?}]\n#[rustfmt::skip]\npub mod {module};"
         )?;
     }
     write_if_changed(&out.join("fixtures.rs"), &root)?;
