@@ -144,63 +144,16 @@ impl Downgrade<'_> {
                 format!("schemas are read as the OpenAPI 3.1 base dialect, not {value}"),
             ),
             k if VALIDATION_ONLY.contains(&k) => {}
-            "properties" => {
-                let mut properties = Map::new();
-                for (name, property) in value.as_object().into_iter().flatten() {
-                    let converted = self.schema(property, &ptr(&here, name));
-                    properties.insert(name.clone(), converted);
-                }
-                out.insert(key.to_owned(), Value::Object(properties));
-            }
-            "items" => match value {
-                Value::Bool(_) => {}
-                _ => {
-                    let converted = self.schema(value, &here);
-                    out.insert(key.to_owned(), converted);
-                }
-            },
-            "prefixItems" => self.prefix_items(value, source, &here, out),
-            "additionalProperties" => {
-                let converted = match value {
-                    Value::Bool(_) => value.clone(),
-                    _ => self.schema(value, &here),
-                };
-                out.insert(key.to_owned(), converted);
-            }
-            "patternProperties" => self.pattern_properties(value, source, &here, out),
-            "unevaluatedProperties" => {
-                if !source.contains_key("additionalProperties")
-                    && !source.contains_key("patternProperties")
-                    && !value.is_boolean()
-                {
-                    let converted = self.schema(value, &here);
-                    out.insert("additionalProperties".to_owned(), converted);
-                }
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                let members: Vec<Value> = value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                    .map(|(i, m)| self.schema(m, &format!("{here}/{i}")))
-                    .collect();
-                out.insert(key.to_owned(), Value::Array(members));
-            }
-            "not" => {
-                if source
-                    .keys()
-                    .any(|k| !ANNOTATIONS.contains(&k.as_str()) && k != "not")
-                {
-                    self.warn(
-                        &here,
-                        "`not` beside other keywords has no effect on the Rust type; ignored",
-                    );
-                } else {
-                    let converted = self.schema(value, &here);
-                    out.insert(key.to_owned(), converted);
-                }
-            }
+            "properties"
+            | "items"
+            | "prefixItems"
+            | "additionalProperties"
+            | "patternProperties"
+            | "unevaluatedProperties"
+            | "allOf"
+            | "anyOf"
+            | "oneOf"
+            | "not" => self.subschemas(key, value, source, &here, out),
             "if" | "then" | "else" => self.warn(
                 &here,
                 format!(
@@ -230,6 +183,76 @@ impl Downgrade<'_> {
             _ => {
                 out.insert(key.to_owned(), value.clone());
             }
+        }
+    }
+
+    /// A keyword that holds schemas, into `out`, its schemas converted.
+    fn subschemas(
+        &mut self,
+        key: &str,
+        value: &Value,
+        source: &Map<String, Value>,
+        here: &str,
+        out: &mut Map<String, Value>,
+    ) {
+        match key {
+            "properties" => {
+                let mut properties = Map::new();
+                for (name, property) in value.as_object().into_iter().flatten() {
+                    let converted = self.schema(property, &ptr(here, name));
+                    properties.insert(name.clone(), converted);
+                }
+                out.insert(key.to_owned(), Value::Object(properties));
+            }
+            "items" => match value {
+                Value::Bool(_) => {}
+                _ => {
+                    let converted = self.schema(value, here);
+                    out.insert(key.to_owned(), converted);
+                }
+            },
+            "prefixItems" => self.prefix_items(value, source, here, out),
+            "additionalProperties" => {
+                let converted = match value {
+                    Value::Bool(_) => value.clone(),
+                    _ => self.schema(value, here),
+                };
+                out.insert(key.to_owned(), converted);
+            }
+            "patternProperties" => self.pattern_properties(value, source, here, out),
+            "unevaluatedProperties"
+                if !source.contains_key("additionalProperties")
+                    && !source.contains_key("patternProperties")
+                    && !value.is_boolean() =>
+            {
+                let converted = self.schema(value, here);
+                out.insert("additionalProperties".to_owned(), converted);
+            }
+            "allOf" | "anyOf" | "oneOf" => {
+                let members: Vec<Value> = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(i, m)| self.schema(m, &format!("{here}/{i}")))
+                    .collect();
+                out.insert(key.to_owned(), Value::Array(members));
+            }
+            "not" => {
+                if source
+                    .keys()
+                    .any(|k| !ANNOTATIONS.contains(&k.as_str()) && k != "not")
+                {
+                    self.warn(
+                        here,
+                        "`not` beside other keywords has no effect on the Rust type; ignored",
+                    );
+                } else {
+                    let converted = self.schema(value, here);
+                    out.insert(key.to_owned(), converted);
+                }
+            }
+            _ => {}
         }
     }
 
