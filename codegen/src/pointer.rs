@@ -78,15 +78,22 @@ impl std::fmt::Display for RefError {
 }
 
 /// A `$ref` read as a pointer into this document (`#/components/schemas/A`, or `#` for the
-/// document itself), or why it is not one.
+/// document itself), or why it is not one. The fragment is a URI fragment (RFC 6901, section
+/// 6): percent-encoded characters are decoded (`~1%7Bid%7D` is `~1{id}`), unless that would
+/// not give UTF-8 text.
 pub fn local(reference: &str) -> Result<Cow<'_, str>, RefError> {
     let Some(fragment) = reference.strip_prefix('#') else {
         return Err(RefError::Remote);
     };
-    if fragment.is_empty() || fragment.starts_with('/') {
-        Ok(Cow::Borrowed(reference))
-    } else {
-        Err(RefError::NotAPointer)
+    if !(fragment.is_empty() || fragment.starts_with('/')) {
+        return Err(RefError::NotAPointer);
+    }
+    if !reference.contains('%') {
+        return Ok(Cow::Borrowed(reference));
+    }
+    match percent_encoding::percent_decode_str(reference).decode_utf8() {
+        Ok(decoded) => Ok(Cow::Owned(decoded.into_owned())),
+        Err(_) => Ok(Cow::Borrowed(reference)),
     }
 }
 
@@ -280,6 +287,12 @@ mod tests {
         assert_eq!(local("https://example.com/a.json"), Err(RefError::Remote));
         assert_eq!(local("Pet.yaml"), Err(RefError::Remote));
         assert_eq!(local("#Pet"), Err(RefError::NotAPointer));
+        // Percent-encoded, as a URI fragment may be; a `%` that decodes to no text stays.
+        assert_eq!(
+            local("#/paths/~1a~1%7Bid%7D/get").as_deref(),
+            Ok("#/paths/~1a~1{id}/get")
+        );
+        assert_eq!(local("#/x/%FF").as_deref(), Ok("#/x/%FF"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod types;
 use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme};
 use crate::names::{Holder, Scope};
-use crate::parse::targets::Targets;
+use crate::parse::targets::{Referable, Target, Targets, is_elsewhere_for};
 use crate::pointer::join as pointer;
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
@@ -201,7 +201,7 @@ impl<'a> Lowering<'a> {
 
     /// Follows a local `$ref` into `components.<kind>` (through chains of references),
     /// reporting dangling and remote references as errors.
-    pub fn resolve<'d, T>(
+    pub fn resolve<'d, T: Referable>(
         &mut self,
         item: &'d ReferenceOr<T>,
         kind: &str,
@@ -218,7 +218,7 @@ impl<'a> Lowering<'a> {
     /// component's pointer (`#/components/responses/Problem`) and name for a reference. What
     /// is lowered from a shared component is lowered at the component, so every use of it
     /// gets the same types.
-    pub fn resolve_at<'d, T>(
+    pub fn resolve_at<'d, T: Referable>(
         &mut self,
         item: &'d ReferenceOr<T>,
         kind: &str,
@@ -233,6 +233,26 @@ impl<'a> Lowering<'a> {
             ReferenceOr::Reference { reference } => reference.clone(),
         };
         for _ in 0..64 {
+            // Anywhere else in the document: resolved before lowering.
+            if is_elsewhere_for(kind, &reference) {
+                let targets: &'a Targets = self.targets;
+                match T::target(targets, &reference) {
+                    Some(Ok(Target::Item(item))) => {
+                        let place = crate::pointer::local(&reference)
+                            .map_or_else(|_| reference.clone(), |p| p.into_owned());
+                        return Some((item, Placed::Inline(place)));
+                    }
+                    Some(Ok(Target::Reference(next))) => {
+                        reference = next.to_owned();
+                        continue;
+                    }
+                    Some(Err(message)) => {
+                        self.error(Location::new(at), message);
+                        return None;
+                    }
+                    None => {}
+                }
+            }
             let name = self.component_name(&reference, kind, at)?;
             let doc: &'d OpenAPI = self.doc;
             match doc.components.as_ref().and_then(|c| map(c).get(&name)) {

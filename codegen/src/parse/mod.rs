@@ -2,6 +2,7 @@
 
 pub(crate) mod shape;
 pub(crate) mod targets;
+mod v31;
 pub(crate) mod walk;
 
 use crate::error::{Error, Errors, Location};
@@ -28,7 +29,8 @@ pub fn detect(text: &str) -> Syntax {
     }
 }
 
-/// Parses `text` (YAML or JSON) into an OpenAPI 3.0 document; on failure, the first error.
+/// Parses `text` (YAML or JSON; OpenAPI 3.0, or 3.1 or Swagger 2.0 converted to 3.0.3) into an
+/// OpenAPI 3.0 document; on failure, the first error.
 pub fn parse(file: &str, text: &str) -> Result<openapiv3::OpenAPI, Error> {
     parse_with_raw(file, text)
         .map(|(doc, _)| doc)
@@ -74,7 +76,15 @@ pub fn parse_converted(
         }
         .into());
     }
-    let (value, warnings) = crate::spec::swagger::upgrade(file, value)?;
+    let (value, mut warnings) = crate::spec::swagger::upgrade(file, value)?;
+    let value = match value.get("openapi").and_then(serde_json::Value::as_str) {
+        Some(version) if v31::is_31(version) => {
+            let (value, converted) = v31::downgrade(file, &value)?;
+            warnings.extend(converted);
+            value
+        }
+        _ => value,
+    };
     check_version(file, value.get("openapi"))?;
     // Each object on its own first: every error with its pointer, and never a slow failure
     // (see `shape`). The whole document is deserialized only when that finds nothing.
@@ -489,11 +499,7 @@ fn check_version(file: &str, openapi: Option<&serde_json::Value>) -> Result<(), 
         None => Err(unsupported(
             "no `openapi` field at the top level: not an OpenAPI document".to_owned(),
         )),
-        Some(serde_json::Value::String(v)) if v.starts_with("3.0") => Ok(()),
-        Some(serde_json::Value::String(v)) if v.starts_with("3.1") => Err(unsupported(format!(
-            "OpenAPI {v} is not supported yet; only 3.0.x is. Most 3.1 documents read as 3.0 \
-             after changing `openapi` to 3.0.3 and `type: [T, 'null']` to `type: T, nullable: true`"
-        ))),
+        Some(serde_json::Value::String(v)) if v == "3.0" || v.starts_with("3.0.") => Ok(()),
         Some(serde_json::Value::Number(n)) if n.to_string().starts_with('3') => {
             Err(unsupported(format!(
                 "`openapi: {n}` is a number; write the version as a string, for example \
@@ -501,7 +507,8 @@ fn check_version(file: &str, openapi: Option<&serde_json::Value>) -> Result<(), 
             )))
         }
         Some(other) => Err(unsupported(format!(
-            "`openapi: {other}` is not a supported version; only 3.0.x is"
+            "`openapi: {other}` is not a supported version; OpenAPI 3.0.x and 3.1.x are (and \
+             Swagger 2.0)"
         ))),
     }
 }
@@ -511,15 +518,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rejects_swagger_and_31() {
-        let e = parse("a.json", r#"{"swagger":"2.0","info":{}}"#).unwrap_err();
-        assert!(e.to_string().contains("Swagger 2.0"), "{e}");
-        let e = parse(
-            "a.yaml",
-            "openapi: 3.1.0\ninfo: {title: t, version: v}\npaths: {}\n",
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("3.1.0 is not supported"), "{e}");
+    fn reads_31_and_refuses_other_versions() {
+        let e = parse("a.json", r#"{"swagger":"2.0","info":{}}"#).err();
+        assert!(e.is_some_and(|e| e.to_string().contains("Swagger 2.0")));
+        let doc = parse("a.yaml", "openapi: 3.1.0\ninfo: {title: t, version: v}\n");
+        assert!(doc.is_ok_and(|doc| doc.openapi == "3.0.3"));
+        for version in ["3.2.0", "3.10.0", "4.0.0"] {
+            let text = format!("openapi: {version}\ninfo: {{title: t, version: v}}\npaths: {{}}\n");
+            let e = parse("a.yaml", &text).err().map(|e| e.to_string());
+            assert!(
+                e.as_ref()
+                    .is_some_and(|e| e.contains("OpenAPI 3.0.x and 3.1.x are")),
+                "{version}: {e:?}"
+            );
+        }
     }
 
     #[test]

@@ -11,14 +11,19 @@
 
 use crate::parse::walk::{self, Node};
 use crate::pointer;
-use openapiv3::Schema;
+use openapiv3::{Header, Parameter, ReferenceOr, RequestBody, Response, Schema};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The schemas that `$ref`s outside `components.schemas` point to, by reference as written.
+/// What `$ref`s that stand for schemas, parameters, request bodies, responses or headers
+/// point to when it is not a whole component of that kind, by reference as written.
 #[derive(Debug, Default)]
 pub(crate) struct Targets {
     schemas: BTreeMap<String, Result<Schema, String>>,
+    parameters: BTreeMap<String, Result<ReferenceOr<Parameter>, String>>,
+    request_bodies: BTreeMap<String, Result<ReferenceOr<RequestBody>, String>>,
+    responses: BTreeMap<String, Result<ReferenceOr<Response>, String>>,
+    headers: BTreeMap<String, Result<ReferenceOr<Header>, String>>,
 }
 
 impl Targets {
@@ -34,64 +39,194 @@ impl Targets {
     }
 }
 
-/// Whether a `$ref` where a schema belongs points into this document outside
-/// `components.schemas` (anywhere but a component schema, the document itself and other
-/// documents), so that its target is one of the [`Targets`].
+/// What a reference resolved before lowering stands for: the object, or another reference to
+/// follow.
+pub(crate) enum Target<'t, T> {
+    Item(&'t T),
+    Reference(&'t str),
+}
+
+/// The kinds of object a `$ref` elsewhere in the document can stand for.
+pub(crate) trait Referable: Sized {
+    /// What `reference` (as written) was resolved to; `None` when it was not collected.
+    fn target<'t>(
+        targets: &'t Targets,
+        reference: &str,
+    ) -> Option<Result<Target<'t, Self>, String>>;
+}
+
+fn either<T>(
+    found: Option<&Result<ReferenceOr<T>, String>>,
+) -> Option<Result<Target<'_, T>, String>> {
+    found.map(|found| match found {
+        Ok(ReferenceOr::Item(item)) => Ok(Target::Item(item)),
+        Ok(ReferenceOr::Reference { reference }) => Ok(Target::Reference(reference)),
+        Err(message) => Err(message.clone()),
+    })
+}
+
+impl Referable for Schema {
+    fn target<'t>(
+        targets: &'t Targets,
+        reference: &str,
+    ) -> Option<Result<Target<'t, Self>, String>> {
+        targets.schemas.get(reference).map(|found| match found {
+            Ok(schema) => Ok(Target::Item(schema)),
+            Err(message) => Err(message.clone()),
+        })
+    }
+}
+
+impl Referable for Parameter {
+    fn target<'t>(
+        targets: &'t Targets,
+        reference: &str,
+    ) -> Option<Result<Target<'t, Self>, String>> {
+        either(targets.parameters.get(reference))
+    }
+}
+
+impl Referable for RequestBody {
+    fn target<'t>(
+        targets: &'t Targets,
+        reference: &str,
+    ) -> Option<Result<Target<'t, Self>, String>> {
+        either(targets.request_bodies.get(reference))
+    }
+}
+
+impl Referable for Response {
+    fn target<'t>(
+        targets: &'t Targets,
+        reference: &str,
+    ) -> Option<Result<Target<'t, Self>, String>> {
+        either(targets.responses.get(reference))
+    }
+}
+
+impl Referable for Header {
+    fn target<'t>(
+        targets: &'t Targets,
+        reference: &str,
+    ) -> Option<Result<Target<'t, Self>, String>> {
+        either(targets.headers.get(reference))
+    }
+}
+
+/// Whether a `$ref` where a schema belongs points into this document anywhere but at a whole
+/// component schema (outside `components.schemas`, or inside one of its schemas: a property,
+/// an item, a `definitions` entry...), so that its target is one of the [`Targets`]. The
+/// document itself and other documents are not.
 pub(crate) fn is_elsewhere(reference: &str) -> bool {
+    is_elsewhere_for("schemas", reference)
+}
+
+/// Like [`is_elsewhere`], for a `$ref` that stands for an object of the component `kind`.
+pub(crate) fn is_elsewhere_for(kind: &str, reference: &str) -> bool {
     match pointer::local(reference) {
-        Ok(local) => local != "#" && pointer::component(&local).is_none_or(|c| c.kind != "schemas"),
+        Ok(local) => {
+            local != "#" && pointer::component(&local).is_none_or(|c| c.kind != kind || c.inner)
+        }
         Err(_) => false,
     }
 }
 
-/// Every schema a `$ref` outside `components.schemas` points to in `root` (the document as
-/// plain JSON), deserialized, or why it cannot be.
+/// The component kind of the objects a `$ref` can stand for, for those resolved here.
+fn kind_of(node: Node) -> Option<&'static str> {
+    Some(match node {
+        Node::Schema => "schemas",
+        Node::Parameter => "parameters",
+        Node::RequestBody => "requestBodies",
+        Node::Response => "responses",
+        Node::Header => "headers",
+        _ => return None,
+    })
+}
+
+/// Everything a `$ref` elsewhere points to in `root` (the document as plain JSON),
+/// deserialized, or why it cannot be.
 pub(crate) fn resolve(root: &Value) -> Targets {
     let mut targets = Targets::default();
     let mut queue = Vec::new();
     collect(Node::Root, root, "#", &mut queue);
     // Last in, first out; each reference is resolved once, so this ends.
-    while let Some(reference) = queue.pop() {
-        if targets.schemas.contains_key(&reference) {
-            continue;
+    while let Some((node, reference)) = queue.pop() {
+        let found = match node {
+            Node::Schema => resolve_into(&mut targets.schemas, root, node, &reference),
+            Node::Parameter => resolve_into(&mut targets.parameters, root, node, &reference),
+            Node::RequestBody => resolve_into(&mut targets.request_bodies, root, node, &reference),
+            Node::Response => resolve_into(&mut targets.responses, root, node, &reference),
+            Node::Header => resolve_into(&mut targets.headers, root, node, &reference),
+            _ => None,
+        };
+        if let Some(value) = found {
+            collect(node, value, &reference, &mut queue);
         }
-        let resolved = target(root, &reference);
-        if let Ok((value, _)) = &resolved {
-            collect(Node::Schema, value, &reference, &mut queue);
-        }
-        let resolved = resolved.map(|(_, schema)| schema);
-        targets.schemas.insert(reference, resolved);
     }
     targets
 }
 
-/// The `$ref`s elsewhere where a schema belongs in `value` (an object of kind `node` at `at`).
-fn collect(node: Node, value: &Value, at: &str, queue: &mut Vec<String>) {
+/// Resolves `reference` into `map` unless it is there already; the value found, when it is
+/// new and an object of kind `node`.
+fn resolve_into<'v, T: serde::de::DeserializeOwned>(
+    map: &mut BTreeMap<String, Result<T, String>>,
+    root: &'v Value,
+    node: Node,
+    reference: &str,
+) -> Option<&'v Value> {
+    if map.contains_key(reference) {
+        return None;
+    }
+    let resolved = target(root, node, reference);
+    let value = resolved.as_ref().ok().map(|(value, _)| *value);
+    map.insert(reference.to_owned(), resolved.map(|(_, item)| item));
+    value
+}
+
+/// The `$ref`s elsewhere in `value` (an object of kind `node` at `at`).
+fn collect(node: Node, value: &Value, at: &str, queue: &mut Vec<(Node, String)>) {
     walk::references(node, value, at, &mut |stands_for, reference, _| {
-        if stands_for == Node::Schema && is_elsewhere(reference) {
-            queue.push(reference.to_owned());
+        if let Some(kind) = kind_of(stands_for) {
+            if is_elsewhere_for(kind, reference) {
+                queue.push((stands_for, reference.to_owned()));
+            }
         }
     });
 }
 
-/// The value `reference` points to, and the schema it is, or the message for the `$ref`.
-fn target<'v>(root: &'v Value, reference: &str) -> Result<(&'v Value, Schema), String> {
+/// The value `reference` points to, and the object of kind `node` it is, or the message for
+/// the `$ref`.
+fn target<'v, T: serde::de::DeserializeOwned>(
+    root: &'v Value,
+    node: Node,
+    reference: &str,
+) -> Result<(&'v Value, T), String> {
+    let what = kind_of(node).map_or("an object", |kind| match kind {
+        "schemas" => "a schema",
+        "parameters" => "a parameter",
+        "requestBodies" => "a request body",
+        "responses" => "a response",
+        _ => "a header",
+    });
     let Some(value) = pointer::lookup_ref(root, reference) else {
         return Err(format!(
             "`$ref: {reference}` points to nothing in this document"
         ));
     };
     // Object by object first, for the reason in this module's documentation.
-    if let Some(problem) = crate::parse::shape::first_error(Node::Schema, value) {
+    let check = if node == Node::Schema || value.get("$ref").is_none() {
+        node
+    } else {
+        Node::Reference
+    };
+    if let Some(problem) = crate::parse::shape::first_error(check, value) {
         return Err(format!(
-            "`$ref: {reference}` does not point to a schema: {problem}"
+            "`$ref: {reference}` does not point to {what}: {problem}"
         ));
     }
-    match <Schema as serde::Deserialize>::deserialize(value) {
-        Ok(schema) => Ok((value, schema)),
-        Err(e) => Err(format!(
-            "`$ref: {reference}` does not point to a schema: {e}"
-        )),
+    match T::deserialize(value) {
+        Ok(item) => Ok((value, item)),
+        Err(e) => Err(format!("`$ref: {reference}` does not point to {what}: {e}")),
     }
 }
 
@@ -168,7 +303,13 @@ mod tests {
         assert!(is_elsewhere("#/components/schemas"));
         assert!(is_elsewhere("#/"));
         assert!(!is_elsewhere("#/components/schemas/A"));
-        assert!(!is_elsewhere("#/components/schemas/A/properties/b"));
+        // Inside a component schema: resolved here too.
+        assert!(is_elsewhere("#/components/schemas/A/properties/b"));
+        assert!(is_elsewhere_for(
+            "parameters",
+            "#/paths/~1a/get/parameters/0"
+        ));
+        assert!(!is_elsewhere_for("parameters", "#/components/parameters/P"));
         assert!(!is_elsewhere("#"));
         assert!(!is_elsewhere("#A"));
         assert!(!is_elsewhere("other.yaml#/x"));
