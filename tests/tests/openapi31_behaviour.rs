@@ -433,7 +433,10 @@ mod binary {
 
         client.put_file("a.bin", bytes.clone()).await.unwrap();
         let file = client.get_file("a.bin").await.unwrap();
-        client.put_image("a.png", b"\x89PNG".to_vec()).await.unwrap();
+        client
+            .put_image("a.png", b"\x89PNG".to_vec())
+            .await
+            .unwrap();
 
         let seen = mock.seen();
         assert_eq!(seen[0].method, Method::PUT);

@@ -50,7 +50,7 @@ impl Selection {
 pub struct Input<'a> {
     /// The upstream document's name, for messages.
     pub upstream_path: &'a str,
-    /// Its text: Swagger 2.0 or OpenAPI 3.0, JSON or YAML.
+    /// Its text: Swagger 2.0, OpenAPI 3.0 or OpenAPI 3.1, JSON or YAML.
     pub upstream_text: &'a str,
     /// The part of it to keep.
     pub selection: Selection,
@@ -103,9 +103,12 @@ pub fn import(input: &Input<'_>) -> Result<Imported, Errors> {
         yaml.push('\n');
     }
     yaml.push_str(&crate::spec::yaml::to_string(&document));
-    // The result must read back as the same document, and as OpenAPI 3.0.
+    // The result must read back as the same document, and as OpenAPI 3.0 (a 3.1 document
+    // once converted: `parse_with_raw` returns the converted document, so the text is
+    // compared as it is read, before any conversion).
     let output_name = "the imported document";
-    let (_, reread) = crate::parse::parse_with_raw(output_name, &yaml)?;
+    crate::parse::parse_with_raw(output_name, &yaml)?;
+    let reread = crate::parse::to_json(output_name, &yaml)?;
     if reread != document {
         return Err(Error::Internal(format!(
             "{output_name} does not read back as what was written"
@@ -238,7 +241,9 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
                     if path.starts_with("x-") || !selection.keeps_path(path) {
                         continue;
                     }
-                    let Some(item) = item.as_object() else {
+                    // A path item that refers to another (OpenAPI 3.1's `components/pathItems`)
+                    // is selected by that one's operations.
+                    let Some((item, reference)) = path_item(document, item) else {
                         continue;
                     };
                     let kept: Map<String, Value> = item
@@ -248,8 +253,20 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
                         })
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
-                    if kept.keys().any(|k| METHODS.contains(&k.as_str())) {
-                        paths.insert(path.clone(), Value::Object(kept));
+                    let methods = |map: &Map<String, Value>| {
+                        map.keys().filter(|k| METHODS.contains(&k.as_str())).count()
+                    };
+                    if methods(&kept) == 0 {
+                        continue;
+                    }
+                    match reference {
+                        // Every operation kept: the reference stays, and keeps its target.
+                        Some(reference) if methods(&kept) == methods(item) => {
+                            paths.insert(path.clone(), reference.clone());
+                        }
+                        _ => {
+                            paths.insert(path.clone(), Value::Object(kept));
+                        }
                     }
                 }
                 out.insert(key.clone(), Value::Object(paths));
@@ -305,8 +322,8 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
             .and_then(Value::as_object)
             .into_iter()
             .flat_map(|paths| paths.values())
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.iter())
+            .filter_map(|item| path_item(document, item))
+            .flat_map(|(item, _)| item.iter())
             .filter(|(k, _)| METHODS.contains(&k.as_str()))
             .filter_map(|(_, op)| op.get("tags").and_then(Value::as_array))
             .flatten()
@@ -324,6 +341,30 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
         out.insert("tags".to_owned(), Value::Array(tags));
     }
     Value::Object(out)
+}
+
+/// A path item's fields, and the item itself when it is a reference to another path item
+/// (whose fields are returned: `$ref` chains are followed, at most as many steps as there are
+/// path items). `None` when it is not an object or refers to nothing.
+fn path_item<'v>(
+    document: &'v Value,
+    item: &'v Value,
+) -> Option<(&'v Map<String, Value>, Option<&'v Value>)> {
+    let mut target = item;
+    let limit = document
+        .pointer("/components/pathItems")
+        .and_then(Value::as_object)
+        .map_or(0, Map::len);
+    for _ in 0..=limit {
+        match target.get("$ref").and_then(Value::as_str) {
+            Some(reference) => target = crate::pointer::lookup_ref(document, reference)?,
+            None => {
+                let reference = (!std::ptr::eq(target, item)).then_some(item);
+                return target.as_object().map(|fields| (fields, reference));
+            }
+        }
+    }
+    None
 }
 
 /// Every component that a local reference under `value` names or points into: `$ref`s and

@@ -188,7 +188,8 @@ impl Downgrade<'_> {
     }
 
     fn error(&mut self, at: &str, message: impl Into<String>) {
-        self.errors.push(Error::Invalid {
+        // `Semantic`, not `Invalid`: `Invalid` says "not valid OpenAPI 3.0" itself.
+        self.errors.push(Error::Semantic {
             file: self.file.to_owned(),
             location: Location::new(at),
             message: format!("not valid OpenAPI 3.1: {}", message.into()),

@@ -348,10 +348,21 @@ impl Downgrade<'_> {
             }
             Value::Array(types) if types.iter().all(known) => Some(value.clone()),
             _ => {
+                // In a list, the member that is not a type is the one to name.
+                let what = match value {
+                    Value::Array(types) => match types.iter().find(|t| !known(t)) {
+                        Some(Value::String(name)) => {
+                            format!("`type: {value}` lists `{name}`, which")
+                        }
+                        Some(other) => format!("`type: {value}` lists `{other}`, which"),
+                        None => format!("`type: {value}`"),
+                    },
+                    _ => format!("`type: {value}`"),
+                };
                 self.error(
                     at,
                     format!(
-                        "`type: {value}` is not a JSON Schema type; the types are {}",
+                        "{what} is not a JSON Schema type; the types are {}",
                         TYPES.join(", ")
                     ),
                 );
