@@ -368,6 +368,62 @@ components:
     );
     let output = generate(&imported.yaml).expect("generates");
     assert!(file(&output, "client.rs").contains("pub async fn list_pets("));
+
+    // Selected by tag: a referenced path item whose operations are all kept stays a
+    // reference; one that loses some is written in place with the rest. Top-level tags named
+    // only in referenced path items are kept.
+    let tagged = upstream
+        .replace(
+            "info: {title: Pets, version: '1'}",
+            "info: {title: Pets, version: '1'}\ntags: [{name: a}, {name: b}]",
+        )
+        .replace(
+            "      get:\n        operationId: listPets\n",
+            "      get:\n        operationId: listPets\n        tags: [a]\n",
+        )
+        .replace(
+            "    Owners:\n      get:\n        operationId: listOwners\n",
+            "    Owners:
+      post:
+        operationId: addOwner
+        tags: [b]
+        responses: {'204': {description: ok}}
+      get:
+        operationId: listOwners
+        tags: [a]
+",
+        );
+    let imported = import(&ImportInput {
+        upstream_path: "upstream.yaml",
+        upstream_text: &tagged,
+        selection: Selection {
+            path_prefixes: Vec::new(),
+            tags: vec!["a".to_owned()],
+        },
+        overlays: Vec::new(),
+        header: Vec::new(),
+    })
+    .expect("imports");
+    let doc = &imported.document;
+    assert_eq!(
+        doc["paths"]["/pets"],
+        json!({"$ref": "#/components/pathItems/Pets"})
+    );
+    assert_eq!(
+        doc["paths"]["/owners"],
+        json!({"get": {"operationId": "listOwners", "tags": ["a"], "responses": {"204": {"description": "ok"}}}})
+    );
+    assert_eq!(doc["tags"], json!([{"name": "a"}]));
+    assert_eq!(
+        doc["components"]["pathItems"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["Pets".to_owned()])
+    );
+    let output = generate(&imported.yaml).expect("generates");
+    let client = file(&output, "client.rs");
+    assert!(client.contains("pub async fn list_owners("), "{client}");
+    assert!(!client.contains("pub async fn add_owner("), "{client}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -236,40 +236,10 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
     for (key, value) in root {
         match key.as_str() {
             "paths" => {
-                let mut paths = Map::new();
-                for (path, item) in value.as_object().into_iter().flatten() {
-                    if path.starts_with("x-") || !selection.keeps_path(path) {
-                        continue;
-                    }
-                    // A path item that refers to another (OpenAPI 3.1's `components/pathItems`)
-                    // is selected by that one's operations.
-                    let Some((item, reference)) = path_item(document, item) else {
-                        continue;
-                    };
-                    let kept: Map<String, Value> = item
-                        .iter()
-                        .filter(|(k, op)| {
-                            !METHODS.contains(&k.as_str()) || selection.keeps_operation(op)
-                        })
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let methods = |map: &Map<String, Value>| {
-                        map.keys().filter(|k| METHODS.contains(&k.as_str())).count()
-                    };
-                    if methods(&kept) == 0 {
-                        continue;
-                    }
-                    match reference {
-                        // Every operation kept: the reference stays, and keeps its target.
-                        Some(reference) if methods(&kept) == methods(item) => {
-                            paths.insert(path.clone(), reference.clone());
-                        }
-                        _ => {
-                            paths.insert(path.clone(), Value::Object(kept));
-                        }
-                    }
-                }
-                out.insert(key.clone(), Value::Object(paths));
+                out.insert(
+                    key.clone(),
+                    Value::Object(select_paths(document, value, selection)),
+                );
             }
             _ => {
                 out.insert(key.clone(), value.clone());
@@ -341,6 +311,41 @@ pub fn select(document: &Value, selection: &Selection) -> Value {
         out.insert("tags".to_owned(), Value::Array(tags));
     }
     Value::Object(out)
+}
+
+/// The path items of `paths` that `selection` keeps, with the operations it keeps.
+fn select_paths(document: &Value, paths: &Value, selection: &Selection) -> Map<String, Value> {
+    let mut kept_paths = Map::new();
+    for (path, item) in paths.as_object().into_iter().flatten() {
+        if path.starts_with("x-") || !selection.keeps_path(path) {
+            continue;
+        }
+        // A path item that refers to another (OpenAPI 3.1's `components/pathItems`)
+        // is selected by that one's operations.
+        let Some((item, reference)) = path_item(document, item) else {
+            continue;
+        };
+        let kept: Map<String, Value> = item
+            .iter()
+            .filter(|(k, op)| !METHODS.contains(&k.as_str()) || selection.keeps_operation(op))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let methods =
+            |map: &Map<String, Value>| map.keys().filter(|k| METHODS.contains(&k.as_str())).count();
+        if methods(&kept) == 0 {
+            continue;
+        }
+        match reference {
+            // Every operation kept: the reference stays, and keeps its target.
+            Some(reference) if methods(&kept) == methods(item) => {
+                kept_paths.insert(path.clone(), reference.clone());
+            }
+            _ => {
+                kept_paths.insert(path.clone(), Value::Object(kept));
+            }
+        }
+    }
+    kept_paths
 }
 
 /// A path item's fields, and the item itself when it is a reference to another path item
