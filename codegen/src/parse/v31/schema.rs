@@ -379,7 +379,13 @@ impl Downgrade<'_> {
         if named.contains(&"null") {
             out.insert("nullable".to_owned(), json!(true));
         }
-        let others: Vec<&str> = named.into_iter().filter(|t| *t != "null").collect();
+        // Each type once (`[string, string]` is `string`, not a union of two strings).
+        let mut others: Vec<&str> = Vec::new();
+        for t in named {
+            if t != "null" && !others.contains(&t) {
+                others.push(t);
+            }
+        }
         match others.as_slice() {
             [] => {}
             [only] => {

@@ -36,6 +36,14 @@ fn type_lists_are_nullable_types_or_unions() -> TestResult {
     );
     let (s, _) = converted(json!({"type": "null"}))?;
     assert_eq!(s, json!({"nullable": true}));
+    // A type listed twice is one type, not a union of two.
+    let (s, _) = converted(json!({"type": ["string", "null", "string"]}))?;
+    assert_eq!(s, json!({"type": "string", "nullable": true}));
+    let (s, _) = converted(json!({"type": ["integer", "string", "integer"]}))?;
+    assert_eq!(
+        s,
+        json!({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+    );
     Ok(())
 }
 
@@ -142,6 +150,10 @@ fn bad_types_are_located_errors() {
     for (schema, expected) in [
         (json!({"type": []}), "`type: []` allows no value"),
         (json!({"type": "float"}), "is not a JSON Schema type"),
+        (
+            json!({"type": ["string", "date"]}),
+            "lists `date`, which is not a JSON Schema type",
+        ),
     ] {
         let doc = json!({
             "openapi": "3.1.0",
@@ -154,6 +166,9 @@ fn bad_types_are_located_errors() {
                 let text = errors.to_string();
                 assert!(text.contains("#/components/schemas/S/type"), "{text}");
                 assert!(text.contains(expected), "{text}");
+                // Said as a 3.1 problem, once.
+                assert!(text.contains(": not valid OpenAPI 3.1: "), "{text}");
+                assert!(!text.contains("3.0"), "{text}");
             }
         }
     }
