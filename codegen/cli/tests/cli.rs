@@ -1089,3 +1089,65 @@ fn hostile_file_names_are_escaped_in_every_output() {
         );
     }
 }
+
+/// OpenAPI 3.1 documents through the command: `generate` prints the warnings the 3.1 reader
+/// gives with their pointers into the 3.1 document, `spec-diff` compares two 3.1 documents,
+/// and `openapi: 3.2.0` fails saying which versions are read.
+#[test]
+fn openapi_31_documents_through_the_command() {
+    let dir = Scratch::new("openapi31");
+    let fixture = text(&root().join("tests/fixtures/openapi31-refs.yaml"));
+    dir.write("refs.yaml", &fixture);
+    let run = dir
+        .run(&["generate", "--spec", "refs.yaml", "--out", "client"])
+        .expect_code(0);
+    for warning in [
+        "warning: refs.yaml#/components/schemas/Tree/properties/children/items/$dynamicRef: ",
+        "warning: refs.yaml#/components/schemas/Legacy/$schema: ",
+    ] {
+        assert!(run.stderr.contains(warning), "{warning}\n{}", run.stderr);
+    }
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    let models = text(&dir.path().join("client/src/models.rs"));
+    for item in [
+        "pub struct Order {",
+        "pub enum Currency {",
+        "pub struct Point {",
+    ] {
+        assert!(models.contains(item), "{item}\n{models}");
+    }
+
+    let types = text(&root().join("tests/fixtures/openapi31-types.yaml"));
+    dir.write("old.yaml", &types);
+    let changed = types.replace(
+        "note: {type: [string, \"null\"],",
+        "note: {type: [integer, \"null\"],",
+    );
+    assert_ne!(changed, types, "the fixture edit applies");
+    dir.write("new.yaml", &changed);
+    let run = dir
+        .run(&["spec-diff", "--fail-on-breaking", "old.yaml", "new.yaml"])
+        .expect_code(1);
+    assert!(
+        run.stdout
+            .contains("- **Reading.note**: type string → integer"),
+        "{}",
+        run.stdout
+    );
+    let run = dir
+        .run(&["spec-diff", "--fail-on-breaking", "old.yaml", "old.yaml"])
+        .expect_code(0);
+    assert!(run.stdout.contains("No API changes."), "{}", run.stdout);
+
+    dir.write(
+        "v32.yaml",
+        "openapi: 3.2.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+    );
+    let run = dir
+        .run(&["generate", "--spec", "v32.yaml", "--out", "v32"])
+        .expect_code(1);
+    for part in ["v32.yaml", "3.2.0", "3.0.x", "3.1.x"] {
+        assert!(run.stderr.contains(part), "{part}\n{}", run.stderr);
+    }
+    assert!(!dir.path().join("v32").exists());
+}
