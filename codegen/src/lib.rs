@@ -187,7 +187,8 @@ const SPEEDUPS: Speedups = Speedups {
 };
 
 fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors> {
-    let (doc, raw, mut warnings) = parse::parse_converted(input.spec_path, input.spec_text)?;
+    let (doc, raw, mut warnings, relocation) =
+        parse::parse_relocated(input.spec_path, input.spec_text)?;
     let targets = parse::targets::resolve(&raw);
     let (mut api, lowered) = lower::lower(
         input.spec_path,
@@ -196,8 +197,8 @@ fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors
         &targets,
         &input.reserved_methods,
     )
-    .map_err(Errors)?;
-    warnings.extend(lowered);
+    .map_err(|errors| relocated(errors, &relocation))?;
+    warnings.extend(relocated_warnings(lowered, &relocation));
     if input.features_per_tag {
         api.gates = lower::gates(&api);
     }
@@ -356,11 +357,27 @@ pub fn lower_only(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warn
 }
 
 fn lower_here(spec_path: &str, spec_text: &str) -> Result<(ir::Api, Vec<Warning>), Errors> {
-    let (doc, raw, mut warnings) = parse::parse_converted(spec_path, spec_text)?;
+    let (doc, raw, mut warnings, relocation) = parse::parse_relocated(spec_path, spec_text)?;
     let targets = parse::targets::resolve(&raw);
-    let (api, lowered) = lower::lower(spec_path, &doc, &raw, &targets, &[]).map_err(Errors)?;
-    warnings.extend(lowered);
+    let (api, lowered) = lower::lower(spec_path, &doc, &raw, &targets, &[])
+        .map_err(|errors| relocated(errors, &relocation))?;
+    warnings.extend(relocated_warnings(lowered, &relocation));
     Ok((api, warnings))
+}
+
+/// Lowering's errors, located in the document as written (an OpenAPI 3.1 document's `$defs`
+/// entries are lowered as the component schemas they become).
+fn relocated(mut errors: Vec<Error>, relocation: &parse::Relocation) -> Errors {
+    errors.iter_mut().for_each(|e| relocation.error(e));
+    Errors(errors)
+}
+
+/// Lowering's warnings, located likewise.
+fn relocated_warnings(mut warnings: Vec<Warning>, relocation: &parse::Relocation) -> Vec<Warning> {
+    warnings
+        .iter_mut()
+        .for_each(|w| relocation.location(&mut w.location));
+    warnings
 }
 
 #[cfg(test)]

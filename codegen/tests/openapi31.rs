@@ -504,19 +504,67 @@ components:
 "
     );
     let e = errors(&text);
-    // Lowering reports the cycle where it meets it, with the names the `$defs` entries are
-    // hoisted under (`A`, `D`). Its pointer is that of the converted document
-    // (`#/components/schemas/A`), not `#/$defs/A`: pointers into hoisted `$defs` are not
-    // mapped back to the 3.1 document yet.
+    // Lowering meets the cycle at the component schema the root `$defs` entry `A` becomes, and
+    // reports it at the entry, with the names the entries are generated under (`A`, `D`).
     has(
         &e,
-        &[
-            "spec.yaml#/components/schemas/",
-            "`A` → `B` → `D` → `A`",
-            "cycle",
-        ],
+        &["spec.yaml#/$defs/A (A)", "`A` → `B` → `D` → `A`", "cycle"],
     );
     assert_eq!(e.len(), 1, "{e:#?}");
+}
+
+/// What lowering reports inside a `$defs` entry (here a `pattern` it cannot read, a warning,
+/// and a dangling `$ref`, an error) points into the entry, wherever the `$defs` stands, not
+/// into the component schema it becomes.
+#[test]
+fn problems_inside_defs_are_located_at_the_entry() {
+    let text = format!(
+        "{HEAD}paths: {{}}
+$defs:
+  Code: {{type: string, pattern: '[unclosed'}}
+components:
+  schemas:
+    Order:
+      type: object
+      $defs:
+        Line:
+          type: object
+          properties:
+            sku: {{type: string, pattern: '(open'}}
+      properties:
+        code: {{$ref: '#/$defs/Code'}}
+        lines: {{type: array, items: {{$ref: '#/components/schemas/Order/$defs/Line'}}}}
+"
+    );
+    let w = warnings(&text);
+    has(&w, &["spec.yaml#/$defs/Code/pattern (Code)", "[unclosed"]);
+    has(
+        &w,
+        &[
+            "spec.yaml#/components/schemas/Order/$defs/Line/properties/sku/pattern (Line)",
+            "(open",
+        ],
+    );
+    assert_eq!(w.len(), 2, "{w:#?}");
+    let broken = text.replace(
+        "sku: {type: string, pattern: '(open'}",
+        "sku: {$ref: '#/components/schemas/Sku'}",
+    );
+    assert_ne!(broken, text);
+    has(
+        &errors(&broken),
+        &[
+            "spec.yaml#/components/schemas/Order/$defs/Line/properties/sku (Line)",
+            "`Sku`",
+        ],
+    );
+    // A value of the wrong shape in an entry too (found before lowering).
+    let shape = text.replace("pattern: '[unclosed'", "maxLength: long");
+    assert_ne!(shape, text);
+    has(
+        &errors(&shape),
+        &["spec.yaml#/$defs/Code (Code)", "\"long\""],
+    );
 }
 
 /// A type name JSON Schema does not have, and an empty `type` list, are errors at the `type`.

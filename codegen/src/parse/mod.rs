@@ -64,6 +64,41 @@ pub fn parse_converted(
     file: &str,
     text: &str,
 ) -> Result<(openapiv3::OpenAPI, serde_json::Value, Vec<crate::Warning>), Errors> {
+    parse_relocated(file, text).map(|(doc, raw, warnings, _)| (doc, raw, warnings))
+}
+
+/// What a 3.1 document's conversion moved (its `$defs` entries), to show what later stages
+/// report at the converted document's pointers where it stands in the 3.1 document.
+pub(crate) use v31::Relocation;
+
+/// [`parse_converted`], plus the [`Relocation`] of a 3.1 document (empty for others); the
+/// errors it returns are already relocated.
+pub(crate) fn parse_relocated(
+    file: &str,
+    text: &str,
+) -> Result<
+    (
+        openapiv3::OpenAPI,
+        serde_json::Value,
+        Vec<crate::Warning>,
+        Relocation,
+    ),
+    Errors,
+> {
+    let mut relocation = Relocation::default();
+    parse_to_30(file, text, &mut relocation)
+        .map(|(doc, raw, warnings)| (doc, raw, warnings, relocation.clone()))
+        .map_err(|mut errors| {
+            errors.0.iter_mut().for_each(|e| relocation.error(e));
+            errors
+        })
+}
+
+fn parse_to_30(
+    file: &str,
+    text: &str,
+    relocation: &mut Relocation,
+) -> Result<(openapiv3::OpenAPI, serde_json::Value, Vec<crate::Warning>), Errors> {
     let value = to_json(file, text)?;
     if !value.is_object() {
         return Err(Error::Invalid {
@@ -79,8 +114,9 @@ pub fn parse_converted(
     let (value, mut warnings) = crate::spec::swagger::upgrade(file, value)?;
     let value = match value.get("openapi").and_then(serde_json::Value::as_str) {
         Some(version) if v31::is_31(version) => {
-            let (value, converted) = v31::downgrade(file, &value)?;
+            let (value, converted, moved) = v31::downgrade(file, &value)?;
             warnings.extend(converted);
+            *relocation = moved;
             value
         }
         _ => value,

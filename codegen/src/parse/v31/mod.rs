@@ -23,9 +23,48 @@ pub(crate) fn is_31(version: &str) -> bool {
     version == "3.1" || version.starts_with("3.1.")
 }
 
-/// The document as OpenAPI 3.0.3, and the warnings of what was loosened on the way; or every
-/// error found (an unknown `type`, an empty `type` list...), each at its pointer.
-pub(crate) fn downgrade(file: &str, root: &Value) -> Result<(Value, Vec<Warning>), Errors> {
+/// Where the component schemas that `$defs` entries become stand in the 3.1 document, so that
+/// what later stages report at a pointer of the converted document is shown at the entry.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Relocation(Vec<(String, String)>);
+
+impl Relocation {
+    /// `at` (a pointer of the converted document) in the 3.1 document, when it is in a
+    /// hoisted `$defs` entry.
+    fn pointer(&self, at: &str) -> Option<String> {
+        self.0.iter().find_map(|(component, def)| {
+            if at == component {
+                Some(def.clone())
+            } else {
+                at.strip_prefix(component.as_str())
+                    .filter(|rest| rest.starts_with('/'))
+                    .map(|rest| format!("{def}{rest}"))
+            }
+        })
+    }
+
+    /// Moves `location` to the 3.1 document.
+    pub(crate) fn location(&self, location: &mut Location) {
+        if let Some(at) = self.pointer(&location.pointer) {
+            location.pointer = at;
+        }
+    }
+
+    /// Moves the error's location (if it has one) to the 3.1 document.
+    pub(crate) fn error(&self, error: &mut Error) {
+        if let Error::Invalid { location, .. } | Error::Semantic { location, .. } = error {
+            self.location(location);
+        }
+    }
+}
+
+/// The document as OpenAPI 3.0.3, the warnings of what was loosened on the way, and where its
+/// hoisted `$defs` entries came from; or every error found (an unknown `type`, an empty
+/// `type` list...), each at its pointer.
+pub(crate) fn downgrade(
+    file: &str,
+    root: &Value,
+) -> Result<(Value, Vec<Warning>, Relocation), Errors> {
     let mut converter = Downgrade {
         file,
         index: Index::of(root),
@@ -34,8 +73,16 @@ pub(crate) fn downgrade(file: &str, root: &Value) -> Result<(Value, Vec<Warning>
         hoisted: Vec::new(),
     };
     let out = converter.document(root);
+    let relocation = Relocation(
+        converter
+            .index
+            .defs
+            .iter()
+            .map(|(def, component)| (component.clone(), def.clone()))
+            .collect(),
+    );
     if converter.errors.is_empty() {
-        Ok((out, converter.warnings))
+        Ok((out, converter.warnings, relocation))
     } else {
         Err(Errors(converter.errors))
     }

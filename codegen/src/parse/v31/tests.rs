@@ -13,7 +13,7 @@ fn converted(schema: Value) -> Result<(Value, Vec<String>), Box<dyn std::error::
         "info": {"title": "t", "version": "1"},
         "components": {"schemas": {"S": schema}},
     });
-    let (out, warnings) = downgrade("t.json", &doc).map_err(|e| e.to_string())?;
+    let (out, warnings, _) = downgrade("t.json", &doc).map_err(|e| e.to_string())?;
     let schema = out
         .pointer("/components/schemas/S")
         .cloned()
@@ -101,7 +101,7 @@ fn defs_anchors_and_ids_become_component_references() -> TestResult {
             },
         }},
     });
-    let (out, _) = downgrade("t.json", &doc).map_err(|e| e.to_string())?;
+    let (out, _, _) = downgrade("t.json", &doc).map_err(|e| e.to_string())?;
     let props = out
         .pointer("/components/schemas/A/properties")
         .ok_or("no properties")?;
@@ -183,7 +183,7 @@ fn document_fields() -> TestResult {
         "webhooks": {"ping": {}},
         "components": {"pathItems": {"P": {"get": {"responses": {"204": {"description": "ok"}}}}}},
     });
-    let (out, warnings) = downgrade("t.json", &doc).map_err(|e| e.to_string())?;
+    let (out, warnings, _) = downgrade("t.json", &doc).map_err(|e| e.to_string())?;
     assert_eq!(out["openapi"], json!("3.0.3"));
     assert_eq!(out["paths"], json!({}));
     assert_eq!(out["info"]["description"], json!("short"));
