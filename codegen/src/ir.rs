@@ -149,6 +149,8 @@ pub enum TypeRef {
     Uuid,
     /// Bytes sent as base64 text (`format: byte`).
     Base64,
+    /// A JSON array of fixed length with a type per position (OpenAPI 3.1 `prefixItems`).
+    Tuple(Vec<TypeRef>),
 }
 
 /// A named type to emit.

@@ -289,6 +289,10 @@ pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
             let item = type_tokens(item, models);
             quote!(::std::vec::Vec<#item>)
         }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|item| type_tokens(item, models));
+            quote!((#(#items,)*))
+        }
         TypeRef::Map(value) => {
             let value = type_tokens(value, models);
             quote!(::std::collections::BTreeMap<::std::string::String, #value>)

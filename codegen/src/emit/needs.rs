@@ -111,6 +111,7 @@ fn contains_uuid(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Uuid => true,
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => contains_uuid(inner),
+        TypeRef::Tuple(items) => items.iter().any(contains_uuid),
         _ => false,
     }
 }

@@ -141,6 +141,7 @@ fn named<'t>(ty: &'t TypeRef, into: &mut BTreeSet<&'t str>) {
             into.insert(name);
         }
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => named(inner, into),
+        TypeRef::Tuple(items) => items.iter().for_each(|item| named(item, into)),
         _ => {}
     }
 }

@@ -14,6 +14,8 @@ mod schema;
 mod tests;
 mod types;
 
+pub(crate) use schema::TUPLE_EXTENSION;
+
 use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme};
 use crate::names::{Holder, Scope};

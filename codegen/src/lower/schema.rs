@@ -299,6 +299,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Json => "Value".to_owned(),
         TypeRef::Vec(item) => format!("{}List", variant_name(item)),
         TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Tuple(_) => "Tuple".to_owned(),
         TypeRef::Boxed(inner) => variant_name(inner),
         TypeRef::Bytes | TypeRef::Base64 => "Bytes".to_owned(),
         TypeRef::Uuid => "Uuid".to_owned(),
@@ -653,6 +654,9 @@ fn plain_type(cx: &mut Lowering<'_>, schema: &Schema, hint: &str, at: &str) -> T
         },
         SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
         SchemaKind::Type(Type::Array(array)) => {
+            if let Some(tuple) = tuple(cx, schema, array, hint, at) {
+                return tuple;
+            }
             let item = match &array.items {
                 Some(items) => lower_inline(
                     cx,
@@ -700,6 +704,36 @@ fn plain_type(cx: &mut Lowering<'_>, schema: &Schema, hint: &str, at: &str) -> T
             TypeRef::Json
         }
     }
+}
+
+/// The extension the OpenAPI 3.1 conversion (`parse::v31`) marks a fixed `prefixItems` with:
+/// the array's `items` is then a `oneOf` of the positions' schemas, in order.
+pub(crate) const TUPLE_EXTENSION: &str = "x-openapi-rust-tuple";
+
+/// The tuple a schema marked with [`TUPLE_EXTENSION`] stands for: one type per position.
+fn tuple(
+    cx: &mut Lowering<'_>,
+    schema: &Schema,
+    array: &openapiv3::ArrayType,
+    hint: &str,
+    at: &str,
+) -> Option<TypeRef> {
+    schema.schema_data.extensions.get(TUPLE_EXTENSION)?;
+    let Some(ReferenceOr::Item(items)) = &array.items else {
+        return None;
+    };
+    let SchemaKind::OneOf { one_of } = &items.schema_kind else {
+        return None;
+    };
+    let types = one_of
+        .iter()
+        .enumerate()
+        .map(|(i, member)| {
+            let hint = format!("{hint}{}", i + 1);
+            lower_inline(cx, member.into(), &hint, &format!("{at}/items/oneOf/{i}"))
+        })
+        .collect();
+    Some(TypeRef::Tuple(types))
 }
 
 /// The type a `$ref` to a schema stands for.

@@ -125,7 +125,6 @@ pub(super) fn location_of(param: &Parameter) -> ParamLocation {
     }
 }
 
-/// The parameter's type and its default value as text (for client-level parameters).
 /// Whether a parameter's type is an object (written as JSON text in a parameter). Unions and
 /// any-JSON values may hold scalars, which are sent as plain text, so they are not reported.
 pub(super) fn is_object(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
@@ -167,6 +166,7 @@ pub(super) fn query_style(param: &Parameter) -> crate::ir::QueryStyle {
     }
 }
 
+/// The parameter's type and its default value as text (for client-level parameters).
 pub(super) fn param_type(
     cx: &mut Lowering<'_>,
     data: &ParameterData,

@@ -422,8 +422,12 @@ impl Downgrade<'_> {
         }
     }
 
-    /// `prefixItems`: no tuple type yet, so a list of the best type: `items` when given, the
-    /// one type every prefix item has, or any JSON value.
+    /// `prefixItems`: a tuple when the array has exactly those items (`items: false` or
+    /// `maxItems` equal to their count, and `minItems` no less), of at most 12 (what Rust's
+    /// traits cover); otherwise a list of the best type (`items` when given, the one type every
+    /// prefix item has, or any JSON value), with a warning. A tuple reaches lowering as an
+    /// array whose `items` is a `oneOf` of the positions, marked with
+    /// [`TUPLE_EXTENSION`](crate::lower::TUPLE_EXTENSION).
     fn prefix_items(
         &mut self,
         value: &Value,
@@ -438,6 +442,18 @@ impl Downgrade<'_> {
             .enumerate()
             .map(|(i, item)| self.schema(item, &format!("{at}/{i}")))
             .collect();
+        let count = prefix.len() as u64;
+        let closed = source.get("items") == Some(&Value::Bool(false))
+            || source.get("maxItems").and_then(Value::as_u64) == Some(count);
+        let all_present = source
+            .get("minItems")
+            .and_then(Value::as_u64)
+            .is_some_and(|min| min >= count);
+        if closed && all_present && (1..=12).contains(&count) {
+            out.insert("items".to_owned(), json!({ "oneOf": prefix }));
+            out.insert(crate::lower::TUPLE_EXTENSION.to_owned(), json!(true));
+            return;
+        }
         let rest = source.get("items").filter(|items| !items.is_boolean());
         let common = match (rest, prefix.first()) {
             (Some(_), _) => None,
@@ -446,8 +462,9 @@ impl Downgrade<'_> {
         };
         self.warn(
             at,
-            "`prefixItems` (a tuple) is generated as a list: the position of each item is not \
-             part of the Rust type",
+            "`prefixItems` without a fixed length (`items: false` or `maxItems`, and a \
+             `minItems` that requires every position) is generated as a list: the type of \
+             each position is not part of the Rust type",
         );
         if let Some(common) = common {
             out.insert("items".to_owned(), common);
