@@ -312,8 +312,9 @@ mod structure {
             .collect()
     }
 
-    /// A shape read and sent back: tuples (`prefixItems`) are lists of their items' type (or
-    /// of any JSON when the items differ), pattern maps and `unevaluatedProperties` maps of
+    /// A shape read and sent back: `prefixItems` of a fixed length are Rust tuples, other
+    /// `prefixItems` lists of their items' type (or of any JSON when the items differ),
+    /// pattern maps and `unevaluatedProperties` maps of
     /// their values' type (any JSON when the patterns disagree), and the objects with
     /// `dependentRequired`, `dependentSchemas`, `if`/`then`/`else` and `not` keep their
     /// properties.
@@ -323,6 +324,8 @@ mod structure {
             "point": [1.0, 2.0, 3.5],
             "pair": ["a", "b"],
             "mixed": ["a", 1],
+            "range": [0.5, "m"],
+            "corner": [-1, 2],
             "labels": {"x-a": "1"},
             "metrics": {"n_a": 1, "s_b": "t"},
             "counts": {"a": 1, "b": -2},
@@ -344,6 +347,8 @@ mod structure {
                 point: Some(vec![1.0, 2.0, 3.5]),
                 pair: Some(vec!["a".into(), "b".into()]),
                 mixed: Some(vec![json!("a"), json!(1)]),
+                range: Some((0.5, "m".into())),
+                corner: Some((-1, 2)),
                 labels: Some(map(&[("x-a", "1".to_owned())])),
                 metrics: Some(map(&[("n_a", json!(1)), ("s_b", json!("t"))])),
                 counts: Some(map(&[("a", 1), ("b", -2)])),
@@ -367,6 +372,26 @@ mod structure {
         assert_eq!(seen[0].path, "/shapes/s");
         assert_eq!(seen[1].method, Method::PUT);
         seen[1].assert_json_body(&body);
+    }
+
+    /// A tuple is typed by position: a `range` of the wrong length, or with a string first,
+    /// is a decode error naming the field.
+    #[tokio::test]
+    async fn a_tuple_of_the_wrong_shape_is_a_decode_error() {
+        let mock = Mock::start(vec![
+            Reply::json(200, &json!({"range": [1.5]})),
+            Reply::json(200, &json!({"range": ["m", 0.5]})),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+
+        for _ in 0..2 {
+            let error = client.get_shape("s").await.unwrap_err();
+            let fixture_output::openapi31_structure::runtime::Error::Decode(decode) = &error else {
+                panic!("expected a decode error, got {error:?}")
+            };
+            assert!(decode.path.starts_with("range"), "{decode:?}");
+        }
     }
 }
 
