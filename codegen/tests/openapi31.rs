@@ -624,3 +624,53 @@ fn openapi_32_says_which_versions_are_supported() {
         has(&e, &["spec.yaml", version, "3.0.x", "3.1.x"]);
     }
 }
+
+/// The extension the 3.1 conversion marks tuples with makes a Rust tuple only of 1 to 12
+/// positions, also when a document carries it itself: longer tuples have no `Debug` or
+/// `PartialEq`, and `()` is `null` in JSON, not `[]`. Others stay lists.
+#[test]
+fn only_tuples_rust_has_are_generated() {
+    let positions = |n: usize| vec!["{type: integer}"; n].join(", ");
+    let text = format!(
+        "openapi: 3.0.3
+info: {{title: T, version: '1'}}
+paths: {{}}
+components:
+  schemas:
+    S:
+      type: object
+      properties:
+        twelve: {{type: array, x-openapi-rust-tuple: true, items: {{oneOf: [{}]}}}}
+        thirteen: {{type: array, x-openapi-rust-tuple: true, items: {{oneOf: [{}]}}}}
+        none: {{type: array, x-openapi-rust-tuple: true, items: {{oneOf: []}}}}
+",
+        positions(12),
+        positions(13)
+    );
+    let output = generate(&text).expect("generates");
+    let models = file(&output, "models.rs");
+    let twelve = format!("({})", ["i64"; 12].join(", "));
+    assert!(models.contains(&twelve), "{models}");
+    assert!(
+        !models.contains(&format!("({}", ["i64"; 13].join(", "))),
+        "{models}"
+    );
+    assert!(!models.contains("Option<()>"), "{models}");
+    // 3.1 `prefixItems` of 13 positions are a list, with a warning.
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    S:
+      type: object
+      properties:
+        thirteen: {{type: array, prefixItems: [{}], items: false, minItems: 13}}
+",
+        positions(13)
+    );
+    let w = warnings(&text);
+    has(
+        &w,
+        &["#/components/schemas/S/properties/thirteen/prefixItems"],
+    );
+}

@@ -14,7 +14,7 @@ mod schema;
 mod tests;
 mod types;
 
-pub(crate) use schema::TUPLE_EXTENSION;
+pub(crate) use schema::{MAX_TUPLE, TUPLE_EXTENSION};
 
 use crate::error::{Error, Location, Warning};
 use crate::ir::{Api, RetryDefaults, SecurityScheme};

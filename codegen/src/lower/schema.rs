@@ -710,6 +710,9 @@ fn plain_type(cx: &mut Lowering<'_>, schema: &Schema, hint: &str, at: &str) -> T
 /// the array's `items` is then a `oneOf` of the positions' schemas, in order.
 pub(crate) const TUPLE_EXTENSION: &str = "x-openapi-rust-tuple";
 
+/// The most positions a tuple has (the standard library implements its traits up to 12).
+pub(crate) const MAX_TUPLE: usize = 12;
+
 /// The tuple a schema marked with [`TUPLE_EXTENSION`] stands for: one type per position.
 fn tuple(
     cx: &mut Lowering<'_>,
@@ -725,6 +728,12 @@ fn tuple(
     let SchemaKind::OneOf { one_of } = &items.schema_kind else {
         return None;
     };
+    // The conversion marks 1 to 12 positions; the extension in a document as written could
+    // mark any number, and Rust's traits (`Debug`, `PartialEq`, `Default`...) stop at 12,
+    // while `()` is `null` in JSON, not `[]`. Others stay lists.
+    if !(1..=MAX_TUPLE).contains(&one_of.len()) {
+        return None;
+    }
     let types = one_of
         .iter()
         .enumerate()

@@ -449,7 +449,7 @@ impl Downgrade<'_> {
             .get("minItems")
             .and_then(Value::as_u64)
             .is_some_and(|min| min >= count);
-        if closed && all_present && (1..=12).contains(&count) {
+        if closed && all_present && (1..=crate::lower::MAX_TUPLE as u64).contains(&count) {
             out.insert("items".to_owned(), json!({ "oneOf": prefix }));
             out.insert(crate::lower::TUPLE_EXTENSION.to_owned(), json!(true));
             return;
