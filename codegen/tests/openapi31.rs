@@ -674,3 +674,31 @@ components:
         &["#/components/schemas/S/properties/thirteen/prefixItems"],
     );
 }
+
+/// A tuple in a parameter is sent as JSON text, which OpenAPI's parameter styles do not say:
+/// a warning names the parameter.
+#[test]
+fn a_tuple_parameter_is_a_warning() {
+    let text = format!(
+        "{HEAD}paths:
+  /a/{{p}}:
+    get:
+      operationId: getA
+      parameters:
+        - {{name: p, in: path, required: true, schema: {{type: string}}}}
+        - name: range
+          in: query
+          schema: {{type: array, prefixItems: [{{type: integer}}, {{type: string}}], items: false, minItems: 2}}
+      responses: {{'204': {{description: ok}}}}
+"
+    );
+    let w = warnings(&text);
+    has(
+        &w,
+        &[
+            "spec.yaml#/paths/~1a~1{p}/get/parameters/1 (getA)",
+            "parameter `range` holds a tuple",
+        ],
+    );
+    assert_eq!(w.len(), 1, "{w:#?}");
+}

@@ -84,6 +84,15 @@ pub(super) fn lower_params(
                     ),
                 );
             }
+            if is_tuple(cx, &ty) {
+                cx.warn(
+                    Location::new(placed.at()).with_context(operation_id),
+                    format!(
+                        "parameter `{}` holds a tuple (`prefixItems`), which is sent as JSON text (`[1,\"a\"]`), not as a delimited list",
+                        data.name
+                    ),
+                );
+            }
             let wanted = snake(&data.name);
             let claim = names.claim_by(&wanted, &data.name);
             if let Some(Holder::Claimed(other)) = &claim.displaced_by {
@@ -140,6 +149,23 @@ pub(super) fn is_object(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
                     _ => return false,
                 },
                 None => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether a parameter's type is a tuple, or a list of them (written as JSON text).
+fn is_tuple(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
+    let mut ty = ty;
+    for _ in 0..32 {
+        match ty {
+            TypeRef::Tuple(_) => return true,
+            TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
+            TypeRef::Named(name) => match cx.types.named(name).map(|def| &def.kind) {
+                Some(crate::ir::TypeKind::Alias(target)) => ty = target,
+                _ => return false,
             },
             _ => return false,
         }
