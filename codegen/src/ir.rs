@@ -149,6 +149,9 @@ pub enum TypeRef {
     Uuid,
     /// Bytes sent as base64 text (`format: byte`).
     Base64,
+    /// A list item or map value that may be `null` (`Option`); fields and parameters carry
+    /// their own optionality instead.
+    Nullable(Box<TypeRef>),
     /// A JSON array of fixed length with a type per position (OpenAPI 3.1 `prefixItems`).
     Tuple(Vec<TypeRef>),
 }

@@ -144,6 +144,20 @@ mod types {
         );
         assert_eq!(serde_json::to_value(&scalars).unwrap(), answer);
     }
+
+    /// List items and map values whose type list holds `null` are `Option`s: a `null` among
+    /// them decodes, and is sent back as `null`.
+    #[tokio::test]
+    async fn nulls_inside_lists_and_maps_decode() {
+        let answer = json!({"values": [1.5, null], "byName": {"a": "x", "b": null}});
+        let mock = Mock::start(vec![Reply::json(200, &answer)]).await;
+
+        let series = Client::new(&mock.base).unwrap().get_series().await.unwrap();
+
+        assert_eq!(series.values, [Some(1.5), None]);
+        assert_eq!(series.by_name.get("b"), Some(&None));
+        assert_eq!(serde_json::to_value(&series).unwrap(), answer);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

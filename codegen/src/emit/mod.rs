@@ -289,6 +289,10 @@ pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
             let item = type_tokens(item, models);
             quote!(::std::vec::Vec<#item>)
         }
+        TypeRef::Nullable(inner) => {
+            let inner = type_tokens(inner, models);
+            quote!(::std::option::Option<#inner>)
+        }
         TypeRef::Tuple(items) => {
             let items = items.iter().map(|item| type_tokens(item, models));
             quote!((#(#items,)*))

@@ -110,7 +110,10 @@ pub fn runtime_features(api: &Api) -> Vec<RuntimeFeature> {
 fn contains_uuid(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Uuid => true,
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => contains_uuid(inner),
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Boxed(inner)
+        | TypeRef::Nullable(inner) => contains_uuid(inner),
         TypeRef::Tuple(items) => items.iter().any(contains_uuid),
         _ => false,
     }

@@ -140,7 +140,10 @@ fn named<'t>(ty: &'t TypeRef, into: &mut BTreeSet<&'t str>) {
         TypeRef::Named(name) => {
             into.insert(name);
         }
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => named(inner, into),
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Boxed(inner)
+        | TypeRef::Nullable(inner) => named(inner, into),
         TypeRef::Tuple(items) => items.iter().for_each(|item| named(item, into)),
         _ => {}
     }

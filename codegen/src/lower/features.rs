@@ -27,7 +27,10 @@ pub fn feature_name(tag: &str) -> String {
 fn named(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => out.push(name.clone()),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => named(inner, out),
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Boxed(inner)
+        | TypeRef::Nullable(inner) => named(inner, out),
         TypeRef::Tuple(items) => items.iter().for_each(|item| named(item, out)),
         _ => {}
     }

@@ -300,7 +300,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Vec(item) => format!("{}List", variant_name(item)),
         TypeRef::Map(_) => "Map".to_owned(),
         TypeRef::Tuple(_) => "Tuple".to_owned(),
-        TypeRef::Boxed(inner) => variant_name(inner),
+        TypeRef::Boxed(inner) | TypeRef::Nullable(inner) => variant_name(inner),
         TypeRef::Bytes | TypeRef::Base64 => "Bytes".to_owned(),
         TypeRef::Uuid => "Uuid".to_owned(),
     }
@@ -658,37 +658,43 @@ fn plain_type(cx: &mut Lowering<'_>, schema: &Schema, hint: &str, at: &str) -> T
                 return tuple;
             }
             let item = match &array.items {
-                Some(items) => lower_inline(
-                    cx,
-                    items.into(),
-                    &format!("{hint}Item"),
-                    &format!("{at}/items"),
-                ),
+                Some(items) => {
+                    let item = lower_inline(
+                        cx,
+                        items.into(),
+                        &format!("{hint}Item"),
+                        &format!("{at}/items"),
+                    );
+                    nullable_if(cx, items.into(), item)
+                }
                 None => TypeRef::Json,
             };
             TypeRef::Vec(Box::new(item))
         }
         SchemaKind::Type(Type::Object(object)) => match &object.additional_properties {
-            Some(AdditionalProperties::Schema(value)) => {
+            Some(AdditionalProperties::Schema(schema)) => {
                 let value = lower_inline(
                     cx,
-                    value.as_ref().into(),
+                    schema.as_ref().into(),
                     &format!("{hint}Value"),
                     &format!("{at}/additionalProperties"),
                 );
-                TypeRef::Map(Box::new(value))
+                TypeRef::Map(Box::new(nullable_if(cx, schema.as_ref().into(), value)))
             }
             _ => TypeRef::Map(Box::new(TypeRef::Json)),
         },
         // An array written without `type: array`.
         SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "array") => {
             match &any.items {
-                Some(items) => TypeRef::Vec(Box::new(lower_inline(
-                    cx,
-                    items.into(),
-                    &format!("{hint}Item"),
-                    &format!("{at}/items"),
-                ))),
+                Some(items) => {
+                    let item = lower_inline(
+                        cx,
+                        items.into(),
+                        &format!("{hint}Item"),
+                        &format!("{at}/items"),
+                    );
+                    TypeRef::Vec(Box::new(nullable_if(cx, items.into(), item)))
+                }
                 None => TypeRef::Json,
             }
         }
@@ -703,6 +709,22 @@ fn plain_type(cx: &mut Lowering<'_>, schema: &Schema, hint: &str, at: &str) -> T
             );
             TypeRef::Json
         }
+    }
+}
+
+/// `ty`, the type of a list item or map value `schema`, as `Option` when the schema (or the
+/// one its `$ref` names) allows `null`; any JSON value holds `null` already.
+fn nullable_if(cx: &Lowering<'_>, schema: SchemaAt<'_>, ty: TypeRef) -> TypeRef {
+    let nullable = match schema {
+        SchemaAt::Item(schema) => schema.schema_data.nullable,
+        SchemaAt::Ref(reference) => {
+            referenced(cx, reference).is_some_and(|target| target.schema_data.nullable)
+        }
+    };
+    if nullable && ty != TypeRef::Json {
+        TypeRef::Nullable(Box::new(ty))
+    } else {
+        ty
     }
 }
 

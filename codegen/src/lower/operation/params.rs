@@ -141,7 +141,7 @@ pub(super) fn is_object(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
     for _ in 0..32 {
         match ty {
             TypeRef::Map(_) => return true,
-            TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
+            TypeRef::Vec(item) | TypeRef::Boxed(item) | TypeRef::Nullable(item) => ty = item,
             TypeRef::Named(name) => match cx.types.named(name) {
                 Some(def) => match &def.kind {
                     crate::ir::TypeKind::Alias(target) => ty = target,
@@ -162,7 +162,7 @@ fn is_tuple(cx: &Lowering<'_>, ty: &TypeRef) -> bool {
     for _ in 0..32 {
         match ty {
             TypeRef::Tuple(_) => return true,
-            TypeRef::Vec(item) | TypeRef::Boxed(item) => ty = item,
+            TypeRef::Vec(item) | TypeRef::Boxed(item) | TypeRef::Nullable(item) => ty = item,
             TypeRef::Named(name) => match cx.types.named(name).map(|def| &def.kind) {
                 Some(crate::ir::TypeKind::Alias(target)) => ty = target,
                 _ => return false,
