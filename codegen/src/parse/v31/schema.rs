@@ -264,7 +264,10 @@ impl Downgrade<'_> {
         let mut constraints = Map::new();
         for (key, value) in source {
             match key.as_str() {
-                "$ref" | "$comment" => {}
+                // Bounds on the value do not change its type: the referenced schema's stands.
+                "$ref" | "$comment" | "minLength" | "maxLength" | "pattern" | "minimum"
+                | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
+                | "minItems" | "maxItems" | "uniqueItems" | "minProperties" | "maxProperties" => {}
                 "summary" => {
                     if !source.contains_key("description") {
                         annotations.insert("description".to_owned(), value.clone());

@@ -66,6 +66,8 @@ fn references_with_siblings() -> TestResult {
         s,
         json!({"allOf": [{"$ref": "#/components/schemas/T"}], "description": "mine"})
     );
+    let (s, _) = converted(json!({"$ref": "#/components/schemas/T", "maxLength": 80}))?;
+    assert_eq!(s, json!({"$ref": "#/components/schemas/T"}));
     let (s, _) = converted(json!({"$ref": "#/components/schemas/T", "required": ["a"]}))?;
     assert_eq!(
         s,
