@@ -2138,3 +2138,52 @@ mod reserved_type_names {
         mock.single().assert_json_body(&value);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// bent-rules.yaml: a query string in a path key, a repeated operationId, numbers as text
+// ---------------------------------------------------------------------------------------------
+
+mod bent_rules {
+    use fixture_output::bent_rules::Client;
+
+    use super::*;
+
+    /// `/search?q={q}&page={page}` is the path `/search`, and its placeholders are the query
+    /// parameters the operation declares.
+    #[tokio::test]
+    async fn a_query_string_in_a_path_key_is_sent_as_query_parameters() {
+        let mock = Mock::start(vec![Reply::json(200, &json!(["ada"]))]).await;
+        let found = Client::new(&mock.base)
+            .unwrap()
+            .search("a b", Some(2))
+            .await
+            .unwrap();
+        assert_eq!(found, ["ada"]);
+        let seen = mock.single();
+        assert_eq!(seen.path, "/search");
+        assert_eq!(seen.query_values("q"), ["a b"]);
+        assert_eq!(seen.query_values("page"), ["2"]);
+    }
+
+    /// Two operations named `listJobs` (on `/jobs` and `/jobs/`) are both methods, each calling
+    /// its own path.
+    #[tokio::test]
+    async fn both_operations_with_one_operation_id_are_called() {
+        let mock = Mock::start(vec![
+            Reply::json(200, &json!(["a"])),
+            Reply::json(200, &json!(["b"])),
+        ])
+        .await;
+        let client = Client::new(&mock.base).unwrap();
+        assert_eq!(client.list_jobs().await.unwrap(), ["a"]);
+        assert_eq!(client.list_jobs2().await.unwrap(), ["b"]);
+        let paths: Vec<String> = mock.seen().into_iter().map(|s| s.path).collect();
+        assert_eq!(paths, ["/jobs", "/jobs/"]);
+    }
+
+    /// A server variable whose default is the number 2 gives the base URL `.../v2`.
+    #[test]
+    fn a_numeric_server_variable_is_its_text() {
+        assert_eq!(Client::DEFAULT_BASE_URL, "https://api.example.com/v2");
+    }
+}

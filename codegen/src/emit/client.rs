@@ -218,6 +218,20 @@ fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStr
     }
 }
 
+/// A path template that ends in `/` (`/jobs/`, not `/`) keeps it: servers may tell `/jobs`
+/// and `/jobs/` apart. (Segments are never empty, so the slash is added on its own.)
+fn trailing_slash(op: &Operation) -> TokenStream {
+    if op.path.len() > 1 && op.path.ends_with('/') {
+        quote! {
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.push("");
+            }
+        }
+    } else {
+        TokenStream::new()
+    }
+}
+
 /// The method of an operation (and its stream method, when paged): documentation, signature,
 /// then the request built in order: path, query, headers and cookies, body; then the send.
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
@@ -235,6 +249,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .map(|p| param_arg(p, models, &TokenStream::new()));
     let body_arg = op.body.as_ref().map(|b| body_arg(b, models));
     let segments = path_segments(api, op);
+    let trailing_slash = trailing_slash(op);
     let query = query_statements(api, op);
     let headers = header_statements(api, op);
     let cookies = cookie_statements(api, op);
@@ -253,6 +268,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
             #[allow(unused_mut)]
             let mut url = self.core.url(&[#(#segments),*])?;
+            #trailing_slash
             #query
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);

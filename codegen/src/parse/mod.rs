@@ -1,5 +1,6 @@
 //! Stage 1: text → `openapiv3::OpenAPI`, with the version checked first.
 
+mod lenient;
 pub(crate) mod shape;
 pub(crate) mod targets;
 mod v31;
@@ -122,9 +123,24 @@ fn parse_to_30(
         _ => value,
     };
     check_version(file, value.get("openapi"))?;
+    let mut value = value;
+    warnings.extend(lenient::query_strings_in_paths(&mut value));
     // Each object on its own first: every error with its pointer, and never a slow failure
-    // (see `shape`). The whole document is deserialized only when that finds nothing.
-    let located = crate::parse::shape::locate(file, &value);
+    // (see `shape`). The whole document is deserialized only when that finds nothing, or
+    // nothing but scalars where annotations want text (read as text, with a warning).
+    let mut located = crate::parse::shape::locate(file, &value);
+    for _ in 0..lenient::MAX_ROUNDS {
+        if located.is_empty() {
+            break;
+        }
+        match lenient::scalars_as_text(&mut value, &located) {
+            Some(fixed) => {
+                warnings.extend(fixed);
+                located = crate::parse::shape::locate(file, &value);
+            }
+            None => break,
+        }
+    }
     if !located.is_empty() {
         return Err(Errors(located));
     }

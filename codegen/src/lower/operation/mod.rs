@@ -42,6 +42,7 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
     // First every operation and its id, so that method names (and the type names derived
     // from them) are decided before anything is lowered.
     let mut found = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (path, item) in &doc.paths.paths {
         let path_at = pointer("#/paths", path);
         let ReferenceOr::Item(item) = item else {
@@ -53,10 +54,11 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
         };
         for (method, operation) in methods(item) {
             let at = pointer(&path_at, method_key(method));
-            let operation_id = operation
+            let written = operation
                 .operation_id
                 .clone()
                 .unwrap_or_else(|| format!("{}_{}", method_key(method), path.trim_matches('/')));
+            let operation_id = unique_id(cx, &mut seen, written, &at);
             found.push(Found {
                 path,
                 item,
@@ -69,19 +71,8 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
     }
     let mut scope = method_scope(cx);
     let method_names = method_names(cx, &mut scope, &found);
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut raw = Vec::new();
     for (found, names) in found.into_iter().zip(method_names) {
-        if let Some(first) = seen.insert(found.operation_id.clone(), found.at.clone()) {
-            cx.error(
-                Location::new(&found.at).with_context(&found.operation_id),
-                format!(
-                    "operationId `{}` is also used at {first}; operationIds must be unique",
-                    found.operation_id
-                ),
-            );
-            continue;
-        }
         if let Some(op) = lower_operation(cx, &found, names) {
             raw.push(op);
         }
@@ -89,6 +80,34 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
     let mut client_params = lift_client_params(&mut raw);
     name_client_settings(cx, &mut scope, &mut client_params, &mut raw);
     (client_params, raw.into_iter().map(|r| r.op).collect())
+}
+
+/// `id`, or, when an operation before it (at `seen[id]`) has it already, the first of `id2`,
+/// `id3`... that none has, with a warning naming both places: operationIds must be unique,
+/// and documents that repeat one (`/jobs` and `/jobs/`) still mean two operations.
+fn unique_id(
+    cx: &mut Lowering<'_>,
+    seen: &mut BTreeMap<String, String>,
+    id: String,
+    at: &str,
+) -> String {
+    let Some(first) = seen.get(&id).cloned() else {
+        seen.insert(id.clone(), at.to_owned());
+        return id;
+    };
+    let renamed = (2..)
+        .map(|n| format!("{id}{n}"))
+        .find(|candidate| !seen.contains_key(candidate))
+        .unwrap_or_default();
+    cx.warn(
+        Location::new(at).with_context(&id),
+        format!(
+            "operationId `{id}` is also used at {first}; operationIds must be unique, so this \
+             operation is read as `{renamed}`"
+        ),
+    );
+    seen.insert(renamed.clone(), at.to_owned());
+    renamed
 }
 
 fn methods(item: &PathItem) -> Vec<(Method, &openapiv3::Operation)> {
