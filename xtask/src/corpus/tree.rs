@@ -549,6 +549,30 @@ mod tests {
     }
 
     #[test]
+    fn documents_are_found_in_subfolders_and_named_by_their_relative_path() {
+        let dir = std::env::temp_dir().join(format!("xtask-tree-{}", std::process::id()));
+        fs::create_dir_all(dir.join("APIs/example.com/1.0")).unwrap();
+        fs::write(dir.join("APIs/example.com/1.0/openapi.yaml"), "").unwrap();
+        fs::write(dir.join("APIs/example.com/1.0/swagger.json"), "").unwrap();
+        fs::write(dir.join("top.yml"), "").unwrap();
+        fs::write(dir.join("notes.txt"), "").unwrap();
+        let names: Vec<String> = documents(&dir)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            names,
+            [
+                "APIs/example.com/1.0/openapi.yaml",
+                "APIs/example.com/1.0/swagger.json",
+                "top.yml"
+            ]
+        );
+    }
+
+    #[test]
     fn child_lines_become_a_record() {
         let record = parse_child(
             "api/x.json",
