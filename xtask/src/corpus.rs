@@ -1,6 +1,8 @@
 //! `cargo xtask corpus [DIR] [--github FILE]`: generate a crate from every document in a
 //! folder, `cargo check` each, and print a table. Opt-in: it takes minutes.
 
+pub mod tree;
+
 use anyhow::{Context, Result};
 use codegen::manifest::RuntimeSource;
 use std::fs;

@@ -78,6 +78,28 @@ enum Task {
         /// Generate only.
         #[arg(long)]
         no_check: bool,
+        /// Generation alone (client and server, in memory, no cargo check) of every
+        /// .json/.yaml document anywhere under DIR, each in a child process; reports refusals
+        /// by cause, warnings and the slowest documents (target/corpus/tree-report.md).
+        #[arg(long, conflicts_with = "github")]
+        tree: bool,
+        /// With --tree: kill a document's child after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "tree")]
+        timeout: u64,
+        /// With --tree: list documents that take longer than this as slow.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60, requires = "tree")]
+        slow: u64,
+        /// With --tree: documents generated at once.
+        #[arg(long, value_name = "N", default_value_t = 1, requires = "tree")]
+        jobs: usize,
+    },
+    /// One document of `corpus --tree`, generated in this child process; prints its verdict.
+    #[command(hide = true)]
+    CorpusOne {
+        /// The name the document is reported under.
+        #[arg(long)]
+        name: String,
+        file: PathBuf,
     },
     /// The generator and its output tried from other people's projects: install the command,
     /// generate two crates against one runtime and build an application with both, resolve
@@ -152,10 +174,23 @@ fn main() -> Result<()> {
             dir,
             github,
             no_check,
+            tree,
+            timeout,
+            slow,
+            jobs,
         } => {
             let dir = dir.unwrap_or_else(|| regen::root().join("../shared/corpus/dev"));
+            if tree {
+                let limits = corpus::tree::Limits {
+                    timeout: std::time::Duration::from_secs(timeout),
+                    slow: std::time::Duration::from_secs(slow),
+                    jobs,
+                };
+                return corpus::tree::run(&dir, limits);
+            }
             corpus::run(&dir, &github, !no_check)
         }
+        Task::CorpusOne { name, file } => corpus::tree::one(&name, &file),
         Task::Downstream => downstream::run(),
         Task::MinimalVersions { group } => minimal_versions::run(group.as_deref()),
         Task::Bench { args } => {
