@@ -2165,6 +2165,22 @@ mod bent_rules {
         assert_eq!(seen.query_values("page"), ["2"]);
     }
 
+    /// `/rides?page={page}` with `page` declared `in: path`: the path is `/rides` and `page`
+    /// goes in the query.
+    #[tokio::test]
+    async fn a_placeholder_declared_in_the_path_is_sent_in_the_query() {
+        let mock = Mock::start(vec![Reply::json(200, &json!(["r1"]))]).await;
+        let rides = Client::new(&mock.base)
+            .unwrap()
+            .list_rides(3)
+            .await
+            .unwrap();
+        assert_eq!(rides, ["r1"]);
+        let seen = mock.single();
+        assert_eq!(seen.path, "/rides");
+        assert_eq!(seen.query_values("page"), ["3"]);
+    }
+
     /// Two operations named `listJobs` (on `/jobs` and `/jobs/`) are both methods, each calling
     /// its own path.
     #[tokio::test]

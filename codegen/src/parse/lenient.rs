@@ -7,7 +7,10 @@
 //! - A path key with a query string (`/search?q={q}`), invalid but common, is the path alone
 //!   when every `{placeholder}` of the query string is a declared query parameter.
 //!
-//! Both work on the document as plain JSON, before it is deserialized.
+//! - A callback written as a `$ref` (valid OpenAPI, which `openapiv3` cannot read in an
+//!   operation) is the callback it names.
+//!
+//! All work on the document as plain JSON, before it is deserialized.
 
 use crate::error::{Error, Location, Warning};
 use crate::pointer::{self, join as ptr};
@@ -24,6 +27,7 @@ const TEXT_KEYS: &[&str] = &[
     "name",
     "url",
     "email",
+    "pattern",
 ];
 
 /// How many rounds of fixes [`scalars_as_text`] makes at most (each after a shape check).
@@ -41,7 +45,7 @@ pub(crate) fn scalars_as_text(root: &mut Value, errors: &[Error]) -> Option<Vec<
         else {
             continue;
         };
-        if !is_scalar_for_text(message) || !is_annotation(&location.pointer) {
+        if !is_scalar_for_text(message) {
             continue;
         }
         let Some(slot) = pointer::local(&location.pointer)
@@ -50,20 +54,37 @@ pub(crate) fn scalars_as_text(root: &mut Value, errors: &[Error]) -> Option<Vec<
         else {
             continue;
         };
-        let text = match slot {
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => continue,
-        };
-        warnings.push(Warning {
-            location: location.clone(),
-            message: format!(
-                "`{text}` is not text, which OpenAPI requires here; read as \"{text}\""
-            ),
-        });
-        *slot = Value::String(text);
+        match slot {
+            // Reported at the object (a schema): its annotations that are not text.
+            Value::Object(object) => {
+                for (key, value) in object.iter_mut() {
+                    if TEXT_KEYS.contains(&key.as_str()) {
+                        warnings.extend(as_text(value, &ptr(&location.pointer, key)));
+                    }
+                }
+            }
+            value => warnings.extend(as_text(value, &location.pointer)),
+        }
     }
     (!warnings.is_empty()).then_some(warnings)
+}
+
+/// `value` (at `at`) as text when it is a number or a boolean where an annotation belongs,
+/// and the warning that says so.
+fn as_text(value: &mut Value, at: &str) -> Option<Warning> {
+    if !is_annotation(at) {
+        return None;
+    }
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    *value = Value::String(text.clone());
+    Some(Warning {
+        location: Location::new(at),
+        message: format!("`{text}` is not text, which OpenAPI requires here; read as \"{text}\""),
+    })
 }
 
 /// Whether a deserializer's message says a number or boolean stands where text belongs.
@@ -91,9 +112,58 @@ fn is_annotation(at: &str) -> bool {
     }
 }
 
-/// Path keys with a query string whose placeholders are all declared query parameters become
-/// the path alone; the warnings. Keys left as they are (a literal value in the query string, a
-/// placeholder no query parameter declares, or a path already there) are reported by lowering.
+/// Operations' callbacks written as a `$ref` (to `#/components/callbacks/...` or anywhere):
+/// replaced by what they name, or dropped with a warning when that is not a callback (callbacks
+/// are not generated, so nothing else depends on them).
+pub(crate) fn referenced_callbacks(root: &mut Value) -> Vec<Warning> {
+    let snapshot = root.clone();
+    let mut warnings = Vec::new();
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
+        return warnings;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            let Some(callbacks) = operation
+                .get_mut("callbacks")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let at = ptr(&ptr(&ptr("#/paths", path), method), "callbacks");
+            callbacks.retain(|name, callback| {
+                let Some(reference) = callback.get("$ref").and_then(Value::as_str) else {
+                    return true;
+                };
+                match pointer::lookup_ref(&snapshot, reference) {
+                    Some(target) if target.is_object() && target.get("$ref").is_none() => {
+                        *callback = target.clone();
+                        true
+                    }
+                    _ => {
+                        warnings.push(Warning {
+                            location: Location::new(ptr(&at, name)),
+                            message: format!(
+                                "`$ref: {reference}` does not name a callback; the callback is \
+                                 skipped (callbacks are not generated)"
+                            ),
+                        });
+                        false
+                    }
+                }
+            });
+        }
+    }
+    warnings
+}
+
+/// Path keys with a query string of `name={placeholder}` pairs become the path alone; the
+/// warnings. Placeholders declared as query parameters are sent as such, those declared
+/// `in: path` become query parameters, and those no operation declares are not sent (the
+/// warning says so). Keys left as they are (a literal value in the query string, or a path
+/// already there) are reported by lowering.
 pub(crate) fn query_strings_in_paths(root: &mut Value) -> Vec<Warning> {
     let parameters = root
         .pointer("/components/parameters")
@@ -111,26 +181,56 @@ pub(crate) fn query_strings_in_paths(root: &mut Value) -> Vec<Warning> {
         let Some(names) = placeholders(query) else {
             continue;
         };
-        let declared = paths
-            .get(&key)
-            .map(|item| query_parameters(item, &parameters))
-            .unwrap_or_default();
-        if paths.contains_key(path) || !names.iter().all(|n| declared.contains(n)) {
+        let declared = |place: &str| {
+            paths
+                .get(&key)
+                .map(|item| declared_parameters(item, &parameters, place))
+                .unwrap_or_default()
+        };
+        let (query_params, path_params) = (declared("query"), declared("path"));
+        if paths.contains_key(path) {
             continue;
         }
+        let undeclared: Vec<&String> = names
+            .iter()
+            .filter(|n| !query_params.contains(n) && !path_params.contains(n))
+            .collect();
         let at = ptr("#/paths", &key);
-        if let Some(item) = paths.shift_remove(&key) {
+        if let Some(mut item) = paths.shift_remove(&key) {
+            // Placeholders of the query string declared `in: path` are query parameters.
+            let moved: Vec<&String> = names.iter().filter(|n| path_params.contains(n)).collect();
+            for name in &moved {
+                to_query(&mut item, name);
+            }
             paths.insert(path.to_owned(), item);
+            let list = |names: &mut dyn Iterator<Item = &String>| {
+                names
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let declared_as_path = if moved.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} declared `in: path`, read as `in: query`)",
+                    list(&mut moved.iter().copied())
+                )
+            };
+            let not_sent = if undeclared.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} no operation declares, so none sends it (declare it to send it)",
+                    list(&mut undeclared.iter().copied())
+                )
+            };
             warnings.push(Warning {
                 location: Location::new(at),
                 message: format!(
                     "a path key cannot hold a query string; read as the path `{path}`, whose \
-                     operations send {} as the query parameters they declare",
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                     operations send {} as query parameters{declared_as_path}{not_sent}",
+                    list(&mut names.iter().filter(|n| !undeclared.contains(n)))
                 ),
             });
         }
@@ -152,9 +252,33 @@ fn placeholders(query: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The names of the query parameters declared at a path item's level or by every operation
-/// of it (references into `components/parameters` followed once).
-fn query_parameters(item: &Value, components: &Value) -> Vec<String> {
+/// Declares the inline parameter `name` of a path item (at its level and in its operations)
+/// `in: query` instead of `in: path`.
+fn to_query(item: &mut Value, name: &str) {
+    let mut lists: Vec<&mut Value> = Vec::new();
+    if let Some(object) = item.as_object_mut() {
+        for (key, value) in object.iter_mut() {
+            if key == "parameters" {
+                lists.push(value);
+            } else if let Some(params) = value.get_mut("parameters") {
+                lists.push(params);
+            }
+        }
+    }
+    for list in lists {
+        for param in list.as_array_mut().into_iter().flatten() {
+            let matches = param.get("name").and_then(Value::as_str) == Some(name)
+                && param.get("in").and_then(Value::as_str) == Some("path");
+            if let (true, Some(param)) = (matches, param.as_object_mut()) {
+                param.insert("in".to_owned(), Value::String("query".to_owned()));
+            }
+        }
+    }
+}
+
+/// The names of the parameters `in: place` declared at a path item's level or by any of its
+/// operations (references into `components/parameters` followed once).
+fn declared_parameters(item: &Value, components: &Value, place: &str) -> Vec<String> {
     let names = |list: Option<&Value>| -> Vec<String> {
         list.and_then(Value::as_array)
             .into_iter()
@@ -164,7 +288,7 @@ fn query_parameters(item: &Value, components: &Value) -> Vec<String> {
                     .and_then(|name| components.get(name)),
                 None => Some(p),
             })
-            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some(place))
             .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
             .collect()
     };
@@ -181,13 +305,10 @@ fn query_parameters(item: &Value, components: &Value) -> Vec<String> {
         })
         .filter_map(|(_, op)| op.as_object())
         .collect();
-    let mut declared = shared.clone();
-    if let Some((first, rest)) = operations.split_first() {
-        for name in names(first.get("parameters")) {
-            let everywhere = rest
-                .iter()
-                .all(|op| names(op.get("parameters")).contains(&name));
-            if everywhere && !declared.contains(&name) {
+    let mut declared = shared;
+    for operation in operations {
+        for name in names(operation.get("parameters")) {
+            if !declared.contains(&name) {
                 declared.push(name);
             }
         }
@@ -219,7 +340,7 @@ mod tests {
             "paths": {
                 "/search?q={q}&page={page}": {
                     "parameters": [{"$ref": "#/components/parameters/Page"}],
-                    "get": {"parameters": [{"name": "q", "in": "query"}]},
+                    "get": {"parameters": [{"name": "q", "in": "path"}]},
                 },
                 "/fixed?action=list": {"get": {}},
                 "/other?x={x}": {"get": {}},
@@ -227,13 +348,22 @@ mod tests {
             "components": {"parameters": {"Page": {"name": "page", "in": "query"}}},
         });
         let warnings = query_strings_in_paths(&mut doc);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[1].message.contains("`x` no operation declares"),
+            "{warnings:?}"
+        );
         let keys: Vec<&String> = doc["paths"]
             .as_object()
             .into_iter()
             .flatten()
             .map(|(k, _)| k)
             .collect();
-        assert_eq!(keys, ["/fixed?action=list", "/other?x={x}", "/search"]);
+        assert_eq!(keys, ["/fixed?action=list", "/search", "/other"]);
+        // `q`, declared `in: path`, is a query parameter now.
+        assert_eq!(
+            doc["paths"]["/search"]["get"]["parameters"][0]["in"],
+            json!("query")
+        );
     }
 }

@@ -99,6 +99,9 @@ struct Index {
     ids: BTreeMap<String, String>,
     /// The pointer of every `$defs` entry → the component schema it becomes, longest first.
     defs: Vec<(String, String)>,
+    /// Keywords beside a `$ref` that move into its `allOf/1` (see `schema::sibling_role`):
+    /// their pointer → where they stand in the converted document, longest first.
+    moved: Vec<(String, String)>,
 }
 
 impl Index {
@@ -134,6 +137,14 @@ impl Index {
 
     /// Records what the object at `at` names or defines.
     fn note(&mut self, at: &str, map: &Map<String, Value>, taken: &mut Vec<String>) {
+        if map.get("$ref").is_some_and(Value::is_string) {
+            for key in map.keys() {
+                if schema::sibling_role(key) == schema::Sibling::Constraint {
+                    let moved = ptr(&ptr(&ptr(at, "allOf"), "1"), key);
+                    self.moved.push((ptr(at, key), moved));
+                }
+            }
+        }
         if let Some(Value::String(anchor)) = map.get("$anchor") {
             self.anchors.insert(anchor.clone(), at.to_owned());
         }
@@ -183,7 +194,8 @@ impl Index {
                     None => return reference.to_owned(),
                 }
             }
-            Some(("", _)) => reference.to_owned(),
+            Some(("", _)) => pointer::local(reference)
+                .map_or_else(|_| reference.to_owned(), std::borrow::Cow::into_owned),
             Some((base, fragment)) => match self.ids.get(base) {
                 Some(at) if fragment.is_empty() || fragment.starts_with('/') => {
                     format!("{at}{fragment}")
@@ -199,7 +211,23 @@ impl Index {
                 None => return reference.to_owned(),
             },
         };
-        self.hoist(&local)
+        self.hoist(&self.unmove(&local))
+    }
+
+    /// `at` with the `$ref` sibling it is in (the innermost) replaced by where it moved.
+    fn unmove(&self, at: &str) -> String {
+        for (from, to) in &self.moved {
+            if at == from {
+                return to.clone();
+            }
+            if let Some(rest) = at
+                .strip_prefix(from.as_str())
+                .filter(|r| r.starts_with('/'))
+            {
+                return format!("{to}{rest}");
+            }
+        }
+        at.to_owned()
     }
 
     /// `at` with the `$defs` entry it is in (the innermost) replaced by its component.

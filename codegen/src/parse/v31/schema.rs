@@ -263,20 +263,17 @@ impl Downgrade<'_> {
         let mut annotations = Map::new();
         let mut constraints = Map::new();
         for (key, value) in source {
-            match key.as_str() {
-                // Bounds on the value do not change its type: the referenced schema's stands.
-                "$ref" | "$comment" | "minLength" | "maxLength" | "pattern" | "minimum"
-                | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
-                | "minItems" | "maxItems" | "uniqueItems" | "minProperties" | "maxProperties" => {}
-                "summary" => {
+            match sibling_role(key) {
+                Sibling::Dropped => {}
+                Sibling::Annotation if key == "summary" => {
                     if !source.contains_key("description") {
                         annotations.insert("description".to_owned(), value.clone());
                     }
                 }
-                k if ANNOTATIONS.contains(&k) || k == "examples" || k.starts_with("x-") => {
+                Sibling::Annotation => {
                     annotations.insert(key.clone(), value.clone());
                 }
-                _ => {
+                Sibling::Constraint => {
                     constraints.insert(key.clone(), value.clone());
                 }
             }
@@ -507,6 +504,30 @@ impl Downgrade<'_> {
             }
         };
         out.insert("additionalProperties".to_owned(), map_of);
+    }
+}
+
+/// What becomes of a keyword beside a `$ref`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sibling {
+    /// Nothing: the `$ref` itself, comments, and bounds on the value (which do not change its
+    /// type: the referenced schema's stands).
+    Dropped,
+    /// It describes the value: kept on the outer schema.
+    Annotation,
+    /// It constrains the value as an `allOf` member would: moved into `allOf/1`.
+    Constraint,
+}
+
+/// The role of `key` beside a `$ref` (see [`Sibling`]).
+pub(super) fn sibling_role(key: &str) -> Sibling {
+    match key {
+        "$ref" | "$comment" | "minLength" | "maxLength" | "pattern" | "minimum" | "maximum"
+        | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" | "minItems" | "maxItems"
+        | "uniqueItems" | "minProperties" | "maxProperties" => Sibling::Dropped,
+        "summary" | "examples" => Sibling::Annotation,
+        k if ANNOTATIONS.contains(&k) || k.starts_with("x-") => Sibling::Annotation,
+        _ => Sibling::Constraint,
     }
 }
 
