@@ -2203,3 +2203,61 @@ mod bent_rules {
         assert_eq!(Client::DEFAULT_BASE_URL, "https://api.example.com/v2");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// references-anywhere.yaml: references into `paths`, into a component's property, encoded
+// ---------------------------------------------------------------------------------------------
+
+mod references_anywhere {
+    use fixture_output::references_anywhere::Client;
+    use fixture_output::references_anywhere::models::{
+        ListOrdersResponseItem, OrderStatus, PostReceiptBody,
+    };
+
+    use super::*;
+
+    /// A response and a (percent-encoded) parameter reached through `#/paths/...` are the same
+    /// as where they stand: one type, the same path parameter.
+    #[tokio::test]
+    async fn a_response_reached_through_paths_decodes_as_the_same_type() {
+        let answer = json!([{"id": "o1", "status": "open"}]);
+        let mock = Mock::start(vec![Reply::json(200, &answer)]).await;
+        let latest: Vec<ListOrdersResponseItem> = Client::new(&mock.base)
+            .unwrap()
+            .latest_order("s 1")
+            .await
+            .unwrap();
+        assert_eq!(latest[0].id, "o1");
+        assert_eq!(mock.single().path, "/shops/s%201/orders/latest");
+    }
+
+    /// A parameter whose schema is a component's property takes that property's type.
+    #[tokio::test]
+    async fn a_parameter_typed_by_a_component_property() {
+        let mock = Mock::start(vec![Reply::json(200, &json!([]))]).await;
+        Client::new(&mock.base)
+            .unwrap()
+            .list_orders("s1", Some(&OrderStatus::Closed))
+            .await
+            .unwrap();
+        assert_eq!(mock.single().query_values("status"), ["closed"]);
+    }
+
+    /// An `allOf` member under `paths` merges like a component.
+    #[tokio::test]
+    async fn an_all_of_member_under_paths_is_merged() {
+        let mock = Mock::start(vec![Reply::text(204, "")]).await;
+        let body = PostReceiptBody {
+            id: "o1".into(),
+            status: None,
+            total: Some(9.5),
+        };
+        Client::new(&mock.base)
+            .unwrap()
+            .post_receipt(&body)
+            .await
+            .unwrap();
+        mock.single()
+            .assert_json_body(&json!({"id": "o1", "total": 9.5}));
+    }
+}
