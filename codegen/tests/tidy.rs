@@ -4,7 +4,8 @@
 //! - No file is longer than [`MAX_FILE_LINES`] lines.
 //! - No function is longer than [`MAX_FN_LINES`] lines unless a comment starting with
 //!   `// Long:` just above it (among its doc comments and attributes) says why.
-//! - No `.unwrap()` or `.expect(`, in tests either: the library must not panic, and its tests
+//! - No `.unwrap()`, `.expect(` or `panic!` (nor `unreachable!`, `todo!`, `unimplemented!`), in
+//!   tests either: the library must not panic, and its tests
 //!   return errors instead, so that a search for panics finds none.
 
 use std::path::{Path, PathBuf};
@@ -132,7 +133,15 @@ fn the_library_never_unwraps() {
     for path in sources() {
         let text = std::fs::read_to_string(&path).expect("readable");
         for (i, line) in text.lines().enumerate() {
-            if line.contains(".unwrap()") || line.contains(".expect(") {
+            let panics = [
+                ".unwrap()",
+                ".expect(",
+                "panic!(",
+                "unreachable!(",
+                "todo!(",
+                "unimplemented!(",
+            ];
+            if panics.iter().any(|call| line.contains(call)) {
                 found.push(format!("{}:{}: {}", relative(&path), i + 1, line.trim()));
             }
         }
