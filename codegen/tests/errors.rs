@@ -6,47 +6,20 @@ use std::time::Instant;
 
 const HEAD: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n";
 
+mod support;
+
+use support::has;
+
 fn generate(text: &str) -> Result<Output, Errors> {
     codegen::generate(&Input::new("spec.yaml", text, "cargo xtask generate"))
 }
 
 fn errors(text: &str) -> Vec<String> {
-    match generate(text) {
-        Ok(_) => panic!("expected errors for:\n{text}"),
-        Err(errors) => {
-            assert!(!errors.0.is_empty());
-            // What the user sees: one `error:` line per error.
-            let shown = errors.to_string();
-            assert_eq!(shown.lines().count(), errors.0.len(), "{shown}");
-            assert!(
-                shown.lines().all(|l| l.starts_with("error: spec.yaml")),
-                "{shown}"
-            );
-            errors.0.iter().map(ToString::to_string).collect()
-        }
-    }
+    support::errors_of(text, generate(text))
 }
 
 fn warnings(text: &str) -> Vec<String> {
-    match generate(text) {
-        Ok(output) => output
-            .warnings
-            .iter()
-            .map(|w| w.display_in("spec.yaml"))
-            .collect(),
-        Err(errors) => panic!("expected success:\n{errors}"),
-    }
-}
-
-/// Asserts that some message contains every one of `parts`.
-fn has(messages: &[String], parts: &[&str]) {
-    assert!(
-        messages
-            .iter()
-            .any(|m| parts.iter().all(|part| m.contains(part))),
-        "no message contains all of {parts:?}:\n{}",
-        messages.join("\n")
-    );
+    support::warnings_of(generate(text))
 }
 
 #[test]

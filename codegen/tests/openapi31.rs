@@ -10,6 +10,10 @@ use serde_json::{Value, json};
 
 const HEAD: &str = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\n";
 
+mod support;
+
+use support::has;
+
 fn generate(text: &str) -> Result<Output, Errors> {
     let mut input = Input::new("spec.yaml", text, "cargo xtask generate");
     input.server = true;
@@ -17,41 +21,11 @@ fn generate(text: &str) -> Result<Output, Errors> {
 }
 
 fn errors(text: &str) -> Vec<String> {
-    match generate(text) {
-        Ok(_) => panic!("expected errors for:\n{text}"),
-        Err(errors) => {
-            assert!(!errors.0.is_empty());
-            let shown = errors.to_string();
-            assert_eq!(shown.lines().count(), errors.0.len(), "{shown}");
-            assert!(
-                shown.lines().all(|l| l.starts_with("error: spec.yaml")),
-                "{shown}"
-            );
-            errors.0.iter().map(ToString::to_string).collect()
-        }
-    }
+    support::errors_of(text, generate(text))
 }
 
 fn warnings(text: &str) -> Vec<String> {
-    match generate(text) {
-        Ok(output) => output
-            .warnings
-            .iter()
-            .map(|w| w.display_in("spec.yaml"))
-            .collect(),
-        Err(errors) => panic!("expected success:\n{errors}"),
-    }
-}
-
-/// Asserts that some message contains every one of `parts`.
-fn has(messages: &[String], parts: &[&str]) {
-    assert!(
-        messages
-            .iter()
-            .any(|m| parts.iter().all(|part| m.contains(part))),
-        "no message contains all of {parts:?}:\n{}",
-        messages.join("\n")
-    );
+    support::warnings_of(generate(text))
 }
 
 fn file<'a>(output: &'a Output, path: &str) -> &'a str {

@@ -48,10 +48,9 @@ pub(crate) fn scalars_as_text(root: &mut Value, errors: &[Error]) -> Option<Vec<
         if !is_scalar_for_text(message) {
             continue;
         }
-        let Some(slot) = pointer::local(&location.pointer)
-            .ok()
-            .and_then(|p| root.pointer_mut(p.strip_prefix('#').unwrap_or_default()))
-        else {
+        // Pointers the shape check built: escaped, never percent-encoded.
+        let at = location.pointer.strip_prefix('#').unwrap_or_default();
+        let Some(slot) = root.pointer_mut(at) else {
             continue;
         };
         match slot {
@@ -116,44 +115,47 @@ fn is_annotation(at: &str) -> bool {
 /// replaced by what they name, or dropped with a warning when that is not a callback (callbacks
 /// are not generated, so nothing else depends on them).
 pub(crate) fn referenced_callbacks(root: &mut Value) -> Vec<Warning> {
-    let snapshot = root.clone();
+    // What each referenced callback stands for, read first: only those targets are copied.
+    let mut found: Vec<(String, Option<Value>)> = Vec::new();
+    for (path, item) in root
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let callbacks = operation.get("callbacks").and_then(Value::as_object);
+            for (name, callback) in callbacks.into_iter().flatten() {
+                let Some(reference) = callback.get("$ref").and_then(Value::as_str) else {
+                    continue;
+                };
+                let target = pointer::lookup_ref(root, reference)
+                    .filter(|t| t.is_object() && t.get("$ref").is_none())
+                    .cloned();
+                let at = ptr(&ptr(&ptr(&ptr("#/paths", path), method), "callbacks"), name);
+                found.push((at, target));
+            }
+        }
+    }
     let mut warnings = Vec::new();
-    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
-        return warnings;
-    };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
+    for (at, target) in found {
+        let Some(slot) = root.pointer_mut(at.strip_prefix('#').unwrap_or_default()) else {
             continue;
         };
-        for (method, operation) in item.iter_mut() {
-            let Some(callbacks) = operation
-                .get_mut("callbacks")
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            let at = ptr(&ptr(&ptr("#/paths", path), method), "callbacks");
-            callbacks.retain(|name, callback| {
-                let Some(reference) = callback.get("$ref").and_then(Value::as_str) else {
-                    return true;
-                };
-                match pointer::lookup_ref(&snapshot, reference) {
-                    Some(target) if target.is_object() && target.get("$ref").is_none() => {
-                        *callback = target.clone();
-                        true
-                    }
-                    _ => {
-                        warnings.push(Warning {
-                            location: Location::new(ptr(&at, name)),
-                            message: format!(
-                                "`$ref: {reference}` does not name a callback; the callback is \
-                                 skipped (callbacks are not generated)"
-                            ),
-                        });
-                        false
-                    }
-                }
-            });
+        match target {
+            Some(target) => *slot = target,
+            None => {
+                let reference = slot.get("$ref").and_then(Value::as_str).unwrap_or_default();
+                warnings.push(Warning {
+                    location: Location::new(&at),
+                    message: format!(
+                        "`$ref: {reference}` does not name a callback; the callback is skipped \
+                         (callbacks are not generated)"
+                    ),
+                });
+                // An empty callback: nothing to generate, and nothing `openapiv3` refuses.
+                *slot = Value::Object(Map::new());
+            }
         }
     }
     warnings

@@ -125,9 +125,7 @@ fn parse_to_30(
     check_version(file, value.get("openapi"))?;
     let mut value = value;
     warnings.extend(lenient::query_strings_in_paths(&mut value));
-    if value.pointer("/components/callbacks").is_some() {
-        warnings.extend(lenient::referenced_callbacks(&mut value));
-    }
+    warnings.extend(lenient::referenced_callbacks(&mut value));
     // Each object on its own first: every error with its pointer, and never a slow failure
     // (see `shape`). The whole document is deserialized only when that finds nothing, or
     // nothing but scalars where annotations want text (read as text, with a warning).

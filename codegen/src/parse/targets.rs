@@ -77,41 +77,26 @@ impl Referable for Schema {
     }
 }
 
-impl Referable for Parameter {
-    fn target<'t>(
-        targets: &'t Targets,
-        reference: &str,
-    ) -> Option<Result<Target<'t, Self>, String>> {
-        either(targets.parameters.get(reference))
-    }
+/// `Referable` for the kinds kept as `ReferenceOr`, each in its field of [`Targets`].
+macro_rules! referable {
+    ($($kind:ty => $field:ident),* $(,)?) => {$(
+        impl Referable for $kind {
+            fn target<'t>(
+                targets: &'t Targets,
+                reference: &str,
+            ) -> Option<Result<Target<'t, Self>, String>> {
+                either(targets.$field.get(reference))
+            }
+        }
+    )*};
 }
 
-impl Referable for RequestBody {
-    fn target<'t>(
-        targets: &'t Targets,
-        reference: &str,
-    ) -> Option<Result<Target<'t, Self>, String>> {
-        either(targets.request_bodies.get(reference))
-    }
-}
-
-impl Referable for Response {
-    fn target<'t>(
-        targets: &'t Targets,
-        reference: &str,
-    ) -> Option<Result<Target<'t, Self>, String>> {
-        either(targets.responses.get(reference))
-    }
-}
-
-impl Referable for Header {
-    fn target<'t>(
-        targets: &'t Targets,
-        reference: &str,
-    ) -> Option<Result<Target<'t, Self>, String>> {
-        either(targets.headers.get(reference))
-    }
-}
+referable!(
+    Parameter => parameters,
+    RequestBody => request_bodies,
+    Response => responses,
+    Header => headers,
+);
 
 /// Whether a `$ref` where a schema belongs points into this document anywhere but at a whole
 /// component schema (outside `components.schemas`, or inside one of its schemas: a property,

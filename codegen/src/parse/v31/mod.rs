@@ -13,7 +13,7 @@ mod schema;
 use crate::error::{Error, Errors, Location, Warning};
 use crate::pointer::{self, join as ptr};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The dialect OpenAPI 3.1 schemas use when a document names none.
 const BASE_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
@@ -107,7 +107,7 @@ struct Index {
 impl Index {
     fn of(root: &Value) -> Self {
         let mut index = Self::default();
-        let mut taken: Vec<String> = root
+        let mut taken: BTreeSet<String> = root
             .pointer("/components/schemas")
             .and_then(Value::as_object)
             .map(|schemas| schemas.keys().cloned().collect())
@@ -136,7 +136,7 @@ impl Index {
     }
 
     /// Records what the object at `at` names or defines.
-    fn note(&mut self, at: &str, map: &Map<String, Value>, taken: &mut Vec<String>) {
+    fn note(&mut self, at: &str, map: &Map<String, Value>, taken: &mut BTreeSet<String>) {
         if map.get("$ref").is_some_and(Value::is_string) {
             for key in map.keys() {
                 if schema::sibling_role(key) == schema::Sibling::Constraint {
@@ -167,7 +167,7 @@ impl Index {
                 let candidates = [name.clone(), format!("{owner}{name}")];
                 let chosen = candidates
                     .iter()
-                    .find(|c| !c.is_empty() && !taken.contains(c))
+                    .find(|c| !c.is_empty() && !taken.contains(c.as_str()))
                     .cloned()
                     .unwrap_or_else(|| {
                         (2..)
@@ -175,7 +175,7 @@ impl Index {
                             .find(|c| !taken.contains(c))
                             .unwrap_or_default()
                     });
-                taken.push(chosen.clone());
+                taken.insert(chosen.clone());
                 let def_at = ptr(&ptr(at, "$defs"), name);
                 self.defs
                     .push((def_at, ptr("#/components/schemas", &chosen)));
