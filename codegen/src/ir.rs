@@ -34,6 +34,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Which failures are worth another try (from the `x-retry` extension, or the defaults).
     pub retry: RetryDefaults,
+    /// The request header that carries a fresh client request id per attempt (the
+    /// `x-client-request-id` extension at the document's root, say `x-ms-client-request-id`).
+    pub request_id_header: Option<String>,
     /// Which cargo features compile which operations and types (features per tag); empty,
     /// everything always compiled, unless asked for.
     pub gates: Gates,
@@ -421,6 +424,8 @@ pub struct Operation {
     pub operation_id: String,
     /// The Rust method name.
     pub rust_name: String,
+    /// The name of the request builder type the method returns (in the `requests` module).
+    pub builder: String,
     /// The HTTP method.
     pub method: Method,
     /// The path template as written in the document, e.g. `/jobs/v2/{id}`.
@@ -462,6 +467,8 @@ pub struct Paging {
     /// The Rust name of the stream method (the page method keeps the operation's name plus
     /// `_page`).
     pub stream_name: String,
+    /// The name of the stream's request builder type (in the `requests` module).
+    pub stream_builder: String,
     /// The Rust name of the parameter carrying the continuation token in a request.
     pub continuation_param: String,
     /// The Rust name of the response-header field carrying the next token.

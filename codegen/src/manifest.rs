@@ -19,6 +19,7 @@ pub const RUNTIME_PACKAGE: &str = "openapi-rust-runtime";
 const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../runtime/Cargo.toml")),
     ("src/lib.rs", include_str!("../runtime/src/lib.rs")),
+    ("src/call.rs", include_str!("../runtime/src/call.rs")),
     ("src/client.rs", include_str!("../runtime/src/client.rs")),
     (
         "src/client_names.rs",

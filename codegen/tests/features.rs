@@ -31,11 +31,11 @@ fn operations_and_types_are_gated_by_their_tags() {
     );
     let client = file(&output, "client.rs");
     assert!(
-        client.contains("#[cfg(any(feature = \"tag-pets\"))]\n    pub async fn list_pets"),
+        client.contains("#[cfg(any(feature = \"tag-pets\"))]\n    pub fn list_pets<'a>("),
         "{client}"
     );
     assert!(
-        client.contains("#[cfg(any(feature = \"untagged\"))]\n    pub async fn health"),
+        client.contains("#[cfg(any(feature = \"untagged\"))]\n    pub fn health<'a>("),
         "{client}"
     );
     let models = file(&output, "models.rs");

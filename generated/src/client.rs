@@ -3,6 +3,7 @@
 #![allow(deprecated)]
 #[allow(unused_imports)]
 use super::models;
+use super::requests;
 use super::runtime;
 /// A client for the IoT Hub Jobs API (version 2021-04-12).
 ///
@@ -11,8 +12,8 @@ use super::runtime;
 /// Authentication `sasToken`: API key in header `Authorization`. Pass a [`Credential`](super::runtime::Credential) to [`Client::with_credential`].
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: runtime::ClientCore,
-    api_version: ::std::string::String,
+    pub(super) core: runtime::ClientCore,
+    pub(super) api_version: ::std::string::String,
 }
 runtime::client_common!(Client);
 impl Client {
@@ -26,17 +27,20 @@ impl Client {
     ) -> ::std::result::Result<Self, runtime::Error<models::IotHubError>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
-    /// A client for `base_url` that sends requests through `http`.
+    /// A client for `base_url` that sends requests through `http`, with the
+    /// `User-Agent` `<crate>/<version>` (this crate's; see `with_application_id`).
     pub fn with_http_client(
         base_url: &str,
         http: runtime::reqwest::Client,
     ) -> ::std::result::Result<Self, runtime::Error<models::IotHubError>> {
         Ok(Self {
-            core: runtime::ClientCore::new(
-                base_url,
-                http,
-                Self::default_retry_policy(),
-            )?,
+            core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?
+                .with_product(
+                    ::std::concat!(
+                        ::std::env!("CARGO_PKG_NAME"), "/",
+                        ::std::env!("CARGO_PKG_VERSION")
+                    ),
+                ),
             api_version: "2021-04-12".to_owned(),
         })
     }
@@ -83,58 +87,28 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The job specifications.
-    pub async fn create_import_export_job(
-        &self,
-        body: &models::JobProperties,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "create"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CreateImportExportJob::send)); [`requests::CreateImportExportJob`] also takes per-call options.
+    pub fn create_import_export_job<'a>(
+        &'a self,
+        body: &'a models::JobProperties,
+    ) -> requests::CreateImportExportJob<'a> {
+        requests::CreateImportExportJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateImportExportJob",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
-    pub async fn get_import_export_jobs(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetImportExportJobs::send)); [`requests::GetImportExportJobs`] also takes per-call options.
+    pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
+        requests::GetImportExportJobs {
+            __client: self,
+            __options: runtime::CallOptions::new(),
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJobs",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -142,30 +116,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn get_import_export_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetImportExportJob::send)); [`requests::GetImportExportJob`] also takes per-call options.
+    pub fn get_import_export_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::GetImportExportJob<'a> {
+        requests::GetImportExportJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Cancels an import or export job in the IoT Hub.
     ///
@@ -173,40 +134,16 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn cancel_import_export_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::CancelImportExportJobResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelImportExportJob",
-            idempotent: true,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    models::CancelImportExportJobResponse::Ok(
-                        runtime::json_body(response).await?,
-                    ),
-                )
-            }
-            204 => Ok(models::CancelImportExportJobResponse::NoContent),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CancelImportExportJob::send)); [`requests::CancelImportExportJob`] also takes per-call options.
+    pub fn cancel_import_export_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::CancelImportExportJob<'a> {
+        requests::CancelImportExportJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
@@ -215,30 +152,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn get_scheduled_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetScheduledJob::send)); [`requests::GetScheduledJob`] also takes per-call options.
+    pub fn get_scheduled_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::GetScheduledJob<'a> {
+        requests::GetScheduledJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetScheduledJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -247,32 +171,19 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
     /// - `body`: the `application/json` request body: The job request info.
-    pub async fn create_scheduled_job(
-        &self,
-        id: &str,
-        body: &models::JobRequest,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CreateScheduledJob::send)); [`requests::CreateScheduledJob`] also takes per-call options.
+    pub fn create_scheduled_job<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::JobRequest,
+    ) -> requests::CreateScheduledJob<'a> {
+        requests::CreateScheduledJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateScheduledJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -280,130 +191,48 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn cancel_scheduled_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", id, "cancel"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CancelScheduledJob::send)); [`requests::CancelScheduledJob`] also takes per-call options.
+    pub fn cancel_scheduled_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::CancelScheduledJob<'a> {
+        requests::CancelScheduledJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelScheduledJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
     /// `GET /jobs/v2/query` (operationId `Jobs_QueryScheduledJobs`).
     ///
     /// Arguments:
-    /// - `job_type`: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
-    /// - `job_status`: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
-    /// - `page_size`: header parameter `x-ms-max-item-count`: The maximum number of items returned per page (the page size). The service may use a different value if the value specified is not acceptable.
-    /// - `continuation`: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
-    pub async fn query_scheduled_jobs_page(
-        &self,
-        job_type: ::std::option::Option<&str>,
-        job_status: ::std::option::Option<&str>,
-        page_size: ::std::option::Option<i32>,
-        continuation: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<
-        models::QueryScheduledJobsResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-            if let Some(value) = job_type {
-                query.append_pair("jobType", value);
-            }
-            if let Some(value) = job_status {
-                query.append_pair("jobStatus", value);
-            }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        if let Some(value) = page_size {
-            runtime::set_header(
-                &mut request,
-                "x-ms-max-item-count",
-                &value.to_string(),
-            )?;
-        }
-        if let Some(value) = continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Jobs_QueryScheduledJobs",
-            idempotent: true,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::QueryScheduledJobsResponse {
-                    x_ms_continuation: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-continuation")?,
-                    x_ms_item_type: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-item-type")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    /// - [`.job_type(...)`](requests::QueryScheduledJobsPage::job_type), optional: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
+    /// - [`.job_status(...)`](requests::QueryScheduledJobsPage::job_status), optional: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
+    /// - [`.page_size(...)`](requests::QueryScheduledJobsPage::page_size), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page (the page size). The service may use a different value if the value specified is not acceptable.
+    /// - [`.continuation(...)`](requests::QueryScheduledJobsPage::continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
+    ///
+    /// Send the request with `.await` (or [`send`](requests::QueryScheduledJobsPage::send)); [`requests::QueryScheduledJobsPage`] also takes per-call options.
+    pub fn query_scheduled_jobs_page<'a>(
+        &'a self,
+    ) -> requests::QueryScheduledJobsPage<'a> {
+        requests::QueryScheduledJobsPage {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            job_type: ::std::option::Option::None,
+            job_status: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            continuation: ::std::option::Option::None,
         }
     }
-    /// Every item of [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page), page after page: the stream follows the continuation token of each page until a page comes without one. Iterate with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.
+    /// Every item of [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page), page after page: the stream follows the continuation token of each page until a page comes without one. Set optional parameters and per-call options on the returned [`requests::QueryScheduledJobs`], then iterate it (it is a `Stream`) with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.
     ///
     /// To resume later from a token, call [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page) with it.
-    pub fn query_scheduled_jobs<'a>(
-        &'a self,
-        job_type: ::std::option::Option<&'a str>,
-        job_status: ::std::option::Option<&'a str>,
-        page_size: ::std::option::Option<i32>,
-    ) -> impl runtime::futures::Stream<
-        Item = ::std::result::Result<
-            models::JobResponse,
-            runtime::Error<models::IotHubError>,
-        >,
-    > + Send + 'a {
-        runtime::paginate(
-            None,
-            move |continuation: ::std::option::Option<::std::string::String>| async move {
-                let page = self
-                    .query_scheduled_jobs_page(
-                        job_type,
-                        job_status,
-                        page_size,
-                        continuation.as_deref(),
-                    )
-                    .await?;
-                Ok(runtime::Page {
-                    items: page.body,
-                    continuation: page.x_ms_continuation,
-                })
-            },
-        )
+    pub fn query_scheduled_jobs<'a>(&'a self) -> requests::QueryScheduledJobs<'a> {
+        requests::QueryScheduledJobs {
+            request: self.query_scheduled_jobs_page(),
+            stream: ::std::option::Option::None,
+        }
     }
 }

@@ -11,6 +11,8 @@
 pub mod client;
 #[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
+pub mod requests;
 pub use openapi_rust_runtime as runtime;
 const _: () = ::std::assert!(
     runtime::features::serves(0, 1, 0),

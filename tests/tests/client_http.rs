@@ -333,16 +333,16 @@ async fn query_scheduled_jobs_pages_with_continuation_headers() {
     let client = client(&mock.base);
 
     let first = client
-        .query_scheduled_jobs_page(
-            Some("scheduleDeviceMethod"),
-            Some("completed"),
-            Some(2),
-            Some("start-token"),
-        )
+        .query_scheduled_jobs_page()
+        .job_type("scheduleDeviceMethod")
+        .job_status("completed")
+        .page_size(2)
+        .continuation("start-token")
         .await
         .unwrap();
     let last = client
-        .query_scheduled_jobs_page(None, None, None, Some(token))
+        .query_scheduled_jobs_page()
+        .continuation(token)
         .await
         .unwrap();
 
@@ -388,7 +388,9 @@ async fn query_scheduled_jobs_streams_every_page() {
     let client = client(&mock.base);
 
     let jobs: Vec<_> = client
-        .query_scheduled_jobs(Some("scheduleDeviceMethod"), None, Some(2))
+        .query_scheduled_jobs()
+        .job_type("scheduleDeviceMethod")
+        .page_size(2)
         .try_collect()
         .await
         .unwrap();
@@ -420,10 +422,7 @@ async fn query_stream_yields_an_error_and_stops() {
     .await;
     let client = client(&mock.base);
 
-    let items: Vec<_> = client
-        .query_scheduled_jobs(None, None, None)
-        .collect()
-        .await;
+    let items: Vec<_> = client.query_scheduled_jobs().collect().await;
 
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(items[0].as_ref().unwrap().job_id.as_deref(), Some("j1"));
@@ -448,10 +447,7 @@ async fn a_continuation_token_sent_back_unchanged_ends_the_stream() {
     .await;
     let client = client(&mock.base);
 
-    let items: Vec<_> = client
-        .query_scheduled_jobs(None, None, None)
-        .collect()
-        .await;
+    let items: Vec<_> = client.query_scheduled_jobs().collect().await;
 
     assert_eq!(items.len(), 3, "{items:?}");
     assert_eq!(items[0].as_ref().unwrap().job_id.as_deref(), Some("j1"));
@@ -479,10 +475,7 @@ async fn a_cycle_of_continuation_tokens_ends_the_stream() {
     .await;
     let client = client(&mock.base);
 
-    let items: Vec<_> = client
-        .query_scheduled_jobs(None, None, None)
-        .collect()
-        .await;
+    let items: Vec<_> = client.query_scheduled_jobs().collect().await;
 
     assert_eq!(items.len(), 4, "{items:?}");
     assert!(matches!(items[3], Err(Error::Paging(_))), "{items:?}");
@@ -499,11 +492,7 @@ async fn an_empty_continuation_token_ends_the_stream() {
     .await;
     let client = client(&mock.base);
 
-    let jobs: Vec<_> = client
-        .query_scheduled_jobs(None, None, None)
-        .try_collect()
-        .await
-        .unwrap();
+    let jobs: Vec<_> = client.query_scheduled_jobs().try_collect().await.unwrap();
 
     assert_eq!(jobs.len(), 1);
     assert_eq!(mock.count(), 1);

@@ -125,14 +125,11 @@ mod keywords {
 
         let thing = Client::new(&mock.base)
             .unwrap()
-            .get_the_thing(
-                "a b/c?d",
-                -5,
-                Some("lower"),
-                Some("Upper"),
-                Some("name eq 'x&y'"),
-                Some(true),
-            )
+            .get_the_thing("a b/c?d", -5)
+            .r#ref("lower")
+            .ref2("Upper")
+            .filter("name eq 'x&y'")
+            .body2(true)
             .await
             .unwrap();
 
@@ -167,10 +164,7 @@ mod keywords {
         let mock = Mock::start(vec![Reply::json(200, &json!({})), Reply::text(204, "")]).await;
         let client = Client::new(&mock.base).unwrap();
 
-        let thing = client
-            .get_the_thing("t", 0, None, None, None, None)
-            .await
-            .unwrap();
+        let thing = client.get_the_thing("t", 0).await.unwrap();
         client
             .new2(Some(&Self_ {
                 r#match: Some(_123abc::Value),
@@ -246,11 +240,8 @@ mod open_enums {
 
         let jobs = Client::new(&mock.base)
             .unwrap()
-            .list_jobs(
-                Some(&Status::UnknownValue("paused".into())),
-                None,
-                &ListJobsPriority::Low,
-            )
+            .list_jobs(&ListJobsPriority::Low)
+            .status(Status::UnknownValue("paused".into()))
             .await
             .unwrap();
 
@@ -314,17 +305,12 @@ mod open_enums {
         let client = Client::new(&mock.base).unwrap();
 
         let jobs = client
-            .list_jobs(
-                Some(&Status::WithSpace),
-                Some(&[SortKey::MinusCreatedAt, SortKey::Name]),
-                &ListJobsPriority::High,
-            )
+            .list_jobs(&ListJobsPriority::High)
+            .status(Status::WithSpace)
+            .sort(vec![SortKey::MinusCreatedAt, SortKey::Name])
             .await
             .unwrap();
-        let none = client
-            .list_jobs(None, None, &ListJobsPriority::Low)
-            .await
-            .unwrap();
+        let none = client.list_jobs(&ListJobsPriority::Low).await.unwrap();
 
         let seen = mock.seen();
         assert_eq!(seen[0].method, Method::GET);
@@ -799,17 +785,11 @@ mod parameters {
 
         let contents = Client::new(&format!("{}/v1", mock.base))
             .unwrap()
-            .get_file(
-                "my folder",
-                "a/b",
-                &GetFileExt::Txt,
-                3,
-                Some(&["x".into(), "y z".into()]),
-                Some(&since),
-                "req-1",
-                Some(50),
-                Some("abc"),
-            )
+            .get_file("my folder", "a/b", &GetFileExt::Txt, 3, "req-1")
+            .tags(vec!["x".into(), "y z".into()])
+            .since(since)
+            .x_page_size(50)
+            .session("abc")
             .await
             .unwrap();
 
@@ -844,7 +824,7 @@ mod parameters {
 
         let contents = Client::new(&format!("{}/v1/", mock.base))
             .unwrap()
-            .get_file("f", "n", &GetFileExt::Json, -1, None, None, "r", None, None)
+            .get_file("f", "n", &GetFileExt::Json, -1, "r")
             .await
             .unwrap();
 
@@ -865,17 +845,7 @@ mod parameters {
 
         let result = Client::new(&mock.base)
             .unwrap()
-            .get_file(
-                "f",
-                "n",
-                &GetFileExt::Txt,
-                1,
-                None,
-                None,
-                "r\r\nx-admin: 1",
-                None,
-                None,
-            )
+            .get_file("f", "n", &GetFileExt::Txt, 1, "r\r\nx-admin: 1")
             .await;
 
         assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
@@ -891,17 +861,8 @@ mod parameters {
 
         let result = Client::new(&mock.base)
             .unwrap()
-            .get_file(
-                "f",
-                "n",
-                &GetFileExt::Txt,
-                1,
-                None,
-                None,
-                "r",
-                None,
-                Some("abc; admin=1"),
-            )
+            .get_file("f", "n", &GetFileExt::Txt, 1, "r")
+            .session("abc; admin=1")
             .await;
 
         match result {
@@ -928,12 +889,12 @@ mod parameters {
 
         Client::new(&format!("{}/v1", mock.base))
             .unwrap()
-            .delete_item(-7, None)
+            .delete_item(-7)
             .await
             .unwrap();
         fixture_output::keywords::Client::new(&mock.base)
             .unwrap()
-            .get_the_thing("t", 0, None, None, None, None)
+            .get_the_thing("t", 0)
             .await
             .unwrap();
 
@@ -951,8 +912,8 @@ mod parameters {
         let mock = Mock::start(vec![Reply::text(204, ""), Reply::text(204, "")]).await;
         let client = Client::new(&format!("{}/v1", mock.base)).unwrap();
 
-        let forced = client.delete_item(42, Some(true)).await;
-        let plain = client.delete_item(-7, None).await;
+        let forced = client.delete_item(42).force(true).await;
+        let plain = client.delete_item(-7).await;
 
         assert!(matches!(forced, Ok(())), "{forced:?}");
         assert!(matches!(plain, Ok(())), "{plain:?}");
@@ -1555,15 +1516,13 @@ mod query_styles {
         };
         Client::new(&mock.base)
             .unwrap()
-            .find_items(
-                Some(&[1, 2]),
-                Some(&["red".into(), "green".into()]),
-                Some(&["big".into(), "small".into()]),
-                Some(&[3, 4]),
-                Some(&filter()),
-                &page,
-                Some(&FindItemsKey::String("k 1".into())),
-            )
+            .find_items(&page)
+            .ids(vec![1, 2])
+            .colors(vec!["red".into(), "green".into()])
+            .words(vec!["big".into(), "small".into()])
+            .sizes(vec![3, 4])
+            .filter(filter())
+            .key(FindItemsKey::String("k 1".into()))
             .await
             .unwrap();
         let seen = mock.single();
@@ -1597,15 +1556,8 @@ mod query_styles {
         let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
         Client::new(&mock.base)
             .unwrap()
-            .find_items(
-                None,
-                None,
-                None,
-                None,
-                None,
-                &page,
-                Some(&FindItemsKey::Integer(7)),
-            )
+            .find_items(&page)
+            .key(FindItemsKey::Integer(7))
             .await
             .unwrap();
         assert_eq!(
@@ -1661,27 +1613,18 @@ mod query_styles {
             size: Some(25),
         };
         client
-            .find_items(
-                Some(&[5, 6]),
-                Some(&["x".into(), "y".into()]),
-                Some(&["one".into(), "two".into()]),
-                Some(&[8, 9]),
-                Some(&filter()),
-                &page,
-                Some(&FindItemsKey::String("abc".into())),
-            )
+            .find_items(&page)
+            .ids(vec![5, 6])
+            .colors(vec!["x".into(), "y".into()])
+            .words(vec!["one".into(), "two".into()])
+            .sizes(vec![8, 9])
+            .filter(filter())
+            .key(FindItemsKey::String("abc".into()))
             .await
             .unwrap();
         client
-            .find_items(
-                None,
-                None,
-                None,
-                None,
-                None,
-                &page,
-                Some(&FindItemsKey::Integer(7)),
-            )
+            .find_items(&page)
+            .key(FindItemsKey::Integer(7))
             .await
             .unwrap();
         let read = recorder.0.lock().unwrap().clone();
@@ -1802,12 +1745,10 @@ mod formats {
         let id = Uuid::parse_str("6f1c1d9e-8a0b-4b7e-9a53-0c2f6f7a1b2c").unwrap();
         let sample = Client::new(&mock.base)
             .unwrap()
-            .get_sample(
-                &id,
-                Some(&NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()),
-                Some(&Base64(vec![0xfb, 0xff])),
-                Some(&[Uuid::nil()]),
-            )
+            .get_sample(&id)
+            .since(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap())
+            .token(Base64(vec![0xfb, 0xff]))
+            .ids(vec![Uuid::nil()])
             .await
             .unwrap();
         assert_eq!(sample.id, id);
@@ -1859,10 +1800,9 @@ mod integer_enums {
         let mock = Mock::start(vec![Reply::json(200, &json!([{"priority": 0}]))]).await;
         let tasks = Client::new(&mock.base)
             .unwrap()
-            .list_tasks(
-                Some(&Priority::High),
-                Some(&[Level::ValueMinus1, Level::Other(42)]),
-            )
+            .list_tasks()
+            .priority(Priority::High)
+            .levels(vec![Level::ValueMinus1, Level::Other(42)])
             .await
             .unwrap();
         assert_eq!(tasks[0].priority, Priority::Low);
@@ -1952,7 +1892,7 @@ mod references {
         .await;
         let client = Client::new(&mock.base).unwrap();
 
-        let list = client.get_widgets(Some(10), "t-1").await.unwrap();
+        let list = client.get_widgets("t-1").limit(10).await.unwrap();
         assert_eq!(
             list.body,
             [WidgetListResponseItem {
@@ -1962,7 +1902,7 @@ mod references {
         );
         assert_eq!(list.x_total, Some(41));
 
-        let missing = client.get_widgets(None, "t-1").await.unwrap_err();
+        let missing = client.get_widgets("t-1").await.unwrap_err();
         assert_eq!(
             missing.response().expect("a status error").body,
             ErrorBody::Typed(Problem {
@@ -2155,7 +2095,8 @@ mod bent_rules {
         let mock = Mock::start(vec![Reply::json(200, &json!(["ada"]))]).await;
         let found = Client::new(&mock.base)
             .unwrap()
-            .search("a b", Some(2))
+            .search("a b")
+            .page2(2)
             .await
             .unwrap();
         assert_eq!(found, ["ada"]);
@@ -2237,7 +2178,8 @@ mod references_anywhere {
         let mock = Mock::start(vec![Reply::json(200, &json!([]))]).await;
         Client::new(&mock.base)
             .unwrap()
-            .list_orders("s1", Some(&OrderStatus::Closed))
+            .list_orders("s1")
+            .status(OrderStatus::Closed)
             .await
             .unwrap();
         assert_eq!(mock.single().query_values("status"), ["closed"]);

@@ -101,8 +101,8 @@ mod types {
         let mock = Mock::start(vec![Reply::json(200, &answer), Reply::json(200, &answer)]).await;
         let client = Client::new(&mock.base).unwrap();
 
-        let first = client.get_reading("a b", Some(5)).await.unwrap();
-        client.get_reading("a b", None).await.unwrap();
+        let first = client.get_reading("a b").limit(5).await.unwrap();
+        client.get_reading("a b").await.unwrap();
 
         let seen = mock.seen();
         assert_eq!(seen[0].method, Method::GET);

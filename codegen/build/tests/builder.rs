@@ -124,10 +124,11 @@ fn writes_the_module_and_the_include_file() {
             "things_api/client.rs",
             "things_api/mod.rs",
             "things_api/models.rs",
+            "things_api/requests.rs",
             "things_api/server.rs",
         ]
     );
-    assert_eq!(generated.written.len(), 5);
+    assert_eq!(generated.written.len(), 6);
     assert_eq!(generated.include_file, out.join("things_api.rs"));
     assert_eq!(generated.module_dir, out.join("things_api"));
     assert_eq!(generated.operations, 1);
@@ -164,7 +165,7 @@ fn a_second_run_rewrites_nothing() {
     let out = dir.join("out");
     let builder = Builder::new(&spec).module("api").out_dir(&out);
     let first = builder.try_generate().unwrap();
-    assert_eq!(first.written.len(), 4);
+    assert_eq!(first.written.len(), 5);
     let before = files(&out);
 
     let second = builder.try_generate().unwrap();
@@ -199,6 +200,7 @@ fn files_no_longer_generated_are_removed() {
             "things/mod.rs",
             "things/models.rs",
             "things/notes.rs",
+            "things/requests.rs",
         ]
     );
 }
@@ -286,7 +288,7 @@ paths:
         reserved.warnings
     );
     let client = fs::read_to_string(out.join("reserved/client.rs")).unwrap();
-    assert!(client.contains("pub async fn wait_for_job2("), "{client}");
+    assert!(client.contains("pub fn wait_for_job2<'a>("), "{client}");
 }
 
 #[test]

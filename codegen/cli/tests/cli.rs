@@ -476,7 +476,7 @@ fn a_valid_document_generates_a_crate_with_its_runtime() {
         assert!(models.contains(item), "{item}\n{models}");
     }
     let client = text(&out.join("src/client.rs"));
-    for method in ["fn list_pets(", "fn create_pet(", "fn get_pet("] {
+    for method in ["fn list_pets<'a>(", "fn create_pet<'a>(", "fn get_pet<'a>("] {
         assert!(client.contains(method), "{method}\n{client}");
     }
     assert_no_exact_pins(&out);
@@ -628,8 +628,8 @@ fn reserved_methods_rename_operations() {
         .expect_code(0);
     assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
     let client = text(&dir.path().join("client/src/client.rs"));
-    assert!(client.contains("pub async fn wait_for_job2("), "{client}");
-    assert!(client.contains("pub async fn from_parts2("), "{client}");
+    assert!(client.contains("pub fn wait_for_job2<'a>("), "{client}");
+    assert!(client.contains("pub fn from_parts2<'a>("), "{client}");
 }
 
 #[test]

@@ -15,7 +15,8 @@ use crate::response::{
 };
 use crate::retry::{attempt_timeout, retry_after};
 use crate::{
-    Credential, Error, ErrorBody, ErrorResponse, HeaderValue, RetryPolicy, StatusCode, Url,
+    CallOptions, Credential, Error, ErrorBody, ErrorResponse, HeaderValue, RetryPolicy, StatusCode,
+    Url,
 };
 
 /// The HTTP client used when the caller does not pass one: a 30 s connect timeout, redirects
@@ -110,6 +111,16 @@ fn log_retry(span: &tracing::Span, delay: Duration) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Attempts(u32);
 
+/// Whether the call's retry policy calls the status of the response
+/// [`ClientCore::execute`] returns transient, for [`ErrorResponse::retryable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Transient(bool);
+
+/// The client request id of the attempt whose response [`ClientCore::execute`] returns, for
+/// [`ErrorResponse::client_request_id`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RequestId(String);
+
 /// The TLS set-up of [`default_http_client`], by the runtime's features:
 /// - `rustls` (the default): rustls, trusting the operating system's certificate store
 ///   through the platform verifier, so a corporate TLS proxy whose root is installed there
@@ -154,6 +165,10 @@ pub struct ClientCore {
     max_response_bytes: usize,
     max_error_body_bytes: usize,
     allow_insecure_http: bool,
+    product: String,
+    application_id: Option<String>,
+    user_agent: HeaderValue,
+    request_id_header: Option<reqwest::header::HeaderName>,
 }
 
 impl fmt::Debug for ClientCore {
@@ -169,8 +184,26 @@ impl fmt::Debug for ClientCore {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_error_body_bytes", &self.max_error_body_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("user_agent", &self.user_agent())
+            .field("request_id_header", &self.request_id_header)
             .finish_non_exhaustive()
     }
+}
+
+/// The `User-Agent` of a client that did not say which product it is.
+const RUNTIME_PRODUCT: &str = concat!("openapi-rust-runtime/", env!("CARGO_PKG_VERSION"));
+
+/// `text` with the characters a header value cannot hold (and spaces, unless `spaces`) as `-`.
+fn clean_header_text(text: &str, spaces: bool) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || (spaces && c == ' ') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// The default time one attempt may take, from sending to the end of the response: 30 s.
@@ -200,7 +233,68 @@ impl ClientCore {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_error_body_bytes: DEFAULT_MAX_ERROR_BODY_BYTES,
             allow_insecure_http: false,
+            product: RUNTIME_PRODUCT.to_owned(),
+            application_id: None,
+            user_agent: HeaderValue::from_static(concat!(
+                "openapi-rust-runtime/",
+                env!("CARGO_PKG_VERSION")
+            )),
+            request_id_header: None,
         })
+    }
+
+    /// Sets the product the `User-Agent` of every request names: the generated crate's name
+    /// and version (`my-api-client/1.2.0`), after the application's id when one is set
+    /// ([`set_application_id`](Self::set_application_id)). Characters a header cannot hold
+    /// become `-`.
+    pub fn set_product(&mut self, product: &str) {
+        self.product = clean_header_text(product, true);
+        self.update_user_agent();
+    }
+
+    /// [`set_product`](Self::set_product), for a core being built.
+    #[must_use]
+    pub fn with_product(mut self, product: &str) -> Self {
+        self.set_product(product);
+        self
+    }
+
+    /// [`set_request_id_header`](Self::set_request_id_header), for a core being built.
+    #[must_use]
+    pub fn with_request_id_header(mut self, name: &str) -> Self {
+        self.set_request_id_header(name);
+        self
+    }
+
+    /// Puts the application's id first in the `User-Agent` of every request (`my-app
+    /// my-api-client/1.2.0`), as Azure SDKs do, so that the service's logs can tell your
+    /// application's requests apart. Spaces and characters a header cannot hold become `-`.
+    pub fn set_application_id(&mut self, id: &str) {
+        self.application_id = Some(clean_header_text(id, false)).filter(|id| !id.is_empty());
+        self.update_user_agent();
+    }
+
+    fn update_user_agent(&mut self) {
+        let value = match &self.application_id {
+            Some(id) => format!("{id} {}", self.product),
+            None => self.product.clone(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            self.user_agent = value;
+        }
+    }
+
+    /// The `User-Agent` of every request.
+    pub fn user_agent(&self) -> &str {
+        self.user_agent.to_str().unwrap_or_default()
+    }
+
+    /// Sends a client request id in header `name` (say `x-ms-client-request-id`) with every
+    /// attempt: a fresh random (version 4) UUID per attempt, or the call's own id
+    /// ([`CallOptions::client_request_id`]). The id is in the attempt's tracing span and in
+    /// [`ErrorResponse::client_request_id`]. An invalid header name turns this off.
+    pub fn set_request_id_header(&mut self, name: &str) {
+        self.request_id_header = reqwest::header::HeaderName::from_bytes(name.as_bytes()).ok();
     }
 
     /// Sets the credential used for every request.
@@ -295,7 +389,9 @@ impl ClientCore {
         &self,
         operation: OperationInfo,
         mut request: reqwest::Request,
+        options: &CallOptions,
     ) -> Result<reqwest::Response, Error<E>> {
+        options.check()?;
         if self.credential.is_some() && !self.allow_insecure_http {
             refuse_cleartext(request.url())?;
         }
@@ -310,14 +406,22 @@ impl ClientCore {
                 HeaderValue::from_static("0"),
             );
         }
-        let budget = self.retry.max_elapsed;
+        let headers = request.headers_mut();
+        headers.insert(reqwest::header::USER_AGENT, self.user_agent.clone());
+        for (name, value) in &options.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        let retry = options.retry.as_ref().unwrap_or(&self.retry);
+        let timeout = options.attempt_timeout(self.timeout);
+        let budget = retry.max_elapsed;
         let started = std::time::Instant::now();
         // Attempts in all (for tracing and the error), and whether one of them was the
         // single attempt after a 401, which the policy's attempts do not count.
         let mut attempt = 1u32;
         let mut reauthorized = false;
         loop {
-            *request.timeout_mut() = attempt_timeout(self.timeout, budget, started.elapsed());
+            *request.timeout_mut() = attempt_timeout(timeout, budget, started.elapsed());
+            let request_id = self.set_request_id(&mut request, options);
             // Bodies are bytes, so a request can always be cloned; if not, it is sent once.
             let retry_copy = request.try_clone();
             let span = tracing::debug_span!(
@@ -325,15 +429,17 @@ impl ClientCore {
                 operation = %operation.id,
                 method = %request.method(),
                 attempt,
+                client_request_id = request_id.as_deref(),
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
             let result = self.attempt(request).instrument(span.clone()).await;
             let elapsed = started.elapsed();
             let policy_attempt = attempt - u32::from(reauthorized);
+            let finish = |result| self.finish(result, attempt, retry, request_id.clone());
             let delay = match &result {
                 Ok(response) if response.status().is_success() => {
-                    return self.finish(result, attempt);
+                    return finish(result);
                 }
                 Ok(response)
                     if response.status() == StatusCode::UNAUTHORIZED
@@ -349,19 +455,17 @@ impl ClientCore {
                     Duration::ZERO
                 }
                 Ok(response) => {
-                    let transient = self
-                        .retry
-                        .is_transient(response.status(), response.headers());
+                    let transient = retry.is_transient(response.status(), response.headers());
                     if !(transient && operation.idempotent) {
-                        return self.finish(result, attempt);
+                        return finish(result);
                     }
                     let delay = retry_after(response.headers())
-                        .unwrap_or_else(|| self.retry.backoff(policy_attempt));
-                    if policy_attempt >= self.retry.max_attempts
+                        .unwrap_or_else(|| retry.backoff(policy_attempt));
+                    if policy_attempt >= retry.max_attempts
                         || elapsed.saturating_add(delay) >= budget
                     {
                         span.in_scope(|| tracing::debug!("retry budget spent; giving up"));
-                        return self.finish(result, attempt);
+                        return finish(result);
                     }
                     log_retry(&span, delay);
                     delay
@@ -370,8 +474,8 @@ impl ClientCore {
                     if e.is_connect()
                         || (operation.idempotent && (e.is_timeout() || e.is_request())) =>
                 {
-                    let delay = self.retry.backoff(policy_attempt);
-                    if policy_attempt >= self.retry.max_attempts
+                    let delay = retry.backoff(policy_attempt);
+                    if policy_attempt >= retry.max_attempts
                         || elapsed.saturating_add(delay) >= budget
                     {
                         span.in_scope(|| tracing::debug!("retry budget spent; giving up"));
@@ -383,7 +487,7 @@ impl ClientCore {
                 Err(_) => return result,
             };
             let Some(next) = retry_copy else {
-                return self.finish(result, attempt);
+                return finish(result);
             };
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
@@ -393,17 +497,46 @@ impl ClientCore {
         }
     }
 
-    /// Marks the response `execute` returns with the number of attempts and the success body
-    /// limit, for [`error_from`](Self::error_from) and the body readers.
+    /// Puts this attempt's client request id in the request, when the API names a header for
+    /// it: the call's own, or a fresh one.
+    fn set_request_id(
+        &self,
+        request: &mut reqwest::Request,
+        options: &CallOptions,
+    ) -> Option<String> {
+        let name = self.request_id_header.as_ref()?;
+        let id = match &options.client_request_id {
+            Some(id) => id.clone(),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        match HeaderValue::from_str(&id) {
+            Ok(value) => {
+                request.headers_mut().insert(name.clone(), value);
+                Some(id)
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Marks the response `execute` returns with the number of attempts, the success body
+    /// limit, whether the call's retry policy calls its status transient, and the client
+    /// request id, for [`error_from`](Self::error_from) and the body readers.
     fn finish<E>(
         &self,
         result: Result<reqwest::Response, Error<E>>,
         attempts: u32,
+        retry: &RetryPolicy,
+        request_id: Option<String>,
     ) -> Result<reqwest::Response, Error<E>> {
         result.map(|mut response| {
+            let transient = retry.is_transient(response.status(), response.headers());
             let extensions = response.extensions_mut();
             extensions.insert(Attempts(attempts));
             extensions.insert(BodyLimit(self.max_response_bytes));
+            extensions.insert(Transient(transient));
+            if let Some(id) = request_id {
+                extensions.insert(RequestId(id));
+            }
             response
         })
     }
@@ -444,11 +577,12 @@ impl ClientCore {
         &self,
         operation: OperationInfo,
         request: reqwest::Request,
+        options: &CallOptions,
         statuses: &[u16],
         decode: fn(u16, &[u8]) -> Option<E>,
     ) -> Result<T, Error<E>> {
         let response = self
-            .send_expecting(operation, request, statuses, decode)
+            .send_expecting(operation, request, options, statuses, decode)
             .await?;
         json_body(response).await
     }
@@ -459,10 +593,11 @@ impl ClientCore {
         &self,
         operation: OperationInfo,
         request: reqwest::Request,
+        options: &CallOptions,
         statuses: &[u16],
         decode: fn(u16, &[u8]) -> Option<E>,
     ) -> Result<(), Error<E>> {
-        self.send_expecting(operation, request, statuses, decode)
+        self.send_expecting(operation, request, options, statuses, decode)
             .await
             .map(drop)
     }
@@ -473,10 +608,11 @@ impl ClientCore {
         &self,
         operation: OperationInfo,
         request: reqwest::Request,
+        options: &CallOptions,
         statuses: &[u16],
         decode: fn(u16, &[u8]) -> Option<E>,
     ) -> Result<reqwest::Response, Error<E>> {
-        let response = self.execute(operation, request).await?;
+        let response = self.execute(operation, request, options).await?;
         let status = response.status();
         let expected = if statuses.is_empty() {
             status.is_success()
@@ -501,11 +637,18 @@ impl ClientCore {
     ) -> Error<E> {
         let status = response.status();
         let headers = response.headers().clone();
-        let retryable = self.retry.is_transient(status, &headers);
+        let retryable = response
+            .extensions()
+            .get::<Transient>()
+            .map_or_else(|| self.retry.is_transient(status, &headers), |t| t.0);
         let attempts = response
             .extensions()
             .get::<Attempts>()
             .map_or(1, |attempts| attempts.0);
+        let client_request_id = response
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone());
         let (bytes, body_truncated) = match read_limited(response, self.max_error_body_bytes).await
         {
             Ok(Limited::Whole(bytes)) => (bytes, false),
@@ -528,6 +671,7 @@ impl ClientCore {
             retryable,
             attempts,
             body_truncated,
+            client_request_id,
         }))
     }
 }
@@ -602,6 +746,15 @@ macro_rules! client_common {
                 credential: impl $crate::Credential + 'static,
             ) -> Self {
                 self.core.set_credential(::std::sync::Arc::new(credential));
+                self
+            }
+
+            /// Puts `id`, your application's name, first in the `User-Agent` of every request
+            /// (`my-app <crate>/<version>`), so that the service's logs and support can tell
+            /// your application's requests apart.
+            #[must_use]
+            pub fn with_application_id(mut self, id: &str) -> Self {
+                self.core.set_application_id(id);
                 self
             }
 
@@ -730,7 +883,13 @@ mod tests {
             idempotent: true,
         };
         let body: serde_json::Value = core
-            .send_json(operation, request, &[200], crate::decode_json_error::<()>)
+            .send_json(
+                operation,
+                request,
+                &CallOptions::default(),
+                &[200],
+                crate::decode_json_error::<()>,
+            )
             .await
             .expect("the third attempt succeeds");
         assert_eq!(body, serde_json::json!({"a": 1}));
@@ -757,7 +916,13 @@ mod tests {
             idempotent: false,
         };
         let error = core
-            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .send_empty(
+                operation,
+                request,
+                &CallOptions::default(),
+                &[200],
+                crate::decode_json_error::<()>,
+            )
             .await
             .expect_err("503 is not a success");
         assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
@@ -788,7 +953,7 @@ mod tests {
             idempotent: true,
         };
         let response = core
-            .execute::<()>(operation, request)
+            .execute::<()>(operation, request, &CallOptions::default())
             .await
             .expect("a response");
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -865,7 +1030,7 @@ mod tests {
         };
         // Without a credential there is nothing to protect: sent.
         let response = core
-            .execute::<()>(operation, request())
+            .execute::<()>(operation, request(), &CallOptions::default())
             .await
             .expect("sent");
         assert_eq!(response.status(), StatusCode::OK);
@@ -874,7 +1039,7 @@ mod tests {
         // With one: refused before anything is sent.
         core.set_credential(Arc::new(StaticCredential::new("Bearer t").expect("valid")));
         let error = core
-            .execute::<()>(operation, request())
+            .execute::<()>(operation, request(), &CallOptions::default())
             .await
             .expect_err("refused");
         assert!(matches!(error, Error::InvalidInput(_)), "{error}");
@@ -882,7 +1047,7 @@ mod tests {
         // Allowed explicitly: sent.
         core.set_insecure_http(true);
         let response = core
-            .execute::<()>(operation, request())
+            .execute::<()>(operation, request(), &CallOptions::default())
             .await
             .expect("sent");
         assert_eq!(response.status(), StatusCode::OK);
@@ -914,7 +1079,7 @@ mod tests {
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
         let response = core
-            .execute::<()>(operation, request)
+            .execute::<()>(operation, request, &CallOptions::default())
             .await
             .expect("a response");
         assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
@@ -937,7 +1102,7 @@ mod tests {
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
         let response = core
-            .execute::<()>(operation, request)
+            .execute::<()>(operation, request, &CallOptions::default())
             .await
             .expect("a response");
         assert_eq!(response.status(), StatusCode::OK);
@@ -983,7 +1148,7 @@ mod tests {
             idempotent: false,
         };
         let response = core
-            .execute::<()>(operation, request)
+            .execute::<()>(operation, request, &CallOptions::default())
             .await
             .expect("a response");
         assert_eq!(response.status(), StatusCode::OK);
@@ -1007,7 +1172,13 @@ mod tests {
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
         let error = core
-            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .send_empty(
+                operation,
+                request,
+                &CallOptions::default(),
+                &[200],
+                crate::decode_json_error::<()>,
+            )
             .await
             .expect_err("401");
         assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
@@ -1023,7 +1194,13 @@ mod tests {
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
         let error = core
-            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .send_empty(
+                operation,
+                request,
+                &CallOptions::default(),
+                &[200],
+                crate::decode_json_error::<()>,
+            )
             .await
             .expect_err("401");
         assert_eq!(error.response().map(|r| r.attempts), Some(1));
@@ -1048,7 +1225,13 @@ mod tests {
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
         let error = core
-            .send_empty(operation, request, &[200], crate::decode_json_error::<()>)
+            .send_empty(
+                operation,
+                request,
+                &CallOptions::default(),
+                &[200],
+                crate::decode_json_error::<()>,
+            )
             .await
             .expect_err("503");
         let response = error.response().expect("a response");
@@ -1093,14 +1276,20 @@ mod tests {
 
         // Within the limit: read whole.
         core.set_max_response_bytes(5000);
-        let response = core.execute::<()>(operation, get()).await.expect("sent");
+        let response = core
+            .execute::<()>(operation, get(), &CallOptions::default())
+            .await
+            .expect("sent");
         assert_eq!(response.content_length(), None, "chunked");
         let body = crate::bytes_body::<()>(response).await.expect("whole");
         assert_eq!(body.len(), 5000);
 
         // One byte less: stopped while streaming.
         core.set_max_response_bytes(4999);
-        let response = core.execute::<()>(operation, get()).await.expect("sent");
+        let response = core
+            .execute::<()>(operation, get(), &CallOptions::default())
+            .await
+            .expect("sent");
         let error = crate::bytes_body::<()>(response)
             .await
             .expect_err("too large");
@@ -1114,7 +1303,10 @@ mod tests {
 
         // An error body: cut at its limit, kept raw.
         core.set_max_error_body_bytes(2500);
-        let response = core.execute::<()>(operation, get()).await.expect("sent");
+        let response = core
+            .execute::<()>(operation, get(), &CallOptions::default())
+            .await
+            .expect("sent");
         let error = core
             .error_from(response, crate::decode_json_error::<()>)
             .await;

@@ -14,6 +14,7 @@ pub const CLIENT_COMMON_METHODS: &[&str] = &[
     "with_max_error_body_bytes",
     "with_insecure_http",
     "with_credential",
+    "with_application_id",
     "base_url",
     "http_client",
 ];

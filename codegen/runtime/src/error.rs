@@ -129,6 +129,9 @@ pub struct ErrorResponse<E> {
     /// Whether the body was longer than the client's error body limit: `body` then holds
     /// what was read before the limit (nothing when `Content-Length` announced more), raw.
     pub body_truncated: bool,
+    /// The client request id the failing attempt sent, for APIs that name a header for one
+    /// (Azure's `x-ms-client-request-id`): quote it to the service's support.
+    pub client_request_id: Option<String>,
 }
 
 impl<E: fmt::Debug> fmt::Display for ErrorResponse<E> {
@@ -221,6 +224,7 @@ mod tests {
             retryable,
             attempts: 1,
             body_truncated: false,
+            client_request_id: None,
         }))
     }
 

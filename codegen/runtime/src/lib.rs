@@ -41,6 +41,7 @@
     )
 )]
 
+mod call;
 mod client;
 mod client_names;
 mod credential;
@@ -66,6 +67,7 @@ mod test_support {
     }
 }
 
+pub use call::{BoxStream, CallOptions, poll_paged};
 pub use client::{
     ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
 };

@@ -29,7 +29,7 @@ pub fn client_rs(api: &Api) -> TokenStream {
     });
     let fields = api.client_params.iter().map(|p| {
         let name = ident(&p.rust_name);
-        quote!(#name: ::std::string::String,)
+        quote!(pub(super) #name: ::std::string::String,)
     });
     let inits = api.client_params.iter().map(|p| {
         let name = ident(&p.rust_name);
@@ -39,6 +39,10 @@ pub fn client_rs(api: &Api) -> TokenStream {
     let accessors = api.client_params.iter().map(accessors);
     let default_server = api.default_server.as_deref().map(default_server);
     let client_doc = client_docs(api);
+    let request_id = api
+        .request_id_header
+        .as_ref()
+        .map(|header| quote!(.with_request_id_header(#header)));
     quote! {
         //! The client: one async method per operation of the document.
         // Deprecated operations and schemas are still used here; users see the warning.
@@ -47,12 +51,13 @@ pub fn client_rs(api: &Api) -> TokenStream {
         // Unused when every operation is behind a tag feature that is off.
         #[allow(unused_imports)]
         use super::models;
+        use super::requests;
         use super::runtime;
 
         #client_doc
         #[derive(Debug, Clone)]
         pub struct Client {
-            core: runtime::ClientCore,
+            pub(super) core: runtime::ClientCore,
             #(#fields)*
         }
 
@@ -71,10 +76,13 @@ pub fn client_rs(api: &Api) -> TokenStream {
                 Self::with_http_client(base_url, runtime::default_http_client()?)
             }
 
-            /// A client for `base_url` that sends requests through `http`.
+            /// A client for `base_url` that sends requests through `http`, with the
+            /// `User-Agent` `<crate>/<version>` (this crate's; see `with_application_id`).
             pub fn with_http_client(base_url: &str, http: runtime::reqwest::Client) -> ::std::result::Result<Self, runtime::Error<#common_error>> {
                 Ok(Self {
-                    core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?,
+                    core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?
+                        .with_product(::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")))
+                        #request_id,
                     #(#inits)*
                 })
             }
@@ -178,7 +186,7 @@ pub fn client_methods(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
 }
 
 /// The argument type of a parameter; references get `lifetime` (empty for none).
-fn arg_type(ty: &TypeRef, models: &TokenStream, lifetime: &TokenStream) -> TokenStream {
+pub(super) fn arg_type(ty: &TypeRef, models: &TokenStream, lifetime: &TokenStream) -> TokenStream {
     match ty {
         TypeRef::String => quote!(&#lifetime str),
         TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
@@ -220,7 +228,7 @@ fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStr
 
 /// A path template that ends in `/` (`/jobs/`, not `/`) keeps it: servers may tell `/jobs`
 /// and `/jobs/` apart. (Segments are never empty, so the slash is added on its own.)
-fn trailing_slash(op: &Operation) -> TokenStream {
+pub(super) fn trailing_slash(op: &Operation) -> TokenStream {
     if op.path.len() > 1 && op.path.ends_with('/') {
         quote! {
             if let Ok(mut path) = url.path_segments_mut() {
@@ -232,51 +240,47 @@ fn trailing_slash(op: &Operation) -> TokenStream {
     }
 }
 
-/// The method of an operation (and its stream method, when paged): documentation, signature,
-/// then the request built in order: path, query, headers and cookies, body; then the send.
+/// The method of an operation (and its stream method, when paged): documentation, and the
+/// request builder ([`super::requests`]) made of its required arguments.
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
-    let op_id = &op.operation_id;
+    let builder = ident(&op.builder);
     let docs = method_docs(op);
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
     } else {
         TokenStream::new()
     };
+    let lifetime = quote!('a);
     let args = op
         .params
         .iter()
-        .map(|p| param_arg(p, models, &TokenStream::new()));
-    let body_arg = op.body.as_ref().map(|b| body_arg(b, models));
-    let segments = path_segments(api, op);
-    let trailing_slash = trailing_slash(op);
-    let query = query_statements(api, op);
-    let headers = header_statements(api, op);
-    let cookies = cookie_statements(api, op);
-    let body = op.body.as_ref().map(body_statement);
-    let method = ident(op.method.as_str());
-    let error_ty = type_tokens(&op.error_type, models);
-    let idempotent = op.idempotent;
+        .filter(|p| p.required)
+        .map(|p| param_arg(p, models, &lifetime));
+    let body_arg = op.body.as_ref().map(|b| body_arg(b, models, &lifetime));
+    let continuation = op.paging.as_ref().map(|p| p.continuation_param.as_str());
+    let inits = op.params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        match (p.required, Some(p.rust_name.as_str()) == continuation) {
+            (false, _) => quote!(#name: ::std::option::Option::None),
+            (true, true) => quote!(#name: #name.to_owned()),
+            (true, false) => quote!(#name),
+        }
+    });
+    let body_init = op.body.as_ref().map(|_| quote!(body,));
     let cfg = super::features::operation_cfg(api, op);
-    let stream = stream_method(op, models, &error_ty, &cfg);
-    let ok_ty = super::success_type(&op.success, models);
-    let send = send(api, op, models);
+    let stream = stream_method(op, models, &cfg);
     quote! {
         #docs
         #deprecated
         #cfg
-        pub async fn #name(&self, #(#args)* #body_arg) -> ::std::result::Result<#ok_ty, runtime::Error<#error_ty>> {
-            #[allow(unused_mut)]
-            let mut url = self.core.url(&[#(#segments),*])?;
-            #trailing_slash
-            #query
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
-            #headers
-            #cookies
-            #body
-            let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
-            #send
+        pub fn #name<'a>(&'a self, #(#args)* #body_arg) -> requests::#builder<'a> {
+            requests::#builder {
+                __client: self,
+                __options: runtime::CallOptions::new(),
+                #(#inits,)*
+                #body_init
+            }
         }
 
         #stream
@@ -303,11 +307,16 @@ fn method_docs(op: &Operation) -> TokenStream {
             ParamLocation::Header => "header",
             ParamLocation::Cookie => "cookie",
         };
-        let mut line = format!(
-            "- `{}`: {place} parameter {}",
-            p.rust_name.trim_start_matches("r#"),
-            code(&p.wire_name)
-        );
+        let setter = p.rust_name.trim_start_matches("r#");
+        let mut line = if p.required {
+            format!("- `{setter}`: {place} parameter {}", code(&p.wire_name))
+        } else {
+            format!(
+                "- [`.{setter}(...)`](requests::{}::{setter}), optional: {place} parameter {}",
+                op.builder,
+                code(&p.wire_name)
+            )
+        };
         if let Some(d) = &p.docs {
             line.push_str(": ");
             line.push_str(&sanitize(&d.replace('\n', " ")));
@@ -326,17 +335,26 @@ fn method_docs(op: &Operation) -> TokenStream {
         text.push_str("\n\nArguments:\n");
         text.push_str(&arg_lines.join("\n"));
     }
+    text.push_str(&format!(
+        "\n\nSend the request with `.await` (or [`send`](requests::{b}::send)); \
+         [`requests::{b}`] also takes per-call options.",
+        b = op.builder
+    ));
     doc_attrs(&text)
 }
 
 /// The `body` argument of a method.
-fn body_arg(b: &RequestBody, models: &TokenStream) -> TokenStream {
+pub(super) fn body_arg(
+    b: &RequestBody,
+    models: &TokenStream,
+    lifetime: &TokenStream,
+) -> TokenStream {
     let ty = match b.encoding {
         BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
             let ty = type_tokens(&b.ty, models);
-            quote!(&#ty)
+            quote!(&#lifetime #ty)
         }
-        BodyEncoding::Text => quote!(&str),
+        BodyEncoding::Text => quote!(&#lifetime str),
         BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
     };
     if b.required {
@@ -347,7 +365,7 @@ fn body_arg(b: &RequestBody, models: &TokenStream) -> TokenStream {
 }
 
 /// Path: the text of each segment (the runtime percent-encodes them).
-fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
+pub(super) fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
     op.segments
         .iter()
         .map(|segment| match segment.parts.as_slice() {
@@ -366,11 +384,11 @@ fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
 }
 
 /// Query: the client's parameters, then the operation's pairs, then `deepObject`s.
-fn query_statements(api: &Api, op: &Operation) -> TokenStream {
+pub(super) fn query_statements(api: &Api, op: &Operation) -> TokenStream {
     let client_query = api.client_params.iter().map(|p| {
         let name = ident(&p.rust_name);
         let wire = &p.wire_name;
-        quote!(query.append_pair(#wire, &self.#name);)
+        quote!(query.append_pair(#wire, &__client.#name);)
     });
     let query = op
         .params
@@ -439,7 +457,7 @@ fn query_pairs(api: &Api, p: &Param) -> TokenStream {
 }
 
 /// Headers: one each, a list joined by commas.
-fn header_statements(api: &Api, op: &Operation) -> TokenStream {
+pub(super) fn header_statements(api: &Api, op: &Operation) -> TokenStream {
     let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
         with_value(p, |value| {
             let wire = p.wire_name.to_ascii_lowercase();
@@ -457,7 +475,7 @@ fn header_statements(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// Cookies: every cookie parameter that has a value, in one `Cookie` header.
-fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
+pub(super) fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
     let cookies: Vec<_> = op
         .params
         .iter()
@@ -483,7 +501,7 @@ fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// Body: set in its encoding, when there is one.
-fn body_statement(b: &RequestBody) -> TokenStream {
+pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
     let content_type = &b.content_type;
     let set = match b.encoding {
         BodyEncoding::Json => {
@@ -493,7 +511,7 @@ fn body_statement(b: &RequestBody) -> TokenStream {
             quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
         }
         BodyEncoding::Multipart => {
-            quote!(runtime::set_multipart_body(self.core.http_client(), &mut request, body)?;)
+            quote!(runtime::set_multipart_body(__client.core.http_client(), &mut request, body)?;)
         }
         BodyEncoding::Text => {
             quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
@@ -512,7 +530,7 @@ fn body_statement(b: &RequestBody) -> TokenStream {
 /// Send: the request with retries, then the response decoded by its status. The common case,
 /// one success status with a JSON body or none, is one call into the runtime (less for the
 /// user's compiler to check than a `match`).
-fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+pub(super) fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let decoder = match &op.error_type {
         TypeRef::Named(name)
             if api
@@ -540,15 +558,15 @@ fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             } else {
                 quote!(send_empty)
             };
-            quote!(self.core.#call(operation, request, &[#(#statuses),*], #decoder).await)
+            quote!(__client.core.#call(operation, request, &__options, &[#(#statuses),*], #decoder).await)
         }
         _ => {
             let arms = response_arms(&op.success, models);
             quote! {
-                let response = self.core.execute(operation, request).await?;
+                let response = __client.core.execute(operation, request, &__options).await?;
                 match response.status().as_u16() {
                     #arms
-                    _ => Err(self.core.error_from(response, #decoder).await),
+                    _ => Err(__client.core.error_from(response, #decoder).await),
                 }
             }
         }
@@ -556,50 +574,47 @@ fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 }
 
 /// The stream method of a paged operation: every item, page after page.
-fn stream_method(
-    op: &Operation,
-    models: &TokenStream,
-    error_ty: &TokenStream,
-    cfg: &TokenStream,
-) -> TokenStream {
+fn stream_method(op: &Operation, models: &TokenStream, cfg: &TokenStream) -> TokenStream {
     let Some(paging) = &op.paging else {
         return TokenStream::new();
     };
     let name = ident(&paging.stream_name);
+    let builder = ident(&paging.stream_builder);
     let page = ident(&op.rust_name);
     let lifetime = quote!('a);
     let args = op
         .params
         .iter()
-        .filter(|p| p.rust_name != paging.continuation_param)
+        .filter(|p| p.required && p.rust_name != paging.continuation_param)
         .map(|p| param_arg(p, models, &lifetime));
-    let pass = op.params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        match (p.rust_name == paging.continuation_param, p.required) {
-            (true, false) => quote!(continuation.as_deref()),
-            (true, true) => quote!(continuation.as_deref().unwrap_or_default()),
-            (false, _) => quote!(#name),
+    let body_arg = op.body.as_ref().map(|b| body_arg(b, models, &lifetime));
+    let pass = op.params.iter().filter(|p| p.required).map(|p| {
+        if p.rust_name == paging.continuation_param {
+            quote!("")
+        } else {
+            let name = ident(&p.rust_name);
+            quote!(#name)
         }
     });
-    let item = type_tokens(&paging.item, models);
-    let field = ident(&paging.continuation_field);
+    let body_pass = op.body.as_ref().map(|_| quote!(body));
     let docs = doc_attrs(&format!(
         "Every item of [`{page}`](Self::{page}), page after page: the stream follows the \
-         continuation token of each page until a page comes without one. Iterate with \
-         `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the \
-         stream.\n\nTo resume later from a token, call [`{page}`](Self::{page}) with it.",
-        page = op.rust_name
+         continuation token of each page until a page comes without one. Set optional \
+         parameters and per-call options on the returned [`requests::{builder}`], then \
+         iterate it (it is a `Stream`) with `futures::StreamExt::next` or \
+         `futures::TryStreamExt::try_next`; an error ends the stream.\n\nTo resume later from \
+         a token, call [`{page}`](Self::{page}) with it.",
+        page = op.rust_name,
+        builder = paging.stream_builder,
     ));
     quote! {
         #docs
         #cfg
-        pub fn #name<'a>(&'a self, #(#args)*)
-            -> impl runtime::futures::Stream<Item = ::std::result::Result<#item, runtime::Error<#error_ty>>> + Send + 'a
-        {
-            runtime::paginate(None, move |continuation: ::std::option::Option<::std::string::String>| async move {
-                let page = self.#page(#(#pass),*).await?;
-                Ok(runtime::Page { items: page.body, continuation: page.#field })
-            })
+        pub fn #name<'a>(&'a self, #(#args)* #body_arg) -> requests::#builder<'a> {
+            requests::#builder {
+                request: self.#page(#(#pass,)* #body_pass),
+                stream: ::std::option::Option::None,
+            }
         }
     }
 }
@@ -620,7 +635,7 @@ fn with_value(p: &Param, f: impl FnOnce(TokenStream) -> TokenStream) -> TokenStr
         f(quote!(#name))
     } else {
         let inner = f(quote!(value));
-        quote!(if let Some(value) = #name { #inner })
+        quote!(if let Some(value) = &#name { #inner })
     }
 }
 

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod features;
 mod models;
 pub mod needs;
+mod requests;
 mod server;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,8 @@ pub enum Part {
     /// The methods of some operations, in an `impl Client` block whose body is spliced into
     /// the one of [`Part::Client`] (see [`client::client_methods`]).
     ClientMethods(Range<usize>),
+    /// Request builders of some operations in `requests.rs` (see [`requests::requests_rs`]).
+    Requests(Range<usize>),
     /// `server.rs`.
     Server,
 }
@@ -49,10 +52,15 @@ pub fn plan(api: &Api, with_server: bool, items_per_part: usize) -> Vec<(&'stati
     }
     let mut client = vec![Part::Client];
     client.extend(chunks(api.operations.len()).map(Part::ClientMethods));
+    let mut requests: Vec<Part> = chunks(api.operations.len()).map(Part::Requests).collect();
+    if requests.is_empty() {
+        requests.push(Part::Requests(0..0));
+    }
     let mut files = vec![
         ("lib.rs", vec![Part::Lib]),
         ("models.rs", models),
         ("client.rs", client),
+        ("requests.rs", requests),
     ];
     if with_server {
         files.push(("server.rs", vec![Part::Server]));
@@ -86,6 +94,7 @@ pub fn emit(cx: &Context<'_>, part: &Part) -> TokenStream {
         Part::Models(items) => models::models_rs(cx.api, items.clone()),
         Part::Client => client::client_rs(cx.api),
         Part::ClientMethods(ops) => client::client_methods(cx.api, ops.clone()),
+        Part::Requests(ops) => requests::requests_rs(cx.api, ops.clone()),
         Part::Server => server::server_rs(cx.api),
     }
 }
@@ -142,6 +151,8 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         pub mod client;
         #[rustfmt::skip]
         pub mod models;
+        #[rustfmt::skip]
+        pub mod requests;
         pub use #runtime_crate as runtime;
         const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
         #(#feature_checks)*

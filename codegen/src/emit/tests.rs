@@ -93,14 +93,27 @@ fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
     );
     let client = text(super::client::client_methods(&api, 0..api.operations.len()))?;
     assert!(
-        client.contains(&format!("    {cfg}\n    pub async fn list_pets(")),
+        client.contains(&format!("    {cfg}\n    pub fn list_pets<'a>(")),
         "{client}"
     );
     // Not gated: compiled always.
     assert!(
-        !client.contains(&format!("{cfg}\n    pub async fn get_pet(")),
+        !client.contains(&format!("{cfg}\n    pub fn get_pet<'a>(")),
         "{client}"
     );
+    let requests = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
+    for item in [
+        "#[must_use = \"a request is sent when it is awaited\"]\n#[derive(Clone)]\npub struct ListPets<'a> {",
+        "impl<'a> ListPets<'a> {",
+        "impl<'a> ::std::future::IntoFuture for ListPets<'a> {",
+    ] {
+        let gated = format!("{cfg}\n{item}");
+        let gated_after_docs = item.replacen("#[must_use", &format!("{cfg}\n#[must_use"), 1);
+        assert!(
+            requests.contains(&gated) || requests.contains(&gated_after_docs),
+            "{item}: {requests}"
+        );
+    }
     let server = text(super::server::server_rs(&api))?;
     assert!(
         server.contains(&format!(
@@ -123,8 +136,9 @@ fn nothing_is_gated_without_gates() -> TestResult {
         0..super::models::item_count(&api),
     ))?;
     let client = text(super::client::client_methods(&api, 0..api.operations.len()))?;
+    let requests = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
     let server = text(super::server::server_rs(&api))?;
-    for file in [models, client, server] {
+    for file in [models, client, requests, server] {
         assert!(!file.contains("#[cfg("), "{file}");
     }
     Ok(())
@@ -133,7 +147,7 @@ fn nothing_is_gated_without_gates() -> TestResult {
 #[test]
 fn any_success_is_the_last_arm_and_the_2xx_range() -> TestResult {
     let api = lowered(PETS)?;
-    let client = text(super::client::client_methods(&api, 0..api.operations.len()))?;
+    let client = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
     let ok = client
         .find("200 => Ok(models::GetPetResponse::Ok(")
         .ok_or("no 200 arm")?;

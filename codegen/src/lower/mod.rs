@@ -41,6 +41,7 @@ pub fn lower(
     operation::route_operations(&mut cx, &mut operations);
     defaults::apply_defaults(&mut cx);
     let retry = retry_defaults(&mut cx, doc);
+    let request_id_header = request_id_header(&mut cx, doc);
     schema::box_recursive_fields(cx.types.as_mut_slice());
     checks::alias_cycles(&mut cx);
     checks::document(&mut cx);
@@ -60,6 +61,7 @@ pub fn lower(
         client_params,
         operations,
         retry,
+        request_id_header,
         gates: crate::ir::Gates::default(),
     };
     let mut warnings = cx.warnings;
@@ -382,6 +384,26 @@ fn retry_defaults(cx: &mut Lowering<'_>, doc: &OpenAPI) -> RetryDefaults {
             .collect();
     }
     retry
+}
+
+/// The `x-client-request-id` extension: the header that carries a fresh client request id
+/// per attempt.
+fn request_id_header(cx: &mut Lowering<'_>, doc: &OpenAPI) -> Option<String> {
+    let extension = doc.extensions.get("x-client-request-id")?;
+    let name = extension.as_str().filter(|name| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    });
+    if name.is_none() {
+        cx.warn(
+            Location::new("#/x-client-request-id"),
+            "`x-client-request-id` must be the name of a request header (say \
+             `x-ms-client-request-id`); ignored",
+        );
+    }
+    name.map(str::to_ascii_lowercase)
 }
 
 fn default_server(doc: &OpenAPI) -> Option<String> {

@@ -67,6 +67,27 @@ pub const METHOD_LOCALS: &[&str] = &[
     "rejection",
     "error",
     "joined",
+    "__client",
+    "__options",
+    "this",
+    "cx",
+];
+
+/// The methods every request builder has besides its parameters' setters (the per-call
+/// options of the runtime's `call_options!`, `send`, and the traits' methods), so that no
+/// parameter's setter takes one of them.
+pub const BUILDER_METHODS: &[&str] = &[
+    "timeout",
+    "retry_policy",
+    "header",
+    "client_request_id",
+    "options",
+    "send",
+    "into_future",
+    "clone",
+    "clone_from",
+    "poll_next",
+    "size_hint",
 ];
 
 /// Type names generated code uses unqualified, or that the generated crate root defines or
@@ -177,7 +198,7 @@ mod tests {
         let all: Vec<&str> = client_methods().collect();
         let unique: BTreeSet<&str> = all.iter().copied().collect();
         assert_eq!(all.len(), unique.len(), "{all:?}");
-        for list in [METHOD_LOCALS, TYPE_NAMES] {
+        for list in [METHOD_LOCALS, TYPE_NAMES, BUILDER_METHODS] {
             let unique: BTreeSet<&str> = list.iter().copied().collect();
             assert_eq!(list.len(), unique.len(), "{list:?}");
         }
@@ -331,7 +352,7 @@ paths:
             );
         }
         let mut checked = 0;
-        for path in ["client.rs", "server.rs"] {
+        for path in ["client.rs", "requests.rs", "server.rs"] {
             let file = output.files.iter().find(|f| f.path == path).ok_or(path)?;
             let parsed = syn::parse_file(&file.contents)?;
             // Each function's signature and body.

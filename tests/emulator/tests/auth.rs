@@ -43,11 +43,7 @@ async fn good_token_from_the_connection_string_passes() {
         "HostName=emulator.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey="
     ));
     assert_eq!(hub.client.get_import_export_jobs().await.unwrap(), vec![]);
-    let page = hub
-        .client
-        .query_scheduled_jobs_page(None, None, None, None)
-        .await
-        .unwrap();
+    let page = hub.client.query_scheduled_jobs_page().await.unwrap();
     assert!(page.body.is_empty());
 }
 
@@ -63,10 +59,7 @@ async fn every_configured_policy_signs_valid_tokens() {
     );
     let client = hub.client_with(&connection_string);
     // `service` has ServiceConnect, which scheduled jobs accept.
-    client
-        .query_scheduled_jobs_page(None, None, None, None)
-        .await
-        .unwrap();
+    client.query_scheduled_jobs_page().await.unwrap();
     // A policy of another name has every permission unless told otherwise.
     let ops = Policy::new("ops", "b3BzLXBvbGljeS1rZXk=").unwrap();
     let hub = start(common::manual_config().with_policies(vec![ops.clone()])).await;
@@ -219,10 +212,7 @@ async fn allowed(hub: &Hub, policy: &str, n: usize) -> [bool; 8] {
         client.create_import_export_job(&export).await.map(drop),
         client.get_import_export_job("nope").await.map(drop),
         client.cancel_import_export_job("nope").await.map(drop),
-        client
-            .query_scheduled_jobs_page(None, None, None, None)
-            .await
-            .map(drop),
+        client.query_scheduled_jobs_page().await.map(drop),
         client.get_scheduled_job("nope").await.map(drop),
         client.create_scheduled_job(&id, &job).await.map(drop),
         client.cancel_scheduled_job("nope").await.map(drop),

@@ -59,7 +59,9 @@ async fn a_thousand_concurrent_creates_cancels_and_queries_account_for_every_job
             // A page of whatever exists at this moment, filtered, never fails.
             let status = ["scheduled", "cancelled", "completed", "running"][i % 4];
             let page = client
-                .query_scheduled_jobs_page(None, Some(status), Some(50), None)
+                .query_scheduled_jobs_page()
+                .job_status(status)
+                .page_size(50)
                 .await
                 .unwrap();
             assert!(page.body.len() <= 50);
@@ -118,7 +120,8 @@ async fn a_thousand_concurrent_creates_cancels_and_queries_account_for_every_job
     // Every job appears exactly once across the pages, with the status it must have.
     let all: Vec<JobResponse> = hub
         .client
-        .query_scheduled_jobs(None, None, Some(100))
+        .query_scheduled_jobs()
+        .page_size(100)
         .try_collect()
         .await
         .unwrap();
@@ -147,7 +150,9 @@ async fn a_thousand_concurrent_creates_cancels_and_queries_account_for_every_job
     for status in ["cancelled", "completed", "scheduled"] {
         let jobs: Vec<JobResponse> = hub
             .client
-            .query_scheduled_jobs(None, Some(status), Some(100))
+            .query_scheduled_jobs()
+            .job_status(status)
+            .page_size(100)
             .try_collect()
             .await
             .unwrap();
@@ -194,7 +199,7 @@ async fn the_active_job_limit_holds_under_a_burst() {
     assert_eq!(accepted, 100);
     let all: Vec<JobResponse> = hub
         .client
-        .query_scheduled_jobs(None, None, None)
+        .query_scheduled_jobs()
         .try_collect()
         .await
         .unwrap();

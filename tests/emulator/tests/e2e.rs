@@ -600,7 +600,8 @@ async fn a_cancelled_scheduled_job_never_runs() {
     let again = client.cancel_scheduled_job("reboot-later").await.unwrap();
     assert_eq!(again.end_time, Some(cancelled_at));
     let cancelled: Vec<JobResponse> = client
-        .query_scheduled_jobs(None, Some("cancelled"), None)
+        .query_scheduled_jobs()
+        .job_status("cancelled")
         .try_collect()
         .await
         .unwrap();
@@ -635,7 +636,8 @@ async fn paging_through_250_jobs_in_pages_of_100() {
     // The stream follows the continuation tokens.
     let before = hub.exchanges().len();
     let streamed: Vec<JobResponse> = client
-        .query_scheduled_jobs(None, None, Some(100))
+        .query_scheduled_jobs()
+        .page_size(100)
         .try_collect()
         .await
         .unwrap();
@@ -665,7 +667,8 @@ async fn paging_through_250_jobs_in_pages_of_100() {
 
     // Page by page.
     let first = client
-        .query_scheduled_jobs_page(None, None, Some(100), None)
+        .query_scheduled_jobs_page()
+        .page_size(100)
         .await
         .unwrap();
     let t1 = first
@@ -673,7 +676,9 @@ async fn paging_through_250_jobs_in_pages_of_100() {
         .clone()
         .expect("a token after page 1");
     let second = client
-        .query_scheduled_jobs_page(None, None, Some(100), Some(&t1))
+        .query_scheduled_jobs_page()
+        .page_size(100)
+        .continuation(&t1)
         .await
         .unwrap();
     let t2 = second
@@ -682,7 +687,9 @@ async fn paging_through_250_jobs_in_pages_of_100() {
         .expect("a token after page 2");
     assert_ne!(t1, t2);
     let third = client
-        .query_scheduled_jobs_page(None, None, Some(100), Some(&t2))
+        .query_scheduled_jobs_page()
+        .page_size(100)
+        .continuation(&t2)
         .await
         .unwrap();
     assert_eq!(third.x_ms_continuation, None, "the last page has no token");
@@ -810,12 +817,10 @@ async fn every_operation_and_every_error_kind_through_the_client() {
     assert_eq!(fetched.job_id.as_deref(), Some("op-job"));
     assert_eq!(fetched.max_execution_time_in_seconds, Some(600));
     let page = client
-        .query_scheduled_jobs_page(
-            Some("scheduleDeviceMethod"),
-            Some("scheduled"),
-            Some(10),
-            None,
-        )
+        .query_scheduled_jobs_page()
+        .job_type("scheduleDeviceMethod")
+        .job_status("scheduled")
+        .page_size(10)
         .await
         .unwrap();
     assert_eq!(ids(&page.body), ["op-job"]);

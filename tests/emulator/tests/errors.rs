@@ -90,11 +90,7 @@ async fn api_version_missing_or_unsupported_is_400() {
     let message = expect_error(old.get_scheduled_job("job-1").await, 400, INVALID);
     assert!(message.contains("2020-03-13"), "{message}");
     expect_error(old.get_import_export_jobs().await, 400, INVALID);
-    expect_error(
-        old.query_scheduled_jobs_page(None, None, None, None).await,
-        400,
-        INVALID,
-    );
+    expect_error(old.query_scheduled_jobs_page().await, 400, INVALID);
 
     // Missing entirely: the generated router's rejection, answered by `Api::reject`.
     let response = reqwest::Client::new()
@@ -367,32 +363,30 @@ async fn bad_query_parameters_are_400() {
     let hub = start_default().await;
     let client = &hub.client;
     let message = expect_error(
-        client
-            .query_scheduled_jobs_page(Some("reboot"), None, None, None)
-            .await,
+        client.query_scheduled_jobs_page().job_type("reboot").await,
         400,
         INVALID,
     );
     assert!(message.contains("jobType"), "{message}");
     let message = expect_error(
         client
-            .query_scheduled_jobs_page(None, Some("pending"), None, None)
+            .query_scheduled_jobs_page()
+            .job_status("pending")
             .await,
         400,
         INVALID,
     );
     assert!(message.contains("jobStatus"), "{message}");
     let message = expect_error(
-        client
-            .query_scheduled_jobs_page(None, None, Some(0), None)
-            .await,
+        client.query_scheduled_jobs_page().page_size(0).await,
         400,
         INVALID,
     );
     assert!(message.contains("x-ms-max-item-count"), "{message}");
     let message = expect_error(
         client
-            .query_scheduled_jobs_page(None, None, None, Some("not-a-token"))
+            .query_scheduled_jobs_page()
+            .continuation("not-a-token")
             .await,
         400,
         INVALID,

@@ -437,11 +437,7 @@ async fn a_thousand_malformed_requests_in_a_row_then_a_good_one() {
     }
     assert!(answered >= 950, "{answered} answers");
     // None of them created anything.
-    let page = hub
-        .client
-        .query_scheduled_jobs_page(None, None, None, None)
-        .await
-        .unwrap();
+    let page = hub.client.query_scheduled_jobs_page().await.unwrap();
     assert!(page.body.is_empty(), "{:?}", page.body);
 
     still_runs_jobs(&hub, "after-malformed").await;
@@ -479,10 +475,7 @@ async fn finished_jobs_are_kept_30_days() {
     client.get_scheduled_job("old").await.unwrap();
     hub.advance(1);
     common::expect_error(client.get_scheduled_job("old").await, 404, "JobNotFound");
-    let page = client
-        .query_scheduled_jobs_page(None, None, None, None)
-        .await
-        .unwrap();
+    let page = client.query_scheduled_jobs_page().await.unwrap();
     assert!(page.body.is_empty());
     // The export ended 9 s later than the job, so it goes 9 s later.
     client.get_import_export_job(&export_id).await.unwrap();

@@ -583,11 +583,7 @@ async fn the_oldest_finished_jobs_go_beyond_the_number_kept() {
         hub.advance(1);
     }
     assert_eq!(status(&get(&hub, "waiting").await), "scheduled");
-    let page = hub
-        .client
-        .query_scheduled_jobs_page(None, None, None, None)
-        .await
-        .unwrap();
+    let page = hub.client.query_scheduled_jobs_page().await.unwrap();
     let ids: Vec<&str> = page
         .body
         .iter()

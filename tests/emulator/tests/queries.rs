@@ -42,11 +42,11 @@ async fn pages_of_100_over_250_jobs() {
     let mut pages = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = hub
-            .client
-            .query_scheduled_jobs_page(None, None, Some(100), token.as_deref())
-            .await
-            .unwrap();
+        let mut request = hub.client.query_scheduled_jobs_page().page_size(100);
+        if let Some(token) = &token {
+            request = request.continuation(token);
+        }
+        let page = request.await.unwrap();
         assert_eq!(page.x_ms_item_type.as_deref(), Some("JobResponse"));
         pages.push(ids(&page.body));
         match page.x_ms_continuation {
@@ -67,25 +67,23 @@ async fn pages_of_100_over_250_jobs() {
     // The stream follows the tokens too.
     let streamed: Vec<JobResponse> = hub
         .client
-        .query_scheduled_jobs(None, None, Some(100))
+        .query_scheduled_jobs()
+        .page_size(100)
         .try_collect()
         .await
         .unwrap();
     assert_eq!(ids(&streamed), expected);
 
     // Without x-ms-max-item-count the page size is 100.
-    let first = hub
-        .client
-        .query_scheduled_jobs_page(None, None, None, None)
-        .await
-        .unwrap();
+    let first = hub.client.query_scheduled_jobs_page().await.unwrap();
     assert_eq!(first.body.len(), 100);
     assert!(first.x_ms_continuation.is_some());
 
     // Jobs created between pages show up at the end, once.
     let page = hub
         .client
-        .query_scheduled_jobs_page(None, None, Some(200), None)
+        .query_scheduled_jobs_page()
+        .page_size(200)
         .await
         .unwrap();
     let request = method_job("job-late", "*", "reboot", hub.at(3600), 30, 0, None);
@@ -95,7 +93,9 @@ async fn pages_of_100_over_250_jobs() {
         .unwrap();
     let rest = hub
         .client
-        .query_scheduled_jobs_page(None, None, Some(200), page.x_ms_continuation.as_deref())
+        .query_scheduled_jobs_page()
+        .page_size(200)
+        .continuation(page.x_ms_continuation.clone().unwrap())
         .await
         .unwrap();
     assert_eq!(rest.body.len(), 51);
@@ -114,11 +114,14 @@ async fn filters_by_type_and_status() {
     let query = |job_type: Option<&'static str>, status: Option<&'static str>| {
         let client = client.clone();
         async move {
-            let jobs: Vec<JobResponse> = client
-                .query_scheduled_jobs(job_type, status, Some(7))
-                .try_collect()
-                .await
-                .unwrap();
+            let mut stream = client.query_scheduled_jobs().page_size(7);
+            if let Some(job_type) = job_type {
+                stream = stream.job_type(job_type);
+            }
+            if let Some(status) = status {
+                stream = stream.job_status(status);
+            }
+            let jobs: Vec<JobResponse> = stream.try_collect().await.unwrap();
             jobs
         }
     };

@@ -115,19 +115,19 @@ async fn the_generated_client_and_server_agree() {
     // List, with and without the query parameters.
     let names = |pets: Vec<Pet>| pets.into_iter().map(|pet| pet.name).collect::<Vec<_>>();
     assert_eq!(
-        names(client.list_pets(None, None).await.unwrap()),
+        names(client.list_pets().await.unwrap()),
         ["Rex", "Tom", "Fido"]
     );
     assert_eq!(
-        names(client.list_pets(Some(&Kind::Dog), None).await.unwrap()),
+        names(client.list_pets().kind(Kind::Dog).await.unwrap()),
         ["Rex", "Fido"]
     );
     assert_eq!(
-        names(client.list_pets(Some(&Kind::Dog), Some(1)).await.unwrap()),
+        names(client.list_pets().kind(Kind::Dog).limit(1).await.unwrap()),
         ["Rex"]
     );
     assert_eq!(
-        names(client.list_pets(Some(&Kind::Bird), None).await.unwrap()),
+        names(client.list_pets().kind(Kind::Bird).await.unwrap()),
         Vec::<String>::new()
     );
 

@@ -79,6 +79,7 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
     }
     let mut client_params = lift_client_params(&mut raw);
     name_client_settings(cx, &mut scope, &mut client_params, &mut raw);
+    naming::name_builders(&mut raw);
     (client_params, raw.into_iter().map(|r| r.op).collect())
 }
 
@@ -200,6 +201,7 @@ fn lower_operation(
         op: Operation {
             operation_id: operation_id.to_owned(),
             rust_name,
+            builder: String::new(),
             method,
             path: path.to_owned(),
             segments,

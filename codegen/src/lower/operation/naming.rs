@@ -5,7 +5,7 @@ use super::{Found, RawOperation};
 use crate::error::Location;
 use crate::ir::{ClientParam, ParamLocation, TypeRef};
 use crate::lower::Lowering;
-use crate::names::{Claim, Holder, Scope, reserved, snake, unraw};
+use crate::names::{Claim, Holder, Scope, camel, reserved, snake, unraw};
 use std::collections::BTreeMap;
 
 /// Query parameters that every operation takes, with the same name and a string default,
@@ -238,6 +238,19 @@ pub(super) fn name_client_settings(
                 }
             }
             scope.take_over(accessor, &by);
+        }
+    }
+}
+
+/// Names the request builder types (in the `requests` module): each method's name in
+/// `UpperCamelCase`, a paged operation's stream too, in one scope that also holds the type
+/// names the module uses unqualified.
+pub(super) fn name_builders(raw: &mut [RawOperation]) {
+    let mut scope = Scope::with_reserved(reserved::TYPE_NAMES);
+    for op in raw.iter_mut() {
+        op.op.builder = scope.claim(&camel(unraw(&op.op.rust_name)));
+        if let Some(paging) = &mut op.op.paging {
+            paging.stream_builder = scope.claim(&camel(unraw(&paging.stream_name)));
         }
     }
 }

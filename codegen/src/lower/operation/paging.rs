@@ -93,6 +93,7 @@ pub(super) fn lower_paging(
     let stream_name = std::mem::replace(rust_name, page_name);
     Some(Paging {
         stream_name,
+        stream_builder: String::new(),
         continuation_param,
         continuation_field: field.rust_name.clone(),
         item: item.as_ref().clone(),

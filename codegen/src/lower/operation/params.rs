@@ -62,6 +62,10 @@ pub(super) fn lower_params(
     operation_id: &str,
 ) -> Vec<RawParam> {
     let mut names = Scope::with_reserved(reserved::METHOD_LOCALS);
+    names.reserve(
+        reserved::BUILDER_METHODS.iter().copied(),
+        "a method of every request builder",
+    );
     let mut params: Vec<RawParam> = Vec::new();
     for location in [
         ParamLocation::Path,

@@ -3,14 +3,15 @@
 #![allow(deprecated)]
 #[allow(unused_imports)]
 use super::models;
+use super::requests;
 use super::runtime;
 /// A client for the IotHub Gateway Service APIs (version 2021-04-12).
 ///
 /// Cheap to clone: clones share the connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: runtime::ClientCore,
-    api_version: ::std::string::String,
+    pub(super) core: runtime::ClientCore,
+    pub(super) api_version: ::std::string::String,
 }
 runtime::client_common!(Client);
 impl Client {
@@ -24,17 +25,20 @@ impl Client {
     ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Self::with_http_client(base_url, runtime::default_http_client()?)
     }
-    /// A client for `base_url` that sends requests through `http`.
+    /// A client for `base_url` that sends requests through `http`, with the
+    /// `User-Agent` `<crate>/<version>` (this crate's; see `with_application_id`).
     pub fn with_http_client(
         base_url: &str,
         http: runtime::reqwest::Client,
     ) -> ::std::result::Result<Self, runtime::Error<runtime::serde_json::Value>> {
         Ok(Self {
-            core: runtime::ClientCore::new(
-                base_url,
-                http,
-                Self::default_retry_policy(),
-            )?,
+            core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?
+                .with_product(
+                    ::std::concat!(
+                        ::std::env!("CARGO_PKG_NAME"), "/",
+                        ::std::env!("CARGO_PKG_VERSION")
+                    ),
+                ),
             api_version: "2021-04-12".to_owned(),
         })
     }
@@ -65,30 +69,14 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
-    pub async fn get(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::Configuration,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["configurations", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::Get::send)); [`requests::Get`] also takes per-call options.
+    pub fn get<'a>(&'a self, id: &'a str) -> requests::Get<'a> {
+        requests::Get {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Configuration_Get",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates or updates a configuration on the IoT Hub for automatic device/module management. Configuration identifier and Content cannot be updated.
     ///
@@ -96,40 +84,22 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. This should not be set when creating a configuration, but may be set when updating a configuration.
+    /// - [`.if_match(...)`](requests::CreateOrUpdate::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. This should not be set when creating a configuration, but may be set when updating a configuration.
     /// - `body`: the `application/json` request body: The configuration to be created or updated.
-    pub async fn create_or_update(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Configuration,
-    ) -> ::std::result::Result<
-        models::Configuration,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["configurations", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CreateOrUpdate::send)); [`requests::CreateOrUpdate`] also takes per-call options.
+    pub fn create_or_update<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::Configuration,
+    ) -> requests::CreateOrUpdate<'a> {
+        requests::CreateOrUpdate {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Configuration_CreateOrUpdate",
-            idempotent: true,
-        };
-        self.core
-            .send_json(operation, request, &[200, 201], runtime::decode_json_error)
-            .await
     }
     /// Deletes a configuration on the IoT Hub for automatic device/module management.
     ///
@@ -137,68 +107,31 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the configuration has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
-    pub async fn delete(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["configurations", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    /// - [`.if_match(...)`](requests::Delete::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the configuration has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    ///
+    /// Send the request with `.await` (or [`send`](requests::Delete::send)); [`requests::Delete`] also takes per-call options.
+    pub fn delete<'a>(&'a self, id: &'a str) -> requests::Delete<'a> {
+        requests::Delete {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Configuration_Delete",
-            idempotent: true,
-        };
-        self.core
-            .send_empty(operation, request, &[204], runtime::decode_json_error)
-            .await
     }
     /// Gets configurations on the IoT Hub for automatic device/module management. Pagination is not supported.
     ///
     /// `GET /configurations` (operationId `Configuration_GetConfigurations`).
     ///
     /// Arguments:
-    /// - `top`: query parameter `top`: The number of configurations to retrieve. Value will be overridden if greater than the maximum deployment count for the IoT Hub.
-    pub async fn get_configurations(
-        &self,
-        top: ::std::option::Option<i32>,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Configuration>,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["configurations"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-            if let Some(value) = top {
-                query.append_pair("top", &value.to_string());
-            }
+    /// - [`.top(...)`](requests::GetConfigurations::top), optional: query parameter `top`: The number of configurations to retrieve. Value will be overridden if greater than the maximum deployment count for the IoT Hub.
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetConfigurations::send)); [`requests::GetConfigurations`] also takes per-call options.
+    pub fn get_configurations<'a>(&'a self) -> requests::GetConfigurations<'a> {
+        requests::GetConfigurations {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            top: ::std::option::Option::None,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Configuration_GetConfigurations",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Validates target condition and custom metric queries for a configuration on the IoT Hub.
     ///
@@ -206,119 +139,54 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The configuration for target condition and custom metric queries.
-    pub async fn test_queries(
-        &self,
-        body: &models::ConfigurationQueriesTestInput,
-    ) -> ::std::result::Result<
-        models::ConfigurationQueriesTestResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["configurations", "testQueries"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::TestQueries::send)); [`requests::TestQueries`] also takes per-call options.
+    pub fn test_queries<'a>(
+        &'a self,
+        body: &'a models::ConfigurationQueriesTestInput,
+    ) -> requests::TestQueries<'a> {
+        requests::TestQueries {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Configuration_TestQueries",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets device statistics of the IoT Hub identity registry, such as total device count.
     ///
     /// `GET /statistics/devices` (operationId `Statistics_GetDeviceStatistics`).
-    pub async fn get_device_statistics(
-        &self,
-    ) -> ::std::result::Result<
-        models::RegistryStatistics,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["statistics", "devices"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetDeviceStatistics::send)); [`requests::GetDeviceStatistics`] also takes per-call options.
+    pub fn get_device_statistics<'a>(&'a self) -> requests::GetDeviceStatistics<'a> {
+        requests::GetDeviceStatistics {
+            __client: self,
+            __options: runtime::CallOptions::new(),
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Statistics_GetDeviceStatistics",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets service statistics of the IoT Hub identity registry, such as connected device count.
     ///
     /// `GET /statistics/service` (operationId `Statistics_GetServiceStatistics`).
-    pub async fn get_service_statistics(
-        &self,
-    ) -> ::std::result::Result<
-        models::ServiceStatistics,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["statistics", "service"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetServiceStatistics::send)); [`requests::GetServiceStatistics`] also takes per-call options.
+    pub fn get_service_statistics<'a>(&'a self) -> requests::GetServiceStatistics<'a> {
+        requests::GetServiceStatistics {
+            __client: self,
+            __options: runtime::CallOptions::new(),
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Statistics_GetServiceStatistics",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the identities of multiple devices from the IoT Hub identity registry. Not recommended. Use the IoT Hub query API to retrieve device twin and device identity information. See <https://docs.microsoft.com/en-us/rest/api/iothub/service/queryiothub> and <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
     /// `GET /devices` (operationId `Devices_GetDevices`).
     ///
     /// Arguments:
-    /// - `top`: query parameter `top`: The maximum number of device identities returned by the query. Any value outside the range of 1-1000 is considered to be 1000.
-    pub async fn get_devices(
-        &self,
-        top: ::std::option::Option<i32>,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Device>,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-            if let Some(value) = top {
-                query.append_pair("top", &value.to_string());
-            }
+    /// - [`.top(...)`](requests::GetDevices::top), optional: query parameter `top`: The maximum number of device identities returned by the query. Any value outside the range of 1-1000 is considered to be 1000.
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetDevices::send)); [`requests::GetDevices`] also takes per-call options.
+    pub fn get_devices<'a>(&'a self) -> requests::GetDevices<'a> {
+        requests::GetDevices {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            top: ::std::option::Option::None,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Devices_GetDevices",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates, updates, or deletes the identities of multiple devices from the IoT Hub identity registry. A device identity can be specified only once in the list. Different operations (create, update, delete) on different devices are allowed. A maximum of 100 devices can be specified per invocation. For large scale operations, use the import feature using blob storage (<https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities>).
     ///
@@ -326,88 +194,38 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The registry operations to perform.
-    pub async fn update_registry(
-        &self,
-        body: &::std::vec::Vec<models::ExportImportDevice>,
-    ) -> ::std::result::Result<
-        models::BulkRegistryOperationResult,
-        runtime::Error<models::BulkRegistryOperationResult>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::UpdateRegistry::send)); [`requests::UpdateRegistry`] also takes per-call options.
+    pub fn update_registry<'a>(
+        &'a self,
+        body: &'a ::std::vec::Vec<models::ExportImportDevice>,
+    ) -> requests::UpdateRegistry<'a> {
+        requests::UpdateRegistry {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "BulkRegistry_UpdateRegistry",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Query an IoT Hub to retrieve information regarding device twins using a SQL-like language. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information. Pagination is supported. This returns information about device twins only.
     ///
     /// `POST /devices/query` (operationId `Query_GetTwins`).
     ///
     /// Arguments:
-    /// - `x_ms_continuation`: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
-    /// - `x_ms_max_item_count`: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// - [`.x_ms_continuation(...)`](requests::GetTwins::x_ms_continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
+    /// - [`.x_ms_max_item_count(...)`](requests::GetTwins::x_ms_max_item_count), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
     /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
-    pub async fn get_twins(
-        &self,
-        x_ms_continuation: ::std::option::Option<&str>,
-        x_ms_max_item_count: ::std::option::Option<&str>,
-        body: &models::QuerySpecification,
-    ) -> ::std::result::Result<
-        models::GetTwinsResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        if let Some(value) = x_ms_continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
-        if let Some(value) = x_ms_max_item_count {
-            runtime::set_header(&mut request, "x-ms-max-item-count", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Query_GetTwins",
-            idempotent: false,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::GetTwinsResponse {
-                    x_ms_item_type: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-item-type")?,
-                    x_ms_continuation: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-continuation")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetTwins::send)); [`requests::GetTwins`] also takes per-call options.
+    pub fn get_twins<'a>(
+        &'a self,
+        body: &'a models::QuerySpecification,
+    ) -> requests::GetTwins<'a> {
+        requests::GetTwins {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            x_ms_continuation: ::std::option::Option::None,
+            x_ms_max_item_count: ::std::option::Option::None,
+            body,
         }
     }
     /// Gets a device from the identity registry of the IoT Hub.
@@ -416,30 +234,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    pub async fn devices_get_identity(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::Device,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesGetIdentity::send)); [`requests::DevicesGetIdentity`] also takes per-call options.
+    pub fn devices_get_identity<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::DevicesGetIdentity<'a> {
+        requests::DevicesGetIdentity {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Devices_GetIdentity",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates or updates the identity of a device in the identity registry of the IoT Hub.
     ///
@@ -447,38 +252,22 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the device identity, as per RFC7232. This should not be set when creating a device, but may be set when updating a device.
+    /// - [`.if_match(...)`](requests::DevicesCreateOrUpdateIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device identity, as per RFC7232. This should not be set when creating a device, but may be set when updating a device.
     /// - `body`: the `application/json` request body: The contents of the device identity.
-    pub async fn devices_create_or_update_identity(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Device,
-    ) -> ::std::result::Result<
-        models::Device,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesCreateOrUpdateIdentity::send)); [`requests::DevicesCreateOrUpdateIdentity`] also takes per-call options.
+    pub fn devices_create_or_update_identity<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::Device,
+    ) -> requests::DevicesCreateOrUpdateIdentity<'a> {
+        requests::DevicesCreateOrUpdateIdentity {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_CreateOrUpdateIdentity",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Deletes the identity of a device from the identity registry of the IoT Hub.
     ///
@@ -486,34 +275,19 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the device identity, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the device identity has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
-    pub async fn devices_delete_identity(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    /// - [`.if_match(...)`](requests::DevicesDeleteIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device identity, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the device identity has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesDeleteIdentity::send)); [`requests::DevicesDeleteIdentity`] also takes per-call options.
+    pub fn devices_delete_identity<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::DevicesDeleteIdentity<'a> {
+        requests::DevicesDeleteIdentity {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Devices_DeleteIdentity",
-            idempotent: true,
-        };
-        self.core
-            .send_empty(operation, request, &[204], runtime::decode_json_error)
-            .await
     }
     /// Applies the configuration content to an edge device.
     ///
@@ -522,31 +296,19 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the edge device.
     /// - `body`: the `application/json` request body: The configuration content.
-    pub async fn apply_on_edge_device(
-        &self,
-        id: &str,
-        body: &models::ConfigurationContent,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id, "applyConfigurationContent"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ApplyOnEdgeDevice::send)); [`requests::ApplyOnEdgeDevice`] also takes per-call options.
+    pub fn apply_on_edge_device<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::ConfigurationContent,
+    ) -> requests::ApplyOnEdgeDevice<'a> {
+        requests::ApplyOnEdgeDevice {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Configuration_ApplyOnEdgeDevice",
-            idempotent: false,
-        };
-        self.core
-            .send_empty(operation, request, &[204], runtime::decode_json_error)
-            .await
     }
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -554,58 +316,28 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The job specifications.
-    pub async fn create_import_export_job(
-        &self,
-        body: &models::JobProperties,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "create"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CreateImportExportJob::send)); [`requests::CreateImportExportJob`] also takes per-call options.
+    pub fn create_import_export_job<'a>(
+        &'a self,
+        body: &'a models::JobProperties,
+    ) -> requests::CreateImportExportJob<'a> {
+        requests::CreateImportExportJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateImportExportJob",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
-    pub async fn get_import_export_jobs(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetImportExportJobs::send)); [`requests::GetImportExportJobs`] also takes per-call options.
+    pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
+        requests::GetImportExportJobs {
+            __client: self,
+            __options: runtime::CallOptions::new(),
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJobs",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -613,30 +345,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn get_import_export_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetImportExportJob::send)); [`requests::GetImportExportJob`] also takes per-call options.
+    pub fn get_import_export_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::GetImportExportJob<'a> {
+        requests::GetImportExportJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Cancels an import or export job in the IoT Hub.
     ///
@@ -644,40 +363,16 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn cancel_import_export_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::CancelImportExportJobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelImportExportJob",
-            idempotent: true,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    models::CancelImportExportJobResponse::Ok(
-                        runtime::json_body(response).await?,
-                    ),
-                )
-            }
-            204 => Ok(models::CancelImportExportJobResponse::NoContent),
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CancelImportExportJob::send)); [`requests::CancelImportExportJob`] also takes per-call options.
+    pub fn cancel_import_export_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::CancelImportExportJob<'a> {
+        requests::CancelImportExportJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
     }
     /// Deletes all the pending commands for a device in the IoT Hub.
@@ -686,30 +381,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    pub async fn purge_cloud_to_device_message_queue(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::PurgeMessageQueueResult,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id, "commands"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::PurgeCloudToDeviceMessageQueue::send)); [`requests::PurgeCloudToDeviceMessageQueue`] also takes per-call options.
+    pub fn purge_cloud_to_device_message_queue<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::PurgeCloudToDeviceMessageQueue<'a> {
+        requests::PurgeCloudToDeviceMessageQueue {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -717,30 +399,14 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    pub async fn devices_get_twin(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesGetTwin::send)); [`requests::DevicesGetTwin`] also takes per-call options.
+    pub fn devices_get_twin<'a>(&'a self, id: &'a str) -> requests::DevicesGetTwin<'a> {
+        requests::DevicesGetTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Devices_GetTwin",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Replaces the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -748,38 +414,22 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
+    /// - [`.if_match(...)`](requests::DevicesReplaceTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
     /// - `body`: the `application/json` request body: The device twin info that will replace the existing info.
-    pub async fn devices_replace_twin(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Twin,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesReplaceTwin::send)); [`requests::DevicesReplaceTwin`] also takes per-call options.
+    pub fn devices_replace_twin<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::Twin,
+    ) -> requests::DevicesReplaceTwin<'a> {
+        requests::DevicesReplaceTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_ReplaceTwin",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Updates the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -787,38 +437,22 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
+    /// - [`.if_match(...)`](requests::DevicesUpdateTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
     /// - `body`: the `application/json` request body: The device twin info containing the tags and desired properties to be updated.
-    pub async fn devices_update_twin(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Twin,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesUpdateTwin::send)); [`requests::DevicesUpdateTwin`] also takes per-call options.
+    pub fn devices_update_twin<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::Twin,
+    ) -> requests::DevicesUpdateTwin<'a> {
+        requests::DevicesUpdateTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_UpdateTwin",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -827,31 +461,19 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    pub async fn modules_get_twin(
-        &self,
-        id: &str,
-        mid: &str,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesGetTwin::send)); [`requests::ModulesGetTwin`] also takes per-call options.
+    pub fn modules_get_twin<'a>(
+        &'a self,
+        id: &'a str,
+        mid: &'a str,
+    ) -> requests::ModulesGetTwin<'a> {
+        requests::ModulesGetTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            mid,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Modules_GetTwin",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Replaces the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -860,39 +482,24 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
+    /// - [`.if_match(...)`](requests::ModulesReplaceTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
     /// - `body`: the `application/json` request body: The module twin info that will replace the existing info.
-    pub async fn modules_replace_twin(
-        &self,
-        id: &str,
-        mid: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Twin,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesReplaceTwin::send)); [`requests::ModulesReplaceTwin`] also takes per-call options.
+    pub fn modules_replace_twin<'a>(
+        &'a self,
+        id: &'a str,
+        mid: &'a str,
+        body: &'a models::Twin,
+    ) -> requests::ModulesReplaceTwin<'a> {
+        requests::ModulesReplaceTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            mid,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_ReplaceTwin",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Updates the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -901,39 +508,24 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
+    /// - [`.if_match(...)`](requests::ModulesUpdateTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
     /// - `body`: the `application/json` request body: The module twin info containing the tags and desired properties to be updated.
-    pub async fn modules_update_twin(
-        &self,
-        id: &str,
-        mid: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Twin,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesUpdateTwin::send)); [`requests::ModulesUpdateTwin`] also takes per-call options.
+    pub fn modules_update_twin<'a>(
+        &'a self,
+        id: &'a str,
+        mid: &'a str,
+        body: &'a models::Twin,
+    ) -> requests::ModulesUpdateTwin<'a> {
+        requests::ModulesUpdateTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            mid,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_UpdateTwin",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets a digital twin.
     ///
@@ -941,41 +533,13 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: Digital Twin ID.
-    pub async fn get_digital_twin(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::GetDigitalTwinResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["digitaltwins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_GetDigitalTwin",
-            idempotent: true,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::GetDigitalTwinResponse {
-                    e_tag: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "etag")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetDigitalTwin::send)); [`requests::GetDigitalTwin`] also takes per-call options.
+    pub fn get_digital_twin<'a>(&'a self, id: &'a str) -> requests::GetDigitalTwin<'a> {
+        requests::GetDigitalTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
     }
     /// Updates a digital twin.
@@ -984,57 +548,26 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: Digital Twin ID.
-    /// - `if_match`: header parameter `If-Match`
+    /// - [`.if_match(...)`](requests::UpdateDigitalTwin::if_match), optional: header parameter `If-Match`
     /// - `body`: the `application/json` request body: json-patch contents to update.
-    pub async fn update_digital_twin(
-        &self,
-        id: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &::std::vec::Vec<
+    ///
+    /// Send the request with `.await` (or [`send`](requests::UpdateDigitalTwin::send)); [`requests::UpdateDigitalTwin`] also takes per-call options.
+    pub fn update_digital_twin<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a ::std::vec::Vec<
             ::std::collections::BTreeMap<
                 ::std::string::String,
                 runtime::serde_json::Value,
             >,
         >,
-    ) -> ::std::result::Result<
-        models::UpdateDigitalTwinResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["digitaltwins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_UpdateDigitalTwin",
-            idempotent: false,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            202 => {
-                Ok(models::UpdateDigitalTwinResponse {
-                    e_tag: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "etag")?,
-                    location: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "location")?,
-                })
-            }
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ) -> requests::UpdateDigitalTwin<'a> {
+        requests::UpdateDigitalTwin {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            if_match: ::std::option::Option::None,
+            body,
         }
     }
     /// Invoke a digital twin root level command.
@@ -1046,89 +579,42 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`
     /// - `command_name`: path parameter `commandName`
-    /// - `connect_timeout_in_seconds`: query parameter `connectTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
-    /// - `response_timeout_in_seconds`: query parameter `responseTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// - [`.connect_timeout_in_seconds(...)`](requests::InvokeRootLevelCommand::connect_timeout_in_seconds), optional: query parameter `connectTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// - [`.response_timeout_in_seconds(...)`](requests::InvokeRootLevelCommand::response_timeout_in_seconds), optional: query parameter `responseTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
     /// - `body`: the `application/json` request body
-    pub async fn invoke_root_level_command(
-        &self,
-        id: &str,
-        command_name: &str,
-        connect_timeout_in_seconds: ::std::option::Option<i32>,
-        response_timeout_in_seconds: ::std::option::Option<i32>,
-        body: &::std::collections::BTreeMap<
+    ///
+    /// Send the request with `.await` (or [`send`](requests::InvokeRootLevelCommand::send)); [`requests::InvokeRootLevelCommand`] also takes per-call options.
+    pub fn invoke_root_level_command<'a>(
+        &'a self,
+        id: &'a str,
+        command_name: &'a str,
+        body: &'a ::std::collections::BTreeMap<
             ::std::string::String,
             runtime::serde_json::Value,
         >,
-    ) -> ::std::result::Result<
-        models::InvokeRootLevelCommandResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["digitaltwins", id, "commands", command_name])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-            if let Some(value) = connect_timeout_in_seconds {
-                query.append_pair("connectTimeoutInSeconds", &value.to_string());
-            }
-            if let Some(value) = response_timeout_in_seconds {
-                query.append_pair("responseTimeoutInSeconds", &value.to_string());
-            }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_InvokeRootLevelCommand",
-            idempotent: false,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::InvokeRootLevelCommandResponse {
-                    x_ms_command_statuscode: runtime::header_value::<
-                        i32,
-                        _,
-                    >(&response, "x-ms-command-statuscode")?,
-                    x_ms_request_id: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-request-id")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ) -> requests::InvokeRootLevelCommand<'a> {
+        requests::InvokeRootLevelCommand {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            command_name,
+            connect_timeout_in_seconds: ::std::option::Option::None,
+            response_timeout_in_seconds: ::std::option::Option::None,
+            body,
         }
     }
     /// Gets the feedback for cloud-to-device messages. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information. This capability is only available in the standard tier IoT Hub. For more information, see \[Choose the right IoT Hub tier\](<https://aka.ms/scaleyouriotsolution>).
     ///
     /// `GET /messages/serviceBound/feedback` (operationId `CloudToDeviceMessages_ReceiveFeedbackNotification`).
-    pub async fn receive_feedback_notification(
-        &self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["messages", "serviceBound", "feedback"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ReceiveFeedbackNotification::send)); [`requests::ReceiveFeedbackNotification`] also takes per-call options.
+    pub fn receive_feedback_notification<'a>(
+        &'a self,
+    ) -> requests::ReceiveFeedbackNotification<'a> {
+        requests::ReceiveFeedbackNotification {
+            __client: self,
+            __options: runtime::CallOptions::new(),
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
-            idempotent: true,
-        };
-        self.core
-            .send_empty(operation, request, &[200, 204], runtime::decode_json_error)
-            .await
     }
     /// Completes the cloud-to-device feedback message. A completed message is deleted from the feedback queue of the service. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -1136,31 +622,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `lock_token`: path parameter `lockToken`: The lock token obtained when the cloud-to-device message is received. This is used to resolve race conditions when completing a feedback message.
-    pub async fn complete_feedback_notification(
-        &self,
-        lock_token: &str,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self
-            .core
-            .url(&["messages", "serviceBound", "feedback", lock_token])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CompleteFeedbackNotification::send)); [`requests::CompleteFeedbackNotification`] also takes per-call options.
+    pub fn complete_feedback_notification<'a>(
+        &'a self,
+        lock_token: &'a str,
+    ) -> requests::CompleteFeedbackNotification<'a> {
+        requests::CompleteFeedbackNotification {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            lock_token,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_CompleteFeedbackNotification",
-            idempotent: true,
-        };
-        self.core
-            .send_empty(operation, request, &[204], runtime::decode_json_error)
-            .await
     }
     /// Abandons the lock on a cloud-to-device feedback message. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -1168,31 +640,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `lock_token`: path parameter `lockToken`: The lock token obtained when the cloud-to-device message is received.
-    pub async fn abandon_feedback_notification(
-        &self,
-        lock_token: &str,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self
-            .core
-            .url(&["messages", "serviceBound", "feedback", lock_token, "abandon"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::AbandonFeedbackNotification::send)); [`requests::AbandonFeedbackNotification`] also takes per-call options.
+    pub fn abandon_feedback_notification<'a>(
+        &'a self,
+        lock_token: &'a str,
+    ) -> requests::AbandonFeedbackNotification<'a> {
+        requests::AbandonFeedbackNotification {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            lock_token,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_AbandonFeedbackNotification",
-            idempotent: false,
-        };
-        self.core
-            .send_empty(operation, request, &[204], runtime::decode_json_error)
-            .await
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -1200,30 +658,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn get_scheduled_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetScheduledJob::send)); [`requests::GetScheduledJob`] also takes per-call options.
+    pub fn get_scheduled_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::GetScheduledJob<'a> {
+        requests::GetScheduledJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetScheduledJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -1232,32 +677,19 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
     /// - `body`: the `application/json` request body: The job request info.
-    pub async fn create_scheduled_job(
-        &self,
-        id: &str,
-        body: &models::JobRequest,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CreateScheduledJob::send)); [`requests::CreateScheduledJob`] also takes per-call options.
+    pub fn create_scheduled_job<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a models::JobRequest,
+    ) -> requests::CreateScheduledJob<'a> {
+        requests::CreateScheduledJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateScheduledJob",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -1265,69 +697,34 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    pub async fn cancel_scheduled_job(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", id, "cancel"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::CancelScheduledJob::send)); [`requests::CancelScheduledJob`] also takes per-call options.
+    pub fn cancel_scheduled_job<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::CancelScheduledJob<'a> {
+        requests::CancelScheduledJob {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelScheduledJob",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
     /// `GET /jobs/v2/query` (operationId `Jobs_QueryScheduledJobs`).
     ///
     /// Arguments:
-    /// - `job_type`: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
-    /// - `job_status`: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
-    pub async fn query_scheduled_jobs(
-        &self,
-        job_type: ::std::option::Option<&str>,
-        job_status: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<
-        models::QueryResult,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["jobs", "v2", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-            if let Some(value) = job_type {
-                query.append_pair("jobType", value);
-            }
-            if let Some(value) = job_status {
-                query.append_pair("jobStatus", value);
-            }
+    /// - [`.job_type(...)`](requests::QueryScheduledJobs::job_type), optional: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
+    /// - [`.job_status(...)`](requests::QueryScheduledJobs::job_status), optional: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
+    ///
+    /// Send the request with `.await` (or [`send`](requests::QueryScheduledJobs::send)); [`requests::QueryScheduledJobs`] also takes per-call options.
+    pub fn query_scheduled_jobs<'a>(&'a self) -> requests::QueryScheduledJobs<'a> {
+        requests::QueryScheduledJobs {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            job_type: ::std::option::Option::None,
+            job_status: ::std::option::Option::None,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_QueryScheduledJobs",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets all the module identities on the device.
     ///
@@ -1335,30 +732,17 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    pub async fn get_modules_on_device(
-        &self,
-        id: &str,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Module>,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id, "modules"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::GetModulesOnDevice::send)); [`requests::GetModulesOnDevice`] also takes per-call options.
+    pub fn get_modules_on_device<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> requests::GetModulesOnDevice<'a> {
+        requests::GetModulesOnDevice {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Modules_GetModulesOnDevice",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Gets a module identity on the device.
     ///
@@ -1367,31 +751,19 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    pub async fn modules_get_identity(
-        &self,
-        id: &str,
-        mid: &str,
-    ) -> ::std::result::Result<
-        models::Module,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesGetIdentity::send)); [`requests::ModulesGetIdentity`] also takes per-call options.
+    pub fn modules_get_identity<'a>(
+        &'a self,
+        id: &'a str,
+        mid: &'a str,
+    ) -> requests::ModulesGetIdentity<'a> {
+        requests::ModulesGetIdentity {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            mid,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Modules_GetIdentity",
-            idempotent: true,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Creates or updates the module identity for a device in the IoT Hub. The moduleId and generationId cannot be updated by the user.
     ///
@@ -1400,41 +772,24 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the module, as per RFC7232. This should not be set when creating a module, but may be set when updating a module.
+    /// - [`.if_match(...)`](requests::ModulesCreateOrUpdateIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the module, as per RFC7232. This should not be set when creating a module, but may be set when updating a module.
     /// - `body`: the `application/json` request body: The module identity.
-    pub async fn modules_create_or_update_identity(
-        &self,
-        id: &str,
-        mid: &str,
-        if_match: ::std::option::Option<&str>,
-        body: &models::Module,
-    ) -> ::std::result::Result<
-        models::Module,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesCreateOrUpdateIdentity::send)); [`requests::ModulesCreateOrUpdateIdentity`] also takes per-call options.
+    pub fn modules_create_or_update_identity<'a>(
+        &'a self,
+        id: &'a str,
+        mid: &'a str,
+        body: &'a models::Module,
+    ) -> requests::ModulesCreateOrUpdateIdentity<'a> {
+        requests::ModulesCreateOrUpdateIdentity {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            mid,
+            if_match: ::std::option::Option::None,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_CreateOrUpdateIdentity",
-            idempotent: true,
-        };
-        self.core
-            .send_json(operation, request, &[200, 201], runtime::decode_json_error)
-            .await
     }
     /// Deletes the module identity for a device in the IoT Hub.
     ///
@@ -1443,35 +798,21 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the deivce.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    /// - `if_match`: header parameter `If-Match`: The string representing a weak ETag for the module, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the module has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
-    pub async fn modules_delete_identity(
-        &self,
-        id: &str,
-        mid: &str,
-        if_match: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["devices", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    /// - [`.if_match(...)`](requests::ModulesDeleteIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the module, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the module has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesDeleteIdentity::send)); [`requests::ModulesDeleteIdentity`] also takes per-call options.
+    pub fn modules_delete_identity<'a>(
+        &'a self,
+        id: &'a str,
+        mid: &'a str,
+    ) -> requests::ModulesDeleteIdentity<'a> {
+        requests::ModulesDeleteIdentity {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            mid,
+            if_match: ::std::option::Option::None,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        if let Some(value) = if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Modules_DeleteIdentity",
-            idempotent: true,
-        };
-        self.core
-            .send_empty(operation, request, &[204], runtime::decode_json_error)
-            .await
     }
     /// Invoke a digital twin command.
     ///
@@ -1483,74 +824,30 @@ impl Client {
     /// - `id`: path parameter `id`
     /// - `component_path`: path parameter `componentPath`
     /// - `command_name`: path parameter `commandName`
-    /// - `connect_timeout_in_seconds`: query parameter `connectTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
-    /// - `response_timeout_in_seconds`: query parameter `responseTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// - [`.connect_timeout_in_seconds(...)`](requests::InvokeComponentCommand::connect_timeout_in_seconds), optional: query parameter `connectTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// - [`.response_timeout_in_seconds(...)`](requests::InvokeComponentCommand::response_timeout_in_seconds), optional: query parameter `responseTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
     /// - `body`: the `application/json` request body
-    pub async fn invoke_component_command(
-        &self,
-        id: &str,
-        component_path: &str,
-        command_name: &str,
-        connect_timeout_in_seconds: ::std::option::Option<i32>,
-        response_timeout_in_seconds: ::std::option::Option<i32>,
-        body: &::std::collections::BTreeMap<
+    ///
+    /// Send the request with `.await` (or [`send`](requests::InvokeComponentCommand::send)); [`requests::InvokeComponentCommand`] also takes per-call options.
+    pub fn invoke_component_command<'a>(
+        &'a self,
+        id: &'a str,
+        component_path: &'a str,
+        command_name: &'a str,
+        body: &'a ::std::collections::BTreeMap<
             ::std::string::String,
             runtime::serde_json::Value,
         >,
-    ) -> ::std::result::Result<
-        models::InvokeComponentCommandResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self
-            .core
-            .url(
-                &[
-                    "digitaltwins",
-                    id,
-                    "components",
-                    component_path,
-                    "commands",
-                    command_name,
-                ],
-            )?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
-            if let Some(value) = connect_timeout_in_seconds {
-                query.append_pair("connectTimeoutInSeconds", &value.to_string());
-            }
-            if let Some(value) = response_timeout_in_seconds {
-                query.append_pair("responseTimeoutInSeconds", &value.to_string());
-            }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_InvokeComponentCommand",
-            idempotent: false,
-        };
-        let response = self.core.execute(operation, request).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::InvokeComponentCommandResponse {
-                    x_ms_command_statuscode: runtime::header_value::<
-                        i32,
-                        _,
-                    >(&response, "x-ms-command-statuscode")?,
-                    x_ms_request_id: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-request-id")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+    ) -> requests::InvokeComponentCommand<'a> {
+        requests::InvokeComponentCommand {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            id,
+            component_path,
+            command_name,
+            connect_timeout_in_seconds: ::std::option::Option::None,
+            response_timeout_in_seconds: ::std::option::Option::None,
+            body,
         }
     }
     /// Invokes a direct method on a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
@@ -1560,32 +857,19 @@ impl Client {
     /// Arguments:
     /// - `device_id`: path parameter `deviceId`: The unique identifier of the device.
     /// - `body`: the `application/json` request body: The parameters to execute a direct method on the device.
-    pub async fn devices_invoke_method(
-        &self,
-        device_id: &str,
-        body: &models::CloudToDeviceMethod,
-    ) -> ::std::result::Result<
-        models::CloudToDeviceMethodResult,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self.core.url(&["twins", device_id, "methods"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::DevicesInvokeMethod::send)); [`requests::DevicesInvokeMethod`] also takes per-call options.
+    pub fn devices_invoke_method<'a>(
+        &'a self,
+        device_id: &'a str,
+        body: &'a models::CloudToDeviceMethod,
+    ) -> requests::DevicesInvokeMethod<'a> {
+        requests::DevicesInvokeMethod {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            device_id,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_InvokeMethod",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
     /// Invokes a direct method on a module of a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
     ///
@@ -1595,34 +879,20 @@ impl Client {
     /// - `device_id`: path parameter `deviceId`: The unique identifier of the device.
     /// - `module_id`: path parameter `moduleId`: The unique identifier of the module.
     /// - `body`: the `application/json` request body: The parameters to execute a direct method on the module.
-    pub async fn modules_invoke_method(
-        &self,
-        device_id: &str,
-        module_id: &str,
-        body: &models::CloudToDeviceMethod,
-    ) -> ::std::result::Result<
-        models::CloudToDeviceMethodResult,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        #[allow(unused_mut)]
-        let mut url = self
-            .core
-            .url(&["twins", device_id, "modules", module_id, "methods"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &self.api_version);
+    ///
+    /// Send the request with `.await` (or [`send`](requests::ModulesInvokeMethod::send)); [`requests::ModulesInvokeMethod`] also takes per-call options.
+    pub fn modules_invoke_method<'a>(
+        &'a self,
+        device_id: &'a str,
+        module_id: &'a str,
+        body: &'a models::CloudToDeviceMethod,
+    ) -> requests::ModulesInvokeMethod<'a> {
+        requests::ModulesInvokeMethod {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            device_id,
+            module_id,
+            body,
         }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_InvokeMethod",
-            idempotent: false,
-        };
-        self.core.send_json(operation, request, &[200], runtime::decode_json_error).await
     }
 }

@@ -1,0 +1,183 @@
+//! Per-call options: what one request may change of its client's settings (timeout, retry
+//! policy, extra headers, request id), and [`call_options!`](crate::call_options), the
+//! setters every generated request builder has.
+
+use std::fmt;
+use std::time::Duration;
+
+use futures::Stream;
+
+use crate::{Error, RetryPolicy};
+
+/// What one call changes of its client's settings. Every generated request builder has
+/// setters for these (`.timeout(...)`, `.retry_policy(...)`, `.header(...)`,
+/// `.client_request_id(...)`), and [`options`](Self) to set them all at once, for example
+/// from a value shared by several calls.
+///
+/// Its `Debug` output shows header names, never their values (they may be secrets).
+#[derive(Clone, Default)]
+pub struct CallOptions {
+    pub(crate) timeout: Option<Option<Duration>>,
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    pub(crate) client_request_id: Option<String>,
+    /// The first invalid header given, reported when the call is sent.
+    pub(crate) invalid: Option<String>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("client_request_id", &self.client_request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CallOptions {
+    /// No changes: the call uses its client's settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long each attempt of this call may take (`None`: no limit of its own), instead of
+    /// the client's timeout. The retry policy's time budget still bounds the call.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy of this call, instead of the client's
+    /// ([`RetryPolicy::none`] sends it once).
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Adds a header to every attempt of this call (after the generated ones, which it
+    /// replaces when it has the same name). A name or value HTTP does not allow makes the
+    /// call fail with [`Error::InvalidInput`] before anything is sent. The `Authorization`
+    /// header is the credential's and cannot be set here.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let parsed = (
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+            reqwest::header::HeaderValue::from_str(value),
+        );
+        match parsed {
+            (Ok(name), _) if name == reqwest::header::AUTHORIZATION => {
+                self.invalid.get_or_insert_with(|| {
+                    "the Authorization header comes from the client's credential; it cannot be \
+                     set per call"
+                        .to_owned()
+                });
+            }
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(true);
+                self.headers.push((name, value));
+            }
+            (Err(_), _) => {
+                self.invalid.get_or_insert_with(|| {
+                    format!("`{}` is not a valid HTTP header name", name.escape_debug())
+                });
+            }
+            (Ok(name), Err(_)) => {
+                self.invalid.get_or_insert_with(|| {
+                    format!("the value of header `{name}` has characters HTTP does not allow")
+                });
+            }
+        }
+        self
+    }
+
+    /// The client request id of this call, sent in every attempt (instead of a fresh one per
+    /// attempt) in the header the API names for it, for example `x-ms-client-request-id`.
+    /// Has no effect for an API that names none; use [`header`](Self::header) there.
+    #[must_use]
+    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+        self.client_request_id = Some(id.into());
+        self
+    }
+
+    /// The timeout of each attempt, given the client's.
+    pub(crate) fn attempt_timeout(&self, client: Option<Duration>) -> Option<Duration> {
+        self.timeout.unwrap_or(client)
+    }
+
+    /// The error of an invalid header, if one was given.
+    pub(crate) fn check<E>(&self) -> Result<(), Error<E>> {
+        match &self.invalid {
+            Some(message) => Err(Error::InvalidInput(message.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A boxed stream, as generated paged requests hold.
+pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
+
+/// Polls the stream of a paged request, starting it with `start` on the first poll.
+pub fn poll_paged<'a, T, E>(
+    stream: &mut Option<BoxStream<'a, Result<T, Error<E>>>>,
+    start: impl FnOnce() -> BoxStream<'a, Result<T, Error<E>>>,
+    cx: &mut std::task::Context<'_>,
+) -> std::task::Poll<Option<Result<T, Error<E>>>> {
+    stream.get_or_insert_with(start).as_mut().poll_next(cx)
+}
+
+/// The per-call setters of a generated request builder, whose [`CallOptions`] are at
+/// `self.$($field).+`: `timeout`, `retry_policy`, `header`, `client_request_id` and
+/// `options`.
+#[macro_export]
+macro_rules! call_options {
+    ($($field:ident).+) => {
+        /// How long each attempt of this call may take, instead of the client's timeout
+        /// (see [`CallOptions::timeout`]($crate::CallOptions::timeout)).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.$($field).+ = ::std::mem::take(&mut self.$($field).+).timeout(::std::option::Option::Some(timeout));
+            self
+        }
+
+        /// The retry policy of this call, instead of the client's
+        /// ([`RetryPolicy::none`]($crate::RetryPolicy::none) sends it once).
+        pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
+            self.$($field).+ = ::std::mem::take(&mut self.$($field).+).retry_policy(policy);
+            self
+        }
+
+        /// Adds a header to every attempt of this call
+        /// (see [`CallOptions::header`]($crate::CallOptions::header)).
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.$($field).+ = ::std::mem::take(&mut self.$($field).+).header(name, value);
+            self
+        }
+
+        /// The client request id of this call
+        /// (see [`CallOptions::client_request_id`]($crate::CallOptions::client_request_id)).
+        pub fn client_request_id(
+            mut self,
+            id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.$($field).+ = ::std::mem::take(&mut self.$($field).+).client_request_id(id);
+            self
+        }
+
+        /// Replaces this call's options with `options` (a [`CallOptions`]($crate::CallOptions)
+        /// shared by several calls, say).
+        pub fn options(mut self, options: $crate::CallOptions) -> Self {
+            self.$($field).+ = options;
+            self
+        }
+    };
+}

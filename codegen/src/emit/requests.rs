@@ -1,0 +1,308 @@
+//! `requests.rs`: one request builder per operation, which the client's method returns: the
+//! required arguments given to the method, setters for the optional parameters and the
+//! per-call options, and `send` (what `.await` does, through `IntoFuture`). A paged
+//! operation also gets a stream builder, which is the `Stream` of every item.
+
+use super::client::{
+    arg_type, body_arg, body_statement, cookie_statements, header_statements, path_segments,
+    query_statements, send, trailing_slash,
+};
+use super::docs::{code, doc_attrs, sanitize};
+use super::{ident, type_tokens};
+use crate::ir::{Api, Operation, Param, ParamLocation, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The builders of operations `ops`; the module's docs and imports with the first part.
+pub fn requests_rs(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
+    let models = quote!(models::);
+    let head = (ops.start == 0).then(|| {
+        quote! {
+            //! The request builders the client's methods return: set optional parameters and
+            //! per-call options (`timeout`, `retry_policy`, `header`, `client_request_id`), then
+            //! `.await` the request (or, for a paged operation's stream, iterate it).
+            // Deprecated operations and schemas are still used here; users see the warning.
+            #![allow(deprecated)]
+
+            // Unused when every operation is behind a tag feature that is off.
+            #[allow(unused_imports)]
+            use super::models;
+            #[allow(unused_imports)]
+            use super::runtime;
+        }
+    });
+    let builders = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ops.contains(i))
+        .map(|(_, op)| builder(api, op, &models));
+    quote! {
+        #head
+        #(#builders)*
+    }
+}
+
+/// Whether `p` is the parameter a paged operation's stream sets to each page's token.
+fn is_continuation(op: &Operation, p: &Param) -> bool {
+    op.paging
+        .as_ref()
+        .is_some_and(|paging| paging.continuation_param == p.rust_name)
+}
+
+/// The type of a parameter's field: what the method takes for a required one (a required
+/// continuation token is owned, so that the stream can set it), an owned `Option` for an
+/// optional one.
+fn field_type(op: &Operation, p: &Param, models: &TokenStream) -> TokenStream {
+    let lifetime = quote!('a);
+    match (p.required, is_continuation(op, p)) {
+        (true, true) => quote!(::std::string::String),
+        (true, false) => arg_type(&p.ty, models, &lifetime),
+        (false, _) => {
+            let ty = type_tokens(&p.ty, models);
+            quote!(::std::option::Option<#ty>)
+        }
+    }
+}
+
+/// The setter of an optional parameter.
+fn setter(p: &Param, models: &TokenStream) -> TokenStream {
+    let name = ident(&p.rust_name);
+    let place = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    };
+    let mut text = format!("Sets the {place} parameter {}.", code(&p.wire_name));
+    if let Some(d) = &p.docs {
+        text.push_str("\n\n");
+        text.push_str(&sanitize(d));
+    }
+    let docs = doc_attrs(&text);
+    let (arg, value) = match &p.ty {
+        TypeRef::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(value.into()),
+        ),
+        ty => (type_tokens(ty, models), quote!(value)),
+    };
+    quote! {
+        #docs
+        pub fn #name(mut self, value: #arg) -> Self {
+            self.#name = ::std::option::Option::Some(#value);
+            self
+        }
+    }
+}
+
+/// The request builder of one operation (and its stream builder, when paged).
+fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let name = ident(&op.builder);
+    let method = &op.rust_name;
+    let cfg = super::features::operation_cfg(api, op);
+    let lifetime = quote!('a);
+    let fields = op.params.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        let ty = field_type(op, p, models);
+        quote!(pub(super) #field: #ty,)
+    });
+    let body_field = op.body.as_ref().map(|b| {
+        let arg = body_arg(b, models, &lifetime);
+        quote!(pub(super) #arg)
+    });
+    let names: Vec<_> = op.params.iter().map(|p| ident(&p.rust_name)).collect();
+    let body_name = op.body.as_ref().map(|_| quote!(body,));
+    let owned_continuation = op
+        .params
+        .iter()
+        .find(|p| p.required && is_continuation(op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote!(let #name = #name.as_str();)
+        });
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| setter(p, models));
+    let ok_ty = super::success_type(&op.success, models);
+    let error_ty = type_tokens(&op.error_type, models);
+    let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
+    let request = request_statements(api, op, models);
+    let docs = doc_attrs(&format!(
+        "The request of [`Client::{method}`](super::client::Client::{method}) \
+         (operationId {}): set its optional parameters and per-call options, then `.await` \
+         it.",
+        code(&op.operation_id)
+    ));
+    let stream = stream_builder(op, models, &cfg, &error_ty);
+    quote! {
+        #docs
+        #cfg
+        #[must_use = "a request is sent when it is awaited"]
+        #[derive(Clone)]
+        pub struct #name<'a> {
+            pub(super) __client: &'a super::client::Client,
+            pub(super) __options: runtime::CallOptions,
+            #(#fields)*
+            #body_field
+        }
+
+        #cfg
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            runtime::call_options!(__options);
+
+            /// Sends the request, retrying as the client's retry policy (or this call's)
+            /// allows, and decodes the response: what `.await` does.
+            pub async fn send(self) -> #output {
+                let Self { __client, __options, #(#names,)* #body_name } = self;
+                #owned_continuation
+                #request
+            }
+        }
+
+        #cfg
+        impl<'a> ::std::future::IntoFuture for #name<'a> {
+            type Output = #output;
+            type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+
+        #stream
+    }
+}
+
+/// The request built in order (path, query, headers and cookies, body), then sent.
+fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let segments = path_segments(api, op);
+    let trailing_slash = trailing_slash(op);
+    let query = query_statements(api, op);
+    let headers = header_statements(api, op);
+    let cookies = cookie_statements(api, op);
+    let body = op.body.as_ref().map(body_statement);
+    let method = ident(op.method.as_str());
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    let send = send(api, op, models);
+    quote! {
+        #[allow(unused_mut)]
+        let mut url = __client.core.url(&[#(#segments),*])?;
+        #trailing_slash
+        #query
+        #[allow(unused_mut)]
+        let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
+        #headers
+        #cookies
+        #body
+        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
+        #send
+    }
+}
+
+/// The stream builder of a paged operation: the first page's request, whose setters it
+/// repeats (but the continuation token's), and, once polled, the stream of every item.
+fn stream_builder(
+    op: &Operation,
+    models: &TokenStream,
+    cfg: &TokenStream,
+    error_ty: &TokenStream,
+) -> TokenStream {
+    let Some(paging) = &op.paging else {
+        return TokenStream::new();
+    };
+    let name = ident(&paging.stream_builder);
+    let page_builder = ident(&op.builder);
+    let method = &paging.stream_name;
+    let item = type_tokens(&paging.item, models);
+    let item_result = quote!(::std::result::Result<#item, runtime::Error<#error_ty>>);
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !p.required && p.rust_name != paging.continuation_param)
+        .map(|p| {
+            let setter = ident(&p.rust_name);
+            let arg = match &p.ty {
+                TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
+                ty => type_tokens(ty, models),
+            };
+            let docs = doc_attrs(&format!(
+                "Sets the parameter {} of every page's request (see [`{}::{}`]).",
+                code(&p.wire_name),
+                op.builder,
+                p.rust_name.trim_start_matches("r#")
+            ));
+            quote! {
+                #docs
+                pub fn #setter(mut self, value: #arg) -> Self {
+                    self.request = self.request.#setter(value);
+                    self
+                }
+            }
+        });
+    let continuation = ident(&paging.continuation_param);
+    let token = if op
+        .params
+        .iter()
+        .any(|p| p.required && p.rust_name == paging.continuation_param)
+    {
+        quote!(continuation.unwrap_or_default())
+    } else {
+        quote!(continuation)
+    };
+    let field = ident(&paging.continuation_field);
+    let docs = doc_attrs(&format!(
+        "Every item of [`Client::{method}`](super::client::Client::{method}), page after page \
+         (operationId {}): set its optional parameters and per-call options, then iterate it \
+         (it is a `Stream`). Setters called after the first poll change nothing.",
+        code(&op.operation_id)
+    ));
+    quote! {
+        #docs
+        #cfg
+        #[must_use = "streams do nothing unless polled"]
+        pub struct #name<'a> {
+            pub(super) request: #page_builder<'a>,
+            pub(super) stream: ::std::option::Option<runtime::BoxStream<'a, #item_result>>,
+        }
+
+        #cfg
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            runtime::call_options!(request.__options);
+        }
+
+        #cfg
+        impl<'a> runtime::futures::Stream for #name<'a> {
+            type Item = #item_result;
+
+            fn poll_next(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+                let this = ::std::pin::Pin::into_inner(self);
+                let request = &this.request;
+                runtime::poll_paged(&mut this.stream, || {
+                    let request = request.clone();
+                    ::std::boxed::Box::pin(runtime::paginate(
+                        ::std::option::Option::None,
+                        move |continuation: ::std::option::Option<::std::string::String>| {
+                            let mut page = request.clone();
+                            page.#continuation = #token;
+                            async move {
+                                let page = page.send().await?;
+                                Ok(runtime::Page { items: page.body, continuation: page.#field })
+                            }
+                        },
+                    ))
+                }, cx)
+            }
+        }
+    }
+}
