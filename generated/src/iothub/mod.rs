@@ -8,6 +8,6 @@ pub mod jobs;
 pub mod sas;
 
 pub use connection_string::{ConnectionAuth, ConnectionString, ConnectionStringError, Secret};
-pub use errors::{IotHubErrorExt, IotHubErrorInfo};
+pub use errors::{ErrorCode, IotHubErrorExt, IotHubErrorInfo};
 pub use jobs::{DEFAULT_MAX_EXECUTION_TIME, TERMINAL_STATUSES, validate_job_id};
 pub use sas::{Clock, SasCredential, SystemClock, sign};
