@@ -25,7 +25,7 @@ use crate::runtime::{ErrorBody, StatusCode};
 /// use iothub_jobs::iothub::{ErrorCode, IotHubErrorInfo};
 ///
 /// let mut info = IotHubErrorInfo::default();
-/// info.status = Some(iothub_jobs::StatusCode::NOT_FOUND);
+/// info.status = Some(iothub_jobs::runtime::StatusCode::NOT_FOUND);
 /// info.code = Some(ErrorCode::JobNotFound);
 /// info.message = Some("no job `nightly`".to_owned());
 /// info.tracking_id = Some("4f3a".to_owned());
