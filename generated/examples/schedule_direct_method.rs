@@ -113,14 +113,10 @@ fn check_outcome(job: &JobResponse) -> Result<(), String> {
     }
 }
 
-/// The error, with IoT Hub's error code and tracking id when the hub sent them.
+/// The error: IoT Hub's status, code, message and tracking id when the hub answered.
 fn describe(error: &Error) -> String {
     match error.iothub_error() {
-        Some(info) => format!(
-            "{error} [code {}, tracking id {}]",
-            info.code.as_deref().unwrap_or("?"),
-            info.tracking_id.as_deref().unwrap_or("?")
-        ),
+        Some(info) => info.to_string(),
         None => error.to_string(),
     }
 }

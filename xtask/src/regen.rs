@@ -105,6 +105,8 @@ pub const JOBS_RESERVED_METHODS: &[&str] = &[
     "create_scheduled_job_checked",
     "schedule_twin_update",
     "wait_for_job",
+    "export_devices",
+    "import_devices",
 ];
 
 /// The top-level key under which a fixture lists the JSON pointers of the warnings it exists

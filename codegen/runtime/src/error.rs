@@ -38,7 +38,7 @@ pub enum Error<E = serde_json::Value> {
     Paging(String),
 }
 
-impl<E: fmt::Debug> fmt::Display for Error<E> {
+impl<E: serde::Serialize> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidInput(message) => write!(f, "invalid input: {message}"),
@@ -53,7 +53,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
     }
 }
 
-impl<E: fmt::Debug> std::error::Error for Error<E> {
+impl<E: fmt::Debug + serde::Serialize> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(error) => Some(error),
@@ -134,11 +134,17 @@ pub struct ErrorResponse<E> {
     pub client_request_id: Option<String>,
 }
 
-impl<E: fmt::Debug> fmt::Display for ErrorResponse<E> {
+/// The status, then the body: a typed body as compact JSON (the fields it has, as the service
+/// named them, not the Rust type's `Debug` form), a raw one as text; either cut after 512
+/// bytes, marked with `…`. `Debug` shows everything.
+impl<E: serde::Serialize> fmt::Display for ErrorResponse<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP status {}", self.status)?;
         match &self.body {
-            ErrorBody::Typed(body) => write!(f, ": {body:?}"),
+            ErrorBody::Typed(body) => {
+                f.write_str(": ")?;
+                write_json(f, body)
+            }
             ErrorBody::Raw(raw) if !raw.is_empty() => write!(f, ": {}", excerpt(raw)),
             ErrorBody::Raw(_) => Ok(()),
         }?;
@@ -201,6 +207,68 @@ pub struct DecodeError {
     pub excerpt: String,
 }
 
+/// Writes `value` as compact JSON straight into `f`, cut after [`EXCERPT_LIMIT`] bytes (then
+/// marked with `…`). Nothing is allocated: the JSON is never held whole.
+fn write_json<T: serde::Serialize + ?Sized>(f: &mut fmt::Formatter<'_>, value: &T) -> fmt::Result {
+    let mut out = JsonToFmt {
+        f,
+        left: EXCERPT_LIMIT,
+        cut: false,
+        failed: false,
+    };
+    let result = serde_json::to_writer(&mut out, value);
+    let (cut, failed) = (out.cut, out.failed);
+    if failed {
+        return Err(fmt::Error);
+    }
+    if cut {
+        f.write_str("…")
+    } else if result.is_err() {
+        // A body serde_json cannot write (a map with non-string keys, say): what was written
+        // stays, and the rest is named.
+        f.write_str(" (the rest of the body cannot be shown as JSON)")
+    } else {
+        Ok(())
+    }
+}
+
+/// An [`std::io::Write`] into a formatter, stopping after `left` bytes.
+struct JsonToFmt<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    left: usize,
+    /// Whether output was cut at the limit.
+    cut: bool,
+    /// Whether the formatter failed.
+    failed: bool,
+}
+
+impl std::io::Write for JsonToFmt<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let stop = || std::io::Error::from(std::io::ErrorKind::WriteZero);
+        let take = buf.len().min(self.left);
+        // serde_json writes whole characters in each call; a cut backs off to a boundary.
+        let text = match std::str::from_utf8(buf.get(..take).unwrap_or(buf)) {
+            Ok(text) => text,
+            Err(error) => std::str::from_utf8(buf.get(..error.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
+        };
+        if self.f.write_str(text).is_err() {
+            self.failed = true;
+            return Err(stop());
+        }
+        self.left -= text.len();
+        if text.len() < buf.len() {
+            self.cut = true;
+            return Err(stop());
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let cut = bytes.get(..EXCERPT_LIMIT).unwrap_or(bytes);
     let mut text = String::from_utf8_lossy(cut).into_owned();
@@ -259,6 +327,67 @@ mod tests {
         );
         let empty = status_error(500, false, ErrorBody::Raw(Vec::new()));
         assert_eq!(empty.to_string(), "HTTP status 500 Internal Server Error");
+    }
+
+    #[test]
+    fn typed_bodies_show_as_compact_json_and_debug_keeps_everything() {
+        #[derive(Debug, serde::Serialize)]
+        struct Body {
+            #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+            message: Option<String>,
+            #[serde(rename = "errorCode", skip_serializing_if = "Option::is_none")]
+            error_code: Option<i64>,
+        }
+        let response = |body: Body| ErrorResponse {
+            status: StatusCode::NOT_FOUND,
+            headers: HeaderMap::new(),
+            body: ErrorBody::Typed(body),
+            retryable: false,
+            attempts: 1,
+            body_truncated: false,
+        };
+        let typed = response(Body {
+            message: Some("ErrorCode:JobNotFound;no job \"j1\"".to_owned()),
+            error_code: None,
+        });
+        assert_eq!(
+            typed.to_string(),
+            r#"HTTP status 404 Not Found: {"Message":"ErrorCode:JobNotFound;no job \"j1\""}"#
+        );
+        assert!(format!("{typed:?}").contains("error_code: None"));
+
+        // Long bodies are cut at the limit, never inside a character.
+        let long = response(Body {
+            message: Some(format!(
+                "{}é{}",
+                "a".repeat(EXCERPT_LIMIT - 13),
+                "b".repeat(600)
+            )),
+            error_code: Some(404002),
+        });
+        let text = long.to_string();
+        let json = text
+            .strip_prefix("HTTP status 404 Not Found: ")
+            .expect("status first");
+        assert!(json.ends_with('…'), "{json}");
+        assert!(
+            json.len() <= EXCERPT_LIMIT + '…'.len_utf8(),
+            "{}",
+            json.len()
+        );
+        assert!(json.starts_with(r#"{"Message":"aaa"#));
+        let value: Error<serde_json::Value> = Error::Status(Box::new(ErrorResponse {
+            status: StatusCode::BAD_REQUEST,
+            headers: HeaderMap::new(),
+            body: ErrorBody::Typed(serde_json::json!({"error": {"code": "Bad", "message": "no"}})),
+            retryable: false,
+            attempts: 1,
+            body_truncated: false,
+        }));
+        assert_eq!(
+            value.to_string(),
+            r#"HTTP status 400 Bad Request: {"error":{"code":"Bad","message":"no"}}"#
+        );
     }
 
     #[test]

@@ -537,3 +537,98 @@ async fn bodies_that_are_not_json_are_400_in_the_envelope() {
         "JobNotFound",
     );
 }
+
+/// The error kinds callers act on, as the emulator answers them: a missing job is
+/// `is_not_found` (and nothing else), and both `Display`s are one line without `None`s or
+/// Rust type names.
+#[tokio::test]
+async fn error_kinds_and_display_texts() {
+    use iothub_jobs::iothub::{ErrorCode, IotHubErrorExt as _};
+
+    let hub = start(common::manual_config().with_max_active_jobs(1)).await;
+    let error = hub
+        .client
+        .get_scheduled_job("no-such-job")
+        .await
+        .unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+    assert!(!error.is_throttled() && !error.is_unauthorized() && !error.is_conflict());
+    let info = error.iothub_error().unwrap();
+    assert_eq!(info.code, Some(ErrorCode::JobNotFound));
+    let tracking_id = info.tracking_id.clone().unwrap();
+    assert_eq!(
+        info.to_string(),
+        format!(
+            "HTTP status 404 Not Found, JobNotFound (404002): Job with id 'no-such-job' not found (tracking ID {tracking_id})"
+        )
+    );
+    let timestamp = hub_error(&error).body.timestamp_utc.unwrap();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            r#"HTTP status 404 Not Found: {{"errorCode":404002,"trackingId":"{tracking_id}","message":"Job with id 'no-such-job' not found","timestampUtc":"{timestamp}"}}"#
+        )
+    );
+    // Import/export jobs: envelope B inside `Message`, the same kind.
+    let error = hub
+        .client
+        .get_import_export_job("no-such-job")
+        .await
+        .unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+    let text = error.iothub_error().unwrap().to_string();
+    assert!(
+        text.starts_with("HTTP status 404 Not Found, JobNotFound (404002): "),
+        "{text}"
+    );
+
+    // 409 (`JobAlreadyExists`, 409104: envelope A, so the number comes from the code).
+    let request = method_job("job-1", "*", "reboot", hub.at(60), 30, 0, None);
+    hub.client
+        .create_scheduled_job("job-1", &request)
+        .await
+        .unwrap();
+    let error = hub
+        .client
+        .create_scheduled_job("job-1", &request)
+        .await
+        .unwrap_err();
+    assert!(error.is_conflict() && !error.is_not_found(), "{error}");
+    let info = error.iothub_error().unwrap();
+    assert_eq!(info.code, Some(ErrorCode::JobAlreadyExists));
+    assert!(
+        info.to_string()
+            .starts_with("HTTP status 409 Conflict, JobAlreadyExists (409104): "),
+        "{info}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with(r#"HTTP status 409 Conflict: {"Message":"ErrorCode:JobAlreadyExists;"#),
+        "{error}"
+    );
+
+    // 429 with more active jobs than allowed.
+    let second = method_job("job-2", "*", "reboot", hub.at(60), 30, 0, None);
+    let error = hub
+        .client
+        .create_scheduled_job("job-2", &second)
+        .await
+        .unwrap_err();
+    assert!(error.is_throttled() && !error.is_conflict(), "{error}");
+    assert_eq!(
+        error.iothub_error().unwrap().code,
+        Some(ErrorCode::ThrottlingMaxActiveJobCountExceeded)
+    );
+
+    // 401 for a policy without the permission.
+    let device = hub.client_with(&hub.emulator.connection_string_for("device").unwrap());
+    let error = device.get_scheduled_job("job-1").await.unwrap_err();
+    assert!(error.is_unauthorized() && !error.is_not_found(), "{error}");
+    for text in [error.to_string(), error.iothub_error().unwrap().to_string()] {
+        assert!(
+            !text.contains("None") && !text.contains("Some(") && !text.contains("IotHubError"),
+            "{text}"
+        );
+    }
+}

@@ -167,3 +167,209 @@ async fn one_active_import_export_job_at_a_time_and_cancel() {
         "ThrottlingMaxActiveJobCountExceeded",
     );
 }
+
+/// `export_devices` then `import_devices`, key-based: the emulator records the SAS URIs whole
+/// and every option; the jobs returned show the URIs without their tokens.
+#[tokio::test]
+async fn export_then_import_with_sas_container_uris() {
+    use iothub_jobs::iothub::{BlobContainerUri, ExportOptions, ImportOptions};
+
+    let hub =
+        start(common::manual_config().with_import_export_duration(Duration::from_secs(10))).await;
+    let sas = "sv=2021-08-06&sr=c&sp=racwdl&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D";
+    let exports = BlobContainerUri::new(format!(
+        "https://account.blob.core.windows.net/exports?{sas}"
+    ));
+    let export = hub
+        .client
+        .export_devices(
+            &exports,
+            &ExportOptions::new()
+                .exclude_keys(true)
+                .output_blob_name("backup.txt")
+                .include_configurations(true)
+                .configurations_blob_name("backup-configurations.txt"),
+        )
+        .await
+        .unwrap();
+    let id = export.job_id.clone().unwrap();
+    assert_eq!(export.status, Some(JobStatus::Enqueued));
+    assert_eq!(
+        export.output_blob_container_uri.as_deref(),
+        Some("https://account.blob.core.windows.net/exports"),
+        "the returned job has no token"
+    );
+    assert!(!format!("{export:?} {exports:?}").contains("sig="));
+    let recorded = hub.emulator.import_export_job(&id).unwrap();
+    assert_eq!(recorded.r#type, Some(JobType::Export));
+    assert_eq!(
+        recorded.output_blob_container_uri.as_deref(),
+        Some(exports.expose()),
+        "the service got the SAS URI whole"
+    );
+    assert_eq!(recorded.output_blob_name.as_deref(), Some("backup.txt"));
+    assert_eq!(recorded.exclude_keys_in_export, Some(true));
+    assert_eq!(recorded.include_configurations, Some(true));
+    assert_eq!(
+        recorded.configurations_blob_name.as_deref(),
+        Some("backup-configurations.txt")
+    );
+    assert_eq!(
+        recorded.storage_authentication_type,
+        Some(JobPropertiesStorageAuthenticationType::KeyBased)
+    );
+    assert_eq!(recorded.identity, None);
+
+    // One job at a time: the import waits for the export to finish.
+    hub.advance(10);
+    let done = hub.client.get_import_export_job(&id).await.unwrap();
+    assert_eq!(done.status, Some(JobStatus::Completed));
+
+    let results = BlobContainerUri::new(format!(
+        "https://account.blob.core.windows.net/results?{sas}"
+    ));
+    let import = hub
+        .client
+        .import_devices(
+            &exports,
+            &results,
+            &ImportOptions::new().input_blob_name("backup.txt"),
+        )
+        .await
+        .unwrap();
+    let recorded = hub
+        .emulator
+        .import_export_job(import.job_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(recorded.r#type, Some(JobType::Import));
+    assert_eq!(
+        recorded.input_blob_container_uri.as_deref(),
+        Some(exports.expose())
+    );
+    assert_eq!(recorded.input_blob_name.as_deref(), Some("backup.txt"));
+    assert_eq!(
+        recorded.output_blob_container_uri.as_deref(),
+        Some(results.expose())
+    );
+    assert_eq!(recorded.include_configurations, None);
+    assert_eq!(
+        recorded.storage_authentication_type,
+        Some(JobPropertiesStorageAuthenticationType::KeyBased)
+    );
+    assert_eq!(
+        import.input_blob_container_uri.as_deref(),
+        Some("https://account.blob.core.windows.net/exports")
+    );
+    assert!(!format!("{import:?}").contains("sig="));
+}
+
+/// `export_devices` then `import_devices`, identity-based: the system-assigned identity (no
+/// `identity` field) for the export, a user-assigned one for the import.
+#[tokio::test]
+async fn export_then_import_with_managed_identities() {
+    use iothub_jobs::iothub::{
+        BlobContainerUri, ExportOptions, ImportOptions, StorageAuthentication,
+    };
+
+    let hub = start(common::manual_config().with_max_active_import_export_jobs(2)).await;
+    let container = BlobContainerUri::new("https://account.blob.core.windows.net/devices");
+    let export = hub
+        .client
+        .export_devices(
+            &container,
+            &ExportOptions::new()
+                .storage_authentication(StorageAuthentication::system_assigned_identity()),
+        )
+        .await
+        .unwrap();
+    let recorded = hub
+        .emulator
+        .import_export_job(export.job_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        recorded.storage_authentication_type,
+        Some(JobPropertiesStorageAuthenticationType::IdentityBased)
+    );
+    assert_eq!(recorded.identity, None);
+    assert_eq!(
+        recorded.output_blob_container_uri.as_deref(),
+        Some(container.expose())
+    );
+    assert_eq!(recorded.exclude_keys_in_export, Some(false));
+
+    let identity = "/subscriptions/0000/resourceGroups/iot/providers/Microsoft.ManagedIdentity/userAssignedIdentities/hub-storage";
+    let import = hub
+        .client
+        .import_devices(
+            &container,
+            &container,
+            &ImportOptions::new()
+                .storage_authentication(StorageAuthentication::user_assigned_identity(identity)),
+        )
+        .await
+        .unwrap();
+    let recorded = hub
+        .emulator
+        .import_export_job(import.job_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        recorded.storage_authentication_type,
+        Some(JobPropertiesStorageAuthenticationType::IdentityBased)
+    );
+    assert_eq!(
+        recorded
+            .identity
+            .and_then(|identity| identity.user_assigned_identity)
+            .as_deref(),
+        Some(identity)
+    );
+    assert_eq!(
+        import.input_blob_container_uri,
+        recorded.input_blob_container_uri
+    );
+}
+
+/// A container URI that is not one is refused before anything is sent, and the error does
+/// not show its query string; the service's own refusals arrive typed.
+#[tokio::test]
+async fn bad_container_uris_are_refused_without_showing_tokens() {
+    use iothub_jobs::iothub::{BlobContainerUri, ExportOptions, IotHubErrorExt as _};
+
+    let hub = start(common::manual_config()).await;
+    let error = hub
+        .client
+        .export_devices(
+            &BlobContainerUri::new("account/exports?sig=c2VjcmV0"),
+            &ExportOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(
+        matches!(error, iothub_jobs::Error::InvalidInput(_)),
+        "{text}"
+    );
+    assert!(text.contains("account/exports"), "{text}");
+    assert!(!text.contains("c2VjcmV0"), "{text}");
+    assert!(
+        hub.client
+            .get_import_export_jobs()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The hub's limit of one active job, as the service answers it.
+    let container = BlobContainerUri::new("https://account.blob.core.windows.net/x?sig=c2VjcmV0");
+    hub.client
+        .export_devices(&container, &ExportOptions::new())
+        .await
+        .unwrap();
+    let error = hub
+        .client
+        .export_devices(&container, &ExportOptions::new())
+        .await
+        .unwrap_err();
+    assert!(error.is_throttled(), "{error}");
+    assert!(!format!("{error} {error:?}").contains("c2VjcmV0"));
+}
