@@ -151,6 +151,9 @@ impl<E: serde::Serialize> fmt::Display for ErrorResponse<E> {
         if self.body_truncated {
             f.write_str(" (body cut at the error body limit)")?;
         }
+        if let Some(id) = &self.client_request_id {
+            write!(f, " (client request id {id})")?;
+        }
         Ok(())
     }
 }

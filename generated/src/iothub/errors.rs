@@ -51,6 +51,9 @@ pub struct IotHubErrorInfo {
     pub tracking_id: Option<String>,
     /// The human-readable message.
     pub message: Option<String>,
+    /// The `x-ms-client-request-id` the failing attempt sent (set by
+    /// [`IotHubErrorExt::iothub_error`]): with the tracking id, what Azure support asks for.
+    pub client_request_id: Option<String>,
 }
 
 /// The textual name of a numeric IoT Hub error code, when it is a listed one
@@ -135,10 +138,14 @@ impl fmt::Display for IotHubErrorInfo {
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
         }
-        if let Some(tracking_id) = &self.tracking_id {
-            write!(f, " (tracking ID {tracking_id})")?;
+        match (&self.tracking_id, &self.client_request_id) {
+            (Some(tracking), Some(request)) => {
+                write!(f, " (tracking ID {tracking}, client request id {request})")
+            }
+            (Some(tracking), None) => write!(f, " (tracking ID {tracking})"),
+            (None, Some(request)) => write!(f, " (client request id {request})"),
+            (None, None) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -193,6 +200,7 @@ impl IotHubErrorExt for crate::Error {
             .and_then(|v| v.to_str().ok());
         let mut info = IotHubErrorInfo::from_parts(header, &response.body);
         info.status = Some(response.status);
+        info.client_request_id = response.client_request_id.clone();
         Some(info)
     }
 
