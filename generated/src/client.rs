@@ -77,6 +77,68 @@ impl Client {
     pub fn api_version(&self) -> &str {
         &self.api_version
     }
+    /// Query an IoT Hub using a SQL-like language (see <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language>). Each item of the answer is one row of what the query selects: device twins (`SELECT * FROM devices`), device jobs, the per-device results of scheduled jobs (`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '...'`; see DeviceJob), or projections (`SELECT deviceId FROM devices`, `SELECT COUNT() ...`). The x-ms-item-type response header says which. Pagination is supported through the x-ms-max-item-count and x-ms-continuation headers.
+    ///
+    /// `POST /devices/query` (operationId `Query_QueryIotHub`).
+    ///
+    /// Arguments:
+    /// - `x_ms_continuation`: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
+    /// - `x_ms_max_item_count`: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
+    pub async fn query_iot_hub(
+        &self,
+        x_ms_continuation: ::std::option::Option<&str>,
+        x_ms_max_item_count: ::std::option::Option<i32>,
+        body: &models::QuerySpecification,
+    ) -> ::std::result::Result<
+        models::QueryIotHubResponse,
+        runtime::Error<models::IotHubError>,
+    > {
+        #[allow(unused_mut)]
+        let mut url = self.core.url(&["devices", "query"])?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("api-version", &self.api_version);
+        }
+        runtime::finish_query(&mut url);
+        #[allow(unused_mut)]
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
+        if let Some(value) = x_ms_continuation {
+            runtime::set_header(&mut request, "x-ms-continuation", value)?;
+        }
+        if let Some(value) = x_ms_max_item_count {
+            runtime::set_header(
+                &mut request,
+                "x-ms-max-item-count",
+                &value.to_string(),
+            )?;
+        }
+        runtime::set_json_body(&mut request, "application/json", body)?;
+        let operation = runtime::OperationInfo {
+            id: "Query_QueryIotHub",
+            idempotent: false,
+        };
+        let response = self.core.execute(operation, request).await?;
+        match response.status().as_u16() {
+            200 => {
+                Ok(models::QueryIotHubResponse {
+                    x_ms_item_type: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-item-type")?,
+                    x_ms_continuation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-continuation")?,
+                    body: runtime::json_body(response).await?,
+                })
+            }
+            _ => Err(self.core.error_from(response, runtime::decode_json_error).await),
+        }
+    }
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `POST /jobs/create` (operationId `Jobs_CreateImportExportJob`).
@@ -316,8 +378,8 @@ impl Client {
     /// - `continuation`: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
     pub async fn query_scheduled_jobs_page(
         &self,
-        job_type: ::std::option::Option<&str>,
-        job_status: ::std::option::Option<&str>,
+        job_type: ::std::option::Option<&models::JobType>,
+        job_status: ::std::option::Option<&models::JobStatus>,
         page_size: ::std::option::Option<i32>,
         continuation: ::std::option::Option<&str>,
     ) -> ::std::result::Result<
@@ -330,10 +392,10 @@ impl Client {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &self.api_version);
             if let Some(value) = job_type {
-                query.append_pair("jobType", value);
+                query.append_pair("jobType", &value.to_string());
             }
             if let Some(value) = job_status {
-                query.append_pair("jobStatus", value);
+                query.append_pair("jobStatus", &value.to_string());
             }
         }
         runtime::finish_query(&mut url);
@@ -379,8 +441,8 @@ impl Client {
     /// To resume later from a token, call [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page) with it.
     pub fn query_scheduled_jobs<'a>(
         &'a self,
-        job_type: ::std::option::Option<&'a str>,
-        job_status: ::std::option::Option<&'a str>,
+        job_type: ::std::option::Option<&'a models::JobType>,
+        job_status: ::std::option::Option<&'a models::JobStatus>,
         page_size: ::std::option::Option<i32>,
     ) -> impl runtime::futures::Stream<
         Item = ::std::result::Result<
