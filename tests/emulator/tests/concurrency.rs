@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::{hub_error, method_job, start};
 use futures::TryStreamExt as _;
-use iothub_jobs::models::JobResponse;
+use iothub_jobs::models::{JobResponse, JobStatus};
 
 const JOBS: usize = 1000;
 const DUPLICATES: usize = 200;
@@ -57,17 +57,18 @@ async fn a_thousand_concurrent_creates_cancels_and_queries_account_for_every_job
             let fetched = client.get_scheduled_job(&id).await.unwrap();
             assert_eq!(fetched.job_id.as_deref(), Some(id.as_str()));
             // A page of whatever exists at this moment, filtered, never fails.
-            let status = ["scheduled", "cancelled", "completed", "running"][i % 4];
+            let status = &[
+                JobStatus::Scheduled,
+                JobStatus::Cancelled,
+                JobStatus::Completed,
+                JobStatus::Running,
+            ][i % 4];
             let page = client
                 .query_scheduled_jobs_page(None, Some(status), Some(50), None)
                 .await
                 .unwrap();
             assert!(page.body.len() <= 50);
-            assert!(
-                page.body
-                    .iter()
-                    .all(|j| j.status.as_ref().unwrap().as_str() == status)
-            );
+            assert!(page.body.iter().all(|j| j.status.as_ref() == Some(status)));
             (i, created.is_ok())
         }));
     }
@@ -144,10 +145,15 @@ async fn a_thousand_concurrent_creates_cancels_and_queries_account_for_every_job
     }
     // The filtered queries partition the same set.
     let mut by_status = 0;
-    for status in ["cancelled", "completed", "scheduled"] {
+    for wanted in [
+        JobStatus::Cancelled,
+        JobStatus::Completed,
+        JobStatus::Scheduled,
+    ] {
+        let status = wanted.as_str();
         let jobs: Vec<JobResponse> = hub
             .client
-            .query_scheduled_jobs(None, Some(status), Some(100))
+            .query_scheduled_jobs(None, Some(&wanted), Some(100))
             .try_collect()
             .await
             .unwrap();
