@@ -26,7 +26,12 @@ pub(crate) type DeviceJobPosition = (u64, usize);
 /// A device job's time as the service writes `startTimeUtc` and `endTimeUtc` in the query
 /// guide's sample: UTC with seven fractional digits and no offset.
 fn offsetless(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.7f").to_string()
+    // chrono has no seven-digit fraction: ticks of 100 ns, as .NET writes them.
+    format!(
+        "{}.{:07}",
+        t.format("%Y-%m-%dT%H:%M:%S"),
+        t.timestamp_subsec_nanos() / 100
+    )
 }
 
 /// The device job of `run` in `job`, as the service shows it.
@@ -113,7 +118,13 @@ impl State {
         let mut page = Vec::new();
         let mut last = None;
         for (position, row) in matching.by_ref().take(page_size) {
-            page.push(serde_json::to_value(row).unwrap_or_default());
+            let mut row = serde_json::to_value(row).unwrap_or_default();
+            // The service writes `"outcome": {"deviceMethodResponse": null}` when there is no
+            // answer (the query guide's sample); the model leaves out what is absent.
+            if let Some(outcome) = row.get_mut("outcome").and_then(Value::as_object_mut) {
+                outcome.entry("deviceMethodResponse").or_insert(Value::Null);
+            }
+            page.push(row);
             last = Some(position);
         }
         let more = matching.next().is_some();
