@@ -775,7 +775,7 @@ async fn job_id_is_percent_encoded_as_one_segment() {
     let mock = Mock::start(vec![
         Reply::json(200, &body),
         Reply::json(200, &body),
-        Reply::json(200, &json!({"jobId": "x#y%z"})),
+        Reply::json(200, &json!({"jobId": "x#y%z", "type": "export"})),
     ])
     .await;
     let client = client(&mock.base);

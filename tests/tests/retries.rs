@@ -658,7 +658,7 @@ async fn a_refused_sas_token_is_signed_afresh_and_sent_once_more() {
         unauthorized(),
         ok_job(),
         unauthorized(),
-        Reply::json(200, &json!({"jobId": "import-1"})),
+        Reply::json(200, &json!({"jobId": "import-1", "type": "export"})),
     ])
     .await;
     let clock = Arc::new(TestClock(AtomicU64::new(T0)));
