@@ -11,9 +11,9 @@ Authorization header redacted) and what the SDK returned, with the SDK's version
 
 Usage (from the repository root; see tests/emulator/README.md):
 
-    python3 -m venv /tmp/pyiot && /tmp/pyiot/bin/pip install azure-iot-hub
+    VENV=$(mktemp -d) && python3 -m venv "$VENV" && "$VENV/bin/pip" install azure-iot-hub six
     cargo build -p iothub-emulator
-    /tmp/pyiot/bin/python tests/emulator/python/query_device_jobs.py \
+    "$VENV/bin/python" tests/emulator/python/query_device_jobs.py \
         [--emulator target/debug/iothub-emulator] [--record tests/data/python-sdk-device-jobs.json]
 
 The SDK's clients build https:// URLs from the connection string's HostName; the script
