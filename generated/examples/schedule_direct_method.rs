@@ -68,7 +68,7 @@ async fn run() -> Result<(), String> {
 
     let job_id = new_job_id();
     let method = CloudToDeviceMethod {
-        method_name: Some(method_name.clone()),
+        method_name: method_name.clone(),
         payload: Some(serde_json::json!({})),
         response_timeout_in_seconds: Some(30),
         connect_timeout_in_seconds: Some(30),

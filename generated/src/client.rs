@@ -81,6 +81,28 @@ impl Client {
     pub fn api_version(&self) -> &str {
         &self.api_version
     }
+    /// Query an IoT Hub using a SQL-like language (see <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language>). Each item of the answer is one row of what the query selects: device twins (`SELECT * FROM devices`), device jobs, the per-device results of scheduled jobs (`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '...'`; see DeviceJob), or projections (`SELECT deviceId FROM devices`, `SELECT COUNT() ...`). The x-ms-item-type response header says which. Pagination is supported through the x-ms-max-item-count and x-ms-continuation headers.
+    ///
+    /// `POST /devices/query` (operationId `Query_QueryIotHub`).
+    ///
+    /// Arguments:
+    /// - [`.x_ms_continuation(...)`](requests::QueryIotHub::x_ms_continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
+    /// - [`.x_ms_max_item_count(...)`](requests::QueryIotHub::x_ms_max_item_count), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
+    ///
+    /// Send the request with `.await` (or [`send`](requests::QueryIotHub::send)); [`requests::QueryIotHub`] also takes per-call options.
+    pub fn query_iot_hub<'a>(
+        &'a self,
+        body: &'a models::QuerySpecification,
+    ) -> requests::QueryIotHub<'a> {
+        requests::QueryIotHub {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            x_ms_continuation: ::std::option::Option::None,
+            x_ms_max_item_count: ::std::option::Option::None,
+            body,
+        }
+    }
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `POST /jobs/create` (operationId `Jobs_CreateImportExportJob`).

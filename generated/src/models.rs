@@ -4,12 +4,12 @@
 /// The parameters to execute a direct method on the device.
 ///
 /// Schema `#/components/schemas/CloudToDeviceMethod`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CloudToDeviceMethod {
     /// The name of the method to execute.
     ///
-    /// Wire name `methodName`.
-    pub method_name: ::std::option::Option<::std::string::String>,
+    /// Wire name `methodName`, required.
+    pub method_name: ::std::string::String,
     /// The JSON-formatted direct method payload, up to 128kb in size.
     ///
     /// Wire name `payload`.
@@ -20,9 +20,26 @@ pub struct CloudToDeviceMethod {
     pub connect_timeout_in_seconds: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    CloudToDeviceMethod, [(method_name, "methodName", opt), (payload, "payload", opt),
+    CloudToDeviceMethod, [(method_name, "methodName", req), (payload, "payload", opt),
     (response_timeout_in_seconds, "responseTimeoutInSeconds", opt),
     (connect_timeout_in_seconds, "connectTimeoutInSeconds", opt)]
+);
+/// Represents the Device Method Invocation Results.
+///
+/// Schema `#/components/schemas/CloudToDeviceMethodResult`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CloudToDeviceMethodResult {
+    /// Method invocation result status.
+    ///
+    /// Wire name `status`.
+    pub status: ::std::option::Option<i32>,
+    /// Method invocation result payload (any JSON value).
+    ///
+    /// Wire name `payload`.
+    pub payload: ::std::option::Option<super::runtime::serde_json::Value>,
+}
+super::runtime::json_struct!(
+    CloudToDeviceMethodResult, [(status, "status", opt), (payload, "payload", opt)]
 );
 /// The status of capabilities enabled on the device.
 ///
@@ -35,6 +52,85 @@ pub struct DeviceCapabilities {
     pub iot_edge: ::std::option::Option<bool>,
 }
 super::runtime::json_struct!(DeviceCapabilities, [(iot_edge, "iotEdge", opt)]);
+/// What a scheduled job did on one device: a row of `SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '<job id>'` (optionally `AND devices.jobs.status = '<status>'`), sent to Query_QueryIotHub.
+///
+/// Schema `#/components/schemas/DeviceJob`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeviceJob {
+    /// The device.
+    ///
+    /// Wire name `deviceId`.
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// The job.
+    ///
+    /// Wire name `jobId`.
+    pub job_id: ::std::option::Option<::std::string::String>,
+    /// Wire name `jobType`.
+    pub job_type: ::std::option::Option<JobType>,
+    /// Wire name `status`.
+    pub status: ::std::option::Option<DeviceJobStatus>,
+    /// When the job started on the device. The service may send it without a UTC offset (for example `2016-09-29T18:18:52.7418462`), so it is text; it is UTC.
+    ///
+    /// Wire name `startTimeUtc`.
+    pub start_time_utc: ::std::option::Option<::std::string::String>,
+    /// When the job ended on the device. The service may send it without a UTC offset, so it is text; it is UTC.
+    ///
+    /// Wire name `endTimeUtc`.
+    pub end_time_utc: ::std::option::Option<::std::string::String>,
+    /// When the device job was created.
+    ///
+    /// Wire name `createdDateTimeUtc`.
+    pub created_date_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
+    /// When the device job last changed.
+    ///
+    /// Wire name `lastUpdatedDateTimeUtc`.
+    pub last_updated_date_time_utc: ::std::option::Option<
+        super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    >,
+    /// Wire name `outcome`.
+    pub outcome: ::std::option::Option<DeviceJobOutcome>,
+    /// Wire name `error`.
+    pub error: ::std::option::Option<DeviceJobError>,
+}
+super::runtime::json_struct!(
+    DeviceJob, [(device_id, "deviceId", opt), (job_id, "jobId", opt), (job_type,
+    "jobType", opt), (status, "status", opt), (start_time_utc, "startTimeUtc", opt),
+    (end_time_utc, "endTimeUtc", opt), (created_date_time_utc, "createdDateTimeUtc",
+    opt), (last_updated_date_time_utc, "lastUpdatedDateTimeUtc", opt), (outcome,
+    "outcome", opt), (error, "error", opt)]
+);
+/// Why the job failed on this device (for example the device was offline or did not answer in time).
+///
+/// Schema `#/components/schemas/DeviceJobError`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeviceJobError {
+    /// The error code, for example `DeviceNotOnline` or `GatewayTimeout`.
+    ///
+    /// Wire name `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// What went wrong.
+    ///
+    /// Wire name `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+}
+super::runtime::json_struct!(
+    DeviceJobError, [(code, "code", opt), (description, "description", opt)]
+);
+/// What the device answered, for a direct-method job.
+///
+/// Schema `#/components/schemas/DeviceJobOutcome`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeviceJobOutcome {
+    /// The device's answer to the direct method; null for twin updates and for devices that did not answer.
+    ///
+    /// Wire name `deviceMethodResponse`.
+    pub device_method_response: ::std::option::Option<CloudToDeviceMethodResult>,
+}
+super::runtime::json_struct!(
+    DeviceJobOutcome, [(device_method_response, "deviceMethodResponse", opt)]
+);
 /// The job statistics regarding execution status.
 ///
 /// Schema `#/components/schemas/DeviceJobStatistics`.
@@ -65,6 +161,33 @@ super::runtime::json_struct!(
     DeviceJobStatistics, [(device_count, "deviceCount", opt), (failed_count,
     "failedCount", opt), (succeeded_count, "succeededCount", opt), (running_count,
     "runningCount", opt), (pending_count, "pendingCount", opt)]
+);
+/// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`.
+///
+/// Schema `#/components/schemas/DeviceJobStatus`.
+///
+/// Open: a value the document does not list is kept in the fallback variant and sent
+/// back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceJobStatus {
+    /// `pending`
+    Pending,
+    /// `scheduled`
+    Scheduled,
+    /// `running`
+    Running,
+    /// `completed`
+    Completed,
+    /// `failed`
+    Failed,
+    /// `canceled`
+    Canceled,
+    /// A value the document does not list, as received.
+    Other(::std::string::String),
+}
+super::runtime::open_enum!(
+    DeviceJobStatus, Other, { Pending => "pending", Scheduled => "scheduled", Running =>
+    "running", Completed => "completed", Failed => "failed", Canceled => "canceled", }
 );
 /// The body of an IoT Hub error response. The service uses two envelopes. Envelope A: `Message` holds "ErrorCode:\<Name\>;\<text\>" and `ExceptionMessage` holds "Tracking ID:\<id\>-G:0-TimeStamp:\<timestamp\>". Envelope B: an object with `errorCode` (6-digit number such as 404001), `trackingId`, `message` and `timestampUtc`; it is often sent serialised as a JSON string inside `Message` instead of at the top level. All fields are optional. The textual error code (for example `DeviceNotFound`) is also sent in the `iothub-errorcode` response header.
 ///
@@ -102,7 +225,7 @@ super::runtime::json_struct!(
     "message", opt), (timestamp_utc, "timestampUtc", opt)]
 );
 /// Schema `#/components/schemas/JobProperties`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobProperties {
     /// The unique identifier of the job.
     ///
@@ -120,8 +243,8 @@ pub struct JobProperties {
     pub end_time_utc: ::std::option::Option<
         super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
     >,
-    /// Wire name `type`.
-    pub r#type: ::std::option::Option<JobType>,
+    /// Wire name `type`, required.
+    pub r#type: JobType,
     /// Wire name `status`.
     pub status: ::std::option::Option<JobStatus>,
     /// System generated. Ignored at creation. The percentage of job completion.
@@ -171,7 +294,7 @@ pub struct JobProperties {
 }
 super::runtime::json_struct!(
     JobProperties, [(job_id, "jobId", opt), (start_time_utc, "startTimeUtc", opt),
-    (end_time_utc, "endTimeUtc", opt), (r#type, "type", opt), (status, "status", opt),
+    (end_time_utc, "endTimeUtc", opt), (r#type, "type", req), (status, "status", opt),
     (progress, "progress", opt), (input_blob_container_uri, "inputBlobContainerUri",
     opt), (input_blob_name, "inputBlobName", opt), (output_blob_container_uri,
     "outputBlobContainerUri", opt), (output_blob_name, "outputBlobName", opt),
@@ -200,14 +323,14 @@ super::runtime::open_enum!(
     IdentityBased => "identityBased", }
 );
 /// Schema `#/components/schemas/JobRequest`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobRequest {
     /// The unique identifier of the job.
     ///
-    /// Wire name `jobId`.
-    pub job_id: ::std::option::Option<::std::string::String>,
-    /// Wire name `type`.
-    pub r#type: ::std::option::Option<JobType>,
+    /// Wire name `jobId`, required.
+    pub job_id: ::std::string::String,
+    /// Wire name `type`, required.
+    pub r#type: JobType,
     /// Wire name `cloudToDeviceMethod`.
     pub cloud_to_device_method: ::std::option::Option<CloudToDeviceMethod>,
     /// Wire name `updateTwin`.
@@ -228,7 +351,7 @@ pub struct JobRequest {
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    JobRequest, [(job_id, "jobId", opt), (r#type, "type", opt), (cloud_to_device_method,
+    JobRequest, [(job_id, "jobId", req), (r#type, "type", req), (cloud_to_device_method,
     "cloudToDeviceMethod", opt), (update_twin, "updateTwin", opt), (query_condition,
     "queryCondition", opt), (start_time, "startTime", opt),
     (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt)]
@@ -383,6 +506,17 @@ pub struct ManagedIdentity {
 super::runtime::json_struct!(
     ManagedIdentity, [(user_assigned_identity, "userAssignedIdentity", opt)]
 );
+/// The Json query request.
+///
+/// Schema `#/components/schemas/QuerySpecification`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QuerySpecification {
+    /// The query string.
+    ///
+    /// Wire name `query`.
+    pub query: ::std::option::Option<::std::string::String>,
+}
+super::runtime::json_struct!(QuerySpecification, [(query, "query", opt)]);
 /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
 ///
 /// Schema `#/components/schemas/Twin`.
@@ -578,6 +712,20 @@ super::runtime::json_struct!(
     X509Thumbprint, [(primary_thumbprint, "primaryThumbprint", opt),
     (secondary_thumbprint, "secondaryThumbprint", opt)]
 );
+/// A successful response of `Query_QueryIotHub`: its body and headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryIotHubResponse {
+    /// The response body.
+    pub body: ::std::vec::Vec<super::runtime::serde_json::Value>,
+    /// The type of list of items: `twin`, `deviceJob`, `jobResponse` or `raw` (projections).
+    ///
+    /// Response header `x-ms-item-type`; `None` when absent.
+    pub x_ms_item_type: ::std::option::Option<::std::string::String>,
+    /// The continuation token used to get the next page of results. Absent on the last page.
+    ///
+    /// Response header `x-ms-continuation`; `None` when absent.
+    pub x_ms_continuation: ::std::option::Option<::std::string::String>,
+}
 /// The successful responses of `Jobs_CancelImportExportJob`, one variant per status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelImportExportJobResponse {

@@ -7,6 +7,102 @@
 use super::models;
 #[allow(unused_imports)]
 use super::runtime;
+/// The request of [`Client::query_iot_hub`](super::client::Client::query_iot_hub) (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then `.await` it.
+#[must_use = "a request is sent when it is awaited"]
+#[derive(Clone)]
+pub struct QueryIotHub<'a> {
+    pub(super) __client: &'a super::client::Client,
+    pub(super) __options: runtime::CallOptions,
+    pub(super) x_ms_continuation: ::std::option::Option<::std::string::String>,
+    pub(super) x_ms_max_item_count: ::std::option::Option<i32>,
+    pub(super) body: &'a models::QuerySpecification,
+}
+impl<'a> QueryIotHub<'a> {
+    /// Sets the header parameter `x-ms-continuation`.
+    ///
+    /// The continuation token used to get the next page of results.
+    pub fn x_ms_continuation(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.x_ms_continuation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets the header parameter `x-ms-max-item-count`.
+    ///
+    /// The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    pub fn x_ms_max_item_count(mut self, value: i32) -> Self {
+        self.x_ms_max_item_count = ::std::option::Option::Some(value);
+        self
+    }
+    runtime::call_options!(__options);
+    /// Sends the request, retrying as the client's retry policy (or this call's)
+    /// allows, and decodes the response: what `.await` does.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        models::QueryIotHubResponse,
+        runtime::Error<models::IotHubError>,
+    > {
+        let Self { __client, __options, x_ms_continuation, x_ms_max_item_count, body } = self;
+        #[allow(unused_mut)]
+        let mut url = __client.core.url(&["devices", "query"])?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("api-version", &__client.api_version);
+        }
+        runtime::finish_query(&mut url);
+        #[allow(unused_mut)]
+        let mut request = runtime::reqwest::Request::new(
+            runtime::reqwest::Method::POST,
+            url,
+        );
+        if let Some(value) = &x_ms_continuation {
+            runtime::set_header(&mut request, "x-ms-continuation", value)?;
+        }
+        if let Some(value) = &x_ms_max_item_count {
+            runtime::set_header(
+                &mut request,
+                "x-ms-max-item-count",
+                &value.to_string(),
+            )?;
+        }
+        runtime::set_json_body(&mut request, "application/json", body)?;
+        let operation = runtime::OperationInfo {
+            id: "Query_QueryIotHub",
+            idempotent: false,
+        };
+        let response = __client.core.execute(operation, request, &__options).await?;
+        match response.status().as_u16() {
+            200 => {
+                Ok(models::QueryIotHubResponse {
+                    x_ms_item_type: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-item-type")?,
+                    x_ms_continuation: runtime::header_value::<
+                        ::std::string::String,
+                        _,
+                    >(&response, "x-ms-continuation")?,
+                    body: runtime::json_body(response).await?,
+                })
+            }
+            _ => {
+                Err(__client.core.error_from(response, runtime::decode_json_error).await)
+            }
+        }
+    }
+}
+impl<'a> ::std::future::IntoFuture for QueryIotHub<'a> {
+    type Output = ::std::result::Result<
+        models::QueryIotHubResponse,
+        runtime::Error<models::IotHubError>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 #[derive(Clone)]
@@ -418,8 +514,8 @@ impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
 pub struct QueryScheduledJobsPage<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) job_type: ::std::option::Option<::std::string::String>,
-    pub(super) job_status: ::std::option::Option<::std::string::String>,
+    pub(super) job_type: ::std::option::Option<models::JobType>,
+    pub(super) job_status: ::std::option::Option<models::JobStatus>,
     pub(super) page_size: ::std::option::Option<i32>,
     pub(super) continuation: ::std::option::Option<::std::string::String>,
 }
@@ -427,21 +523,15 @@ impl<'a> QueryScheduledJobsPage<'a> {
     /// Sets the query parameter `jobType`.
     ///
     /// The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
-    pub fn job_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.job_type = ::std::option::Option::Some(value.into());
+    pub fn job_type(mut self, value: models::JobType) -> Self {
+        self.job_type = ::std::option::Option::Some(value);
         self
     }
     /// Sets the query parameter `jobStatus`.
     ///
     /// The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
-    pub fn job_status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.job_status = ::std::option::Option::Some(value.into());
+    pub fn job_status(mut self, value: models::JobStatus) -> Self {
+        self.job_status = ::std::option::Option::Some(value);
         self
     }
     /// Sets the header parameter `x-ms-max-item-count`.
@@ -484,10 +574,10 @@ impl<'a> QueryScheduledJobsPage<'a> {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &__client.api_version);
             if let Some(value) = &job_type {
-                query.append_pair("jobType", value);
+                query.append_pair("jobType", &value.to_string());
             }
             if let Some(value) = &job_status {
-                query.append_pair("jobStatus", value);
+                query.append_pair("jobStatus", &value.to_string());
             }
         }
         runtime::finish_query(&mut url);
@@ -557,18 +647,12 @@ pub struct QueryScheduledJobs<'a> {
 }
 impl<'a> QueryScheduledJobs<'a> {
     /// Sets the parameter `jobType` of every page's request (see [`QueryScheduledJobsPage::job_type`]).
-    pub fn job_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn job_type(mut self, value: models::JobType) -> Self {
         self.request = self.request.job_type(value);
         self
     }
     /// Sets the parameter `jobStatus` of every page's request (see [`QueryScheduledJobsPage::job_status`]).
-    pub fn job_status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn job_status(mut self, value: models::JobStatus) -> Self {
         self.request = self.request.job_status(value);
         self
     }

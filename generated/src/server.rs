@@ -12,6 +12,22 @@ use server_runtime::{Rejection, RequestContext, ServerError};
 ///
 /// Inputs arrive decoded and checked against the document; a request that does not match is answered by [`Api::reject`] without calling the operation.
 pub trait Api: Send + Sync + 'static {
+    /// Query an IoT Hub using a SQL-like language (see <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language>). Each item of the answer is one row of what the query selects: device twins (`SELECT * FROM devices`), device jobs, the per-device results of scheduled jobs (`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '...'`; see DeviceJob), or projections (`SELECT deviceId FROM devices`, `SELECT COUNT() ...`). The x-ms-item-type response header says which. Pagination is supported through the x-ms-max-item-count and x-ms-continuation headers.
+    ///
+    /// `POST /devices/query` (operationId `Query_QueryIotHub`).
+    fn query_iot_hub(
+        &self,
+        context: &RequestContext,
+        api_version: ::std::string::String,
+        x_ms_continuation: ::std::option::Option<::std::string::String>,
+        x_ms_max_item_count: ::std::option::Option<i32>,
+        body: models::QuerySpecification,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            models::QueryIotHubResponse,
+            ServerError<models::IotHubError>,
+        >,
+    > + Send;
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `POST /jobs/create` (operationId `Jobs_CreateImportExportJob`).
@@ -117,8 +133,8 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: &RequestContext,
         api_version: ::std::string::String,
-        job_type: ::std::option::Option<::std::string::String>,
-        job_status: ::std::option::Option<::std::string::String>,
+        job_type: ::std::option::Option<models::JobType>,
+        job_status: ::std::option::Option<models::JobStatus>,
         page_size: ::std::option::Option<i32>,
         continuation: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<
@@ -141,6 +157,11 @@ pub trait Api: Send + Sync + 'static {
 /// The router: every operation of the document at its path and method, served by `api`.
 pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
     let router = runtime::axum::Router::new();
+    let router = router
+        .route(
+            "/devices/query",
+            runtime::axum::routing::post(handle_query_iot_hub::<A>),
+        );
     let router = router
         .route(
             "/jobs/create",
@@ -179,6 +200,70 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
             runtime::axum::routing::get(handle_query_scheduled_jobs_page::<A>),
         );
     router.with_state(api)
+}
+/// Serves `Query_QueryIotHub` (`POST /devices/query`).
+#[allow(unused_variables)]
+async fn handle_query_iot_hub<A: Api>(
+    runtime::axum::extract::State(
+        api,
+    ): runtime::axum::extract::State<::std::sync::Arc<A>>,
+    method: runtime::axum::http::Method,
+    uri: runtime::axum::http::Uri,
+    headers: runtime::axum::http::HeaderMap,
+    path: ::std::result::Result<
+        runtime::axum::extract::RawPathParams,
+        runtime::axum::extract::rejection::RawPathParamsRejection,
+    >,
+    body: runtime::axum::body::Bytes,
+) -> runtime::axum::response::Response {
+    let query = server_runtime::Query::parse(uri.query());
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            query.required::<::std::string::String>("api-version")?,
+            server_runtime::header_param::<
+                ::std::string::String,
+            >(&headers, "x-ms-continuation")?,
+            server_runtime::header_param::<i32>(&headers, "x-ms-max-item-count")?,
+            server_runtime::json_body::<models::QuerySpecification>(&body)?
+                .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
+        ))
+    })();
+    let context = server_runtime::context(
+        "Query_QueryIotHub",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    let (api_version, x_ms_continuation, x_ms_max_item_count, body) = match inputs {
+        Ok(inputs) => inputs,
+        Err(rejection) => return api.reject(&context, rejection),
+    };
+    match api
+        .query_iot_hub(
+            &context,
+            api_version,
+            x_ms_continuation,
+            x_ms_max_item_count,
+            body,
+        )
+        .await
+    {
+        Ok(value) => {
+            let mut response = server_runtime::json_response(200, &value.body);
+            response = server_runtime::with_header(
+                response,
+                "x-ms-item-type",
+                value.x_ms_item_type.as_ref(),
+            );
+            response = server_runtime::with_header(
+                response,
+                "x-ms-continuation",
+                value.x_ms_continuation.as_ref(),
+            );
+            response
+        }
+        Err(error) => server_runtime::error_response(error),
+    }
 }
 /// Serves `Jobs_CreateImportExportJob` (`POST /jobs/create`).
 #[allow(unused_variables)]
@@ -461,8 +546,8 @@ async fn handle_query_scheduled_jobs_page<A: Api>(
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
-            query.optional::<::std::string::String>("jobType")?,
-            query.optional::<::std::string::String>("jobStatus")?,
+            query.optional::<models::JobType>("jobType")?,
+            query.optional::<models::JobStatus>("jobStatus")?,
             server_runtime::header_param::<i32>(&headers, "x-ms-max-item-count")?,
             server_runtime::header_param::<
                 ::std::string::String,

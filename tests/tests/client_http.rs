@@ -78,10 +78,22 @@ async fn create_import_export_job_posts_job_and_decodes_answer() {
     let entry = &data(RECORDING)["entries"][0];
     let mock = Mock::start(vec![Reply::json(200, &entry["ResponseBody"])]).await;
     let request = JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some("Sanitized".into()),
         exclude_keys_in_export: Some(false),
-        ..Default::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     };
 
     let job = client(&mock.base)
@@ -96,7 +108,7 @@ async fn create_import_export_job_posts_job_and_decodes_answer() {
         job.job_id.as_deref(),
         Some("b427bdbb-ecef-4d42-8b1c-325361da9160")
     );
-    assert_eq!(job.r#type, Some(JobType::Export));
+    assert_eq!(job.r#type, JobType::Export);
     assert_eq!(job.status, Some(JobStatus::Enqueued));
     assert_eq!(job.progress, Some(0));
     assert_eq!(
@@ -123,7 +135,7 @@ async fn get_import_export_jobs_decodes_array() {
         .map(|j| {
             (
                 j.job_id.as_deref().unwrap(),
-                j.r#type.clone().unwrap(),
+                j.r#type.clone(),
                 j.status.clone().unwrap(),
             )
         })
@@ -234,7 +246,7 @@ async fn get_scheduled_job_decodes_job() {
     );
     assert_eq!(job.max_execution_time_in_seconds, Some(20));
     let method = job.cloud_to_device_method.as_ref().unwrap();
-    assert_eq!(method.method_name.as_deref(), Some("testMethod"));
+    assert_eq!(method.method_name, "testMethod");
     assert_eq!(method.payload, Some(json!({"a": [1, 2]})));
     let stats = job.device_job_statistics.as_ref().unwrap();
     assert_eq!(
@@ -257,10 +269,10 @@ async fn create_scheduled_job_sends_exact_body() {
     let example = &data(DEVGUIDE)["examples"][0];
     let mock = Mock::start(vec![Reply::json(200, &example["response"]["body"])]).await;
     let request = JobRequest {
-        job_id: Some("job01".into()),
-        r#type: Some(JobType::ScheduleDeviceMethod),
+        job_id: "job01".into(),
+        r#type: JobType::ScheduleDeviceMethod,
         cloud_to_device_method: Some(CloudToDeviceMethod {
-            method_name: Some("testMethod".into()),
+            method_name: "testMethod".into(),
             payload: Some(json!({})),
             response_timeout_in_seconds: Some(30),
             connect_timeout_in_seconds: None,
@@ -334,8 +346,8 @@ async fn query_scheduled_jobs_pages_with_continuation_headers() {
 
     let first = client
         .query_scheduled_jobs_page()
-        .job_type("scheduleDeviceMethod")
-        .job_status("completed")
+        .job_type(JobType::ScheduleDeviceMethod)
+        .job_status(JobStatus::Completed)
         .page_size(2)
         .continuation("start-token")
         .await
@@ -389,7 +401,7 @@ async fn query_scheduled_jobs_streams_every_page() {
 
     let jobs: Vec<_> = client
         .query_scheduled_jobs()
-        .job_type("scheduleDeviceMethod")
+        .job_type(JobType::ScheduleDeviceMethod)
         .page_size(2)
         .try_collect()
         .await
@@ -752,7 +764,7 @@ async fn job_id_is_percent_encoded_as_one_segment() {
     let mock = Mock::start(vec![
         Reply::json(200, &body),
         Reply::json(200, &body),
-        Reply::json(200, &json!({"jobId": "x#y%z"})),
+        Reply::json(200, &json!({"jobId": "x#y%z", "type": "export"})),
     ])
     .await;
     let client = client(&mock.base);
@@ -903,7 +915,13 @@ async fn throttled_with_envelope_b_is_typed_status_error() {
     .await;
 
     let result = client(&mock.base)
-        .create_scheduled_job("job01", &JobRequest::default())
+        .create_scheduled_job(
+            "job01",
+            &serde_json::from_value::<JobRequest>(
+                json!({"jobId": "job01", "type": "scheduleDeviceMethod"}),
+            )
+            .unwrap(),
+        )
         .await;
 
     let err = result.unwrap_err();
@@ -1039,7 +1057,7 @@ async fn unknown_enum_values_round_trip() {
     let client = client(&mock.base);
 
     let job = client.get_import_export_job("job-9").await.unwrap();
-    assert_eq!(job.r#type, Some(JobType::Other("someFutureType".into())));
+    assert_eq!(job.r#type, JobType::Other("someFutureType".into()));
     assert_eq!(job.status, Some(JobStatus::Other("pending".into())));
     assert_eq!(serde_json::to_value(&job).unwrap(), body);
 

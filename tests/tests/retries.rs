@@ -317,9 +317,22 @@ async fn an_absurd_retry_after_ends_the_call() {
 async fn does_not_retry_a_non_idempotent_post() {
     let mock = Mock::start(vec![Reply::text(503, "busy"), Reply::json(200, &json!({}))]).await;
     let request = JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some("https://account.blob/container".into()),
-        ..Default::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        exclude_keys_in_export: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     };
 
     let error = client(&mock.base)
@@ -528,7 +541,9 @@ async fn a_timed_out_non_idempotent_post_is_not_retried() {
     let client = client(&mock.base).with_timeout(Some(Duration::from_millis(100)));
 
     let error = client
-        .create_import_export_job(&JobProperties::default())
+        .create_import_export_job(
+            &serde_json::from_value::<JobProperties>(json!({"type": "export"})).unwrap(),
+        )
         .await
         .unwrap_err();
 
@@ -643,7 +658,7 @@ async fn a_refused_sas_token_is_signed_afresh_and_sent_once_more() {
         unauthorized(),
         ok_job(),
         unauthorized(),
-        Reply::json(200, &json!({"jobId": "import-1"})),
+        Reply::json(200, &json!({"jobId": "import-1", "type": "export"})),
     ])
     .await;
     let clock = Arc::new(TestClock(AtomicU64::new(T0)));
@@ -655,7 +670,9 @@ async fn a_refused_sas_token_is_signed_afresh_and_sent_once_more() {
     assert_eq!(job.status, Some(JobStatus::Completed));
     clock.0.store(T0 + 60, Ordering::SeqCst);
     let import = client
-        .create_import_export_job(&JobProperties::default())
+        .create_import_export_job(
+            &serde_json::from_value::<JobProperties>(json!({"type": "export"})).unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(import.job_id.as_deref(), Some("import-1"));
@@ -887,10 +904,10 @@ fn seconds_from_now(body: &Value) -> i64 {
 async fn schedule_device_method_puts_a_device_method_job() {
     let mock = Mock::start(vec![Reply::json(200, &job("job-1", "queued"))]).await;
     let method = CloudToDeviceMethod {
-        method_name: Some("reboot".to_owned()),
+        method_name: "reboot".to_owned(),
         payload: Some(json!({})),
         response_timeout_in_seconds: Some(30),
-        ..Default::default()
+        connect_timeout_in_seconds: None,
     };
 
     let job = client(&mock.base)
@@ -922,9 +939,10 @@ async fn schedule_device_method_puts_a_device_method_job() {
 
 fn reboot() -> CloudToDeviceMethod {
     CloudToDeviceMethod {
-        method_name: Some("reboot".to_owned()),
+        method_name: "reboot".to_owned(),
         payload: Some(json!({})),
-        ..Default::default()
+        response_timeout_in_seconds: None,
+        connect_timeout_in_seconds: None,
     }
 }
 
@@ -1069,11 +1087,13 @@ async fn create_scheduled_job_checked_reads_back_after_a_retried_409() {
     ])
     .await;
     let request = iothub_jobs::models::JobRequest {
-        job_id: Some("job-1".to_owned()),
-        r#type: Some(JobType::ScheduleDeviceMethod),
+        job_id: "job-1".to_owned(),
+        r#type: JobType::ScheduleDeviceMethod,
         query_condition: Some("*".to_owned()),
         cloud_to_device_method: Some(reboot()),
-        ..Default::default()
+        update_twin: None,
+        start_time: None,
+        max_execution_time_in_seconds: None,
     };
 
     let job = client(&mock.base)
@@ -1093,7 +1113,7 @@ async fn bad_job_ids_are_refused_before_sending() {
 
     for bad in ["bad id".to_owned(), "a".repeat(65)] {
         let error = client
-            .schedule_device_method(&bad, "*", CloudToDeviceMethod::default(), None, None)
+            .schedule_device_method(&bad, "*", reboot(), None, None)
             .await
             .unwrap_err();
         assert!(matches!(error, Error::InvalidInput(_)), "{bad}: {error:?}");

@@ -32,7 +32,7 @@ fn devguide_request_and_response_bodies() {
     for example in examples {
         if let Some(body) = example["request"].get("body") {
             let request: JobRequest = round_trip(body);
-            assert!(request.job_id.is_some());
+            assert!(!request.job_id.is_empty());
             bodies += 1;
         }
         if let Some(body) = example.get("response").and_then(|r| r.get("body")) {
@@ -48,9 +48,9 @@ fn devguide_request_and_response_bodies() {
 fn devguide_direct_method_request_is_typed() {
     let guide = data("scheduled-jobs-devguide.json");
     let request: JobRequest = round_trip(&guide["examples"][0]["request"]["body"]);
-    assert_eq!(request.r#type, Some(JobType::ScheduleDeviceMethod));
+    assert_eq!(request.r#type, JobType::ScheduleDeviceMethod);
     let method = request.cloud_to_device_method.expect("method");
-    assert_eq!(method.method_name.as_deref(), Some("testMethod"));
+    assert_eq!(method.method_name, "testMethod");
     assert_eq!(method.payload, Some(serde_json::json!({})));
     assert_eq!(method.response_timeout_in_seconds, Some(30));
     let start = request.start_time.expect("start time");

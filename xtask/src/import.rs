@@ -17,8 +17,8 @@ pub const UPSTREAM: &str = "spec/upstream/iothub-2021-04-12.json";
 pub const OVERLAY: &str = "spec/overlays/iothub-jobs.overlay.yaml";
 /// The document the Jobs crate is generated from.
 pub const OUTPUT: &str = "spec/iothub-jobs.yaml";
-/// The Jobs subset.
-pub const PATHS: &[&str] = &["/jobs"];
+/// The Jobs subset, and the hub query that reads device jobs.
+pub const PATHS: &[&str] = &["/jobs", "/devices/query"];
 /// Where regen writes the client for the whole upstream document (a module of the
 /// `iothub-full-generated` crate, whose `src/lib.rs` is hand-written).
 pub const FULL_OUT: &str = "tests/iothub-full/src/hub";

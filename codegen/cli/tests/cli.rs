@@ -851,7 +851,7 @@ fn import_writes_the_subset_and_check_compares_it() {
         "--overlay",
         "spec/overlays/iothub-jobs.overlay.yaml",
         "--paths",
-        "/jobs",
+        "/jobs,/devices/query",
         "--out",
         out_arg,
     ];
@@ -864,7 +864,9 @@ fn import_writes_the_subset_and_check_compares_it() {
         "{written}"
     );
     assert!(
-        written.contains("# From: spec/upstream/iothub-2021-04-12.json (the paths under /jobs)"),
+        written.contains(
+            "# From: spec/upstream/iothub-2021-04-12.json (the paths under /jobs, /devices/query)"
+        ),
         "{written}"
     );
     // Past its header, the document is the repository's imported one.

@@ -97,13 +97,13 @@ impl Client {
     ) -> Result<JobResponse, Error> {
         validate_job_id(job_id)?;
         let request = JobRequest {
-            job_id: Some(job_id.to_owned()),
-            r#type: Some(JobType::ScheduleDeviceMethod),
+            job_id: job_id.to_owned(),
+            r#type: JobType::ScheduleDeviceMethod,
             cloud_to_device_method: Some(method),
+            update_twin: None,
             query_condition: Some(query_condition.to_owned()),
             start_time: Some(start_time.unwrap_or_else(Utc::now)),
             max_execution_time_in_seconds: Some(max_execution_seconds(max_execution_time)?),
-            ..JobRequest::default()
         };
         self.create_scheduled_job_checked(job_id, &request).await
     }
@@ -158,8 +158,9 @@ impl Client {
     ) -> Result<JobResponse, Error> {
         validate_job_id(job_id)?;
         let request = JobRequest {
-            job_id: Some(job_id.to_owned()),
-            r#type: Some(JobType::ScheduleUpdateTwin),
+            job_id: job_id.to_owned(),
+            r#type: JobType::ScheduleUpdateTwin,
+            cloud_to_device_method: None,
             update_twin: Some(Twin {
                 etag: Some("*".to_owned()),
                 ..twin
@@ -167,7 +168,6 @@ impl Client {
             query_condition: Some(query_condition.to_owned()),
             start_time: Some(start_time.unwrap_or_else(Utc::now)),
             max_execution_time_in_seconds: Some(max_execution_seconds(max_execution_time)?),
-            ..JobRequest::default()
         };
         self.create_scheduled_job_checked(job_id, &request).await
     }
@@ -224,11 +224,10 @@ fn is_created_by(request: &JobRequest, job: &JobResponse) -> bool {
         }
     }
     fn method_name(method: Option<&CloudToDeviceMethod>) -> Option<&String> {
-        method?.method_name.as_ref()
+        method.map(|m| &m.method_name)
     }
-    request.r#type.is_some()
-        && request.query_condition.is_some()
-        && job.r#type == request.r#type
+    request.query_condition.is_some()
+        && job.r#type.as_ref() == Some(&request.r#type)
         && job.query_condition == request.query_condition
         && agree(
             request.max_execution_time_in_seconds.as_ref(),
@@ -265,18 +264,25 @@ mod tests {
         }
     }
 
+    fn method(name: &str) -> CloudToDeviceMethod {
+        CloudToDeviceMethod {
+            method_name: name.to_owned(),
+            payload: None,
+            response_timeout_in_seconds: None,
+            connect_timeout_in_seconds: None,
+        }
+    }
+
     #[test]
     fn a_job_read_back_is_ours_when_type_and_condition_agree() {
         let request = JobRequest {
-            job_id: Some("j".to_owned()),
-            r#type: Some(JobType::ScheduleDeviceMethod),
+            job_id: "j".to_owned(),
+            r#type: JobType::ScheduleDeviceMethod,
             query_condition: Some("*".to_owned()),
             max_execution_time_in_seconds: Some(60),
-            cloud_to_device_method: Some(CloudToDeviceMethod {
-                method_name: Some("reboot".to_owned()),
-                ..CloudToDeviceMethod::default()
-            }),
-            ..JobRequest::default()
+            cloud_to_device_method: Some(method("reboot")),
+            update_twin: None,
+            start_time: None,
         };
         let ours = JobResponse {
             job_id: Some("j".to_owned()),
@@ -313,10 +319,7 @@ mod tests {
                 ..ours.clone()
             },
             JobResponse {
-                cloud_to_device_method: Some(CloudToDeviceMethod {
-                    method_name: Some("factoryReset".to_owned()),
-                    ..CloudToDeviceMethod::default()
-                }),
+                cloud_to_device_method: Some(method("factoryReset")),
                 ..ours.clone()
             },
         ] {

@@ -6,7 +6,7 @@
 use axum::response::Response;
 use iothub_jobs::models::{
     CancelImportExportJobResponse, IotHubError, JobProperties, JobRequest, JobResponse, JobStatus,
-    JobType, QueryScheduledJobsResponse,
+    JobType, QueryIotHubResponse, QueryScheduledJobsResponse, QuerySpecification,
 };
 use iothub_jobs::server::Api;
 use iothub_jobs::server_runtime::{Rejection, RequestContext, ServerError};
@@ -14,6 +14,7 @@ use iothub_jobs::server_runtime::{Rejection, RequestContext, ServerError};
 use crate::Emulator;
 use crate::engine::{self, JobQuery};
 use crate::errors::{HubError, echo};
+use crate::hubquery::{self, HubQuery};
 
 /// The value of `x-ms-item-type` on job query pages.
 pub const QUERY_ITEM_TYPE: &str = "JobResponse";
@@ -79,6 +80,34 @@ fn parse_job_status(text: &str) -> Result<JobStatus, HubError> {
                 echo(text)
             ))
         })
+}
+
+/// The page size an `x-ms-max-item-count` asks for: default 100, at most 1000, below 1 refused.
+fn page_size(requested: Option<i32>) -> Result<usize, HubError> {
+    match requested {
+        None => Ok(engine::DEFAULT_PAGE_SIZE),
+        Some(n) if n >= 1 => Ok(usize::try_from(n)
+            .unwrap_or(engine::MAX_PAGE_SIZE)
+            .min(engine::MAX_PAGE_SIZE)),
+        Some(n) => Err(HubError::argument_invalid(format!(
+            "header x-ms-max-item-count: must be at least 1, not {n}"
+        ))),
+    }
+}
+
+/// An `x-ms-continuation` token `parse` reads, if one was sent (an empty one is none).
+fn continuation<T>(
+    token: Option<&str>,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, HubError> {
+    match token.filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(token) => parse(token).map(Some).ok_or_else(|| {
+            HubError::argument_invalid(
+                "header x-ms-continuation: not a continuation token this hub issued for this query",
+            )
+        }),
+    }
 }
 
 impl Emulator {
@@ -218,34 +247,24 @@ impl Api for Emulator {
         &self,
         _context: &RequestContext,
         api_version: String,
-        job_type: Option<String>,
-        job_status: Option<String>,
+        job_type: Option<JobType>,
+        job_status: Option<JobStatus>,
         page_size: Option<i32>,
         continuation: Option<String>,
     ) -> ApiResult<QueryScheduledJobsResponse> {
         self.serve_call(&api_version, |state, _| {
-            let page_size = match page_size {
-                None => engine::DEFAULT_PAGE_SIZE,
-                Some(n) if n >= 1 => usize::try_from(n)
-                    .unwrap_or(engine::MAX_PAGE_SIZE)
-                    .min(engine::MAX_PAGE_SIZE),
-                Some(n) => {
-                    return Err(HubError::argument_invalid(format!(
-                        "header x-ms-max-item-count: must be at least 1, not {n}"
-                    )));
-                }
-            };
-            let after = match continuation.as_deref().filter(|c| !c.is_empty()) {
-                None => None,
-                Some(token) => Some(engine::parse_continuation(token).ok_or_else(|| {
-                    HubError::argument_invalid(
-                        "header x-ms-continuation: not a continuation token this hub issued",
-                    )
-                })?),
-            };
+            let page_size = self::page_size(page_size)?;
+            let after = self::continuation(continuation.as_deref(), engine::parse_continuation)?;
+            // Values outside the spec's enums arrive as `Other`; their case is ignored.
             let query = JobQuery {
-                job_type: job_type.as_deref().map(parse_job_type).transpose()?,
-                job_status: job_status.as_deref().map(parse_job_status).transpose()?,
+                job_type: job_type
+                    .as_ref()
+                    .map(|t| parse_job_type(t.as_str()))
+                    .transpose()?,
+                job_status: job_status
+                    .as_ref()
+                    .map(|s| parse_job_status(s.as_str()))
+                    .transpose()?,
                 page_size,
                 after,
             };
@@ -254,6 +273,44 @@ impl Api for Emulator {
                 body,
                 x_ms_continuation: next.map(engine::continuation_token),
                 x_ms_item_type: Some(QUERY_ITEM_TYPE.to_owned()),
+            })
+        })
+    }
+
+    async fn query_iot_hub(
+        &self,
+        _context: &RequestContext,
+        api_version: String,
+        continuation: Option<String>,
+        page_size: Option<i32>,
+        body: QuerySpecification,
+    ) -> ApiResult<QueryIotHubResponse> {
+        self.serve_call(&api_version, |state, _| {
+            let page_size = self::page_size(page_size)?;
+            let text = body.query.as_deref().unwrap_or_default();
+            let (rows, next, item_type) = match HubQuery::parse(text)? {
+                HubQuery::DeviceJobs(filter) => {
+                    let after = self::continuation(
+                        continuation.as_deref(),
+                        hubquery::parse_device_job_token,
+                    )?;
+                    let (rows, next) = state.device_jobs_page(&filter, page_size, after);
+                    let next = next.map(hubquery::device_job_token);
+                    (rows, next, hubquery::DEVICE_JOB_ITEM_TYPE)
+                }
+                HubQuery::Twins(condition) => {
+                    let after =
+                        self::continuation(continuation.as_deref(), hubquery::parse_twin_token)?;
+                    let (rows, next) =
+                        state.twins_page(condition.as_deref(), page_size, after.as_deref());
+                    let next = next.as_deref().map(hubquery::twin_token);
+                    (rows, next, hubquery::TWIN_ITEM_TYPE)
+                }
+            };
+            Ok(QueryIotHubResponse {
+                body: rows,
+                x_ms_continuation: next,
+                x_ms_item_type: Some(item_type.to_owned()),
             })
         })
     }

@@ -166,6 +166,8 @@ impl Access {
     ///   `ServiceConnect` or `RegistryReadWrite` to create or cancel. Microsoft's documents
     ///   disagree on these (see the emulator's README), so each documented combination is
     ///   accepted.
+    /// - The hub query (`POST /devices/query`): `ServiceConnect` ("run queries", in the SAS
+    ///   article's list of what it grants) or `RegistryRead`.
     /// - `DeviceConnect` allows nothing here.
     pub fn of(method: &Method, path: &str) -> Option<Self> {
         let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
@@ -173,6 +175,7 @@ impl Access {
             ("GET", ["jobs"]) => ("GET /jobs", Self::IMPORT_EXPORT_READ),
             ("POST", ["jobs", "create"]) => ("POST /jobs/create", Self::IMPORT_EXPORT_WRITE),
             ("GET", ["jobs", "v2", "query"]) => ("GET /jobs/v2/query", Self::SCHEDULED_READ),
+            ("POST", ["devices", "query"]) => ("POST /devices/query", Self::SCHEDULED_READ),
             ("GET", ["jobs", _]) => ("GET /jobs/{id}", Self::IMPORT_EXPORT_READ),
             ("DELETE", ["jobs", _]) => ("DELETE /jobs/{id}", Self::IMPORT_EXPORT_WRITE),
             ("GET", ["jobs", "v2", _]) => ("GET /jobs/v2/{id}", Self::SCHEDULED_READ),

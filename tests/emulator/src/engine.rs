@@ -55,6 +55,10 @@ use crate::errors::{HubError, echo};
 use crate::query::Condition;
 use crate::registry::{ConnectionState, Device, DeviceStatus, DeviceTwin, MethodAnswer};
 
+mod rows;
+
+pub(crate) use rows::{DeviceJobFilter, DeviceJobPosition};
+
 /// The default `responseTimeoutInSeconds` of a direct method.
 pub const DEFAULT_RESPONSE_TIMEOUT_SECONDS: i32 = 30;
 /// The default `connectTimeoutInSeconds` of a direct method.
@@ -133,6 +137,20 @@ pub struct DeviceJobResult {
     pub response_status: Option<i32>,
     /// The payload of the answer or a description of the failure.
     pub response_payload: Option<Value>,
+    /// Why the device failed when it did not answer (offline, timeout, out of job time...):
+    /// the `error` of its device job. `None` when the device answered, whatever the status.
+    pub error: Option<DeviceJobFailure>,
+    /// When this device's part of the job last changed.
+    pub last_updated: DateTime<Utc>,
+}
+
+/// Why a device did not answer: the `error` of a device job (`code`, `description`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceJobFailure {
+    /// An IoT Hub error code name, e.g. `DeviceNotOnline` or `GatewayTimeout`.
+    pub code: String,
+    /// What went wrong.
+    pub description: String,
 }
 
 #[derive(Debug, Clone)]
@@ -142,10 +160,11 @@ enum Phase {
         until: DateTime<Utc>,
         connects: bool,
     },
-    /// The call is in flight; at `until` the outcome is known.
+    /// The call is in flight; at `until` the outcome is known (`timed_out`: no answer).
     Running {
         until: DateTime<Utc>,
         outcome: (i32, Value),
+        timed_out: bool,
     },
     Done,
 }
@@ -173,8 +192,23 @@ impl DeviceRun {
             DeviceJobStatus::Failed
         };
         self.result.end_time = Some(at);
+        self.result.last_updated = at;
         self.result.response_status = Some(status);
         self.result.response_payload = Some(payload);
+        self.result.error = None;
+    }
+
+    /// Ends the device `failed` at `at` without an answer: `status` and `code` say why.
+    fn fail(&mut self, at: DateTime<Utc>, status: i32, code: &str, description: String) {
+        self.finish(
+            at,
+            status,
+            serde_json::json!({"errorCode": code, "message": description}),
+        );
+        self.result.error = Some(DeviceJobFailure {
+            code: code.to_owned(),
+            description,
+        });
     }
 }
 
@@ -245,10 +279,11 @@ impl ScheduledJob {
     fn fail_internally(&mut self, t: DateTime<Utc>, what: &str) {
         for run in &mut self.devices {
             if !matches!(run.phase, Phase::Done) {
-                run.finish(
+                run.fail(
                     t,
                     500,
-                    serde_json::json!({"message": "the emulator failed while running the job"}),
+                    "ServerError",
+                    "the emulator failed while running the job".to_owned(),
                 );
             }
         }
@@ -295,10 +330,11 @@ impl ScheduledJob {
             let limit = self.max_execution_seconds;
             for run in &mut self.devices {
                 if !matches!(run.phase, Phase::Done) {
-                    run.finish(
+                    run.fail(
                         t,
                         408,
-                        serde_json::json!({"message": format!("the job exceeded its maximum execution time of {limit} s")}),
+                        "JobTimedOut",
+                        format!("the job exceeded its maximum execution time of {limit} s"),
                     );
                 }
             }
@@ -333,6 +369,8 @@ impl ScheduledJob {
                         end_time: None,
                         response_status: None,
                         response_payload: None,
+                        error: None,
+                        last_updated: t,
                     },
                 };
                 begin_device(&mut run, t, &self.work, twins);
@@ -391,7 +429,7 @@ fn begin_device(
     twins: &mut BTreeMap<String, DeviceTwin>,
 ) {
     let Some(twin) = twins.get_mut(&run.device_id) else {
-        run.finish(t, 404, serde_json::json!({"message": "device not found"}));
+        run.fail(t, 404, "DeviceNotFound", "device not found".to_owned());
         return;
     };
     match work {
@@ -427,6 +465,7 @@ fn begin_device(
                 },
             };
             run.result.status = DeviceJobStatus::Pending;
+            run.result.last_updated = t;
             if connect_timeout.is_zero() && connects_after.is_none() {
                 fail_offline(run, t);
             }
@@ -454,23 +493,33 @@ fn advance_device(
         } => fail_offline(run, t),
         Phase::Running {
             outcome: (status, payload),
+            timed_out: false,
             ..
         } => run.finish(t, status, payload),
+        Phase::Running {
+            outcome: (status, payload),
+            timed_out: true,
+            ..
+        } => {
+            let description = payload["message"].as_str().unwrap_or_default().to_owned();
+            run.fail(t, status, "GatewayTimeout", description);
+        }
         Phase::Done => {}
     }
 }
 
 fn fail_offline(run: &mut DeviceRun, t: DateTime<Utc>) {
-    run.finish(
+    run.fail(
         t,
         404,
-        serde_json::json!({"errorCode": 404103, "message": "DeviceNotOnline: the device is not connected"}),
+        "DeviceNotOnline",
+        "the device is not connected".to_owned(),
     );
 }
 
 /// Starts the direct method on a connected device at `t`.
 fn call(run: &mut DeviceRun, t: DateTime<Utc>, device: &Device, method: &CloudToDeviceMethod) {
-    let name = method.method_name.as_deref().unwrap_or_default();
+    let name = method.method_name.as_str();
     let MethodAnswer {
         status,
         payload,
@@ -485,17 +534,20 @@ fn call(run: &mut DeviceRun, t: DateTime<Utc>, device: &Device, method: &CloudTo
         Phase::Running {
             until: after(t, seconds(latency_seconds)),
             outcome: (status, payload),
+            timed_out: false,
         }
     } else {
         Phase::Running {
             until: after(t, seconds(timeout)),
             outcome: (
                 504,
-                serde_json::json!({"errorCode": 504101, "message": format!("GatewayTimeout: the device did not answer within {timeout} s")}),
+                serde_json::json!({"message": format!("the device did not answer within {timeout} s")}),
             ),
+            timed_out: true,
         }
     };
     run.result.status = DeviceJobStatus::Running;
+    run.result.last_updated = t;
 }
 
 /// JSON merge patch (RFC 7396) of `patch` into `target`.
@@ -835,7 +887,7 @@ impl State {
         limits: &Limits,
     ) -> Result<JobProperties, HubError> {
         match request.r#type {
-            Some(JobType::Export) => {
+            JobType::Export => {
                 if request
                     .output_blob_container_uri
                     .as_deref()
@@ -846,7 +898,7 @@ impl State {
                     ));
                 }
             }
-            Some(JobType::Import) => {
+            JobType::Import => {
                 for (value, name) in [
                     (&request.input_blob_container_uri, "inputBlobContainerUri"),
                     (&request.output_blob_container_uri, "outputBlobContainerUri"),
@@ -858,16 +910,11 @@ impl State {
                     }
                 }
             }
-            Some(ref other) => {
+            ref other => {
                 return Err(HubError::argument_invalid(format!(
                     "type `{}` is not an import/export job type: use import or export",
                     echo(other.as_str())
                 )));
-            }
-            None => {
-                return Err(HubError::argument_invalid(
-                    "type is missing: use import or export",
-                ));
             }
         }
         if self.active_import_export >= limits.max_active_import_export_jobs {
@@ -973,26 +1020,20 @@ fn validate_request(
     now: DateTime<Utc>,
 ) -> Result<ScheduledJob, HubError> {
     validate_job_id(id)?;
-    if let Some(body_id) = request.job_id.as_deref() {
-        if body_id != id {
-            return Err(HubError::argument_invalid(format!(
-                "jobId `{}` in the body differs from the job id `{id}` in the path",
-                echo(body_id)
-            )));
-        }
+    if request.job_id != id {
+        return Err(HubError::argument_invalid(format!(
+            "jobId `{}` in the body differs from the job id `{id}` in the path",
+            echo(&request.job_id)
+        )));
     }
     let work = match request.r#type {
-        Some(JobType::ScheduleDeviceMethod) => {
+        JobType::ScheduleDeviceMethod => {
             let method = request.cloud_to_device_method.ok_or_else(|| {
                 HubError::argument_invalid(
                     "cloudToDeviceMethod is required for scheduleDeviceMethod",
                 )
             })?;
-            if method
-                .method_name
-                .as_deref()
-                .is_none_or(|m| m.trim().is_empty())
-            {
+            if method.method_name.trim().is_empty() {
                 return Err(HubError::argument_invalid(
                     "cloudToDeviceMethod.methodName is required",
                 ));
@@ -1019,7 +1060,7 @@ fn validate_request(
                 ..method
             })
         }
-        Some(JobType::ScheduleUpdateTwin) => {
+        JobType::ScheduleUpdateTwin => {
             let twin = request.update_twin.ok_or_else(|| {
                 HubError::argument_invalid("updateTwin is required for scheduleUpdateTwin")
             })?;
@@ -1039,16 +1080,11 @@ fn validate_request(
             }
             Work::Twin(Box::new(twin))
         }
-        Some(other) => {
+        other => {
             return Err(HubError::argument_invalid(format!(
                 "type `{}` cannot be scheduled: use scheduleDeviceMethod or scheduleUpdateTwin",
                 echo(other.as_str())
             )));
-        }
-        None => {
-            return Err(HubError::argument_invalid(
-                "type is missing: use scheduleDeviceMethod or scheduleUpdateTwin",
-            ));
         }
     };
     let query_condition = request
@@ -1130,15 +1166,18 @@ mod tests {
 
     fn ping(id: &str, at: DateTime<Utc>) -> JobRequest {
         JobRequest {
-            job_id: Some(id.to_owned()),
-            r#type: Some(JobType::ScheduleDeviceMethod),
+            job_id: id.to_owned(),
+            r#type: JobType::ScheduleDeviceMethod,
             cloud_to_device_method: Some(CloudToDeviceMethod {
-                method_name: Some("ping".to_owned()),
-                ..CloudToDeviceMethod::default()
+                method_name: "ping".to_owned(),
+                payload: None,
+                response_timeout_in_seconds: None,
+                connect_timeout_in_seconds: None,
             }),
+            update_twin: None,
             query_condition: Some("deviceId = 'thermostat-43-01'".to_owned()),
             start_time: Some(at),
-            ..JobRequest::default()
+            max_execution_time_in_seconds: None,
         }
     }
 
@@ -1204,11 +1243,11 @@ mod tests {
         assert_eq!(status(&state, "long"), JobStatus::Completed);
 
         // An import/export job that takes forever stays enqueued, however far the clock goes.
-        let request = JobProperties {
-            r#type: Some(JobType::Export),
-            output_blob_container_uri: Some("https://blob/out".to_owned()),
-            ..JobProperties::default()
-        };
+        let request: JobProperties = serde_json::from_value(serde_json::json!({
+            "type": "export",
+            "outputBlobContainerUri": "https://blob/out",
+        }))
+        .unwrap();
         let job = state.create_import_export(request, now, &limits).unwrap();
         state.run_until(DateTime::<Utc>::MAX_UTC - chrono::Duration::days(1));
         let id = job.job_id.unwrap();

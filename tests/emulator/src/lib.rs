@@ -38,6 +38,7 @@ pub mod body;
 pub mod clock;
 pub mod engine;
 pub mod errors;
+pub mod hubquery;
 pub mod query;
 pub mod registry;
 
@@ -53,7 +54,7 @@ use tokio::task::JoinHandle;
 
 pub use auth::{DEMO_KEY, DEMO_POLICY, Permissions, Policy};
 pub use clock::{Clock, ManualClock, SasClock, SystemClock};
-pub use engine::{DeviceJobResult, DeviceJobStatus};
+pub use engine::{DeviceJobFailure, DeviceJobResult, DeviceJobStatus};
 pub use registry::{Device, Registry};
 
 /// The host name the emulator answers as unless told otherwise (the SAS resource).

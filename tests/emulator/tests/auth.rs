@@ -201,9 +201,22 @@ async fn unknown_policy_malformed_and_missing_tokens_are_401() {
 async fn allowed(hub: &Hub, policy: &str, n: usize) -> [bool; 8] {
     let client = hub.client_with(&hub.emulator.connection_string_for(policy).unwrap());
     let export = JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some("https://blob.example/out".to_owned()),
-        ..JobProperties::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        exclude_keys_in_export: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     };
     let id = format!("job-{n}");
     let job = common::method_job(&id, "*", "ping", hub.at(600), 30, 0, None);

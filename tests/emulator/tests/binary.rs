@@ -62,7 +62,7 @@ async fn binary_prints_endpoint_and_connection_string_and_serves() {
         .with_retry_policy(RetryPolicy::none());
     // An authenticated call: schedule a direct method far in the future, read it back.
     let method = CloudToDeviceMethod {
-        method_name: Some("reboot".to_owned()),
+        method_name: "reboot".to_owned(),
         payload: Some(serde_json::json!({})),
         response_timeout_in_seconds: Some(30),
         connect_timeout_in_seconds: Some(0),

@@ -245,7 +245,7 @@ fn on_each_poll_of(
 
 fn reboot(response_timeout: i32, connect_timeout: i32) -> CloudToDeviceMethod {
     CloudToDeviceMethod {
-        method_name: Some("reboot".to_owned()),
+        method_name: "reboot".to_owned(),
         payload: Some(json!({"delay": 0})),
         response_timeout_in_seconds: Some(response_timeout),
         connect_timeout_in_seconds: Some(connect_timeout),
@@ -601,7 +601,7 @@ async fn a_cancelled_scheduled_job_never_runs() {
     assert_eq!(again.end_time, Some(cancelled_at));
     let cancelled: Vec<JobResponse> = client
         .query_scheduled_jobs()
-        .job_status("cancelled")
+        .job_status(JobStatus::Cancelled)
         .try_collect()
         .await
         .unwrap();
@@ -784,10 +784,22 @@ async fn the_active_job_limit_is_429_and_retries_succeed_once_the_running_job_fi
 
 fn export_request() -> JobProperties {
     JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some("https://account.blob.core.windows.net/out?sv=x".into()),
         exclude_keys_in_export: Some(true),
-        ..JobProperties::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     }
 }
 
@@ -797,13 +809,13 @@ async fn every_operation_and_every_error_kind_through_the_client() {
     let client = hub.client();
     let later = hub.at(600);
     let request = JobRequest {
-        job_id: Some("op-job".to_owned()),
-        r#type: Some(JobType::ScheduleDeviceMethod),
+        job_id: "op-job".to_owned(),
+        r#type: JobType::ScheduleDeviceMethod,
         cloud_to_device_method: Some(reboot(30, 0)),
         query_condition: Some("tags.building = '44'".to_owned()),
         start_time: Some(later),
         max_execution_time_in_seconds: Some(600),
-        ..JobRequest::default()
+        update_twin: None,
     };
 
     // Scheduled jobs: create, get, query, cancel.
@@ -818,8 +830,8 @@ async fn every_operation_and_every_error_kind_through_the_client() {
     assert_eq!(fetched.max_execution_time_in_seconds, Some(600));
     let page = client
         .query_scheduled_jobs_page()
-        .job_type("scheduleDeviceMethod")
-        .job_status("scheduled")
+        .job_type(JobType::ScheduleDeviceMethod)
+        .job_status(JobStatus::Scheduled)
         .page_size(10)
         .await
         .unwrap();
@@ -942,7 +954,7 @@ async fn every_operation_and_every_error_kind_through_the_client() {
     );
     assert_eq!(hub.exchanges().len(), sent_before, "nothing was sent");
     let bad = JobRequest {
-        job_id: Some("bad_id".to_owned()),
+        job_id: "bad_id".to_owned(),
         ..request.clone()
     };
     let info = expect_status(
@@ -1047,7 +1059,7 @@ async fn the_examples_steps_work_against_the_emulator_from_the_printed_variables
         fastrand::u32(..)
     );
     let method = CloudToDeviceMethod {
-        method_name: Some(method_name.clone()),
+        method_name: method_name.clone(),
         payload: Some(json!({})),
         response_timeout_in_seconds: Some(30),
         connect_timeout_in_seconds: Some(30),

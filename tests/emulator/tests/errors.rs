@@ -7,7 +7,7 @@ mod common;
 use common::{
     assert_envelope_a, expect_error, hub_error, method_job, start, start_default, twin_job,
 };
-use iothub_jobs::models::{JobProperties, JobRequest, JobType, Twin, TwinProperties};
+use iothub_jobs::models::{JobProperties, JobRequest, JobStatus, JobType, Twin, TwinProperties};
 
 const INVALID: &str = "ArgumentInvalid";
 
@@ -131,6 +131,19 @@ async fn bad_bodies_are_400_naming_the_field() {
         ),
         ("not json", "body"),
         ("", "body: is missing"),
+        // Required fields (spec correction 8).
+        (
+            r#"{"jobId": "job-1", "queryCondition": "*"}"#,
+            "body at type",
+        ),
+        (
+            r#"{"type": "scheduleDeviceMethod", "queryCondition": "*"}"#,
+            "body at jobId",
+        ),
+        (
+            r#"{"jobId": "job-1", "type": "scheduleDeviceMethod", "queryCondition": "*", "cloudToDeviceMethod": {"payload": {}}}"#,
+            "body at cloudToDeviceMethod.methodName",
+        ),
     ] {
         let response = http
             .put(hub.url("/jobs/v2/job-1?api-version=2021-04-12"))
@@ -153,10 +166,8 @@ async fn bad_bodies_are_400_naming_the_field() {
 
     // Well-formed JSON that is not a valid job, through the generated client.
     let now = hub.now();
-    let mut no_type = method_job("job-1", "*", "reboot", now, 30, 0, None);
-    no_type.r#type = None;
     let mut import_type = method_job("job-1", "*", "reboot", now, 30, 0, None);
-    import_type.r#type = Some(JobType::Import);
+    import_type.r#type = JobType::Import;
     let mut no_method = method_job("job-1", "*", "reboot", now, 30, 0, None);
     no_method.cloud_to_device_method = None;
     let mut no_condition = method_job("job-1", "*", "reboot", now, 30, 0, None);
@@ -171,7 +182,6 @@ async fn bad_bodies_are_400_naming_the_field() {
     let mut bad_etag = twin_job("job-1", "*", Twin::default(), now);
     bad_etag.update_twin.as_mut().unwrap().etag = Some("\"AAAA\"".to_owned());
     let cases: Vec<(JobRequest, &str)> = vec![
-        (no_type, "type is missing"),
         (import_type, "cannot be scheduled"),
         (no_method, "cloudToDeviceMethod is required"),
         (no_condition, "queryCondition is required"),
@@ -215,26 +225,66 @@ async fn bad_bodies_are_400_naming_the_field() {
 
     // Import/export bodies.
     for (body, needle) in [
-        (JobProperties::default(), "type is missing"),
         (
             JobProperties {
-                r#type: Some(JobType::Export),
-                ..JobProperties::default()
+                r#type: JobType::Export,
+                job_id: None,
+                start_time_utc: None,
+                end_time_utc: None,
+                status: None,
+                progress: None,
+                input_blob_container_uri: None,
+                input_blob_name: None,
+                output_blob_container_uri: None,
+                output_blob_name: None,
+                exclude_keys_in_export: None,
+                storage_authentication_type: None,
+                identity: None,
+                failure_reason: None,
+                include_configurations: None,
+                configurations_blob_name: None,
             },
             "outputBlobContainerUri",
         ),
         (
             JobProperties {
-                r#type: Some(JobType::Import),
+                r#type: JobType::Import,
                 output_blob_container_uri: Some("https://blob/out".to_owned()),
-                ..JobProperties::default()
+                job_id: None,
+                start_time_utc: None,
+                end_time_utc: None,
+                status: None,
+                progress: None,
+                input_blob_container_uri: None,
+                input_blob_name: None,
+                output_blob_name: None,
+                exclude_keys_in_export: None,
+                storage_authentication_type: None,
+                identity: None,
+                failure_reason: None,
+                include_configurations: None,
+                configurations_blob_name: None,
             },
             "inputBlobContainerUri",
         ),
         (
             JobProperties {
-                r#type: Some(JobType::ScheduleDeviceMethod),
-                ..JobProperties::default()
+                r#type: JobType::ScheduleDeviceMethod,
+                job_id: None,
+                start_time_utc: None,
+                end_time_utc: None,
+                status: None,
+                progress: None,
+                input_blob_container_uri: None,
+                input_blob_name: None,
+                output_blob_container_uri: None,
+                output_blob_name: None,
+                exclude_keys_in_export: None,
+                storage_authentication_type: None,
+                identity: None,
+                failure_reason: None,
+                include_configurations: None,
+                configurations_blob_name: None,
             },
             "not an import/export job type",
         ),
@@ -363,7 +413,10 @@ async fn bad_query_parameters_are_400() {
     let hub = start_default().await;
     let client = &hub.client;
     let message = expect_error(
-        client.query_scheduled_jobs_page().job_type("reboot").await,
+        client
+            .query_scheduled_jobs_page()
+            .job_type(JobType::Other("reboot".to_owned()))
+            .await,
         400,
         INVALID,
     );
@@ -371,7 +424,7 @@ async fn bad_query_parameters_are_400() {
     let message = expect_error(
         client
             .query_scheduled_jobs_page()
-            .job_status("pending")
+            .job_status(JobStatus::Other("pending".to_owned()))
             .await,
         400,
         INVALID,

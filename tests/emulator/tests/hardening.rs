@@ -214,9 +214,22 @@ async fn an_import_export_job_that_never_ends_is_no_panic() {
     let hub = start(common::manual_config().with_import_export_duration(Duration::MAX)).await;
     let client = hub.clock_following_client();
     let export = JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some("https://blob.example/out".to_owned()),
-        ..JobProperties::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        exclude_keys_in_export: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     };
     let job = client.create_import_export_job(&export).await.unwrap();
     let id = job.job_id.unwrap();
@@ -458,9 +471,22 @@ async fn finished_jobs_are_kept_30_days() {
     );
     client.create_scheduled_job("old", &request).await.unwrap();
     let export = JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some("https://blob.example/out".to_owned()),
-        ..JobProperties::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        exclude_keys_in_export: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     };
     let export = client.create_import_export_job(&export).await.unwrap();
     let export_id = export.job_id.unwrap();

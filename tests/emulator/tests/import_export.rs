@@ -15,25 +15,47 @@ use iothub_jobs::models::{
 
 fn export_request() -> JobProperties {
     JobProperties {
-        r#type: Some(JobType::Export),
+        r#type: JobType::Export,
         output_blob_container_uri: Some(
             "https://account.blob.core.windows.net/out?sv=x".to_owned(),
         ),
         exclude_keys_in_export: Some(true),
         storage_authentication_type: Some(JobPropertiesStorageAuthenticationType::KeyBased),
-        ..JobProperties::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        input_blob_container_uri: None,
+        input_blob_name: None,
+        output_blob_name: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     }
 }
 
 fn import_request() -> JobProperties {
     JobProperties {
-        r#type: Some(JobType::Import),
+        r#type: JobType::Import,
         input_blob_container_uri: Some("https://account.blob.core.windows.net/in?sv=x".to_owned()),
         input_blob_name: Some("devices.txt".to_owned()),
         output_blob_container_uri: Some(
             "https://account.blob.core.windows.net/out?sv=x".to_owned(),
         ),
-        ..JobProperties::default()
+        job_id: None,
+        start_time_utc: None,
+        end_time_utc: None,
+        status: None,
+        progress: None,
+        output_blob_name: None,
+        exclude_keys_in_export: None,
+        storage_authentication_type: None,
+        identity: None,
+        failure_reason: None,
+        include_configurations: None,
+        configurations_blob_name: None,
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::{Hub, method_job, start, twin_job};
 use futures::TryStreamExt as _;
-use iothub_jobs::models::{JobResponse, Twin};
+use iothub_jobs::models::{JobResponse, JobStatus, JobType, Twin};
 
 async fn hub_with_jobs(count: usize) -> Hub {
     let hub = start(common::manual_config().with_max_active_jobs(10_000)).await;
@@ -114,6 +114,12 @@ async fn filters_by_type_and_status() {
     let query = |job_type: Option<&'static str>, status: Option<&'static str>| {
         let client = client.clone();
         async move {
+            // Values as the wire carries them: outside the enums (PascalCase, `Canceled`)
+            // they are `Other`.
+            let job_type: Option<JobType> =
+                job_type.map(|t| serde_json::from_value(t.into()).unwrap());
+            let status: Option<JobStatus> =
+                status.map(|s| serde_json::from_value(s.into()).unwrap());
             let mut stream = client.query_scheduled_jobs().page_size(7);
             if let Some(job_type) = job_type {
                 stream = stream.job_type(job_type);

@@ -123,10 +123,10 @@ pub fn method_job(
     max_execution: Option<i64>,
 ) -> JobRequest {
     JobRequest {
-        job_id: Some(id.to_owned()),
-        r#type: Some(JobType::ScheduleDeviceMethod),
+        job_id: id.to_owned(),
+        r#type: JobType::ScheduleDeviceMethod,
         cloud_to_device_method: Some(CloudToDeviceMethod {
-            method_name: Some(method.to_owned()),
+            method_name: method.to_owned(),
             payload: Some(serde_json::json!({"delay": 0})),
             response_timeout_in_seconds: Some(response_timeout),
             connect_timeout_in_seconds: Some(connect_timeout),
@@ -134,15 +134,15 @@ pub fn method_job(
         query_condition: Some(condition.to_owned()),
         start_time: Some(start),
         max_execution_time_in_seconds: max_execution,
-        ..JobRequest::default()
+        update_twin: None,
     }
 }
 
 /// A twin-update request.
 pub fn twin_job(id: &str, condition: &str, twin: Twin, start: DateTime<Utc>) -> JobRequest {
     JobRequest {
-        job_id: Some(id.to_owned()),
-        r#type: Some(JobType::ScheduleUpdateTwin),
+        job_id: id.to_owned(),
+        r#type: JobType::ScheduleUpdateTwin,
         update_twin: Some(Twin {
             etag: Some("*".to_owned()),
             ..twin
@@ -150,7 +150,7 @@ pub fn twin_job(id: &str, condition: &str, twin: Twin, start: DateTime<Utc>) -> 
         query_condition: Some(condition.to_owned()),
         start_time: Some(start),
         max_execution_time_in_seconds: Some(3600),
-        ..JobRequest::default()
+        cloud_to_device_method: None,
     }
 }
 
