@@ -14,7 +14,7 @@ use quote::quote;
 
 /// The methods `new` and `with_...` of a struct without `Default` (for its `impl` block);
 /// nothing for the others.
-pub(super) fn constructors(api: &Api, name: &Ident, s: &StructDef) -> TokenStream {
+pub(super) fn constructors(api: &Api, s: &StructDef) -> TokenStream {
     if s.derive_default {
         return TokenStream::new();
     }
@@ -32,13 +32,13 @@ pub(super) fn constructors(api: &Api, name: &Ident, s: &StructDef) -> TokenStrea
         "a field's default function",
     );
     let new = ident(&scope.claim_by("new", "the constructor").name);
-    let constructor = constructor(api, name, &new, s);
+    let constructor = constructor(api, &new, s);
     let setters = s
         .fields
         .iter()
         .filter(|f| matches!(presence(f), Presence::Optional | Presence::Defaulted))
         .map(|f| {
-            let setter = scope.claim_by(&format!("with_{}", unraw(&f.rust_name)), &f.wire_name);
+            let setter = scope.claim_by(&setter_name(&f.rust_name), &f.wire_name);
             setter_fn(api, &ident(&setter.name), f)
         });
     quote! {
@@ -50,7 +50,7 @@ pub(super) fn constructors(api: &Api, name: &Ident, s: &StructDef) -> TokenStrea
 /// `pub fn new(required...) -> Self`: the required fields (nullable ones as their `Option`)
 /// from its parameters, named as the fields (it binds no local of its own), the others
 /// unset, at their default, or empty.
-fn constructor(api: &Api, name: &Ident, new: &Ident, s: &StructDef) -> TokenStream {
+fn constructor(api: &Api, new: &Ident, s: &StructDef) -> TokenStream {
     let mut params = Vec::new();
     let mut wire_names = Vec::new();
     let values = s.fields.iter().map(|f| {
@@ -84,8 +84,7 @@ fn constructor(api: &Api, name: &Ident, new: &Ident, s: &StructDef) -> TokenStre
         quote!(#field: ::std::collections::BTreeMap::new(),)
     });
     let mut text = format!(
-        "A {} from its required fields: {}.",
-        code(&name.to_string()),
+        "Makes a value from its required fields (by wire name): {}.",
         wire_names.join(", ")
     );
     let optional = s.fields.len() > wire_names.len();
@@ -110,6 +109,17 @@ fn constructor(api: &Api, name: &Ident, new: &Ident, s: &StructDef) -> TokenStre
             Self { #(#values)* #additional }
         }
     }
+}
+
+/// `with_` and the field's name, without the underscore that made a keyword a name
+/// (`self_` → `with_self`).
+fn setter_name(field: &str) -> String {
+    let field = unraw(field);
+    let field = match field.strip_suffix('_') {
+        Some(keyword) if crate::names::is_keyword(keyword) => keyword,
+        _ => field,
+    };
+    format!("with_{field}")
 }
 
 /// `pub fn with_field(mut self, value: T) -> Self`.

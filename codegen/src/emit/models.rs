@@ -139,7 +139,7 @@ fn struct_def(
     });
     // The defaults' functions and, for a struct with required fields, its constructor and
     // setters: one `impl` block.
-    let constructors = super::constructors::constructors(api, name, s);
+    let constructors = super::constructors::constructors(api, s);
     let default_fns = (!with_defaults.is_empty() || !constructors.is_empty()).then(|| {
         quote! {
             #cfg
