@@ -3,6 +3,10 @@
 //! who cannot write `..Default::default()` (such a struct has no `Default`) see what the
 //! service needs. Structs without required fields keep `Default` and get neither, which
 //! keeps the generated code small.
+//!
+//! They name `Option`, `Box`, `Into` and `String` unqualified, to stay short (a setter's
+//! signature on one line): no generated type takes these names
+//! ([`TYPE_NAMES`](crate::names::reserved::TYPE_NAMES)).
 
 use super::docs::{code, doc_attrs};
 use super::models::{Presence, default_fn_name, presence};
@@ -68,10 +72,10 @@ fn constructor(api: &Api, new: &Ident, s: &StructDef) -> TokenStream {
             Presence::Nullable => {
                 wire_names.push(code(&f.wire_name));
                 let ty = type_tokens(&f.ty, &TokenStream::new());
-                params.push(quote!(#field: ::std::option::Option<#ty>));
+                params.push(quote!(#field: Option<#ty>));
                 quote!(#field,)
             }
-            Presence::Optional => quote!(#field: ::std::option::Option::None,),
+            Presence::Optional => quote!(#field: Option::None,),
             Presence::Defaulted => {
                 let function = ident(&default_fn_name(f));
                 quote!(#field: Self::#function(),)
@@ -130,7 +134,7 @@ fn setter_fn(api: &Api, setter: &Ident, f: &Field) -> TokenStream {
     let converted = converted.unwrap_or_else(|| quote!(#value));
     let assigned = match presence(f) {
         Presence::Defaulted => converted,
-        _ => quote!(::std::option::Option::Some(#converted)),
+        _ => quote!(Option::Some(#converted)),
     };
     let docs = doc_attrs(&format!(
         "Sets {} (the field {}).",
@@ -154,14 +158,14 @@ fn argument(api: &Api, ty: &TypeRef, binding: &Ident) -> (TokenStream, Option<To
     match ty {
         TypeRef::Boxed(inner) => {
             let inner_ty = type_tokens(inner, &TokenStream::new());
-            (inner_ty, Some(quote!(::std::boxed::Box::new(#binding))))
+            (inner_ty, Some(quote!(Box::new(#binding))))
         }
         _ if is_string(api, ty) => {
-            let ty = type_tokens(ty, &TokenStream::new());
-            (
-                quote!(impl ::std::convert::Into<#ty>),
-                Some(quote!(#binding.into())),
-            )
+            let ty = match ty {
+                TypeRef::String => quote!(String),
+                _ => type_tokens(ty, &TokenStream::new()),
+            };
+            (quote!(impl Into<#ty>), Some(quote!(#binding.into())))
         }
         _ => (type_tokens(ty, &TokenStream::new()), None),
     }

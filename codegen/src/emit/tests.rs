@@ -205,22 +205,22 @@ fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
         "/// Makes a value from its required fields (by wire name): `name`, `count`, `next`, `label`, `maybe`. \
          Optional fields start unset (or at their default) and the `with_` methods set them; \
          additional properties start empty.",
-        "pub fn new(\n        name: impl ::std::convert::Into<::std::string::String>,\n        \
-         count: i64,\n        next: Open,\n        label: impl ::std::convert::Into<Label>,\n        \
-         maybe: ::std::option::Option<::std::string::String>,\n    ) -> Self {",
+        "pub fn new(\n        name: impl Into<String>,\n        \
+         count: i64,\n        next: Open,\n        label: impl Into<Label>,\n        \
+         maybe: Option<::std::string::String>,\n    ) -> Self {",
         "name: name.into(),\n            count,\n            next,\n            label: label.into(),\n            maybe,\n",
-        "note: ::std::option::Option::None,",
+        "note: Option::None,",
         "limit: Self::default_limit(),",
         "additional_properties: ::std::collections::BTreeMap::new(),",
         "/// Sets `note` (the field `note`).",
-        "self.note = ::std::option::Option::Some(value.into());",
+        "self.note = Option::Some(value.into());",
         // A field named like another's setter keeps its own setter.
         "pub fn with_with_note(mut self, value: bool) -> Self {",
         // A defaulted field is set as it is, not as an `Option`.
         "pub fn with_limit(mut self, value: i64) -> Self {\n        self.limit = value;",
         // A boxed field's setter takes the value and boxes it.
         "pub fn with_parent(mut self, value: Call) -> Self {\n        \
-         self.parent = ::std::option::Option::Some(::std::boxed::Box::new(value));",
+         self.parent = Option::Some(Box::new(value));",
     ] {
         assert!(block.contains(expected), "{expected}\n---\n{block}");
     }
