@@ -57,9 +57,10 @@ pub(super) fn constructors(api: &Api, s: &StructDef) -> TokenStream {
 fn constructor(api: &Api, new: &Ident, s: &StructDef) -> TokenStream {
     let mut params = Vec::new();
     let mut wire_names = Vec::new();
-    let values = s.fields.iter().map(|f| {
+    let mut values = Vec::new();
+    for f in &s.fields {
         let field = ident(&f.rust_name);
-        match presence(f) {
+        values.push(match presence(f) {
             Presence::Required => {
                 wire_names.push(code(&f.wire_name));
                 let (ty, value) = argument(api, &f.ty, &field);
@@ -80,9 +81,8 @@ fn constructor(api: &Api, new: &Ident, s: &StructDef) -> TokenStream {
                 let function = ident(&default_fn_name(f));
                 quote!(#field: Self::#function(),)
             }
-        }
-    });
-    let values: Vec<_> = values.collect();
+        });
+    }
     let additional = s.additional.as_ref().map(|a| {
         let field = ident(&a.rust_name);
         quote!(#field: ::std::collections::BTreeMap::new(),)
@@ -103,8 +103,7 @@ fn constructor(api: &Api, new: &Ident, s: &StructDef) -> TokenStream {
         text.push('.');
     }
     let docs = doc_attrs(&text);
-    // The crate root allows it, but a module of the user's crate (a build script's output)
-    // would not.
+    // As at the crate root, so that the models need nothing around them.
     let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs
@@ -136,11 +135,16 @@ fn setter_fn(api: &Api, setter: &Ident, f: &Field) -> TokenStream {
         Presence::Defaulted => converted,
         _ => quote!(Option::Some(#converted)),
     };
-    let docs = doc_attrs(&format!(
-        "Sets {} (the field {}).",
-        code(&f.wire_name),
-        code(unraw(&f.rust_name))
-    ));
+    let docs = if unraw(&f.rust_name) == f.wire_name {
+        format!("Sets {}.", code(&f.wire_name))
+    } else {
+        format!(
+            "Sets {} (the field {}).",
+            code(&f.wire_name),
+            code(unraw(&f.rust_name))
+        )
+    };
+    let docs = doc_attrs(&docs);
     let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #docs

@@ -212,7 +212,7 @@ fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
         "note: Option::None,",
         "limit: Self::default_limit(),",
         "additional_properties: ::std::collections::BTreeMap::new(),",
-        "/// Sets `note` (the field `note`).",
+        "/// Sets `note`.",
         "self.note = Option::Some(value.into());",
         // A field named like another's setter keeps its own setter.
         "pub fn with_with_note(mut self, value: bool) -> Self {",
