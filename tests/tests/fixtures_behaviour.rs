@@ -2203,3 +2203,114 @@ mod references_anywhere {
             .assert_json_body(&json!({"id": "o1", "total": 9.5}));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// constructors.yaml: `new` with the required fields, a `with_` setter per optional field
+// ---------------------------------------------------------------------------------------------
+
+mod constructors {
+    use fixture_output::constructors::models::{Method as Call, MethodResult, Target, Task};
+    use fixture_output::constructors::{Client, chrono as reexported};
+
+    use super::*;
+
+    /// `new` takes the required fields (strings as `&str`, the nullable one as its `Option`);
+    /// optional fields start unset or at their default, and are left out or sent as such.
+    #[test]
+    fn new_takes_the_required_fields() {
+        let day = reexported::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let call = Call::new("reboot", 30, day, Target::new("dev-1"), None, "urgent");
+
+        assert_eq!(
+            serde_json::to_value(&call).unwrap(),
+            json!({
+                "methodName": "reboot",
+                "timeoutSeconds": 30,
+                "runOn": "2024-02-29",
+                "target": {"deviceId": "dev-1"},
+                "replyTo": null,
+                "new": "urgent",
+                "retries": 3
+            })
+        );
+    }
+
+    /// The `with_` setters set optional fields (strings from `&str`, the defaulted one as a
+    /// plain value, the boxed one from the value itself), and each shows in the JSON.
+    #[test]
+    fn setters_fill_optional_fields() {
+        let at = Utc.with_ymd_and_hms(2024, 3, 1, 8, 0, 0).unwrap();
+        let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let call = Call::new(
+            "reboot",
+            5,
+            day,
+            Target::new("dev-1").with_module_id("m"),
+            Some("me".to_owned()),
+            String::from("low"),
+        )
+        .with_payload(json!({"delay": 1}))
+        .with_note("n")
+        .with_with_note(true)
+        .with_retries(0)
+        .with_start_at(at);
+
+        assert_eq!(
+            serde_json::to_value(&call).unwrap(),
+            json!({
+                "methodName": "reboot",
+                "timeoutSeconds": 5,
+                "runOn": "2024-03-01",
+                "target": {"deviceId": "dev-1", "moduleId": "m"},
+                "replyTo": "me",
+                "new": "low",
+                "payload": {"delay": 1},
+                "note": "n",
+                "with_note": true,
+                "retries": 0,
+                "startAt": "2024-03-01T08:00:00Z"
+            })
+        );
+        let (_, decoded) = wire(&call);
+        assert_eq!(decoded, call);
+
+        let mut task = Task::new("child").with_parent(Task::new("root"));
+        task.additional_properties.insert("weight".into(), 2);
+        assert_eq!(
+            serde_json::to_value(&task).unwrap(),
+            json!({"name": "child", "parent": {"name": "root"}, "weight": 2})
+        );
+        // Without required fields: `Default` still builds it.
+        assert_eq!(
+            serde_json::to_value(MethodResult::default()).unwrap(),
+            json!({})
+        );
+    }
+
+    /// A request body built with `new` and a setter goes over HTTP as that JSON.
+    #[tokio::test]
+    async fn a_constructed_body_is_sent() {
+        let mock = Mock::start(vec![Reply::json(200, &json!({"status": 200}))]).await;
+        let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let call =
+            Call::new("reboot", 30, day, Target::new("dev-1"), None, "x").with_payload(json!({}));
+
+        let result = Client::new(&mock.base)
+            .unwrap()
+            .invoke_method(&call)
+            .await
+            .unwrap();
+
+        assert_eq!(result.status, Some(200));
+        mock.single().assert_json_body(&json!({
+            "methodName": "reboot",
+            "timeoutSeconds": 30,
+            "runOn": "2024-02-29",
+            "target": {"deviceId": "dev-1"},
+            "replyTo": null,
+            "new": "x",
+            "payload": {},
+            "retries": 3
+        }));
+    }
+}

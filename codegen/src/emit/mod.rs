@@ -2,6 +2,7 @@
 //! `openapiv3` types.
 
 mod client;
+mod constructors;
 pub mod docs;
 pub mod features;
 mod models;
@@ -154,6 +155,7 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
         #[rustfmt::skip]
         pub mod requests;
         pub use #runtime_crate as runtime;
+        pub use runtime::chrono;
         const _: () = ::std::assert!(runtime::features::serves(#major, #minor, #patch), #version_message);
         #(#feature_checks)*
 

@@ -32,7 +32,7 @@ pub fn models_rs(api: &Api, items: std::ops::Range<usize>) -> TokenStream {
         .chain(&api.response_types)
         .enumerate()
         .filter(|(i, _)| items.contains(i))
-        .map(|(_, t)| type_def(t, &super::features::type_cfg(api, &t.rust_name)));
+        .map(|(_, t)| type_def(api, t, &super::features::type_cfg(api, &t.rust_name)));
     quote! {
         #doc
         #(#types)*
@@ -49,7 +49,7 @@ fn deprecated(flag: bool) -> TokenStream {
 
 /// The items of a named type; `cfg` (its feature gate, or nothing) goes on every one, after
 /// its other attributes.
-fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
+fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let mut docs = def.docs.as_deref().map(sanitize).unwrap_or_default();
     if !def.source.is_empty() {
         if !docs.is_empty() {
@@ -65,7 +65,7 @@ fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
             let ty = type_tokens(ty, &TokenStream::new());
             quote! { #docs #deprecated #cfg pub type #name = #ty; }
         }
-        TypeKind::Struct(s) => struct_def(&name, &docs, &deprecated, cfg, s),
+        TypeKind::Struct(s) => struct_def(api, &name, &docs, &deprecated, cfg, s),
         TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, e),
         TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, e),
         TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, u),
@@ -77,6 +77,7 @@ fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
 }
 
 fn struct_def(
+    api: &Api,
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
@@ -136,11 +137,15 @@ fn struct_def(
             }
         }
     });
-    let default_fns = (!with_defaults.is_empty()).then(|| {
+    // The defaults' functions and, for a struct with required fields, its constructor and
+    // setters: one `impl` block.
+    let constructors = super::constructors::constructors(api, s);
+    let default_fns = (!with_defaults.is_empty() || !constructors.is_empty()).then(|| {
         quote! {
             #cfg
             impl #name {
                 #(#default_fns)*
+                #constructors
             }
         }
     });
@@ -189,7 +194,7 @@ fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef)
 }
 
 /// The private function that gives a field its default (`default_limit`).
-fn default_fn_name(f: &Field) -> String {
+pub(super) fn default_fn_name(f: &Field) -> String {
     format!("default_{}", unraw(&f.rust_name))
 }
 
@@ -238,7 +243,7 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
 /// How a field travels: what `json_struct!` calls its kind, and what the derive's attributes
 /// say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Presence {
+pub(super) enum Presence {
     /// Must be present; a plain type.
     Required,
     /// An `Option`, left out when `None`.
@@ -249,7 +254,7 @@ enum Presence {
     Defaulted,
 }
 
-fn presence(f: &Field) -> Presence {
+pub(super) fn presence(f: &Field) -> Presence {
     if f.default.is_some() {
         Presence::Defaulted
     } else if !f.is_optional() {

@@ -173,3 +173,113 @@ fn an_operation_without_a_route_has_a_method_but_no_handler() -> TestResult {
     assert!(server.contains(".route(\"/pets/{id}\","), "{server}");
     Ok(())
 }
+
+const CONSTRUCTED: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Call:
+      type: object
+      required: [name, count, next, label, maybe]
+      properties:
+        name: {type: string}
+        count: {type: integer}
+        next: {$ref: "#/components/schemas/Open"}
+        label: {$ref: "#/components/schemas/Label"}
+        maybe: {type: string, nullable: true}
+        note: {type: string}
+        with_note: {type: boolean}
+        limit: {type: integer, default: 10}
+        parent: {$ref: "#/components/schemas/Call"}
+      additionalProperties: {type: string}
+    Label: {type: string}
+    Open:
+      type: object
+      properties:
+        name: {type: string}
+"##;
+
+#[test]
+fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
+    let api = lowered(CONSTRUCTED)?;
+    let models = text(super::models::models_rs(
+        &api,
+        0..super::models::item_count(&api),
+    ))?;
+    // One `impl` block: the default's function, the constructor, the setters.
+    let at = models.find("impl Call {").ok_or("no impl Call")?;
+    let block = models.get(at..).ok_or("no block")?;
+    let block = block
+        .get(..block.find("\n}\n").ok_or("unclosed")?)
+        .ok_or("no end")?;
+    for expected in [
+        "fn default_limit() -> i64",
+        "/// Makes a value from its required fields (by wire name): `name`, `count`, `next`, `label`, `maybe`. \
+         Optional fields start unset (or at their default) and the `with_` methods set them; \
+         additional properties start empty.",
+        "pub fn new(\n        name: impl Into<String>,\n        \
+         count: i64,\n        next: Open,\n        label: impl Into<Label>,\n        \
+         maybe: Option<::std::string::String>,\n    ) -> Self {",
+        "name: name.into(),\n            count,\n            next,\n            label: label.into(),\n            maybe,\n",
+        "note: Option::None,",
+        "limit: Self::default_limit(),",
+        "additional_properties: ::std::collections::BTreeMap::new(),",
+        "/// Sets `note`.",
+        "self.note = Option::Some(value.into());",
+        // A field named like another's setter keeps its own setter.
+        "pub fn with_with_note(mut self, value: bool) -> Self {",
+        // A defaulted field is set as it is, not as an `Option`.
+        "pub fn with_limit(mut self, value: i64) -> Self {\n        self.limit = value;",
+        // A boxed field's setter takes the value and boxes it.
+        "pub fn with_parent(mut self, value: Call) -> Self {\n        \
+         self.parent = Option::Some(Box::new(value));",
+    ] {
+        assert!(block.contains(expected), "{expected}\n---\n{block}");
+    }
+    // Required and nullable fields have no setter: `new` takes them.
+    for absent in [
+        "fn with_name(",
+        "fn with_count(",
+        "fn with_maybe(",
+        "fn with_additional",
+    ] {
+        assert!(!block.contains(absent), "{absent}\n---\n{block}");
+    }
+    // Without required fields: `Default`, no constructor, no setters.
+    assert!(!models.contains("impl Open {"), "{models}");
+    assert!(
+        models.contains("PartialEq, Default)]\npub struct Open"),
+        "{models}"
+    );
+    Ok(())
+}
+
+#[test]
+fn response_structs_and_gated_structs() -> TestResult {
+    // A success struct with headers is a response: no constructor.
+    let api = gated(lowered(PETS)?);
+    let models = text(super::models::models_rs(
+        &api,
+        0..super::models::item_count(&api),
+    ))?;
+    assert!(!models.contains("fn new("), "{models}");
+    // A gated struct's constructor is gated with it.
+    let mut api = lowered(CONSTRUCTED)?;
+    let gate = vec!["tag-calls".to_owned()];
+    api.gates = Gates {
+        features: gate.clone(),
+        operations: Default::default(),
+        types: [("Call".to_owned(), gate)].into(),
+    };
+    let models = text(super::models::models_rs(
+        &api,
+        0..super::models::item_count(&api),
+    ))?;
+    assert!(
+        models.contains("#[cfg(any(feature = \"tag-calls\"))]\nimpl Call {"),
+        "{models}"
+    );
+    Ok(())
+}

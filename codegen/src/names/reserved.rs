@@ -93,8 +93,10 @@ pub const BUILDER_METHODS: &[&str] = &[
 /// Type names generated code uses unqualified, or that the generated crate root defines or
 /// re-exports: `Client` (the client, re-exported at the root), `Error` (the root's error
 /// alias), `Credential` (re-exported at the root), `Option` (serde's
-/// `skip_serializing_if = "Option::is_none"`, resolved where the model stands), and the
-/// prelude's `Result`, `Vec`, `String` and `Box`, kept free so that models read as Rust.
+/// `skip_serializing_if = "Option::is_none"`, resolved where the model stands, and the models'
+/// constructors and setters), `Into`, `String` and `Box` (the models' constructors and setters:
+/// `impl Into<String>`), and the prelude's `Result` and `Vec`, kept free so that models read
+/// as Rust.
 pub const TYPE_NAMES: &[&str] = &[
     "Client",
     "Error",
@@ -103,6 +105,7 @@ pub const TYPE_NAMES: &[&str] = &[
     "Vec",
     "String",
     "Box",
+    "Into",
     "Credential",
 ];
 

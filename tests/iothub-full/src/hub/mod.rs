@@ -12,6 +12,7 @@ pub mod models;
 #[rustfmt::skip]
 pub mod requests;
 pub use openapi_rust_runtime as runtime;
+pub use runtime::chrono;
 const _: () = ::std::assert!(
     runtime::features::serves(0, 1, 0),
     "this code was generated for openapi-rust-runtime 0.1.0: depend on that release or a later one compatible with it"
