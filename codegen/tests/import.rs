@@ -242,7 +242,7 @@ fn an_upstream_change_under_the_overlay_shows() {
     assert!(warning.message.contains("Correction 2"), "{warning}");
     assert_eq!(
         warning.location.pointer,
-        "spec/overlays/iothub-jobs.overlay.yaml#/actions/17"
+        "spec/overlays/iothub-jobs.overlay.yaml#/actions/18"
     );
 }
 

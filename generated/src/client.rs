@@ -40,7 +40,8 @@ impl Client {
                         ::std::env!("CARGO_PKG_NAME"), "/",
                         ::std::env!("CARGO_PKG_VERSION")
                     ),
-                ),
+                )
+                .with_request_id_header("x-ms-client-request-id"),
             api_version: "2021-04-12".to_owned(),
         })
     }
@@ -86,21 +87,33 @@ impl Client {
     /// `POST /devices/query` (operationId `Query_QueryIotHub`).
     ///
     /// Arguments:
-    /// - [`.x_ms_continuation(...)`](requests::QueryIotHub::x_ms_continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
-    /// - [`.x_ms_max_item_count(...)`](requests::QueryIotHub::x_ms_max_item_count), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// - [`.continuation(...)`](requests::QueryIotHubPage::continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
+    /// - [`.page_size(...)`](requests::QueryIotHubPage::page_size), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
     /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
-    /// Send the request with `.await` (or [`send`](requests::QueryIotHub::send)); [`requests::QueryIotHub`] also takes per-call options.
+    /// Send the request with `.await` (or [`send`](requests::QueryIotHubPage::send)); [`requests::QueryIotHubPage`] also takes per-call options.
+    pub fn query_iot_hub_page<'a>(
+        &'a self,
+        body: &'a models::QuerySpecification,
+    ) -> requests::QueryIotHubPage<'a> {
+        requests::QueryIotHubPage {
+            __client: self,
+            __options: runtime::CallOptions::new(),
+            continuation: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            body,
+        }
+    }
+    /// Every item of [`query_iot_hub_page`](Self::query_iot_hub_page), page after page: the stream follows the continuation token of each page until a page comes without one. Set optional parameters and per-call options on the returned [`requests::QueryIotHub`], then iterate it (it is a `Stream`) with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.
+    ///
+    /// To resume later from a token, call [`query_iot_hub_page`](Self::query_iot_hub_page) with it.
     pub fn query_iot_hub<'a>(
         &'a self,
         body: &'a models::QuerySpecification,
     ) -> requests::QueryIotHub<'a> {
         requests::QueryIotHub {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            x_ms_continuation: ::std::option::Option::None,
-            x_ms_max_item_count: ::std::option::Option::None,
-            body,
+            request: self.query_iot_hub_page(body),
+            stream: ::std::option::Option::None,
         }
     }
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.

@@ -24,6 +24,32 @@ super::runtime::json_struct!(
     (response_timeout_in_seconds, "responseTimeoutInSeconds", opt),
     (connect_timeout_in_seconds, "connectTimeoutInSeconds", opt)]
 );
+impl CloudToDeviceMethod {
+    /// Makes a value from its required fields (by wire name): `methodName`. Optional fields start unset (or at their default) and the `with_` methods set them.
+    pub fn new(method_name: impl Into<String>) -> Self {
+        Self {
+            method_name: method_name.into(),
+            payload: Option::None,
+            response_timeout_in_seconds: Option::None,
+            connect_timeout_in_seconds: Option::None,
+        }
+    }
+    /// Sets `payload`.
+    pub fn with_payload(mut self, value: super::runtime::serde_json::Value) -> Self {
+        self.payload = Option::Some(value);
+        self
+    }
+    /// Sets `responseTimeoutInSeconds` (the field `response_timeout_in_seconds`).
+    pub fn with_response_timeout_in_seconds(mut self, value: i32) -> Self {
+        self.response_timeout_in_seconds = Option::Some(value);
+        self
+    }
+    /// Sets `connectTimeoutInSeconds` (the field `connect_timeout_in_seconds`).
+    pub fn with_connect_timeout_in_seconds(mut self, value: i32) -> Self {
+        self.connect_timeout_in_seconds = Option::Some(value);
+        self
+    }
+}
 /// Represents the Device Method Invocation Results.
 ///
 /// Schema `#/components/schemas/CloudToDeviceMethodResult`.
@@ -303,6 +329,113 @@ super::runtime::json_struct!(
     "failureReason", opt), (include_configurations, "includeConfigurations", opt),
     (configurations_blob_name, "configurationsBlobName", opt)]
 );
+impl JobProperties {
+    /// Makes a value from its required fields (by wire name): `type`. Optional fields start unset (or at their default) and the `with_` methods set them.
+    pub fn new(r#type: JobType) -> Self {
+        Self {
+            job_id: Option::None,
+            start_time_utc: Option::None,
+            end_time_utc: Option::None,
+            r#type,
+            status: Option::None,
+            progress: Option::None,
+            input_blob_container_uri: Option::None,
+            input_blob_name: Option::None,
+            output_blob_container_uri: Option::None,
+            output_blob_name: Option::None,
+            exclude_keys_in_export: Option::None,
+            storage_authentication_type: Option::None,
+            identity: Option::None,
+            failure_reason: Option::None,
+            include_configurations: Option::None,
+            configurations_blob_name: Option::None,
+        }
+    }
+    /// Sets `jobId` (the field `job_id`).
+    pub fn with_job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Option::Some(value.into());
+        self
+    }
+    /// Sets `startTimeUtc` (the field `start_time_utc`).
+    pub fn with_start_time_utc(
+        mut self,
+        value: super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    ) -> Self {
+        self.start_time_utc = Option::Some(value);
+        self
+    }
+    /// Sets `endTimeUtc` (the field `end_time_utc`).
+    pub fn with_end_time_utc(
+        mut self,
+        value: super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    ) -> Self {
+        self.end_time_utc = Option::Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: JobStatus) -> Self {
+        self.status = Option::Some(value);
+        self
+    }
+    /// Sets `progress`.
+    pub fn with_progress(mut self, value: i32) -> Self {
+        self.progress = Option::Some(value);
+        self
+    }
+    /// Sets `inputBlobContainerUri` (the field `input_blob_container_uri`).
+    pub fn with_input_blob_container_uri(mut self, value: impl Into<String>) -> Self {
+        self.input_blob_container_uri = Option::Some(value.into());
+        self
+    }
+    /// Sets `inputBlobName` (the field `input_blob_name`).
+    pub fn with_input_blob_name(mut self, value: impl Into<String>) -> Self {
+        self.input_blob_name = Option::Some(value.into());
+        self
+    }
+    /// Sets `outputBlobContainerUri` (the field `output_blob_container_uri`).
+    pub fn with_output_blob_container_uri(mut self, value: impl Into<String>) -> Self {
+        self.output_blob_container_uri = Option::Some(value.into());
+        self
+    }
+    /// Sets `outputBlobName` (the field `output_blob_name`).
+    pub fn with_output_blob_name(mut self, value: impl Into<String>) -> Self {
+        self.output_blob_name = Option::Some(value.into());
+        self
+    }
+    /// Sets `excludeKeysInExport` (the field `exclude_keys_in_export`).
+    pub fn with_exclude_keys_in_export(mut self, value: bool) -> Self {
+        self.exclude_keys_in_export = Option::Some(value);
+        self
+    }
+    /// Sets `storageAuthenticationType` (the field `storage_authentication_type`).
+    pub fn with_storage_authentication_type(
+        mut self,
+        value: JobPropertiesStorageAuthenticationType,
+    ) -> Self {
+        self.storage_authentication_type = Option::Some(value);
+        self
+    }
+    /// Sets `identity`.
+    pub fn with_identity(mut self, value: ManagedIdentity) -> Self {
+        self.identity = Option::Some(value);
+        self
+    }
+    /// Sets `failureReason` (the field `failure_reason`).
+    pub fn with_failure_reason(mut self, value: impl Into<String>) -> Self {
+        self.failure_reason = Option::Some(value.into());
+        self
+    }
+    /// Sets `includeConfigurations` (the field `include_configurations`).
+    pub fn with_include_configurations(mut self, value: bool) -> Self {
+        self.include_configurations = Option::Some(value);
+        self
+    }
+    /// Sets `configurationsBlobName` (the field `configurations_blob_name`).
+    pub fn with_configurations_blob_name(mut self, value: impl Into<String>) -> Self {
+        self.configurations_blob_name = Option::Some(value.into());
+        self
+    }
+}
 /// The authentication type used for connecting to the storage account.
 ///
 /// Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`.
@@ -356,6 +489,48 @@ super::runtime::json_struct!(
     "queryCondition", opt), (start_time, "startTime", opt),
     (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt)]
 );
+impl JobRequest {
+    /// Makes a value from its required fields (by wire name): `jobId`, `type`. Optional fields start unset (or at their default) and the `with_` methods set them.
+    pub fn new(job_id: impl Into<String>, r#type: JobType) -> Self {
+        Self {
+            job_id: job_id.into(),
+            r#type,
+            cloud_to_device_method: Option::None,
+            update_twin: Option::None,
+            query_condition: Option::None,
+            start_time: Option::None,
+            max_execution_time_in_seconds: Option::None,
+        }
+    }
+    /// Sets `cloudToDeviceMethod` (the field `cloud_to_device_method`).
+    pub fn with_cloud_to_device_method(mut self, value: CloudToDeviceMethod) -> Self {
+        self.cloud_to_device_method = Option::Some(value);
+        self
+    }
+    /// Sets `updateTwin` (the field `update_twin`).
+    pub fn with_update_twin(mut self, value: Twin) -> Self {
+        self.update_twin = Option::Some(value);
+        self
+    }
+    /// Sets `queryCondition` (the field `query_condition`).
+    pub fn with_query_condition(mut self, value: impl Into<String>) -> Self {
+        self.query_condition = Option::Some(value.into());
+        self
+    }
+    /// Sets `startTime` (the field `start_time`).
+    pub fn with_start_time(
+        mut self,
+        value: super::runtime::chrono::DateTime<super::runtime::chrono::Utc>,
+    ) -> Self {
+        self.start_time = Option::Some(value);
+        self
+    }
+    /// Sets `maxExecutionTimeInSeconds` (the field `max_execution_time_in_seconds`).
+    pub fn with_max_execution_time_in_seconds(mut self, value: i64) -> Self {
+        self.max_execution_time_in_seconds = Option::Some(value);
+        self
+    }
+}
 /// Schema `#/components/schemas/JobResponse`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobResponse {

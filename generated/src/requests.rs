@@ -7,32 +7,32 @@
 use super::models;
 #[allow(unused_imports)]
 use super::runtime;
-/// The request of [`Client::query_iot_hub`](super::client::Client::query_iot_hub) (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then `.await` it.
+/// The request of [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page) (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 #[derive(Clone)]
-pub struct QueryIotHub<'a> {
+pub struct QueryIotHubPage<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) x_ms_continuation: ::std::option::Option<::std::string::String>,
-    pub(super) x_ms_max_item_count: ::std::option::Option<i32>,
+    pub(super) continuation: ::std::option::Option<::std::string::String>,
+    pub(super) page_size: ::std::option::Option<i32>,
     pub(super) body: &'a models::QuerySpecification,
 }
-impl<'a> QueryIotHub<'a> {
+impl<'a> QueryIotHubPage<'a> {
     /// Sets the header parameter `x-ms-continuation`.
     ///
     /// The continuation token used to get the next page of results.
-    pub fn x_ms_continuation(
+    pub fn continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.x_ms_continuation = ::std::option::Option::Some(value.into());
+        self.continuation = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets the header parameter `x-ms-max-item-count`.
     ///
     /// The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
-    pub fn x_ms_max_item_count(mut self, value: i32) -> Self {
-        self.x_ms_max_item_count = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     runtime::call_options!(__options);
@@ -44,7 +44,7 @@ impl<'a> QueryIotHub<'a> {
         models::QueryIotHubResponse,
         runtime::Error<models::IotHubError>,
     > {
-        let Self { __client, __options, x_ms_continuation, x_ms_max_item_count, body } = self;
+        let Self { __client, __options, continuation, page_size, body } = self;
         #[allow(unused_mut)]
         let mut url = __client.core.url(&["devices", "query"])?;
         {
@@ -57,10 +57,10 @@ impl<'a> QueryIotHub<'a> {
             runtime::reqwest::Method::POST,
             url,
         );
-        if let Some(value) = &x_ms_continuation {
+        if let Some(value) = &continuation {
             runtime::set_header(&mut request, "x-ms-continuation", value)?;
         }
-        if let Some(value) = &x_ms_max_item_count {
+        if let Some(value) = &page_size {
             runtime::set_header(
                 &mut request,
                 "x-ms-max-item-count",
@@ -93,7 +93,7 @@ impl<'a> QueryIotHub<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for QueryIotHub<'a> {
+impl<'a> ::std::future::IntoFuture for QueryIotHubPage<'a> {
     type Output = ::std::result::Result<
         models::QueryIotHubResponse,
         runtime::Error<models::IotHubError>,
@@ -101,6 +101,66 @@ impl<'a> ::std::future::IntoFuture for QueryIotHub<'a> {
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Every item of [`Client::query_iot_hub`](super::client::Client::query_iot_hub), page after page (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then iterate it (it is a `Stream`). Setters called after the first poll change nothing.
+#[must_use = "streams do nothing unless polled"]
+pub struct QueryIotHub<'a> {
+    pub(super) request: QueryIotHubPage<'a>,
+    pub(super) stream: ::std::option::Option<
+        runtime::BoxStream<
+            'a,
+            ::std::result::Result<
+                runtime::serde_json::Value,
+                runtime::Error<models::IotHubError>,
+            >,
+        >,
+    >,
+}
+impl<'a> QueryIotHub<'a> {
+    /// Sets the parameter `x-ms-max-item-count` of every page's request (see [`QueryIotHubPage::page_size`]).
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.request = self.request.page_size(value);
+        self
+    }
+    runtime::call_options!(request.__options);
+}
+impl<'a> runtime::futures::Stream for QueryIotHub<'a> {
+    type Item = ::std::result::Result<
+        runtime::serde_json::Value,
+        runtime::Error<models::IotHubError>,
+    >;
+    fn poll_next(
+        self: ::std::pin::Pin<&mut Self>,
+        cx: &mut ::std::task::Context<'_>,
+    ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+        let this = ::std::pin::Pin::into_inner(self);
+        let request = &this.request;
+        runtime::poll_paged(
+            &mut this.stream,
+            || {
+                let request = request.clone();
+                ::std::boxed::Box::pin(
+                    runtime::paginate(
+                        ::std::option::Option::None,
+                        move |
+                            continuation: ::std::option::Option<::std::string::String>|
+                        {
+                            let mut page = request.clone();
+                            page.continuation = continuation;
+                            async move {
+                                let page = page.send().await?;
+                                Ok(runtime::Page {
+                                    items: page.body,
+                                    continuation: page.x_ms_continuation,
+                                })
+                            }
+                        },
+                    ),
+                )
+            },
+            cx,
+        )
     }
 }
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.

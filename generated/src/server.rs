@@ -15,12 +15,12 @@ pub trait Api: Send + Sync + 'static {
     /// Query an IoT Hub using a SQL-like language (see <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language>). Each item of the answer is one row of what the query selects: device twins (`SELECT * FROM devices`), device jobs, the per-device results of scheduled jobs (`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '...'`; see DeviceJob), or projections (`SELECT deviceId FROM devices`, `SELECT COUNT() ...`). The x-ms-item-type response header says which. Pagination is supported through the x-ms-max-item-count and x-ms-continuation headers.
     ///
     /// `POST /devices/query` (operationId `Query_QueryIotHub`).
-    fn query_iot_hub(
+    fn query_iot_hub_page(
         &self,
         context: &RequestContext,
         api_version: ::std::string::String,
-        x_ms_continuation: ::std::option::Option<::std::string::String>,
-        x_ms_max_item_count: ::std::option::Option<i32>,
+        continuation: ::std::option::Option<::std::string::String>,
+        page_size: ::std::option::Option<i32>,
         body: models::QuerySpecification,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -160,7 +160,7 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
     let router = router
         .route(
             "/devices/query",
-            runtime::axum::routing::post(handle_query_iot_hub::<A>),
+            runtime::axum::routing::post(handle_query_iot_hub_page::<A>),
         );
     let router = router
         .route(
@@ -203,7 +203,7 @@ pub fn router<A: Api>(api: ::std::sync::Arc<A>) -> runtime::axum::Router {
 }
 /// Serves `Query_QueryIotHub` (`POST /devices/query`).
 #[allow(unused_variables)]
-async fn handle_query_iot_hub<A: Api>(
+async fn handle_query_iot_hub_page<A: Api>(
     runtime::axum::extract::State(
         api,
     ): runtime::axum::extract::State<::std::sync::Arc<A>>,
@@ -234,18 +234,12 @@ async fn handle_query_iot_hub<A: Api>(
         &uri,
         headers.clone(),
     );
-    let (api_version, x_ms_continuation, x_ms_max_item_count, body) = match inputs {
+    let (api_version, continuation, page_size, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
     };
     match api
-        .query_iot_hub(
-            &context,
-            api_version,
-            x_ms_continuation,
-            x_ms_max_item_count,
-            body,
-        )
+        .query_iot_hub_page(&context, api_version, continuation, page_size, body)
         .await
     {
         Ok(value) => {

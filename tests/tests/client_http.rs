@@ -592,6 +592,7 @@ async fn an_error_body_over_the_limit_is_cut() {
 
     let error = client(&server.base)
         .get_scheduled_job("job-1")
+        .client_request_id("req-1")
         .await
         .unwrap_err();
 
@@ -605,7 +606,7 @@ async fn an_error_body_over_the_limit_is_cut() {
     assert!(
         error
             .to_string()
-            .ends_with("(body cut at the error body limit)")
+            .ends_with("(body cut at the error body limit) (client request id req-1)")
     );
 }
 
@@ -869,7 +870,10 @@ async fn not_found_with_envelope_a_is_typed_status_error() {
     ])
     .await;
 
-    let result = client(&mock.base).get_scheduled_job("missing").await;
+    let result = client(&mock.base)
+        .get_scheduled_job("missing")
+        .client_request_id("req-404")
+        .await;
 
     let Err(Error::Status(response)) = result else {
         panic!("expected a status error, got {result:?}")
@@ -895,7 +899,7 @@ async fn not_found_with_envelope_a_is_typed_status_error() {
     // Rust type names).
     assert_eq!(
         response.to_string(),
-        r#"HTTP status 404 Not Found: {"Message":"ErrorCode:DeviceNotFound;E2E_MessageReceiveE2EPoolAmqpTests__3_Sasl_f16d18b2-97dc-4ea5-86f1-a3405ee98939","ExceptionMessage":"Tracking ID:aeec4c1e4e914a4c9f40fdba7be68fa5-G:0-TimeStamp:10/18/2022 20:50:39"}"#
+        r#"HTTP status 404 Not Found: {"Message":"ErrorCode:DeviceNotFound;E2E_MessageReceiveE2EPoolAmqpTests__3_Sasl_f16d18b2-97dc-4ea5-86f1-a3405ee98939","ExceptionMessage":"Tracking ID:aeec4c1e4e914a4c9f40fdba7be68fa5-G:0-TimeStamp:10/18/2022 20:50:39"} (client request id req-404)"#
     );
 }
 
@@ -975,6 +979,7 @@ async fn server_error_with_html_body_is_raw() {
 
     let err = client(&mock.base)
         .get_import_export_jobs()
+        .client_request_id("req-500")
         .await
         .unwrap_err();
 
@@ -985,7 +990,7 @@ async fn server_error_with_html_body_is_raw() {
     assert_eq!(response.body, ErrorBody::Raw(b"<html>oops</html>".to_vec()));
     assert_eq!(
         err.to_string(),
-        "HTTP status 500 Internal Server Error: <html>oops</html>"
+        "HTTP status 500 Internal Server Error: <html>oops</html> (client request id req-500)"
     );
 }
 

@@ -348,6 +348,7 @@ mod tests {
             retryable: false,
             attempts: 1,
             body_truncated: false,
+            client_request_id: None,
         };
         let typed = response(Body {
             message: Some("ErrorCode:JobNotFound;no job \"j1\"".to_owned()),
@@ -386,10 +387,11 @@ mod tests {
             retryable: false,
             attempts: 1,
             body_truncated: false,
+            client_request_id: Some("5f1c".to_owned()),
         }));
         assert_eq!(
             value.to_string(),
-            r#"HTTP status 400 Bad Request: {"error":{"code":"Bad","message":"no"}}"#
+            r#"HTTP status 400 Bad Request: {"error":{"code":"Bad","message":"no"}} (client request id 5f1c)"#
         );
     }
 

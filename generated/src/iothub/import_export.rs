@@ -196,13 +196,12 @@ impl ExportOptions {
     /// `JobProperties.CreateForExportJob`).
     pub fn job_properties(&self, output_blob_container_uri: &BlobContainerUri) -> JobProperties {
         let mut job = JobProperties {
-            r#type: Some(JobType::Export),
             output_blob_container_uri: Some(output_blob_container_uri.expose().to_owned()),
             output_blob_name: self.output_blob_name.clone(),
             exclude_keys_in_export: Some(self.exclude_keys),
             include_configurations: self.include_configurations.then_some(true),
             configurations_blob_name: self.configurations_blob_name.clone(),
-            ..JobProperties::default()
+            ..JobProperties::new(JobType::Export)
         };
         self.storage_authentication.apply(&mut job);
         job
@@ -267,14 +266,13 @@ impl ImportOptions {
         output_blob_container_uri: &BlobContainerUri,
     ) -> JobProperties {
         let mut job = JobProperties {
-            r#type: Some(JobType::Import),
             input_blob_container_uri: Some(input_blob_container_uri.expose().to_owned()),
             input_blob_name: self.input_blob_name.clone(),
             output_blob_container_uri: Some(output_blob_container_uri.expose().to_owned()),
             output_blob_name: self.output_blob_name.clone(),
             include_configurations: self.include_configurations.then_some(true),
             configurations_blob_name: self.configurations_blob_name.clone(),
-            ..JobProperties::default()
+            ..JobProperties::new(JobType::Import)
         };
         self.storage_authentication.apply(&mut job);
         job
@@ -403,7 +401,7 @@ mod tests {
     fn export_and_import_jobs_carry_what_the_options_say() {
         let out = BlobContainerUri::new(SAS);
         let job = ExportOptions::new().job_properties(&out);
-        assert_eq!(job.r#type, Some(JobType::Export));
+        assert_eq!(job.r#type, JobType::Export);
         assert_eq!(job.output_blob_container_uri.as_deref(), Some(SAS));
         assert_eq!(job.exclude_keys_in_export, Some(false));
         assert_eq!(job.include_configurations, None);
@@ -422,7 +420,7 @@ mod tests {
             .configurations_blob_name("configs.txt")
             .storage_authentication(StorageAuthentication::user_assigned_identity(identity))
             .job_properties(&input, &out);
-        assert_eq!(job.r#type, Some(JobType::Import));
+        assert_eq!(job.r#type, JobType::Import);
         assert_eq!(job.input_blob_name.as_deref(), Some("in.txt"));
         assert_eq!(job.output_blob_name.as_deref(), Some("results.txt"));
         assert_eq!(job.include_configurations, Some(true));
@@ -452,7 +450,7 @@ mod tests {
         let job = without_queries(JobProperties {
             input_blob_container_uri: Some(format!("{SAS}#frag")),
             output_blob_container_uri: Some(SAS.to_owned()),
-            ..JobProperties::default()
+            ..JobProperties::new(JobType::Export)
         });
         let text = format!("{job:?}");
         assert!(!text.contains("sig="), "{text}");

@@ -277,7 +277,7 @@ impl Api for Emulator {
         })
     }
 
-    async fn query_iot_hub(
+    async fn query_iot_hub_page(
         &self,
         _context: &RequestContext,
         api_version: String,

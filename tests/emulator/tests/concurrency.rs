@@ -65,7 +65,7 @@ async fn a_thousand_concurrent_creates_cancels_and_queries_account_for_every_job
             ][i % 4];
             let page = client
                 .query_scheduled_jobs_page()
-                .job_status(status)
+                .job_status(status.clone())
                 .page_size(50)
                 .await
                 .unwrap();

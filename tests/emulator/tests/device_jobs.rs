@@ -55,10 +55,15 @@ async fn all_rows(client: &Client, query: &str, page_size: Option<i32>) -> (Vec<
     let mut token: Option<String> = None;
     let mut pages = 0;
     loop {
-        let page: QueryIotHubResponse = client
-            .query_iot_hub(token.as_deref(), page_size, &spec(query))
-            .await
-            .unwrap();
+        let body = spec(query);
+        let mut request = client.query_iot_hub_page(&body);
+        if let Some(token) = &token {
+            request = request.continuation(token);
+        }
+        if let Some(size) = page_size {
+            request = request.page_size(size);
+        }
+        let page: QueryIotHubResponse = request.await.unwrap();
         pages += 1;
         assert_eq!(page.x_ms_item_type.as_deref(), Some("deviceJob"));
         for row in page.body {
@@ -272,15 +277,12 @@ async fn twin_queries_page_too() {
     let mut ids = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = hub
-            .client
-            .query_iot_hub(
-                token.as_deref(),
-                Some(2),
-                &spec("SELECT * FROM devices WHERE tags.site = 'b'"),
-            )
-            .await
-            .unwrap();
+        let body = spec("SELECT * FROM devices WHERE tags.site = 'b'");
+        let mut request = hub.client.query_iot_hub_page(&body).page_size(2);
+        if let Some(token) = &token {
+            request = request.continuation(token);
+        }
+        let page = request.await.unwrap();
         assert_eq!(page.x_ms_item_type.as_deref(), Some("twin"));
         ids.extend(
             page.body
@@ -295,7 +297,7 @@ async fn twin_queries_page_too() {
     assert_eq!(ids, ["broken", "mute", "offline", "slow"]);
     let all = hub
         .client
-        .query_iot_hub(None, None, &spec("select * from devices"))
+        .query_iot_hub_page(&spec("select * from devices"))
         .await
         .unwrap();
     assert_eq!(all.body.len(), 6);
@@ -313,7 +315,7 @@ async fn other_queries_and_foreign_tokens_are_400() {
         "",
     ] {
         let message = expect_error(
-            hub.client.query_iot_hub(None, None, &spec(query)).await,
+            hub.client.query_iot_hub_page(&spec(query)).await,
             400,
             "ArgumentInvalid",
         );
@@ -321,7 +323,7 @@ async fn other_queries_and_foreign_tokens_are_400() {
     }
     let message = expect_error(
         hub.client
-            .query_iot_hub(None, None, &QuerySpecification { query: None })
+            .query_iot_hub_page(&QuerySpecification { query: None })
             .await,
         400,
         "ArgumentInvalid",
@@ -330,14 +332,16 @@ async fn other_queries_and_foreign_tokens_are_400() {
     // A token of the twin query is not one of the device job query, nor is garbage.
     let page = hub
         .client
-        .query_iot_hub(None, Some(1), &spec("SELECT * FROM devices"))
+        .query_iot_hub_page(&spec("SELECT * FROM devices"))
+        .page_size(1)
         .await
         .unwrap();
     let twin_token = page.x_ms_continuation.unwrap();
     for token in [twin_token.as_str(), "garbage"] {
         expect_error(
             hub.client
-                .query_iot_hub(Some(token), None, &spec(&by_job("x")))
+                .query_iot_hub_page(&spec(&by_job("x")))
+                .continuation(token)
                 .await,
             400,
             "ArgumentInvalid",
@@ -345,7 +349,8 @@ async fn other_queries_and_foreign_tokens_are_400() {
     }
     expect_error(
         hub.client
-            .query_iot_hub(None, Some(0), &spec(&by_job("x")))
+            .query_iot_hub_page(&spec(&by_job("x")))
+            .page_size(0)
             .await,
         400,
         "ArgumentInvalid",

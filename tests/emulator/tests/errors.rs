@@ -602,6 +602,7 @@ async fn error_kinds_and_display_texts() {
     let error = hub
         .client
         .get_scheduled_job("no-such-job")
+        .client_request_id("req-1")
         .await
         .unwrap_err();
     assert!(error.is_not_found(), "{error}");
@@ -612,14 +613,14 @@ async fn error_kinds_and_display_texts() {
     assert_eq!(
         info.to_string(),
         format!(
-            "HTTP status 404 Not Found, JobNotFound (404002): Job with id 'no-such-job' not found (tracking ID {tracking_id})"
+            "HTTP status 404 Not Found, JobNotFound (404002): Job with id 'no-such-job' not found (tracking ID {tracking_id}, client request id req-1)"
         )
     );
     let timestamp = hub_error(&error).body.timestamp_utc.unwrap();
     assert_eq!(
         error.to_string(),
         format!(
-            r#"HTTP status 404 Not Found: {{"errorCode":404002,"trackingId":"{tracking_id}","message":"Job with id 'no-such-job' not found","timestampUtc":"{timestamp}"}}"#
+            r#"HTTP status 404 Not Found: {{"errorCode":404002,"trackingId":"{tracking_id}","message":"Job with id 'no-such-job' not found","timestampUtc":"{timestamp}"}} (client request id req-1)"#
         )
     );
     // Import/export jobs: envelope B inside `Message`, the same kind.

@@ -223,7 +223,7 @@ async fn export_then_import_with_sas_container_uris() {
     );
     assert!(!format!("{export:?} {exports:?}").contains("sig="));
     let recorded = hub.emulator.import_export_job(&id).unwrap();
-    assert_eq!(recorded.r#type, Some(JobType::Export));
+    assert_eq!(recorded.r#type, JobType::Export);
     assert_eq!(
         recorded.output_blob_container_uri.as_deref(),
         Some(exports.expose()),
@@ -263,7 +263,7 @@ async fn export_then_import_with_sas_container_uris() {
         .emulator
         .import_export_job(import.job_id.as_deref().unwrap())
         .unwrap();
-    assert_eq!(recorded.r#type, Some(JobType::Import));
+    assert_eq!(recorded.r#type, JobType::Import);
     assert_eq!(
         recorded.input_blob_container_uri.as_deref(),
         Some(exports.expose())
