@@ -74,7 +74,7 @@ async fn run() -> Result<(), String> {
         connect_timeout_in_seconds: Some(30),
     };
     client
-        .schedule_device_method(&job_id, &condition, method, None, None)
+        .schedule_device_method(&job_id, &condition, method)
         .await
         .map_err(|e| format!("scheduling job `{job_id}`: {}", describe(&e)))?;
     eprintln!("scheduled job `{job_id}`: `{method_name}` on devices matching `{condition}`");

@@ -911,7 +911,7 @@ async fn schedule_device_method_puts_a_device_method_job() {
     };
 
     let job = client(&mock.base)
-        .schedule_device_method("job-1", "tags.building = '43'", method, None, None)
+        .schedule_device_method("job-1", "tags.building = '43'", method)
         .await
         .unwrap();
 
@@ -975,7 +975,7 @@ async fn a_create_whose_response_was_lost_is_read_back_after_a_409() {
     .await;
 
     let job = client(&server.base)
-        .schedule_device_method("job-1", "*", reboot(), None, None)
+        .schedule_device_method("job-1", "*", reboot())
         .await
         .unwrap();
 
@@ -1015,7 +1015,7 @@ async fn a_twin_update_retried_after_a_503_is_read_back_after_a_409() {
     .await;
 
     let job = client(&mock.base)
-        .schedule_twin_update("job-2", "deviceId = 'd1'", Twin::default(), None, None)
+        .schedule_twin_update("job-2", "deviceId = 'd1'", Twin::default())
         .await
         .unwrap();
 
@@ -1044,7 +1044,7 @@ async fn a_409_after_a_retry_for_another_job_is_a_conflict() {
 
     for _ in 0..2 {
         let error = client
-            .schedule_device_method("job-1", "*", reboot(), None, None)
+            .schedule_device_method("job-1", "*", reboot())
             .await
             .unwrap_err();
         assert_eq!(status_of(&error), 409, "{error:?}");
@@ -1067,7 +1067,7 @@ async fn a_409_on_the_first_attempt_is_not_read_back() {
     .await;
 
     let error = client(&mock.base)
-        .schedule_device_method("job-1", "*", reboot(), None, None)
+        .schedule_device_method("job-1", "*", reboot())
         .await
         .unwrap_err();
 
@@ -1113,7 +1113,7 @@ async fn bad_job_ids_are_refused_before_sending() {
 
     for bad in ["bad id".to_owned(), "a".repeat(65)] {
         let error = client
-            .schedule_device_method(&bad, "*", reboot(), None, None)
+            .schedule_device_method(&bad, "*", reboot())
             .await
             .unwrap_err();
         assert!(matches!(error, Error::InvalidInput(_)), "{bad}: {error:?}");
@@ -1141,13 +1141,8 @@ async fn schedule_twin_update_sends_etag_star() {
     };
 
     client(&mock.base)
-        .schedule_twin_update(
-            "job-2",
-            "deviceId = 'd1'",
-            twin,
-            None,
-            Some(Duration::from_secs(60)),
-        )
+        .schedule_twin_update("job-2", "deviceId = 'd1'", twin)
+        .max_execution_time(Duration::from_secs(60))
         .await
         .unwrap();
 

@@ -103,10 +103,12 @@ pub const JOBS_RESERVED_METHODS: &[&str] = &[
     "from_parsed",
     "schedule_device_method",
     "create_scheduled_job_checked",
+    "create_checked",
     "schedule_twin_update",
     "wait_for_job",
     "export_devices",
     "import_devices",
+    "device_jobs",
 ];
 
 /// The top-level key under which a fixture lists the JSON pointers of the warnings it exists

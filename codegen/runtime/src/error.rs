@@ -210,6 +210,25 @@ pub struct DecodeError {
     pub excerpt: String,
 }
 
+impl DecodeError {
+    /// A decoding failure of the `status` response at `path` (a JSON path such as
+    /// `items[3].startTime`), for code that decodes parts of a response itself (query rows
+    /// read as a type, say).
+    pub fn new(
+        status: StatusCode,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        excerpt: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            path: path.into(),
+            message: message.into(),
+            excerpt: excerpt.into(),
+        }
+    }
+}
+
 /// Writes `value` as compact JSON straight into `f`, cut after [`EXCERPT_LIMIT`] bytes (then
 /// marked with `…`). Nothing is allocated: the JSON is never held whole.
 fn write_json<T: serde::Serialize + ?Sized>(f: &mut fmt::Formatter<'_>, value: &T) -> fmt::Result {

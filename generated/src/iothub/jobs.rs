@@ -10,7 +10,7 @@ use crate::runtime::chrono::{DateTime, Utc};
 use super::connection_string::{ConnectionAuth, ConnectionString};
 use super::sas::SasCredential;
 use crate::models::{CloudToDeviceMethod, JobRequest, JobResponse, JobStatus, JobType, Twin};
-use crate::runtime::StatusCode;
+use crate::runtime::{CallOptions, StatusCode};
 use crate::{Client, Error, StaticCredential};
 
 /// How long a job may run when the caller does not say: 3600 s, as the official SDKs use.
@@ -85,27 +85,35 @@ impl Client {
     }
 
     /// Schedules the direct method `method` on every device that `query_condition` matches
-    /// (`*`, `deviceId = 'd1'`, `tags.building = '43'`...). Starts at `start_time` (default:
-    /// now) and may run `max_execution_time` (default 3600 s). The job id is checked first.
-    pub async fn schedule_device_method(
+    /// (`*`, `deviceId = 'd1'`, `tags.building = '43'`...). The job starts now and may run
+    /// 3600 s unless [`ScheduleJob::start_time`] and [`ScheduleJob::max_execution_time`] say
+    /// otherwise; `.await` the returned [`ScheduleJob`] to create it. The job id is checked
+    /// first, and a creation that was retried is checked against the job it may already have
+    /// created ([`Client::create_scheduled_job_checked`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: iothub_jobs::Client) -> Result<(), iothub_jobs::Error> {
+    /// use iothub_jobs::models::CloudToDeviceMethod;
+    /// use std::time::Duration;
+    ///
+    /// let reboot = CloudToDeviceMethod::new("reboot").with_response_timeout_in_seconds(30);
+    /// let job = client
+    ///     .schedule_device_method("reboot-43", "tags.building = '43'", reboot)
+    ///     .max_execution_time(Duration::from_secs(600))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn schedule_device_method(
         &self,
         job_id: &str,
         query_condition: &str,
         method: CloudToDeviceMethod,
-        start_time: Option<DateTime<Utc>>,
-        max_execution_time: Option<Duration>,
-    ) -> Result<JobResponse, Error> {
-        validate_job_id(job_id)?;
-        let request = JobRequest {
-            job_id: job_id.to_owned(),
-            r#type: JobType::ScheduleDeviceMethod,
-            cloud_to_device_method: Some(method),
-            update_twin: None,
-            query_condition: Some(query_condition.to_owned()),
-            start_time: Some(start_time.unwrap_or_else(Utc::now)),
-            max_execution_time_in_seconds: Some(max_execution_seconds(max_execution_time)?),
-        };
-        self.create_scheduled_job_checked(job_id, &request).await
+    ) -> ScheduleJob<'_> {
+        let request = JobRequest::new(job_id, JobType::ScheduleDeviceMethod)
+            .with_cloud_to_device_method(method)
+            .with_query_condition(query_condition);
+        ScheduleJob::new(self, request)
     }
 
     /// Creates the scheduled job `job_id` ([`Client::create_scheduled_job`]) and, when the call
@@ -129,7 +137,23 @@ impl Client {
         job_id: &str,
         request: &JobRequest,
     ) -> Result<JobResponse, Error> {
-        let error = match self.create_scheduled_job(job_id, request).await {
+        self.create_checked(job_id, request, CallOptions::new())
+            .await
+    }
+
+    /// [`Client::create_scheduled_job_checked`] with per-call options (used for the creation
+    /// and for the read).
+    async fn create_checked(
+        &self,
+        job_id: &str,
+        request: &JobRequest,
+        options: CallOptions,
+    ) -> Result<JobResponse, Error> {
+        let created = self
+            .create_scheduled_job(job_id, request)
+            .options(options.clone())
+            .await;
+        let error = match created {
             Ok(job) => return Ok(job),
             Err(error) => error,
         };
@@ -139,7 +163,7 @@ impl Client {
         if !retried_conflict {
             return Err(error);
         }
-        match self.get_scheduled_job(job_id).await {
+        match self.get_scheduled_job(job_id).options(options).await {
             Ok(job) if is_created_by(request, &job) => Ok(job),
             _ => Err(error),
         }
@@ -147,29 +171,20 @@ impl Client {
 
     /// Schedules a twin update (tags and desired properties of `twin`) on every device that
     /// `query_condition` matches. The twin's etag is set to `*`, which the service requires
-    /// for job updates. Defaults as for [`Client::schedule_device_method`].
-    pub async fn schedule_twin_update(
+    /// for job updates. Defaults and checks as for [`Client::schedule_device_method`].
+    pub fn schedule_twin_update(
         &self,
         job_id: &str,
         query_condition: &str,
         twin: Twin,
-        start_time: Option<DateTime<Utc>>,
-        max_execution_time: Option<Duration>,
-    ) -> Result<JobResponse, Error> {
-        validate_job_id(job_id)?;
-        let request = JobRequest {
-            job_id: job_id.to_owned(),
-            r#type: JobType::ScheduleUpdateTwin,
-            cloud_to_device_method: None,
-            update_twin: Some(Twin {
+    ) -> ScheduleJob<'_> {
+        let request = JobRequest::new(job_id, JobType::ScheduleUpdateTwin)
+            .with_update_twin(Twin {
                 etag: Some("*".to_owned()),
                 ..twin
-            }),
-            query_condition: Some(query_condition.to_owned()),
-            start_time: Some(start_time.unwrap_or_else(Utc::now)),
-            max_execution_time_in_seconds: Some(max_execution_seconds(max_execution_time)?),
-        };
-        self.create_scheduled_job_checked(job_id, &request).await
+            })
+            .with_query_condition(query_condition);
+        ScheduleJob::new(self, request)
     }
 
     /// Polls the job every `poll_interval` until its status is terminal (completed, failed or
@@ -211,6 +226,76 @@ impl Client {
             }
             tokio::time::sleep(poll_interval).await;
         }
+    }
+}
+
+/// A scheduled job to create ([`Client::schedule_device_method`],
+/// [`Client::schedule_twin_update`]): set its start time, time limit and per-call options,
+/// then `.await` it (or call [`send`](Self::send)).
+#[must_use = "the job is created when this is awaited"]
+#[derive(Debug, Clone)]
+pub struct ScheduleJob<'a> {
+    client: &'a Client,
+    request: JobRequest,
+    start_time: Option<DateTime<Utc>>,
+    max_execution_time: Option<Duration>,
+    options: CallOptions,
+}
+
+impl<'a> ScheduleJob<'a> {
+    fn new(client: &'a Client, request: JobRequest) -> Self {
+        Self {
+            client,
+            request,
+            start_time: None,
+            max_execution_time: None,
+            options: CallOptions::new(),
+        }
+    }
+
+    /// When the job starts (default: when it is created).
+    pub fn start_time(mut self, start_time: DateTime<Utc>) -> Self {
+        self.start_time = Some(start_time);
+        self
+    }
+
+    /// How long the job may run (default [`DEFAULT_MAX_EXECUTION_TIME`], 3600 s; at least one
+    /// second).
+    pub fn max_execution_time(mut self, max_execution_time: Duration) -> Self {
+        self.max_execution_time = Some(max_execution_time);
+        self
+    }
+
+    /// The job request as it will be sent, but for the start time (set when it is sent).
+    pub fn request(&self) -> &JobRequest {
+        &self.request
+    }
+
+    crate::runtime::call_options!(options);
+
+    /// Checks the job id and the time limit, then creates the job (what `.await` does).
+    pub async fn send(self) -> Result<JobResponse, Error> {
+        let Self {
+            client,
+            mut request,
+            start_time,
+            max_execution_time,
+            options,
+        } = self;
+        validate_job_id(&request.job_id)?;
+        request.start_time = Some(start_time.unwrap_or_else(Utc::now));
+        request.max_execution_time_in_seconds = Some(max_execution_seconds(max_execution_time)?);
+        let job_id = request.job_id.clone();
+        client.create_checked(&job_id, &request, options).await
+    }
+}
+
+impl<'a> std::future::IntoFuture for ScheduleJob<'a> {
+    type Output = Result<JobResponse, Error>;
+    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

@@ -69,13 +69,8 @@ async fn binary_prints_endpoint_and_connection_string_and_serves() {
     };
     let start = chrono::Utc::now() + chrono::Duration::hours(1);
     let created = client
-        .schedule_device_method(
-            "binary-test",
-            "tags.building = '43'",
-            method,
-            Some(start),
-            None,
-        )
+        .schedule_device_method("binary-test", "tags.building = '43'", method)
+        .start_time(start)
         .await
         .unwrap();
     assert_eq!(created.status, Some(JobStatus::Scheduled));

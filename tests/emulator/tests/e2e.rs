@@ -353,9 +353,8 @@ async fn direct_method_on_building_43_completes_with_the_registry_answers() {
             "reboot-43",
             "tags.building = '43'",
             reboot(RESPONSE_TIMEOUT, 0),
-            Some(start_at),
-            None,
         )
+        .start_time(start_at)
         .await
         .unwrap();
     assert_eq!(created.status, Some(JobStatus::Queued));
@@ -461,13 +460,8 @@ async fn twin_update_changes_the_matched_twins_only_and_sends_etag_star() {
     };
     let start_at = hub.at(60);
     let created = client
-        .schedule_twin_update(
-            "eco-thermostats",
-            "tags.kind = 'thermostat'",
-            patch,
-            Some(start_at),
-            None,
-        )
+        .schedule_twin_update("eco-thermostats", "tags.kind = 'thermostat'", patch)
+        .start_time(start_at)
         .await
         .unwrap();
     assert_eq!(created.status, Some(JobStatus::Scheduled));
@@ -558,7 +552,8 @@ async fn a_cancelled_scheduled_job_never_runs() {
             "*"
         };
         let created = client
-            .schedule_device_method(id, condition, reboot(30, 0), Some(start_at), None)
+            .schedule_device_method(id, condition, reboot(30, 0))
+            .start_time(start_at)
             .await
             .unwrap();
         assert_eq!(created.status, Some(JobStatus::Scheduled));
@@ -628,7 +623,8 @@ async fn paging_through_250_jobs_in_pages_of_100() {
     let created: Vec<String> = (0..250).map(|i| format!("page-job-{i:03}")).collect();
     for id in &created {
         client
-            .schedule_device_method(id, "*", reboot(30, 0), Some(start_at), None)
+            .schedule_device_method(id, "*", reboot(30, 0))
+            .start_time(start_at)
             .await
             .unwrap();
     }
@@ -727,9 +723,8 @@ async fn the_active_job_limit_is_429_and_retries_succeed_once_the_running_job_fi
             "holds-the-slot",
             "deviceId = 'thermostat-43-01'",
             reboot(30, 0),
-            Some(now),
-            None,
         )
+        .start_time(now)
         .await
         .unwrap();
     assert_eq!(
@@ -740,7 +735,8 @@ async fn the_active_job_limit_is_429_and_retries_succeed_once_the_running_job_fi
     // Retries off: the 429 comes back at once.
     let strict = hub.client().with_retry_policy(RetryPolicy::none());
     let refused = strict
-        .schedule_device_method("next-job", "*", reboot(30, 0), Some(now), None)
+        .schedule_device_method("next-job", "*", reboot(30, 0))
+        .start_time(now)
         .await;
     let info = expect_status(refused, 429, "ThrottlingMaxActiveJobCountExceeded", true);
     assert_eq!(info.numeric_code, None, "envelope A has no numeric code");
@@ -758,7 +754,8 @@ async fn the_active_job_limit_is_429_and_retries_succeed_once_the_running_job_fi
         (e.is("PUT", "/jobs/v2/next-job") && e.status == 429).then_some(Duration::from_secs(2))
     });
     let created = retrying
-        .schedule_device_method("next-job", "*", reboot(30, 0), Some(now), None)
+        .schedule_device_method("next-job", "*", reboot(30, 0))
+        .start_time(now)
         .await
         .expect("the create succeeds after backing off");
     assert_eq!(hub.stop_driving(driver).await, 1);
@@ -946,7 +943,8 @@ async fn every_operation_and_every_error_kind_through_the_client() {
     // sent raw through `create_scheduled_job`, the emulator refuses it.
     let sent_before = hub.exchanges().len();
     let refused = client
-        .schedule_device_method("bad_id", "*", reboot(30, 0), Some(later), None)
+        .schedule_device_method("bad_id", "*", reboot(30, 0))
+        .start_time(later)
         .await;
     assert!(
         matches!(refused, Err(Error::InvalidInput(_))),
@@ -1065,7 +1063,7 @@ async fn the_examples_steps_work_against_the_emulator_from_the_printed_variables
         connect_timeout_in_seconds: Some(30),
     };
     let created = client
-        .schedule_device_method(&job_id, condition, method, None, None)
+        .schedule_device_method(&job_id, condition, method)
         .await
         .expect("scheduling the example's job");
     // Its start time is the system clock's now, a little after the emulator's.
