@@ -99,6 +99,10 @@ pub struct Input<'a> {
     /// (`wait_for_job2`) with a warning, as for the names the generated client defines for
     /// itself ([`names::reserved`]), instead of the crate failing to compile.
     pub reserved_methods: Vec<String>,
+    /// A hand-written Markdown file that opens the crate root's documentation, as the path
+    /// `include_str!` takes from the crate root's file (say `../README.md`): the generated
+    /// text about the API follows it. `None` (the default): the generated text alone.
+    pub crate_docs: Option<String>,
 }
 
 impl<'a> Input<'a> {
@@ -114,6 +118,7 @@ impl<'a> Input<'a> {
             gate_server: true,
             runtime_crate: "openapi_rust_runtime".to_owned(),
             reserved_methods: Vec::new(),
+            crate_docs: None,
         }
     }
 }
@@ -208,6 +213,7 @@ fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors
         api: &api,
         spec_name: input.spec_path,
         extra_modules: &input.extra_modules,
+        crate_docs: input.crate_docs.as_deref(),
         runtime_crate: &input.runtime_crate,
         with_server: input.server,
         gate_server: input.gate_server,

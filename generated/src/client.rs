@@ -10,6 +10,8 @@ use super::runtime;
 /// Cheap to clone: clones share the connection pool.
 ///
 /// Authentication `sasToken`: API key in header `Authorization`. Pass a [`Credential`](super::runtime::Credential) to [`Client::with_credential`].
+///
+/// A shared access signature (SAS) token for a hub-level shared access policy, sent as the whole value of the Authorization header: `SharedAccessSignature sr={URL-encoded resource URI}&sig={signature}&se={expiry}&skn={policy name}`. `sr` is the hub host name without protocol (for example `myhub.azure-devices.net`), URL-encoded; `se` is the expiry in seconds since the Unix epoch, as a decimal string; `skn` is the name of the shared access policy (for example `iothubowner`); `sig` is the URL-encoded base64 of HMAC-SHA256, keyed with the base64-decoded policy key, over the UTF-8 bytes of `{URL-encoded resource URI}` + "\\n" + `{expiry}`. The order of the fields does not matter. Jobs need the ServiceConnect and/or RegistryRead/RegistryReadWrite permissions. A Microsoft Entra ID access token (scope `https://iothubs.azure.net/.default`) can be sent in the same header instead, as `Bearer <token>`.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(super) core: runtime::ClientCore,

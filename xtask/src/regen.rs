@@ -206,6 +206,7 @@ pub fn outputs_and_warnings(root: &Path) -> Result<(Outputs, Warnings)> {
         let mut input = codegen::Input::new(spec, &text, COMMAND);
         input.extra_modules = extra.iter().map(|m| (*m).to_owned()).collect();
         if spec == JOBS_SPEC {
+            input.crate_docs = Some("../README.md".to_owned());
             input.reserved_methods = JOBS_RESERVED_METHODS
                 .iter()
                 .map(|m| (*m).to_owned())

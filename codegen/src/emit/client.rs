@@ -165,6 +165,10 @@ fn client_docs(api: &Api) -> TokenStream {
             code(&scheme.name),
             sanitize(&scheme.summary)
         ));
+        if let Some(description) = &scheme.description {
+            client_doc.push_str("\n\n");
+            client_doc.push_str(&sanitize(description));
+        }
     }
     doc_attrs(&client_doc)
 }

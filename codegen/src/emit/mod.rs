@@ -77,6 +77,9 @@ pub struct Context<'a> {
     pub spec_name: &'a str,
     /// Hand-written modules the crate root declares.
     pub extra_modules: &'a [String],
+    /// A hand-written Markdown file that opens the crate's docs (see
+    /// [`Input::crate_docs`](crate::Input::crate_docs)).
+    pub crate_docs: Option<&'a str>,
     /// The Rust name of the runtime crate, re-exported as `runtime`.
     pub runtime_crate: &'a str,
     /// Whether the server side is generated.
@@ -104,7 +107,7 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
     let (api, spec_name, extra_modules, with_server) =
         (cx.api, cx.spec_name, cx.extra_modules, cx.with_server);
     let runtime_crate = ident(cx.runtime_crate);
-    let docs = crate_docs(api, spec_name);
+    let docs = crate_docs(api, spec_name, cx.crate_docs);
     let server_cfg = cx.gate_server.then(|| quote!(#[cfg(feature = "server")]));
     let server = with_server.then(|| {
         quote! {
@@ -170,16 +173,21 @@ fn lib_rs(cx: &Context<'_>) -> TokenStream {
 }
 
 /// The crate's inner docs: the API, its description, and what the modules hold.
-fn crate_docs(api: &Api, spec_name: &str) -> TokenStream {
+fn crate_docs(api: &Api, spec_name: &str, hand_written: Option<&str>) -> TokenStream {
     let mut text = docs::sanitize(&format!("{} (API version {})", api.title, api.version));
+    let opening = hand_written.map(|path| {
+        text.insert_str(0, "# The generated API: ");
+        quote!(#![doc = include_str!(#path)])
+    });
     if let Some(description) = &api.description {
         text.push_str("\n\n");
         text.push_str(&docs::sanitize(description));
     }
     text.push_str(&format!(
-        "\n\nGenerated from {spec_name}: [`Client`] has one async method per operation, \
-         [`models`] holds the types of their bodies, and [`runtime`] the error type and the \
-         credential hook.",
+        "\n\nGenerated from {spec_name}: [`Client`] has one method per operation, which \
+         returns a request of [`requests`] (optional parameters and per-call options, sent by \
+         `.await`), [`models`] holds the types of their bodies, and [`runtime`] the error type \
+         and the credential hook.",
         spec_name = docs::code(spec_name)
     ));
     let docs = text.split('\n').map(|line| {
@@ -190,7 +198,7 @@ fn crate_docs(api: &Api, spec_name: &str) -> TokenStream {
         };
         quote!(#![doc = #line])
     });
-    quote!(#(#docs)*)
+    quote!(#opening #(#docs)*)
 }
 
 /// The crate root's `Error` (the runtime's, with the error body every operation shares) and
