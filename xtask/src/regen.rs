@@ -101,6 +101,9 @@ pub const JOBS_RESERVED_METHODS: &[&str] = &[
     "from_connection_string",
     "from_connection_string_with_endpoint",
     "from_parsed",
+    // entra.rs (feature `entra-id`)
+    "from_token_credential",
+    "from_token_credential_with_endpoint",
     "schedule_device_method",
     "create_scheduled_job_checked",
     "create_checked",

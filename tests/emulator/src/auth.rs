@@ -1,7 +1,7 @@
 // Hand-written test infrastructure (not generated): SAS authentication of the emulator.
 //! Shared access policies, their permissions, and the check of
 //! `Authorization: SharedAccessSignature …` tokens, as an axum middleware around the generated
-//! router.
+//! router (which also checks `Authorization: Bearer …`, see [`crate::bearer`]).
 //!
 //! A token passes when it has `sr`, `sig`, `se` and `skn`; `sr` is the hub's host name
 //! (ignoring ASCII case); `skn` names a configured policy; `sig` is the base64 HMAC-SHA256 of
@@ -30,6 +30,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use sha2::Sha256;
 
 use crate::Emulator;
+use crate::bearer::{authorize_bearer, bearer_token, verify_bearer};
 use crate::errors::{HubError, echo};
 
 /// The name of the policy the emulator has unless told otherwise.
@@ -195,7 +196,7 @@ impl Access {
             .any(|needed| permissions.contains(*needed))
     }
 
-    fn needed(&self) -> String {
+    pub(crate) fn needed(&self) -> String {
         self.any_of
             .iter()
             .map(ToString::to_string)
@@ -331,6 +332,24 @@ pub enum AuthFailure {
         /// [`MAX_TOKEN_LIFETIME`] in seconds.
         max_seconds: u64,
     },
+    /// A bearer token, and the emulator was configured with none.
+    #[error(
+        "the emulator accepts no bearer tokens: start it with --bearer-token (Config::with_bearer_token), or sign a SharedAccessSignature token"
+    )]
+    BearerNotAccepted,
+    /// A bearer token that is not one of the configured ones (the token is not shown).
+    #[error("the bearer token is not one this hub accepts")]
+    UnknownBearer,
+    /// A configured bearer token without any permission the operation accepts.
+    #[error("the bearer token ({has}) may not call {operation}, which needs {needs}")]
+    BearerPermissionMissing {
+        /// The token's permissions.
+        has: String,
+        /// The operation.
+        operation: &'static str,
+        /// What would allow it.
+        needs: String,
+    },
     /// The policy lacks every permission the operation accepts.
     #[error("policy `{policy}` ({has}) may not call {operation}, which needs {needs}")]
     PermissionMissing {
@@ -465,7 +484,9 @@ pub fn authorize(policy: &Policy, method: &Method, path: &str) -> Result<(), Aut
     }
 }
 
-/// The middleware: passes authorised requests on, answers the others 401.
+/// The middleware: passes authorised requests on, answers the others 401. A `Bearer` token
+/// is checked against the configured bearer tokens ([`crate::bearer`]), anything else as a
+/// SAS token.
 pub(crate) async fn require_sas(
     State(emulator): State<Arc<Emulator>>,
     request: Request,
@@ -476,13 +497,18 @@ pub(crate) async fn require_sas(
         .get(AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("<not visible ASCII>"));
     let now = emulator.now();
-    let checked = verify(
-        header,
-        emulator.host_name(),
-        emulator.policies(),
-        now.timestamp(),
-    )
-    .and_then(|policy| authorize(policy, request.method(), request.uri().path()));
+    let (method, path) = (request.method(), request.uri().path());
+    let checked = match header.and_then(bearer_token) {
+        Some(token) => verify_bearer(token, emulator.bearer_tokens())
+            .and_then(|token| authorize_bearer(token, method, path)),
+        None => verify(
+            header,
+            emulator.host_name(),
+            emulator.policies(),
+            now.timestamp(),
+        )
+        .and_then(|policy| authorize(policy, method, path)),
+    };
     match checked {
         Ok(()) => next.run(request).await,
         Err(failure) => {

@@ -6,7 +6,8 @@
 //!   the generated [`iothub_jobs::server::router`], so it decodes and answers exactly what
 //!   `spec/iothub-jobs.yaml` describes.
 //! - **Authentication**: SAS tokens are checked against the configured policies and their
-//!   permissions ([`auth`]); errors come in IoT Hub's envelopes ([`errors`]), also for bodies
+//!   permissions ([`auth`]), bearer tokens (standing in for Microsoft Entra ID tokens) against
+//!   the configured ones ([`bearer`]); errors come in IoT Hub's envelopes ([`errors`]), also for bodies
 //!   that are too large or not JSON ([`body`]).
 //! - **Devices**: a [`Registry`] loaded from JSON says what each device looks like and how it
 //!   answers direct methods.
@@ -34,6 +35,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bearer;
 pub mod body;
 pub mod clock;
 pub mod engine;
@@ -53,6 +55,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use auth::{DEMO_KEY, DEMO_POLICY, Permissions, Policy};
+pub use bearer::BearerToken;
 pub use clock::{Clock, ManualClock, SasClock, SystemClock};
 pub use engine::{DeviceJobFailure, DeviceJobResult, DeviceJobStatus};
 pub use registry::{Device, Registry};
@@ -74,6 +77,10 @@ pub struct Config {
     /// of a new hub with their permissions, `iothubowner` ([`Policy::demo`], every
     /// permission, [`DEMO_KEY`]) first.
     pub policies: Vec<Policy>,
+    /// The bearer tokens accepted in place of Microsoft Entra ID tokens
+    /// (`Authorization: Bearer …`), each with its permissions. Default none: every bearer
+    /// token is refused (401).
+    pub bearer_tokens: Vec<BearerToken>,
     /// The devices. Default [`Registry::demo`].
     pub registry: Registry,
     /// The clock. Default [`SystemClock`]; tests use a [`ManualClock`].
@@ -103,6 +110,7 @@ impl Default for Config {
         Self {
             host_name: DEFAULT_HOST_NAME.to_owned(),
             policies: Policy::hub_defaults(),
+            bearer_tokens: Vec::new(),
             registry: Registry::demo(),
             clock: Arc::new(SystemClock),
             max_active_jobs: 5,
@@ -127,6 +135,22 @@ impl Config {
     #[must_use]
     pub fn with_policies(mut self, policies: Vec<Policy>) -> Self {
         self.policies = policies;
+        self
+    }
+
+    /// Accepts `Authorization: Bearer {token}` with every permission (those of the
+    /// `iothubowner` policy), in addition to SAS tokens and to bearer tokens already added.
+    /// [`Config::with_bearer_tokens`] sets narrower permissions.
+    #[must_use]
+    pub fn with_bearer_token(mut self, token: &str) -> Self {
+        self.bearer_tokens.push(BearerToken::new(token));
+        self
+    }
+
+    /// Replaces the accepted bearer tokens with `tokens`.
+    #[must_use]
+    pub fn with_bearer_tokens(mut self, tokens: Vec<BearerToken>) -> Self {
+        self.bearer_tokens = tokens;
         self
     }
 
@@ -193,6 +217,7 @@ impl Config {
 pub struct Emulator {
     host_name: String,
     policies: Vec<Policy>,
+    bearer_tokens: Vec<BearerToken>,
     clock: Arc<dyn Clock>,
     api_versions: Vec<String>,
     limits: engine::Limits,
@@ -213,6 +238,7 @@ impl Emulator {
         Arc::new(Self {
             host_name: config.host_name,
             policies: config.policies,
+            bearer_tokens: config.bearer_tokens,
             clock: config.clock,
             api_versions: config.api_versions,
             limits: engine::Limits {
@@ -231,7 +257,7 @@ impl Emulator {
     }
 
     /// The whole service: the generated router behind the body checks ([`body`]), behind
-    /// SAS authentication ([`auth`]), which therefore runs first.
+    /// authentication ([`auth`], SAS and bearer tokens), which therefore runs first.
     pub fn router(self: &Arc<Self>) -> axum::Router {
         iothub_jobs::server::router(Arc::clone(self))
             .layer(axum::middleware::from_fn_with_state(
@@ -304,6 +330,11 @@ impl Emulator {
     /// The shared access policies.
     pub fn policies(&self) -> &[Policy] {
         &self.policies
+    }
+
+    /// The accepted bearer tokens.
+    pub fn bearer_tokens(&self) -> &[BearerToken] {
+        &self.bearer_tokens
     }
 
     /// The emulator's clock.

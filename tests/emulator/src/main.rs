@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! iothub-emulator [--addr 127.0.0.1:8080] [--registry FILE] [--host-name NAME]
-//!                 [--policy NAME] [--key BASE64] [--max-active-jobs N]
+//!                 [--policy NAME] [--key BASE64] [--bearer-token TOKEN] [--max-active-jobs N]
 //!                 [--max-active-import-export-jobs N] [--import-export-seconds N]
 //! ```
 //!
@@ -33,6 +33,9 @@ usage: iothub-emulator [options]
                                       those of the default policy of that name, all of them
                                       for any other name (default iothubowner)
   --key BASE64                        that policy's key (default: a fixed public demo key)
+  --bearer-token TOKEN                also accept `Authorization: Bearer TOKEN` (in place of a
+                                      Microsoft Entra ID token), with every permission;
+                                      may be repeated (default: no bearer token is accepted)
   --max-active-jobs N                 active scheduled jobs allowed at once (default 5)
   --max-active-import-export-jobs N   active import/export jobs allowed at once (default 1)
   --import-export-seconds N           how long an import/export job takes (default 10)
@@ -83,6 +86,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Option<O
             "--host-name" => config.host_name = value()?,
             "--policy" => policy = Some(value()?),
             "--key" => key = Some(value()?),
+            "--bearer-token" => {
+                let token = value()?;
+                if token.trim().is_empty() {
+                    bail!("--bearer-token needs a non-empty token");
+                }
+                config = config.with_bearer_token(&token);
+            }
             "--max-active-jobs" => {
                 config.max_active_jobs = value()?.parse().context("--max-active-jobs")?
             }
@@ -224,6 +234,21 @@ mod tests {
             iothub_emulator::Permissions::SERVICE_CONNECT
         );
         assert!(parse(&["--help"]).unwrap().is_none());
+        assert!(one.config.bearer_tokens.is_empty());
+        let bearer = parse(&["--bearer-token", "t1", "--bearer-token=t2"])
+            .unwrap()
+            .unwrap();
+        let tokens: Vec<&str> = bearer
+            .config
+            .bearer_tokens
+            .iter()
+            .map(iothub_emulator::BearerToken::token)
+            .collect();
+        assert_eq!(tokens, ["t1", "t2"]);
+        assert_eq!(
+            bearer.config.bearer_tokens[0].permissions(),
+            iothub_emulator::Permissions::ALL
+        );
     }
 
     #[test]
@@ -235,6 +260,8 @@ mod tests {
             &["--max-active-jobs", "x"],
             &["--key", "not base64!"],
             &["--registry", "/no/such/file.json"],
+            &["--bearer-token"],
+            &["--bearer-token", " "],
         ] {
             assert!(parse(args).is_err(), "{args:?}");
         }

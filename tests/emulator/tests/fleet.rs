@@ -6,8 +6,10 @@
 
 mod common;
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use common::entra::FakeSource;
 use common::start;
 use iothub_emulator::Registry;
 use iothub_jobs::iothub::{BlobContainerUri, ExportOptions, ImportOptions, IotHubErrorExt as _};
@@ -32,12 +34,16 @@ const FLEET: &str = r#"{
   ]
 }"#;
 
+/// The bearer token the emulator accepts in the Entra ID test.
+const ENTRA_TOKEN: &str = "fleet-entra-token-0001";
+
 async fn fleet() -> common::Hub {
     let registry = Registry::from_json(FLEET).expect("valid registry");
     start(
         common::manual_config()
             .with_registry(registry)
-            .with_import_export_duration(Duration::from_secs(10)),
+            .with_import_export_duration(Duration::from_secs(10))
+            .with_bearer_token(ENTRA_TOKEN),
     )
     .await
 }
@@ -121,8 +127,21 @@ fn assert_failures(failed: &[DeviceJob]) {
 #[tokio::test]
 async fn a_fleet_job_where_some_devices_fail_then_export_and_import() {
     let hub = fleet().await;
-    let client = &hub.client;
-    let failed = reboot_building_43(&hub, client).await;
+    fleet_scenario(&hub, &hub.client).await;
+}
+
+#[tokio::test]
+async fn the_same_with_a_microsoft_entra_id_token() {
+    let hub = fleet().await;
+    let source = FakeSource::new(ENTRA_TOKEN);
+    let client = common::entra::client(&hub.server.endpoint(), &source);
+    fleet_scenario(&hub, &client).await;
+    assert_eq!(source.calls.load(Ordering::SeqCst), 1, "one token, cached");
+}
+
+/// Everything a user does, with `client`.
+async fn fleet_scenario(hub: &common::Hub, client: &iothub_jobs::Client) {
+    let failed = reboot_building_43(hub, client).await;
     assert_failures(&failed);
 
     // A job that does not exist has no device jobs.

@@ -3,6 +3,8 @@
 //! errors back. Not every test file uses every helper.
 #![allow(dead_code)]
 
+pub mod entra;
+
 use std::sync::Arc;
 use std::time::Duration;
 
