@@ -165,7 +165,6 @@ impl<'a> runtime::futures::Stream for QueryIotHub<'a> {
 }
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CreateImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -175,40 +174,45 @@ impl<'a> CreateImportExportJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<models::IotHubError>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "create"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateImportExportJob",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "create"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_CreateImportExportJob",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
@@ -218,12 +222,11 @@ impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_import_export_jobs`](super::client::Client::get_import_export_jobs) (operationId `Jobs_GetImportExportJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetImportExportJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -232,39 +235,47 @@ impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<models::IotHubError>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            ::std::vec::Vec<models::JobProperties>,
+            runtime::Error<models::IotHubError>,
+        >,
     > {
         let Self { __client, __options } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJobs",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_GetImportExportJobs",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
@@ -274,12 +285,11 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_import_export_job`](super::client::Client::get_import_export_job) (operationId `Jobs_GetImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -289,39 +299,44 @@ impl<'a> GetImportExportJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<models::IotHubError>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_GetImportExportJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
@@ -331,12 +346,11 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::cancel_import_export_job`](super::client::Client::cancel_import_export_job) (operationId `Jobs_CancelImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CancelImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -397,7 +411,6 @@ impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
 }
 /// The request of [`Client::get_scheduled_job`](super::client::Client::get_scheduled_job) (operationId `Jobs_GetScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -407,39 +420,44 @@ impl<'a> GetScheduledJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetScheduledJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_GetScheduledJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
@@ -449,12 +467,11 @@ impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::create_scheduled_job`](super::client::Client::create_scheduled_job) (operationId `Jobs_CreateScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CreateScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -465,40 +482,45 @@ impl<'a> CreateScheduledJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, id, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateScheduledJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_CreateScheduledJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
@@ -508,12 +530,11 @@ impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::cancel_scheduled_job`](super::client::Client::cancel_scheduled_job) (operationId `Jobs_CancelScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CancelScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -523,39 +544,44 @@ impl<'a> CancelScheduledJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelScheduledJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_CancelScheduledJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
@@ -565,7 +591,7 @@ impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page) (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then `.await` it.

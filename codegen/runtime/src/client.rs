@@ -602,6 +602,47 @@ impl ClientCore {
             .map(drop)
     }
 
+    /// [`send_json`](Self::send_json) as a boxed future, for a request built beforehand
+    /// (its error, if building failed, is the future's): generated request builders return
+    /// it from `send`, so that only this one generic future, not one per operation, has to be
+    /// proven `Send`.
+    pub fn send_json_boxed<'a, T, E>(
+        &'a self,
+        operation: OperationInfo,
+        request: Result<reqwest::Request, Error<E>>,
+        options: CallOptions,
+        statuses: &'static [u16],
+        decode: fn(u16, &[u8]) -> Option<E>,
+    ) -> crate::BoxFuture<'a, Result<T, Error<E>>>
+    where
+        T: serde::de::DeserializeOwned + Send + 'a,
+        E: Send + 'a,
+    {
+        Box::pin(async move {
+            self.send_json(operation, request?, &options, statuses, decode)
+                .await
+        })
+    }
+
+    /// [`send_empty`](Self::send_empty) as a boxed future (see
+    /// [`send_json_boxed`](Self::send_json_boxed)).
+    pub fn send_empty_boxed<'a, E>(
+        &'a self,
+        operation: OperationInfo,
+        request: Result<reqwest::Request, Error<E>>,
+        options: CallOptions,
+        statuses: &'static [u16],
+        decode: fn(u16, &[u8]) -> Option<E>,
+    ) -> crate::BoxFuture<'a, Result<(), Error<E>>>
+    where
+        E: Send + 'a,
+    {
+        Box::pin(async move {
+            self.send_empty(operation, request?, &options, statuses, decode)
+                .await
+        })
+    }
+
     /// Sends the request and returns a response whose status is one of `statuses` (any 2xx
     /// when empty), or the error any other status makes.
     async fn send_expecting<E>(

@@ -531,11 +531,9 @@ pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
     }
 }
 
-/// Send: the request with retries, then the response decoded by its status. The common case,
-/// one success status with a JSON body or none, is one call into the runtime (less for the
-/// user's compiler to check than a `match`).
-pub(super) fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
-    let decoder = match &op.error_type {
+/// The function that reads an error body of `op` (given the status).
+fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    match &op.error_type {
         TypeRef::Named(name)
             if api
                 .type_named(name)
@@ -545,34 +543,56 @@ pub(super) fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStre
             quote!(#models #name::decode)
         }
         _ => quote!(runtime::decode_json_error),
+    }
+}
+
+/// The common case, one success status with a JSON body or none, is one call into the
+/// runtime (less for the user's compiler to check than a `match`): `send_json` or
+/// `send_empty` (with `suffix`, say `_boxed`), the statuses (any 2xx when empty) and the error
+/// decoder; `None` for other operations.
+pub(super) fn runtime_send(
+    api: &Api,
+    op: &Operation,
+    models: &TokenStream,
+    suffix: &str,
+) -> Option<(proc_macro2::Ident, TokenStream, TokenStream)> {
+    let Success::Single { statuses, body } = &op.success else {
+        return None;
     };
-    match &op.success {
-        Success::Single { statuses, body }
-            if body
-                .as_ref()
-                .is_none_or(|b| b.encoding == BodyEncoding::Json) =>
-        {
-            // The runtime accepts any 2xx status when the list is empty.
-            let statuses = SuccessStatus::exact_codes(statuses)
-                .unwrap_or_default()
-                .into_iter()
-                .map(proc_macro2::Literal::u16_unsuffixed);
-            let call = if body.is_some() {
-                quote!(send_json)
-            } else {
-                quote!(send_empty)
-            };
-            quote!(__client.core.#call(operation, request, &__options, &[#(#statuses),*], #decoder).await)
-        }
-        _ => {
-            let arms = response_arms(&op.success, models);
-            quote! {
-                let response = __client.core.execute(operation, request, &__options).await?;
-                match response.status().as_u16() {
-                    #arms
-                    _ => Err(__client.core.error_from(response, #decoder).await),
-                }
-            }
+    if body
+        .as_ref()
+        .is_some_and(|b| b.encoding != BodyEncoding::Json)
+    {
+        return None;
+    }
+    let statuses = SuccessStatus::exact_codes(statuses)
+        .unwrap_or_default()
+        .into_iter()
+        .map(proc_macro2::Literal::u16_unsuffixed);
+    let call = if body.is_some() {
+        "send_json"
+    } else {
+        "send_empty"
+    };
+    Some((
+        ident(&format!("{call}{suffix}")),
+        quote!(&[#(#statuses),*]),
+        decoder(api, op, models),
+    ))
+}
+
+/// Send: the request with retries, then the response decoded by its status.
+pub(super) fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    if let Some((call, statuses, decoder)) = runtime_send(api, op, models, "") {
+        return quote!(__client.core.#call(operation, request, &__options, #statuses, #decoder).await);
+    }
+    let decoder = decoder(api, op, models);
+    let arms = response_arms(&op.success, models);
+    quote! {
+        let response = __client.core.execute(operation, request, &__options).await?;
+        match response.status().as_u16() {
+            #arms
+            _ => Err(__client.core.error_from(response, #decoder).await),
         }
     }
 }

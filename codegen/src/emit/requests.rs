@@ -5,7 +5,7 @@
 
 use super::client::{
     arg_type, body_arg, body_statement, cookie_statements, header_statements, path_segments,
-    query_statements, send, trailing_slash,
+    query_statements, runtime_send, send, trailing_slash,
 };
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
@@ -129,7 +129,15 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let ok_ty = super::success_type(&op.success, models);
     let error_ty = type_tokens(&op.error_type, models);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
-    let request = request_statements(api, op, models);
+    let send = send_method(
+        api,
+        op,
+        models,
+        &output,
+        &owned_continuation,
+        &names,
+        &body_name,
+    );
     let docs = doc_attrs(&format!(
         "The request of [`Client::{method}`](super::client::Client::{method}) \
          (operationId {}): set its optional parameters and per-call options, then `.await` \
@@ -137,11 +145,18 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         code(&op.operation_id)
     ));
     let stream = stream_builder(op, models, &cfg, &error_ty);
+    // A paged operation's stream clones the page request for every page.
+    let derive_clone = op.paging.is_some().then(|| quote!(#[derive(Clone)]));
+    let into_future = if runtime_send(api, op, models, "").is_some() {
+        quote!(self.send())
+    } else {
+        quote!(::std::boxed::Box::pin(self.send()))
+    };
     quote! {
         #docs
         #cfg
         #[must_use = "a request is sent when it is awaited"]
-        #[derive(Clone)]
+        #derive_clone
         pub struct #name<'a> {
             pub(super) __client: &'a super::client::Client,
             pub(super) __options: runtime::CallOptions,
@@ -155,13 +170,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 
             runtime::call_options!(__options);
 
-            /// Sends the request, retrying as the client's retry policy (or this call's)
-            /// allows, and decodes the response: what `.await` does.
-            pub async fn send(self) -> #output {
-                let Self { __client, __options, #(#names,)* #body_name } = self;
-                #owned_continuation
-                #request
-            }
+            #send
         }
 
         #cfg
@@ -170,7 +179,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                #into_future
             }
         }
 
@@ -178,8 +187,67 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     }
 }
 
-/// The request built in order (path, query, headers and cookies, body), then sent.
-fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+/// `send`: in the common case (one success status, a JSON body or none) the request is built
+/// here and handed to one boxed runtime future, so that no future of this operation's own has
+/// to be proven `Send` (what `.await` needs of a boxed future, and what costs users' compilers
+/// most in a large API); otherwise an `async fn` that builds, sends and decodes.
+fn send_method(
+    api: &Api,
+    op: &Operation,
+    models: &TokenStream,
+    output: &TokenStream,
+    owned_continuation: &Option<TokenStream>,
+    names: &[proc_macro2::Ident],
+    body_name: &Option<TokenStream>,
+) -> TokenStream {
+    let docs = quote! {
+        /// Sends the request, retrying as the client's retry policy (or this call's)
+        /// allows, and decodes the response: what `.await` does.
+    };
+    let destructure = quote! {
+        let Self { __client, __options, #(#names,)* #body_name } = self;
+        #owned_continuation
+    };
+    let error_ty = type_tokens(&op.error_type, models);
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    match runtime_send(api, op, models, "_boxed") {
+        Some((call, statuses, decoder)) => {
+            let build = build_statements(api, op);
+            quote! {
+                #docs
+                pub fn send(self) -> runtime::BoxFuture<'a, #output> {
+                    #destructure
+                    #[allow(clippy::redundant_closure_call)]
+                    let request = (move || -> ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> {
+                        #build
+                        Ok(request)
+                    })();
+                    __client.core.#call(
+                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent },
+                        request,
+                        __options,
+                        #statuses,
+                        #decoder,
+                    )
+                }
+            }
+        }
+        None => {
+            let request = request_statements(api, op, models);
+            quote! {
+                #docs
+                pub async fn send(self) -> #output {
+                    #destructure
+                    #request
+                }
+            }
+        }
+    }
+}
+
+/// The request built in order: path, query, headers and cookies, body.
+fn build_statements(api: &Api, op: &Operation) -> TokenStream {
     let segments = path_segments(api, op);
     let trailing_slash = trailing_slash(op);
     let query = query_statements(api, op);
@@ -187,9 +255,6 @@ fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
     let cookies = cookie_statements(api, op);
     let body = op.body.as_ref().map(body_statement);
     let method = ident(op.method.as_str());
-    let op_id = &op.operation_id;
-    let idempotent = op.idempotent;
-    let send = send(api, op, models);
     quote! {
         #[allow(unused_mut)]
         let mut url = __client.core.url(&[#(#segments),*])?;
@@ -200,6 +265,17 @@ fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
         #headers
         #cookies
         #body
+    }
+}
+
+/// The request built ([`build_statements`]), then sent and decoded by its status.
+fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let build = build_statements(api, op);
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    let send = send(api, op, models);
+    quote! {
+        #build
         let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
         #send
     }

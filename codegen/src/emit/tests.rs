@@ -103,7 +103,7 @@ fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
     );
     let requests = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
     for item in [
-        "#[must_use = \"a request is sent when it is awaited\"]\n#[derive(Clone)]\npub struct ListPets<'a> {",
+        "#[must_use = \"a request is sent when it is awaited\"]\npub struct ListPets<'a> {",
         "impl<'a> ListPets<'a> {",
         "impl<'a> ::std::future::IntoFuture for ListPets<'a> {",
     ] {

@@ -9,7 +9,6 @@ use super::models;
 use super::runtime;
 /// The request of [`Client::get`](super::client::Client::get) (operationId `Configuration_Get`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct Get<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -19,39 +18,47 @@ impl<'a> Get<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Configuration,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::Configuration,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["configurations", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Configuration_Get",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["configurations", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Configuration_Get",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for Get<'a> {
@@ -61,12 +68,11 @@ impl<'a> ::std::future::IntoFuture for Get<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::create_or_update`](super::client::Client::create_or_update) (operationId `Configuration_CreateOrUpdate`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CreateOrUpdate<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -88,43 +94,51 @@ impl<'a> CreateOrUpdate<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Configuration,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::Configuration,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["configurations", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Configuration_CreateOrUpdate",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["configurations", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Configuration_CreateOrUpdate",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200, 201],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CreateOrUpdate<'a> {
@@ -134,12 +148,11 @@ impl<'a> ::std::future::IntoFuture for CreateOrUpdate<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::delete`](super::client::Client::delete) (operationId `Configuration_Delete`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct Delete<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -160,51 +173,58 @@ impl<'a> Delete<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options, id, if_match } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["configurations", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Configuration_Delete",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["configurations", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "Configuration_Delete",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for Delete<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_configurations`](super::client::Client::get_configurations) (operationId `Configuration_GetConfigurations`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetConfigurations<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -221,42 +241,50 @@ impl<'a> GetConfigurations<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Configuration>,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            ::std::vec::Vec<models::Configuration>,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, top } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["configurations"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &top {
-                query.append_pair("top", &value.to_string());
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["configurations"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+                if let Some(value) = &top {
+                    query.append_pair("top", &value.to_string());
+                }
             }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Configuration_GetConfigurations",
-            idempotent: true,
-        };
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Configuration_GetConfigurations",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetConfigurations<'a> {
@@ -266,12 +294,11 @@ impl<'a> ::std::future::IntoFuture for GetConfigurations<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::test_queries`](super::client::Client::test_queries) (operationId `Configuration_TestQueries`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct TestQueries<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -281,40 +308,48 @@ impl<'a> TestQueries<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::ConfigurationQueriesTestResponse,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::ConfigurationQueriesTestResponse,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["configurations", "testQueries"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Configuration_TestQueries",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["configurations", "testQueries"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Configuration_TestQueries",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for TestQueries<'a> {
@@ -324,12 +359,11 @@ impl<'a> ::std::future::IntoFuture for TestQueries<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_device_statistics`](super::client::Client::get_device_statistics) (operationId `Statistics_GetDeviceStatistics`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetDeviceStatistics<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -338,39 +372,47 @@ impl<'a> GetDeviceStatistics<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::RegistryStatistics,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::RegistryStatistics,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["statistics", "devices"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Statistics_GetDeviceStatistics",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["statistics", "devices"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Statistics_GetDeviceStatistics",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetDeviceStatistics<'a> {
@@ -380,12 +422,11 @@ impl<'a> ::std::future::IntoFuture for GetDeviceStatistics<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_service_statistics`](super::client::Client::get_service_statistics) (operationId `Statistics_GetServiceStatistics`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetServiceStatistics<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -394,39 +435,47 @@ impl<'a> GetServiceStatistics<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::ServiceStatistics,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::ServiceStatistics,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["statistics", "service"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Statistics_GetServiceStatistics",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["statistics", "service"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Statistics_GetServiceStatistics",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetServiceStatistics<'a> {
@@ -436,12 +485,11 @@ impl<'a> ::std::future::IntoFuture for GetServiceStatistics<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_devices`](super::client::Client::get_devices) (operationId `Devices_GetDevices`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetDevices<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -458,42 +506,50 @@ impl<'a> GetDevices<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Device>,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            ::std::vec::Vec<models::Device>,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, top } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &top {
-                query.append_pair("top", &value.to_string());
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+                if let Some(value) = &top {
+                    query.append_pair("top", &value.to_string());
+                }
             }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Devices_GetDevices",
-            idempotent: true,
-        };
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_GetDevices",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetDevices<'a> {
@@ -503,12 +559,11 @@ impl<'a> ::std::future::IntoFuture for GetDevices<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::update_registry`](super::client::Client::update_registry) (operationId `BulkRegistry_UpdateRegistry`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct UpdateRegistry<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -518,40 +573,48 @@ impl<'a> UpdateRegistry<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::BulkRegistryOperationResult,
-        runtime::Error<models::BulkRegistryOperationResult>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::BulkRegistryOperationResult,
+            runtime::Error<models::BulkRegistryOperationResult>,
+        >,
     > {
         let Self { __client, __options, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "BulkRegistry_UpdateRegistry",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::BulkRegistryOperationResult>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "BulkRegistry_UpdateRegistry",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for UpdateRegistry<'a> {
@@ -561,12 +624,11 @@ impl<'a> ::std::future::IntoFuture for UpdateRegistry<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_twins`](super::client::Client::get_twins) (operationId `Query_GetTwins`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetTwins<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -661,7 +723,6 @@ impl<'a> ::std::future::IntoFuture for GetTwins<'a> {
 }
 /// The request of [`Client::devices_get_identity`](super::client::Client::devices_get_identity) (operationId `Devices_GetIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesGetIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -671,39 +732,44 @@ impl<'a> DevicesGetIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Device,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Devices_GetIdentity",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_GetIdentity",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesGetIdentity<'a> {
@@ -713,12 +779,11 @@ impl<'a> ::std::future::IntoFuture for DevicesGetIdentity<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::devices_create_or_update_identity`](super::client::Client::devices_create_or_update_identity) (operationId `Devices_CreateOrUpdateIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesCreateOrUpdateIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -740,43 +805,48 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Device,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_CreateOrUpdateIdentity",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_CreateOrUpdateIdentity",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesCreateOrUpdateIdentity<'a> {
@@ -786,12 +856,11 @@ impl<'a> ::std::future::IntoFuture for DevicesCreateOrUpdateIdentity<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::devices_delete_identity`](super::client::Client::devices_delete_identity) (operationId `Devices_DeleteIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesDeleteIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -812,51 +881,58 @@ impl<'a> DevicesDeleteIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options, id, if_match } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Devices_DeleteIdentity",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_DeleteIdentity",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesDeleteIdentity<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::apply_on_edge_device`](super::client::Client::apply_on_edge_device) (operationId `Configuration_ApplyOnEdgeDevice`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ApplyOnEdgeDevice<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -867,49 +943,58 @@ impl<'a> ApplyOnEdgeDevice<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options, id, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id, "applyConfigurationContent"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Configuration_ApplyOnEdgeDevice",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client
+                .core
+                .url(&["devices", id, "applyConfigurationContent"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "Configuration_ApplyOnEdgeDevice",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ApplyOnEdgeDevice<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CreateImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -919,40 +1004,48 @@ impl<'a> CreateImportExportJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::JobProperties,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "create"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateImportExportJob",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "create"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_CreateImportExportJob",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
@@ -962,12 +1055,11 @@ impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_import_export_jobs`](super::client::Client::get_import_export_jobs) (operationId `Jobs_GetImportExportJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetImportExportJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -976,39 +1068,47 @@ impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            ::std::vec::Vec<models::JobProperties>,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJobs",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_GetImportExportJobs",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
@@ -1018,12 +1118,11 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_import_export_job`](super::client::Client::get_import_export_job) (operationId `Jobs_GetImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1033,39 +1132,47 @@ impl<'a> GetImportExportJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::JobProperties,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetImportExportJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_GetImportExportJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
@@ -1075,12 +1182,11 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::cancel_import_export_job`](super::client::Client::cancel_import_export_job) (operationId `Jobs_CancelImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CancelImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1141,7 +1247,6 @@ impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
 }
 /// The request of [`Client::purge_cloud_to_device_message_queue`](super::client::Client::purge_cloud_to_device_message_queue) (operationId `CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct PurgeCloudToDeviceMessageQueue<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1151,39 +1256,47 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::PurgeMessageQueueResult,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::PurgeMessageQueueResult,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id, "commands"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id, "commands"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for PurgeCloudToDeviceMessageQueue<'a> {
@@ -1193,12 +1306,11 @@ impl<'a> ::std::future::IntoFuture for PurgeCloudToDeviceMessageQueue<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::devices_get_twin`](super::client::Client::devices_get_twin) (operationId `Devices_GetTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesGetTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1208,39 +1320,44 @@ impl<'a> DevicesGetTwin<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Devices_GetTwin",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_GetTwin",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesGetTwin<'a> {
@@ -1250,12 +1367,11 @@ impl<'a> ::std::future::IntoFuture for DevicesGetTwin<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::devices_replace_twin`](super::client::Client::devices_replace_twin) (operationId `Devices_ReplaceTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesReplaceTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1277,43 +1393,48 @@ impl<'a> DevicesReplaceTwin<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_ReplaceTwin",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_ReplaceTwin",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesReplaceTwin<'a> {
@@ -1323,12 +1444,11 @@ impl<'a> ::std::future::IntoFuture for DevicesReplaceTwin<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::devices_update_twin`](super::client::Client::devices_update_twin) (operationId `Devices_UpdateTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesUpdateTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1350,43 +1470,48 @@ impl<'a> DevicesUpdateTwin<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_UpdateTwin",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PATCH,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_UpdateTwin",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesUpdateTwin<'a> {
@@ -1396,12 +1521,11 @@ impl<'a> ::std::future::IntoFuture for DevicesUpdateTwin<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_get_twin`](super::client::Client::modules_get_twin) (operationId `Modules_GetTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesGetTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1412,39 +1536,44 @@ impl<'a> ModulesGetTwin<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, mid } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Modules_GetTwin",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_GetTwin",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesGetTwin<'a> {
@@ -1454,12 +1583,11 @@ impl<'a> ::std::future::IntoFuture for ModulesGetTwin<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_replace_twin`](super::client::Client::modules_replace_twin) (operationId `Modules_ReplaceTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesReplaceTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1482,43 +1610,48 @@ impl<'a> ModulesReplaceTwin<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, mid, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_ReplaceTwin",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_ReplaceTwin",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesReplaceTwin<'a> {
@@ -1528,12 +1661,11 @@ impl<'a> ::std::future::IntoFuture for ModulesReplaceTwin<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_update_twin`](super::client::Client::modules_update_twin) (operationId `Modules_UpdateTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesUpdateTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1556,43 +1688,48 @@ impl<'a> ModulesUpdateTwin<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, mid, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_UpdateTwin",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PATCH,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_UpdateTwin",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesUpdateTwin<'a> {
@@ -1602,12 +1739,11 @@ impl<'a> ::std::future::IntoFuture for ModulesUpdateTwin<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_digital_twin`](super::client::Client::get_digital_twin) (operationId `DigitalTwin_GetDigitalTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetDigitalTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1669,7 +1805,6 @@ impl<'a> ::std::future::IntoFuture for GetDigitalTwin<'a> {
 }
 /// The request of [`Client::update_digital_twin`](super::client::Client::update_digital_twin) (operationId `DigitalTwin_UpdateDigitalTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct UpdateDigitalTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1750,7 +1885,6 @@ impl<'a> ::std::future::IntoFuture for UpdateDigitalTwin<'a> {
 }
 /// The request of [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command) (operationId `DigitalTwin_InvokeRootLevelCommand`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct InvokeRootLevelCommand<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1854,7 +1988,6 @@ impl<'a> ::std::future::IntoFuture for InvokeRootLevelCommand<'a> {
 }
 /// The request of [`Client::receive_feedback_notification`](super::client::Client::receive_feedback_notification) (operationId `CloudToDeviceMessages_ReceiveFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ReceiveFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1863,48 +1996,55 @@ impl<'a> ReceiveFeedbackNotification<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["messages", "serviceBound", "feedback"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["messages", "serviceBound", "feedback"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200, 204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ReceiveFeedbackNotification<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::complete_feedback_notification`](super::client::Client::complete_feedback_notification) (operationId `CloudToDeviceMessages_CompleteFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CompleteFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1914,50 +2054,57 @@ impl<'a> CompleteFeedbackNotification<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options, lock_token } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(&["messages", "serviceBound", "feedback", lock_token])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_CompleteFeedbackNotification",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client
+                .core
+                .url(&["messages", "serviceBound", "feedback", lock_token])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "CloudToDeviceMessages_CompleteFeedbackNotification",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CompleteFeedbackNotification<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::abandon_feedback_notification`](super::client::Client::abandon_feedback_notification) (operationId `CloudToDeviceMessages_AbandonFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct AbandonFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -1967,50 +2114,57 @@ impl<'a> AbandonFeedbackNotification<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options, lock_token } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(&["messages", "serviceBound", "feedback", lock_token, "abandon"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "CloudToDeviceMessages_AbandonFeedbackNotification",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client
+                .core
+                .url(&["messages", "serviceBound", "feedback", lock_token, "abandon"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "CloudToDeviceMessages_AbandonFeedbackNotification",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for AbandonFeedbackNotification<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_scheduled_job`](super::client::Client::get_scheduled_job) (operationId `Jobs_GetScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2020,39 +2174,47 @@ impl<'a> GetScheduledJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::JobResponse,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_GetScheduledJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_GetScheduledJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
@@ -2062,12 +2224,11 @@ impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::create_scheduled_job`](super::client::Client::create_scheduled_job) (operationId `Jobs_CreateScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CreateScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2078,40 +2239,48 @@ impl<'a> CreateScheduledJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::JobResponse,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CreateScheduledJob",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_CreateScheduledJob",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
@@ -2121,12 +2290,11 @@ impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::cancel_scheduled_job`](super::client::Client::cancel_scheduled_job) (operationId `Jobs_CancelScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct CancelScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2136,39 +2304,47 @@ impl<'a> CancelScheduledJob<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::JobResponse,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelScheduledJob",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_CancelScheduledJob",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
@@ -2178,12 +2354,11 @@ impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs) (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct QueryScheduledJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2214,45 +2389,53 @@ impl<'a> QueryScheduledJobs<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::QueryResult,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::QueryResult,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, job_type, job_status } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &job_type {
-                query.append_pair("jobType", value);
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["jobs", "v2", "query"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+                if let Some(value) = &job_type {
+                    query.append_pair("jobType", value);
+                }
+                if let Some(value) = &job_status {
+                    query.append_pair("jobStatus", value);
+                }
             }
-            if let Some(value) = &job_status {
-                query.append_pair("jobStatus", value);
-            }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Jobs_QueryScheduledJobs",
-            idempotent: true,
-        };
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Jobs_QueryScheduledJobs",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for QueryScheduledJobs<'a> {
@@ -2262,12 +2445,11 @@ impl<'a> ::std::future::IntoFuture for QueryScheduledJobs<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::get_modules_on_device`](super::client::Client::get_modules_on_device) (operationId `Modules_GetModulesOnDevice`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct GetModulesOnDevice<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2277,39 +2459,47 @@ impl<'a> GetModulesOnDevice<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Module>,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            ::std::vec::Vec<models::Module>,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id, "modules"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Modules_GetModulesOnDevice",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id, "modules"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_GetModulesOnDevice",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for GetModulesOnDevice<'a> {
@@ -2319,12 +2509,11 @@ impl<'a> ::std::future::IntoFuture for GetModulesOnDevice<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_get_identity`](super::client::Client::modules_get_identity) (operationId `Modules_GetIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesGetIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2335,39 +2524,44 @@ impl<'a> ModulesGetIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Module,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, mid } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        let operation = runtime::OperationInfo {
-            id: "Modules_GetIdentity",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_GetIdentity",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesGetIdentity<'a> {
@@ -2377,12 +2571,11 @@ impl<'a> ::std::future::IntoFuture for ModulesGetIdentity<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_create_or_update_identity`](super::client::Client::modules_create_or_update_identity) (operationId `Modules_CreateOrUpdateIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesCreateOrUpdateIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2405,43 +2598,48 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::Module,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, id, mid, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PUT,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_CreateOrUpdateIdentity",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PUT,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_CreateOrUpdateIdentity",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[200, 201],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesCreateOrUpdateIdentity<'a> {
@@ -2451,12 +2649,11 @@ impl<'a> ::std::future::IntoFuture for ModulesCreateOrUpdateIdentity<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_delete_identity`](super::client::Client::modules_delete_identity) (operationId `Modules_DeleteIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesDeleteIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2478,51 +2675,58 @@ impl<'a> ModulesDeleteIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>> {
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
+    > {
         let Self { __client, __options, id, mid, if_match } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", id, "modules", mid])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        let operation = runtime::OperationInfo {
-            id: "Modules_DeleteIdentity",
-            idempotent: true,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::set_header(&mut request, "if-match", value)?;
+            }
+            Ok(request)
+        })();
         __client
             .core
-            .send_empty(
-                operation,
+            .send_empty_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_DeleteIdentity",
+                    idempotent: true,
+                },
                 request,
-                &__options,
+                __options,
                 &[204],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesDeleteIdentity<'a> {
     type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::invoke_component_command`](super::client::Client::invoke_component_command) (operationId `DigitalTwin_InvokeComponentCommand`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct InvokeComponentCommand<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2637,7 +2841,6 @@ impl<'a> ::std::future::IntoFuture for InvokeComponentCommand<'a> {
 }
 /// The request of [`Client::devices_invoke_method`](super::client::Client::devices_invoke_method) (operationId `Devices_InvokeMethod`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct DevicesInvokeMethod<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2648,40 +2851,48 @@ impl<'a> DevicesInvokeMethod<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::CloudToDeviceMethodResult,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::CloudToDeviceMethodResult,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, device_id, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["twins", device_id, "methods"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Devices_InvokeMethod",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client.core.url(&["twins", device_id, "methods"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Devices_InvokeMethod",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for DevicesInvokeMethod<'a> {
@@ -2691,12 +2902,11 @@ impl<'a> ::std::future::IntoFuture for DevicesInvokeMethod<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The request of [`Client::modules_invoke_method`](super::client::Client::modules_invoke_method) (operationId `Modules_InvokeMethod`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
-#[derive(Clone)]
 pub struct ModulesInvokeMethod<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
@@ -2708,42 +2918,50 @@ impl<'a> ModulesInvokeMethod<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        models::CloudToDeviceMethodResult,
-        runtime::Error<runtime::serde_json::Value>,
+    ) -> runtime::BoxFuture<
+        'a,
+        ::std::result::Result<
+            models::CloudToDeviceMethodResult,
+            runtime::Error<runtime::serde_json::Value>,
+        >,
     > {
         let Self { __client, __options, device_id, module_id, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(&["twins", device_id, "modules", module_id, "methods"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
-        let operation = runtime::OperationInfo {
-            id: "Modules_InvokeMethod",
-            idempotent: false,
-        };
+        #[allow(clippy::redundant_closure_call)]
+        let request = (move || -> ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > {
+            #[allow(unused_mut)]
+            let mut url = __client
+                .core
+                .url(&["twins", device_id, "modules", module_id, "methods"])?;
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::set_json_body(&mut request, "application/json", body)?;
+            Ok(request)
+        })();
         __client
             .core
-            .send_json(
-                operation,
+            .send_json_boxed(
+                runtime::OperationInfo {
+                    id: "Modules_InvokeMethod",
+                    idempotent: false,
+                },
                 request,
-                &__options,
+                __options,
                 &[200],
                 runtime::decode_json_error,
             )
-            .await
     }
 }
 impl<'a> ::std::future::IntoFuture for ModulesInvokeMethod<'a> {
@@ -2753,6 +2971,6 @@ impl<'a> ::std::future::IntoFuture for ModulesInvokeMethod<'a> {
     >;
     type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
