@@ -3,6 +3,7 @@
 #![allow(deprecated)]
 #[allow(unused_imports)]
 use super::models;
+#[allow(unused_imports)]
 use super::requests;
 use super::runtime;
 /// A client for the IoT Hub Jobs API (version 2021-04-12).

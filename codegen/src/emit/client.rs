@@ -51,6 +51,8 @@ pub fn client_rs(api: &Api) -> TokenStream {
         // Unused when every operation is behind a tag feature that is off.
         #[allow(unused_imports)]
         use super::models;
+        // Unused when the document has no operation (webhooks only, say).
+        #[allow(unused_imports)]
         use super::requests;
         use super::runtime;
 
