@@ -118,7 +118,7 @@ pub struct QueryIotHub<'a> {
     >,
 }
 impl<'a> QueryIotHub<'a> {
-    /// Sets the parameter `x-ms-max-item-count` of every page's request (see [`QueryIotHubPage::page_size`]).
+    /// Sets the parameter `x-ms-max-item-count` of every page's request (see [`QueryIotHubPage::page_size`](QueryIotHubPage::page_size)).
     pub fn page_size(mut self, value: i32) -> Self {
         self.request = self.request.page_size(value);
         self
@@ -732,17 +732,17 @@ pub struct QueryScheduledJobs<'a> {
     >,
 }
 impl<'a> QueryScheduledJobs<'a> {
-    /// Sets the parameter `jobType` of every page's request (see [`QueryScheduledJobsPage::job_type`]).
+    /// Sets the parameter `jobType` of every page's request (see [`QueryScheduledJobsPage::job_type`](QueryScheduledJobsPage::job_type)).
     pub fn job_type(mut self, value: models::JobType) -> Self {
         self.request = self.request.job_type(value);
         self
     }
-    /// Sets the parameter `jobStatus` of every page's request (see [`QueryScheduledJobsPage::job_status`]).
+    /// Sets the parameter `jobStatus` of every page's request (see [`QueryScheduledJobsPage::job_status`](QueryScheduledJobsPage::job_status)).
     pub fn job_status(mut self, value: models::JobStatus) -> Self {
         self.request = self.request.job_status(value);
         self
     }
-    /// Sets the parameter `x-ms-max-item-count` of every page's request (see [`QueryScheduledJobsPage::page_size`]).
+    /// Sets the parameter `x-ms-max-item-count` of every page's request (see [`QueryScheduledJobsPage::page_size`](QueryScheduledJobsPage::page_size)).
     pub fn page_size(mut self, value: i32) -> Self {
         self.request = self.request.page_size(value);
         self

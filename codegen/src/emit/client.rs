@@ -1,6 +1,6 @@
 //! `client.rs`: the `Client` struct and one async method per operation.
 
-use super::docs::{code, doc_attrs, sanitize};
+use super::docs::{code, doc_attrs, item_link, sanitize};
 use super::models::is_plain;
 use super::{ident, type_tokens};
 use crate::ir::{
@@ -318,8 +318,12 @@ fn method_docs(op: &Operation) -> TokenStream {
             format!("- `{setter}`: {place} parameter {}", code(&p.wire_name))
         } else {
             format!(
-                "- [`.{setter}(...)`](requests::{}::{setter}), optional: {place} parameter {}",
-                op.builder,
+                "- {}, optional: {place} parameter {}",
+                item_link(
+                    &format!(".{setter}(...)"),
+                    &format!("requests::{}::{setter}", op.builder),
+                    &p.rust_name
+                ),
                 code(&p.wire_name)
             )
         };
@@ -623,14 +627,17 @@ fn stream_method(op: &Operation, models: &TokenStream, cfg: &TokenStream) -> Tok
         }
     });
     let body_pass = op.body.as_ref().map(|_| quote!(body));
+    let page_link = item_link(
+        &op.rust_name,
+        &format!("Self::{}", op.rust_name),
+        &op.rust_name,
+    );
     let docs = doc_attrs(&format!(
-        "Every item of [`{page}`](Self::{page}), page after page: the stream follows the \
-         continuation token of each page until a page comes without one. Set optional \
-         parameters and per-call options on the returned [`requests::{builder}`], then \
-         iterate it (it is a `Stream`) with `futures::StreamExt::next` or \
-         `futures::TryStreamExt::try_next`; an error ends the stream.\n\nTo resume later from \
-         a token, call [`{page}`](Self::{page}) with it.",
-        page = op.rust_name,
+        "Every item of {page_link}, page after page: the stream follows the continuation token \
+         of each page until a page comes without one. Set optional parameters and per-call \
+         options on the returned [`requests::{builder}`], then iterate it (it is a `Stream`) \
+         with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends \
+         the stream.\n\nTo resume later from a token, call {page_link} with it.",
         builder = paging.stream_builder,
     ));
     quote! {

@@ -172,6 +172,16 @@ fn calm_list_markers(line: &str) -> String {
     out
 }
 
+/// A rustdoc link showing `text` as code and pointing to `path`, or the code alone when the
+/// item's name `name` is a raw identifier (`r#match`), which intra-doc links cannot name.
+pub fn item_link(text: &str, path: &str, name: &str) -> String {
+    if name.starts_with("r#") {
+        format!("`{text}`")
+    } else {
+        format!("[`{text}`]({path})")
+    }
+}
+
 /// An inline code span that shows `text` literally, whatever it holds: fenced with more
 /// backticks than any run inside it, control characters written as `\u{..}`.
 pub fn code(text: &str) -> String {

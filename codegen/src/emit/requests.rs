@@ -7,7 +7,7 @@ use super::client::{
     arg_type, body_arg, body_statement, cookie_statements, header_statements, path_segments,
     query_statements, runtime_send, send, trailing_slash,
 };
-use super::docs::{code, doc_attrs, sanitize};
+use super::docs::{code, doc_attrs, item_link, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{Api, Operation, Param, ParamLocation, TypeRef};
 use proc_macro2::TokenStream;
@@ -139,9 +139,13 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         &body_name,
     );
     let docs = doc_attrs(&format!(
-        "The request of [`Client::{method}`](super::client::Client::{method}) \
-         (operationId {}): set its optional parameters and per-call options, then `.await` \
-         it.",
+        "The request of {} (operationId {}): set its optional parameters and per-call \
+         options, then `.await` it.",
+        item_link(
+            &format!("Client::{method}"),
+            &format!("super::client::Client::{method}"),
+            method
+        ),
         code(&op.operation_id)
     ));
     let stream = stream_builder(op, models, &cfg, &error_ty);
@@ -307,11 +311,15 @@ fn stream_builder(
                 TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
                 ty => type_tokens(ty, models),
             };
+            let bare = p.rust_name.trim_start_matches("r#");
             let docs = doc_attrs(&format!(
-                "Sets the parameter {} of every page's request (see [`{}::{}`]).",
+                "Sets the parameter {} of every page's request (see {}).",
                 code(&p.wire_name),
-                op.builder,
-                p.rust_name.trim_start_matches("r#")
+                item_link(
+                    &format!("{}::{bare}", op.builder),
+                    &format!("{}::{bare}", op.builder),
+                    &p.rust_name
+                ),
             ));
             quote! {
                 #docs
@@ -333,9 +341,14 @@ fn stream_builder(
     };
     let field = ident(&paging.continuation_field);
     let docs = doc_attrs(&format!(
-        "Every item of [`Client::{method}`](super::client::Client::{method}), page after page \
-         (operationId {}): set its optional parameters and per-call options, then iterate it \
-         (it is a `Stream`). Setters called after the first poll change nothing.",
+        "Every item of {}, page after page (operationId {}): set its optional parameters and \
+         per-call options, then iterate it (it is a `Stream`). Setters called after the first \
+         poll change nothing.",
+        item_link(
+            &format!("Client::{method}"),
+            &format!("super::client::Client::{method}"),
+            method
+        ),
         code(&op.operation_id)
     ));
     quote! {
