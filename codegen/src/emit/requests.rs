@@ -301,34 +301,7 @@ fn stream_builder(
     let method = &paging.stream_name;
     let item = type_tokens(&paging.item, models);
     let item_result = quote!(::std::result::Result<#item, runtime::Error<#error_ty>>);
-    let setters = op
-        .params
-        .iter()
-        .filter(|p| !p.required && p.rust_name != paging.continuation_param)
-        .map(|p| {
-            let setter = ident(&p.rust_name);
-            let arg = match &p.ty {
-                TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
-                ty => type_tokens(ty, models),
-            };
-            let bare = p.rust_name.trim_start_matches("r#");
-            let docs = doc_attrs(&format!(
-                "Sets the parameter {} of every page's request (see {}).",
-                code(&p.wire_name),
-                item_link(
-                    &format!("{}::{bare}", op.builder),
-                    &format!("{}::{bare}", op.builder),
-                    &p.rust_name
-                ),
-            ));
-            quote! {
-                #docs
-                pub fn #setter(mut self, value: #arg) -> Self {
-                    self.request = self.request.#setter(value);
-                    self
-                }
-            }
-        });
+    let setters = stream_setters(op, &paging.continuation_param, models);
     let continuation = ident(&paging.continuation_param);
     let token = if op
         .params
@@ -394,4 +367,40 @@ fn stream_builder(
             }
         }
     }
+}
+
+/// The setters of a paged operation's stream builder: the page request's, but the
+/// continuation token's, each passing its value on.
+fn stream_setters<'o>(
+    op: &'o Operation,
+    continuation: &'o str,
+    models: &'o TokenStream,
+) -> impl Iterator<Item = TokenStream> + 'o {
+    op.params
+        .iter()
+        .filter(move |p| !p.required && p.rust_name != continuation)
+        .map(move |p| {
+            let setter = ident(&p.rust_name);
+            let arg = match &p.ty {
+                TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
+                ty => type_tokens(ty, models),
+            };
+            let bare = p.rust_name.trim_start_matches("r#");
+            let docs = doc_attrs(&format!(
+                "Sets the parameter {} of every page's request (see {}).",
+                code(&p.wire_name),
+                item_link(
+                    &format!("{}::{bare}", op.builder),
+                    &format!("{}::{bare}", op.builder),
+                    &p.rust_name
+                ),
+            ));
+            quote! {
+                #docs
+                pub fn #setter(mut self, value: #arg) -> Self {
+                    self.request = self.request.#setter(value);
+                    self
+                }
+            }
+        })
 }
