@@ -208,7 +208,7 @@ impl Client {
         };
         loop {
             // The deadline bounds each poll too, not only the pauses between them.
-            let job = tokio::time::timeout_at(deadline, self.get_scheduled_job(job_id))
+            let job = tokio::time::timeout_at(deadline, self.get_scheduled_job(job_id).send())
                 .await
                 .map_err(|_| timed_out(&last))??;
             if job.status.as_ref().is_some_and(is_terminal) {
