@@ -30,6 +30,7 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/src/credential.rs"),
     ),
     ("src/error.rs", include_str!("../runtime/src/error.rs")),
+    ("src/hook.rs", include_str!("../runtime/src/hook.rs")),
     ("src/model.rs", include_str!("../runtime/src/model.rs")),
     ("src/paging.rs", include_str!("../runtime/src/paging.rs")),
     ("src/request.rs", include_str!("../runtime/src/request.rs")),

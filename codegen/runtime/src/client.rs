@@ -169,6 +169,7 @@ pub struct ClientCore {
     application_id: Option<String>,
     user_agent: HeaderValue,
     request_id_header: Option<reqwest::header::HeaderName>,
+    hooks: Vec<Arc<dyn crate::Hook>>,
 }
 
 impl fmt::Debug for ClientCore {
@@ -186,6 +187,7 @@ impl fmt::Debug for ClientCore {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("user_agent", &self.user_agent())
             .field("request_id_header", &self.request_id_header)
+            .field("hooks", &self.hooks.len())
             .finish_non_exhaustive()
     }
 }
@@ -240,7 +242,14 @@ impl ClientCore {
                 env!("CARGO_PKG_VERSION")
             )),
             request_id_header: None,
+            hooks: Vec::new(),
         })
+    }
+
+    /// Adds a hook that runs around every attempt, after those added before it
+    /// ([`Hook`](crate::Hook)).
+    pub fn add_hook(&mut self, hook: Arc<dyn crate::Hook>) {
+        self.hooks.push(hook);
     }
 
     /// Sets the product the `User-Agent` of every request names: the generated crate's name
@@ -433,7 +442,10 @@ impl ClientCore {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let result = self.attempt(request).instrument(span.clone()).await;
+            let result = self
+                .attempt(request, operation.id, attempt)
+                .instrument(span.clone())
+                .await;
             let elapsed = started.elapsed();
             let policy_attempt = attempt - u32::from(reauthorized);
             let finish = |result| self.finish(result, attempt, retry, request_id.clone());
@@ -545,6 +557,8 @@ impl ClientCore {
     async fn attempt<E>(
         &self,
         mut request: reqwest::Request,
+        operation: &'static str,
+        attempt: u32,
     ) -> Result<reqwest::Response, Error<E>> {
         if let Some(credential) = &self.credential {
             let mut value = credential
@@ -556,14 +570,31 @@ impl ClientCore {
                 .headers_mut()
                 .insert(reqwest::header::AUTHORIZATION, value);
         }
+        let info = crate::AttemptInfo { operation, attempt };
+        for hook in &self.hooks {
+            hook.before_attempt(&mut request, info)
+                .await
+                .map_err(Error::Hook)?;
+        }
         let sent = std::time::Instant::now();
         let result = self.http.execute(request).await;
+        let elapsed = sent.elapsed();
         let span = tracing::Span::current();
-        span.record("duration_ms", sent.elapsed().as_millis() as u64);
+        span.record("duration_ms", elapsed.as_millis() as u64);
         match &result {
             Ok(response) => {
                 span.record("status", response.status().as_u16());
                 tracing::debug!("response");
+                for hook in &self.hooks {
+                    hook.after_response(crate::ResponseInfo {
+                        operation,
+                        attempt,
+                        status: response.status(),
+                        headers: response.headers(),
+                        elapsed,
+                    })
+                    .await;
+                }
             }
             Err(error) => tracing::debug!(%error, "no response"),
         }
@@ -796,6 +827,16 @@ macro_rules! client_common {
             #[must_use]
             pub fn with_application_id(mut self, id: &str) -> Self {
                 self.core.set_application_id(id);
+                self
+            }
+
+            /// Adds a hook that runs around every attempt of every call: before it is sent
+            /// (after the credential; it may change the request) and when its response
+            /// arrives (status, headers, time). Hooks run in the order they were added; see
+            /// [`Hook`](runtime::Hook).
+            #[must_use]
+            pub fn with_hook(mut self, hook: impl $crate::Hook + 'static) -> Self {
+                self.core.add_hook(::std::sync::Arc::new(hook));
                 self
             }
 

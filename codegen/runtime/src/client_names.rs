@@ -15,6 +15,7 @@ pub const CLIENT_COMMON_METHODS: &[&str] = &[
     "with_insecure_http",
     "with_credential",
     "with_application_id",
+    "with_hook",
     "base_url",
     "http_client",
 ];

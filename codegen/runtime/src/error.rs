@@ -36,6 +36,9 @@ pub enum Error<E = serde_json::Value> {
     /// Paging cannot go on: the service sent a continuation token that this stream has
     /// already followed, so following it would return the same pages forever.
     Paging(String),
+    /// A hook ([`Hook::before_attempt`](crate::Hook::before_attempt)) refused the attempt, with
+    /// its message. That attempt was not sent.
+    Hook(String),
 }
 
 impl<E: serde::Serialize> fmt::Display for Error<E> {
@@ -49,6 +52,7 @@ impl<E: serde::Serialize> fmt::Display for Error<E> {
             Error::Decode(error) => error.fmt(f),
             Error::ResponseTooLarge(error) => error.fmt(f),
             Error::Paging(message) => write!(f, "paging error: {message}"),
+            Error::Hook(message) => write!(f, "a hook refused the request: {message}"),
         }
     }
 }

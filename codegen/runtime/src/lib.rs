@@ -24,7 +24,7 @@
 //!
 //! # Modules by concern
 //!
-//! Errors (`error`), authentication (`credential`), the retry policy and back-off (`retry`),
+//! Errors (`error`), authentication (`credential`), hooks (`hook`), the retry policy and back-off (`retry`),
 //! the HTTP core (`client`), request encoding (`request`), response decoding (`response`),
 //! paging (`paging`), the model macros ([`model`]) and the server side (`server`). Their
 //! items are re-exported here, where generated code names them.
@@ -46,6 +46,7 @@ mod client;
 mod client_names;
 mod credential;
 mod error;
+mod hook;
 pub mod model;
 mod paging;
 mod request;
@@ -77,6 +78,7 @@ pub use client::{
 pub use client_names::CLIENT_COMMON_METHODS;
 pub use credential::{BoxFuture, Credential, InvalidHeaderValue, StaticCredential};
 pub use error::{DecodeError, Error, ErrorBody, ErrorResponse, ResponseTooLarge};
+pub use hook::{AttemptInfo, Hook, ResponseInfo};
 pub use model::{Base64, serialize_tagged};
 pub use paging::{Page, paginate};
 #[cfg(feature = "deep-object")]
