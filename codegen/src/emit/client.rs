@@ -209,15 +209,12 @@ pub(super) fn arg_type(ty: &TypeRef, models: &TokenStream, lifetime: &TokenStrea
     }
 }
 
-/// One parameter of a method signature (`name: Type,`); references get `lifetime`.
+/// A required parameter of a method signature (`name: Type,`; optional ones are setters of the
+/// request builder); references get `lifetime`.
 fn param_arg(p: &Param, models: &TokenStream, lifetime: &TokenStream) -> TokenStream {
     let name = ident(&p.rust_name);
     let ty = arg_type(&p.ty, models, lifetime);
-    if p.required {
-        quote!(#name: #ty,)
-    } else {
-        quote!(#name: ::std::option::Option<#ty>,)
-    }
+    quote!(#name: #ty,)
 }
 
 /// An expression of type `&str` or `String` with the text of a parameter value `value`.

@@ -65,6 +65,15 @@ fn field_type(op: &Operation, p: &Param, models: &TokenStream) -> TokenStream {
     }
 }
 
+/// The argument type of an optional parameter's setter: strings by `impl Into<String>`, the
+/// rest as they are stored.
+fn setter_arg(ty: &TypeRef, models: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
+        ty => type_tokens(ty, models),
+    }
+}
+
 /// The setter of an optional parameter.
 fn setter(p: &Param, models: &TokenStream) -> TokenStream {
     let name = ident(&p.rust_name);
@@ -80,12 +89,10 @@ fn setter(p: &Param, models: &TokenStream) -> TokenStream {
         text.push_str(&sanitize(d));
     }
     let docs = doc_attrs(&text);
-    let (arg, value) = match &p.ty {
-        TypeRef::String => (
-            quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(value.into()),
-        ),
-        ty => (type_tokens(ty, models), quote!(value)),
+    let arg = setter_arg(&p.ty, models);
+    let value = match &p.ty {
+        TypeRef::String => quote!(value.into()),
+        _ => quote!(value),
     };
     quote! {
         #docs
@@ -129,7 +136,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let ok_ty = super::success_type(&op.success, models);
     let error_ty = type_tokens(&op.error_type, models);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
-    let send = send_method(
+    let (send, boxed) = send_method(
         api,
         op,
         models,
@@ -151,7 +158,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let stream = stream_builder(op, models, &cfg, &error_ty);
     // A paged operation's stream clones the page request for every page.
     let derive_clone = op.paging.is_some().then(|| quote!(#[derive(Clone)]));
-    let into_future = if runtime_send(api, op, models, "").is_some() {
+    let into_future = if boxed {
         quote!(self.send())
     } else {
         quote!(::std::boxed::Box::pin(self.send()))
@@ -194,7 +201,8 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 /// `send`: in the common case (one success status, a JSON body or none) the request is built
 /// here and handed to one boxed runtime future, so that no future of this operation's own has
 /// to be proven `Send` (what `.await` needs of a boxed future, and what costs users' compilers
-/// most in a large API); otherwise an `async fn` that builds, sends and decodes.
+/// most in a large API); otherwise an `async fn` that builds, sends and decodes. Also says
+/// whether `send` returns the boxed future already.
 fn send_method(
     api: &Api,
     op: &Operation,
@@ -203,7 +211,7 @@ fn send_method(
     owned_continuation: &Option<TokenStream>,
     names: &[proc_macro2::Ident],
     body_name: &Option<TokenStream>,
-) -> TokenStream {
+) -> (TokenStream, bool) {
     let docs = quote! {
         /// Sends the request, retrying as the client's retry policy (or this call's)
         /// allows, and decodes the response: what `.await` does.
@@ -218,7 +226,7 @@ fn send_method(
     match runtime_send(api, op, models, "_boxed") {
         Some((call, statuses, decoder)) => {
             let build = build_statements(api, op);
-            quote! {
+            let send = quote! {
                 #docs
                 pub fn send(self) -> runtime::BoxFuture<'a, #output> {
                     #destructure
@@ -235,17 +243,19 @@ fn send_method(
                         #decoder,
                     )
                 }
-            }
+            };
+            (send, true)
         }
         None => {
             let request = request_statements(api, op, models);
-            quote! {
+            let send = quote! {
                 #docs
                 pub async fn send(self) -> #output {
                     #destructure
                     #request
                 }
-            }
+            };
+            (send, false)
         }
     }
 }
@@ -381,10 +391,7 @@ fn stream_setters<'o>(
         .filter(move |p| !p.required && p.rust_name != continuation)
         .map(move |p| {
             let setter = ident(&p.rust_name);
-            let arg = match &p.ty {
-                TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
-                ty => type_tokens(ty, models),
-            };
+            let arg = setter_arg(&p.ty, models);
             let bare = p.rust_name.trim_start_matches("r#");
             let docs = doc_attrs(&format!(
                 "Sets the parameter {} of every page's request (see {}).",

@@ -103,7 +103,7 @@ pub fn authorize_bearer(
 
 /// Whether `a` and `b` are equal, in time that depends on their lengths only.
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
 #[cfg(test)]
