@@ -40,6 +40,15 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ),
     ("src/retry.rs", include_str!("../runtime/src/retry.rs")),
     ("src/server.rs", include_str!("../runtime/src/server.rs")),
+    ("src/sse.rs", include_str!("../runtime/src/sse.rs")),
+    (
+        "src/sse_parser.rs",
+        include_str!("../runtime/src/sse_parser.rs"),
+    ),
+    (
+        "src/sse_server.rs",
+        include_str!("../runtime/src/sse_server.rs"),
+    ),
 ];
 
 /// Where a generated crate gets the runtime from.

@@ -23,6 +23,8 @@ pub struct CallOptions {
     pub(crate) client_request_id: Option<String>,
     /// The first invalid header given, reported when the call is sent.
     pub(crate) invalid: Option<String>,
+    /// The response is a stream: the timeout bounds the wait for its headers only.
+    pub(crate) streaming: bool,
 }
 
 impl fmt::Debug for CallOptions {

@@ -347,6 +347,16 @@ impl ClientCore {
         self.allow_insecure_http = allow;
     }
 
+    /// The per-attempt timeout (`None`: none).
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The success body limit.
+    pub(crate) fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+
     /// The base URL.
     pub fn base_url(&self) -> &Url {
         &self.base_url
@@ -429,7 +439,11 @@ impl ClientCore {
         let mut attempt = 1u32;
         let mut reauthorized = false;
         loop {
-            *request.timeout_mut() = attempt_timeout(timeout, budget, started.elapsed());
+            // A stream's timeout bounds the wait for its headers (`sse::open`), not its body.
+            *request.timeout_mut() = match options.streaming {
+                false => attempt_timeout(timeout, budget, started.elapsed()),
+                true => None,
+            };
             let request_id = self.set_request_id(&mut request, options);
             // Bodies are bytes, so a request can always be cloned; if not, it is sent once.
             let retry_copy = request.try_clone();
@@ -676,7 +690,7 @@ impl ClientCore {
 
     /// Sends the request and returns a response whose status is one of `statuses` (any 2xx
     /// when empty), or the error any other status makes.
-    async fn send_expecting<E>(
+    pub(crate) async fn send_expecting<E>(
         &self,
         operation: OperationInfo,
         request: reqwest::Request,

@@ -26,7 +26,8 @@
 //!
 //! Errors (`error`), authentication (`credential`), hooks (`hook`), the retry policy and back-off (`retry`),
 //! the HTTP core (`client`), request encoding (`request`), response decoding (`response`),
-//! paging (`paging`), the model macros ([`model`]) and the server side (`server`). Their
+//! paging (`paging`), server-sent events (`sse`, `sse_parser`; `sse_server` for the server
+//! side), the model macros ([`model`]) and the server side (`server`). Their
 //! items are re-exported here, where generated code names them.
 
 #![cfg_attr(
@@ -55,6 +56,10 @@ mod retry;
 /// The server side: decoding and validating requests, encoding responses.
 #[cfg(feature = "server")]
 pub mod server;
+mod sse;
+mod sse_parser;
+#[cfg(feature = "server")]
+mod sse_server;
 
 /// What the unit tests of several modules share.
 #[cfg(test)]
@@ -97,6 +102,7 @@ pub use response::{
     decode_json_error, failing_path, header_value, json_body, text_body,
 };
 pub use retry::RetryPolicy;
+pub use sse::{DataFormat, Event, EventData, EventStream, ReconnectPolicy};
 
 pub use reqwest::header::{HeaderMap, HeaderValue};
 pub use reqwest::{StatusCode, Url};
