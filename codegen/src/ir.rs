@@ -583,6 +583,13 @@ pub enum BodyEncoding {
     Text,
     /// Sent and received as raw bytes.
     Bytes,
+    /// A `text/event-stream` success response, read as a stream of events whose data are
+    /// the body's type (the media type's `itemSchema`, else its `schema`): decoded from JSON,
+    /// or taken as text when `text` (the item type is a string). Responses only.
+    EventStream {
+        /// The data of each event is text, not JSON.
+        text: bool,
+    },
 }
 
 /// What a successful call returns.

@@ -361,7 +361,8 @@ pub(super) fn body_arg(
             let ty = type_tokens(&b.ty, models);
             quote!(&#lifetime #ty)
         }
-        BodyEncoding::Text => quote!(&#lifetime str),
+        // Event streams are responses only.
+        BodyEncoding::Text | BodyEncoding::EventStream { .. } => quote!(&#lifetime str),
         BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
     };
     if b.required {
@@ -520,7 +521,7 @@ pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
         BodyEncoding::Multipart => {
             quote!(runtime::set_multipart_body(__client.core.http_client(), &mut request, body)?;)
         }
-        BodyEncoding::Text => {
+        BodyEncoding::Text | BodyEncoding::EventStream { .. } => {
             quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
         }
         BodyEncoding::Bytes => {
@@ -549,44 +550,55 @@ fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     }
 }
 
-/// The common case, one success status with a JSON body or none, is one call into the
-/// runtime (less for the user's compiler to check than a `match`): `send_json` or
-/// `send_empty` (with `suffix`, say `_boxed`), the statuses (any 2xx when empty) and the error
-/// decoder; `None` for other operations.
+/// The common case, one success status with a JSON body, an event stream or none, is one
+/// call into the runtime (less for the user's compiler to check than a `match`): `send_json`,
+/// `send_event_stream` or `send_empty` (with `suffix`, say `_boxed`), the statuses (any 2xx
+/// when empty), the error decoder and the arguments after it (an event stream's data
+/// format); `None` for other operations.
 pub(super) fn runtime_send(
     api: &Api,
     op: &Operation,
     models: &TokenStream,
     suffix: &str,
-) -> Option<(proc_macro2::Ident, TokenStream, TokenStream)> {
+) -> Option<(proc_macro2::Ident, TokenStream, TokenStream, TokenStream)> {
     let Success::Single { statuses, body } = &op.success else {
         return None;
     };
-    if body
-        .as_ref()
-        .is_some_and(|b| b.encoding != BodyEncoding::Json)
-    {
+    if body.as_ref().is_some_and(|b| {
+        !matches!(
+            b.encoding,
+            BodyEncoding::Json | BodyEncoding::EventStream { .. }
+        )
+    }) {
         return None;
     }
+    let more = match super::event_stream(&op.success) {
+        Some((_, text)) => {
+            let format = super::data_format(text);
+            quote!(#format,)
+        }
+        None => TokenStream::new(),
+    };
     let statuses = SuccessStatus::exact_codes(statuses)
         .unwrap_or_default()
         .into_iter()
         .map(proc_macro2::Literal::u16_unsuffixed);
-    let call = if body.is_some() {
-        "send_json"
-    } else {
-        "send_empty"
+    let call = match body.as_ref().map(|b| b.encoding) {
+        Some(BodyEncoding::EventStream { .. }) => "send_event_stream",
+        Some(_) => "send_json",
+        None => "send_empty",
     };
     Some((
         ident(&format!("{call}{suffix}")),
         quote!(&[#(#statuses),*]),
         decoder(api, op, models),
+        more,
     ))
 }
 
 /// Send: the request with retries, then the response decoded by its status.
 pub(super) fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
-    if let Some((call, statuses, decoder)) = runtime_send(api, op, models, "") {
+    if let Some((call, statuses, decoder, _)) = runtime_send(api, op, models, "") {
         return quote!(__client.core.#call(operation, request, &__options, #statuses, #decoder).await);
     }
     let decoder = decoder(api, op, models);
@@ -673,7 +685,11 @@ fn decode(body: Option<&ResponseBody>) -> TokenStream {
     match body.map(|b| b.encoding) {
         Some(BodyEncoding::Json) => quote!(runtime::json_body(response).await?),
         Some(BodyEncoding::Form) => quote!(runtime::form_body(response).await?),
-        Some(BodyEncoding::Text) => quote!(runtime::text_body(response).await?),
+        // Lowering keeps event streams to operations `runtime_send` sends; elsewhere they
+        // are read as text.
+        Some(BodyEncoding::Text | BodyEncoding::EventStream { .. }) => {
+            quote!(runtime::text_body(response).await?)
+        }
         Some(BodyEncoding::Bytes | BodyEncoding::Multipart) => {
             quote!(runtime::bytes_body(response).await?)
         }

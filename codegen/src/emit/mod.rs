@@ -276,6 +276,31 @@ pub fn success_type(success: &Success, models: &TokenStream) -> TokenStream {
     }
 }
 
+/// The item type of an operation that answers with an event stream, and whether its data is
+/// text (see [`BodyEncoding::EventStream`](crate::ir::BodyEncoding::EventStream)).
+pub fn event_stream(success: &Success) -> Option<(&TypeRef, bool)> {
+    match success {
+        Success::Single {
+            body:
+                Some(crate::ir::ResponseBody {
+                    ty,
+                    encoding: crate::ir::BodyEncoding::EventStream { text },
+                }),
+            ..
+        } => Some((ty, *text)),
+        _ => None,
+    }
+}
+
+/// The runtime's `DataFormat` of an event stream whose data is text or JSON.
+pub fn data_format(text: bool) -> TokenStream {
+    if text {
+        quote!(runtime::DataFormat::Text)
+    } else {
+        quote!(runtime::DataFormat::Json)
+    }
+}
+
 /// The Rust type for `ty`; named types are prefixed with `models` (e.g. `models::`).
 pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
     match ty {

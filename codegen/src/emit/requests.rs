@@ -133,8 +133,14 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .iter()
         .filter(|p| !p.required)
         .map(|p| setter(p, models));
-    let ok_ty = super::success_type(&op.success, models);
     let error_ty = type_tokens(&op.error_type, models);
+    let ok_ty = match super::event_stream(&op.success) {
+        Some((item, _)) => {
+            let item = type_tokens(item, models);
+            quote!(runtime::EventStream<#item, #error_ty>)
+        }
+        None => super::success_type(&op.success, models),
+    };
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
     let (send, boxed) = send_method(
         api,
@@ -224,7 +230,7 @@ fn send_method(
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
     match runtime_send(api, op, models, "_boxed") {
-        Some((call, statuses, decoder)) => {
+        Some((call, statuses, decoder, more)) => {
             let build = build_statements(api, op);
             let send = quote! {
                 #docs
@@ -241,6 +247,7 @@ fn send_method(
                         __options,
                         #statuses,
                         #decoder,
+                        #more
                     )
                 }
             };

@@ -270,14 +270,21 @@ fn cookie_read(api: &Api, p: &Param, models: &TokenStream) -> TokenStream {
 /// The request body, decoded in its encoding.
 fn body_input(body: &RequestBody, models: &TokenStream) -> Input {
     let (ty, read) = match body.encoding {
-        BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart | BodyEncoding::Text => {
+        BodyEncoding::Json
+        | BodyEncoding::Form
+        | BodyEncoding::Multipart
+        | BodyEncoding::Text
+        | BodyEncoding::EventStream { .. } => {
             let ty = type_tokens(&body.ty, models);
             let read = match body.encoding {
                 BodyEncoding::Form => quote!(server_runtime::form_body::<#ty>(&body)?),
                 BodyEncoding::Multipart => {
                     quote!(server_runtime::multipart_body::<#ty>(&body)?)
                 }
-                BodyEncoding::Text => quote!(server_runtime::text_body(&body)?),
+                // Event streams are responses only.
+                BodyEncoding::Text | BodyEncoding::EventStream { .. } => {
+                    quote!(server_runtime::text_body(&body)?)
+                }
                 _ => quote!(server_runtime::json_body::<#ty>(&body)?),
             };
             if body.required {
@@ -311,7 +318,13 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
         let (name, ty) = (&i.name, &i.ty);
         quote!(#name: #ty)
     });
-    let ok = super::success_type(&op.success, models);
+    let ok = match super::event_stream(&op.success) {
+        Some((item, _)) => {
+            let item = type_tokens(item, models);
+            quote!(server_runtime::Events<#item>)
+        }
+        None => super::success_type(&op.success, models),
+    };
     let error = type_tokens(&op.error_type, models);
     let mut text = format!(
         "{} (operationId {}).",
@@ -353,6 +366,13 @@ fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) ->
             ..
         }) => {
             quote!(server_runtime::bytes_response(#status, "text/plain; charset=utf-8", #value.into_bytes()))
+        }
+        Some(ResponseBody {
+            encoding: BodyEncoding::EventStream { text },
+            ..
+        }) => {
+            let format = super::data_format(*text);
+            quote!(server_runtime::event_stream_response(#status, #value, #format))
         }
         Some(ResponseBody {
             encoding: BodyEncoding::Bytes | BodyEncoding::Multipart,

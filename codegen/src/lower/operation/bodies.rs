@@ -56,6 +56,8 @@ pub(super) fn encoding_of(content_type: &str, request: bool) -> BodyEncoding {
     let essence = essence(content_type);
     if is_json(&essence) {
         BodyEncoding::Json
+    } else if essence == "text/event-stream" && !request {
+        BodyEncoding::EventStream { text: false }
     } else if essence == "application/x-www-form-urlencoded" {
         BodyEncoding::Form
     } else if essence == "multipart/form-data" && request {
@@ -74,7 +76,7 @@ pub(super) fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&st
         BodyEncoding::Json => 0,
         BodyEncoding::Form => 1,
         BodyEncoding::Multipart => 2,
-        BodyEncoding::Text => 3,
+        BodyEncoding::Text | BodyEncoding::EventStream { .. } => 3,
         BodyEncoding::Bytes => 4,
     };
     content
@@ -114,6 +116,11 @@ pub(super) fn body_type(
             (TypeRef::Bytes, encoding)
         }
         BodyEncoding::Text => (TypeRef::String, encoding),
+        BodyEncoding::EventStream { .. } => {
+            let ty = event_item(cx, media, &format!("{hint}Item"), &media_at);
+            let text = ty == TypeRef::String;
+            (ty, BodyEncoding::EventStream { text })
+        }
         BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => {
             let ty = match &media.schema {
                 Some(schema) => {
@@ -123,5 +130,30 @@ pub(super) fn body_type(
             };
             (ty, encoding)
         }
+    }
+}
+
+/// The item type of an event stream: the media type's `itemSchema` (proposed for OpenAPI 3.2,
+/// read from the raw document, since `openapiv3` drops it), else its `schema`; a 3.2-style
+/// event schema (an object whose `data` has a `contentSchema`) stands for that content
+/// schema. A string, or no schema, is text.
+fn event_item(cx: &mut Lowering<'_>, media: &MediaType, hint: &str, media_at: &str) -> TypeRef {
+    let item_at = format!("{media_at}/itemSchema");
+    let content_at = format!("{item_at}/properties/data/contentSchema");
+    let raw = [content_at, item_at]
+        .into_iter()
+        .find_map(|at| crate::pointer::lookup(cx.raw, &at).map(|value| (at, value.clone())));
+    if let Some((at, value)) = raw {
+        match serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(value) {
+            Ok(schema) => return lower_inline(cx, (&schema).into(), hint, &at),
+            Err(e) => cx.warn(
+                Location::new(&at),
+                format!("this `itemSchema` is not an OpenAPI 3.0 schema ({e}); `schema` is used"),
+            ),
+        }
+    }
+    match &media.schema {
+        Some(schema) => lower_inline(cx, schema.into(), hint, &format!("{media_at}/schema")),
+        None => TypeRef::String,
     }
 }

@@ -4,8 +4,8 @@
 use super::bodies::{body_type, pick_content};
 use crate::error::Location;
 use crate::ir::{
-    ErrorStatus, ErrorVariant, Operation, ResponseBody, ResponseHeader, Success, SuccessEnumDef,
-    SuccessStatus, SuccessStructDef, SuccessVariant, TypeDef, TypeKind, TypeRef,
+    BodyEncoding, ErrorStatus, ErrorVariant, Operation, ResponseBody, ResponseHeader, Success,
+    SuccessEnumDef, SuccessStatus, SuccessStructDef, SuccessVariant, TypeDef, TypeKind, TypeRef,
 };
 use crate::lower::Lowering;
 use crate::lower::schema::lower_inline;
@@ -48,8 +48,37 @@ pub(super) fn lower_responses(
         }
     }
     let error_type = error_type(cx, errors, type_hint);
-    let success = success_shape(cx, success, type_hint, at, operation_id);
+    let mut success = success_shape(cx, success, type_hint, at, operation_id);
+    streams_single_only(cx, &mut success, at, operation_id);
     (success, error_type)
+}
+
+/// An event stream is what a call returns only when it is the operation's one success
+/// response without headers; with headers or beside other success responses it is read as
+/// text, with a warning.
+fn streams_single_only(cx: &mut Lowering<'_>, success: &mut Success, at: &str, operation_id: &str) {
+    let bodies: Vec<&mut Option<ResponseBody>> = match success {
+        Success::Single { .. } => return,
+        Success::WithHeaders { body, .. } => vec![body],
+        Success::Enum { variants, .. } => variants.iter_mut().map(|v| &mut v.body).collect(),
+    };
+    let mut degraded = false;
+    for body in bodies.into_iter().flatten() {
+        if matches!(body.encoding, BodyEncoding::EventStream { .. }) {
+            *body = ResponseBody {
+                ty: TypeRef::String,
+                encoding: BodyEncoding::Text,
+            };
+            degraded = true;
+        }
+    }
+    if degraded {
+        cx.warn(
+            Location::new(at).with_context(operation_id),
+            "an event stream is read as a stream only when it is the one success response, \
+             without headers; here it is read as text",
+        );
+    }
 }
 
 /// Reads one response (`code` is `None` for `default`): a success response (2xx or `2XX`),
@@ -85,7 +114,20 @@ pub(super) fn read_response(
             }
         ),
     };
+    let streams = response
+        .content
+        .keys()
+        .any(|ct| super::bodies::essence(ct) == "text/event-stream");
     let body = pick_content(&response.content).map(|(ct, media)| {
+        if streams && super::bodies::is_json(ct) {
+            cx.warn(
+                Location::new(&response_at),
+                format!(
+                    "the response offers JSON (`{ct}`) and an event stream: the client reads \
+                     JSON, the server writes JSON"
+                ),
+            );
+        }
         let (ty, encoding) = body_type(cx, ct, media, &hint, &response_at, false);
         ResponseBody { ty, encoding }
     });
