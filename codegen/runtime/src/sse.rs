@@ -373,6 +373,9 @@ async fn reconnect<E>(state: &mut State<E>) -> Reconnected<E> {
     .await
     {
         Ok(response) if response.status() == reqwest::StatusCode::NO_CONTENT => Reconnected::No,
+        Err(Error::Status(response)) if response.status == reqwest::StatusCode::NO_CONTENT => {
+            Reconnected::No
+        }
         Ok(response) => {
             state.status = response.status();
             state.response = Some(response);
@@ -431,7 +434,10 @@ fn decode_event<T: DeserializeOwned, E>(
         }
         DataFormat::Json => match serde_json::from_str::<T>(&data) {
             Ok(value) => EventData::Value(value),
-            Err(e) if e.is_syntax() || e.is_eof() => EventData::Text(data),
+            // Not JSON at all (checked apart: a type error can come before a syntax error).
+            Err(_) if serde_json::from_str::<serde::de::IgnoredAny>(&data).is_err() => {
+                EventData::Text(data)
+            }
             Err(_) => {
                 let mut error = match crate::decode_json::<T>(status, data.as_bytes()) {
                     Err(error) => error,
