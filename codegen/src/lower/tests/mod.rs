@@ -1,5 +1,6 @@
 //! Lowering in, IR out: the decisions lowering makes so that emission does not have to.
 
+mod event_streams;
 mod naming;
 
 use crate::ir::{Api, Operation, Success, SuccessStatus};
