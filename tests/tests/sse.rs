@@ -20,11 +20,14 @@ use fixture_output::sse::{Client, Error, ErrorBody};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
+/// A chunk of a scripted body, or an error that breaks the connection.
+type Chunk = Result<Bytes, std::io::Error>;
+
 /// One connection the scripted server answers: a status and the chunks of its body, written
 /// as the test sends them (the body ends when the sender is dropped).
 struct Connection {
     status: StatusCode,
-    chunks: mpsc::UnboundedReceiver<Bytes>,
+    chunks: mpsc::UnboundedReceiver<Chunk>,
 }
 
 /// A server answering each request with the next scripted [`Connection`], reporting every
@@ -54,7 +57,7 @@ async fn scripted(
     };
     let body = futures::stream::unfold(chunks, |mut chunks| async move {
         let chunk = chunks.recv().await?;
-        Some((Ok::<_, std::convert::Infallible>(chunk), chunks))
+        Some((chunk, chunks))
     });
     Response::builder()
         .status(status)
@@ -69,7 +72,7 @@ async fn start(
     statuses: &[StatusCode],
 ) -> (
     Client,
-    Vec<mpsc::UnboundedSender<Bytes>>,
+    Vec<mpsc::UnboundedSender<Chunk>>,
     mpsc::UnboundedReceiver<(HeaderMap, Bytes)>,
 ) {
     let (seen_tx, seen) = mpsc::unbounded_channel();
@@ -93,8 +96,14 @@ async fn start(
     (Client::new(&base).unwrap(), senders, seen)
 }
 
-fn send(tx: &mpsc::UnboundedSender<Bytes>, text: &str) {
-    tx.send(Bytes::copy_from_slice(text.as_bytes())).unwrap();
+fn send(tx: &mpsc::UnboundedSender<Chunk>, text: &str) {
+    tx.send(Ok(Bytes::copy_from_slice(text.as_bytes())))
+        .unwrap();
+}
+
+/// Breaks the connection: the body fails, so the response ends without its last chunk.
+fn break_connection(tx: mpsc::UnboundedSender<Chunk>) {
+    tx.send(Err(std::io::Error::other("broken"))).unwrap();
 }
 
 #[tokio::test]
@@ -232,6 +241,85 @@ async fn reconnects_with_the_last_event_id_and_stops_on_204() {
         .collect();
     // The third request was answered 204: no more reconnecting.
     assert_eq!(last_ids, [None, Some("7".into()), Some("8".into())]);
+}
+
+#[tokio::test]
+async fn a_broken_connection_is_an_error_item_or_a_reconnection() {
+    let (client, senders, _seen) = start(&[StatusCode::OK]).await;
+    let mut senders = senders.into_iter();
+    let first = senders.next().unwrap();
+    send(&first, "data: {\"seq\":1}\n\n");
+    let mut events = client.watch_ticks().await.unwrap();
+    assert!(events.next().await.unwrap().is_ok());
+    break_connection(first);
+    let error = events.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(events.next().await.is_none());
+
+    let (client, senders, mut seen) = start(&[StatusCode::OK, StatusCode::OK]).await;
+    let mut senders = senders.into_iter();
+    let (first, second) = (senders.next().unwrap(), senders.next().unwrap());
+    send(&first, "retry: 0\nid: a\ndata: {\"seq\":1}\n\n");
+    send(&second, "data: {\"seq\":2}\n\n");
+    drop(second);
+    let mut ticks = client
+        .watch_ticks()
+        .await
+        .unwrap()
+        .reconnect(ReconnectPolicy::default())
+        .values();
+    assert_eq!(ticks.next().await.unwrap().unwrap().seq, 1);
+    // Broken only once the client has the first event (the server may drop what it has not
+    // flushed when its body fails).
+    break_connection(first);
+    assert_eq!(ticks.next().await.unwrap().unwrap().seq, 2);
+    assert!(ticks.next().await.is_none());
+    let (_, _) = seen.recv().await.unwrap();
+    let (headers, _) = seen.recv().await.unwrap();
+    assert_eq!(headers["last-event-id"], "a");
+}
+
+#[tokio::test]
+async fn the_body_limit_bounds_each_event_not_the_stream() {
+    let (client, senders, _seen) = start(&[StatusCode::OK]).await;
+    let client = client.with_max_response_bytes(64);
+    // 100 bytes in all, but each event is small.
+    for seq in 0..5 {
+        send(&senders[0], &format!("data: {{\"seq\":{seq}}}\n\n"));
+    }
+    send(
+        &senders[0],
+        &format!("data: {{\"seq\":9,\"note\":\"{}\"}}\n\n", "x".repeat(80)),
+    );
+    drop(senders);
+    let items: Vec<_> = client.watch_ticks().await.unwrap().collect().await;
+    assert_eq!(items.len(), 6);
+    assert!(items[..5].iter().all(Result::is_ok));
+    let Err(Error::ResponseTooLarge(error)) = &items[5] else {
+        panic!(
+            "expected the last event to be too large, got {:?}",
+            items[5]
+        );
+    };
+    assert_eq!(error.limit, 64);
+}
+
+/// The client's timeout bounds the wait for the response's headers, not the stream: with
+/// tokio's clock paused, an hour passes between two events of a client whose timeout is a
+/// second.
+#[tokio::test(start_paused = true)]
+async fn the_timeout_does_not_cut_a_stream() {
+    let (client, senders, _seen) = start(&[StatusCode::OK]).await;
+    let client = client
+        .with_timeout(Some(Duration::from_secs(1)))
+        .with_retry_policy(fixture_output::sse::RetryPolicy::none());
+    send(&senders[0], "data: {\"seq\":1}\n\n");
+    let mut events = client.watch_ticks().await.unwrap();
+    assert!(events.next().await.unwrap().is_ok());
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    send(&senders[0], "data: {\"seq\":2}\n\n");
+    let second = events.next().await.unwrap().unwrap();
+    assert_eq!(second.into_value(), Some(WatchTicksResponseItem::new(2)));
 }
 
 #[tokio::test]
