@@ -152,6 +152,15 @@ impl<E> Stream for ByteStream<E> {
     }
 }
 
+/// The body [`ClientCore::send_streaming`] returns, read into memory within the client's
+/// limit ([`ByteStream::collect`]): what `send` of a request with one binary success response
+/// returns, so that such an operation's request is built in one place.
+pub fn collect_boxed<'a, E: Send + 'a>(
+    stream: BoxFuture<'a, Result<ByteStream<E>, Error<E>>>,
+) -> BoxFuture<'a, Result<Vec<u8>, Error<E>>> {
+    Box::pin(async move { stream.await?.collect().await })
+}
+
 impl ClientCore {
     /// Sends the request ([`execute`](Self::execute), with its retries) and returns the body
     /// of a response whose status is one of `statuses` (any 2xx when empty) as a

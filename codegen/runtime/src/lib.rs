@@ -76,7 +76,7 @@ mod test_support {
 }
 
 pub use body::{Body, set_body};
-pub use byte_stream::ByteStream;
+pub use byte_stream::{ByteStream, collect_boxed};
 pub use bytes::Bytes;
 pub use call::{BoxStream, CallOptions, poll_paged};
 pub use client::{
