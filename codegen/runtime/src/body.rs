@@ -13,7 +13,7 @@ use crate::Error;
 /// Built from bytes in memory (`Vec<u8>`, [`Bytes`], `&'static [u8]`, `String`,
 /// `&'static str`), it is sent again when the call is retried. With the runtime's `stream`
 /// feature (which generated crates with binary bodies turn on) it can also be a stream of
-/// chunks ([`Body::from_stream`]) or a file ([`Body::from_file`]): such a body is read while it
+/// chunks (`Body::from_stream`) or a file (`Body::from_file`): such a body is read while it
 /// is sent and cannot be replayed, so the call makes one attempt only (no retry, no second
 /// attempt after a 401); the error of that attempt is the call's.
 ///

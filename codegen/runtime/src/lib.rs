@@ -21,7 +21,7 @@
 //! | `deep-object` | `deepObject` query parameters |
 //! | `uuid` | `format: uuid` values (`runtime::uuid::Uuid`) |
 //! | `server` | the `server` module: what generated axum routers call |
-//! | `stream` | request bodies from a stream or a file ([`Body::from_stream`], [`Body::from_file`]), server downloads from a file |
+//! | `stream` | request bodies from a stream or a file (`Body::from_stream`, `Body::from_file`), server downloads from a file |
 //!
 //! # Modules by concern
 //!

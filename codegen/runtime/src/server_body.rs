@@ -84,11 +84,10 @@ impl Stream for Upload {
 
 /// A binary response body (`application/octet-stream`, `image/*`, ...): bytes in memory
 /// (`Vec<u8>`, [`Bytes`], `&'static [u8]`, `String`), or a stream ([`from_stream`]) or a
-/// file ([`from_file`], feature `stream`) read only as the client reads the response, sent
+/// file (`from_file`, feature `stream`) read only as the client reads the response, sent
 /// with `Content-Length` when the length is known and chunked otherwise.
 ///
 /// [`from_stream`]: Self::from_stream
-/// [`from_file`]: Self::from_file
 pub struct Download {
     body: Body,
     content_length: Option<u64>,
