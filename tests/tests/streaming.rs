@@ -110,6 +110,12 @@ impl Api for Store {
             chunked,
             body: bytes,
         });
+        if name == "unauthorized" {
+            return Err(ServerError::new(
+                StatusCode::UNAUTHORIZED,
+                Problem::new("Unauthorized"),
+            ));
+        }
         if name == "busy" {
             return Err(ServerError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -354,6 +360,55 @@ async fn a_streamed_upload_is_not_retried_on_a_transient_status() {
     let uploads = store.uploads.lock().unwrap().clone();
     assert_eq!(uploads.len(), 4);
     assert_eq!(uploads[3].body, b"once", "sent whole, once, never empty");
+}
+
+/// A credential that can always be renewed, so that a 401 asks for one more attempt.
+struct Renewable;
+
+impl fixture_output::streaming::Credential for Renewable {
+    fn authorization(
+        &self,
+    ) -> fixture_output::streaming::runtime::BoxFuture<
+        '_,
+        Result<fixture_output::streaming::runtime::HeaderValue, String>,
+    > {
+        Box::pin(async { Ok("Bearer t".parse().unwrap()) })
+    }
+
+    fn invalidate(&self) -> bool {
+        true
+    }
+}
+
+/// After a 401, bytes are sent once more with a renewed credential; a streamed body is not
+/// (it could only be sent empty), and the 401 is the answer.
+#[tokio::test]
+async fn a_streamed_upload_is_not_sent_again_after_a_401() {
+    let (store, client) = start().await;
+    let client = client.with_credential(Renewable);
+    let error = client
+        .put_blob("unauthorized", b"bytes".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(error.response().map(|r| r.attempts), Some(2));
+    let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"once"))]);
+    let error = client
+        .put_blob("unauthorized", Body::from_stream(chunks, None))
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(error.response().map(|r| r.attempts), Some(1));
+    let bodies: Vec<Vec<u8>> = store
+        .uploads
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|u| u.body.clone())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![b"bytes".to_vec(), b"bytes".to_vec(), b"once".to_vec()]
+    );
 }
 
 /// An optional binary body: absent, or an `Upload`.
