@@ -19,7 +19,13 @@ pub const RUNTIME_PACKAGE: &str = "openapi-rust-runtime";
 const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../runtime/Cargo.toml")),
     ("src/lib.rs", include_str!("../runtime/src/lib.rs")),
+    ("src/body.rs", include_str!("../runtime/src/body.rs")),
+    (
+        "src/byte_stream.rs",
+        include_str!("../runtime/src/byte_stream.rs"),
+    ),
     ("src/call.rs", include_str!("../runtime/src/call.rs")),
+    ("src/chunks.rs", include_str!("../runtime/src/chunks.rs")),
     ("src/client.rs", include_str!("../runtime/src/client.rs")),
     (
         "src/client_names.rs",
@@ -40,6 +46,10 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ),
     ("src/retry.rs", include_str!("../runtime/src/retry.rs")),
     ("src/server.rs", include_str!("../runtime/src/server.rs")),
+    (
+        "src/server_body.rs",
+        include_str!("../runtime/src/server_body.rs"),
+    ),
     ("src/sse.rs", include_str!("../runtime/src/sse.rs")),
     (
         "src/sse_parser.rs",

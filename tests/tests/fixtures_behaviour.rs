@@ -1084,7 +1084,7 @@ mod responses {
 
         let received = Client::new(&mock.base)
             .unwrap()
-            .put_blob(Some(sent.clone()))
+            .put_blob(Some(sent.clone().into()))
             .await
             .unwrap();
 

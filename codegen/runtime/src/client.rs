@@ -330,6 +330,11 @@ impl ClientCore {
     /// Sets the largest success body read, in bytes (default 64 MiB,
     /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)); a larger one is
     /// [`Error::ResponseTooLarge`].
+    ///
+    /// The limit applies to bodies read into memory only (decoded bodies, `send()` of a
+    /// binary body, [`ByteStream::collect`](crate::ByteStream::collect)), never to a body read
+    /// as a stream ([`ByteStream`](crate::ByteStream), from `send_streaming`): a stream holds
+    /// one chunk at a time, whatever the body's size.
     pub fn set_max_response_bytes(&mut self, limit: usize) {
         self.max_response_bytes = limit;
     }
@@ -445,7 +450,9 @@ impl ClientCore {
                 true => None,
             };
             let request_id = self.set_request_id(&mut request, options);
-            // Bodies are bytes, so a request can always be cloned; if not, it is sent once.
+            // A body in memory can be cloned; a streamed one (`Body::from_stream`, a file,
+            // multipart) cannot, and the request is then sent once: no retry, no second
+            // attempt after a 401, never with an empty body.
             let retry_copy = request.try_clone();
             let span = tracing::debug_span!(
                 "request",
@@ -798,7 +805,9 @@ macro_rules! client_common {
             /// Sets the largest success response body the client reads, in bytes (default
             /// 64 MiB). A larger one fails with
             /// [`Error::ResponseTooLarge`](runtime::Error::ResponseTooLarge), as soon as its
-            /// `Content-Length` says so or the bytes received pass the limit.
+            /// `Content-Length` says so or the bytes received pass the limit. It applies to
+            /// bodies read into memory only, never to a binary body read as a stream
+            /// ([`ByteStream`](runtime::ByteStream), from a request's `send_streaming`).
             #[must_use]
             pub fn with_max_response_bytes(mut self, limit: usize) -> Self {
                 self.core.set_max_response_bytes(limit);

@@ -21,6 +21,7 @@
 //! | `deep-object` | `deepObject` query parameters |
 //! | `uuid` | `format: uuid` values (`runtime::uuid::Uuid`) |
 //! | `server` | the `server` module: what generated axum routers call |
+//! | `stream` | request bodies from a stream or a file (`Body::from_stream`, `Body::from_file`), server downloads from a file |
 //!
 //! # Modules by concern
 //!
@@ -42,7 +43,11 @@
     )
 )]
 
+mod body;
+mod byte_stream;
 mod call;
+#[cfg(feature = "stream")]
+mod chunks;
 mod client;
 mod client_names;
 mod credential;
@@ -56,6 +61,8 @@ mod retry;
 /// The server side: decoding and validating requests, encoding responses.
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
+mod server_body;
 mod sse;
 mod sse_parser;
 #[cfg(feature = "server")]
@@ -73,6 +80,9 @@ mod test_support {
     }
 }
 
+pub use body::{Body, set_body};
+pub use byte_stream::{ByteStream, collect_boxed};
+pub use bytes::Bytes;
 pub use call::{BoxStream, CallOptions, poll_paged};
 pub use client::{
     ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
@@ -111,6 +121,7 @@ pub use reqwest::{StatusCode, Url};
 // on them of its own (and cannot pick other versions of them than the runtime's).
 #[cfg(feature = "server")]
 pub use axum;
+pub use bytes;
 pub use chrono;
 pub use futures;
 pub use reqwest;
@@ -135,6 +146,8 @@ pub mod features {
     pub const UUID: bool = cfg!(feature = "uuid");
     /// The server side.
     pub const SERVER: bool = cfg!(feature = "server");
+    /// Request bodies from a stream or a file.
+    pub const STREAM: bool = cfg!(feature = "stream");
 
     /// Whether this runtime serves code generated for runtime `major.minor.patch`: the same
     /// release line (same major, and same minor while the major is 0) and no older.

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
+pub use crate::server_body::{Download, Upload, download_response};
 pub use crate::sse_server::{Events, event_stream_response};
 
 /// What a handler knows about the request besides its typed inputs.

@@ -270,7 +270,13 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             (true, false) => quote!(#name),
         }
     });
-    let body_init = op.body.as_ref().map(|_| quote!(body,));
+    let body_init = op.body.as_ref().map(|b| {
+        if b.required && b.encoding == BodyEncoding::Bytes {
+            quote!(body: body.into(),)
+        } else {
+            quote!(body,)
+        }
+    });
     let cfg = super::features::operation_cfg(api, op);
     let stream = stream_method(op, models, &cfg);
     quote! {
@@ -350,8 +356,22 @@ fn method_docs(op: &Operation) -> TokenStream {
     doc_attrs(&text)
 }
 
-/// The `body` argument of a method.
+/// The `body` argument of a method: a required binary body is anything that converts into a
+/// `runtime::Body` (bytes, a stream, a file).
 pub(super) fn body_arg(
+    b: &RequestBody,
+    models: &TokenStream,
+    lifetime: &TokenStream,
+) -> TokenStream {
+    if b.required && b.encoding == BodyEncoding::Bytes {
+        return quote!(body: impl ::std::convert::Into<runtime::Body>,);
+    }
+    body_field(b, models, lifetime)
+}
+
+/// The `body` field of a request builder (and the argument of a method, but for a required
+/// binary body: [`body_arg`]).
+pub(super) fn body_field(
     b: &RequestBody,
     models: &TokenStream,
     lifetime: &TokenStream,
@@ -363,7 +383,7 @@ pub(super) fn body_arg(
         }
         // Event streams are responses only.
         BodyEncoding::Text | BodyEncoding::EventStream { .. } => quote!(&#lifetime str),
-        BodyEncoding::Bytes => quote!(::std::vec::Vec<u8>),
+        BodyEncoding::Bytes => quote!(runtime::Body),
     };
     if b.required {
         quote!(body: #ty,)
@@ -525,7 +545,7 @@ pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
             quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
         }
         BodyEncoding::Bytes => {
-            quote!(runtime::set_bytes_body(&mut request, #content_type, body)?;)
+            quote!(runtime::set_body(&mut request, #content_type, body)?;)
         }
     };
     if b.required {
@@ -536,7 +556,7 @@ pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
 }
 
 /// The function that reads an error body of `op` (given the status).
-fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+pub(super) fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     match &op.error_type {
         TypeRef::Named(name)
             if api

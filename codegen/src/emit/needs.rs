@@ -41,6 +41,13 @@ pub const UUID: RuntimeFeature = RuntimeFeature {
     reason: "`format: uuid` values",
 };
 
+/// Binary bodies: request bodies from a stream or a file, server downloads from a file.
+pub const STREAM: RuntimeFeature = RuntimeFeature {
+    name: "stream",
+    constant: "STREAM",
+    reason: "binary bodies (`runtime::Body::from_stream`, `from_file`)",
+};
+
 /// The runtime features `api` uses, sorted by name (the server side, behind its own feature,
 /// is not among them).
 pub fn runtime_features(api: &Api) -> Vec<RuntimeFeature> {
@@ -101,6 +108,9 @@ pub fn runtime_features(api: &Api) -> Vec<RuntimeFeature> {
     }
     if encodings.contains(&BodyEncoding::Multipart) {
         needs.push(MULTIPART);
+    }
+    if encodings.contains(&BodyEncoding::Bytes) {
+        needs.push(STREAM);
     }
     needs.sort();
     needs.dedup();

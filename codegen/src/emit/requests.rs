@@ -4,12 +4,14 @@
 //! operation also gets a stream builder, which is the `Stream` of every item.
 
 use super::client::{
-    arg_type, body_arg, body_statement, cookie_statements, header_statements, path_segments,
-    query_statements, runtime_send, send, trailing_slash,
+    arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
+    path_segments, query_statements, runtime_send, send, trailing_slash,
 };
 use super::docs::{code, doc_attrs, item_link, sanitize};
 use super::{ident, type_tokens};
-use crate::ir::{Api, Operation, Param, ParamLocation, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Param, ParamLocation, Success, SuccessStatus, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -103,6 +105,17 @@ fn setter(p: &Param, models: &TokenStream) -> TokenStream {
     }
 }
 
+/// What a successful `send` gives: a stream of events, or the success type.
+fn ok_type(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> TokenStream {
+    match super::event_stream(&op.success) {
+        Some((item, _)) => {
+            let item = type_tokens(item, models);
+            quote!(runtime::EventStream<#item, #error_ty>)
+        }
+        None => super::success_type(&op.success, models),
+    }
+}
+
 /// The request builder of one operation (and its stream builder, when paged).
 fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.builder);
@@ -114,8 +127,8 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         let ty = field_type(op, p, models);
         quote!(pub(super) #field: #ty,)
     });
-    let body_field = op.body.as_ref().map(|b| {
-        let arg = body_arg(b, models, &lifetime);
+    let body_decl = op.body.as_ref().map(|b| {
+        let arg = body_field(b, models, &lifetime);
         quote!(pub(super) #arg)
     });
     let names: Vec<_> = op.params.iter().map(|p| ident(&p.rust_name)).collect();
@@ -134,13 +147,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .filter(|p| !p.required)
         .map(|p| setter(p, models));
     let error_ty = type_tokens(&op.error_type, models);
-    let ok_ty = match super::event_stream(&op.success) {
-        Some((item, _)) => {
-            let item = type_tokens(item, models);
-            quote!(runtime::EventStream<#item, #error_ty>)
-        }
-        None => super::success_type(&op.success, models),
-    };
+    let ok_ty = ok_type(op, models, &error_ty);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
     let (send, boxed) = send_method(
         api,
@@ -162,6 +169,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         code(&op.operation_id)
     ));
     let stream = stream_builder(op, models, &cfg, &error_ty);
+    let streaming = streaming_method(api, op, models, &owned_continuation, &names, &body_name);
     // A paged operation's stream clones the page request for every page.
     let derive_clone = op.paging.is_some().then(|| quote!(#[derive(Clone)]));
     let into_future = if boxed {
@@ -178,7 +186,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             pub(super) __client: &'a super::client::Client,
             pub(super) __options: runtime::CallOptions,
             #(#fields)*
-            #body_field
+            #body_decl
         }
 
         #cfg
@@ -188,6 +196,8 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             runtime::call_options!(__options);
 
             #send
+
+            #streaming
         }
 
         #cfg
@@ -229,6 +239,18 @@ fn send_method(
     let error_ty = type_tokens(&op.error_type, models);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
+    if let Success::Single { body: Some(b), .. } = &op.success {
+        if b.encoding == BodyEncoding::Bytes {
+            // The request is built once, in `send_streaming`; `send` collects its stream.
+            let send = quote! {
+                #docs
+                pub fn send(self) -> runtime::BoxFuture<'a, #output> {
+                    runtime::collect_boxed(self.send_streaming())
+                }
+            };
+            return (send, true);
+        }
+    }
     match runtime_send(api, op, models, "_boxed") {
         Some((call, statuses, decoder, more)) => {
             let build = build_statements(api, op);
@@ -263,6 +285,63 @@ fn send_method(
                 }
             };
             (send, false)
+        }
+    }
+}
+
+/// `send_streaming`, for an operation with one binary success response (with or without
+/// documented headers): the request built as `send` builds it and handed to the runtime's
+/// boxed `send_streaming`, which checks the status (an error status is the typed error) and
+/// returns the body unread, as a `runtime::ByteStream`. Multi-status operations have none
+/// (their bodies are read whole, by `send`).
+fn streaming_method(
+    api: &Api,
+    op: &Operation,
+    models: &TokenStream,
+    owned_continuation: &Option<TokenStream>,
+    names: &[proc_macro2::Ident],
+    body_name: &Option<TokenStream>,
+) -> TokenStream {
+    let (Success::Single { statuses, body } | Success::WithHeaders { statuses, body, .. }) =
+        &op.success
+    else {
+        return TokenStream::new();
+    };
+    if !body
+        .as_ref()
+        .is_some_and(|b| b.encoding == BodyEncoding::Bytes)
+    {
+        return TokenStream::new();
+    }
+    let error_ty = type_tokens(&op.error_type, models);
+    let statuses = SuccessStatus::exact_codes(statuses)
+        .unwrap_or_default()
+        .into_iter()
+        .map(proc_macro2::Literal::u16_unsuffixed);
+    let decoder = decoder(api, op, models);
+    let build = build_statements(api, op);
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    quote! {
+        /// Sends the request like `send`, and returns the binary body unread, as a stream of
+        /// chunks (`runtime::ByteStream`: also its length, type and headers), which the
+        /// client's response size limit does not bound. An error status is the call's
+        /// error, as with `send`.
+        pub fn send_streaming(self) -> runtime::BoxFuture<'a, ::std::result::Result<runtime::ByteStream<#error_ty>, runtime::Error<#error_ty>>> {
+            let Self { __client, __options, #(#names,)* #body_name } = self;
+            #owned_continuation
+            #[allow(clippy::redundant_closure_call)]
+            let request = (move || -> ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> {
+                #build
+                Ok(request)
+            })();
+            __client.core.send_streaming(
+                runtime::OperationInfo { id: #op_id, idempotent: #idempotent },
+                request,
+                __options,
+                &[#(#statuses),*],
+                #decoder,
+            )
         }
     }
 }

@@ -293,13 +293,17 @@ fn body_input(body: &RequestBody, models: &TokenStream) -> Input {
                 (quote!(::std::option::Option<#ty>), read)
             }
         }
+        // A binary body arrives as a stream, read as the implementation polls it.
         BodyEncoding::Bytes => {
             if body.required {
-                (quote!(::std::vec::Vec<u8>), quote!(body.to_vec()))
+                (
+                    quote!(server_runtime::Upload),
+                    quote!(server_runtime::Upload::new(body, &headers)),
+                )
             } else {
                 (
-                    quote!(::std::option::Option<::std::vec::Vec<u8>>),
-                    quote!((!body.is_empty()).then(|| body.to_vec())),
+                    quote!(::std::option::Option<server_runtime::Upload>),
+                    quote!(server_runtime::Upload::optional(body, &headers)),
                 )
             }
         }
@@ -323,6 +327,7 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
             let item = type_tokens(item, models);
             quote!(server_runtime::Events<#item>)
         }
+        None if streams_download(op) => quote!(server_runtime::Download),
         None => super::success_type(&op.success, models),
     };
     let error = type_tokens(&op.error_type, models);
@@ -384,7 +389,23 @@ fn encode_body(status: u16, body: Option<&ResponseBody>, value: &TokenStream) ->
     }
 }
 
+/// Whether the operation's one success response is binary: its server method returns a
+/// `server_runtime::Download` (bytes, a stream or a file) instead of the client's `Vec<u8>`.
+fn streams_download(op: &Operation) -> bool {
+    matches!(
+        &op.success,
+        Success::Single { body: Some(b), .. } if b.encoding == BodyEncoding::Bytes
+    )
+}
+
 fn encode_success(op: &Operation, models: &TokenStream) -> TokenStream {
+    if let Success::Single { statuses, .. } = &op.success {
+        if streams_download(op) {
+            let status =
+                proc_macro2::Literal::u16_unsuffixed(SuccessStatus::to_send(statuses, true));
+            return quote!(server_runtime::download_response(#status, "application/octet-stream", value));
+        }
+    }
     match &op.success {
         Success::Single { statuses, body } => encode_body(
             SuccessStatus::to_send(statuses, body.is_some()),
@@ -444,10 +465,13 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let inputs = inputs(api, op, models);
     let names: Vec<_> = inputs.iter().map(|i| i.name.clone()).collect();
     let reads = inputs.iter().map(|i| &i.read);
-    let body_arg = op
-        .body
-        .as_ref()
-        .map(|_| quote!(body: runtime::axum::body::Bytes,));
+    let body_arg = op.body.as_ref().map(|b| {
+        if b.encoding == BodyEncoding::Bytes {
+            quote!(body: runtime::axum::body::Body,)
+        } else {
+            quote!(body: runtime::axum::body::Bytes,)
+        }
+    });
     let encode = encode_success(op, models);
     let docs = doc_attrs(&format!(
         "Serves {} ({}).",

@@ -283,3 +283,59 @@ fn response_structs_and_gated_structs() -> TestResult {
     );
     Ok(())
 }
+
+const BINARY: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /blobs/{id}:
+    get:
+      operationId: getBlob
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200": {description: Ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+    put:
+      operationId: putBlob
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content: {image/png: {schema: {type: string, format: binary}}}
+      responses:
+        "200": {description: Ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        "204": {description: None}
+"##;
+
+#[test]
+fn binary_bodies_stream_where_one_success_response_is_binary() -> TestResult {
+    let api = lowered(BINARY)?;
+    let requests = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
+    // One binary success: `send_streaming`, and `send` collects it.
+    assert_eq!(
+        requests.matches("pub fn send_streaming(").count(),
+        1,
+        "{requests}"
+    );
+    assert!(
+        requests.contains("runtime::collect_boxed(self.send_streaming())"),
+        "{requests}"
+    );
+    // A binary request body is a `runtime::Body`, taken as `impl Into` by the method.
+    assert!(
+        requests.contains("pub(super) body: runtime::Body,"),
+        "{requests}"
+    );
+    let client = text(super::client::client_rs(&api))?;
+    let methods = text(super::client::client_methods(&api, 0..api.operations.len()))?;
+    assert!(
+        methods.contains("body: impl ::std::convert::Into<runtime::Body>,"),
+        "{client}{methods}"
+    );
+    let server = text(super::server::server_rs(&api))?;
+    assert!(server.contains("server_runtime::Download"), "{server}");
+    assert!(server.contains("body: server_runtime::Upload"), "{server}");
+    let needs = super::needs::runtime_features(&api);
+    assert_eq!(needs, vec![super::needs::STREAM]);
+    Ok(())
+}

@@ -83,6 +83,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "client_request_id",
     "options",
     "send",
+    "send_streaming",
     "into_future",
     "clone",
     "clone_from",
