@@ -24,7 +24,7 @@
 //!
 //! # Modules by concern
 //!
-//! Errors (`error`), authentication (`credential`), hooks (`hook`), the retry policy and back-off (`retry`),
+//! Errors (`error`), authentication (`credential`, `auth` for security schemes, `oauth2`), hooks (`hook`), the retry policy and back-off (`retry`),
 //! the HTTP core (`client`), request encoding (`request`), response decoding (`response`),
 //! paging (`paging`), the model macros ([`model`]) and the server side (`server`). Their
 //! items are re-exported here, where generated code names them.
@@ -41,6 +41,7 @@
     )
 )]
 
+mod auth;
 mod call;
 mod client;
 mod client_names;
@@ -48,6 +49,7 @@ mod credential;
 mod error;
 mod hook;
 pub mod model;
+mod oauth2;
 mod paging;
 mod request;
 mod response;
@@ -68,6 +70,7 @@ mod test_support {
     }
 }
 
+pub use auth::{Placement, Requirements, Scheme};
 pub use call::{BoxStream, CallOptions, poll_paged};
 pub use client::{
     ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
@@ -80,6 +83,7 @@ pub use credential::{BoxFuture, Credential, InvalidHeaderValue, StaticCredential
 pub use error::{DecodeError, Error, ErrorBody, ErrorResponse, ResponseTooLarge};
 pub use hook::{AttemptInfo, Hook, ResponseInfo};
 pub use model::{Base64, serialize_tagged};
+pub use oauth2::{ClientAuthentication, ClientCredentials, DEFAULT_REFRESH_SKEW};
 pub use paging::{Page, paginate};
 #[cfg(feature = "deep-object")]
 pub use request::append_deep_object;
