@@ -223,6 +223,7 @@ fn send_method(
     let error_ty = type_tokens(&op.error_type, models);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
+    let security = super::security::requirements(op);
     match runtime_send(api, op, models, "_boxed") {
         Some((call, statuses, decoder)) => {
             let build = build_statements(api, op);
@@ -236,7 +237,7 @@ fn send_method(
                         Ok(request)
                     })();
                     __client.core.#call(
-                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent },
+                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                         request,
                         __options,
                         #statuses,
@@ -287,10 +288,11 @@ fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
     let build = build_statements(api, op);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
+    let security = super::security::requirements(op);
     let send = send(api, op, models);
     quote! {
         #build
-        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
+        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security };
         #send
     }
 }
