@@ -26,8 +26,14 @@ pub(super) fn schemes(cx: &mut Lowering<'_>, scope: &mut Scope) -> Vec<SecurityS
             continue;
         };
         let (kind, summary, description) = kind(scheme);
-        let base = snake(name);
-        let base = if base.is_empty() { "scheme" } else { &base };
+        // `basicAuth` → `with_basic_auth`, not `with_basic_auth_auth`.
+        let snake_name = snake(name);
+        let base = crate::names::unraw(&snake_name);
+        let base = match base.strip_suffix("_auth") {
+            Some(stem) if !stem.is_empty() => stem,
+            _ if base.is_empty() => "scheme",
+            _ => base,
+        };
         let setter = scope.claim_by(&format!("with_{base}_auth"), name).name;
         out.push(SecurityScheme {
             name: name.clone(),
