@@ -71,7 +71,7 @@ impl<'a> QueryIotHubPage<'a> {
         let operation = runtime::OperationInfo {
             id: "Query_QueryIotHub",
             idempotent: false,
-            security: ::std::option::Option::Some(&[&["sasToken"]]),
+            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -208,7 +208,7 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateImportExportJob",
                     idempotent: false,
-                    security: ::std::option::Option::Some(&[&["sasToken"]]),
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -272,7 +272,7 @@ impl<'a> GetImportExportJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJobs",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"]]),
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -334,7 +334,7 @@ impl<'a> GetImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"]]),
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -386,7 +386,7 @@ impl<'a> CancelImportExportJob<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
-            security: ::std::option::Option::Some(&[&["sasToken"]]),
+            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -457,7 +457,7 @@ impl<'a> GetScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"]]),
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -521,7 +521,7 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"]]),
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -583,7 +583,7 @@ impl<'a> CancelScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CancelScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"]]),
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -693,7 +693,7 @@ impl<'a> QueryScheduledJobsPage<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,
-            security: ::std::option::Option::Some(&[&["sasToken"]]),
+            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
