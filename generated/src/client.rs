@@ -98,7 +98,7 @@ impl Client {
         },
         runtime::Scheme {
             name: "entraId",
-            placement: runtime::Placement::Authorization,
+            placement: runtime::Placement::Authorization("Bearer"),
         },
     ];
     /// Authenticates with the scheme `sasToken`: API key in header `Authorization`.

@@ -273,3 +273,129 @@ async fn client_credentials_in_the_form_and_token_endpoint_errors() {
     assert!(!message.contains("s3cret"), "{message}");
     assert_eq!(mock.count(), 1, "nothing sent without a token");
 }
+
+/// The generated server: 401 before the handler without a credential, and the scheme (and
+/// value) that authenticated the request in `context.authenticated`.
+mod server {
+    use std::future::Future;
+    use std::sync::{Arc, Mutex};
+
+    use fixture_output::security::server::{Api, router};
+    use fixture_output::security::server_runtime::{Authenticated, RequestContext, ServerError};
+    use fixture_output::security::{Client, StaticCredential};
+
+    type Seen = Vec<(&'static str, Option<Authenticated>)>;
+
+    /// Records each call's operation and authentication.
+    #[derive(Default)]
+    struct Recorder(Mutex<Seen>);
+
+    macro_rules! recording {
+        ($($name:ident),*) => {$(
+            fn $name(
+                &self,
+                context: &RequestContext,
+            ) -> impl Future<Output = Result<(), ServerError<serde_json::Value>>> + Send {
+                self.0
+                    .lock()
+                    .unwrap()
+                    .push((context.operation_id, context.authenticated.clone()));
+                async { Ok(()) }
+            }
+        )*};
+    }
+
+    impl Api for Recorder {
+        recording!(
+            get_default,
+            get_query,
+            get_cookie,
+            get_either,
+            get_both,
+            get_public,
+            get_optional,
+            machine_call,
+            user_call,
+            digest_call,
+            get_legacy
+        );
+    }
+
+    fn schemes(auth: &Option<Authenticated>) -> Vec<(&'static str, String)> {
+        auth.iter()
+            .flat_map(|a| a.schemes.iter())
+            .map(|s| (s.scheme, s.value.clone()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn requests_without_a_credential_get_401_before_the_handler() {
+        let recorder = Arc::new(Recorder::default());
+        let base = super::support::serve(router(recorder.clone())).await;
+        let http = reqwest::Client::new();
+        let response = http.get(format!("{base}/default")).send().await.unwrap();
+        assert_eq!(response.status(), 401);
+        let response = http
+            .get(format!("{base}/either"))
+            .header("authorization", "Digest x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        assert_eq!(response.headers().get("www-authenticate").unwrap(), "Basic");
+        assert!(recorder.0.lock().unwrap().is_empty(), "no handler ran");
+        // Public and optional operations run without one.
+        let response = http.get(format!("{base}/public")).send().await.unwrap();
+        assert_eq!(response.status(), 204);
+        let response = http.get(format!("{base}/optional")).send().await.unwrap();
+        assert_eq!(response.status(), 204);
+        let seen = recorder.0.lock().unwrap().clone();
+        assert_eq!(seen[0], ("getPublic", None));
+        assert_eq!(seen[1].0, "getOptional");
+        assert_eq!(seen[1].1.as_ref().map(|a| a.schemes.len()), Some(0));
+    }
+
+    #[tokio::test]
+    async fn the_handler_is_told_which_scheme_authenticated() {
+        let recorder = Arc::new(Recorder::default());
+        let base = super::support::serve(router(recorder.clone())).await;
+        let client = Client::new(&base)
+            .unwrap()
+            .with_api_key_header_auth("hk")
+            .unwrap()
+            .with_api_key_query_auth("qk")
+            .unwrap()
+            .with_api_key_cookie_auth("ck")
+            .unwrap()
+            .with_bearer_auth("tok")
+            .unwrap();
+        client.get_default().await.unwrap();
+        client.get_query().await.unwrap();
+        client.get_cookie().await.unwrap();
+        client.get_either().await.unwrap();
+        client.get_both().await.unwrap();
+        client.get_optional().await.unwrap();
+        let client = client.with_credential(StaticCredential::new("Bearer fallback").unwrap());
+        client.user_call().await.unwrap();
+        let seen = recorder.0.lock().unwrap().clone();
+        let got: Vec<_> = seen.iter().map(|(id, auth)| (*id, schemes(auth))).collect();
+        let s = |v: &str| v.to_owned();
+        assert_eq!(
+            got,
+            [
+                ("getDefault", vec![("apiKeyHeader", s("hk"))]),
+                ("getQuery", vec![("apiKeyQuery", s("qk"))]),
+                ("getCookie", vec![("apiKeyCookie", s("ck"))]),
+                ("getEither", vec![("bearerAuth", s("tok"))]),
+                (
+                    "getBoth",
+                    vec![("apiKeyHeader", s("hk")), ("apiKeyQuery", s("qk"))]
+                ),
+                ("getOptional", vec![("bearerAuth", s("tok"))]),
+                ("userCall", vec![("authorizationCode", s("fallback"))]),
+            ]
+        );
+        let debug = format!("{:?}", seen[0].1);
+        assert!(!debug.contains("hk"), "{debug}");
+    }
+}

@@ -25,9 +25,9 @@ pub type Requirements = &'static [&'static [&'static str]];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Placement {
-    /// The whole `Authorization` header (`http` and `oauth2` schemes: the credential's value
-    /// is `Basic …`, `Bearer …`).
-    Authorization,
+    /// The whole `Authorization` header (`http` and `oauth2` schemes): the credential's value
+    /// is `<prefix> …` (`Basic …`, `Bearer …`); the server side reads what follows the prefix.
+    Authorization(&'static str),
     /// The header of this name (an `apiKey` in a header).
     Header(&'static str),
     /// The query parameter of this name (an `apiKey` in the query).
@@ -87,7 +87,7 @@ impl SchemeCredentials {
     ) -> Result<Selected, String> {
         let fallback = || {
             fallback
-                .map(|c| vec![(Placement::Authorization, c.clone())])
+                .map(|c| vec![(Placement::Authorization(""), c.clone())])
                 .unwrap_or_default()
         };
         let Some(alternatives) = security else {
@@ -135,7 +135,7 @@ pub(crate) async fn apply(
         let mut value = credential.authorization().await?;
         value.set_sensitive(true);
         match *placement {
-            Placement::Authorization => {
+            Placement::Authorization(_) => {
                 request
                     .headers_mut()
                     .insert(reqwest::header::AUTHORIZATION, value);
@@ -208,7 +208,7 @@ mod tests {
         },
         Scheme {
             name: "basic",
-            placement: Placement::Authorization,
+            placement: Placement::Authorization("Basic"),
         },
     ];
 
@@ -247,7 +247,7 @@ mod tests {
         let fallback = credential("Bearer f");
         let needs: Requirements = &[&["key"], &["basic", "query"]];
         let chosen = set.select("op", Some(needs), Some(&fallback)).expect("ok");
-        assert_eq!(names(&chosen), [Placement::Authorization]);
+        assert_eq!(names(&chosen), [Placement::Authorization("")]);
         let Err(error) = set.select("getThing", Some(needs), None) else {
             panic!("expected an error");
         };
@@ -267,7 +267,7 @@ mod tests {
         );
         // A document without requirements: the fallback, as before schemes existed.
         let chosen = set.select("op", None, Some(&fallback)).expect("ok");
-        assert_eq!(names(&chosen), [Placement::Authorization]);
+        assert_eq!(names(&chosen), [Placement::Authorization("")]);
         assert!(set.select("op", None, None).expect("ok").is_empty());
     }
 

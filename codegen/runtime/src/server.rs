@@ -10,6 +10,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
+mod auth;
+pub use auth::{Authenticated, SchemeValue, authenticate};
+
 /// What a handler knows about the request besides its typed inputs.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -22,6 +25,9 @@ pub struct RequestContext {
     pub path: String,
     /// The request headers (for authentication, tracing ids...).
     pub headers: HeaderMap,
+    /// Which security scheme (and value) authenticated the request, per the operation's
+    /// requirements (see [`authenticate`]); `None` when the operation has none.
+    pub authenticated: Option<Authenticated>,
 }
 
 /// Why a request was refused before reaching the implementation: which input, and what is
@@ -105,6 +111,7 @@ pub fn context(
         method,
         path: uri.path().to_owned(),
         headers,
+        authenticated: None,
     }
 }
 

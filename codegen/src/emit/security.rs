@@ -27,7 +27,11 @@ pub fn client_items(api: &Api) -> TokenStream {
                 ApiKeyLocation::Query => quote!(Query(#name)),
                 ApiKeyLocation::Cookie => quote!(Cookie(#name)),
             },
-            _ => quote!(Authorization),
+            SchemeKind::Basic => quote!(Authorization("Basic")),
+            SchemeKind::Bearer | SchemeKind::ClientCredentials { .. } => {
+                quote!(Authorization("Bearer"))
+            }
+            SchemeKind::HttpOther { scheme } => quote!(Authorization(#scheme)),
         };
         quote!(runtime::Scheme { name: #name, placement: runtime::Placement::#placement })
     });
@@ -142,6 +146,17 @@ pub fn requirements(op: &Operation) -> TokenStream {
             quote!(::std::option::Option::Some(&[#(#alternatives),*]))
         }
     }
+}
+
+/// The requirements a generated server checks for `op` (a static slice), when it has some
+/// and the document declares schemes.
+pub fn server_requirements(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let alternatives = op.security.as_ref()?;
+    if api.security.is_empty() {
+        return None;
+    }
+    let alternatives = alternatives.iter().map(|a| quote!(&[#(#a),*]));
+    Some(quote!(&[#(#alternatives),*]))
 }
 
 /// A paragraph of `op`'s docs saying which schemes it accepts, when it has requirements.
