@@ -57,6 +57,9 @@ mod retry;
 /// The server side: decoding and validating requests, encoding responses.
 #[cfg(feature = "server")]
 pub mod server;
+/// Authentication on the server side (re-exported by `server`).
+#[cfg(feature = "server")]
+mod server_auth;
 
 /// What the unit tests of several modules share.
 #[cfg(test)]

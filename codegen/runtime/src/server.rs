@@ -10,8 +10,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-mod auth;
-pub use auth::{Authenticated, SchemeValue, authenticate};
+pub use crate::server_auth::{Authenticated, SchemeValue, authenticate};
 
 /// What a handler knows about the request besides its typed inputs.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use std::fmt;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 
-use super::{Query, RequestContext};
+use crate::server::{Query, RequestContext};
 use crate::{Placement, Requirements, Scheme};
 
 /// The credential one scheme found in a request. Its `Debug` output does not show the value.
@@ -68,12 +68,12 @@ fn find(placement: Placement, headers: &HeaderMap, query: &Query) -> Option<Stri
         }
         Placement::Header(name) => header_text(name),
         Placement::Query(name) => query.values(name).next().map(str::to_owned),
-        Placement::Cookie(name) => super::cookie_param::<String>(headers, name).ok()?,
+        Placement::Cookie(name) => crate::server::cookie_param::<String>(headers, name).ok()?,
     }
 }
 
 /// Finds the first alternative of `security` the request satisfies and records it in
-/// `context` ([`RequestContext::authenticated`]); `Err` with a 401 response when the
+/// `context` ([`RequestContext::authenticated`](crate::server::RequestContext::authenticated)); `Err` with a 401 response when the
 /// operation needs a credential and the request satisfies no alternative. Generated handlers
 /// call it before reading their inputs.
 pub fn authenticate(
@@ -102,7 +102,7 @@ pub fn authenticate(
     if security.is_empty() {
         return Ok(());
     }
-    let mut response = super::bytes_response(
+    let mut response = crate::server::bytes_response(
         401,
         "text/plain; charset=utf-8",
         b"authentication required".to_vec(),
