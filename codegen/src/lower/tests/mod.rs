@@ -1,6 +1,7 @@
 //! Lowering in, IR out: the decisions lowering makes so that emission does not have to.
 
 mod naming;
+mod security;
 
 use crate::ir::{Api, Operation, Success, SuccessStatus};
 
