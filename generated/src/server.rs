@@ -241,7 +241,7 @@ async fn handle_query_iot_hub_page<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -307,7 +307,7 @@ async fn handle_create_import_export_job<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -352,7 +352,7 @@ async fn handle_get_import_export_jobs<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -393,7 +393,7 @@ async fn handle_get_import_export_job<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -437,7 +437,7 @@ async fn handle_cancel_import_export_job<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -490,7 +490,7 @@ async fn handle_get_scheduled_job<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -535,7 +535,7 @@ async fn handle_create_scheduled_job<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -581,7 +581,7 @@ async fn handle_cancel_scheduled_job<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,
@@ -625,7 +625,7 @@ async fn handle_query_scheduled_jobs_page<A: Api>(
         &uri,
         headers.clone(),
     );
-    if let Err(response) = server_runtime::authenticate(
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
         &mut context,
         &query,
         super::client::Client::SECURITY_SCHEMES,

@@ -73,15 +73,16 @@ fn find(placement: Placement, headers: &HeaderMap, query: &Query) -> Option<Stri
 }
 
 /// Finds the first alternative of `security` the request satisfies and records it in
-/// `context` ([`RequestContext::authenticated`](crate::server::RequestContext::authenticated)); `Err` with a 401 response when the
-/// operation needs a credential and the request satisfies no alternative. Generated handlers
+/// `context` ([`RequestContext::authenticated`](crate::server::RequestContext::authenticated));
+/// returns the 401 response to send instead of calling the handler when the operation needs a
+/// credential and the request satisfies no alternative. Generated handlers
 /// call it before reading their inputs.
 pub fn authenticate(
     context: &mut RequestContext,
     query: &Query,
     schemes: &'static [Scheme],
     security: Requirements,
-) -> Result<(), Response> {
+) -> Option<Response> {
     for alternative in security.iter() {
         let found: Option<Vec<SchemeValue>> = alternative
             .iter()
@@ -96,11 +97,11 @@ pub fn authenticate(
             .collect();
         if let Some(schemes) = found {
             context.authenticated = Some(Authenticated { schemes });
-            return Ok(());
+            return None;
         }
     }
     if security.is_empty() {
-        return Ok(());
+        return None;
     }
     let mut response = crate::server::bytes_response(
         401,
@@ -122,5 +123,5 @@ pub fn authenticate(
                 .insert(header::WWW_AUTHENTICATE, value);
         }
     }
-    Err(response)
+    Some(response)
 }

@@ -445,7 +445,7 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let authenticate = match super::security::server_requirements(api, op) {
         Some(security) => quote! {
             let mut context = server_runtime::context(#op_id, method, &uri, headers.clone());
-            if let Err(response) = server_runtime::authenticate(
+            if let ::std::option::Option::Some(response) = server_runtime::authenticate(
                 &mut context, &query, super::client::Client::SECURITY_SCHEMES, #security,
             ) {
                 return response;
