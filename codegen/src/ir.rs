@@ -106,7 +106,8 @@ pub struct RetryDefaults {
     pub transient_error_codes: Vec<String>,
 }
 
-/// A security scheme, kept for documentation.
+/// A security scheme of `components.securitySchemes`: how its credential goes on the wire,
+/// and the client method that sets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityScheme {
     /// The scheme's key in `components.securitySchemes`.
@@ -115,7 +116,55 @@ pub struct SecurityScheme {
     pub summary: String,
     /// The scheme's description.
     pub description: Option<String>,
+    /// What kind of credential it is and where it goes.
+    pub kind: SchemeKind,
+    /// The client method that sets its credential (`with_<scheme>_auth`).
+    pub setter: String,
 }
+
+/// The kind of a security scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `apiKey`: the value in the header, query parameter or cookie `name`.
+    ApiKey {
+        /// Where the key goes.
+        location: ApiKeyLocation,
+        /// The header, query parameter or cookie name.
+        name: String,
+    },
+    /// `http` `basic`: `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// `http` `bearer`, `openIdConnect`, and `oauth2` without a client-credentials flow:
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// Another `http` scheme: `Authorization: <scheme> <value>`.
+    HttpOther {
+        /// The scheme as written (`digest`, `hoba`...).
+        scheme: String,
+    },
+    /// `oauth2` with a `clientCredentials` flow: a token fetched from `token_url`.
+    ClientCredentials {
+        /// The flow's `tokenUrl`.
+        token_url: String,
+        /// The flow's scopes, in document order.
+        scopes: Vec<String>,
+    },
+}
+
+/// Where an `apiKey` scheme puts its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// An operation's security requirements: ordered alternatives, each a set of scheme names
+/// (all of which apply); an empty alternative allows anonymous calls.
+pub type Requirements = Vec<Vec<String>>;
 
 /// A reference to a Rust type, as used by fields, parameters and bodies.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -459,6 +508,9 @@ pub struct Operation {
     pub idempotent: bool,
     /// How to follow pages, when the operation declares `x-paging`.
     pub paging: Option<Paging>,
+    /// The operation's security requirements (its own `security`, else the document's);
+    /// `None` when neither says anything.
+    pub security: Option<Requirements>,
 }
 
 /// How a paged operation hands out the next page (`x-paging` on the operation).

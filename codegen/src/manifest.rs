@@ -19,6 +19,7 @@ pub const RUNTIME_PACKAGE: &str = "openapi-rust-runtime";
 const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../runtime/Cargo.toml")),
     ("src/lib.rs", include_str!("../runtime/src/lib.rs")),
+    ("src/auth.rs", include_str!("../runtime/src/auth.rs")),
     ("src/body.rs", include_str!("../runtime/src/body.rs")),
     (
         "src/byte_stream.rs",
@@ -38,6 +39,7 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("src/error.rs", include_str!("../runtime/src/error.rs")),
     ("src/hook.rs", include_str!("../runtime/src/hook.rs")),
     ("src/model.rs", include_str!("../runtime/src/model.rs")),
+    ("src/oauth2.rs", include_str!("../runtime/src/oauth2.rs")),
     ("src/paging.rs", include_str!("../runtime/src/paging.rs")),
     ("src/request.rs", include_str!("../runtime/src/request.rs")),
     (
@@ -46,6 +48,10 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ),
     ("src/retry.rs", include_str!("../runtime/src/retry.rs")),
     ("src/server.rs", include_str!("../runtime/src/server.rs")),
+    (
+        "src/server_auth.rs",
+        include_str!("../runtime/src/server_auth.rs"),
+    ),
     (
         "src/server_body.rs",
         include_str!("../runtime/src/server_body.rs"),

@@ -169,7 +169,11 @@ fn the_overlay_applies_every_correction_without_a_warning() {
             assert_eq!(operation["tags"], json!([tag]), "{method} {path}");
         }
     }
-    assert_eq!(doc["security"], json!([{"sasToken": []}]));
+    assert_eq!(doc["security"], json!([{"sasToken": []}, {"entraId": []}]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["entraId"]["scheme"],
+        json!("bearer")
+    );
     // Hoisted enums, in place: field order unchanged.
     let properties = &doc["components"]["schemas"]["JobProperties"]["properties"];
     assert_eq!(
@@ -242,7 +246,7 @@ fn an_upstream_change_under_the_overlay_shows() {
     assert!(warning.message.contains("Correction 2"), "{warning}");
     assert_eq!(
         warning.location.pointer,
-        "spec/overlays/iothub-jobs.overlay.yaml#/actions/18"
+        "spec/overlays/iothub-jobs.overlay.yaml#/actions/19"
     );
 }
 

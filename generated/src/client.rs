@@ -10,9 +10,13 @@ use super::runtime;
 ///
 /// Cheap to clone: clones share the connection pool.
 ///
-/// Authentication `sasToken`: API key in header `Authorization`. Pass a [`Credential`](super::runtime::Credential) to [`Client::with_credential`].
+/// Authentication `sasToken`: API key in header `Authorization`. Set it with [`Client::with_sas_token_auth`].
 ///
 /// A shared access signature (SAS) token for a hub-level shared access policy, sent as the whole value of the Authorization header: `SharedAccessSignature sr={URL-encoded resource URI}&sig={signature}&se={expiry}&skn={policy name}`. `sr` is the hub host name without protocol (for example `myhub.azure-devices.net`), URL-encoded; `se` is the expiry in seconds since the Unix epoch, as a decimal string; `skn` is the name of the shared access policy (for example `iothubowner`); `sig` is the URL-encoded base64 of HMAC-SHA256, keyed with the base64-decoded policy key, over the UTF-8 bytes of `{URL-encoded resource URI}` + "\\n" + `{expiry}`. The order of the fields does not matter. Jobs need the ServiceConnect and/or RegistryRead/RegistryReadWrite permissions. A Microsoft Entra ID access token (scope `https://iothubs.azure.net/.default`) can be sent in the same header instead, as `Bearer <token>`.
+///
+/// Authentication `entraId`: HTTP `bearer` authentication. Set it with [`Client::with_entra_id_auth`].
+///
+/// A Microsoft Entra ID access token for the scope `https://iothubs.azure.net/.default`, sent as `Authorization: Bearer <token>`. The principal needs an IoT Hub data-plane role (for example IoT Hub Data Contributor).
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(super) core: runtime::ClientCore,
@@ -44,7 +48,8 @@ impl Client {
                         ::std::env!("CARGO_PKG_VERSION")
                     ),
                 )
-                .with_request_id_header("x-ms-client-request-id"),
+                .with_request_id_header("x-ms-client-request-id")
+                .with_security_schemes(Self::SECURITY_SCHEMES),
             api_version: "2021-04-12".to_owned(),
         })
     }
@@ -85,6 +90,49 @@ impl Client {
     pub fn api_version(&self) -> &str {
         &self.api_version
     }
+    /// The document's security schemes and where each one's credential goes.
+    pub const SECURITY_SCHEMES: &'static [runtime::Scheme] = &[
+        runtime::Scheme {
+            name: "sasToken",
+            placement: runtime::Placement::Header("Authorization"),
+        },
+        runtime::Scheme {
+            name: "entraId",
+            placement: runtime::Placement::Authorization("Bearer"),
+        },
+    ];
+    /// Authenticates with the scheme `sasToken`: API key in header `Authorization`.
+    ///
+    /// A shared access signature (SAS) token for a hub-level shared access policy, sent as the whole value of the Authorization header: `SharedAccessSignature sr={URL-encoded resource URI}&sig={signature}&se={expiry}&skn={policy name}`. `sr` is the hub host name without protocol (for example `myhub.azure-devices.net`), URL-encoded; `se` is the expiry in seconds since the Unix epoch, as a decimal string; `skn` is the name of the shared access policy (for example `iothubowner`); `sig` is the URL-encoded base64 of HMAC-SHA256, keyed with the base64-decoded policy key, over the UTF-8 bytes of `{URL-encoded resource URI}` + "\\n" + `{expiry}`. The order of the fields does not matter. Jobs need the ServiceConnect and/or RegistryRead/RegistryReadWrite permissions. A Microsoft Entra ID access token (scope `https://iothubs.azure.net/.default`) can be sent in the same header instead, as `Bearer <token>`.
+    ///
+    /// Sends `key` as it is. Fails when the value cannot be sent in a header (the error does not show it).
+    ///
+    /// For a value that changes, pass a [`Credential`](runtime::Credential) to [`with_scheme_credential`](Self::with_scheme_credential) with this scheme's name.
+    pub fn with_sas_token_auth(
+        self,
+        key: &str,
+    ) -> ::std::result::Result<Self, runtime::InvalidHeaderValue> {
+        Ok(self.with_scheme_credential("sasToken", runtime::StaticCredential::new(key)?))
+    }
+    /// Authenticates with the scheme `entraId`: HTTP `bearer` authentication.
+    ///
+    /// A Microsoft Entra ID access token for the scope `https://iothubs.azure.net/.default`, sent as `Authorization: Bearer <token>`. The principal needs an IoT Hub data-plane role (for example IoT Hub Data Contributor).
+    ///
+    /// Sends `Authorization: Bearer <token>`. Fails when the value cannot be sent in a header (the error does not show it).
+    ///
+    /// For a value that changes, pass a [`Credential`](runtime::Credential) to [`with_scheme_credential`](Self::with_scheme_credential) with this scheme's name.
+    pub fn with_entra_id_auth(
+        self,
+        token: &str,
+    ) -> ::std::result::Result<Self, runtime::InvalidHeaderValue> {
+        Ok(
+            self
+                .with_scheme_credential(
+                    "entraId",
+                    runtime::StaticCredential::bearer(token)?,
+                ),
+        )
+    }
     /// Query an IoT Hub using a SQL-like language (see <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language>). Each item of the answer is one row of what the query selects: device twins (`SELECT * FROM devices`), device jobs, the per-device results of scheduled jobs (`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '...'`; see DeviceJob), or projections (`SELECT deviceId FROM devices`, `SELECT COUNT() ...`). The x-ms-item-type response header says which. Pagination is supported through the x-ms-max-item-count and x-ms-continuation headers.
     ///
     /// `POST /devices/query` (operationId `Query_QueryIotHub`).
@@ -93,6 +141,8 @@ impl Client {
     /// - [`.continuation(...)`](requests::QueryIotHubPage::continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
     /// - [`.page_size(...)`](requests::QueryIotHubPage::page_size), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
     /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
+    ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
     ///
     /// Send the request with `.await` (or [`send`](requests::QueryIotHubPage::send)); [`requests::QueryIotHubPage`] also takes per-call options.
     pub fn query_iot_hub_page<'a>(
@@ -126,6 +176,8 @@ impl Client {
     /// Arguments:
     /// - `body`: the `application/json` request body: The job specifications.
     ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
+    ///
     /// Send the request with `.await` (or [`send`](requests::CreateImportExportJob::send)); [`requests::CreateImportExportJob`] also takes per-call options.
     pub fn create_import_export_job<'a>(
         &'a self,
@@ -141,6 +193,8 @@ impl Client {
     ///
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
     ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
+    ///
     /// Send the request with `.await` (or [`send`](requests::GetImportExportJobs::send)); [`requests::GetImportExportJobs`] also takes per-call options.
     pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
         requests::GetImportExportJobs {
@@ -154,6 +208,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
+    ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
     ///
     /// Send the request with `.await` (or [`send`](requests::GetImportExportJob::send)); [`requests::GetImportExportJob`] also takes per-call options.
     pub fn get_import_export_job<'a>(
@@ -173,6 +229,8 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
     ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
+    ///
     /// Send the request with `.await` (or [`send`](requests::CancelImportExportJob::send)); [`requests::CancelImportExportJob`] also takes per-call options.
     pub fn cancel_import_export_job<'a>(
         &'a self,
@@ -190,6 +248,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
+    ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
     ///
     /// Send the request with `.await` (or [`send`](requests::GetScheduledJob::send)); [`requests::GetScheduledJob`] also takes per-call options.
     pub fn get_scheduled_job<'a>(
@@ -209,6 +269,8 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
     /// - `body`: the `application/json` request body: The job request info.
+    ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
     ///
     /// Send the request with `.await` (or [`send`](requests::CreateScheduledJob::send)); [`requests::CreateScheduledJob`] also takes per-call options.
     pub fn create_scheduled_job<'a>(
@@ -230,6 +292,8 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
     ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
+    ///
     /// Send the request with `.await` (or [`send`](requests::CancelScheduledJob::send)); [`requests::CancelScheduledJob`] also takes per-call options.
     pub fn cancel_scheduled_job<'a>(
         &'a self,
@@ -250,6 +314,8 @@ impl Client {
     /// - [`.job_status(...)`](requests::QueryScheduledJobsPage::job_status), optional: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
     /// - [`.page_size(...)`](requests::QueryScheduledJobsPage::page_size), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page (the page size). The service may use a different value if the value specified is not acceptable.
     /// - [`.continuation(...)`](requests::QueryScheduledJobsPage::continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
+    ///
+    /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
     ///
     /// Send the request with `.await` (or [`send`](requests::QueryScheduledJobsPage::send)); [`requests::QueryScheduledJobsPage`] also takes per-call options.
     pub fn query_scheduled_jobs_page<'a>(

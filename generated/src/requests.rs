@@ -71,6 +71,7 @@ impl<'a> QueryIotHubPage<'a> {
         let operation = runtime::OperationInfo {
             id: "Query_QueryIotHub",
             idempotent: false,
+            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -207,6 +208,7 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateImportExportJob",
                     idempotent: false,
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -270,6 +272,7 @@ impl<'a> GetImportExportJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJobs",
                     idempotent: true,
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -331,6 +334,7 @@ impl<'a> GetImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJob",
                     idempotent: true,
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -382,6 +386,7 @@ impl<'a> CancelImportExportJob<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
+            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -452,6 +457,7 @@ impl<'a> GetScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetScheduledJob",
                     idempotent: true,
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -515,6 +521,7 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateScheduledJob",
                     idempotent: true,
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -576,6 +583,7 @@ impl<'a> CancelScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CancelScheduledJob",
                     idempotent: true,
+                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -685,6 +693,7 @@ impl<'a> QueryScheduledJobsPage<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,
+            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {

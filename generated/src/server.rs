@@ -15,6 +15,8 @@ pub trait Api: Send + Sync + 'static {
     /// Query an IoT Hub using a SQL-like language (see <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language>). Each item of the answer is one row of what the query selects: device twins (`SELECT * FROM devices`), device jobs, the per-device results of scheduled jobs (`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '...'`; see DeviceJob), or projections (`SELECT deviceId FROM devices`, `SELECT COUNT() ...`). The x-ms-item-type response header says which. Pagination is supported through the x-ms-max-item-count and x-ms-continuation headers.
     ///
     /// `POST /devices/query` (operationId `Query_QueryIotHub`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn query_iot_hub_page(
         &self,
         context: &RequestContext,
@@ -31,6 +33,8 @@ pub trait Api: Send + Sync + 'static {
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `POST /jobs/create` (operationId `Jobs_CreateImportExportJob`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn create_import_export_job(
         &self,
         context: &RequestContext,
@@ -45,6 +49,8 @@ pub trait Api: Send + Sync + 'static {
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn get_import_export_jobs(
         &self,
         context: &RequestContext,
@@ -58,6 +64,8 @@ pub trait Api: Send + Sync + 'static {
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `GET /jobs/{id}` (operationId `Jobs_GetImportExportJob`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn get_import_export_job(
         &self,
         context: &RequestContext,
@@ -72,6 +80,8 @@ pub trait Api: Send + Sync + 'static {
     /// Cancels an import or export job in the IoT Hub.
     ///
     /// `DELETE /jobs/{id}` (operationId `Jobs_CancelImportExportJob`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn cancel_import_export_job(
         &self,
         context: &RequestContext,
@@ -86,6 +96,8 @@ pub trait Api: Send + Sync + 'static {
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
     /// `GET /jobs/v2/{id}` (operationId `Jobs_GetScheduledJob`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn get_scheduled_job(
         &self,
         context: &RequestContext,
@@ -100,6 +112,8 @@ pub trait Api: Send + Sync + 'static {
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
     /// `PUT /jobs/v2/{id}` (operationId `Jobs_CreateScheduledJob`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn create_scheduled_job(
         &self,
         context: &RequestContext,
@@ -115,6 +129,8 @@ pub trait Api: Send + Sync + 'static {
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
     /// `POST /jobs/v2/{id}/cancel` (operationId `Jobs_CancelScheduledJob`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn cancel_scheduled_job(
         &self,
         context: &RequestContext,
@@ -129,6 +145,8 @@ pub trait Api: Send + Sync + 'static {
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
     /// `GET /jobs/v2/query` (operationId `Jobs_QueryScheduledJobs`).
+    ///
+    /// The router answers 401 to a request that satisfies none of the operation's security requirements; `context.authenticated` says which scheme (and value) the request carried. Checking the value is up to the implementation.
     fn query_scheduled_jobs_page(
         &self,
         context: &RequestContext,
@@ -217,6 +235,20 @@ async fn handle_query_iot_hub_page<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Query_QueryIotHub",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -228,12 +260,6 @@ async fn handle_query_iot_hub_page<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Query_QueryIotHub",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, continuation, page_size, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -275,6 +301,20 @@ async fn handle_create_import_export_job<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_CreateImportExportJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -282,12 +322,6 @@ async fn handle_create_import_export_job<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_CreateImportExportJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -312,15 +346,23 @@ async fn handle_get_import_export_jobs<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((query.required::<::std::string::String>("api-version")?,))
-    })();
-    let context = server_runtime::context(
+    let mut context = server_runtime::context(
         "Jobs_GetImportExportJobs",
         method,
         &uri,
         headers.clone(),
     );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((query.required::<::std::string::String>("api-version")?,))
+    })();
     let (api_version,) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -345,18 +387,26 @@ async fn handle_get_import_export_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_GetImportExportJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
             query.required::<::std::string::String>("api-version")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_GetImportExportJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -381,18 +431,26 @@ async fn handle_cancel_import_export_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_CancelImportExportJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
             query.required::<::std::string::String>("api-version")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_CancelImportExportJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -426,18 +484,26 @@ async fn handle_get_scheduled_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_GetScheduledJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
             query.required::<::std::string::String>("api-version")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_GetScheduledJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -463,6 +529,20 @@ async fn handle_create_scheduled_job<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_CreateScheduledJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -471,12 +551,6 @@ async fn handle_create_scheduled_job<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_CreateScheduledJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -501,18 +575,26 @@ async fn handle_cancel_scheduled_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_CancelScheduledJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
             query.required::<::std::string::String>("api-version")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_CancelScheduledJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -537,6 +619,20 @@ async fn handle_query_scheduled_jobs_page<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let mut context = server_runtime::context(
+        "Jobs_QueryScheduledJobs",
+        method,
+        &uri,
+        headers.clone(),
+    );
+    if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+        &mut context,
+        &query,
+        super::client::Client::SECURITY_SCHEMES,
+        &[&["sasToken"], &["entraId"]],
+    ) {
+        return response;
+    }
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -548,12 +644,6 @@ async fn handle_query_scheduled_jobs_page<A: Api>(
             >(&headers, "x-ms-continuation")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_QueryScheduledJobs",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, job_type, job_status, page_size, continuation) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),

@@ -52,7 +52,11 @@ fn is_uuid(text: &str) -> bool {
 #[tokio::test]
 async fn every_attempt_names_the_crate_and_gets_a_fresh_request_id() {
     let mock = Mock::start(vec![busy(), busy(), job()]).await;
-    let client = Client::new(&mock.base).unwrap().with_retry_policy(fast());
+    let client = Client::new(&mock.base)
+        .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
+        .with_retry_policy(fast());
 
     client.get_scheduled_job("job-1").await.unwrap();
 
@@ -77,6 +81,8 @@ async fn an_application_id_comes_first_in_the_user_agent() {
     let mock = Mock::start(vec![job()]).await;
     let client = Client::new(&mock.base)
         .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
         .with_application_id("fleet manager");
 
     client.get_scheduled_job("job-1").await.unwrap();
@@ -91,7 +97,11 @@ async fn an_application_id_comes_first_in_the_user_agent() {
 #[tokio::test]
 async fn a_callers_request_id_and_headers_go_with_every_attempt() {
     let mock = Mock::start(vec![busy(), job()]).await;
-    let client = Client::new(&mock.base).unwrap().with_retry_policy(fast());
+    let client = Client::new(&mock.base)
+        .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
+        .with_retry_policy(fast());
 
     client
         .get_scheduled_job("job-1")
@@ -110,7 +120,11 @@ async fn a_callers_request_id_and_headers_go_with_every_attempt() {
 #[tokio::test]
 async fn a_calls_retry_policy_replaces_the_clients() {
     let mock = Mock::start(vec![busy(), job()]).await;
-    let client = Client::new(&mock.base).unwrap().with_retry_policy(fast());
+    let client = Client::new(&mock.base)
+        .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
+        .with_retry_policy(fast());
 
     let error = client
         .get_scheduled_job("job-1")
@@ -131,6 +145,8 @@ async fn a_calls_timeout_replaces_the_clients() {
     let mock = Mock::start(vec![Reply::hang()]).await;
     let client = Client::new(&mock.base)
         .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
         .with_retry_policy(RetryPolicy::none());
 
     let error = client
@@ -145,7 +161,10 @@ async fn a_calls_timeout_replaces_the_clients() {
 #[tokio::test]
 async fn invalid_headers_and_the_authorization_header_are_refused_before_sending() {
     let mock = Mock::start(vec![job()]).await;
-    let client = Client::new(&mock.base).unwrap();
+    let client = Client::new(&mock.base)
+        .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap();
 
     for (name, value) in [
         ("bad name", "x"),
@@ -172,7 +191,10 @@ async fn options_shared_by_several_calls_and_typed_filters() {
         Reply::json(200, &json!([])).header("x-ms-item-type", "JobResponse"),
     ])
     .await;
-    let client = Client::new(&mock.base).unwrap();
+    let client = Client::new(&mock.base)
+        .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap();
     let shared = CallOptions::new()
         .client_request_id("batch-7")
         .header("x-extra", "hunter2");

@@ -135,6 +135,8 @@ async fn a_hook_that_refuses_fails_the_call_before_sending() {
     });
     let client = Client::new(&mock.base)
         .unwrap()
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
         .with_hook(Arc::clone(&first))
         .with_hook(Refuse);
 

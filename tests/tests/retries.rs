@@ -46,6 +46,8 @@ fn fast_policy() -> RetryPolicy {
 fn client(base: &str) -> Client {
     Client::new(base)
         .expect("valid base URL")
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=y&se=1&skn=p")
+        .unwrap()
         .with_retry_policy(fast_policy())
 }
 
@@ -773,7 +775,7 @@ async fn a_custom_credential_is_asked_every_attempt_and_renewed_after_a_401() {
         current: AtomicU64::new(0),
         asked: AtomicU64::new(0),
     });
-    let client = client(&mock.base).with_credential(credential.clone());
+    let client = client(&mock.base).with_scheme_credential("sasToken", credential.clone());
 
     client.get_scheduled_job("job-1").await.unwrap();
 
@@ -801,7 +803,7 @@ async fn a_credential_that_cannot_renew_gets_one_401() {
     let mock = Mock::start(vec![Reply::text(401, ""), ok_job()]).await;
 
     let error = client(&mock.base)
-        .with_credential(Fixed)
+        .with_scheme_credential("sasToken", Fixed)
         .get_scheduled_job("job-1")
         .await
         .unwrap_err();
@@ -825,7 +827,7 @@ async fn a_credential_failure_sends_nothing() {
     let credential = Arc::new(Unreachable(AtomicU64::new(0)));
 
     let error = client(&mock.base)
-        .with_credential(credential.clone())
+        .with_scheme_credential("sasToken", credential.clone())
         .get_scheduled_job("job-1")
         .await
         .unwrap_err();

@@ -62,7 +62,7 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
 
 /// Whether `url`'s host is a loopback address: `localhost`, 127.0.0.0/8 or `::1` (also as
 /// `::ffff:127.x.y.z`).
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -151,6 +151,9 @@ pub struct OperationInfo {
     pub id: &'static str,
     /// Whether sending the request twice has the same effect as once.
     pub idempotent: bool,
+    /// The operation's security requirements (see [`Requirements`](crate::Requirements));
+    /// `None` when the document declares none, and the client's `with_credential` applies.
+    pub security: Option<crate::Requirements>,
 }
 
 /// What every generated client holds: the base URL, the HTTP client, the credential, the
@@ -170,6 +173,7 @@ pub struct ClientCore {
     user_agent: HeaderValue,
     request_id_header: Option<reqwest::header::HeaderName>,
     hooks: Vec<Arc<dyn crate::Hook>>,
+    schemes: crate::auth::SchemeCredentials,
 }
 
 impl fmt::Debug for ClientCore {
@@ -188,6 +192,15 @@ impl fmt::Debug for ClientCore {
             .field("user_agent", &self.user_agent())
             .field("request_id_header", &self.request_id_header)
             .field("hooks", &self.hooks.len())
+            .field(
+                "scheme_credentials",
+                &self
+                    .schemes
+                    .credentials
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -243,6 +256,7 @@ impl ClientCore {
             )),
             request_id_header: None,
             hooks: Vec::new(),
+            schemes: Default::default(),
         })
     }
 
@@ -309,6 +323,28 @@ impl ClientCore {
     /// Sets the credential used for every request.
     pub fn set_credential(&mut self, credential: Arc<dyn Credential>) {
         self.credential = Some(credential);
+    }
+
+    /// Registers the document's security schemes: where the credential of each goes.
+    pub fn set_security_schemes(&mut self, schemes: &'static [crate::Scheme]) {
+        self.schemes.schemes = schemes;
+    }
+
+    /// [`set_security_schemes`](Self::set_security_schemes), for a core being built.
+    #[must_use]
+    pub fn with_security_schemes(mut self, schemes: &'static [crate::Scheme]) -> Self {
+        self.set_security_schemes(schemes);
+        self
+    }
+
+    /// Sets the credential of the security scheme `scheme` (its key in
+    /// `components.securitySchemes`); its value goes where the scheme says (see
+    /// [`Placement`](crate::Placement)). A name the document does not declare is never used.
+    pub fn set_scheme_credential(&mut self, scheme: &str, credential: Arc<dyn Credential>) {
+        if !self.schemes.schemes.iter().any(|s| s.name == scheme) {
+            tracing::warn!(scheme, "a credential for a scheme the API does not declare");
+        }
+        self.schemes.set(scheme, credential);
     }
 
     /// Sets the retry policy.
@@ -416,7 +452,11 @@ impl ClientCore {
         options: &CallOptions,
     ) -> Result<reqwest::Response, Error<E>> {
         options.check()?;
-        if self.credential.is_some() && !self.allow_insecure_http {
+        let selected = self
+            .schemes
+            .select(operation.id, operation.security, self.credential.as_ref())
+            .map_err(Error::Credential)?;
+        if !selected.is_empty() && !self.allow_insecure_http {
             refuse_cleartext(request.url())?;
         }
         // Servers such as HTTP.sys answer 411 to a POST, PUT or PATCH without a length.
@@ -464,7 +504,7 @@ impl ClientCore {
                 duration_ms = tracing::field::Empty,
             );
             let result = self
-                .attempt(request, operation.id, attempt)
+                .attempt(request, &selected, operation.id, attempt)
                 .instrument(span.clone())
                 .await;
             let elapsed = started.elapsed();
@@ -479,7 +519,9 @@ impl ClientCore {
                         && !reauthorized
                         && retry_copy.is_some()
                         && elapsed < budget
-                        && self.credential.as_ref().is_some_and(|c| c.invalidate()) =>
+                        && selected
+                            .iter()
+                            .fold(false, |fresh, (_, c)| c.invalidate() | fresh) =>
                 {
                     span.in_scope(|| {
                         tracing::debug!("401 with a credential that was renewed; trying once more")
@@ -574,23 +616,19 @@ impl ClientCore {
         })
     }
 
-    /// One attempt: credential, send, record the outcome on the current span.
+    /// One attempt: credentials, send, record the outcome on the current span. When a
+    /// credential went into the URL (an API key in the query), a transport error loses the
+    /// URL, so that its text cannot show the key.
     async fn attempt<E>(
         &self,
         mut request: reqwest::Request,
+        selected: &crate::auth::Selected,
         operation: &'static str,
         attempt: u32,
     ) -> Result<reqwest::Response, Error<E>> {
-        if let Some(credential) = &self.credential {
-            let mut value = credential
-                .authorization()
-                .await
-                .map_err(Error::Credential)?;
-            value.set_sensitive(true);
-            request
-                .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, value);
-        }
+        let in_url = crate::auth::apply(&mut request, selected)
+            .await
+            .map_err(Error::Credential)?;
         let info = crate::AttemptInfo { operation, attempt };
         for hook in &self.hooks {
             hook.before_attempt(&mut request, info)
@@ -598,7 +636,11 @@ impl ClientCore {
                 .map_err(Error::Hook)?;
         }
         let sent = std::time::Instant::now();
-        let result = self.http.execute(request).await;
+        let result = self
+            .http
+            .execute(request)
+            .await
+            .map_err(|e| if in_url { e.without_url() } else { e });
         let elapsed = sent.elapsed();
         let span = tracing::Span::current();
         span.record("duration_ms", elapsed.as_millis() as u64);
@@ -834,7 +876,26 @@ macro_rules! client_common {
                 self
             }
 
-            /// Sets the credential that supplies the `Authorization` header of every request.
+            /// Sets the credential of the security scheme `scheme` (its key in the
+            /// document's `components.securitySchemes`), for values that change (a rotating
+            /// key, [`ClientCredentials`]($crate::ClientCredentials) with another token URL):
+            /// its value goes where the scheme says, whole (`Bearer …` for a bearer scheme).
+            /// The `with_<scheme>_auth` methods set fixed values.
+            #[must_use]
+            pub fn with_scheme_credential(
+                mut self,
+                scheme: &str,
+                credential: impl $crate::Credential + 'static,
+            ) -> Self {
+                self.core
+                    .set_scheme_credential(scheme, ::std::sync::Arc::new(credential));
+                self
+            }
+
+            /// Sets the credential that supplies the `Authorization` header of every request
+            /// of a document without security requirements; with requirements, of every
+            /// request whose operation needs a credential that no scheme credential
+            /// (`with_<scheme>_auth`, `with_scheme_credential`) provides.
             #[must_use]
             pub fn with_credential(
                 mut self,
@@ -986,6 +1047,7 @@ mod tests {
         let operation = OperationInfo {
             id: "putJob",
             idempotent: true,
+            security: None,
         };
         let body: serde_json::Value = core
             .send_json(
@@ -1019,6 +1081,7 @@ mod tests {
         let operation = OperationInfo {
             id: "createJob",
             idempotent: false,
+            security: None,
         };
         let error = core
             .send_empty(
@@ -1056,6 +1119,7 @@ mod tests {
         let operation = OperationInfo {
             id: "getJobs",
             idempotent: true,
+            security: None,
         };
         let response = core
             .execute::<()>(operation, request, &CallOptions::default())
@@ -1126,6 +1190,7 @@ mod tests {
         let operation = OperationInfo {
             id: "getJob",
             idempotent: true,
+            security: None,
         };
         let request = || {
             reqwest::Request::new(
@@ -1180,6 +1245,7 @@ mod tests {
         let operation = OperationInfo {
             id: "getJob",
             idempotent: true,
+            security: None,
         };
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
@@ -1251,6 +1317,7 @@ mod tests {
         let operation = OperationInfo {
             id: "createJob",
             idempotent: false,
+            security: None,
         };
         let response = core
             .execute::<()>(operation, request, &CallOptions::default())
@@ -1273,6 +1340,7 @@ mod tests {
         let operation = OperationInfo {
             id: "getJob",
             idempotent: true,
+            security: None,
         };
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
@@ -1326,6 +1394,7 @@ mod tests {
         let operation = OperationInfo {
             id: "getJob",
             idempotent: true,
+            security: None,
         };
         let request =
             reqwest::Request::new(reqwest::Method::GET, core.url::<()>(&["a"]).expect("url"));
@@ -1376,6 +1445,7 @@ mod tests {
         let operation = OperationInfo {
             id: "getBlob",
             idempotent: true,
+            security: None,
         };
         let get = || reqwest::Request::new(reqwest::Method::GET, Url::parse(&base).expect("url"));
 

@@ -13,6 +13,7 @@ pub const CLIENT_COMMON_METHODS: &[&str] = &[
     "with_max_response_bytes",
     "with_max_error_body_bytes",
     "with_insecure_http",
+    "with_scheme_credential",
     "with_credential",
     "with_application_id",
     "with_hook",

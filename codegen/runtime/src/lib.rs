@@ -25,7 +25,7 @@
 //!
 //! # Modules by concern
 //!
-//! Errors (`error`), authentication (`credential`), hooks (`hook`), the retry policy and back-off (`retry`),
+//! Errors (`error`), authentication (`credential`, `auth` for security schemes, `oauth2`), hooks (`hook`), the retry policy and back-off (`retry`),
 //! the HTTP core (`client`), request encoding (`request`), response decoding (`response`),
 //! paging (`paging`), server-sent events (`sse`, `sse_parser`; `sse_server` for the server
 //! side), the model macros ([`model`]) and the server side (`server`). Their
@@ -43,6 +43,7 @@
     )
 )]
 
+mod auth;
 mod body;
 mod byte_stream;
 mod call;
@@ -54,6 +55,7 @@ mod credential;
 mod error;
 mod hook;
 pub mod model;
+mod oauth2;
 mod paging;
 mod request;
 mod response;
@@ -61,6 +63,9 @@ mod retry;
 /// The server side: decoding and validating requests, encoding responses.
 #[cfg(feature = "server")]
 pub mod server;
+/// Authentication on the server side (re-exported by `server`).
+#[cfg(feature = "server")]
+mod server_auth;
 #[cfg(feature = "server")]
 mod server_body;
 mod sse;
@@ -80,6 +85,7 @@ mod test_support {
     }
 }
 
+pub use auth::{Placement, Requirements, Scheme};
 pub use body::{Body, set_body};
 pub use byte_stream::{ByteStream, collect_boxed};
 pub use bytes::Bytes;
@@ -95,6 +101,7 @@ pub use credential::{BoxFuture, Credential, InvalidHeaderValue, StaticCredential
 pub use error::{DecodeError, Error, ErrorBody, ErrorResponse, ResponseTooLarge};
 pub use hook::{AttemptInfo, Hook, ResponseInfo};
 pub use model::{Base64, serialize_tagged};
+pub use oauth2::{ClientAuthentication, ClientCredentials, DEFAULT_REFRESH_SKEW};
 pub use paging::{Page, paginate};
 #[cfg(feature = "deep-object")]
 pub use request::append_deep_object;

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
+pub use crate::server_auth::{Authenticated, SchemeValue, authenticate};
 pub use crate::server_body::{Download, Upload, download_response};
 pub use crate::sse_server::{Events, event_stream_response};
 
@@ -25,6 +26,9 @@ pub struct RequestContext {
     pub path: String,
     /// The request headers (for authentication, tracing ids...).
     pub headers: HeaderMap,
+    /// Which security scheme (and value) authenticated the request, per the operation's
+    /// requirements (see [`authenticate`]); `None` when the operation has none.
+    pub authenticated: Option<Authenticated>,
 }
 
 /// Why a request was refused before reaching the implementation: which input, and what is
@@ -108,6 +112,7 @@ pub fn context(
         method,
         path: uri.path().to_owned(),
         headers,
+        authenticated: None,
     }
 }
 
@@ -128,7 +133,7 @@ impl Query {
         )
     }
 
-    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0
             .iter()
             .filter(move |(k, _)| k == name)

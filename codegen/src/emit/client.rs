@@ -43,6 +43,8 @@ pub fn client_rs(api: &Api) -> TokenStream {
         .request_id_header
         .as_ref()
         .map(|header| quote!(.with_request_id_header(#header)));
+    let register_schemes = super::security::register(api);
+    let security_items = super::security::client_items(api);
     quote! {
         //! The client: one async method per operation of the document.
         // Deprecated operations and schemas are still used here; users see the warning.
@@ -84,7 +86,8 @@ pub fn client_rs(api: &Api) -> TokenStream {
                 Ok(Self {
                     core: runtime::ClientCore::new(base_url, http, Self::default_retry_policy())?
                         .with_product(::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")))
-                        #request_id,
+                        #request_id
+                        #register_schemes,
                     #(#inits)*
                 })
             }
@@ -97,6 +100,8 @@ pub fn client_rs(api: &Api) -> TokenStream {
             }
 
             #(#accessors)*
+
+            #security_items
         }
     }
 }
@@ -162,10 +167,10 @@ fn client_docs(api: &Api) -> TokenStream {
     );
     for scheme in &api.security {
         client_doc.push_str(&format!(
-            "\n\nAuthentication {}: {}. Pass a [`Credential`](super::runtime::Credential) to \
-             [`Client::with_credential`].",
+            "\n\nAuthentication {}: {}. Set it with [`Client::{}`].",
             code(&scheme.name),
-            sanitize(&scheme.summary)
+            sanitize(&scheme.summary),
+            scheme.setter
         ));
         if let Some(description) = &scheme.description {
             client_doc.push_str("\n\n");
@@ -248,7 +253,7 @@ pub(super) fn trailing_slash(op: &Operation) -> TokenStream {
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder);
-    let docs = method_docs(op);
+    let docs = method_docs(api, op);
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
     } else {
@@ -297,7 +302,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 }
 
 /// Documentation: summary, description, then the request line and parameters.
-fn method_docs(op: &Operation) -> TokenStream {
+fn method_docs(api: &Api, op: &Operation) -> TokenStream {
     let mut text = String::new();
     for part in [&op.summary, &op.description].into_iter().flatten() {
         text.push_str(&sanitize(part));
@@ -347,6 +352,10 @@ fn method_docs(op: &Operation) -> TokenStream {
     if !arg_lines.is_empty() {
         text.push_str("\n\nArguments:\n");
         text.push_str(&arg_lines.join("\n"));
+    }
+    if let Some(auth) = super::security::operation_doc(api, op) {
+        text.push_str("\n\n");
+        text.push_str(&auth);
     }
     text.push_str(&format!(
         "\n\nSend the request with `.await` (or [`send`](requests::{b}::send)); \

@@ -8,6 +8,7 @@ pub mod features;
 mod models;
 pub mod needs;
 mod requests;
+mod security;
 mod server;
 #[cfg(test)]
 mod tests;

@@ -251,6 +251,7 @@ fn send_method(
             return (send, true);
         }
     }
+    let security = super::security::requirements(op);
     match runtime_send(api, op, models, "_boxed") {
         Some((call, statuses, decoder, more)) => {
             let build = build_statements(api, op);
@@ -264,7 +265,7 @@ fn send_method(
                         Ok(request)
                     })();
                     __client.core.#call(
-                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent },
+                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                         request,
                         __options,
                         #statuses,
@@ -322,6 +323,7 @@ fn streaming_method(
     let build = build_statements(api, op);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
+    let security = super::security::requirements(op);
     quote! {
         /// Sends the request like `send`, and returns the binary body unread, as a stream of
         /// chunks (`runtime::ByteStream`: also its length, type and headers), which the
@@ -336,7 +338,7 @@ fn streaming_method(
                 Ok(request)
             })();
             __client.core.send_streaming(
-                runtime::OperationInfo { id: #op_id, idempotent: #idempotent },
+                runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                 request,
                 __options,
                 &[#(#statuses),*],
@@ -373,10 +375,11 @@ fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
     let build = build_statements(api, op);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
+    let security = super::security::requirements(op);
     let send = send(api, op, models);
     quote! {
         #build
-        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent };
+        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security };
         #send
     }
 }

@@ -339,6 +339,13 @@ fn trait_method(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream 
     if let Some(summary) = op.summary.as_ref().or(op.description.as_ref()) {
         text = format!("{}\n\n{text}", sanitize(summary));
     }
+    if super::security::server_requirements(api, op).is_some() {
+        text.push_str(
+            "\n\nThe router answers 401 to a request that satisfies none of the operation's \
+             security requirements; `context.authenticated` says which scheme (and value) \
+             the request carried. Checking the value is up to the implementation.",
+        );
+    }
     if op.route.is_none() {
         text.push_str(
             "\n\nNot routed: a path segment mixes text and parameters, which axum cannot match.",
@@ -479,6 +486,19 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         code(&format!("{} {}", op.method.as_str(), op.path))
     ));
     let cfg = super::features::operation_cfg(api, op);
+    let authenticate = match super::security::server_requirements(api, op) {
+        Some(security) => quote! {
+            let mut context = server_runtime::context(#op_id, method, &uri, headers.clone());
+            if let ::std::option::Option::Some(response) = server_runtime::authenticate(
+                &mut context, &query, super::client::Client::SECURITY_SCHEMES, #security,
+            ) {
+                return response;
+            }
+        },
+        None => quote! {
+            let context = server_runtime::context(#op_id, method, &uri, headers.clone());
+        },
+    };
     quote! {
         #docs
         #[allow(unused_variables)]
@@ -492,10 +512,10 @@ fn handler(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             #body_arg
         ) -> runtime::axum::response::Response {
             let query = server_runtime::Query::parse(uri.query());
+            #authenticate
             let inputs = (|| -> ::std::result::Result<_, Rejection> {
                 Ok((#(#reads,)*))
             })();
-            let context = server_runtime::context(#op_id, method, &uri, headers.clone());
             let (#(#names,)*) = match inputs {
                 Ok(inputs) => inputs,
                 Err(rejection) => return api.reject(&context, rejection),

@@ -10,6 +10,7 @@ mod features;
 mod graph;
 mod operation;
 mod schema;
+mod security;
 #[cfg(test)]
 mod tests;
 mod types;
@@ -55,7 +56,7 @@ pub fn lower(
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
         default_server: default_server(doc),
-        security: security_schemes(doc),
+        security: std::mem::take(&mut cx.schemes),
         types,
         response_types,
         client_params,
@@ -104,6 +105,8 @@ pub(crate) struct Lowering<'a> {
     pub reserved_methods: Vec<String>,
     /// Property defaults waiting for every type to be lowered (see `defaults::apply_defaults`).
     pub pending_defaults: Vec<defaults::PendingDefault>,
+    /// The document's security schemes (see `security::schemes`), lowered before operations.
+    pub schemes: Vec<SecurityScheme>,
 }
 
 impl<'a> Lowering<'a> {
@@ -135,6 +138,7 @@ impl<'a> Lowering<'a> {
             types: types::TypeTable::default(),
             reserved_methods: Vec::new(),
             pending_defaults: Vec::new(),
+            schemes: Vec::new(),
             inline_types: BTreeMap::new(),
         }
     }
@@ -415,53 +419,4 @@ fn default_server(doc: &OpenAPI) -> Option<String> {
         }
     }
     Some(url)
-}
-
-fn security_schemes(doc: &OpenAPI) -> Vec<SecurityScheme> {
-    let Some(components) = &doc.components else {
-        return Vec::new();
-    };
-    components
-        .security_schemes
-        .iter()
-        .filter_map(|(name, scheme)| {
-            let ReferenceOr::Item(scheme) = scheme else {
-                return None;
-            };
-            let (summary, description) = match scheme {
-                openapiv3::SecurityScheme::APIKey {
-                    location,
-                    name: key,
-                    description,
-                    ..
-                } => {
-                    let place = match location {
-                        openapiv3::APIKeyLocation::Header => "header",
-                        openapiv3::APIKeyLocation::Query => "query parameter",
-                        openapiv3::APIKeyLocation::Cookie => "cookie",
-                    };
-                    (format!("API key in {place} `{key}`"), description.clone())
-                }
-                openapiv3::SecurityScheme::HTTP {
-                    scheme,
-                    description,
-                    ..
-                } => (
-                    format!("HTTP `{scheme}` authentication"),
-                    description.clone(),
-                ),
-                openapiv3::SecurityScheme::OAuth2 { description, .. } => {
-                    ("OAuth 2.0".to_owned(), description.clone())
-                }
-                openapiv3::SecurityScheme::OpenIDConnect { description, .. } => {
-                    ("OpenID Connect".to_owned(), description.clone())
-                }
-            };
-            Some(SecurityScheme {
-                name: name.clone(),
-                summary,
-                description,
-            })
-        })
-        .collect()
 }

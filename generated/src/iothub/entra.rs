@@ -256,7 +256,8 @@ impl Client {
         endpoint: &str,
         credential: Arc<dyn TokenCredential>,
     ) -> Result<Self, Error> {
-        Ok(Client::new(endpoint)?.with_credential(EntraCredential::new(credential)))
+        Ok(Client::new(endpoint)?
+            .with_scheme_credential("entraId", EntraCredential::new(credential)))
     }
 }
 

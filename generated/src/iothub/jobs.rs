@@ -11,7 +11,7 @@ use super::connection_string::{ConnectionAuth, ConnectionString};
 use super::sas::SasCredential;
 use crate::models::{CloudToDeviceMethod, JobRequest, JobResponse, JobStatus, JobType, Twin};
 use crate::runtime::{CallOptions, StatusCode};
-use crate::{Client, Error, StaticCredential};
+use crate::{Client, Error};
 
 /// How long a job may run when the caller does not say: 3600 s, as the official SDKs use.
 pub const DEFAULT_MAX_EXECUTION_TIME: Duration = Duration::from_secs(3600);
@@ -76,10 +76,10 @@ impl Client {
                 let credential =
                     SasCredential::new(connection_string.host_name(), Some(key_name), key.expose())
                         .map_err(|e| Error::InvalidInput(e.to_string()))?;
-                client.with_credential(credential)
+                client.with_scheme_credential("sasToken", credential)
             }
             ConnectionAuth::SharedAccessSignature(token) => {
-                client.with_credential(StaticCredential::new(token.expose())?)
+                client.with_sas_token_auth(token.expose())?
             }
         })
     }

@@ -76,10 +76,22 @@ async fn binary_prints_endpoint_and_connection_string_and_serves() {
     assert_eq!(created.status, Some(JobStatus::Scheduled));
     let fetched = client.get_scheduled_job("binary-test").await.unwrap();
     assert_eq!(fetched.job_id.as_deref(), Some("binary-test"));
-    // An unauthenticated one is refused.
-    let wrong = Client::new(endpoint)
+    // Without a credential the client does not send the call (every operation needs the
+    // `sasToken` or `entraId` scheme); with a wrong one, the emulator refuses it.
+    let anonymous = Client::new(endpoint)
         .unwrap()
         .with_retry_policy(RetryPolicy::none());
+    let error = anonymous
+        .get_scheduled_job("binary-test")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, iothub_jobs::Error::Credential(_)),
+        "{error:?}"
+    );
+    let wrong = anonymous
+        .with_sas_token_auth("SharedAccessSignature sr=x&sig=nonsense&se=1&skn=p")
+        .unwrap();
     let error = wrong.get_scheduled_job("binary-test").await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
 }

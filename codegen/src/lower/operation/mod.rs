@@ -70,6 +70,7 @@ pub(crate) fn lower_operations(cx: &mut Lowering<'_>) -> (Vec<ClientParam>, Vec<
         }
     }
     let mut scope = method_scope(cx);
+    cx.schemes = super::security::schemes(cx, &mut scope);
     let method_names = method_names(cx, &mut scope, &found);
     let mut raw = Vec::new();
     for (found, names) in found.into_iter().zip(method_names) {
@@ -175,6 +176,9 @@ fn lower_operation(
     let body = lower_body(cx, operation, at, &type_hint);
     let (success, error_type) = lower_responses(cx, operation, &type_hint, at, operation_id);
     let idempotent = idempotent(cx, operation, method, at, operation_id);
+    let schemes = std::mem::take(&mut cx.schemes);
+    let security = super::security::requirements(cx, &schemes, operation.security.as_ref(), at);
+    cx.schemes = schemes;
     let mut rust_name = names.method;
     let paging = match operation.extensions.get("x-paging") {
         Some(extension) => {
@@ -217,6 +221,7 @@ fn lower_operation(
             idempotent,
             paging,
             tags: operation.tags.clone(),
+            security,
         },
         params,
     })

@@ -2,6 +2,7 @@
 
 mod event_streams;
 mod naming;
+mod security;
 
 use crate::ir::{Api, Operation, Success, SuccessStatus};
 

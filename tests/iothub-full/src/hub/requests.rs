@@ -53,6 +53,7 @@ impl<'a> Get<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_Get",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -133,6 +134,7 @@ impl<'a> CreateOrUpdate<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_CreateOrUpdate",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -208,6 +210,7 @@ impl<'a> Delete<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_Delete",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -279,6 +282,7 @@ impl<'a> GetConfigurations<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_GetConfigurations",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -344,6 +348,7 @@ impl<'a> TestQueries<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_TestQueries",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -407,6 +412,7 @@ impl<'a> GetDeviceStatistics<'a> {
                 runtime::OperationInfo {
                     id: "Statistics_GetDeviceStatistics",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -470,6 +476,7 @@ impl<'a> GetServiceStatistics<'a> {
                 runtime::OperationInfo {
                     id: "Statistics_GetServiceStatistics",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -544,6 +551,7 @@ impl<'a> GetDevices<'a> {
                 runtime::OperationInfo {
                     id: "Devices_GetDevices",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -609,6 +617,7 @@ impl<'a> UpdateRegistry<'a> {
                 runtime::OperationInfo {
                     id: "BulkRegistry_UpdateRegistry",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -689,6 +698,7 @@ impl<'a> GetTwins<'a> {
         let operation = runtime::OperationInfo {
             id: "Query_GetTwins",
             idempotent: false,
+            security: ::std::option::Option::None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -764,6 +774,7 @@ impl<'a> DevicesGetIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Devices_GetIdentity",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -841,6 +852,7 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Devices_CreateOrUpdateIdentity",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -916,6 +928,7 @@ impl<'a> DevicesDeleteIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Devices_DeleteIdentity",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -978,6 +991,7 @@ impl<'a> ApplyOnEdgeDevice<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_ApplyOnEdgeDevice",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1040,6 +1054,7 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateImportExportJob",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1103,6 +1118,7 @@ impl<'a> GetImportExportJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJobs",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1167,6 +1183,7 @@ impl<'a> GetImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJob",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1218,6 +1235,7 @@ impl<'a> CancelImportExportJob<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
+            security: ::std::option::Option::None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -1291,6 +1309,7 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1352,6 +1371,7 @@ impl<'a> DevicesGetTwin<'a> {
                 runtime::OperationInfo {
                     id: "Devices_GetTwin",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1429,6 +1449,7 @@ impl<'a> DevicesReplaceTwin<'a> {
                 runtime::OperationInfo {
                     id: "Devices_ReplaceTwin",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1506,6 +1527,7 @@ impl<'a> DevicesUpdateTwin<'a> {
                 runtime::OperationInfo {
                     id: "Devices_UpdateTwin",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1568,6 +1590,7 @@ impl<'a> ModulesGetTwin<'a> {
                 runtime::OperationInfo {
                     id: "Modules_GetTwin",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1646,6 +1669,7 @@ impl<'a> ModulesReplaceTwin<'a> {
                 runtime::OperationInfo {
                     id: "Modules_ReplaceTwin",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1724,6 +1748,7 @@ impl<'a> ModulesUpdateTwin<'a> {
                 runtime::OperationInfo {
                     id: "Modules_UpdateTwin",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -1775,6 +1800,7 @@ impl<'a> GetDigitalTwin<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_GetDigitalTwin",
             idempotent: true,
+            security: ::std::option::Option::None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -1852,6 +1878,7 @@ impl<'a> UpdateDigitalTwin<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_UpdateDigitalTwin",
             idempotent: false,
+            security: ::std::option::Option::None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -1954,6 +1981,7 @@ impl<'a> InvokeRootLevelCommand<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeRootLevelCommand",
             idempotent: false,
+            security: ::std::option::Option::None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -2028,6 +2056,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2088,6 +2117,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_CompleteFeedbackNotification",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2148,6 +2178,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_AbandonFeedbackNotification",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2209,6 +2240,7 @@ impl<'a> GetScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetScheduledJob",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2275,6 +2307,7 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateScheduledJob",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2339,6 +2372,7 @@ impl<'a> CancelScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CancelScheduledJob",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2430,6 +2464,7 @@ impl<'a> QueryScheduledJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_QueryScheduledJobs",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2494,6 +2529,7 @@ impl<'a> GetModulesOnDevice<'a> {
                 runtime::OperationInfo {
                     id: "Modules_GetModulesOnDevice",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2556,6 +2592,7 @@ impl<'a> ModulesGetIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Modules_GetIdentity",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2634,6 +2671,7 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Modules_CreateOrUpdateIdentity",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2710,6 +2748,7 @@ impl<'a> ModulesDeleteIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Modules_DeleteIdentity",
                     idempotent: true,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2807,6 +2846,7 @@ impl<'a> InvokeComponentCommand<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeComponentCommand",
             idempotent: false,
+            security: ::std::option::Option::None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -2887,6 +2927,7 @@ impl<'a> DevicesInvokeMethod<'a> {
                 runtime::OperationInfo {
                     id: "Devices_InvokeMethod",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,
@@ -2956,6 +2997,7 @@ impl<'a> ModulesInvokeMethod<'a> {
                 runtime::OperationInfo {
                     id: "Modules_InvokeMethod",
                     idempotent: false,
+                    security: ::std::option::Option::None,
                 },
                 request,
                 __options,

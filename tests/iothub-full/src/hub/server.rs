@@ -853,18 +853,18 @@ async fn handle_get<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Configuration_Get",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -890,6 +890,12 @@ async fn handle_create_or_update<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Configuration_CreateOrUpdate",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -899,12 +905,6 @@ async fn handle_create_or_update<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Configuration_CreateOrUpdate",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -929,6 +929,12 @@ async fn handle_delete<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Configuration_Delete",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -936,12 +942,6 @@ async fn handle_delete<A: Api>(
             server_runtime::header_param::<::std::string::String>(&headers, "If-Match")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Configuration_Delete",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -966,18 +966,18 @@ async fn handle_get_configurations<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            query.required::<::std::string::String>("api-version")?,
-            query.optional::<i32>("top")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Configuration_GetConfigurations",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            query.required::<::std::string::String>("api-version")?,
+            query.optional::<i32>("top")?,
+        ))
+    })();
     let (api_version, top) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1003,6 +1003,12 @@ async fn handle_test_queries<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Configuration_TestQueries",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -1010,12 +1016,6 @@ async fn handle_test_queries<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Configuration_TestQueries",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1040,15 +1040,15 @@ async fn handle_get_device_statistics<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((query.required::<::std::string::String>("api-version")?,))
-    })();
     let context = server_runtime::context(
         "Statistics_GetDeviceStatistics",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((query.required::<::std::string::String>("api-version")?,))
+    })();
     let (api_version,) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1073,15 +1073,15 @@ async fn handle_get_service_statistics<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((query.required::<::std::string::String>("api-version")?,))
-    })();
     let context = server_runtime::context(
         "Statistics_GetServiceStatistics",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((query.required::<::std::string::String>("api-version")?,))
+    })();
     let (api_version,) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1106,18 +1106,18 @@ async fn handle_get_devices<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            query.required::<::std::string::String>("api-version")?,
-            query.optional::<i32>("top")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Devices_GetDevices",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            query.required::<::std::string::String>("api-version")?,
+            query.optional::<i32>("top")?,
+        ))
+    })();
     let (api_version, top) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1143,6 +1143,12 @@ async fn handle_update_registry<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "BulkRegistry_UpdateRegistry",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -1152,12 +1158,6 @@ async fn handle_update_registry<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "BulkRegistry_UpdateRegistry",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1183,6 +1183,12 @@ async fn handle_get_twins<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Query_GetTwins",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -1196,12 +1202,6 @@ async fn handle_get_twins<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Query_GetTwins",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, x_ms_continuation, x_ms_max_item_count, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1242,18 +1242,18 @@ async fn handle_devices_get_identity<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Devices_GetIdentity",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1279,6 +1279,12 @@ async fn handle_devices_create_or_update_identity<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Devices_CreateOrUpdateIdentity",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1288,12 +1294,6 @@ async fn handle_devices_create_or_update_identity<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Devices_CreateOrUpdateIdentity",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1321,6 +1321,12 @@ async fn handle_devices_delete_identity<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Devices_DeleteIdentity",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1328,12 +1334,6 @@ async fn handle_devices_delete_identity<A: Api>(
             server_runtime::header_param::<::std::string::String>(&headers, "If-Match")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Devices_DeleteIdentity",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1359,6 +1359,12 @@ async fn handle_apply_on_edge_device<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Configuration_ApplyOnEdgeDevice",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1367,12 +1373,6 @@ async fn handle_apply_on_edge_device<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Configuration_ApplyOnEdgeDevice",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1398,6 +1398,12 @@ async fn handle_create_import_export_job<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Jobs_CreateImportExportJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -1405,12 +1411,6 @@ async fn handle_create_import_export_job<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_CreateImportExportJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1435,15 +1435,15 @@ async fn handle_get_import_export_jobs<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((query.required::<::std::string::String>("api-version")?,))
-    })();
     let context = server_runtime::context(
         "Jobs_GetImportExportJobs",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((query.required::<::std::string::String>("api-version")?,))
+    })();
     let (api_version,) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1468,18 +1468,18 @@ async fn handle_get_import_export_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Jobs_GetImportExportJob",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1504,18 +1504,18 @@ async fn handle_cancel_import_export_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Jobs_CancelImportExportJob",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1549,18 +1549,18 @@ async fn handle_purge_cloud_to_device_message_queue<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1585,18 +1585,18 @@ async fn handle_devices_get_twin<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Devices_GetTwin",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1622,6 +1622,12 @@ async fn handle_devices_replace_twin<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Devices_ReplaceTwin",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1631,12 +1637,6 @@ async fn handle_devices_replace_twin<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Devices_ReplaceTwin",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1662,6 +1662,12 @@ async fn handle_devices_update_twin<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Devices_UpdateTwin",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1671,12 +1677,6 @@ async fn handle_devices_update_twin<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Devices_UpdateTwin",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1701,6 +1701,12 @@ async fn handle_modules_get_twin<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_GetTwin",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1708,12 +1714,6 @@ async fn handle_modules_get_twin<A: Api>(
             query.required::<::std::string::String>("api-version")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_GetTwin",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, mid, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1739,6 +1739,12 @@ async fn handle_modules_replace_twin<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_ReplaceTwin",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1749,12 +1755,6 @@ async fn handle_modules_replace_twin<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_ReplaceTwin",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, mid, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1781,6 +1781,12 @@ async fn handle_modules_update_twin<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_UpdateTwin",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1791,12 +1797,6 @@ async fn handle_modules_update_twin<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_UpdateTwin",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, mid, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1821,18 +1821,18 @@ async fn handle_get_digital_twin<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "DigitalTwin_GetDigitalTwin",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1866,6 +1866,12 @@ async fn handle_update_digital_twin<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "DigitalTwin_UpdateDigitalTwin",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1882,12 +1888,6 @@ async fn handle_update_digital_twin<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "DigitalTwin_UpdateDigitalTwin",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -1926,6 +1926,12 @@ async fn handle_invoke_root_level_command<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "DigitalTwin_InvokeRootLevelCommand",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -1942,12 +1948,6 @@ async fn handle_invoke_root_level_command<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "DigitalTwin_InvokeRootLevelCommand",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (
         id,
         command_name,
@@ -2003,15 +2003,15 @@ async fn handle_receive_feedback_notification<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((query.required::<::std::string::String>("api-version")?,))
-    })();
     let context = server_runtime::context(
         "CloudToDeviceMessages_ReceiveFeedbackNotification",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((query.required::<::std::string::String>("api-version")?,))
+    })();
     let (api_version,) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2036,18 +2036,18 @@ async fn handle_complete_feedback_notification<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "lockToken")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "CloudToDeviceMessages_CompleteFeedbackNotification",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "lockToken")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (lock_token, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2072,18 +2072,18 @@ async fn handle_abandon_feedback_notification<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "lockToken")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "CloudToDeviceMessages_AbandonFeedbackNotification",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "lockToken")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (lock_token, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2108,18 +2108,18 @@ async fn handle_get_scheduled_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Jobs_GetScheduledJob",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2145,6 +2145,12 @@ async fn handle_create_scheduled_job<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Jobs_CreateScheduledJob",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -2153,12 +2159,6 @@ async fn handle_create_scheduled_job<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_CreateScheduledJob",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2183,18 +2183,18 @@ async fn handle_cancel_scheduled_job<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Jobs_CancelScheduledJob",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2219,6 +2219,12 @@ async fn handle_query_scheduled_jobs<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Jobs_QueryScheduledJobs",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             query.required::<::std::string::String>("api-version")?,
@@ -2226,12 +2232,6 @@ async fn handle_query_scheduled_jobs<A: Api>(
             query.optional::<::std::string::String>("jobStatus")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Jobs_QueryScheduledJobs",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (api_version, job_type, job_status) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2256,18 +2256,18 @@ async fn handle_get_modules_on_device<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
-    let inputs = (|| -> ::std::result::Result<_, Rejection> {
-        Ok((
-            server_runtime::path_param::<::std::string::String>(&path, "id")?,
-            query.required::<::std::string::String>("api-version")?,
-        ))
-    })();
     let context = server_runtime::context(
         "Modules_GetModulesOnDevice",
         method,
         &uri,
         headers.clone(),
     );
+    let inputs = (|| -> ::std::result::Result<_, Rejection> {
+        Ok((
+            server_runtime::path_param::<::std::string::String>(&path, "id")?,
+            query.required::<::std::string::String>("api-version")?,
+        ))
+    })();
     let (id, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2292,6 +2292,12 @@ async fn handle_modules_get_identity<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_GetIdentity",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -2299,12 +2305,6 @@ async fn handle_modules_get_identity<A: Api>(
             query.required::<::std::string::String>("api-version")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_GetIdentity",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, mid, api_version) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2330,6 +2330,12 @@ async fn handle_modules_create_or_update_identity<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_CreateOrUpdateIdentity",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -2340,12 +2346,6 @@ async fn handle_modules_create_or_update_identity<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_CreateOrUpdateIdentity",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, mid, api_version, if_match, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2380,6 +2380,12 @@ async fn handle_modules_delete_identity<A: Api>(
     >,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_DeleteIdentity",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -2388,12 +2394,6 @@ async fn handle_modules_delete_identity<A: Api>(
             server_runtime::header_param::<::std::string::String>(&headers, "If-Match")?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_DeleteIdentity",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (id, mid, api_version, if_match) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2419,6 +2419,12 @@ async fn handle_invoke_component_command<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "DigitalTwin_InvokeComponentCommand",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "id")?,
@@ -2436,12 +2442,6 @@ async fn handle_invoke_component_command<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "DigitalTwin_InvokeComponentCommand",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (
         id,
         component_path,
@@ -2500,6 +2500,12 @@ async fn handle_devices_invoke_method<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Devices_InvokeMethod",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "deviceId")?,
@@ -2508,12 +2514,6 @@ async fn handle_devices_invoke_method<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Devices_InvokeMethod",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (device_id, api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
@@ -2539,6 +2539,12 @@ async fn handle_modules_invoke_method<A: Api>(
     body: runtime::axum::body::Bytes,
 ) -> runtime::axum::response::Response {
     let query = server_runtime::Query::parse(uri.query());
+    let context = server_runtime::context(
+        "Modules_InvokeMethod",
+        method,
+        &uri,
+        headers.clone(),
+    );
     let inputs = (|| -> ::std::result::Result<_, Rejection> {
         Ok((
             server_runtime::path_param::<::std::string::String>(&path, "deviceId")?,
@@ -2548,12 +2554,6 @@ async fn handle_modules_invoke_method<A: Api>(
                 .ok_or_else(|| server_runtime::Rejection::missing("body"))?,
         ))
     })();
-    let context = server_runtime::context(
-        "Modules_InvokeMethod",
-        method,
-        &uri,
-        headers.clone(),
-    );
     let (device_id, module_id, api_version, body) = match inputs {
         Ok(inputs) => inputs,
         Err(rejection) => return api.reject(&context, rejection),
