@@ -10,6 +10,7 @@ mod child;
 mod compile;
 mod inputs;
 mod measure;
+mod peer;
 mod plot;
 mod report;
 mod run;
