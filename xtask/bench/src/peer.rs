@@ -20,9 +20,14 @@ pub const PACKAGE: &str = "openapi-generator-cli==7.26.0";
 /// name set.
 pub const OPTIONS: &str = "`generate -g rust` with its defaults (`library=reqwest`, \
      `supportAsync=true`, `useSingleRequestParameter=false`, `avoidBoxedModels=false`; \
-     the crate's default feature `native-tls`), `--additional-properties=packageName=NAME`, \
+     the crate's default feature `native-tls`), \
+     `--additional-properties=packageName=NAME,packageVersion=0.1.0` (the document's version \
+     is not always semver, and cargo refuses it), \
      `--skip-validate-spec` (GitHub's document does not pass its validator), and the \
-     generated docs, tests and README left out of the line count (only `src/**/*.rs`)";
+     generated docs, tests and README left out of the line count (only `src/**/*.rs`). On the \
+     Jobs document it reads a copy without the property `IotHubError.message`, whose name \
+     differs from `Message` only in case: it makes both one field, and its crate does not \
+     compile (E0124), as progenitor's does not";
 
 /// The `openapi-generator-cli` command, installed on first use; `Err` says why the peer is
 /// skipped.
@@ -57,10 +62,10 @@ pub fn install(work: &Path) -> Result<PathBuf> {
     Ok(cli)
 }
 
-/// Generates openapi-generator's crate for `doc` under `root` (a fresh folder each time), with
-/// an empty `[workspace]` table so that it builds on its own; the crate records the
-/// generation's wall time (JVM start included) and its lines of Rust.
-pub fn write(cli: &Path, doc: &Doc, root: &Path) -> Crate {
+/// Generates openapi-generator's crate for `doc` (read from `input`) under `root` (a fresh
+/// folder each time), with an empty `[workspace]` table so that it builds on its own; the
+/// crate records the generation's wall time (JVM start included) and its lines of Rust.
+pub fn write(cli: &Path, doc: &Doc, input: &Path, root: &Path) -> Crate {
     let name = format!("bench-openapi-generator-{}", slug(&doc.name));
     let dir = root.join(&name);
     let mut krate = Crate::new(dir.clone());
@@ -68,10 +73,14 @@ pub fn write(cli: &Path, doc: &Doc, root: &Path) -> Crate {
     let started = Instant::now();
     let output = Command::new(cli)
         .args(["generate", "-g", "rust", "--skip-validate-spec", "-i"])
-        .arg(&doc.ours)
+        .arg(input)
         .arg("-o")
         .arg(&dir)
-        .arg(format!("--additional-properties=packageName={name}"))
+        // The crate's version is the document's by default, which is not always semver
+        // (the Jobs document's is `2021-04-12`), and cargo refuses such a manifest.
+        .arg(format!(
+            "--additional-properties=packageName={name},packageVersion=0.1.0"
+        ))
         .output();
     let seconds = started.elapsed().as_secs_f64();
     match output {

@@ -509,9 +509,16 @@ fn measure_compile(
                 "progenitor did not generate the document",
             )
         };
+        // On Jobs, the copy with only the case-colliding property dropped (see `peer`).
+        let input = match result.doc.kind {
+            Kind::Jobs => options
+                .work
+                .join("inputs/iothub-jobs.variant-false-false.json"),
+            _ => result.doc.ours.clone(),
+        };
         let mut openapi_generator = cli
             .as_deref()
-            .map(|cli| crate::peer::write(cli, &result.doc, &crates_dir));
+            .map(|cli| crate::peer::write(cli, &result.doc, &input, &crates_dir));
         let large = result.doc.kind == Kind::Github;
         let runs = match result.doc.kind {
             Kind::Jobs => options.compile_runs,
