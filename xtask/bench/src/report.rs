@@ -634,6 +634,7 @@ fn portable(path: &str) -> String {
 fn portable_paths(value: Value) -> Value {
     match value {
         Value::String(s) if s.starts_with('/') => Value::String(portable(&s)),
+        Value::String(s) => Value::String(without_registry_paths(&s)),
         Value::Array(items) => Value::Array(items.into_iter().map(portable_paths).collect()),
         Value::Object(map) => Value::Object(
             map.into_iter()
@@ -642,6 +643,23 @@ fn portable_paths(value: Value) -> Value {
         ),
         other => other,
     }
+}
+
+/// `text` with each cargo registry source path (in a panic's location, say) cut to the path
+/// inside the package: `at /HOME/.cargo/registry/src/INDEX/pkg-1.0/src/x.rs` → `at pkg-1.0/src/x.rs`.
+fn without_registry_paths(text: &str) -> String {
+    const MARK: &str = "/registry/src/";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let start = rest[..at].rfind(' ').map_or(0, |i| i + 1);
+        let after = &rest[at + MARK.len()..];
+        let Some(slash) = after.find('/') else { break };
+        out.push_str(&rest[..start]);
+        rest = &after[slash + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The raw figures, with paths made [`portable`].
@@ -924,6 +942,15 @@ mod tests {
                 "## Scaling",
                 "## Targets",
             ]
+        );
+    }
+
+    #[test]
+    fn registry_paths_are_cut() {
+        let text = "panics: boom at /h/.cargo/registry/src/index-1/pkg-0.1/src/a.rs:7";
+        assert_eq!(
+            without_registry_paths(text),
+            "panics: boom at pkg-0.1/src/a.rs:7"
         );
     }
 
