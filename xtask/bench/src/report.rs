@@ -122,6 +122,7 @@ pub fn markdown(results: &Results) -> String {
     if !results.compile.is_empty() || results.peer_note.is_some() {
         crate::peer::section(&mut md, results);
     }
+    crate::check_scaling::section(&mut md, results);
     stages_section(&mut md, results);
     if !results.sizes.is_empty() {
         scaling_section(&mut md, results);
@@ -696,6 +697,8 @@ fn raw_json(results: &Results) -> Value {
             "openapi_generator": c.openapi_generator.as_ref().map(crate::compile::Crate::to_json),
         })).collect::<Vec<_>>(),
         "openapi_generator": {"package": crate::peer::PACKAGE, "note": results.peer_note},
+        "check_scaling": results.check_sizes.iter().map(|s| json!({"n": s.n, "ours": s.ours.to_json(),
+            "openapi_generator": s.openapi_generator.as_ref().map(crate::compile::Crate::to_json)})).collect::<Vec<_>>(),
         "scaling": {
             "sizes": results.sizes.iter().map(|s| json!({
                 "n": s.n, "bytes": s.bytes, "ours": s.ours.to_json(),
@@ -727,6 +730,9 @@ pub fn write(results: &Results) -> Result<()> {
     )?;
     if !results.sizes.is_empty() {
         crate::plot::scaling(results, &out.join("scaling.svg"))?;
+    }
+    if !results.check_sizes.is_empty() {
+        crate::check_scaling::plot(results, &out.join("check-scaling.svg"))?;
     }
     eprintln!(
         "written: {}, {}, {}",
@@ -821,6 +827,7 @@ mod tests {
                 picks: 5,
                 compile_github: false,
                 openapi_generator: true,
+                check_sizes: vec![],
             },
             screened: vec![
                 Screened {
@@ -879,6 +886,7 @@ mod tests {
                 },
             ],
             peer_note: None,
+            check_sizes: vec![],
         }
     }
 

@@ -67,10 +67,12 @@ pub struct Options {
     pub compile_github: bool,
     /// Compile openapi-generator's crates too (skipped anyway when `java` is missing).
     pub openapi_generator: bool,
+    /// Sizes of the synthetic documents whose crates get `cargo check`ed (none by default).
+    pub check_sizes: Vec<usize>,
 }
 
 const USAGE: &str = "usage: codegen-bench run [--corpus DIR] [--github FILE | --no-github] [--out DIR] \
-[--quick] [--compile none|jobs|all] [--compile-github] [--no-openapi-generator] [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N]";
+[--quick] [--compile none|jobs|all] [--compile-github] [--no-openapi-generator] [--check-sizes 10,100,...] [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N]";
 
 impl Options {
     /// Reads the command line.
@@ -90,6 +92,7 @@ impl Options {
             picks: 5,
             compile_github: false,
             openapi_generator: true,
+            check_sizes: Vec::new(),
         };
         let (mut github, mut no_github) = (None, false);
         let (mut compile_runs, mut rounds, mut sizes, mut compile) = (None, None, None, None);
@@ -118,6 +121,13 @@ impl Options {
                 "--no-openapi-generator" => options.openapi_generator = false,
                 "--compile-runs" => compile_runs = Some(value()?.parse()?),
                 "--rounds" => rounds = Some(value()?.parse()?),
+                "--check-sizes" => {
+                    options.check_sizes = value()?.split(',').map(str::parse).collect::<Result<
+                        Vec<usize>,
+                        _,
+                    >>(
+                    )?
+                }
                 "--sizes" => {
                     sizes = Some(
                         value()?
@@ -273,6 +283,8 @@ pub struct Results {
     pub compile: Vec<CompileResult>,
     /// Why openapi-generator was not run, when it was not.
     pub peer_note: Option<String>,
+    /// `cargo check` of the synthetic documents' crates.
+    pub check_sizes: Vec<crate::check_scaling::CheckSize>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(900);
@@ -296,6 +308,7 @@ pub fn run(options: Options) -> Result<()> {
         .collect();
     let sizes = measure_scaling(&options, &inputs_dir)?;
     let (compiled, peer_note) = measure_compile(&options, &results)?;
+    let check_sizes = crate::check_scaling::measure(&options)?;
 
     let results = Results {
         options,
@@ -304,6 +317,7 @@ pub fn run(options: Options) -> Result<()> {
         sizes,
         compile: compiled,
         peer_note,
+        check_sizes,
     };
     crate::report::write(&results)
 }
