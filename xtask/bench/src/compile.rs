@@ -25,17 +25,35 @@ pub struct Crate {
     pub build: Vec<f64>,
     /// Seconds of a `cargo check` with nothing to do (cargo's own overhead).
     pub noop: Option<f64>,
+    /// Peak resident set of each timed `cargo check` (the largest of cargo and its children,
+    /// rustc in practice), in KiB; empty where `/usr/bin/time` is missing.
+    pub check_peak_kib: Vec<u64>,
+    /// Lines of the crate's `src/**/*.rs`.
+    pub lines: Option<u64>,
+    /// Seconds the generator took to write the crate, where measured here (openapi-generator).
+    pub generate_s: Option<f64>,
 }
 
 impl Crate {
-    fn new(dir: PathBuf) -> Self {
+    /// A crate in `dir`, not measured yet.
+    pub fn new(dir: PathBuf) -> Self {
         Self {
             dir,
             failure: None,
             check: Vec::new(),
             build: Vec::new(),
             noop: None,
+            check_peak_kib: Vec::new(),
+            lines: None,
+            generate_s: None,
         }
+    }
+
+    /// A crate that was not written, and why.
+    pub fn failed(dir: PathBuf, why: &str) -> Self {
+        let mut krate = Self::new(dir);
+        krate.failure = Some(why.to_owned());
+        krate
     }
 
     /// The figures as JSON.
@@ -44,6 +62,8 @@ impl Crate {
         json!({
             "dir": self.dir, "failure": self.failure, "noop_check_s": self.noop,
             "check_s": summary(&self.check), "build_s": summary(&self.build),
+            "check_peak_kib": self.check_peak_kib, "lines": self.lines,
+            "generate_s": self.generate_s,
         })
     }
 }
@@ -64,7 +84,9 @@ pub fn write_ours(doc: &Doc, root: &Path) -> Result<Crate> {
     // Written file by file, keeping the time stamps of unchanged files (and the crate's
     // Cargo.lock), so that a rerun does not rebuild for nothing.
     write_files(&dir, &generated.files)?;
-    Ok(Crate::new(dir))
+    let mut krate = Crate::new(dir);
+    krate.lines = Some(crate::peer::rust_lines(&krate.dir.join("src")));
+    Ok(krate)
 }
 
 /// Writes progenitor's crate for `doc` under `root`: its output as `src/lib.rs` and the
@@ -157,15 +179,47 @@ fn cargo(subcommand: &str, krate: &Path, target_dir: &Path, offline: bool) -> Co
     command
 }
 
-/// Runs `cargo SUBCOMMAND` on the crate; its wall time, or the first error lines.
-fn timed(subcommand: &str, krate: &Path, target_dir: &Path, offline: bool) -> Result<f64, String> {
+/// Runs `cargo SUBCOMMAND` on the crate; its wall time and peak resident set in KiB (under
+/// `/usr/bin/time`, when there is one: the largest of cargo and the children it waited for),
+/// or the first error lines.
+fn timed(
+    subcommand: &str,
+    krate: &Path,
+    target_dir: &Path,
+    offline: bool,
+) -> Result<(f64, Option<u64>), String> {
+    let time = Path::new("/usr/bin/time");
+    let peak_file = target_dir.join(format!("peak-{}.txt", std::process::id()));
+    let mut command = cargo(subcommand, krate, target_dir, offline);
+    if time.is_file() {
+        let _ = fs::create_dir_all(target_dir);
+        let inner = command;
+        command = Command::new(time);
+        command
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&peak_file)
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        for (key, value) in inner.get_envs() {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+    }
     let started = Instant::now();
-    let output = cargo(subcommand, krate, target_dir, offline)
+    let output = command
         .output()
         .map_err(|e| format!("running cargo: {e}"))?;
     let seconds = started.elapsed().as_secs_f64();
+    let peak = fs::read_to_string(&peak_file)
+        .ok()
+        .and_then(|t| t.lines().last()?.trim().parse().ok());
+    let _ = fs::remove_file(&peak_file);
     if output.status.success() {
-        Ok(seconds)
+        Ok((seconds, peak))
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
@@ -192,20 +246,38 @@ fn touch(krate: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Builds the dependencies of each crate once (`cargo build` and `cargo check`), then times
-/// `cargo check` and `cargo build` of each crate alone `runs` times, alternating the crates,
-/// with `src/lib.rs` touched before each command.
-pub fn time_crates(crates: &mut [&mut Crate], target_dir: &Path, runs: usize) -> Result<()> {
-    for krate in crates.iter_mut() {
+/// Builds the dependencies of each crate once (`cargo build` and `cargo check`; `cargo check`
+/// alone when `build` is false), then times `cargo check` (and `cargo build`, when `build`) of
+/// each crate alone `runs` times, alternating the crates, with `src/lib.rs` touched before
+/// each command. Crates that already failed are left out.
+pub fn time_crates(
+    crates: &mut [&mut Crate],
+    target_dir: &Path,
+    runs: usize,
+    build: bool,
+) -> Result<()> {
+    let subcommands: &[&str] = if build {
+        &["check", "build"]
+    } else {
+        &["check"]
+    };
+    for krate in crates.iter_mut().filter(|k| k.failure.is_none()) {
         eprintln!("  prebuilding {}", krate.dir.display());
-        for subcommand in ["build", "check"] {
+        let prebuild: &[&str] = if build {
+            &["build", "check"]
+        } else {
+            &["check"]
+        };
+        for subcommand in prebuild {
             if let Err(error) = timed(subcommand, &krate.dir, target_dir, false) {
                 krate.failure = Some(error);
                 break;
             }
         }
         if krate.failure.is_none() {
-            krate.noop = timed("check", &krate.dir, target_dir, true).ok();
+            krate.noop = timed("check", &krate.dir, target_dir, true)
+                .ok()
+                .map(|(s, _)| s);
         }
     }
     for run in 0..runs {
@@ -219,11 +291,14 @@ pub fn time_crates(crates: &mut [&mut Crate], target_dir: &Path, runs: usize) ->
             if krate.failure.is_some() {
                 continue;
             }
-            for subcommand in ["check", "build"] {
+            for &subcommand in subcommands {
                 touch(&krate.dir)?;
                 match timed(subcommand, &krate.dir, target_dir, true) {
-                    Ok(seconds) if subcommand == "check" => krate.check.push(seconds),
-                    Ok(seconds) => krate.build.push(seconds),
+                    Ok((seconds, peak)) if subcommand == "check" => {
+                        krate.check.push(seconds);
+                        krate.check_peak_kib.extend(peak);
+                    }
+                    Ok((seconds, _)) => krate.build.push(seconds),
                     Err(error) => {
                         krate.failure = Some(error);
                         break;

@@ -6,10 +6,12 @@
 //! measured and `report` for what is written (`bench/results.md`, `bench/results.json`,
 //! `bench/scaling.svg`).
 
+mod check_scaling;
 mod child;
 mod compile;
 mod inputs;
 mod measure;
+mod peer;
 mod plot;
 mod report;
 mod run;

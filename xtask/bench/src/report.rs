@@ -119,6 +119,10 @@ pub fn markdown(results: &Results) -> String {
     if !results.compile.is_empty() {
         compile_section(&mut md, results);
     }
+    if !results.compile.is_empty() || results.peer_note.is_some() {
+        crate::peer::section(&mut md, results);
+    }
+    crate::check_scaling::section(&mut md, results);
     stages_section(&mut md, results);
     if !results.sizes.is_empty() {
         scaling_section(&mut md, results);
@@ -631,6 +635,7 @@ fn portable(path: &str) -> String {
 fn portable_paths(value: Value) -> Value {
     match value {
         Value::String(s) if s.starts_with('/') => Value::String(portable(&s)),
+        Value::String(s) => Value::String(without_registry_paths(&s)),
         Value::Array(items) => Value::Array(items.into_iter().map(portable_paths).collect()),
         Value::Object(map) => Value::Object(
             map.into_iter()
@@ -639,6 +644,23 @@ fn portable_paths(value: Value) -> Value {
         ),
         other => other,
     }
+}
+
+/// `text` with each cargo registry source path (in a panic's location, say) cut to the path
+/// inside the package: `at /HOME/.cargo/registry/src/INDEX/pkg-1.0/src/x.rs` → `at pkg-1.0/src/x.rs`.
+fn without_registry_paths(text: &str) -> String {
+    const MARK: &str = "/registry/src/";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let start = rest[..at].rfind(' ').map_or(0, |i| i + 1);
+        let after = &rest[at + MARK.len()..];
+        let Some(slash) = after.find('/') else { break };
+        out.push_str(&rest[..start]);
+        rest = &after[slash + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The raw figures, with paths made [`portable`].
@@ -672,7 +694,11 @@ fn raw_json(results: &Results) -> Value {
         })).collect::<Vec<_>>(),
         "compile": results.compile.iter().map(|c| json!({
             "document": c.name, "ours": c.ours.to_json(), "progenitor": c.progenitor.to_json(),
+            "openapi_generator": c.openapi_generator.as_ref().map(crate::compile::Crate::to_json),
         })).collect::<Vec<_>>(),
+        "openapi_generator": {"package": crate::peer::PACKAGE, "note": results.peer_note},
+        "check_scaling": results.check_sizes.iter().map(|s| json!({"n": s.n, "ours": s.ours.to_json(),
+            "openapi_generator": s.openapi_generator.as_ref().map(crate::compile::Crate::to_json)})).collect::<Vec<_>>(),
         "scaling": {
             "sizes": results.sizes.iter().map(|s| json!({
                 "n": s.n, "bytes": s.bytes, "ours": s.ours.to_json(),
@@ -704,6 +730,9 @@ pub fn write(results: &Results) -> Result<()> {
     )?;
     if !results.sizes.is_empty() {
         crate::plot::scaling(results, &out.join("scaling.svg"))?;
+    }
+    if !results.check_sizes.is_empty() {
+        crate::check_scaling::plot(results, &out.join("check-scaling.svg"))?;
     }
     eprintln!(
         "written: {}, {}, {}",
@@ -756,13 +785,14 @@ mod tests {
     }
 
     fn krate(check: &[f64], build: &[f64], failure: Option<&str>) -> Crate {
-        Crate {
-            dir: PathBuf::from("crate"),
-            failure: failure.map(str::to_owned),
-            check: check.to_vec(),
-            build: build.to_vec(),
-            noop: Some(0.05),
-        }
+        let mut krate = Crate::new(PathBuf::from("crate"));
+        krate.failure = failure.map(str::to_owned);
+        krate.check = check.to_vec();
+        krate.build = build.to_vec();
+        krate.noop = Some(0.05);
+        krate.check_peak_kib = vec![300_000; check.len()];
+        krate.lines = Some(1000);
+        krate
     }
 
     /// A small run touching every section of the report, built without measuring anything.
@@ -795,6 +825,9 @@ mod tests {
                 rounds: 3,
                 sizes: vec![10, 100, 1000],
                 picks: 5,
+                compile_github: false,
+                openapi_generator: true,
+                check_sizes: vec![],
             },
             screened: vec![
                 Screened {
@@ -843,13 +876,17 @@ mod tests {
                     name: "iothub-jobs".to_owned(),
                     ours: krate(&[1.0, 1.2], &[2.0, 2.4], None),
                     progenitor: krate(&[2.0, 2.2], &[4.0], None),
+                    openapi_generator: Some(krate(&[4.0, 4.4], &[], None)),
                 },
                 CompileResult {
                     name: "petstore".to_owned(),
                     ours: krate(&[0.5], &[0.9], None),
                     progenitor: krate(&[], &[], Some("error: does not compile")),
+                    openapi_generator: None,
                 },
             ],
+            peer_note: None,
+            check_sizes: vec![],
         }
     }
 
@@ -876,6 +913,8 @@ mod tests {
             "| iothub-jobs | 1.10 s (1.00–1.20 s) | 2.10 s (2.00–2.20 s) | 0.52× | 2.20 s (2.00–2.40 s) \
              | 4.00 s | 0.55× |",
             "| petstore | 500.0 ms | error: does not compile | – | 900.0 ms | error: does not compile | – |",
+            "| iothub-jobs | 1000 | 1000 | 1.00× | 1.10 s (1.00–1.20 s) | 4.20 s (4.00–4.40 s) | 0.26× \
+             | 293.0 MiB | 293.0 MiB | 1.00× | – |",
             "| iothub-jobs | 3.0 ms | 2.0 ms (18%) | 3.0 ms (27%) | 6.0 ms (55%) | 11.0 ms | 3.67× |",
             "| 1000 | 1.9 MiB | 105.0 ms (100.0–110.0 ms) | 20.5 MiB | 900.0 ms | 30.3 MiB | 0.12× |",
             "| generation time ≤ 0.5× progenitor's on every shared input | worst 0.44× (`petstore`); \
@@ -906,10 +945,20 @@ mod tests {
                 "## Peak memory",
                 "## Generated code",
                 "## Compile time of the generated crate",
+                "## Against openapi-generator",
                 "## Where our time goes",
                 "## Scaling",
                 "## Targets",
             ]
+        );
+    }
+
+    #[test]
+    fn registry_paths_are_cut() {
+        let text = "panics: boom at /h/.cargo/registry/src/index-1/pkg-0.1/src/a.rs:7";
+        assert_eq!(
+            without_registry_paths(text),
+            "panics: boom at pkg-0.1/src/a.rs:7"
         );
     }
 

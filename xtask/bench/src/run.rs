@@ -63,10 +63,16 @@ pub struct Options {
     pub sizes: Vec<usize>,
     /// How many corpus documents to pick.
     pub picks: usize,
+    /// Also `cargo check` GitHub's crates, ours and openapi-generator's (minutes and GBs).
+    pub compile_github: bool,
+    /// Compile openapi-generator's crates too (skipped anyway when `java` is missing).
+    pub openapi_generator: bool,
+    /// Sizes of the synthetic documents whose crates get `cargo check`ed (none by default).
+    pub check_sizes: Vec<usize>,
 }
 
 const USAGE: &str = "usage: codegen-bench run [--corpus DIR] [--github FILE | --no-github] [--out DIR] \
-[--quick] [--compile none|jobs|all] [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N]";
+[--quick] [--compile none|jobs|all] [--compile-github] [--no-openapi-generator] [--check-sizes 10,100,...] [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N]";
 
 impl Options {
     /// Reads the command line.
@@ -84,6 +90,9 @@ impl Options {
             rounds: 3,
             sizes: vec![10, 100, 1000, 10000],
             picks: 5,
+            compile_github: false,
+            openapi_generator: true,
+            check_sizes: Vec::new(),
         };
         let (mut github, mut no_github) = (None, false);
         let (mut compile_runs, mut rounds, mut sizes, mut compile) = (None, None, None, None);
@@ -108,8 +117,17 @@ impl Options {
                         other => bail!("--compile takes none, jobs or all, not `{other}`"),
                     })
                 }
+                "--compile-github" => options.compile_github = true,
+                "--no-openapi-generator" => options.openapi_generator = false,
                 "--compile-runs" => compile_runs = Some(value()?.parse()?),
                 "--rounds" => rounds = Some(value()?.parse()?),
+                "--check-sizes" => {
+                    options.check_sizes = value()?.split(',').map(str::parse).collect::<Result<
+                        Vec<usize>,
+                        _,
+                    >>(
+                    )?
+                }
                 "--sizes" => {
                     sizes = Some(
                         value()?
@@ -244,8 +262,10 @@ pub struct CompileResult {
     pub name: String,
     /// Our crate.
     pub ours: Crate,
-    /// progenitor's crate.
+    /// progenitor's crate (failed, saying so, where progenitor did not generate).
     pub progenitor: Crate,
+    /// openapi-generator's crate (`None`: not run).
+    pub openapi_generator: Option<Crate>,
 }
 
 /// Everything measured.
@@ -261,6 +281,10 @@ pub struct Results {
     pub sizes: Vec<SizeResult>,
     /// Compile figures.
     pub compile: Vec<CompileResult>,
+    /// Why openapi-generator was not run, when it was not.
+    pub peer_note: Option<String>,
+    /// `cargo check` of the synthetic documents' crates.
+    pub check_sizes: Vec<crate::check_scaling::CheckSize>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(900);
@@ -283,7 +307,8 @@ pub fn run(options: Options) -> Result<()> {
         .map(|doc| measure_generation(&options, doc))
         .collect();
     let sizes = measure_scaling(&options, &inputs_dir)?;
-    let compiled = measure_compile(&options, &results)?;
+    let (compiled, peer_note) = measure_compile(&options, &results)?;
+    let check_sizes = crate::check_scaling::measure(&options)?;
 
     let results = Results {
         options,
@@ -291,6 +316,8 @@ pub fn run(options: Options) -> Result<()> {
         docs: results,
         sizes,
         compile: compiled,
+        peer_note,
+        check_sizes,
     };
     crate::report::write(&results)
 }
@@ -447,42 +474,82 @@ fn measure_scaling(options: &Options, inputs_dir: &Path) -> Result<Vec<SizeResul
     Ok(sizes)
 }
 
-/// Writes and times `cargo check` and `cargo build` of both crates of each document the options
-/// ask for that both generators generated.
-fn measure_compile(options: &Options, results: &[DocResult]) -> Result<Vec<CompileResult>> {
+/// Writes and times `cargo check` and `cargo build` of the crates of each document the
+/// options ask for: ours, progenitor's where it generated, and openapi-generator's (GitHub's,
+/// with `--compile-github`: `cargo check` only). Returns why openapi-generator was not run,
+/// when it was not.
+fn measure_compile(
+    options: &Options,
+    results: &[DocResult],
+) -> Result<(Vec<CompileResult>, Option<String>)> {
     let mut compiled = Vec::new();
     let crates_dir = options.work.join("crates");
     let target_dir = options.work.join("target");
+    let wanted = |kind: Kind| match (options.compile, kind) {
+        (_, Kind::Github) => options.compile_github,
+        (CompileSet::None, _) => false,
+        (CompileSet::Jobs, kind) => kind == Kind::Jobs,
+        (CompileSet::All, _) => true,
+    };
+    let mut peer_note = None;
+    let mut cli = None;
+    if !options.openapi_generator {
+        peer_note = Some("openapi-generator: not run (`--no-openapi-generator`).".to_owned());
+    } else if results.iter().any(|r| wanted(r.doc.kind)) {
+        match crate::peer::install(&options.work) {
+            Ok(path) => cli = Some(path),
+            Err(error) => {
+                eprintln!("{error:#}");
+                peer_note = Some(format!("openapi-generator: not run ({error:#})."));
+            }
+        }
+    }
     for result in results {
-        let wanted = match options.compile {
-            CompileSet::None => false,
-            CompileSet::Jobs => result.doc.kind == Kind::Jobs,
-            CompileSet::All => matches!(result.doc.kind, Kind::Jobs | Kind::Corpus),
-        };
-        let generated = result.ours.failure.is_none()
-            && result
-                .progenitor
-                .as_ref()
-                .is_some_and(|p| p.failure.is_none());
-        if !wanted || !generated {
+        if !wanted(result.doc.kind) || result.ours.failure.is_some() {
             continue;
         }
         eprintln!("compiling {}", result.doc.name);
         let mut ours = compile::write_ours(&result.doc, &crates_dir)?;
-        let mut progenitor = compile::write_progenitor(&result.doc, &crates_dir)?;
-        let runs = if result.doc.kind == Kind::Jobs {
-            options.compile_runs
+        let progenitor_generated = result
+            .progenitor
+            .as_ref()
+            .is_some_and(|p| p.failure.is_none())
+            && result.doc.progenitor.is_some();
+        let mut progenitor = if progenitor_generated {
+            compile::write_progenitor(&result.doc, &crates_dir)?
         } else {
-            options.compile_runs.div_ceil(2).max(1)
+            Crate::failed(
+                crates_dir.clone(),
+                "progenitor did not generate the document",
+            )
         };
-        compile::time_crates(&mut [&mut ours, &mut progenitor], &target_dir, runs)?;
+        // On Jobs, the copy with only the case-colliding property dropped (see `peer`).
+        let input = match result.doc.kind {
+            Kind::Jobs => options
+                .work
+                .join("inputs/iothub-jobs.variant-false-false.json"),
+            _ => result.doc.ours.clone(),
+        };
+        let mut openapi_generator = cli
+            .as_deref()
+            .map(|cli| crate::peer::write(cli, &result.doc, &input, &crates_dir));
+        let large = result.doc.kind == Kind::Github;
+        let runs = match result.doc.kind {
+            Kind::Jobs => options.compile_runs,
+            Kind::Corpus => options.compile_runs.div_ceil(2).max(1),
+            Kind::Github => 1,
+        };
+        let mut crates: Vec<&mut Crate> = vec![&mut ours, &mut progenitor];
+        crates.extend(openapi_generator.as_mut());
+        compile::time_crates(&mut crates, &target_dir, runs, !large)?;
         compiled.push(CompileResult {
             name: result.doc.name.clone(),
             ours,
             progenitor,
+            openapi_generator,
         });
     }
-    Ok(compiled)
+    Ok((compiled, peer_note))
 }
 
 /// Runs both generators once on every corpus document, each in its own process.
