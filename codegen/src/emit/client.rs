@@ -267,14 +267,18 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .map(|p| param_arg(p, models, &lifetime));
     let body_arg = op.body.as_ref().map(|b| body_arg(b, models, &lifetime));
     let continuation = op.paging.as_ref().map(|p| p.continuation_param.as_str());
-    let inits = op.params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        match (p.required, Some(p.rust_name.as_str()) == continuation) {
-            (false, _) => quote!(#name: ::std::option::Option::None),
-            (true, true) => quote!(#name: #name.to_owned()),
-            (true, false) => quote!(#name),
-        }
-    });
+    let inits = op
+        .params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            match (p.required, Some(p.rust_name.as_str()) == continuation) {
+                (false, _) => quote!(#name: ::std::option::Option::None),
+                (true, true) => quote!(#name: #name.to_owned()),
+                (true, false) => quote!(#name),
+            }
+        });
     let body_init = op.body.as_ref().map(|b| {
         if b.required && b.encoding == BodyEncoding::Bytes {
             quote!(body: body.into(),)
@@ -292,6 +296,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             requests::#builder {
                 __client: self,
                 __options: runtime::CallOptions::new(),
+                __query: runtime::QueryPairs::new(),
                 #(#inits,)*
                 #body_init
             }
@@ -420,18 +425,75 @@ pub(super) fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
         .collect()
 }
 
-/// Query: the client's parameters, then the operation's pairs, then `deepObject`s.
+/// Whether `p` is an optional query parameter whose setter writes its pairs into the
+/// builder's `runtime::QueryPairs` (no field of its own): not a `deepObject`, not a paged
+/// operation's continuation token, a value (or list of values) with a plain-text form.
+pub(super) fn in_query_list(api: &Api, op: &Operation, p: &Param) -> bool {
+    let displayed = |ty: &TypeRef| is_plain(ty, api);
+    !p.required
+        && p.location == ParamLocation::Query
+        && p.style != QueryStyle::DeepObject
+        && op
+            .paging
+            .as_ref()
+            .is_none_or(|paging| paging.continuation_param != p.rust_name)
+        && match &p.ty {
+            TypeRef::DateTime => true,
+            TypeRef::Vec(item) => displayed(item),
+            ty => displayed(ty),
+        }
+}
+
+/// The place of `p` among the operation's parameters: the order of its query pairs.
+pub(super) fn query_place(op: &Operation, p: &Param) -> proc_macro2::Literal {
+    let place = op
+        .params
+        .iter()
+        .position(|q| std::ptr::eq(q, p))
+        .unwrap_or_default();
+    proc_macro2::Literal::u16_unsuffixed(u16::try_from(place).unwrap_or(u16::MAX))
+}
+
+/// How `send` binds the builder's `__query`: unused when the operation has no query pairs,
+/// mutable when `send` adds some.
+pub(super) fn query_binding(api: &Api, op: &Operation) -> TokenStream {
+    let pairs =
+        |p: &&Param| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject;
+    if !op.params.iter().any(|p| pairs(&p)) {
+        quote!(__query: _)
+    } else if op
+        .params
+        .iter()
+        .filter(pairs)
+        .any(|p| !in_query_list(api, op, p))
+    {
+        quote!(mut __query)
+    } else {
+        quote!(__query)
+    }
+}
+
+/// Query: the client's parameters, then the operation's pairs (those its setters wrote and
+/// the others, in the operation's order), then `deepObject`s.
 pub(super) fn query_statements(api: &Api, op: &Operation) -> TokenStream {
-    let client_query = api.client_params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let wire = &p.wire_name;
-        quote!(query.append_pair(#wire, &__client.#name);)
-    });
-    let query = op
+    let client_query: Vec<_> = api
+        .client_params
+        .iter()
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            let wire = &p.wire_name;
+            quote!(query.append_pair(#wire, &__client.#name);)
+        })
+        .collect();
+    let pairs: Vec<_> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject)
-        .map(|p| query_pairs(api, p));
+        .collect();
+    let query = pairs
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| query_pairs(api, op, p));
     let deep_objects: Vec<_> = op
         .params
         .iter()
@@ -444,32 +506,35 @@ pub(super) fn query_statements(api: &Api, op: &Operation) -> TokenStream {
             )
         })
         .collect();
-    let query: Vec<_> = client_query.chain(query).collect();
-    if query.is_empty() && deep_objects.is_empty() {
+    if client_query.is_empty() && pairs.is_empty() && deep_objects.is_empty() {
         return TokenStream::new();
     }
-    let pairs = (!query.is_empty()).then(|| {
+    let client_query = (!client_query.is_empty()).then(|| {
         quote! {
             {
                 let mut query = url.query_pairs_mut();
-                #(#query)*
+                #(#client_query)*
             }
         }
     });
+    let write = (!pairs.is_empty()).then(|| quote!(__query.write(&mut url);));
     quote! {
-        #pairs
+        #client_query
+        #(#query)*
+        #write
         #(#deep_objects)*
         runtime::finish_query(&mut url);
     }
 }
 
-/// The query pairs of one parameter: a list joined by its style's separator, or a pair per
-/// item (`form` exploded), or one pair.
-fn query_pairs(api: &Api, p: &Param) -> TokenStream {
+/// The query pairs `send` adds for one parameter: a list joined by its style's separator, or
+/// a pair per item (`form` exploded), or one pair.
+fn query_pairs(api: &Api, op: &Operation, p: &Param) -> TokenStream {
     let wire = &p.wire_name;
+    let place = query_place(op, p);
     let push = |value: TokenStream, ty: &TypeRef| {
         let text = text_of(api, &value, ty, wire);
-        quote!(query.append_pair(#wire, #text);)
+        quote!(__query.push(#place, #wire, ::std::string::String::from(#text));)
     };
     with_value(p, |value| match (&p.ty, p.style.separator()) {
         (TypeRef::Vec(item), Some(separator)) => {
@@ -482,7 +547,7 @@ fn query_pairs(api: &Api, p: &Param) -> TokenStream {
                     }
                     joined.push_str(#text);
                 }
-                query.append_pair(#wire, &joined);
+                __query.push(#place, #wire, joined);
             }
         }
         (TypeRef::Vec(item), None) => {
@@ -491,6 +556,24 @@ fn query_pairs(api: &Api, p: &Param) -> TokenStream {
         }
         (ty, _) => push(value, ty),
     })
+}
+
+/// The statement of an optional query parameter's setter ([`in_query_list`]): its pairs
+/// written into the builder's `__query`.
+pub(super) fn query_setter_statement(op: &Operation, p: &Param) -> TokenStream {
+    let wire = &p.wire_name;
+    let place = query_place(op, p);
+    match (&p.ty, p.style.separator()) {
+        (TypeRef::Vec(_), Some(separator)) => {
+            quote!(self.__query.set_joined(#place, #wire, #separator, &value);)
+        }
+        (TypeRef::Vec(_), None) => quote!(self.__query.set_each(#place, #wire, &value);),
+        (TypeRef::String, _) => quote!(self.__query.set(#place, #wire, value.into());),
+        (TypeRef::DateTime, _) => quote! {
+            self.__query.set(#place, #wire, value.to_rfc3339_opts(runtime::chrono::SecondsFormat::AutoSi, true));
+        },
+        _ => quote!(self.__query.set(#place, #wire, value.to_string());),
+    }
 }
 
 /// Headers: one each, a list joined by commas.

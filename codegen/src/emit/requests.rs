@@ -5,9 +5,10 @@
 
 use super::client::{
     arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
-    path_segments, query_statements, runtime_send, send, trailing_slash,
+    in_query_list, path_segments, query_binding, query_setter_statement, query_statements,
+    runtime_send, send, trailing_slash,
 };
-use super::docs::{code, doc_attrs, item_link, sanitize};
+use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, Operation, Param, ParamLocation, Success, SuccessStatus, TypeRef,
@@ -76,8 +77,10 @@ fn setter_arg(ty: &TypeRef, models: &TokenStream) -> TokenStream {
     }
 }
 
-/// The setter of an optional parameter.
-fn setter(p: &Param, models: &TokenStream) -> TokenStream {
+/// The setter of an optional parameter: an optional query parameter with a plain-text form
+/// writes its pairs into the builder's query list, others set their field. Its docs link to
+/// the method's, which describe the parameter.
+fn setter(api: &Api, op: &Operation, p: &Param, models: &TokenStream) -> TokenStream {
     let name = ident(&p.rust_name);
     let place = match p.location {
         ParamLocation::Path => "path",
@@ -85,21 +88,30 @@ fn setter(p: &Param, models: &TokenStream) -> TokenStream {
         ParamLocation::Header => "header",
         ParamLocation::Cookie => "cookie",
     };
-    let mut text = format!("Sets the {place} parameter {}.", code(&p.wire_name));
-    if let Some(d) = &p.docs {
-        text.push_str("\n\n");
-        text.push_str(&sanitize(d));
-    }
-    let docs = doc_attrs(&text);
+    let method = &op.rust_name;
+    let docs = doc_attrs(&format!(
+        "Sets the {place} parameter {} (see {}).",
+        code(&p.wire_name),
+        item_link(
+            &format!("Client::{method}"),
+            &format!("super::client::Client::{method}"),
+            method
+        ),
+    ));
     let arg = setter_arg(&p.ty, models);
-    let value = match &p.ty {
-        TypeRef::String => quote!(value.into()),
-        _ => quote!(value),
+    let set = if in_query_list(api, op, p) {
+        query_setter_statement(op, p)
+    } else {
+        let value = match &p.ty {
+            TypeRef::String => quote!(value.into()),
+            _ => quote!(value),
+        };
+        quote!(self.#name = ::std::option::Option::Some(#value);)
     };
     quote! {
         #docs
         pub fn #name(mut self, value: #arg) -> Self {
-            self.#name = ::std::option::Option::Some(#value);
+            #set
             self
         }
     }
@@ -116,13 +128,30 @@ fn ok_type(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> Toke
     }
 }
 
+/// What `send` takes out of the builder besides the client, options and body: the query
+/// list, and the fields of parameters.
+fn bindings(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    let fields = op
+        .params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote!(#name)
+        });
+    std::iter::once(query_binding(api, op))
+        .chain(fields)
+        .collect()
+}
+
 /// The request builder of one operation (and its stream builder, when paged).
 fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.builder);
     let method = &op.rust_name;
     let cfg = super::features::operation_cfg(api, op);
     let lifetime = quote!('a);
-    let fields = op.params.iter().map(|p| {
+    let fields = op.params.iter().filter(|p| !in_query_list(api, op, p));
+    let fields = fields.map(|p| {
         let field = ident(&p.rust_name);
         let ty = field_type(op, p, models);
         quote!(pub(super) #field: #ty,)
@@ -131,7 +160,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         let arg = body_field(b, models, &lifetime);
         quote!(pub(super) #arg)
     });
-    let names: Vec<_> = op.params.iter().map(|p| ident(&p.rust_name)).collect();
+    let names = bindings(api, op);
     let body_name = op.body.as_ref().map(|_| quote!(body,));
     let owned_continuation = op
         .params
@@ -145,7 +174,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .params
         .iter()
         .filter(|p| !p.required)
-        .map(|p| setter(p, models));
+        .map(|p| setter(api, op, p, models));
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
@@ -185,6 +214,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         pub struct #name<'a> {
             pub(super) __client: &'a super::client::Client,
             pub(super) __options: runtime::CallOptions,
+            pub(super) __query: runtime::QueryPairs,
             #(#fields)*
             #body_decl
         }
@@ -225,7 +255,7 @@ fn send_method(
     models: &TokenStream,
     output: &TokenStream,
     owned_continuation: &Option<TokenStream>,
-    names: &[proc_macro2::Ident],
+    names: &[TokenStream],
     body_name: &Option<TokenStream>,
 ) -> (TokenStream, bool) {
     let docs = quote! {
@@ -300,7 +330,7 @@ fn streaming_method(
     op: &Operation,
     models: &TokenStream,
     owned_continuation: &Option<TokenStream>,
-    names: &[proc_macro2::Ident],
+    names: &[TokenStream],
     body_name: &Option<TokenStream>,
 ) -> TokenStream {
     let (Success::Single { statuses, body } | Success::WithHeaders { statuses, body, .. }) =

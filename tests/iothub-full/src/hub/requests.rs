@@ -12,6 +12,7 @@ use super::runtime;
 pub struct Get<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> Get<'a> {
@@ -27,7 +28,7 @@ impl<'a> Get<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -77,14 +78,13 @@ impl<'a> ::std::future::IntoFuture for Get<'a> {
 pub struct CreateOrUpdate<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Configuration,
 }
 impl<'a> CreateOrUpdate<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the configuration, as per RFC7232. This should not be set when creating a configuration, but may be set when updating a configuration.
+    /// Sets the header parameter `If-Match` (see [`Client::create_or_update`](super::client::Client::create_or_update)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -104,7 +104,7 @@ impl<'a> CreateOrUpdate<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -158,13 +158,12 @@ impl<'a> ::std::future::IntoFuture for CreateOrUpdate<'a> {
 pub struct Delete<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
 impl<'a> Delete<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the configuration, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the configuration has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    /// Sets the header parameter `If-Match` (see [`Client::delete`](super::client::Client::delete)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -181,7 +180,7 @@ impl<'a> Delete<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match } = self;
+        let Self { __client, __options, __query: _, id, if_match } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -231,14 +230,12 @@ impl<'a> ::std::future::IntoFuture for Delete<'a> {
 pub struct GetConfigurations<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) top: ::std::option::Option<i32>,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetConfigurations<'a> {
-    /// Sets the query parameter `top`.
-    ///
-    /// The number of configurations to retrieve. Value will be overridden if greater than the maximum deployment count for the IoT Hub.
+    /// Sets the query parameter `top` (see [`Client::get_configurations`](super::client::Client::get_configurations)).
     pub fn top(mut self, value: i32) -> Self {
-        self.top = ::std::option::Option::Some(value);
+        self.__query.set(0, "top", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -253,7 +250,7 @@ impl<'a> GetConfigurations<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, top } = self;
+        let Self { __client, __options, __query } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -264,10 +261,8 @@ impl<'a> GetConfigurations<'a> {
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
-                if let Some(value) = &top {
-                    query.append_pair("top", &value.to_string());
-                }
             }
+            __query.write(&mut url);
             runtime::finish_query(&mut url);
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
@@ -306,6 +301,7 @@ impl<'a> ::std::future::IntoFuture for GetConfigurations<'a> {
 pub struct TestQueries<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a models::ConfigurationQueriesTestInput,
 }
 impl<'a> TestQueries<'a> {
@@ -321,7 +317,7 @@ impl<'a> TestQueries<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, body } = self;
+        let Self { __client, __options, __query: _, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -372,6 +368,7 @@ impl<'a> ::std::future::IntoFuture for TestQueries<'a> {
 pub struct GetDeviceStatistics<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetDeviceStatistics<'a> {
     runtime::call_options!(__options);
@@ -386,7 +383,7 @@ impl<'a> GetDeviceStatistics<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options } = self;
+        let Self { __client, __options, __query: _ } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -436,6 +433,7 @@ impl<'a> ::std::future::IntoFuture for GetDeviceStatistics<'a> {
 pub struct GetServiceStatistics<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetServiceStatistics<'a> {
     runtime::call_options!(__options);
@@ -450,7 +448,7 @@ impl<'a> GetServiceStatistics<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options } = self;
+        let Self { __client, __options, __query: _ } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -500,14 +498,12 @@ impl<'a> ::std::future::IntoFuture for GetServiceStatistics<'a> {
 pub struct GetDevices<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) top: ::std::option::Option<i32>,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetDevices<'a> {
-    /// Sets the query parameter `top`.
-    ///
-    /// The maximum number of device identities returned by the query. Any value outside the range of 1-1000 is considered to be 1000.
+    /// Sets the query parameter `top` (see [`Client::get_devices`](super::client::Client::get_devices)).
     pub fn top(mut self, value: i32) -> Self {
-        self.top = ::std::option::Option::Some(value);
+        self.__query.set(0, "top", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -522,7 +518,7 @@ impl<'a> GetDevices<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, top } = self;
+        let Self { __client, __options, __query } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -533,10 +529,8 @@ impl<'a> GetDevices<'a> {
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
-                if let Some(value) = &top {
-                    query.append_pair("top", &value.to_string());
-                }
             }
+            __query.write(&mut url);
             runtime::finish_query(&mut url);
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
@@ -575,6 +569,7 @@ impl<'a> ::std::future::IntoFuture for GetDevices<'a> {
 pub struct UpdateRegistry<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a ::std::vec::Vec<models::ExportImportDevice>,
 }
 impl<'a> UpdateRegistry<'a> {
@@ -590,7 +585,7 @@ impl<'a> UpdateRegistry<'a> {
             runtime::Error<models::BulkRegistryOperationResult>,
         >,
     > {
-        let Self { __client, __options, body } = self;
+        let Self { __client, __options, __query: _, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -641,14 +636,13 @@ impl<'a> ::std::future::IntoFuture for UpdateRegistry<'a> {
 pub struct GetTwins<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) x_ms_continuation: ::std::option::Option<::std::string::String>,
     pub(super) x_ms_max_item_count: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::QuerySpecification,
 }
 impl<'a> GetTwins<'a> {
-    /// Sets the header parameter `x-ms-continuation`.
-    ///
-    /// The continuation token used to get the next page of results.
+    /// Sets the header parameter `x-ms-continuation` (see [`Client::get_twins`](super::client::Client::get_twins)).
     pub fn x_ms_continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -656,9 +650,7 @@ impl<'a> GetTwins<'a> {
         self.x_ms_continuation = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets the header parameter `x-ms-max-item-count`.
-    ///
-    /// The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// Sets the header parameter `x-ms-max-item-count` (see [`Client::get_twins`](super::client::Client::get_twins)).
     pub fn x_ms_max_item_count(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -675,7 +667,14 @@ impl<'a> GetTwins<'a> {
         models::GetTwinsResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, x_ms_continuation, x_ms_max_item_count, body } = self;
+        let Self {
+            __client,
+            __options,
+            __query: _,
+            x_ms_continuation,
+            x_ms_max_item_count,
+            body,
+        } = self;
         #[allow(unused_mut)]
         let mut url = __client.core.url(&["devices", "query"])?;
         {
@@ -736,6 +735,7 @@ impl<'a> ::std::future::IntoFuture for GetTwins<'a> {
 pub struct DevicesGetIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> DevicesGetIdentity<'a> {
@@ -748,7 +748,7 @@ impl<'a> DevicesGetIdentity<'a> {
         'a,
         ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -798,14 +798,13 @@ impl<'a> ::std::future::IntoFuture for DevicesGetIdentity<'a> {
 pub struct DevicesCreateOrUpdateIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Device,
 }
 impl<'a> DevicesCreateOrUpdateIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device identity, as per RFC7232. This should not be set when creating a device, but may be set when updating a device.
+    /// Sets the header parameter `If-Match` (see [`Client::devices_create_or_update_identity`](super::client::Client::devices_create_or_update_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -822,7 +821,7 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
         'a,
         ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -876,13 +875,12 @@ impl<'a> ::std::future::IntoFuture for DevicesCreateOrUpdateIdentity<'a> {
 pub struct DevicesDeleteIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
 impl<'a> DevicesDeleteIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device identity, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the device identity has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    /// Sets the header parameter `If-Match` (see [`Client::devices_delete_identity`](super::client::Client::devices_delete_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -899,7 +897,7 @@ impl<'a> DevicesDeleteIdentity<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match } = self;
+        let Self { __client, __options, __query: _, id, if_match } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -949,6 +947,7 @@ impl<'a> ::std::future::IntoFuture for DevicesDeleteIdentity<'a> {
 pub struct ApplyOnEdgeDevice<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) body: &'a models::ConfigurationContent,
 }
@@ -962,7 +961,7 @@ impl<'a> ApplyOnEdgeDevice<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, body } = self;
+        let Self { __client, __options, __query: _, id, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1012,6 +1011,7 @@ impl<'a> ::std::future::IntoFuture for ApplyOnEdgeDevice<'a> {
 pub struct CreateImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a models::JobProperties,
 }
 impl<'a> CreateImportExportJob<'a> {
@@ -1027,7 +1027,7 @@ impl<'a> CreateImportExportJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, body } = self;
+        let Self { __client, __options, __query: _, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1078,6 +1078,7 @@ impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
 pub struct GetImportExportJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
@@ -1092,7 +1093,7 @@ impl<'a> GetImportExportJobs<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options } = self;
+        let Self { __client, __options, __query: _ } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1142,6 +1143,7 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
 pub struct GetImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetImportExportJob<'a> {
@@ -1157,7 +1159,7 @@ impl<'a> GetImportExportJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1207,6 +1209,7 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
 pub struct CancelImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> CancelImportExportJob<'a> {
@@ -1219,7 +1222,7 @@ impl<'a> CancelImportExportJob<'a> {
         models::CancelImportExportJobResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(unused_mut)]
         let mut url = __client.core.url(&["jobs", id])?;
         {
@@ -1268,6 +1271,7 @@ impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
 pub struct PurgeCloudToDeviceMessageQueue<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
@@ -1283,7 +1287,7 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1333,6 +1337,7 @@ impl<'a> ::std::future::IntoFuture for PurgeCloudToDeviceMessageQueue<'a> {
 pub struct DevicesGetTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> DevicesGetTwin<'a> {
@@ -1345,7 +1350,7 @@ impl<'a> DevicesGetTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1395,14 +1400,13 @@ impl<'a> ::std::future::IntoFuture for DevicesGetTwin<'a> {
 pub struct DevicesReplaceTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> DevicesReplaceTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::devices_replace_twin`](super::client::Client::devices_replace_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1419,7 +1423,7 @@ impl<'a> DevicesReplaceTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1473,14 +1477,13 @@ impl<'a> ::std::future::IntoFuture for DevicesReplaceTwin<'a> {
 pub struct DevicesUpdateTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> DevicesUpdateTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::devices_update_twin`](super::client::Client::devices_update_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1497,7 +1500,7 @@ impl<'a> DevicesUpdateTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1551,6 +1554,7 @@ impl<'a> ::std::future::IntoFuture for DevicesUpdateTwin<'a> {
 pub struct ModulesGetTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
 }
@@ -1564,7 +1568,7 @@ impl<'a> ModulesGetTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid } = self;
+        let Self { __client, __options, __query: _, id, mid } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1614,15 +1618,14 @@ impl<'a> ::std::future::IntoFuture for ModulesGetTwin<'a> {
 pub struct ModulesReplaceTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> ModulesReplaceTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::modules_replace_twin`](super::client::Client::modules_replace_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1639,7 +1642,7 @@ impl<'a> ModulesReplaceTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1693,15 +1696,14 @@ impl<'a> ::std::future::IntoFuture for ModulesReplaceTwin<'a> {
 pub struct ModulesUpdateTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> ModulesUpdateTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::modules_update_twin`](super::client::Client::modules_update_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1718,7 +1720,7 @@ impl<'a> ModulesUpdateTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -1772,6 +1774,7 @@ impl<'a> ::std::future::IntoFuture for ModulesUpdateTwin<'a> {
 pub struct GetDigitalTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetDigitalTwin<'a> {
@@ -1784,7 +1787,7 @@ impl<'a> GetDigitalTwin<'a> {
         models::GetDigitalTwinResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(unused_mut)]
         let mut url = __client.core.url(&["digitaltwins", id])?;
         {
@@ -1834,6 +1837,7 @@ impl<'a> ::std::future::IntoFuture for GetDigitalTwin<'a> {
 pub struct UpdateDigitalTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a ::std::vec::Vec<
@@ -1841,7 +1845,7 @@ pub struct UpdateDigitalTwin<'a> {
     >,
 }
 impl<'a> UpdateDigitalTwin<'a> {
-    /// Sets the header parameter `If-Match`.
+    /// Sets the header parameter `If-Match` (see [`Client::update_digital_twin`](super::client::Client::update_digital_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1858,7 +1862,7 @@ impl<'a> UpdateDigitalTwin<'a> {
         models::UpdateDigitalTwinResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
         #[allow(unused_mut)]
         let mut url = __client.core.url(&["digitaltwins", id])?;
         {
@@ -1915,28 +1919,23 @@ impl<'a> ::std::future::IntoFuture for UpdateDigitalTwin<'a> {
 pub struct InvokeRootLevelCommand<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) command_name: &'a str,
-    pub(super) connect_timeout_in_seconds: ::std::option::Option<i32>,
-    pub(super) response_timeout_in_seconds: ::std::option::Option<i32>,
     pub(super) body: &'a ::std::collections::BTreeMap<
         ::std::string::String,
         runtime::serde_json::Value,
     >,
 }
 impl<'a> InvokeRootLevelCommand<'a> {
-    /// Sets the query parameter `connectTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `connectTimeoutInSeconds` (see [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command)).
     pub fn connect_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.connect_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(2, "connectTimeoutInSeconds", value.to_string());
         self
     }
-    /// Sets the query parameter `responseTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `responseTimeoutInSeconds` (see [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command)).
     pub fn response_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.response_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(3, "responseTimeoutInSeconds", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -1948,15 +1947,7 @@ impl<'a> InvokeRootLevelCommand<'a> {
         models::InvokeRootLevelCommandResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self {
-            __client,
-            __options,
-            id,
-            command_name,
-            connect_timeout_in_seconds,
-            response_timeout_in_seconds,
-            body,
-        } = self;
+        let Self { __client, __options, __query, id, command_name, body } = self;
         #[allow(unused_mut)]
         let mut url = __client
             .core
@@ -1964,13 +1955,8 @@ impl<'a> InvokeRootLevelCommand<'a> {
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &connect_timeout_in_seconds {
-                query.append_pair("connectTimeoutInSeconds", &value.to_string());
-            }
-            if let Some(value) = &response_timeout_in_seconds {
-                query.append_pair("responseTimeoutInSeconds", &value.to_string());
-            }
         }
+        __query.write(&mut url);
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = runtime::reqwest::Request::new(
@@ -2019,6 +2005,7 @@ impl<'a> ::std::future::IntoFuture for InvokeRootLevelCommand<'a> {
 pub struct ReceiveFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> ReceiveFeedbackNotification<'a> {
     runtime::call_options!(__options);
@@ -2030,7 +2017,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options } = self;
+        let Self { __client, __options, __query: _ } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2077,6 +2064,7 @@ impl<'a> ::std::future::IntoFuture for ReceiveFeedbackNotification<'a> {
 pub struct CompleteFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) lock_token: &'a str,
 }
 impl<'a> CompleteFeedbackNotification<'a> {
@@ -2089,7 +2077,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, lock_token } = self;
+        let Self { __client, __options, __query: _, lock_token } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2138,6 +2126,7 @@ impl<'a> ::std::future::IntoFuture for CompleteFeedbackNotification<'a> {
 pub struct AbandonFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) lock_token: &'a str,
 }
 impl<'a> AbandonFeedbackNotification<'a> {
@@ -2150,7 +2139,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, lock_token } = self;
+        let Self { __client, __options, __query: _, lock_token } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2199,6 +2188,7 @@ impl<'a> ::std::future::IntoFuture for AbandonFeedbackNotification<'a> {
 pub struct GetScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetScheduledJob<'a> {
@@ -2214,7 +2204,7 @@ impl<'a> GetScheduledJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2264,6 +2254,7 @@ impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
 pub struct CreateScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) body: &'a models::JobRequest,
 }
@@ -2280,7 +2271,7 @@ impl<'a> CreateScheduledJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id, body } = self;
+        let Self { __client, __options, __query: _, id, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2331,6 +2322,7 @@ impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
 pub struct CancelScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> CancelScheduledJob<'a> {
@@ -2346,7 +2338,7 @@ impl<'a> CancelScheduledJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2396,28 +2388,23 @@ impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
 pub struct QueryScheduledJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) job_type: ::std::option::Option<::std::string::String>,
-    pub(super) job_status: ::std::option::Option<::std::string::String>,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> QueryScheduledJobs<'a> {
-    /// Sets the query parameter `jobType`.
-    ///
-    /// The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
+    /// Sets the query parameter `jobType` (see [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs)).
     pub fn job_type(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_type = ::std::option::Option::Some(value.into());
+        self.__query.set(0, "jobType", value.into());
         self
     }
-    /// Sets the query parameter `jobStatus`.
-    ///
-    /// The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
+    /// Sets the query parameter `jobStatus` (see [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs)).
     pub fn job_status(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_status = ::std::option::Option::Some(value.into());
+        self.__query.set(1, "jobStatus", value.into());
         self
     }
     runtime::call_options!(__options);
@@ -2432,7 +2419,7 @@ impl<'a> QueryScheduledJobs<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, job_type, job_status } = self;
+        let Self { __client, __options, __query } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2443,13 +2430,8 @@ impl<'a> QueryScheduledJobs<'a> {
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
-                if let Some(value) = &job_type {
-                    query.append_pair("jobType", value);
-                }
-                if let Some(value) = &job_status {
-                    query.append_pair("jobStatus", value);
-                }
             }
+            __query.write(&mut url);
             runtime::finish_query(&mut url);
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
@@ -2488,6 +2470,7 @@ impl<'a> ::std::future::IntoFuture for QueryScheduledJobs<'a> {
 pub struct GetModulesOnDevice<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetModulesOnDevice<'a> {
@@ -2503,7 +2486,7 @@ impl<'a> GetModulesOnDevice<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
+        let Self { __client, __options, __query: _, id } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2553,6 +2536,7 @@ impl<'a> ::std::future::IntoFuture for GetModulesOnDevice<'a> {
 pub struct ModulesGetIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
 }
@@ -2566,7 +2550,7 @@ impl<'a> ModulesGetIdentity<'a> {
         'a,
         ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid } = self;
+        let Self { __client, __options, __query: _, id, mid } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2616,15 +2600,14 @@ impl<'a> ::std::future::IntoFuture for ModulesGetIdentity<'a> {
 pub struct ModulesCreateOrUpdateIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Module,
 }
 impl<'a> ModulesCreateOrUpdateIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the module, as per RFC7232. This should not be set when creating a module, but may be set when updating a module.
+    /// Sets the header parameter `If-Match` (see [`Client::modules_create_or_update_identity`](super::client::Client::modules_create_or_update_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2641,7 +2624,7 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
         'a,
         ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match, body } = self;
+        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2695,14 +2678,13 @@ impl<'a> ::std::future::IntoFuture for ModulesCreateOrUpdateIdentity<'a> {
 pub struct ModulesDeleteIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
 impl<'a> ModulesDeleteIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the module, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the module has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    /// Sets the header parameter `If-Match` (see [`Client::modules_delete_identity`](super::client::Client::modules_delete_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2719,7 +2701,7 @@ impl<'a> ModulesDeleteIdentity<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match } = self;
+        let Self { __client, __options, __query: _, id, mid, if_match } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2769,29 +2751,24 @@ impl<'a> ::std::future::IntoFuture for ModulesDeleteIdentity<'a> {
 pub struct InvokeComponentCommand<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) component_path: &'a str,
     pub(super) command_name: &'a str,
-    pub(super) connect_timeout_in_seconds: ::std::option::Option<i32>,
-    pub(super) response_timeout_in_seconds: ::std::option::Option<i32>,
     pub(super) body: &'a ::std::collections::BTreeMap<
         ::std::string::String,
         runtime::serde_json::Value,
     >,
 }
 impl<'a> InvokeComponentCommand<'a> {
-    /// Sets the query parameter `connectTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `connectTimeoutInSeconds` (see [`Client::invoke_component_command`](super::client::Client::invoke_component_command)).
     pub fn connect_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.connect_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(3, "connectTimeoutInSeconds", value.to_string());
         self
     }
-    /// Sets the query parameter `responseTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `responseTimeoutInSeconds` (see [`Client::invoke_component_command`](super::client::Client::invoke_component_command)).
     pub fn response_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.response_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(4, "responseTimeoutInSeconds", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -2806,11 +2783,10 @@ impl<'a> InvokeComponentCommand<'a> {
         let Self {
             __client,
             __options,
+            __query,
             id,
             component_path,
             command_name,
-            connect_timeout_in_seconds,
-            response_timeout_in_seconds,
             body,
         } = self;
         #[allow(unused_mut)]
@@ -2829,13 +2805,8 @@ impl<'a> InvokeComponentCommand<'a> {
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &connect_timeout_in_seconds {
-                query.append_pair("connectTimeoutInSeconds", &value.to_string());
-            }
-            if let Some(value) = &response_timeout_in_seconds {
-                query.append_pair("responseTimeoutInSeconds", &value.to_string());
-            }
         }
+        __query.write(&mut url);
         runtime::finish_query(&mut url);
         #[allow(unused_mut)]
         let mut request = runtime::reqwest::Request::new(
@@ -2884,6 +2855,7 @@ impl<'a> ::std::future::IntoFuture for InvokeComponentCommand<'a> {
 pub struct DevicesInvokeMethod<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) device_id: &'a str,
     pub(super) body: &'a models::CloudToDeviceMethod,
 }
@@ -2900,7 +2872,7 @@ impl<'a> DevicesInvokeMethod<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, device_id, body } = self;
+        let Self { __client, __options, __query: _, device_id, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
@@ -2951,6 +2923,7 @@ impl<'a> ::std::future::IntoFuture for DevicesInvokeMethod<'a> {
 pub struct ModulesInvokeMethod<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) device_id: &'a str,
     pub(super) module_id: &'a str,
     pub(super) body: &'a models::CloudToDeviceMethod,
@@ -2968,7 +2941,7 @@ impl<'a> ModulesInvokeMethod<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, device_id, module_id, body } = self;
+        let Self { __client, __options, __query: _, device_id, module_id, body } = self;
         #[allow(clippy::redundant_closure_call)]
         let request = (move || -> ::std::result::Result<
             runtime::reqwest::Request,
