@@ -42,29 +42,42 @@ impl<'a> QueryIotHubPage<'a> {
         runtime::Error<models::IotHubError>,
     > {
         let Self { __client, __options, __query: _, continuation, page_size, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        if let Some(value) = &continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
-        if let Some(value) = &page_size {
-            runtime::set_header(
-                &mut request,
-                "x-ms-max-item-count",
-                &value.to_string(),
-            )?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", "query"])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            if let Some(value) = &continuation {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-continuation",
+                    value)
+                );
+            }
+            if let Some(value) = &page_size {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-max-item-count", &
+                    value.to_string())
+                );
+            }
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Query_QueryIotHub",
             idempotent: false,
@@ -180,13 +193,12 @@ impl<'a> CreateImportExportJob<'a> {
         ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, __query: _, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "create"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -197,9 +209,11 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -246,13 +260,12 @@ impl<'a> GetImportExportJobs<'a> {
         >,
     > {
         let Self { __client, __options, __query: _ } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -264,7 +277,7 @@ impl<'a> GetImportExportJobs<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -309,13 +322,12 @@ impl<'a> GetImportExportJob<'a> {
         ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -327,7 +339,7 @@ impl<'a> GetImportExportJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -372,18 +384,25 @@ impl<'a> CancelImportExportJob<'a> {
         runtime::Error<models::IotHubError>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
@@ -434,13 +453,12 @@ impl<'a> GetScheduledJob<'a> {
         ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -452,7 +470,7 @@ impl<'a> GetScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -498,13 +516,12 @@ impl<'a> CreateScheduledJob<'a> {
         ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, __query: _, id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -515,9 +532,11 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::reqwest::Method::PUT,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -562,13 +581,14 @@ impl<'a> CancelScheduledJob<'a> {
         ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -580,7 +600,7 @@ impl<'a> CancelScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -650,29 +670,40 @@ impl<'a> QueryScheduledJobsPage<'a> {
         runtime::Error<models::IotHubError>,
     > {
         let Self { __client, __options, __query, page_size, continuation } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        __query.write(&mut url);
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        if let Some(value) = &page_size {
-            runtime::set_header(
-                &mut request,
-                "x-ms-max-item-count",
-                &value.to_string(),
-            )?;
-        }
-        if let Some(value) = &continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", "query"])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            __query.write(&mut url);
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            if let Some(value) = &page_size {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-max-item-count", &
+                    value.to_string())
+                );
+            }
+            if let Some(value) = &continuation {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-continuation",
+                    value)
+                );
+            }
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,

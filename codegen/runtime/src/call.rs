@@ -267,3 +267,17 @@ macro_rules! call_options {
         }
     };
 }
+
+/// `?` for the request-building block of generated code: the value of an `Ok`, or an `Err`
+/// as the value of the block labelled `$label` (a block, unlike a closure, is no body of its
+/// own for the compiler to check).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! tri {
+    ($label:lifetime, $result:expr) => {
+        match $result {
+            ::std::result::Result::Ok(value) => value,
+            ::std::result::Result::Err(error) => break $label::std::result::Result::Err(error),
+        }
+    };
+}

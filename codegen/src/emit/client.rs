@@ -230,8 +230,30 @@ fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStr
             quote!(&#value.to_rfc3339_opts(runtime::chrono::SecondsFormat::AutoSi, true))
         }
         _ if is_plain(ty, api) => quote!(&#value.to_string()),
+        _ => tri(quote!(runtime::to_json_string(#wire, &#value)), &quote!(&)),
+    }
+}
+
+/// [`text_of`] inside a closure that returns a `Result`, where `?` (not a `break` out of the
+/// request's `'build` block) propagates an error.
+fn text_in_closure(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::DateTime => text_of(api, value, ty, wire),
+        _ if is_plain(ty, api) => text_of(api, value, ty, wire),
         _ => quote!(&runtime::to_json_string(#wire, &#value)?),
     }
+}
+
+/// The value of `result`, `prefix`ed (say `&`), or its error as the value of the request's
+/// `'build` block: what `?` would do in a function, without one (see `runtime::tri!`).
+pub(super) fn tri(result: TokenStream, prefix: &TokenStream) -> TokenStream {
+    quote!(#prefix runtime::tri!('build, #result))
+}
+
+/// The statement `result?;` of the request's `'build` block ([`tri`]).
+fn stmt(result: TokenStream) -> TokenStream {
+    let value = tri(result, &TokenStream::new());
+    quote!(#value;)
 }
 
 /// A path template that ends in `/` (`/jobs/`, not `/`) keeps it: servers may tell `/jobs`
@@ -500,10 +522,9 @@ pub(super) fn query_statements(api: &Api, op: &Operation) -> TokenStream {
         .filter(|p| p.location == ParamLocation::Query && p.style == QueryStyle::DeepObject)
         .map(|p| {
             let wire = &p.wire_name;
-            with_value(
-                p,
-                |value| quote!(runtime::append_deep_object(&mut url, #wire, &#value)?;),
-            )
+            with_value(p, |value| {
+                stmt(quote!(runtime::append_deep_object(&mut url, #wire, &#value)))
+            })
         })
         .collect();
     if client_query.is_empty() && pairs.is_empty() && deep_objects.is_empty() {
@@ -583,12 +604,13 @@ pub(super) fn header_statements(api: &Api, op: &Operation) -> TokenStream {
             let wire = p.wire_name.to_ascii_lowercase();
             let text = match &p.ty {
                 TypeRef::Vec(item) => {
-                    let each = text_of(api, &quote!(item), item, &wire);
-                    quote!(&#value.iter().map(|item| -> ::std::result::Result<::std::string::String, runtime::Error<_>> { Ok(::std::string::ToString::to_string(#each)) }).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?.join(","))
+                    let each = text_in_closure(api, &quote!(item), item, &wire);
+                    let items = tri(quote!(#value.iter().map(|item| -> ::std::result::Result<::std::string::String, runtime::Error<_>> { Ok(::std::string::ToString::to_string(#each)) }).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()), &TokenStream::new());
+                    quote!(&#items.join(","))
                 }
                 ty => text_of(api, &value, ty, &wire),
             };
-            quote!(runtime::set_header(&mut request, #wire, #text)?;)
+            stmt(quote!(runtime::set_header(&mut request, #wire, #text)))
         })
     });
     quote!(#(#headers)*)
@@ -611,11 +633,16 @@ pub(super) fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
     if cookies.is_empty() {
         return TokenStream::new();
     }
+    let set_cookie = stmt(quote!(runtime::set_header(
+        &mut request,
+        "cookie",
+        &cookies.join("; ")
+    )));
     quote! {
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         #(#cookies)*
         if !cookies.is_empty() {
-            runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
+            #set_cookie
         }
     }
 }
@@ -625,20 +652,20 @@ pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
     let content_type = &b.content_type;
     let set = match b.encoding {
         BodyEncoding::Json => {
-            quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
+            stmt(quote!(runtime::set_json_body(&mut request, #content_type, body)))
         }
         BodyEncoding::Form => {
-            quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
+            stmt(quote!(runtime::set_form_body(&mut request, #content_type, body)))
         }
-        BodyEncoding::Multipart => {
-            quote!(runtime::set_multipart_body(__client.core.http_client(), &mut request, body)?;)
-        }
-        BodyEncoding::Text | BodyEncoding::EventStream { .. } => {
-            quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
-        }
-        BodyEncoding::Bytes => {
-            quote!(runtime::set_body(&mut request, #content_type, body)?;)
-        }
+        BodyEncoding::Multipart => stmt(quote!(runtime::set_multipart_body(
+            __client.core.http_client(),
+            &mut request,
+            body
+        ))),
+        BodyEncoding::Text | BodyEncoding::EventStream { .. } => stmt(
+            quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())),
+        ),
+        BodyEncoding::Bytes => stmt(quote!(runtime::set_body(&mut request, #content_type, body))),
     };
     if b.required {
         set

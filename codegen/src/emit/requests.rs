@@ -6,7 +6,7 @@
 use super::client::{
     arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
     in_query_list, path_segments, query_binding, query_setter_statement, query_statements,
-    runtime_send, send, trailing_slash,
+    runtime_send, send, trailing_slash, tri,
 };
 use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
@@ -266,7 +266,6 @@ fn send_method(
         let Self { __client, __options, #(#names,)* #body_name } = self;
         #owned_continuation
     };
-    let error_ty = type_tokens(&op.error_type, models);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
     if let Success::Single { body: Some(b), .. } = &op.success {
@@ -289,11 +288,7 @@ fn send_method(
                 #docs
                 pub fn send(self) -> runtime::BoxFuture<'a, #output> {
                     #destructure
-                    #[allow(clippy::redundant_closure_call)]
-                    let request = (move || -> ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> {
-                        #build
-                        Ok(request)
-                    })();
+                    #build
                     __client.core.#call(
                         runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                         request,
@@ -362,11 +357,7 @@ fn streaming_method(
         pub fn send_streaming(self) -> runtime::BoxFuture<'a, ::std::result::Result<runtime::ByteStream<#error_ty>, runtime::Error<#error_ty>>> {
             let Self { __client, __options, #(#names,)* #body_name } = self;
             #owned_continuation
-            #[allow(clippy::redundant_closure_call)]
-            let request = (move || -> ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> {
-                #build
-                Ok(request)
-            })();
+            #build
             __client.core.send_streaming(
                 runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                 request,
@@ -378,7 +369,8 @@ fn streaming_method(
     }
 }
 
-/// The request built in order: path, query, headers and cookies, body.
+/// `let request = 'build: { … }`: the request built in order (path, query, headers and
+/// cookies, body), or the first error (`runtime::tri!` breaks out of the block with it).
 fn build_statements(api: &Api, op: &Operation) -> TokenStream {
     let segments = path_segments(api, op);
     let trailing_slash = trailing_slash(op);
@@ -387,9 +379,15 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
     let cookies = cookie_statements(api, op);
     let body = op.body.as_ref().map(body_statement);
     let method = ident(op.method.as_str());
+    let url = tri(
+        quote!(__client.core.url(&[#(#segments),*])),
+        &TokenStream::new(),
+    );
+    let error_ty = type_tokens(&op.error_type, &quote!(models::));
     quote! {
+        let request: ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> = 'build: {
         #[allow(unused_mut)]
-        let mut url = __client.core.url(&[#(#segments),*])?;
+        let mut url = #url;
         #trailing_slash
         #query
         #[allow(unused_mut)]
@@ -397,6 +395,8 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
         #headers
         #cookies
         #body
+            Ok(request)
+        };
     }
 }
 
@@ -409,6 +409,7 @@ fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
     let send = send(api, op, models);
     quote! {
         #build
+        let request = request?;
         let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security };
         #send
     }

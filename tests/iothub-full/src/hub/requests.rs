@@ -29,13 +29,14 @@ impl<'a> Get<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", id])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", id])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -47,7 +48,7 @@ impl<'a> Get<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -105,13 +106,14 @@ impl<'a> CreateOrUpdate<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", id])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", id])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -123,11 +125,15 @@ impl<'a> CreateOrUpdate<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -181,13 +187,14 @@ impl<'a> Delete<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, if_match } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", id])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", id])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -199,10 +206,12 @@ impl<'a> Delete<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -251,13 +260,12 @@ impl<'a> GetConfigurations<'a> {
         >,
     > {
         let Self { __client, __options, __query } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["configurations"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -270,7 +278,7 @@ impl<'a> GetConfigurations<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -318,13 +326,14 @@ impl<'a> TestQueries<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", "testQueries"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", "testQueries"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -335,9 +344,11 @@ impl<'a> TestQueries<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -384,13 +395,14 @@ impl<'a> GetDeviceStatistics<'a> {
         >,
     > {
         let Self { __client, __options, __query: _ } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["statistics", "devices"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["statistics", "devices"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -402,7 +414,7 @@ impl<'a> GetDeviceStatistics<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -449,13 +461,14 @@ impl<'a> GetServiceStatistics<'a> {
         >,
     > {
         let Self { __client, __options, __query: _ } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["statistics", "service"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["statistics", "service"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -467,7 +480,7 @@ impl<'a> GetServiceStatistics<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -519,13 +532,12 @@ impl<'a> GetDevices<'a> {
         >,
     > {
         let Self { __client, __options, __query } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -538,7 +550,7 @@ impl<'a> GetDevices<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -586,13 +598,12 @@ impl<'a> UpdateRegistry<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::BulkRegistryOperationResult>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -603,9 +614,11 @@ impl<'a> UpdateRegistry<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -675,25 +688,42 @@ impl<'a> GetTwins<'a> {
             x_ms_max_item_count,
             body,
         } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        if let Some(value) = &x_ms_continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
-        if let Some(value) = &x_ms_max_item_count {
-            runtime::set_header(&mut request, "x-ms-max-item-count", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", "query"])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            if let Some(value) = &x_ms_continuation {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-continuation",
+                    value)
+                );
+            }
+            if let Some(value) = &x_ms_max_item_count {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-max-item-count",
+                    value)
+                );
+            }
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Query_GetTwins",
             idempotent: false,
@@ -749,13 +779,12 @@ impl<'a> DevicesGetIdentity<'a> {
         ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -767,7 +796,7 @@ impl<'a> DevicesGetIdentity<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -822,13 +851,12 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
         ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -840,11 +868,15 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -898,13 +930,12 @@ impl<'a> DevicesDeleteIdentity<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, if_match } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -916,10 +947,12 @@ impl<'a> DevicesDeleteIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -962,15 +995,14 @@ impl<'a> ApplyOnEdgeDevice<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["devices", id, "applyConfigurationContent"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "applyConfigurationContent"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -981,9 +1013,11 @@ impl<'a> ApplyOnEdgeDevice<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -1028,13 +1062,12 @@ impl<'a> CreateImportExportJob<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "create"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1045,9 +1078,11 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1094,13 +1129,12 @@ impl<'a> GetImportExportJobs<'a> {
         >,
     > {
         let Self { __client, __options, __query: _ } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1112,7 +1146,7 @@ impl<'a> GetImportExportJobs<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1160,13 +1194,12 @@ impl<'a> GetImportExportJob<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1178,7 +1211,7 @@ impl<'a> GetImportExportJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1223,18 +1256,25 @@ impl<'a> CancelImportExportJob<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
@@ -1288,13 +1328,14 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "commands"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "commands"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1306,7 +1347,7 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1351,13 +1392,12 @@ impl<'a> DevicesGetTwin<'a> {
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1369,7 +1409,7 @@ impl<'a> DevicesGetTwin<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1424,13 +1464,12 @@ impl<'a> DevicesReplaceTwin<'a> {
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1442,11 +1481,15 @@ impl<'a> DevicesReplaceTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1501,13 +1544,12 @@ impl<'a> DevicesUpdateTwin<'a> {
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1519,11 +1561,15 @@ impl<'a> DevicesUpdateTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1569,13 +1615,14 @@ impl<'a> ModulesGetTwin<'a> {
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, mid } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1587,7 +1634,7 @@ impl<'a> ModulesGetTwin<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1643,13 +1690,14 @@ impl<'a> ModulesReplaceTwin<'a> {
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1661,11 +1709,15 @@ impl<'a> ModulesReplaceTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1721,13 +1773,14 @@ impl<'a> ModulesUpdateTwin<'a> {
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1739,11 +1792,15 @@ impl<'a> ModulesUpdateTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1788,18 +1845,27 @@ impl<'a> GetDigitalTwin<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["digitaltwins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_GetDigitalTwin",
             idempotent: true,
@@ -1863,22 +1929,35 @@ impl<'a> UpdateDigitalTwin<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["digitaltwins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PATCH,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
+            }
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_UpdateDigitalTwin",
             idempotent: false,
@@ -1948,22 +2027,32 @@ impl<'a> InvokeRootLevelCommand<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query, id, command_name, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(&["digitaltwins", id, "commands", command_name])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        __query.write(&mut url);
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id, "commands",
+                command_name])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            __query.write(&mut url);
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeRootLevelCommand",
             idempotent: false,
@@ -2018,13 +2107,14 @@ impl<'a> ReceiveFeedbackNotification<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _ } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["messages", "serviceBound", "feedback"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["messages", "serviceBound", "feedback"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2036,7 +2126,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2078,15 +2168,15 @@ impl<'a> CompleteFeedbackNotification<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, lock_token } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["messages", "serviceBound", "feedback", lock_token])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["messages", "serviceBound", "feedback",
+                lock_token])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2098,7 +2188,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2140,15 +2230,15 @@ impl<'a> AbandonFeedbackNotification<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, lock_token } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["messages", "serviceBound", "feedback", lock_token, "abandon"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["messages", "serviceBound", "feedback",
+                lock_token, "abandon"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2160,7 +2250,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2205,13 +2295,12 @@ impl<'a> GetScheduledJob<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2223,7 +2312,7 @@ impl<'a> GetScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2272,13 +2361,12 @@ impl<'a> CreateScheduledJob<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2289,9 +2377,11 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::reqwest::Method::PUT,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2339,13 +2429,14 @@ impl<'a> CancelScheduledJob<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2357,7 +2448,7 @@ impl<'a> CancelScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2420,13 +2511,14 @@ impl<'a> QueryScheduledJobs<'a> {
         >,
     > {
         let Self { __client, __options, __query } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", "query"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", "query"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2439,7 +2531,7 @@ impl<'a> QueryScheduledJobs<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2487,13 +2579,14 @@ impl<'a> GetModulesOnDevice<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2505,7 +2598,7 @@ impl<'a> GetModulesOnDevice<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2551,13 +2644,14 @@ impl<'a> ModulesGetIdentity<'a> {
         ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, mid } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2569,7 +2663,7 @@ impl<'a> ModulesGetIdentity<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2625,13 +2719,14 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
         ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2643,11 +2738,15 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2702,13 +2801,14 @@ impl<'a> ModulesDeleteIdentity<'a> {
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
         let Self { __client, __options, __query: _, id, mid, if_match } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2720,10 +2820,12 @@ impl<'a> ModulesDeleteIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2789,31 +2891,32 @@ impl<'a> InvokeComponentCommand<'a> {
             command_name,
             body,
         } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(
-                &[
-                    "digitaltwins",
-                    id,
-                    "components",
-                    component_path,
-                    "commands",
-                    command_name,
-                ],
-            )?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        __query.write(&mut url);
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id, "components",
+                component_path, "commands", command_name])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            __query.write(&mut url);
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeComponentCommand",
             idempotent: false,
@@ -2873,13 +2976,14 @@ impl<'a> DevicesInvokeMethod<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, device_id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", device_id, "methods"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", device_id, "methods"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2890,9 +2994,11 @@ impl<'a> DevicesInvokeMethod<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2942,15 +3048,15 @@ impl<'a> ModulesInvokeMethod<'a> {
         >,
     > {
         let Self { __client, __options, __query: _, device_id, module_id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["twins", device_id, "modules", module_id, "methods"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", device_id, "modules", module_id,
+                "methods"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2961,9 +3067,11 @@ impl<'a> ModulesInvokeMethod<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
