@@ -152,6 +152,7 @@ impl Client {
         requests::QueryIotHubPage {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             continuation: ::std::option::Option::None,
             page_size: ::std::option::Option::None,
             body,
@@ -186,6 +187,7 @@ impl Client {
         requests::CreateImportExportJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             body,
         }
     }
@@ -200,6 +202,7 @@ impl Client {
         requests::GetImportExportJobs {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -219,6 +222,7 @@ impl Client {
         requests::GetImportExportJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -239,6 +243,7 @@ impl Client {
         requests::CancelImportExportJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -259,6 +264,7 @@ impl Client {
         requests::GetScheduledJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -281,6 +287,7 @@ impl Client {
         requests::CreateScheduledJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             body,
         }
@@ -302,6 +309,7 @@ impl Client {
         requests::CancelScheduledJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -324,8 +332,7 @@ impl Client {
         requests::QueryScheduledJobsPage {
             __client: self,
             __options: runtime::CallOptions::new(),
-            job_type: ::std::option::Option::None,
-            job_status: ::std::option::Option::None,
+            __query: runtime::QueryPairs::new(),
             page_size: ::std::option::Option::None,
             continuation: ::std::option::Option::None,
         }

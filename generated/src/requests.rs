@@ -13,14 +13,13 @@ use super::runtime;
 pub struct QueryIotHubPage<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) continuation: ::std::option::Option<::std::string::String>,
     pub(super) page_size: ::std::option::Option<i32>,
     pub(super) body: &'a models::QuerySpecification,
 }
 impl<'a> QueryIotHubPage<'a> {
-    /// Sets the header parameter `x-ms-continuation`.
-    ///
-    /// The continuation token used to get the next page of results.
+    /// Sets the header parameter `x-ms-continuation` (see [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page)).
     pub fn continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -28,9 +27,7 @@ impl<'a> QueryIotHubPage<'a> {
         self.continuation = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets the header parameter `x-ms-max-item-count`.
-    ///
-    /// The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// Sets the header parameter `x-ms-max-item-count` (see [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page)).
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
@@ -44,30 +41,43 @@ impl<'a> QueryIotHubPage<'a> {
         models::QueryIotHubResponse,
         runtime::Error<models::IotHubError>,
     > {
-        let Self { __client, __options, continuation, page_size, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        if let Some(value) = &continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
-        if let Some(value) = &page_size {
-            runtime::set_header(
-                &mut request,
-                "x-ms-max-item-count",
-                &value.to_string(),
-            )?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let Self { __client, __options, __query: _, continuation, page_size, body } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", "query"])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            if let Some(value) = &continuation {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-continuation",
+                    value)
+                );
+            }
+            if let Some(value) = &page_size {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-max-item-count", &
+                    value.to_string())
+                );
+            }
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Query_QueryIotHub",
             idempotent: false,
@@ -169,6 +179,7 @@ impl<'a> runtime::futures::Stream for QueryIotHub<'a> {
 pub struct CreateImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a models::JobProperties,
 }
 impl<'a> CreateImportExportJob<'a> {
@@ -181,14 +192,13 @@ impl<'a> CreateImportExportJob<'a> {
         'a,
         ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
     > {
-        let Self { __client, __options, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "create"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -199,9 +209,11 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -232,6 +244,7 @@ impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
 pub struct GetImportExportJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
@@ -246,14 +259,13 @@ impl<'a> GetImportExportJobs<'a> {
             runtime::Error<models::IotHubError>,
         >,
     > {
-        let Self { __client, __options } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _ } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -265,7 +277,7 @@ impl<'a> GetImportExportJobs<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -296,6 +308,7 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
 pub struct GetImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetImportExportJob<'a> {
@@ -308,14 +321,13 @@ impl<'a> GetImportExportJob<'a> {
         'a,
         ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -327,7 +339,7 @@ impl<'a> GetImportExportJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -358,6 +370,7 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
 pub struct CancelImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> CancelImportExportJob<'a> {
@@ -370,19 +383,26 @@ impl<'a> CancelImportExportJob<'a> {
         models::CancelImportExportJobResponse,
         runtime::Error<models::IotHubError>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
@@ -419,6 +439,7 @@ impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
 pub struct GetScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetScheduledJob<'a> {
@@ -431,14 +452,13 @@ impl<'a> GetScheduledJob<'a> {
         'a,
         ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -450,7 +470,7 @@ impl<'a> GetScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -481,6 +501,7 @@ impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
 pub struct CreateScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) body: &'a models::JobRequest,
 }
@@ -494,14 +515,13 @@ impl<'a> CreateScheduledJob<'a> {
         'a,
         ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
-        let Self { __client, __options, id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -512,9 +532,11 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::reqwest::Method::PUT,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -545,6 +567,7 @@ impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
 pub struct CancelScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> CancelScheduledJob<'a> {
@@ -557,14 +580,15 @@ impl<'a> CancelScheduledJob<'a> {
         'a,
         ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::IotHubError>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -576,7 +600,7 @@ impl<'a> CancelScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -608,36 +632,27 @@ impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
 pub struct QueryScheduledJobsPage<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) job_type: ::std::option::Option<models::JobType>,
-    pub(super) job_status: ::std::option::Option<models::JobStatus>,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) page_size: ::std::option::Option<i32>,
     pub(super) continuation: ::std::option::Option<::std::string::String>,
 }
 impl<'a> QueryScheduledJobsPage<'a> {
-    /// Sets the query parameter `jobType`.
-    ///
-    /// The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
+    /// Sets the query parameter `jobType` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
     pub fn job_type(mut self, value: models::JobType) -> Self {
-        self.job_type = ::std::option::Option::Some(value);
+        self.__query.set(0, "jobType", value.to_string());
         self
     }
-    /// Sets the query parameter `jobStatus`.
-    ///
-    /// The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
+    /// Sets the query parameter `jobStatus` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
     pub fn job_status(mut self, value: models::JobStatus) -> Self {
-        self.job_status = ::std::option::Option::Some(value);
+        self.__query.set(1, "jobStatus", value.to_string());
         self
     }
-    /// Sets the header parameter `x-ms-max-item-count`.
-    ///
-    /// The maximum number of items returned per page (the page size). The service may use a different value if the value specified is not acceptable.
+    /// Sets the header parameter `x-ms-max-item-count` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// Sets the header parameter `x-ms-continuation`.
-    ///
-    /// The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
+    /// Sets the header parameter `x-ms-continuation` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
     pub fn continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -654,42 +669,41 @@ impl<'a> QueryScheduledJobsPage<'a> {
         models::QueryScheduledJobsResponse,
         runtime::Error<models::IotHubError>,
     > {
-        let Self {
-            __client,
-            __options,
-            job_type,
-            job_status,
-            page_size,
-            continuation,
-        } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", "v2", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &job_type {
-                query.append_pair("jobType", &value.to_string());
+        let Self { __client, __options, __query, page_size, continuation } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<models::IotHubError>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", "query"])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
             }
-            if let Some(value) = &job_status {
-                query.append_pair("jobStatus", &value.to_string());
+            __query.write(&mut url);
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            if let Some(value) = &page_size {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-max-item-count", &
+                    value.to_string())
+                );
             }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
-        if let Some(value) = &page_size {
-            runtime::set_header(
-                &mut request,
-                "x-ms-max-item-count",
-                &value.to_string(),
-            )?;
-        }
-        if let Some(value) = &continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
+            if let Some(value) = &continuation {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-continuation",
+                    value)
+                );
+            }
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,

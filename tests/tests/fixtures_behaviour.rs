@@ -1566,6 +1566,30 @@ mod query_styles {
         );
     }
 
+    /// Setters called out of order, one of them twice: the pairs still go out in the
+    /// operation's order, and the second call replaces the first's pairs.
+    #[tokio::test]
+    async fn optional_query_pairs_keep_the_operations_order_and_the_last_value() {
+        let page = FindItemsPage {
+            number: 2,
+            size: None,
+        };
+        let mock = Mock::start(vec![Reply::json(200, &json!({}))]).await;
+        Client::new(&mock.base)
+            .unwrap()
+            .find_items(&page)
+            .sizes(vec![3])
+            .ids(vec![1, 2])
+            .colors(vec!["red".into()])
+            .ids(vec![5])
+            .await
+            .unwrap();
+        assert_eq!(
+            mock.single().raw_query.as_deref(),
+            Some("ids=5&colors=red&sizes=3&page[number]=2")
+        );
+    }
+
     /// What the generated server read, kept for the test to look at.
     type Read = (
         Option<Vec<i64>>,

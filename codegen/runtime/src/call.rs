@@ -126,6 +126,90 @@ impl CallOptions {
     }
 }
 
+/// The query pairs of a generated request builder: its optional parameters' setters write
+/// them here, `send` adds the required ones and writes them all into the URL, ordered by each
+/// parameter's place in the operation (so the order on the wire is the document's, whatever
+/// order the setters were called in).
+///
+/// Its `Debug` output shows parameter names, never their values.
+#[derive(Clone, Default)]
+pub struct QueryPairs {
+    /// `(parameter's place, name, value)`, in the order they were added.
+    pairs: Vec<(u16, &'static str, String)>,
+}
+
+impl fmt::Debug for QueryPairs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.pairs.iter().map(|(_, name, _)| name))
+            .finish()
+    }
+}
+
+impl QueryPairs {
+    /// No pairs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the one pair of parameter `place` (its index in the operation), replacing what an
+    /// earlier call set for it.
+    pub fn set(&mut self, place: u16, name: &'static str, value: String) {
+        self.clear(place);
+        self.pairs.push((place, name, value));
+    }
+
+    /// Sets parameter `place` to a pair per item (`form` style, exploded), replacing what an
+    /// earlier call set for it.
+    pub fn set_each<T: fmt::Display>(&mut self, place: u16, name: &'static str, items: &[T]) {
+        self.clear(place);
+        for item in items {
+            self.pairs.push((place, name, item.to_string()));
+        }
+    }
+
+    /// Sets parameter `place` to one pair, its items joined by `separator` (`form`,
+    /// `spaceDelimited`, `pipeDelimited`), replacing what an earlier call set for it.
+    pub fn set_joined<T: fmt::Display>(
+        &mut self,
+        place: u16,
+        name: &'static str,
+        separator: char,
+        items: &[T],
+    ) {
+        let mut joined = String::new();
+        for item in items {
+            if !joined.is_empty() {
+                joined.push(separator);
+            }
+            joined.push_str(&item.to_string());
+        }
+        self.set(place, name, joined);
+    }
+
+    /// Adds a pair for parameter `place`, after those it has.
+    pub fn push(&mut self, place: u16, name: &'static str, value: String) {
+        self.pairs.push((place, name, value));
+    }
+
+    /// Appends the pairs to `url`'s query, ordered by parameter (a parameter's own pairs in
+    /// the order they were added).
+    pub fn write(mut self, url: &mut crate::Url) {
+        if self.pairs.is_empty() {
+            return;
+        }
+        self.pairs.sort_by_key(|(place, _, _)| *place);
+        let mut query = url.query_pairs_mut();
+        for (_, name, value) in &self.pairs {
+            query.append_pair(name, value);
+        }
+    }
+
+    fn clear(&mut self, place: u16) {
+        self.pairs.retain(|(p, _, _)| *p != place);
+    }
+}
+
 /// A boxed stream, as generated paged requests hold.
 pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
 
@@ -180,6 +264,20 @@ macro_rules! call_options {
         pub fn options(mut self, options: $crate::CallOptions) -> Self {
             self.$($field).+ = options;
             self
+        }
+    };
+}
+
+/// `?` for the request-building block of generated code: the value of an `Ok`, or an `Err`
+/// as the value of the block labelled `$label` (a block, unlike a closure, is no body of its
+/// own for the compiler to check).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! tri {
+    ($label:lifetime, $result:expr) => {
+        match $result {
+            ::std::result::Result::Ok(value) => value,
+            ::std::result::Result::Err(error) => break $label::std::result::Result::Err(error),
         }
     };
 }

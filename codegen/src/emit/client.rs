@@ -230,8 +230,30 @@ fn text_of(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStr
             quote!(&#value.to_rfc3339_opts(runtime::chrono::SecondsFormat::AutoSi, true))
         }
         _ if is_plain(ty, api) => quote!(&#value.to_string()),
+        _ => tri(quote!(runtime::to_json_string(#wire, &#value)), &quote!(&)),
+    }
+}
+
+/// [`text_of`] inside a closure that returns a `Result`, where `?` (not a `break` out of the
+/// request's `'build` block) propagates an error.
+fn text_in_closure(api: &Api, value: &TokenStream, ty: &TypeRef, wire: &str) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::DateTime => text_of(api, value, ty, wire),
+        _ if is_plain(ty, api) => text_of(api, value, ty, wire),
         _ => quote!(&runtime::to_json_string(#wire, &#value)?),
     }
+}
+
+/// The value of `result`, `prefix`ed (say `&`), or its error as the value of the request's
+/// `'build` block: what `?` would do in a function, without one (see `runtime::tri!`).
+pub(super) fn tri(result: TokenStream, prefix: &TokenStream) -> TokenStream {
+    quote!(#prefix runtime::tri!('build, #result))
+}
+
+/// The statement `result?;` of the request's `'build` block ([`tri`]).
+fn stmt(result: TokenStream) -> TokenStream {
+    let value = tri(result, &TokenStream::new());
+    quote!(#value;)
 }
 
 /// A path template that ends in `/` (`/jobs/`, not `/`) keeps it: servers may tell `/jobs`
@@ -267,14 +289,18 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .map(|p| param_arg(p, models, &lifetime));
     let body_arg = op.body.as_ref().map(|b| body_arg(b, models, &lifetime));
     let continuation = op.paging.as_ref().map(|p| p.continuation_param.as_str());
-    let inits = op.params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        match (p.required, Some(p.rust_name.as_str()) == continuation) {
-            (false, _) => quote!(#name: ::std::option::Option::None),
-            (true, true) => quote!(#name: #name.to_owned()),
-            (true, false) => quote!(#name),
-        }
-    });
+    let inits = op
+        .params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            match (p.required, Some(p.rust_name.as_str()) == continuation) {
+                (false, _) => quote!(#name: ::std::option::Option::None),
+                (true, true) => quote!(#name: #name.to_owned()),
+                (true, false) => quote!(#name),
+            }
+        });
     let body_init = op.body.as_ref().map(|b| {
         if b.required && b.encoding == BodyEncoding::Bytes {
             quote!(body: body.into(),)
@@ -292,6 +318,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             requests::#builder {
                 __client: self,
                 __options: runtime::CallOptions::new(),
+                __query: runtime::QueryPairs::new(),
                 #(#inits,)*
                 #body_init
             }
@@ -420,56 +447,115 @@ pub(super) fn path_segments(api: &Api, op: &Operation) -> Vec<TokenStream> {
         .collect()
 }
 
-/// Query: the client's parameters, then the operation's pairs, then `deepObject`s.
+/// Whether `p` is an optional query parameter whose setter writes its pairs into the
+/// builder's `runtime::QueryPairs` (no field of its own): not a `deepObject`, not a paged
+/// operation's continuation token, a value (or list of values) with a plain-text form.
+pub(super) fn in_query_list(api: &Api, op: &Operation, p: &Param) -> bool {
+    let displayed = |ty: &TypeRef| is_plain(ty, api);
+    !p.required
+        && p.location == ParamLocation::Query
+        && p.style != QueryStyle::DeepObject
+        && op
+            .paging
+            .as_ref()
+            .is_none_or(|paging| paging.continuation_param != p.rust_name)
+        && match &p.ty {
+            TypeRef::DateTime => true,
+            TypeRef::Vec(item) => displayed(item),
+            ty => displayed(ty),
+        }
+}
+
+/// The place of `p` among the operation's parameters: the order of its query pairs.
+pub(super) fn query_place(op: &Operation, p: &Param) -> proc_macro2::Literal {
+    let place = op
+        .params
+        .iter()
+        .position(|q| std::ptr::eq(q, p))
+        .unwrap_or_default();
+    proc_macro2::Literal::u16_unsuffixed(u16::try_from(place).unwrap_or(u16::MAX))
+}
+
+/// How `send` binds the builder's `__query`: unused when the operation has no query pairs,
+/// mutable when `send` adds some.
+pub(super) fn query_binding(api: &Api, op: &Operation) -> TokenStream {
+    let pairs =
+        |p: &&Param| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject;
+    if !op.params.iter().any(|p| pairs(&p)) {
+        quote!(__query: _)
+    } else if op
+        .params
+        .iter()
+        .filter(pairs)
+        .any(|p| !in_query_list(api, op, p))
+    {
+        quote!(mut __query)
+    } else {
+        quote!(__query)
+    }
+}
+
+/// Query: the client's parameters, then the operation's pairs (those its setters wrote and
+/// the others, in the operation's order), then `deepObject`s.
 pub(super) fn query_statements(api: &Api, op: &Operation) -> TokenStream {
-    let client_query = api.client_params.iter().map(|p| {
-        let name = ident(&p.rust_name);
-        let wire = &p.wire_name;
-        quote!(query.append_pair(#wire, &__client.#name);)
-    });
-    let query = op
+    let client_query: Vec<_> = api
+        .client_params
+        .iter()
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            let wire = &p.wire_name;
+            quote!(query.append_pair(#wire, &__client.#name);)
+        })
+        .collect();
+    let pairs: Vec<_> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query && p.style != QueryStyle::DeepObject)
-        .map(|p| query_pairs(api, p));
+        .collect();
+    let query = pairs
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| query_pairs(api, op, p));
     let deep_objects: Vec<_> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query && p.style == QueryStyle::DeepObject)
         .map(|p| {
             let wire = &p.wire_name;
-            with_value(
-                p,
-                |value| quote!(runtime::append_deep_object(&mut url, #wire, &#value)?;),
-            )
+            with_value(p, |value| {
+                stmt(quote!(runtime::append_deep_object(&mut url, #wire, &#value)))
+            })
         })
         .collect();
-    let query: Vec<_> = client_query.chain(query).collect();
-    if query.is_empty() && deep_objects.is_empty() {
+    if client_query.is_empty() && pairs.is_empty() && deep_objects.is_empty() {
         return TokenStream::new();
     }
-    let pairs = (!query.is_empty()).then(|| {
+    let client_query = (!client_query.is_empty()).then(|| {
         quote! {
             {
                 let mut query = url.query_pairs_mut();
-                #(#query)*
+                #(#client_query)*
             }
         }
     });
+    let write = (!pairs.is_empty()).then(|| quote!(__query.write(&mut url);));
     quote! {
-        #pairs
+        #client_query
+        #(#query)*
+        #write
         #(#deep_objects)*
         runtime::finish_query(&mut url);
     }
 }
 
-/// The query pairs of one parameter: a list joined by its style's separator, or a pair per
-/// item (`form` exploded), or one pair.
-fn query_pairs(api: &Api, p: &Param) -> TokenStream {
+/// The query pairs `send` adds for one parameter: a list joined by its style's separator, or
+/// a pair per item (`form` exploded), or one pair.
+fn query_pairs(api: &Api, op: &Operation, p: &Param) -> TokenStream {
     let wire = &p.wire_name;
+    let place = query_place(op, p);
     let push = |value: TokenStream, ty: &TypeRef| {
         let text = text_of(api, &value, ty, wire);
-        quote!(query.append_pair(#wire, #text);)
+        quote!(__query.push(#place, #wire, ::std::string::String::from(#text));)
     };
     with_value(p, |value| match (&p.ty, p.style.separator()) {
         (TypeRef::Vec(item), Some(separator)) => {
@@ -482,7 +568,7 @@ fn query_pairs(api: &Api, p: &Param) -> TokenStream {
                     }
                     joined.push_str(#text);
                 }
-                query.append_pair(#wire, &joined);
+                __query.push(#place, #wire, joined);
             }
         }
         (TypeRef::Vec(item), None) => {
@@ -493,6 +579,24 @@ fn query_pairs(api: &Api, p: &Param) -> TokenStream {
     })
 }
 
+/// The statement of an optional query parameter's setter ([`in_query_list`]): its pairs
+/// written into the builder's `__query`.
+pub(super) fn query_setter_statement(op: &Operation, p: &Param) -> TokenStream {
+    let wire = &p.wire_name;
+    let place = query_place(op, p);
+    match (&p.ty, p.style.separator()) {
+        (TypeRef::Vec(_), Some(separator)) => {
+            quote!(self.__query.set_joined(#place, #wire, #separator, &value);)
+        }
+        (TypeRef::Vec(_), None) => quote!(self.__query.set_each(#place, #wire, &value);),
+        (TypeRef::String, _) => quote!(self.__query.set(#place, #wire, value.into());),
+        (TypeRef::DateTime, _) => quote! {
+            self.__query.set(#place, #wire, value.to_rfc3339_opts(runtime::chrono::SecondsFormat::AutoSi, true));
+        },
+        _ => quote!(self.__query.set(#place, #wire, value.to_string());),
+    }
+}
+
 /// Headers: one each, a list joined by commas.
 pub(super) fn header_statements(api: &Api, op: &Operation) -> TokenStream {
     let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
@@ -500,12 +604,13 @@ pub(super) fn header_statements(api: &Api, op: &Operation) -> TokenStream {
             let wire = p.wire_name.to_ascii_lowercase();
             let text = match &p.ty {
                 TypeRef::Vec(item) => {
-                    let each = text_of(api, &quote!(item), item, &wire);
-                    quote!(&#value.iter().map(|item| -> ::std::result::Result<::std::string::String, runtime::Error<_>> { Ok(::std::string::ToString::to_string(#each)) }).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?.join(","))
+                    let each = text_in_closure(api, &quote!(item), item, &wire);
+                    let items = tri(quote!(#value.iter().map(|item| -> ::std::result::Result<::std::string::String, runtime::Error<_>> { Ok(::std::string::ToString::to_string(#each)) }).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()), &TokenStream::new());
+                    quote!(&#items.join(","))
                 }
                 ty => text_of(api, &value, ty, &wire),
             };
-            quote!(runtime::set_header(&mut request, #wire, #text)?;)
+            stmt(quote!(runtime::set_header(&mut request, #wire, #text)))
         })
     });
     quote!(#(#headers)*)
@@ -528,11 +633,16 @@ pub(super) fn cookie_statements(api: &Api, op: &Operation) -> TokenStream {
     if cookies.is_empty() {
         return TokenStream::new();
     }
+    let set_cookie = stmt(quote!(runtime::set_header(
+        &mut request,
+        "cookie",
+        &cookies.join("; ")
+    )));
     quote! {
         let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         #(#cookies)*
         if !cookies.is_empty() {
-            runtime::set_header(&mut request, "cookie", &cookies.join("; "))?;
+            #set_cookie
         }
     }
 }
@@ -542,20 +652,20 @@ pub(super) fn body_statement(b: &RequestBody) -> TokenStream {
     let content_type = &b.content_type;
     let set = match b.encoding {
         BodyEncoding::Json => {
-            quote!(runtime::set_json_body(&mut request, #content_type, body)?;)
+            stmt(quote!(runtime::set_json_body(&mut request, #content_type, body)))
         }
         BodyEncoding::Form => {
-            quote!(runtime::set_form_body(&mut request, #content_type, body)?;)
+            stmt(quote!(runtime::set_form_body(&mut request, #content_type, body)))
         }
-        BodyEncoding::Multipart => {
-            quote!(runtime::set_multipart_body(__client.core.http_client(), &mut request, body)?;)
-        }
-        BodyEncoding::Text | BodyEncoding::EventStream { .. } => {
-            quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())?;)
-        }
-        BodyEncoding::Bytes => {
-            quote!(runtime::set_body(&mut request, #content_type, body)?;)
-        }
+        BodyEncoding::Multipart => stmt(quote!(runtime::set_multipart_body(
+            __client.core.http_client(),
+            &mut request,
+            body
+        ))),
+        BodyEncoding::Text | BodyEncoding::EventStream { .. } => stmt(
+            quote!(runtime::set_bytes_body(&mut request, #content_type, body.as_bytes().to_vec())),
+        ),
+        BodyEncoding::Bytes => stmt(quote!(runtime::set_body(&mut request, #content_type, body))),
     };
     if b.required {
         set

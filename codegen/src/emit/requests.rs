@@ -5,9 +5,10 @@
 
 use super::client::{
     arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
-    path_segments, query_statements, runtime_send, send, trailing_slash,
+    in_query_list, path_segments, query_binding, query_setter_statement, query_statements,
+    runtime_send, send, trailing_slash, tri,
 };
-use super::docs::{code, doc_attrs, item_link, sanitize};
+use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, Operation, Param, ParamLocation, Success, SuccessStatus, TypeRef,
@@ -76,8 +77,10 @@ fn setter_arg(ty: &TypeRef, models: &TokenStream) -> TokenStream {
     }
 }
 
-/// The setter of an optional parameter.
-fn setter(p: &Param, models: &TokenStream) -> TokenStream {
+/// The setter of an optional parameter: an optional query parameter with a plain-text form
+/// writes its pairs into the builder's query list, others set their field. Its docs link to
+/// the method's, which describe the parameter.
+fn setter(api: &Api, op: &Operation, p: &Param, models: &TokenStream) -> TokenStream {
     let name = ident(&p.rust_name);
     let place = match p.location {
         ParamLocation::Path => "path",
@@ -85,21 +88,30 @@ fn setter(p: &Param, models: &TokenStream) -> TokenStream {
         ParamLocation::Header => "header",
         ParamLocation::Cookie => "cookie",
     };
-    let mut text = format!("Sets the {place} parameter {}.", code(&p.wire_name));
-    if let Some(d) = &p.docs {
-        text.push_str("\n\n");
-        text.push_str(&sanitize(d));
-    }
-    let docs = doc_attrs(&text);
+    let method = &op.rust_name;
+    let docs = doc_attrs(&format!(
+        "Sets the {place} parameter {} (see {}).",
+        code(&p.wire_name),
+        item_link(
+            &format!("Client::{method}"),
+            &format!("super::client::Client::{method}"),
+            method
+        ),
+    ));
     let arg = setter_arg(&p.ty, models);
-    let value = match &p.ty {
-        TypeRef::String => quote!(value.into()),
-        _ => quote!(value),
+    let set = if in_query_list(api, op, p) {
+        query_setter_statement(op, p)
+    } else {
+        let value = match &p.ty {
+            TypeRef::String => quote!(value.into()),
+            _ => quote!(value),
+        };
+        quote!(self.#name = ::std::option::Option::Some(#value);)
     };
     quote! {
         #docs
         pub fn #name(mut self, value: #arg) -> Self {
-            self.#name = ::std::option::Option::Some(#value);
+            #set
             self
         }
     }
@@ -116,13 +128,30 @@ fn ok_type(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> Toke
     }
 }
 
+/// What `send` takes out of the builder besides the client, options and body: the query
+/// list, and the fields of parameters.
+fn bindings(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    let fields = op
+        .params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote!(#name)
+        });
+    std::iter::once(query_binding(api, op))
+        .chain(fields)
+        .collect()
+}
+
 /// The request builder of one operation (and its stream builder, when paged).
 fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.builder);
     let method = &op.rust_name;
     let cfg = super::features::operation_cfg(api, op);
     let lifetime = quote!('a);
-    let fields = op.params.iter().map(|p| {
+    let fields = op.params.iter().filter(|p| !in_query_list(api, op, p));
+    let fields = fields.map(|p| {
         let field = ident(&p.rust_name);
         let ty = field_type(op, p, models);
         quote!(pub(super) #field: #ty,)
@@ -131,7 +160,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         let arg = body_field(b, models, &lifetime);
         quote!(pub(super) #arg)
     });
-    let names: Vec<_> = op.params.iter().map(|p| ident(&p.rust_name)).collect();
+    let names = bindings(api, op);
     let body_name = op.body.as_ref().map(|_| quote!(body,));
     let owned_continuation = op
         .params
@@ -145,7 +174,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .params
         .iter()
         .filter(|p| !p.required)
-        .map(|p| setter(p, models));
+        .map(|p| setter(api, op, p, models));
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
@@ -185,6 +214,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         pub struct #name<'a> {
             pub(super) __client: &'a super::client::Client,
             pub(super) __options: runtime::CallOptions,
+            pub(super) __query: runtime::QueryPairs,
             #(#fields)*
             #body_decl
         }
@@ -225,7 +255,7 @@ fn send_method(
     models: &TokenStream,
     output: &TokenStream,
     owned_continuation: &Option<TokenStream>,
-    names: &[proc_macro2::Ident],
+    names: &[TokenStream],
     body_name: &Option<TokenStream>,
 ) -> (TokenStream, bool) {
     let docs = quote! {
@@ -236,7 +266,6 @@ fn send_method(
         let Self { __client, __options, #(#names,)* #body_name } = self;
         #owned_continuation
     };
-    let error_ty = type_tokens(&op.error_type, models);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
     if let Success::Single { body: Some(b), .. } = &op.success {
@@ -259,11 +288,7 @@ fn send_method(
                 #docs
                 pub fn send(self) -> runtime::BoxFuture<'a, #output> {
                     #destructure
-                    #[allow(clippy::redundant_closure_call)]
-                    let request = (move || -> ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> {
-                        #build
-                        Ok(request)
-                    })();
+                    #build
                     __client.core.#call(
                         runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                         request,
@@ -300,7 +325,7 @@ fn streaming_method(
     op: &Operation,
     models: &TokenStream,
     owned_continuation: &Option<TokenStream>,
-    names: &[proc_macro2::Ident],
+    names: &[TokenStream],
     body_name: &Option<TokenStream>,
 ) -> TokenStream {
     let (Success::Single { statuses, body } | Success::WithHeaders { statuses, body, .. }) =
@@ -332,11 +357,7 @@ fn streaming_method(
         pub fn send_streaming(self) -> runtime::BoxFuture<'a, ::std::result::Result<runtime::ByteStream<#error_ty>, runtime::Error<#error_ty>>> {
             let Self { __client, __options, #(#names,)* #body_name } = self;
             #owned_continuation
-            #[allow(clippy::redundant_closure_call)]
-            let request = (move || -> ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> {
-                #build
-                Ok(request)
-            })();
+            #build
             __client.core.send_streaming(
                 runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
                 request,
@@ -348,7 +369,8 @@ fn streaming_method(
     }
 }
 
-/// The request built in order: path, query, headers and cookies, body.
+/// `let request = 'build: { … }`: the request built in order (path, query, headers and
+/// cookies, body), or the first error (`runtime::tri!` breaks out of the block with it).
 fn build_statements(api: &Api, op: &Operation) -> TokenStream {
     let segments = path_segments(api, op);
     let trailing_slash = trailing_slash(op);
@@ -357,9 +379,15 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
     let cookies = cookie_statements(api, op);
     let body = op.body.as_ref().map(body_statement);
     let method = ident(op.method.as_str());
+    let url = tri(
+        quote!(__client.core.url(&[#(#segments),*])),
+        &TokenStream::new(),
+    );
+    let error_ty = type_tokens(&op.error_type, &quote!(models::));
     quote! {
+        let request: ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> = 'build: {
         #[allow(unused_mut)]
-        let mut url = __client.core.url(&[#(#segments),*])?;
+        let mut url = #url;
         #trailing_slash
         #query
         #[allow(unused_mut)]
@@ -367,6 +395,8 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
         #headers
         #cookies
         #body
+            Ok(request)
+        };
     }
 }
 
@@ -379,6 +409,7 @@ fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
     let send = send(api, op, models);
     quote! {
         #build
+        let request = request?;
         let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security };
         #send
     }

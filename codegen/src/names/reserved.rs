@@ -69,6 +69,7 @@ pub const METHOD_LOCALS: &[&str] = &[
     "joined",
     "__client",
     "__options",
+    "__query",
     "this",
     "cx",
 ];

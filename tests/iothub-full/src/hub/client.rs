@@ -76,6 +76,7 @@ impl Client {
         requests::Get {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -97,6 +98,7 @@ impl Client {
         requests::CreateOrUpdate {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
             body,
@@ -115,6 +117,7 @@ impl Client {
         requests::Delete {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
         }
@@ -131,7 +134,7 @@ impl Client {
         requests::GetConfigurations {
             __client: self,
             __options: runtime::CallOptions::new(),
-            top: ::std::option::Option::None,
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Validates target condition and custom metric queries for a configuration on the IoT Hub.
@@ -149,6 +152,7 @@ impl Client {
         requests::TestQueries {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             body,
         }
     }
@@ -161,6 +165,7 @@ impl Client {
         requests::GetDeviceStatistics {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Gets service statistics of the IoT Hub identity registry, such as connected device count.
@@ -172,6 +177,7 @@ impl Client {
         requests::GetServiceStatistics {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Gets the identities of multiple devices from the IoT Hub identity registry. Not recommended. Use the IoT Hub query API to retrieve device twin and device identity information. See <https://docs.microsoft.com/en-us/rest/api/iothub/service/queryiothub> and <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-query-language> for more information.
@@ -186,7 +192,7 @@ impl Client {
         requests::GetDevices {
             __client: self,
             __options: runtime::CallOptions::new(),
-            top: ::std::option::Option::None,
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Creates, updates, or deletes the identities of multiple devices from the IoT Hub identity registry. A device identity can be specified only once in the list. Different operations (create, update, delete) on different devices are allowed. A maximum of 100 devices can be specified per invocation. For large scale operations, use the import feature using blob storage (<https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities>).
@@ -204,6 +210,7 @@ impl Client {
         requests::UpdateRegistry {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             body,
         }
     }
@@ -224,6 +231,7 @@ impl Client {
         requests::GetTwins {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             x_ms_continuation: ::std::option::Option::None,
             x_ms_max_item_count: ::std::option::Option::None,
             body,
@@ -244,6 +252,7 @@ impl Client {
         requests::DevicesGetIdentity {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -265,6 +274,7 @@ impl Client {
         requests::DevicesCreateOrUpdateIdentity {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
             body,
@@ -286,6 +296,7 @@ impl Client {
         requests::DevicesDeleteIdentity {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
         }
@@ -307,6 +318,7 @@ impl Client {
         requests::ApplyOnEdgeDevice {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             body,
         }
@@ -326,6 +338,7 @@ impl Client {
         requests::CreateImportExportJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             body,
         }
     }
@@ -338,6 +351,7 @@ impl Client {
         requests::GetImportExportJobs {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
@@ -355,6 +369,7 @@ impl Client {
         requests::GetImportExportJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -373,6 +388,7 @@ impl Client {
         requests::CancelImportExportJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -391,6 +407,7 @@ impl Client {
         requests::PurgeCloudToDeviceMessageQueue {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -406,6 +423,7 @@ impl Client {
         requests::DevicesGetTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -427,6 +445,7 @@ impl Client {
         requests::DevicesReplaceTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
             body,
@@ -450,6 +469,7 @@ impl Client {
         requests::DevicesUpdateTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
             body,
@@ -472,6 +492,7 @@ impl Client {
         requests::ModulesGetTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             mid,
         }
@@ -496,6 +517,7 @@ impl Client {
         requests::ModulesReplaceTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             mid,
             if_match: ::std::option::Option::None,
@@ -522,6 +544,7 @@ impl Client {
         requests::ModulesUpdateTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             mid,
             if_match: ::std::option::Option::None,
@@ -540,6 +563,7 @@ impl Client {
         requests::GetDigitalTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -566,6 +590,7 @@ impl Client {
         requests::UpdateDigitalTwin {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             if_match: ::std::option::Option::None,
             body,
@@ -597,10 +622,9 @@ impl Client {
         requests::InvokeRootLevelCommand {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             command_name,
-            connect_timeout_in_seconds: ::std::option::Option::None,
-            response_timeout_in_seconds: ::std::option::Option::None,
             body,
         }
     }
@@ -615,6 +639,7 @@ impl Client {
         requests::ReceiveFeedbackNotification {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Completes the cloud-to-device feedback message. A completed message is deleted from the feedback queue of the service. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
@@ -632,6 +657,7 @@ impl Client {
         requests::CompleteFeedbackNotification {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             lock_token,
         }
     }
@@ -650,6 +676,7 @@ impl Client {
         requests::AbandonFeedbackNotification {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             lock_token,
         }
     }
@@ -668,6 +695,7 @@ impl Client {
         requests::GetScheduledJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -688,6 +716,7 @@ impl Client {
         requests::CreateScheduledJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             body,
         }
@@ -707,6 +736,7 @@ impl Client {
         requests::CancelScheduledJob {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -723,8 +753,7 @@ impl Client {
         requests::QueryScheduledJobs {
             __client: self,
             __options: runtime::CallOptions::new(),
-            job_type: ::std::option::Option::None,
-            job_status: ::std::option::Option::None,
+            __query: runtime::QueryPairs::new(),
         }
     }
     /// Gets all the module identities on the device.
@@ -742,6 +771,7 @@ impl Client {
         requests::GetModulesOnDevice {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
         }
     }
@@ -762,6 +792,7 @@ impl Client {
         requests::ModulesGetIdentity {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             mid,
         }
@@ -786,6 +817,7 @@ impl Client {
         requests::ModulesCreateOrUpdateIdentity {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             mid,
             if_match: ::std::option::Option::None,
@@ -810,6 +842,7 @@ impl Client {
         requests::ModulesDeleteIdentity {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             mid,
             if_match: ::std::option::Option::None,
@@ -843,11 +876,10 @@ impl Client {
         requests::InvokeComponentCommand {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             id,
             component_path,
             command_name,
-            connect_timeout_in_seconds: ::std::option::Option::None,
-            response_timeout_in_seconds: ::std::option::Option::None,
             body,
         }
     }
@@ -868,6 +900,7 @@ impl Client {
         requests::DevicesInvokeMethod {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             device_id,
             body,
         }
@@ -891,6 +924,7 @@ impl Client {
         requests::ModulesInvokeMethod {
             __client: self,
             __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
             device_id,
             module_id,
             body,

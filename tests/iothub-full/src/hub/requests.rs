@@ -12,6 +12,7 @@ use super::runtime;
 pub struct Get<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> Get<'a> {
@@ -27,14 +28,15 @@ impl<'a> Get<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", id])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", id])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -46,7 +48,7 @@ impl<'a> Get<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -77,14 +79,13 @@ impl<'a> ::std::future::IntoFuture for Get<'a> {
 pub struct CreateOrUpdate<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Configuration,
 }
 impl<'a> CreateOrUpdate<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the configuration, as per RFC7232. This should not be set when creating a configuration, but may be set when updating a configuration.
+    /// Sets the header parameter `If-Match` (see [`Client::create_or_update`](super::client::Client::create_or_update)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -104,14 +105,15 @@ impl<'a> CreateOrUpdate<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", id])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", id])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -123,11 +125,15 @@ impl<'a> CreateOrUpdate<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -158,13 +164,12 @@ impl<'a> ::std::future::IntoFuture for CreateOrUpdate<'a> {
 pub struct Delete<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
 impl<'a> Delete<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the configuration, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the configuration has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    /// Sets the header parameter `If-Match` (see [`Client::delete`](super::client::Client::delete)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -181,14 +186,15 @@ impl<'a> Delete<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, if_match } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", id])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", id])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -200,10 +206,12 @@ impl<'a> Delete<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -231,14 +239,12 @@ impl<'a> ::std::future::IntoFuture for Delete<'a> {
 pub struct GetConfigurations<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) top: ::std::option::Option<i32>,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetConfigurations<'a> {
-    /// Sets the query parameter `top`.
-    ///
-    /// The number of configurations to retrieve. Value will be overridden if greater than the maximum deployment count for the IoT Hub.
+    /// Sets the query parameter `top` (see [`Client::get_configurations`](super::client::Client::get_configurations)).
     pub fn top(mut self, value: i32) -> Self {
-        self.top = ::std::option::Option::Some(value);
+        self.__query.set(0, "top", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -253,21 +259,18 @@ impl<'a> GetConfigurations<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, top } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["configurations"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
-                if let Some(value) = &top {
-                    query.append_pair("top", &value.to_string());
-                }
             }
+            __query.write(&mut url);
             runtime::finish_query(&mut url);
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
@@ -275,7 +278,7 @@ impl<'a> GetConfigurations<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -306,6 +309,7 @@ impl<'a> ::std::future::IntoFuture for GetConfigurations<'a> {
 pub struct TestQueries<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a models::ConfigurationQueriesTestInput,
 }
 impl<'a> TestQueries<'a> {
@@ -321,14 +325,15 @@ impl<'a> TestQueries<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["configurations", "testQueries"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["configurations", "testQueries"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -339,9 +344,11 @@ impl<'a> TestQueries<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -372,6 +379,7 @@ impl<'a> ::std::future::IntoFuture for TestQueries<'a> {
 pub struct GetDeviceStatistics<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetDeviceStatistics<'a> {
     runtime::call_options!(__options);
@@ -386,14 +394,15 @@ impl<'a> GetDeviceStatistics<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _ } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["statistics", "devices"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["statistics", "devices"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -405,7 +414,7 @@ impl<'a> GetDeviceStatistics<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -436,6 +445,7 @@ impl<'a> ::std::future::IntoFuture for GetDeviceStatistics<'a> {
 pub struct GetServiceStatistics<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetServiceStatistics<'a> {
     runtime::call_options!(__options);
@@ -450,14 +460,15 @@ impl<'a> GetServiceStatistics<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _ } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["statistics", "service"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["statistics", "service"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -469,7 +480,7 @@ impl<'a> GetServiceStatistics<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -500,14 +511,12 @@ impl<'a> ::std::future::IntoFuture for GetServiceStatistics<'a> {
 pub struct GetDevices<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) top: ::std::option::Option<i32>,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetDevices<'a> {
-    /// Sets the query parameter `top`.
-    ///
-    /// The maximum number of device identities returned by the query. Any value outside the range of 1-1000 is considered to be 1000.
+    /// Sets the query parameter `top` (see [`Client::get_devices`](super::client::Client::get_devices)).
     pub fn top(mut self, value: i32) -> Self {
-        self.top = ::std::option::Option::Some(value);
+        self.__query.set(0, "top", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -522,21 +531,18 @@ impl<'a> GetDevices<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, top } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
-                if let Some(value) = &top {
-                    query.append_pair("top", &value.to_string());
-                }
             }
+            __query.write(&mut url);
             runtime::finish_query(&mut url);
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
@@ -544,7 +550,7 @@ impl<'a> GetDevices<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -575,6 +581,7 @@ impl<'a> ::std::future::IntoFuture for GetDevices<'a> {
 pub struct UpdateRegistry<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a ::std::vec::Vec<models::ExportImportDevice>,
 }
 impl<'a> UpdateRegistry<'a> {
@@ -590,14 +597,13 @@ impl<'a> UpdateRegistry<'a> {
             runtime::Error<models::BulkRegistryOperationResult>,
         >,
     > {
-        let Self { __client, __options, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<models::BulkRegistryOperationResult>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -608,9 +614,11 @@ impl<'a> UpdateRegistry<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -641,14 +649,13 @@ impl<'a> ::std::future::IntoFuture for UpdateRegistry<'a> {
 pub struct GetTwins<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) x_ms_continuation: ::std::option::Option<::std::string::String>,
     pub(super) x_ms_max_item_count: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::QuerySpecification,
 }
 impl<'a> GetTwins<'a> {
-    /// Sets the header parameter `x-ms-continuation`.
-    ///
-    /// The continuation token used to get the next page of results.
+    /// Sets the header parameter `x-ms-continuation` (see [`Client::get_twins`](super::client::Client::get_twins)).
     pub fn x_ms_continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -656,9 +663,7 @@ impl<'a> GetTwins<'a> {
         self.x_ms_continuation = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets the header parameter `x-ms-max-item-count`.
-    ///
-    /// The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
+    /// Sets the header parameter `x-ms-max-item-count` (see [`Client::get_twins`](super::client::Client::get_twins)).
     pub fn x_ms_max_item_count(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -675,26 +680,50 @@ impl<'a> GetTwins<'a> {
         models::GetTwinsResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, x_ms_continuation, x_ms_max_item_count, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["devices", "query"])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        if let Some(value) = &x_ms_continuation {
-            runtime::set_header(&mut request, "x-ms-continuation", value)?;
-        }
-        if let Some(value) = &x_ms_max_item_count {
-            runtime::set_header(&mut request, "x-ms-max-item-count", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let Self {
+            __client,
+            __options,
+            __query: _,
+            x_ms_continuation,
+            x_ms_max_item_count,
+            body,
+        } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", "query"])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            if let Some(value) = &x_ms_continuation {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-continuation",
+                    value)
+                );
+            }
+            if let Some(value) = &x_ms_max_item_count {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "x-ms-max-item-count",
+                    value)
+                );
+            }
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Query_GetTwins",
             idempotent: false,
@@ -736,6 +765,7 @@ impl<'a> ::std::future::IntoFuture for GetTwins<'a> {
 pub struct DevicesGetIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> DevicesGetIdentity<'a> {
@@ -748,14 +778,13 @@ impl<'a> DevicesGetIdentity<'a> {
         'a,
         ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -767,7 +796,7 @@ impl<'a> DevicesGetIdentity<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -798,14 +827,13 @@ impl<'a> ::std::future::IntoFuture for DevicesGetIdentity<'a> {
 pub struct DevicesCreateOrUpdateIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Device,
 }
 impl<'a> DevicesCreateOrUpdateIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device identity, as per RFC7232. This should not be set when creating a device, but may be set when updating a device.
+    /// Sets the header parameter `If-Match` (see [`Client::devices_create_or_update_identity`](super::client::Client::devices_create_or_update_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -822,14 +850,13 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
         'a,
         ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -841,11 +868,15 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -876,13 +907,12 @@ impl<'a> ::std::future::IntoFuture for DevicesCreateOrUpdateIdentity<'a> {
 pub struct DevicesDeleteIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
 impl<'a> DevicesDeleteIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device identity, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the device identity has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    /// Sets the header parameter `If-Match` (see [`Client::devices_delete_identity`](super::client::Client::devices_delete_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -899,14 +929,13 @@ impl<'a> DevicesDeleteIdentity<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, if_match } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -918,10 +947,12 @@ impl<'a> DevicesDeleteIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -949,6 +980,7 @@ impl<'a> ::std::future::IntoFuture for DevicesDeleteIdentity<'a> {
 pub struct ApplyOnEdgeDevice<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) body: &'a models::ConfigurationContent,
 }
@@ -962,16 +994,15 @@ impl<'a> ApplyOnEdgeDevice<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["devices", id, "applyConfigurationContent"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "applyConfigurationContent"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -982,9 +1013,11 @@ impl<'a> ApplyOnEdgeDevice<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -1012,6 +1045,7 @@ impl<'a> ::std::future::IntoFuture for ApplyOnEdgeDevice<'a> {
 pub struct CreateImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) body: &'a models::JobProperties,
 }
 impl<'a> CreateImportExportJob<'a> {
@@ -1027,14 +1061,13 @@ impl<'a> CreateImportExportJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "create"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1045,9 +1078,11 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1078,6 +1113,7 @@ impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
 pub struct GetImportExportJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
@@ -1092,14 +1128,13 @@ impl<'a> GetImportExportJobs<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _ } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs"])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1111,7 +1146,7 @@ impl<'a> GetImportExportJobs<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1142,6 +1177,7 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
 pub struct GetImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetImportExportJob<'a> {
@@ -1157,14 +1193,13 @@ impl<'a> GetImportExportJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1176,7 +1211,7 @@ impl<'a> GetImportExportJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1207,6 +1242,7 @@ impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
 pub struct CancelImportExportJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> CancelImportExportJob<'a> {
@@ -1219,19 +1255,26 @@ impl<'a> CancelImportExportJob<'a> {
         models::CancelImportExportJobResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["jobs", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::DELETE,
-            url,
-        );
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::DELETE,
+                url,
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
@@ -1268,6 +1311,7 @@ impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
 pub struct PurgeCloudToDeviceMessageQueue<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
@@ -1283,14 +1327,15 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "commands"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "commands"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1302,7 +1347,7 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1333,6 +1378,7 @@ impl<'a> ::std::future::IntoFuture for PurgeCloudToDeviceMessageQueue<'a> {
 pub struct DevicesGetTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> DevicesGetTwin<'a> {
@@ -1345,14 +1391,13 @@ impl<'a> DevicesGetTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1364,7 +1409,7 @@ impl<'a> DevicesGetTwin<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1395,14 +1440,13 @@ impl<'a> ::std::future::IntoFuture for DevicesGetTwin<'a> {
 pub struct DevicesReplaceTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> DevicesReplaceTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::devices_replace_twin`](super::client::Client::devices_replace_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1419,14 +1463,13 @@ impl<'a> DevicesReplaceTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1438,11 +1481,15 @@ impl<'a> DevicesReplaceTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1473,14 +1520,13 @@ impl<'a> ::std::future::IntoFuture for DevicesReplaceTwin<'a> {
 pub struct DevicesUpdateTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> DevicesUpdateTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::devices_update_twin`](super::client::Client::devices_update_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1497,14 +1543,13 @@ impl<'a> DevicesUpdateTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1516,11 +1561,15 @@ impl<'a> DevicesUpdateTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1551,6 +1600,7 @@ impl<'a> ::std::future::IntoFuture for DevicesUpdateTwin<'a> {
 pub struct ModulesGetTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
 }
@@ -1564,14 +1614,15 @@ impl<'a> ModulesGetTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, mid } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1583,7 +1634,7 @@ impl<'a> ModulesGetTwin<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1614,15 +1665,14 @@ impl<'a> ::std::future::IntoFuture for ModulesGetTwin<'a> {
 pub struct ModulesReplaceTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> ModulesReplaceTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::modules_replace_twin`](super::client::Client::modules_replace_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1639,14 +1689,15 @@ impl<'a> ModulesReplaceTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1658,11 +1709,15 @@ impl<'a> ModulesReplaceTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1693,15 +1748,14 @@ impl<'a> ::std::future::IntoFuture for ModulesReplaceTwin<'a> {
 pub struct ModulesUpdateTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
 impl<'a> ModulesUpdateTwin<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
+    /// Sets the header parameter `If-Match` (see [`Client::modules_update_twin`](super::client::Client::modules_update_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1718,14 +1772,15 @@ impl<'a> ModulesUpdateTwin<'a> {
         'a,
         ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -1737,11 +1792,15 @@ impl<'a> ModulesUpdateTwin<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -1772,6 +1831,7 @@ impl<'a> ::std::future::IntoFuture for ModulesUpdateTwin<'a> {
 pub struct GetDigitalTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetDigitalTwin<'a> {
@@ -1784,19 +1844,28 @@ impl<'a> GetDigitalTwin<'a> {
         models::GetDigitalTwinResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["digitaltwins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::GET,
-            url,
-        );
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::GET,
+                url,
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_GetDigitalTwin",
             idempotent: true,
@@ -1834,6 +1903,7 @@ impl<'a> ::std::future::IntoFuture for GetDigitalTwin<'a> {
 pub struct UpdateDigitalTwin<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a ::std::vec::Vec<
@@ -1841,7 +1911,7 @@ pub struct UpdateDigitalTwin<'a> {
     >,
 }
 impl<'a> UpdateDigitalTwin<'a> {
-    /// Sets the header parameter `If-Match`.
+    /// Sets the header parameter `If-Match` (see [`Client::update_digital_twin`](super::client::Client::update_digital_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1858,23 +1928,36 @@ impl<'a> UpdateDigitalTwin<'a> {
         models::UpdateDigitalTwinResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self { __client, __options, id, if_match, body } = self;
-        #[allow(unused_mut)]
-        let mut url = __client.core.url(&["digitaltwins", id])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::PATCH,
-            url,
-        );
-        if let Some(value) = &if_match {
-            runtime::set_header(&mut request, "if-match", value)?;
-        }
-        runtime::set_json_body(&mut request, "application/json", body)?;
+        let Self { __client, __options, __query: _, id, if_match, body } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
+            }
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::PATCH,
+                url,
+            );
+            if let Some(value) = &if_match {
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
+            }
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_UpdateDigitalTwin",
             idempotent: false,
@@ -1915,28 +1998,23 @@ impl<'a> ::std::future::IntoFuture for UpdateDigitalTwin<'a> {
 pub struct InvokeRootLevelCommand<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) command_name: &'a str,
-    pub(super) connect_timeout_in_seconds: ::std::option::Option<i32>,
-    pub(super) response_timeout_in_seconds: ::std::option::Option<i32>,
     pub(super) body: &'a ::std::collections::BTreeMap<
         ::std::string::String,
         runtime::serde_json::Value,
     >,
 }
 impl<'a> InvokeRootLevelCommand<'a> {
-    /// Sets the query parameter `connectTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `connectTimeoutInSeconds` (see [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command)).
     pub fn connect_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.connect_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(2, "connectTimeoutInSeconds", value.to_string());
         self
     }
-    /// Sets the query parameter `responseTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `responseTimeoutInSeconds` (see [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command)).
     pub fn response_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.response_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(3, "responseTimeoutInSeconds", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -1948,36 +2026,33 @@ impl<'a> InvokeRootLevelCommand<'a> {
         models::InvokeRootLevelCommandResponse,
         runtime::Error<runtime::serde_json::Value>,
     > {
-        let Self {
-            __client,
-            __options,
-            id,
-            command_name,
-            connect_timeout_in_seconds,
-            response_timeout_in_seconds,
-            body,
-        } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(&["digitaltwins", id, "commands", command_name])?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &connect_timeout_in_seconds {
-                query.append_pair("connectTimeoutInSeconds", &value.to_string());
+        let Self { __client, __options, __query, id, command_name, body } = self;
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id, "commands",
+                command_name])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
             }
-            if let Some(value) = &response_timeout_in_seconds {
-                query.append_pair("responseTimeoutInSeconds", &value.to_string());
-            }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
+            __query.write(&mut url);
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeRootLevelCommand",
             idempotent: false,
@@ -2019,6 +2094,7 @@ impl<'a> ::std::future::IntoFuture for InvokeRootLevelCommand<'a> {
 pub struct ReceiveFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> ReceiveFeedbackNotification<'a> {
     runtime::call_options!(__options);
@@ -2030,14 +2106,15 @@ impl<'a> ReceiveFeedbackNotification<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _ } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["messages", "serviceBound", "feedback"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["messages", "serviceBound", "feedback"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2049,7 +2126,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2077,6 +2154,7 @@ impl<'a> ::std::future::IntoFuture for ReceiveFeedbackNotification<'a> {
 pub struct CompleteFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) lock_token: &'a str,
 }
 impl<'a> CompleteFeedbackNotification<'a> {
@@ -2089,16 +2167,16 @@ impl<'a> CompleteFeedbackNotification<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, lock_token } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, lock_token } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["messages", "serviceBound", "feedback", lock_token])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["messages", "serviceBound", "feedback",
+                lock_token])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2110,7 +2188,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2138,6 +2216,7 @@ impl<'a> ::std::future::IntoFuture for CompleteFeedbackNotification<'a> {
 pub struct AbandonFeedbackNotification<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) lock_token: &'a str,
 }
 impl<'a> AbandonFeedbackNotification<'a> {
@@ -2150,16 +2229,16 @@ impl<'a> AbandonFeedbackNotification<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, lock_token } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, lock_token } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["messages", "serviceBound", "feedback", lock_token, "abandon"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["messages", "serviceBound", "feedback",
+                lock_token, "abandon"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2171,7 +2250,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2199,6 +2278,7 @@ impl<'a> ::std::future::IntoFuture for AbandonFeedbackNotification<'a> {
 pub struct GetScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetScheduledJob<'a> {
@@ -2214,14 +2294,13 @@ impl<'a> GetScheduledJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2233,7 +2312,7 @@ impl<'a> GetScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2264,6 +2343,7 @@ impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
 pub struct CreateScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) body: &'a models::JobRequest,
 }
@@ -2280,14 +2360,13 @@ impl<'a> CreateScheduledJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id])?;
+            let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2298,9 +2377,11 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::reqwest::Method::PUT,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2331,6 +2412,7 @@ impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
 pub struct CancelScheduledJob<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> CancelScheduledJob<'a> {
@@ -2346,14 +2428,15 @@ impl<'a> CancelScheduledJob<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", id, "cancel"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2365,7 +2448,7 @@ impl<'a> CancelScheduledJob<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2396,28 +2479,23 @@ impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
 pub struct QueryScheduledJobs<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
-    pub(super) job_type: ::std::option::Option<::std::string::String>,
-    pub(super) job_status: ::std::option::Option<::std::string::String>,
+    pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> QueryScheduledJobs<'a> {
-    /// Sets the query parameter `jobType`.
-    ///
-    /// The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
+    /// Sets the query parameter `jobType` (see [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs)).
     pub fn job_type(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_type = ::std::option::Option::Some(value.into());
+        self.__query.set(0, "jobType", value.into());
         self
     }
-    /// Sets the query parameter `jobStatus`.
-    ///
-    /// The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
+    /// Sets the query parameter `jobStatus` (see [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs)).
     pub fn job_status(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_status = ::std::option::Option::Some(value.into());
+        self.__query.set(1, "jobStatus", value.into());
         self
     }
     runtime::call_options!(__options);
@@ -2432,24 +2510,20 @@ impl<'a> QueryScheduledJobs<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, job_type, job_status } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["jobs", "v2", "query"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["jobs", "v2", "query"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
-                if let Some(value) = &job_type {
-                    query.append_pair("jobType", value);
-                }
-                if let Some(value) = &job_status {
-                    query.append_pair("jobStatus", value);
-                }
             }
+            __query.write(&mut url);
             runtime::finish_query(&mut url);
             #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
@@ -2457,7 +2531,7 @@ impl<'a> QueryScheduledJobs<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2488,6 +2562,7 @@ impl<'a> ::std::future::IntoFuture for QueryScheduledJobs<'a> {
 pub struct GetModulesOnDevice<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
 }
 impl<'a> GetModulesOnDevice<'a> {
@@ -2503,14 +2578,15 @@ impl<'a> GetModulesOnDevice<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, id } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2522,7 +2598,7 @@ impl<'a> GetModulesOnDevice<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2553,6 +2629,7 @@ impl<'a> ::std::future::IntoFuture for GetModulesOnDevice<'a> {
 pub struct ModulesGetIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
 }
@@ -2566,14 +2643,15 @@ impl<'a> ModulesGetIdentity<'a> {
         'a,
         ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, mid } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2585,7 +2663,7 @@ impl<'a> ModulesGetIdentity<'a> {
                 url,
             );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2616,15 +2694,14 @@ impl<'a> ::std::future::IntoFuture for ModulesGetIdentity<'a> {
 pub struct ModulesCreateOrUpdateIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Module,
 }
 impl<'a> ModulesCreateOrUpdateIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the module, as per RFC7232. This should not be set when creating a module, but may be set when updating a module.
+    /// Sets the header parameter `If-Match` (see [`Client::modules_create_or_update_identity`](super::client::Client::modules_create_or_update_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2641,14 +2718,15 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
         'a,
         ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2660,11 +2738,15 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2695,14 +2777,13 @@ impl<'a> ::std::future::IntoFuture for ModulesCreateOrUpdateIdentity<'a> {
 pub struct ModulesDeleteIdentity<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
 impl<'a> ModulesDeleteIdentity<'a> {
-    /// Sets the header parameter `If-Match`.
-    ///
-    /// The string representing a weak ETag for the module, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the module has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
+    /// Sets the header parameter `If-Match` (see [`Client::modules_delete_identity`](super::client::Client::modules_delete_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2719,14 +2800,15 @@ impl<'a> ModulesDeleteIdentity<'a> {
         'a,
         ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
     > {
-        let Self { __client, __options, id, mid, if_match } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, id, mid, if_match } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["devices", id, "modules", mid])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["devices", id, "modules", mid])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2738,10 +2820,12 @@ impl<'a> ModulesDeleteIdentity<'a> {
                 url,
             );
             if let Some(value) = &if_match {
-                runtime::set_header(&mut request, "if-match", value)?;
+                runtime::tri!(
+                    'build, runtime::set_header(& mut request, "if-match", value)
+                );
             }
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_empty_boxed(
@@ -2769,29 +2853,24 @@ impl<'a> ::std::future::IntoFuture for ModulesDeleteIdentity<'a> {
 pub struct InvokeComponentCommand<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) id: &'a str,
     pub(super) component_path: &'a str,
     pub(super) command_name: &'a str,
-    pub(super) connect_timeout_in_seconds: ::std::option::Option<i32>,
-    pub(super) response_timeout_in_seconds: ::std::option::Option<i32>,
     pub(super) body: &'a ::std::collections::BTreeMap<
         ::std::string::String,
         runtime::serde_json::Value,
     >,
 }
 impl<'a> InvokeComponentCommand<'a> {
-    /// Sets the query parameter `connectTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `connectTimeoutInSeconds` (see [`Client::invoke_component_command`](super::client::Client::invoke_component_command)).
     pub fn connect_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.connect_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(3, "connectTimeoutInSeconds", value.to_string());
         self
     }
-    /// Sets the query parameter `responseTimeoutInSeconds`.
-    ///
-    /// Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
+    /// Sets the query parameter `responseTimeoutInSeconds` (see [`Client::invoke_component_command`](super::client::Client::invoke_component_command)).
     pub fn response_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.response_timeout_in_seconds = ::std::option::Option::Some(value);
+        self.__query.set(4, "responseTimeoutInSeconds", value.to_string());
         self
     }
     runtime::call_options!(__options);
@@ -2806,43 +2885,38 @@ impl<'a> InvokeComponentCommand<'a> {
         let Self {
             __client,
             __options,
+            __query,
             id,
             component_path,
             command_name,
-            connect_timeout_in_seconds,
-            response_timeout_in_seconds,
             body,
         } = self;
-        #[allow(unused_mut)]
-        let mut url = __client
-            .core
-            .url(
-                &[
-                    "digitaltwins",
-                    id,
-                    "components",
-                    component_path,
-                    "commands",
-                    command_name,
-                ],
-            )?;
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("api-version", &__client.api_version);
-            if let Some(value) = &connect_timeout_in_seconds {
-                query.append_pair("connectTimeoutInSeconds", &value.to_string());
+        let request: ::std::result::Result<
+            runtime::reqwest::Request,
+            runtime::Error<runtime::serde_json::Value>,
+        > = 'build: {
+            #[allow(unused_mut)]
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["digitaltwins", id, "components",
+                component_path, "commands", command_name])
+            );
+            {
+                let mut query = url.query_pairs_mut();
+                query.append_pair("api-version", &__client.api_version);
             }
-            if let Some(value) = &response_timeout_in_seconds {
-                query.append_pair("responseTimeoutInSeconds", &value.to_string());
-            }
-        }
-        runtime::finish_query(&mut url);
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(
-            runtime::reqwest::Method::POST,
-            url,
-        );
-        runtime::set_json_body(&mut request, "application/json", body)?;
+            __query.write(&mut url);
+            runtime::finish_query(&mut url);
+            #[allow(unused_mut)]
+            let mut request = runtime::reqwest::Request::new(
+                runtime::reqwest::Method::POST,
+                url,
+            );
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
+            Ok(request)
+        };
+        let request = request?;
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeComponentCommand",
             idempotent: false,
@@ -2884,6 +2958,7 @@ impl<'a> ::std::future::IntoFuture for InvokeComponentCommand<'a> {
 pub struct DevicesInvokeMethod<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) device_id: &'a str,
     pub(super) body: &'a models::CloudToDeviceMethod,
 }
@@ -2900,14 +2975,15 @@ impl<'a> DevicesInvokeMethod<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, device_id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, device_id, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client.core.url(&["twins", device_id, "methods"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", device_id, "methods"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2918,9 +2994,11 @@ impl<'a> DevicesInvokeMethod<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
@@ -2951,6 +3029,7 @@ impl<'a> ::std::future::IntoFuture for DevicesInvokeMethod<'a> {
 pub struct ModulesInvokeMethod<'a> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
+    pub(super) __query: runtime::QueryPairs,
     pub(super) device_id: &'a str,
     pub(super) module_id: &'a str,
     pub(super) body: &'a models::CloudToDeviceMethod,
@@ -2968,16 +3047,16 @@ impl<'a> ModulesInvokeMethod<'a> {
             runtime::Error<runtime::serde_json::Value>,
         >,
     > {
-        let Self { __client, __options, device_id, module_id, body } = self;
-        #[allow(clippy::redundant_closure_call)]
-        let request = (move || -> ::std::result::Result<
+        let Self { __client, __options, __query: _, device_id, module_id, body } = self;
+        let request: ::std::result::Result<
             runtime::reqwest::Request,
             runtime::Error<runtime::serde_json::Value>,
-        > {
+        > = 'build: {
             #[allow(unused_mut)]
-            let mut url = __client
-                .core
-                .url(&["twins", device_id, "modules", module_id, "methods"])?;
+            let mut url = runtime::tri!(
+                'build, __client.core.url(& ["twins", device_id, "modules", module_id,
+                "methods"])
+            );
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
@@ -2988,9 +3067,11 @@ impl<'a> ModulesInvokeMethod<'a> {
                 runtime::reqwest::Method::POST,
                 url,
             );
-            runtime::set_json_body(&mut request, "application/json", body)?;
+            runtime::tri!(
+                'build, runtime::set_json_body(& mut request, "application/json", body)
+            );
             Ok(request)
-        })();
+        };
         __client
             .core
             .send_json_boxed(
