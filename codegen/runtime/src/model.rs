@@ -75,19 +75,10 @@ macro_rules! json_struct {
                                 _ => $crate::model::skip(&mut map),
                             }?;
                         }
-                        match ($($field,)*) {
-                            ($($crate::json_struct!(@present $kind $field),)*) => {
-                                ::std::result::Result::Ok($name {
-                                    $($field: $crate::json_struct!(
-                                        @finish $kind $(($default))? $name $field
-                                    ),)*
-                                })
-                            }
-                            #[allow(unreachable_patterns, unused_variables)]
-                            ($($field,)*) => ::std::result::Result::Err($crate::model::missing(&[
-                                $($crate::json_struct!(@missing $kind $field $wire),)*
-                            ])),
-                        }
+                        $($crate::json_struct! { @check $kind $field $wire })*
+                        ::std::result::Result::Ok($name {
+                            $($field: $crate::json_struct!(@finish $kind $(($default))? $name $field),)*
+                        })
                     }
                 }
                 $crate::serde::Deserializer::deserialize_struct(
@@ -105,18 +96,12 @@ macro_rules! json_struct {
     (@ser $kind:ident $state:ident $wire:literal $value:expr) => {
         $crate::model::StructWriter::field(&mut $state, $wire, &$value)
     };
-    (@present req $field:ident) => {
-        ::std::option::Option::Some($field)
+    (@check req $field:ident $wire:literal) => {
+        let ::std::option::Option::Some($field) = $field else {
+            return ::std::result::Result::Err($crate::serde::de::Error::missing_field($wire));
+        };
     };
-    (@present $kind:ident $field:ident) => {
-        $field
-    };
-    (@missing req $field:ident $wire:literal) => {
-        (::std::matches!($field, ::std::option::Option::None), $wire)
-    };
-    (@missing $kind:ident $field:ident $wire:literal) => {
-        (false, $wire)
-    };
+    (@check $kind:ident $field:ident $wire:literal) => {};
     (@finish req $name:ident $field:ident) => {
         $field
     };
@@ -210,16 +195,6 @@ pub fn take<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
 /// Reads and drops the value of a key the model does not list.
 pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<serde::de::IgnoredAny>().map(|_| ())
-}
-
-/// The error for the first of a model's required fields that is missing: `fields` are
-/// `(missing, "wire name")` in the model's order.
-pub fn missing<E: serde::de::Error>(fields: &[(bool, &'static str)]) -> E {
-    let wire = fields
-        .iter()
-        .find(|(missing, _)| *missing)
-        .map_or("", |(_, wire)| wire);
-    E::missing_field(wire)
 }
 
 /// Writes an optional field, or skips it when it is `None`.
