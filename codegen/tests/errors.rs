@@ -500,7 +500,7 @@ components:
         .expect("models")
         .contents;
     assert!(models.contains("pub foo_bar2:"), "{models}");
-    assert!(models.contains("(foo_bar2, \"foo_bar\", opt)"), "{models}");
+    assert!(models.contains("foo_bar2, \"foo_bar\", opt,"), "{models}");
 }
 
 /// A repeated operationId is renamed (`getThing2`, `getThing3`), with a warning naming both

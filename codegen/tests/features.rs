@@ -153,10 +153,17 @@ fn the_shared_error_type_is_compiled_with_any_features() {
             attrs.all(|l| !l.starts_with("#[cfg")),
             "{name} is gated:\n{models}"
         );
+        // On one line, or (with the field types, as long calls are) the name on the next.
         let invocation = format!("super::runtime::json_struct!({name}, ");
-        let at = lines
-            .iter()
-            .position(|l| l.starts_with(&invocation))
+        let wrapped = format!("    {name}, ");
+        let at = (0..lines.len())
+            .position(|i| {
+                lines[i].starts_with(&invocation)
+                    || (lines[i] == "super::runtime::json_struct!("
+                        && lines
+                            .get(i + 1)
+                            .is_some_and(|next| next.starts_with(&wrapped)))
+            })
             .unwrap_or_else(|| panic!("no json_struct! for {name}:\n{models}"));
         assert!(
             !lines[at - 1].starts_with("#[cfg"),

@@ -20,9 +20,11 @@ pub struct CloudToDeviceMethod {
     pub connect_timeout_in_seconds: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    CloudToDeviceMethod, [(method_name, "methodName", req), (payload, "payload", opt),
-    (response_timeout_in_seconds, "responseTimeoutInSeconds", opt),
-    (connect_timeout_in_seconds, "connectTimeoutInSeconds", opt)]
+    CloudToDeviceMethod, [(0, method_name, "methodName", req, ::std::string::String), (1,
+    payload, "payload", opt, ::std::option::Option < super::runtime::serde_json::Value
+    >), (2, response_timeout_in_seconds, "responseTimeoutInSeconds", opt,
+    ::std::option::Option < i32 >), (3, connect_timeout_in_seconds,
+    "connectTimeoutInSeconds", opt, ::std::option::Option < i32 >)]
 );
 impl CloudToDeviceMethod {
     /// Makes a value from its required fields (by wire name): `methodName`. Optional fields start unset (or at their default) and the `with_` methods set them.
@@ -65,7 +67,9 @@ pub struct CloudToDeviceMethodResult {
     pub payload: ::std::option::Option<super::runtime::serde_json::Value>,
 }
 super::runtime::json_struct!(
-    CloudToDeviceMethodResult, [(status, "status", opt), (payload, "payload", opt)]
+    CloudToDeviceMethodResult, [(0, status, "status", opt, ::std::option::Option < i32
+    >), (1, payload, "payload", opt, ::std::option::Option <
+    super::runtime::serde_json::Value >)]
 );
 /// The status of capabilities enabled on the device.
 ///
@@ -77,7 +81,9 @@ pub struct DeviceCapabilities {
     /// Wire name `iotEdge`.
     pub iot_edge: ::std::option::Option<bool>,
 }
-super::runtime::json_struct!(DeviceCapabilities, [(iot_edge, "iotEdge", opt)]);
+super::runtime::json_struct!(
+    DeviceCapabilities, [(0, iot_edge, "iotEdge", opt, ::std::option::Option < bool >)]
+);
 /// What a scheduled job did on one device: a row of `SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '<job id>'` (optionally `AND devices.jobs.status = '<status>'`), sent to Query_QueryIotHub.
 ///
 /// Schema `#/components/schemas/DeviceJob`.
@@ -121,11 +127,19 @@ pub struct DeviceJob {
     pub error: ::std::option::Option<DeviceJobError>,
 }
 super::runtime::json_struct!(
-    DeviceJob, [(device_id, "deviceId", opt), (job_id, "jobId", opt), (job_type,
-    "jobType", opt), (status, "status", opt), (start_time_utc, "startTimeUtc", opt),
-    (end_time_utc, "endTimeUtc", opt), (created_date_time_utc, "createdDateTimeUtc",
-    opt), (last_updated_date_time_utc, "lastUpdatedDateTimeUtc", opt), (outcome,
-    "outcome", opt), (error, "error", opt)]
+    DeviceJob, [(0, device_id, "deviceId", opt, ::std::option::Option <
+    ::std::string::String >), (1, job_id, "jobId", opt, ::std::option::Option <
+    ::std::string::String >), (2, job_type, "jobType", opt, ::std::option::Option <
+    JobType >), (3, status, "status", opt, ::std::option::Option < DeviceJobStatus >),
+    (4, start_time_utc, "startTimeUtc", opt, ::std::option::Option <
+    ::std::string::String >), (5, end_time_utc, "endTimeUtc", opt, ::std::option::Option
+    < ::std::string::String >), (6, created_date_time_utc, "createdDateTimeUtc", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (7, last_updated_date_time_utc,
+    "lastUpdatedDateTimeUtc", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (8, outcome,
+    "outcome", opt, ::std::option::Option < DeviceJobOutcome >), (9, error, "error", opt,
+    ::std::option::Option < DeviceJobError >)]
 );
 /// Why the job failed on this device (for example the device was offline or did not answer in time).
 ///
@@ -142,7 +156,9 @@ pub struct DeviceJobError {
     pub description: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    DeviceJobError, [(code, "code", opt), (description, "description", opt)]
+    DeviceJobError, [(0, code, "code", opt, ::std::option::Option < ::std::string::String
+    >), (1, description, "description", opt, ::std::option::Option <
+    ::std::string::String >)]
 );
 /// What the device answered, for a direct-method job.
 ///
@@ -155,7 +171,8 @@ pub struct DeviceJobOutcome {
     pub device_method_response: ::std::option::Option<CloudToDeviceMethodResult>,
 }
 super::runtime::json_struct!(
-    DeviceJobOutcome, [(device_method_response, "deviceMethodResponse", opt)]
+    DeviceJobOutcome, [(0, device_method_response, "deviceMethodResponse", opt,
+    ::std::option::Option < CloudToDeviceMethodResult >)]
 );
 /// The job statistics regarding execution status.
 ///
@@ -184,9 +201,11 @@ pub struct DeviceJobStatistics {
     pub pending_count: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    DeviceJobStatistics, [(device_count, "deviceCount", opt), (failed_count,
-    "failedCount", opt), (succeeded_count, "succeededCount", opt), (running_count,
-    "runningCount", opt), (pending_count, "pendingCount", opt)]
+    DeviceJobStatistics, [(0, device_count, "deviceCount", opt, ::std::option::Option <
+    i32 >), (1, failed_count, "failedCount", opt, ::std::option::Option < i32 >), (2,
+    succeeded_count, "succeededCount", opt, ::std::option::Option < i32 >), (3,
+    running_count, "runningCount", opt, ::std::option::Option < i32 >), (4,
+    pending_count, "pendingCount", opt, ::std::option::Option < i32 >)]
 );
 /// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`.
 ///
@@ -246,9 +265,13 @@ pub struct IotHubError {
     pub timestamp_utc: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    IotHubError, [(message, "Message", opt), (exception_message, "ExceptionMessage",
-    opt), (error_code, "errorCode", opt), (tracking_id, "trackingId", opt), (message2,
-    "message", opt), (timestamp_utc, "timestampUtc", opt)]
+    IotHubError, [(0, message, "Message", opt, ::std::option::Option <
+    ::std::string::String >), (1, exception_message, "ExceptionMessage", opt,
+    ::std::option::Option < ::std::string::String >), (2, error_code, "errorCode", opt,
+    ::std::option::Option < i32 >), (3, tracking_id, "trackingId", opt,
+    ::std::option::Option < ::std::string::String >), (4, message2, "message", opt,
+    ::std::option::Option < ::std::string::String >), (5, timestamp_utc, "timestampUtc",
+    opt, ::std::option::Option < ::std::string::String >)]
 );
 /// Schema `#/components/schemas/JobProperties`.
 #[derive(Debug, Clone, PartialEq)]
@@ -319,15 +342,27 @@ pub struct JobProperties {
     pub configurations_blob_name: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    JobProperties, [(job_id, "jobId", opt), (start_time_utc, "startTimeUtc", opt),
-    (end_time_utc, "endTimeUtc", opt), (r#type, "type", req), (status, "status", opt),
-    (progress, "progress", opt), (input_blob_container_uri, "inputBlobContainerUri",
-    opt), (input_blob_name, "inputBlobName", opt), (output_blob_container_uri,
-    "outputBlobContainerUri", opt), (output_blob_name, "outputBlobName", opt),
-    (exclude_keys_in_export, "excludeKeysInExport", opt), (storage_authentication_type,
-    "storageAuthenticationType", opt), (identity, "identity", opt), (failure_reason,
-    "failureReason", opt), (include_configurations, "includeConfigurations", opt),
-    (configurations_blob_name, "configurationsBlobName", opt)]
+    JobProperties, [(0, job_id, "jobId", opt, ::std::option::Option <
+    ::std::string::String >), (1, start_time_utc, "startTimeUtc", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (2, end_time_utc, "endTimeUtc", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (3, r#type, "type", req, JobType), (4, status,
+    "status", opt, ::std::option::Option < JobStatus >), (5, progress, "progress", opt,
+    ::std::option::Option < i32 >), (6, input_blob_container_uri,
+    "inputBlobContainerUri", opt, ::std::option::Option < ::std::string::String >), (7,
+    input_blob_name, "inputBlobName", opt, ::std::option::Option < ::std::string::String
+    >), (8, output_blob_container_uri, "outputBlobContainerUri", opt,
+    ::std::option::Option < ::std::string::String >), (9, output_blob_name,
+    "outputBlobName", opt, ::std::option::Option < ::std::string::String >), (10,
+    exclude_keys_in_export, "excludeKeysInExport", opt, ::std::option::Option < bool >),
+    (11, storage_authentication_type, "storageAuthenticationType", opt,
+    ::std::option::Option < JobPropertiesStorageAuthenticationType >), (12, identity,
+    "identity", opt, ::std::option::Option < ManagedIdentity >), (13, failure_reason,
+    "failureReason", opt, ::std::option::Option < ::std::string::String >), (14,
+    include_configurations, "includeConfigurations", opt, ::std::option::Option < bool
+    >), (15, configurations_blob_name, "configurationsBlobName", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 impl JobProperties {
     /// Makes a value from its required fields (by wire name): `type`. Optional fields start unset (or at their default) and the `with_` methods set them.
@@ -484,10 +519,14 @@ pub struct JobRequest {
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    JobRequest, [(job_id, "jobId", req), (r#type, "type", req), (cloud_to_device_method,
-    "cloudToDeviceMethod", opt), (update_twin, "updateTwin", opt), (query_condition,
-    "queryCondition", opt), (start_time, "startTime", opt),
-    (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt)]
+    JobRequest, [(0, job_id, "jobId", req, ::std::string::String), (1, r#type, "type",
+    req, JobType), (2, cloud_to_device_method, "cloudToDeviceMethod", opt,
+    ::std::option::Option < CloudToDeviceMethod >), (3, update_twin, "updateTwin", opt,
+    ::std::option::Option < Twin >), (4, query_condition, "queryCondition", opt,
+    ::std::option::Option < ::std::string::String >), (5, start_time, "startTime", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (6, max_execution_time_in_seconds,
+    "maxExecutionTimeInSeconds", opt, ::std::option::Option < i64 >)]
 );
 impl JobRequest {
     /// Makes a value from its required fields (by wire name): `jobId`, `type`. Optional fields start unset (or at their default) and the `with_` methods set them.
@@ -584,13 +623,23 @@ pub struct JobResponse {
     pub device_job_statistics: ::std::option::Option<DeviceJobStatistics>,
 }
 super::runtime::json_struct!(
-    JobResponse, [(job_id, "jobId", opt), (query_condition, "queryCondition", opt),
-    (created_time, "createdTime", opt), (start_time, "startTime", opt), (end_time,
-    "endTime", opt), (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt),
-    (r#type, "type", opt), (cloud_to_device_method, "cloudToDeviceMethod", opt),
-    (update_twin, "updateTwin", opt), (status, "status", opt), (failure_reason,
-    "failureReason", opt), (status_message, "statusMessage", opt),
-    (device_job_statistics, "deviceJobStatistics", opt)]
+    JobResponse, [(0, job_id, "jobId", opt, ::std::option::Option < ::std::string::String
+    >), (1, query_condition, "queryCondition", opt, ::std::option::Option <
+    ::std::string::String >), (2, created_time, "createdTime", opt, ::std::option::Option
+    < super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (3,
+    start_time, "startTime", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (4, end_time,
+    "endTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (5, max_execution_time_in_seconds,
+    "maxExecutionTimeInSeconds", opt, ::std::option::Option < i64 >), (6, r#type, "type",
+    opt, ::std::option::Option < JobType >), (7, cloud_to_device_method,
+    "cloudToDeviceMethod", opt, ::std::option::Option < CloudToDeviceMethod >), (8,
+    update_twin, "updateTwin", opt, ::std::option::Option < Twin >), (9, status,
+    "status", opt, ::std::option::Option < JobStatus >), (10, failure_reason,
+    "failureReason", opt, ::std::option::Option < ::std::string::String >), (11,
+    status_message, "statusMessage", opt, ::std::option::Option < ::std::string::String
+    >), (12, device_job_statistics, "deviceJobStatistics", opt, ::std::option::Option <
+    DeviceJobStatistics >)]
 );
 /// The status of the job. System generated; ignored at creation.
 ///
@@ -679,7 +728,8 @@ pub struct ManagedIdentity {
     pub user_assigned_identity: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    ManagedIdentity, [(user_assigned_identity, "userAssignedIdentity", opt)]
+    ManagedIdentity, [(0, user_assigned_identity, "userAssignedIdentity", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// The Json query request.
 ///
@@ -691,7 +741,10 @@ pub struct QuerySpecification {
     /// Wire name `query`.
     pub query: ::std::option::Option<::std::string::String>,
 }
-super::runtime::json_struct!(QuerySpecification, [(query, "query", opt)]);
+super::runtime::json_struct!(
+    QuerySpecification, [(0, query, "query", opt, ::std::option::Option <
+    ::std::string::String >)]
+);
 /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
 ///
 /// Schema `#/components/schemas/Twin`.
@@ -774,15 +827,28 @@ pub struct Twin {
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 super::runtime::json_struct!(
-    Twin, [(device_id, "deviceId", opt), (module_id, "moduleId", opt), (tags, "tags",
-    opt), (properties, "properties", opt), (etag, "etag", opt), (version, "version",
-    opt), (device_etag, "deviceEtag", opt), (status, "status", opt), (status_reason,
-    "statusReason", opt), (status_update_time, "statusUpdateTime", opt),
-    (connection_state, "connectionState", opt), (last_activity_time, "lastActivityTime",
-    opt), (cloud_to_device_message_count, "cloudToDeviceMessageCount", opt),
-    (authentication_type, "authenticationType", opt), (x509_thumbprint, "x509Thumbprint",
-    opt), (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
-    (parent_scopes, "parentScopes", opt)]
+    Twin, [(0, device_id, "deviceId", opt, ::std::option::Option < ::std::string::String
+    >), (1, module_id, "moduleId", opt, ::std::option::Option < ::std::string::String >),
+    (2, tags, "tags", opt, ::std::option::Option < ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > >), (3, properties,
+    "properties", opt, ::std::option::Option < TwinProperties >), (4, etag, "etag", opt,
+    ::std::option::Option < ::std::string::String >), (5, version, "version", opt,
+    ::std::option::Option < i64 >), (6, device_etag, "deviceEtag", opt,
+    ::std::option::Option < ::std::string::String >), (7, status, "status", opt,
+    ::std::option::Option < TwinStatus >), (8, status_reason, "statusReason", opt,
+    ::std::option::Option < ::std::string::String >), (9, status_update_time,
+    "statusUpdateTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (10, connection_state, "connectionState", opt,
+    ::std::option::Option < TwinConnectionState >), (11, last_activity_time,
+    "lastActivityTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (12, cloud_to_device_message_count,
+    "cloudToDeviceMessageCount", opt, ::std::option::Option < i32 >), (13,
+    authentication_type, "authenticationType", opt, ::std::option::Option <
+    TwinAuthenticationType >), (14, x509_thumbprint, "x509Thumbprint", opt,
+    ::std::option::Option < X509Thumbprint >), (15, capabilities, "capabilities", opt,
+    ::std::option::Option < DeviceCapabilities >), (16, device_scope, "deviceScope", opt,
+    ::std::option::Option < ::std::string::String >), (17, parent_scopes, "parentScopes",
+    opt, ::std::option::Option < ::std::vec::Vec < ::std::string::String > >)]
 );
 /// The authentication type used by the device.
 ///
@@ -851,7 +917,11 @@ pub struct TwinProperties {
     >,
 }
 super::runtime::json_struct!(
-    TwinProperties, [(desired, "desired", opt), (reported, "reported", opt)]
+    TwinProperties, [(0, desired, "desired", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > >), (1, reported, "reported", opt,
+    ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > >)]
 );
 /// The enabled status of the device. If disabled, the device cannot connect to the service.
 ///
@@ -884,8 +954,9 @@ pub struct X509Thumbprint {
     pub secondary_thumbprint: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    X509Thumbprint, [(primary_thumbprint, "primaryThumbprint", opt),
-    (secondary_thumbprint, "secondaryThumbprint", opt)]
+    X509Thumbprint, [(0, primary_thumbprint, "primaryThumbprint", opt,
+    ::std::option::Option < ::std::string::String >), (1, secondary_thumbprint,
+    "secondaryThumbprint", opt, ::std::option::Option < ::std::string::String >)]
 );
 /// A successful response of `Query_QueryIotHub`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]

@@ -1993,9 +1993,9 @@ mod json_struct_edge_cases {
     iothub_jobs::runtime::json_struct!(
         Shadowing,
         [
-            (map, "map", req),
-            (key, "key", opt),
-            (state, "state", nullable)
+            (0, map, "map", req, i64),
+            (1, key, "key", opt, Option<String>),
+            (2, state, "state", nullable, Option<bool>)
         ]
     );
 

@@ -19,30 +19,35 @@ use serde::ser::SerializeStruct;
 /// Serde impls of a model struct, written by the generator for every struct without
 /// `additionalProperties`: fields go out and come in under their wire names, in a JSON object
 /// only (never a positional array, which `#[derive(Deserialize)]` would also accept), with
-/// unknown keys ignored and a repeated key an error. Each field is `(name, "wire name", kind)`,
-/// with one of these kinds:
+/// unknown keys ignored and a repeated key an error. Each field is
+/// `(index, name, "wire name", kind, Type)`: its position in the list (0, 1, …), its name,
+/// its wire name, one of the kinds below, and the field's type. The kinds:
 /// - `req`: must be present; always sent.
 /// - `opt`: an `Option`, `None` when absent or `null`; not sent when `None`.
 /// - `nullable`: an `Option` that is always sent (`null` for `None`); `None` when absent.
 /// - `default(f)`: takes `Type::f()` when absent; always sent.
 ///
 /// (A macro rather than `#[derive]`: the expansion is smaller, which is most of what a
-/// generated crate costs to compile.)
+/// generated crate costs to compile. To keep it small the work that does not depend on the
+/// struct is in this crate's helpers ([`next_field`], [`take`], [`StructWriter`]), each
+/// field's slot is declared with its type, and the body has few `?`.)
 #[macro_export]
 macro_rules! json_struct {
-    ($name:ident, [$(($field:ident, $wire:literal, $kind:ident $(($default:ident))?)),* $(,)?]) => {
+    ($name:ident, [$(($index:literal, $field:ident, $wire:literal, $kind:ident $(($default:ident))?, $ty:ty)),* $(,)?]) => {
         impl $crate::serde::Serialize for $name {
             fn serialize<__S: $crate::serde::Serializer>(
                 &self,
                 serializer: __S,
             ) -> ::std::result::Result<__S::Ok, __S::Error> {
-                let mut state = $crate::serde::Serializer::serialize_struct(
-                    serializer,
-                    ::std::stringify!($name),
-                    <[&str]>::len(&[$($wire),*]),
-                )?;
+                let mut state = $crate::model::StructWriter::new(
+                    $crate::serde::Serializer::serialize_struct(
+                        serializer,
+                        ::std::stringify!($name),
+                        <[&str]>::len(&[$($wire),*]),
+                    ),
+                );
                 $($crate::json_struct!(@ser $kind state $wire self.$field);)*
-                $crate::serde::ser::SerializeStruct::end(state)
+                state.end()
             }
         }
 
@@ -50,6 +55,7 @@ macro_rules! json_struct {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::std::result::Result<Self, __D::Error> {
+                const __FIELDS: &[&str] = &[$($wire),*];
                 struct __Visitor;
                 impl<'de> $crate::serde::de::Visitor<'de> for __Visitor {
                     type Value = $name;
@@ -60,45 +66,50 @@ macro_rules! json_struct {
                         self,
                         mut map: __A,
                     ) -> ::std::result::Result<$name, __A::Error> {
-                        $(let mut $field = ::std::option::Option::None;)*
-                        while let ::std::option::Option::Some(key) =
-                            $crate::serde::de::MapAccess::next_key::<$crate::model::Key<'de>>(&mut map)?
+                        $(let mut $field: ::std::option::Option<$ty> = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(index) =
+                            $crate::model::next_field(&mut map, __FIELDS)?
                         {
-                            match key.as_str() {
-                                $($wire => $crate::model::take(&mut map, &mut $field, $wire)?,)*
-                                _ => $crate::model::skip(&mut map)?,
-                            }
+                            match index {
+                                $($index => $crate::model::take(&mut map, &mut $field, $wire),)*
+                                _ => $crate::model::skip(&mut map),
+                            }?;
                         }
+                        $($crate::json_struct! { @check $kind $field $wire })*
                         ::std::result::Result::Ok($name {
-                            $($field: $crate::json_struct!(
-                                @finish $kind $(($default))? $name $field $wire
-                            ),)*
+                            $($field: $crate::json_struct!(@finish $kind $(($default))? $name $field),)*
                         })
                     }
                 }
                 $crate::serde::Deserializer::deserialize_struct(
                     deserializer,
                     ::std::stringify!($name),
-                    &[$($wire),*],
+                    __FIELDS,
                     __Visitor,
                 )
             }
         }
     };
     (@ser opt $state:ident $wire:literal $value:expr) => {
-        $crate::model::serialize_opt(&mut $state, $wire, &$value)?
+        $crate::model::StructWriter::opt(&mut $state, $wire, &$value)
     };
     (@ser $kind:ident $state:ident $wire:literal $value:expr) => {
-        $crate::serde::ser::SerializeStruct::serialize_field(&mut $state, $wire, &$value)?
+        $crate::model::StructWriter::field(&mut $state, $wire, &$value)
     };
-    (@finish req $name:ident $field:ident $wire:literal) => {
-        $crate::model::required($field, $wire)?
+    (@check req $field:ident $wire:literal) => {
+        let ::std::option::Option::Some($field) = $field else {
+            return ::std::result::Result::Err($crate::serde::de::Error::missing_field($wire));
+        };
     };
-    (@finish default($default:ident) $name:ident $field:ident $wire:literal) => {
-        $field.unwrap_or_else($name::$default)
+    (@check $kind:ident $field:ident $wire:literal) => {};
+    (@finish req $name:ident $field:ident) => {
+        $field
     };
-    (@finish $kind:ident $name:ident $field:ident $wire:literal) => {
-        $field.flatten()
+    (@finish default($default:ident) $name:ident $field:ident) => {
+        ::std::option::Option::unwrap_or_else($field, $name::$default)
+    };
+    (@finish $kind:ident $name:ident $field:ident) => {
+        ::std::option::Option::flatten($field)
     };
 }
 
@@ -154,6 +165,20 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
+/// Reads the next key of a model's JSON object: the position of the field it names in
+/// `fields`, or `usize::MAX` for a key the model does not list; `None` at the end.
+pub fn next_field<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    fields: &[&str],
+) -> Result<Option<usize>, A::Error> {
+    Ok(map.next_key::<Key<'de>>()?.map(|key| {
+        fields
+            .iter()
+            .position(|field| *field == key.as_str())
+            .unwrap_or(usize::MAX)
+    }))
+}
+
 /// Reads the value of field `wire` into `slot`; a second value for it is an error.
 pub fn take<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
@@ -172,11 +197,6 @@ pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<serde::de::IgnoredAny>().map(|_| ())
 }
 
-/// The value of a required field, or the error that it is missing.
-pub fn required<T, E: serde::de::Error>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(wire))
-}
-
 /// Writes an optional field, or skips it when it is `None`.
 pub fn serialize_opt<S: SerializeStruct, T: serde::Serialize>(
     state: &mut S,
@@ -186,6 +206,41 @@ pub fn serialize_opt<S: SerializeStruct, T: serde::Serialize>(
     match value {
         Some(_) => state.serialize_field(wire, value),
         None => state.skip_field(wire),
+    }
+}
+
+/// Writes a model's fields, keeping the first error: once a write fails the others are not
+/// made, and [`end`](Self::end) returns the error. (What `json_struct!` writes through, so
+/// that a model's `serialize` needs no `?` per field.)
+pub struct StructWriter<S: SerializeStruct>(Result<S, S::Error>);
+
+impl<S: SerializeStruct> StructWriter<S> {
+    /// Starts from what `serialize_struct` returned.
+    pub fn new(state: Result<S, S::Error>) -> Self {
+        Self(state)
+    }
+
+    /// Writes a field that is always sent.
+    pub fn field<T: serde::Serialize + ?Sized>(&mut self, wire: &'static str, value: &T) {
+        if let Ok(state) = &mut self.0 {
+            if let Err(error) = state.serialize_field(wire, value) {
+                self.0 = Err(error);
+            }
+        }
+    }
+
+    /// Writes an optional field, or skips it when it is `None`.
+    pub fn opt<T: serde::Serialize>(&mut self, wire: &'static str, value: &Option<T>) {
+        if let Ok(state) = &mut self.0 {
+            if let Err(error) = serialize_opt(state, wire, value) {
+                self.0 = Err(error);
+            }
+        }
+    }
+
+    /// Ends the struct: its output, or the first error.
+    pub fn end(self) -> Result<S::Ok, S::Error> {
+        self.0.and_then(SerializeStruct::end)
     }
 }
 
@@ -428,10 +483,10 @@ mod tests {
     crate::json_struct!(
         Job,
         [
-            (id, "jobId", req),
-            (note, "note", opt),
-            (end, "endTime", nullable),
-            (size, "size", default(default_size))
+            (0, id, "jobId", req, String),
+            (1, note, "note", opt, Option<String>),
+            (2, end, "endTime", nullable, Option<i64>),
+            (3, size, "size", default(default_size), i32)
         ]
     );
 
@@ -541,9 +596,9 @@ mod tests {
         crate::json_struct!(
             A,
             [
-                (map, "map", opt),
-                (key, "key", opt),
-                (state, "state", default(default_state))
+                (0, map, "map", opt, Option<D>),
+                (1, key, "key", opt, Option<Visitor>),
+                (2, state, "state", default(default_state), i64)
             ]
         );
 
@@ -551,7 +606,7 @@ mod tests {
         pub struct Visitor {
             pub value: Option<S>,
         }
-        crate::json_struct!(Visitor, [(value, "value", opt)]);
+        crate::json_struct!(Visitor, [(0, value, "value", opt, Option<S>)]);
 
         #[derive(Debug, Clone, PartialEq)]
         pub enum D {

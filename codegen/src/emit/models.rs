@@ -173,10 +173,11 @@ fn struct_def(
     }
 }
 
-/// The `json_struct!` call that gives a struct its serde impls: each field with its wire name
-/// and how it travels.
+/// The `json_struct!` call that gives a struct its serde impls: each field with its position,
+/// wire name, how it travels and its type.
 fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef) -> TokenStream {
-    let specs = s.fields.iter().map(|f| {
+    let specs = s.fields.iter().enumerate().map(|(index, f)| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
         let field_name = ident(&f.rust_name);
         let wire = &f.wire_name;
         let kind = match presence(f) {
@@ -188,7 +189,8 @@ fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef)
             Presence::Nullable => quote!(nullable),
             Presence::Optional => quote!(opt),
         };
-        quote!((#field_name, #wire, #kind))
+        let ty = field_type(f);
+        quote!((#index, #field_name, #wire, #kind, #ty))
     });
     quote!(#cfg super::runtime::json_struct!(#name, [#(#specs),*]);)
 }
@@ -222,11 +224,7 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
     let deprecated = deprecated(f.deprecated);
     let name = ident(&f.rust_name);
     let presence = presence(f);
-    let ty = type_tokens(&f.ty, &TokenStream::new());
-    let ty = match presence {
-        Presence::Optional | Presence::Nullable => quote!(::std::option::Option<#ty>),
-        Presence::Required | Presence::Defaulted => ty,
-    };
+    let ty = field_type(f);
     let serde = if derive_serde {
         serde_attr(type_name, f, presence)
     } else {
@@ -237,6 +235,16 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
         #deprecated
         #serde
         pub #name: #ty,
+    }
+}
+
+/// A field's type: the schema's type, in an `Option` unless the field is required or has a
+/// default.
+fn field_type(f: &Field) -> TokenStream {
+    let ty = type_tokens(&f.ty, &TokenStream::new());
+    match presence(f) {
+        Presence::Optional | Presence::Nullable => quote!(::std::option::Option<#ty>),
+        Presence::Required | Presence::Defaulted => ty,
     }
 }
 

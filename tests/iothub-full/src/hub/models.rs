@@ -14,8 +14,10 @@ pub struct AuthenticationMechanism {
     pub r#type: ::std::option::Option<AuthenticationMechanismType>,
 }
 super::runtime::json_struct!(
-    AuthenticationMechanism, [(symmetric_key, "symmetricKey", opt), (x509_thumbprint,
-    "x509Thumbprint", opt), (r#type, "type", opt)]
+    AuthenticationMechanism, [(0, symmetric_key, "symmetricKey", opt,
+    ::std::option::Option < SymmetricKey >), (1, x509_thumbprint, "x509Thumbprint", opt,
+    ::std::option::Option < X509Thumbprint >), (2, r#type, "type", opt,
+    ::std::option::Option < AuthenticationMechanismType >)]
 );
 /// The type of authentication used to connect to the service.
 ///
@@ -59,8 +61,10 @@ pub struct BulkRegistryOperationResult {
     pub warnings: ::std::option::Option<::std::vec::Vec<DeviceRegistryOperationWarning>>,
 }
 super::runtime::json_struct!(
-    BulkRegistryOperationResult, [(is_successful, "isSuccessful", opt), (errors,
-    "errors", opt), (warnings, "warnings", opt)]
+    BulkRegistryOperationResult, [(0, is_successful, "isSuccessful", opt,
+    ::std::option::Option < bool >), (1, errors, "errors", opt, ::std::option::Option <
+    ::std::vec::Vec < DeviceRegistryOperationError > >), (2, warnings, "warnings", opt,
+    ::std::option::Option < ::std::vec::Vec < DeviceRegistryOperationWarning > >)]
 );
 /// The parameters to execute a direct method on the device.
 ///
@@ -86,9 +90,13 @@ pub struct CloudToDeviceMethod {
     pub connect_timeout_in_seconds: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    CloudToDeviceMethod, [(method_name, "methodName", opt), (payload, "payload", opt),
-    (response_timeout_in_seconds, "responseTimeoutInSeconds", opt),
-    (connect_timeout_in_seconds, "connectTimeoutInSeconds", opt)]
+    CloudToDeviceMethod, [(0, method_name, "methodName", opt, ::std::option::Option <
+    ::std::string::String >), (1, payload, "payload", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > >), (2, response_timeout_in_seconds,
+    "responseTimeoutInSeconds", opt, ::std::option::Option < i32 >), (3,
+    connect_timeout_in_seconds, "connectTimeoutInSeconds", opt, ::std::option::Option <
+    i32 >)]
 );
 /// Represents the Device Method Invocation Results.
 ///
@@ -110,7 +118,9 @@ pub struct CloudToDeviceMethodResult {
     >,
 }
 super::runtime::json_struct!(
-    CloudToDeviceMethodResult, [(status, "status", opt), (payload, "payload", opt)]
+    CloudToDeviceMethodResult, [(0, status, "status", opt, ::std::option::Option < i32
+    >), (1, payload, "payload", opt, ::std::option::Option < ::std::collections::BTreeMap
+    < ::std::string::String, super::runtime::serde_json::Value > >)]
 );
 /// The configuration for Iot Hub device and module twins.
 ///
@@ -163,11 +173,21 @@ pub struct Configuration {
     pub etag: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    Configuration, [(id, "id", opt), (schema_version, "schemaVersion", opt), (labels,
-    "labels", opt), (content, "content", opt), (target_condition, "targetCondition",
-    opt), (created_time_utc, "createdTimeUtc", opt), (last_updated_time_utc,
-    "lastUpdatedTimeUtc", opt), (priority, "priority", opt), (system_metrics,
-    "systemMetrics", opt), (metrics, "metrics", opt), (etag, "etag", opt)]
+    Configuration, [(0, id, "id", opt, ::std::option::Option < ::std::string::String >),
+    (1, schema_version, "schemaVersion", opt, ::std::option::Option <
+    ::std::string::String >), (2, labels, "labels", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, ::std::string::String > >), (3,
+    content, "content", opt, ::std::option::Option < ConfigurationContent >), (4,
+    target_condition, "targetCondition", opt, ::std::option::Option <
+    ::std::string::String >), (5, created_time_utc, "createdTimeUtc", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (6, last_updated_time_utc, "lastUpdatedTimeUtc",
+    opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (7, priority, "priority", opt,
+    ::std::option::Option < i32 >), (8, system_metrics, "systemMetrics", opt,
+    ::std::option::Option < ConfigurationMetrics >), (9, metrics, "metrics", opt,
+    ::std::option::Option < ConfigurationMetrics >), (10, etag, "etag", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// The configuration content for devices or modules on edge devices.
 ///
@@ -215,8 +235,16 @@ pub struct ConfigurationContent {
     >,
 }
 super::runtime::json_struct!(
-    ConfigurationContent, [(device_content, "deviceContent", opt), (modules_content,
-    "modulesContent", opt), (module_content, "moduleContent", opt)]
+    ConfigurationContent, [(0, device_content, "deviceContent", opt,
+    ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > > >), (1, modules_content, "modulesContent", opt,
+    ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > > > >), (2,
+    module_content, "moduleContent", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > > >)]
 );
 /// The configuration metrics for Iot Hub devices and modules.
 ///
@@ -237,7 +265,10 @@ pub struct ConfigurationMetrics {
     >,
 }
 super::runtime::json_struct!(
-    ConfigurationMetrics, [(results, "results", opt), (queries, "queries", opt)]
+    ConfigurationMetrics, [(0, results, "results", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, i64 > >), (1, queries,
+    "queries", opt, ::std::option::Option < ::std::collections::BTreeMap <
+    ::std::string::String, ::std::string::String > >)]
 );
 /// Schema `#/components/schemas/ConfigurationQueriesTestInput`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -254,8 +285,10 @@ pub struct ConfigurationQueriesTestInput {
     >,
 }
 super::runtime::json_struct!(
-    ConfigurationQueriesTestInput, [(target_condition, "targetCondition", opt),
-    (custom_metric_queries, "customMetricQueries", opt)]
+    ConfigurationQueriesTestInput, [(0, target_condition, "targetCondition", opt,
+    ::std::option::Option < ::std::string::String >), (1, custom_metric_queries,
+    "customMetricQueries", opt, ::std::option::Option < ::std::collections::BTreeMap <
+    ::std::string::String, ::std::string::String > >)]
 );
 /// Schema `#/components/schemas/ConfigurationQueriesTestResponse`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -272,8 +305,10 @@ pub struct ConfigurationQueriesTestResponse {
     >,
 }
 super::runtime::json_struct!(
-    ConfigurationQueriesTestResponse, [(target_condition_error, "targetConditionError",
-    opt), (custom_metric_query_errors, "customMetricQueryErrors", opt)]
+    ConfigurationQueriesTestResponse, [(0, target_condition_error,
+    "targetConditionError", opt, ::std::option::Option < ::std::string::String >), (1,
+    custom_metric_query_errors, "customMetricQueryErrors", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, ::std::string::String > >)]
 );
 /// Schema `#/components/schemas/Device`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -338,14 +373,26 @@ pub struct Device {
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 super::runtime::json_struct!(
-    Device, [(device_id, "deviceId", opt), (generation_id, "generationId", opt), (etag,
-    "etag", opt), (connection_state, "connectionState", opt), (status, "status", opt),
-    (status_reason, "statusReason", opt), (connection_state_updated_time,
-    "connectionStateUpdatedTime", opt), (status_updated_time, "statusUpdatedTime", opt),
-    (last_activity_time, "lastActivityTime", opt), (cloud_to_device_message_count,
-    "cloudToDeviceMessageCount", opt), (authentication, "authentication", opt),
-    (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
-    (parent_scopes, "parentScopes", opt)]
+    Device, [(0, device_id, "deviceId", opt, ::std::option::Option <
+    ::std::string::String >), (1, generation_id, "generationId", opt,
+    ::std::option::Option < ::std::string::String >), (2, etag, "etag", opt,
+    ::std::option::Option < ::std::string::String >), (3, connection_state,
+    "connectionState", opt, ::std::option::Option < DeviceConnectionState >), (4, status,
+    "status", opt, ::std::option::Option < DeviceStatus >), (5, status_reason,
+    "statusReason", opt, ::std::option::Option < ::std::string::String >), (6,
+    connection_state_updated_time, "connectionStateUpdatedTime", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (7, status_updated_time, "statusUpdatedTime", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (8, last_activity_time, "lastActivityTime", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (9, cloud_to_device_message_count,
+    "cloudToDeviceMessageCount", opt, ::std::option::Option < i32 >), (10,
+    authentication, "authentication", opt, ::std::option::Option <
+    AuthenticationMechanism >), (11, capabilities, "capabilities", opt,
+    ::std::option::Option < DeviceCapabilities >), (12, device_scope, "deviceScope", opt,
+    ::std::option::Option < ::std::string::String >), (13, parent_scopes, "parentScopes",
+    opt, ::std::option::Option < ::std::vec::Vec < ::std::string::String > >)]
 );
 /// The status of capabilities enabled on the device.
 ///
@@ -357,7 +404,9 @@ pub struct DeviceCapabilities {
     /// Wire name `iotEdge`.
     pub iot_edge: ::std::option::Option<bool>,
 }
-super::runtime::json_struct!(DeviceCapabilities, [(iot_edge, "iotEdge", opt)]);
+super::runtime::json_struct!(
+    DeviceCapabilities, [(0, iot_edge, "iotEdge", opt, ::std::option::Option < bool >)]
+);
 /// The state of the device.
 ///
 /// Schema `#/components/schemas/Device/properties/connectionState`.
@@ -404,9 +453,11 @@ pub struct DeviceJobStatistics {
     pub pending_count: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    DeviceJobStatistics, [(device_count, "deviceCount", opt), (failed_count,
-    "failedCount", opt), (succeeded_count, "succeededCount", opt), (running_count,
-    "runningCount", opt), (pending_count, "pendingCount", opt)]
+    DeviceJobStatistics, [(0, device_count, "deviceCount", opt, ::std::option::Option <
+    i32 >), (1, failed_count, "failedCount", opt, ::std::option::Option < i32 >), (2,
+    succeeded_count, "succeededCount", opt, ::std::option::Option < i32 >), (3,
+    running_count, "runningCount", opt, ::std::option::Option < i32 >), (4,
+    pending_count, "pendingCount", opt, ::std::option::Option < i32 >)]
 );
 /// The device registry operation error details.
 ///
@@ -435,9 +486,12 @@ pub struct DeviceRegistryOperationError {
     pub operation: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    DeviceRegistryOperationError, [(device_id, "deviceId", opt), (error_code,
-    "errorCode", opt), (error_status, "errorStatus", opt), (module_id, "moduleId", opt),
-    (operation, "operation", opt)]
+    DeviceRegistryOperationError, [(0, device_id, "deviceId", opt, ::std::option::Option
+    < ::std::string::String >), (1, error_code, "errorCode", opt, ::std::option::Option <
+    DeviceRegistryOperationErrorErrorCode >), (2, error_status, "errorStatus", opt,
+    ::std::option::Option < ::std::string::String >), (3, module_id, "moduleId", opt,
+    ::std::option::Option < ::std::string::String >), (4, operation, "operation", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// The error code.
 ///
@@ -1068,8 +1122,11 @@ pub struct DeviceRegistryOperationWarning {
     pub warning_status: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    DeviceRegistryOperationWarning, [(device_id, "deviceId", opt), (warning_code,
-    "warningCode", opt), (warning_status, "warningStatus", opt)]
+    DeviceRegistryOperationWarning, [(0, device_id, "deviceId", opt,
+    ::std::option::Option < ::std::string::String >), (1, warning_code, "warningCode",
+    opt, ::std::option::Option < DeviceRegistryOperationWarningWarningCode >), (2,
+    warning_status, "warningStatus", opt, ::std::option::Option < ::std::string::String
+    >)]
 );
 /// The warning code.
 ///
@@ -1165,12 +1222,22 @@ pub struct ExportImportDevice {
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 super::runtime::json_struct!(
-    ExportImportDevice, [(id, "id", opt), (module_id, "moduleId", opt), (e_tag, "eTag",
-    opt), (import_mode, "importMode", opt), (status, "status", opt), (status_reason,
-    "statusReason", opt), (authentication, "authentication", opt), (twin_e_tag,
-    "twinETag", opt), (tags, "tags", opt), (properties, "properties", opt),
-    (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
-    (parent_scopes, "parentScopes", opt)]
+    ExportImportDevice, [(0, id, "id", opt, ::std::option::Option < ::std::string::String
+    >), (1, module_id, "moduleId", opt, ::std::option::Option < ::std::string::String >),
+    (2, e_tag, "eTag", opt, ::std::option::Option < ::std::string::String >), (3,
+    import_mode, "importMode", opt, ::std::option::Option < ExportImportDeviceImportMode
+    >), (4, status, "status", opt, ::std::option::Option < ExportImportDeviceStatus >),
+    (5, status_reason, "statusReason", opt, ::std::option::Option < ::std::string::String
+    >), (6, authentication, "authentication", opt, ::std::option::Option <
+    AuthenticationMechanism >), (7, twin_e_tag, "twinETag", opt, ::std::option::Option <
+    ::std::string::String >), (8, tags, "tags", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > > >), (9, properties,
+    "properties", opt, ::std::option::Option < PropertyContainer >), (10, capabilities,
+    "capabilities", opt, ::std::option::Option < DeviceCapabilities >), (11,
+    device_scope, "deviceScope", opt, ::std::option::Option < ::std::string::String >),
+    (12, parent_scopes, "parentScopes", opt, ::std::option::Option < ::std::vec::Vec <
+    ::std::string::String > >)]
 );
 /// The type of registry operation and ETag preferences.
 ///
@@ -1294,15 +1361,28 @@ pub struct JobProperties {
     pub configurations_blob_name: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    JobProperties, [(job_id, "jobId", opt), (start_time_utc, "startTimeUtc", opt),
-    (end_time_utc, "endTimeUtc", opt), (r#type, "type", opt), (status, "status", opt),
-    (progress, "progress", opt), (input_blob_container_uri, "inputBlobContainerUri",
-    opt), (input_blob_name, "inputBlobName", opt), (output_blob_container_uri,
-    "outputBlobContainerUri", opt), (output_blob_name, "outputBlobName", opt),
-    (exclude_keys_in_export, "excludeKeysInExport", opt), (storage_authentication_type,
-    "storageAuthenticationType", opt), (identity, "identity", opt), (failure_reason,
-    "failureReason", opt), (include_configurations, "includeConfigurations", opt),
-    (configurations_blob_name, "configurationsBlobName", opt)]
+    JobProperties, [(0, job_id, "jobId", opt, ::std::option::Option <
+    ::std::string::String >), (1, start_time_utc, "startTimeUtc", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (2, end_time_utc, "endTimeUtc", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (3, r#type, "type", opt, ::std::option::Option <
+    JobPropertiesType >), (4, status, "status", opt, ::std::option::Option <
+    JobPropertiesStatus >), (5, progress, "progress", opt, ::std::option::Option < i32
+    >), (6, input_blob_container_uri, "inputBlobContainerUri", opt, ::std::option::Option
+    < ::std::string::String >), (7, input_blob_name, "inputBlobName", opt,
+    ::std::option::Option < ::std::string::String >), (8, output_blob_container_uri,
+    "outputBlobContainerUri", opt, ::std::option::Option < ::std::string::String >), (9,
+    output_blob_name, "outputBlobName", opt, ::std::option::Option <
+    ::std::string::String >), (10, exclude_keys_in_export, "excludeKeysInExport", opt,
+    ::std::option::Option < bool >), (11, storage_authentication_type,
+    "storageAuthenticationType", opt, ::std::option::Option <
+    JobPropertiesStorageAuthenticationType >), (12, identity, "identity", opt,
+    ::std::option::Option < ManagedIdentity >), (13, failure_reason, "failureReason",
+    opt, ::std::option::Option < ::std::string::String >), (14, include_configurations,
+    "includeConfigurations", opt, ::std::option::Option < bool >), (15,
+    configurations_blob_name, "configurationsBlobName", opt, ::std::option::Option <
+    ::std::string::String >)]
 );
 /// System generated. Ignored at creation. The status of the job.
 ///
@@ -1434,10 +1514,15 @@ pub struct JobRequest {
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    JobRequest, [(job_id, "jobId", opt), (r#type, "type", opt), (cloud_to_device_method,
-    "cloudToDeviceMethod", opt), (update_twin, "updateTwin", opt), (query_condition,
-    "queryCondition", opt), (start_time, "startTime", opt),
-    (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt)]
+    JobRequest, [(0, job_id, "jobId", opt, ::std::option::Option < ::std::string::String
+    >), (1, r#type, "type", opt, ::std::option::Option < JobRequestType >), (2,
+    cloud_to_device_method, "cloudToDeviceMethod", opt, ::std::option::Option <
+    CloudToDeviceMethod >), (3, update_twin, "updateTwin", opt, ::std::option::Option <
+    Twin >), (4, query_condition, "queryCondition", opt, ::std::option::Option <
+    ::std::string::String >), (5, start_time, "startTime", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (6,
+    max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt,
+    ::std::option::Option < i64 >)]
 );
 /// The job type.
 ///
@@ -1544,13 +1629,23 @@ pub struct JobResponse {
     pub device_job_statistics: ::std::option::Option<DeviceJobStatistics>,
 }
 super::runtime::json_struct!(
-    JobResponse, [(job_id, "jobId", opt), (query_condition, "queryCondition", opt),
-    (created_time, "createdTime", opt), (start_time, "startTime", opt), (end_time,
-    "endTime", opt), (max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt),
-    (r#type, "type", opt), (cloud_to_device_method, "cloudToDeviceMethod", opt),
-    (update_twin, "updateTwin", opt), (status, "status", opt), (failure_reason,
-    "failureReason", opt), (status_message, "statusMessage", opt),
-    (device_job_statistics, "deviceJobStatistics", opt)]
+    JobResponse, [(0, job_id, "jobId", opt, ::std::option::Option < ::std::string::String
+    >), (1, query_condition, "queryCondition", opt, ::std::option::Option <
+    ::std::string::String >), (2, created_time, "createdTime", opt, ::std::option::Option
+    < super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (3,
+    start_time, "startTime", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (4, end_time,
+    "endTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (5, max_execution_time_in_seconds,
+    "maxExecutionTimeInSeconds", opt, ::std::option::Option < i64 >), (6, r#type, "type",
+    opt, ::std::option::Option < JobResponseType >), (7, cloud_to_device_method,
+    "cloudToDeviceMethod", opt, ::std::option::Option < CloudToDeviceMethod >), (8,
+    update_twin, "updateTwin", opt, ::std::option::Option < Twin >), (9, status,
+    "status", opt, ::std::option::Option < JobResponseStatus >), (10, failure_reason,
+    "failureReason", opt, ::std::option::Option < ::std::string::String >), (11,
+    status_message, "statusMessage", opt, ::std::option::Option < ::std::string::String
+    >), (12, device_job_statistics, "deviceJobStatistics", opt, ::std::option::Option <
+    DeviceJobStatistics >)]
 );
 /// System generated.  Ignored at creation. The status of the job.
 ///
@@ -1639,7 +1734,8 @@ pub struct ManagedIdentity {
     pub user_assigned_identity: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    ManagedIdentity, [(user_assigned_identity, "userAssignedIdentity", opt)]
+    ManagedIdentity, [(0, user_assigned_identity, "userAssignedIdentity", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// The module identity on a device.
 ///
@@ -1690,12 +1786,20 @@ pub struct Module {
     pub authentication: ::std::option::Option<AuthenticationMechanism>,
 }
 super::runtime::json_struct!(
-    Module, [(module_id, "moduleId", opt), (managed_by, "managedBy", opt), (device_id,
-    "deviceId", opt), (generation_id, "generationId", opt), (etag, "etag", opt),
-    (connection_state, "connectionState", opt), (connection_state_updated_time,
-    "connectionStateUpdatedTime", opt), (last_activity_time, "lastActivityTime", opt),
-    (cloud_to_device_message_count, "cloudToDeviceMessageCount", opt), (authentication,
-    "authentication", opt)]
+    Module, [(0, module_id, "moduleId", opt, ::std::option::Option <
+    ::std::string::String >), (1, managed_by, "managedBy", opt, ::std::option::Option <
+    ::std::string::String >), (2, device_id, "deviceId", opt, ::std::option::Option <
+    ::std::string::String >), (3, generation_id, "generationId", opt,
+    ::std::option::Option < ::std::string::String >), (4, etag, "etag", opt,
+    ::std::option::Option < ::std::string::String >), (5, connection_state,
+    "connectionState", opt, ::std::option::Option < ModuleConnectionState >), (6,
+    connection_state_updated_time, "connectionStateUpdatedTime", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (7, last_activity_time, "lastActivityTime", opt,
+    ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (8, cloud_to_device_message_count,
+    "cloudToDeviceMessageCount", opt, ::std::option::Option < i32 >), (9, authentication,
+    "authentication", opt, ::std::option::Option < AuthenticationMechanism >)]
 );
 /// The connection state of the device.
 ///
@@ -1747,7 +1851,12 @@ pub struct PropertyContainer {
     >,
 }
 super::runtime::json_struct!(
-    PropertyContainer, [(desired, "desired", opt), (reported, "reported", opt)]
+    PropertyContainer, [(0, desired, "desired", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > > >), (1, reported,
+    "reported", opt, ::std::option::Option < ::std::collections::BTreeMap <
+    ::std::string::String, ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > > >)]
 );
 /// The result of a device message queue purge operation.
 ///
@@ -1766,8 +1875,10 @@ pub struct PurgeMessageQueueResult {
     pub module_id: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    PurgeMessageQueueResult, [(total_messages_purged, "totalMessagesPurged", opt),
-    (device_id, "deviceId", opt), (module_id, "moduleId", opt)]
+    PurgeMessageQueueResult, [(0, total_messages_purged, "totalMessagesPurged", opt,
+    ::std::option::Option < i32 >), (1, device_id, "deviceId", opt, ::std::option::Option
+    < ::std::string::String >), (2, module_id, "moduleId", opt, ::std::option::Option <
+    ::std::string::String >)]
 );
 /// The query result.
 ///
@@ -1795,8 +1906,11 @@ pub struct QueryResult {
     pub continuation_token: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    QueryResult, [(r#type, "type", opt), (items, "items", opt), (continuation_token,
-    "continuationToken", opt)]
+    QueryResult, [(0, r#type, "type", opt, ::std::option::Option < QueryResultType >),
+    (1, items, "items", opt, ::std::option::Option < ::std::vec::Vec <
+    ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > > >), (2, continuation_token,
+    "continuationToken", opt, ::std::option::Option < ::std::string::String >)]
 );
 /// The query result type.
 ///
@@ -1840,7 +1954,10 @@ pub struct QuerySpecification {
     /// Wire name `query`.
     pub query: ::std::option::Option<::std::string::String>,
 }
-super::runtime::json_struct!(QuerySpecification, [(query, "query", opt)]);
+super::runtime::json_struct!(
+    QuerySpecification, [(0, query, "query", opt, ::std::option::Option <
+    ::std::string::String >)]
+);
 /// Schema `#/components/schemas/RegistryStatistics`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistryStatistics {
@@ -1858,9 +1975,10 @@ pub struct RegistryStatistics {
     pub disabled_device_count: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    RegistryStatistics, [(total_device_count, "totalDeviceCount", opt),
-    (enabled_device_count, "enabledDeviceCount", opt), (disabled_device_count,
-    "disabledDeviceCount", opt)]
+    RegistryStatistics, [(0, total_device_count, "totalDeviceCount", opt,
+    ::std::option::Option < i64 >), (1, enabled_device_count, "enabledDeviceCount", opt,
+    ::std::option::Option < i64 >), (2, disabled_device_count, "disabledDeviceCount",
+    opt, ::std::option::Option < i64 >)]
 );
 /// Schema `#/components/schemas/ServiceStatistics`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1871,7 +1989,8 @@ pub struct ServiceStatistics {
     pub connected_device_count: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    ServiceStatistics, [(connected_device_count, "connectedDeviceCount", opt)]
+    ServiceStatistics, [(0, connected_device_count, "connectedDeviceCount", opt,
+    ::std::option::Option < i64 >)]
 );
 /// Schema `#/components/schemas/SymmetricKey`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1886,8 +2005,9 @@ pub struct SymmetricKey {
     pub secondary_key: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    SymmetricKey, [(primary_key, "primaryKey", opt), (secondary_key, "secondaryKey",
-    opt)]
+    SymmetricKey, [(0, primary_key, "primaryKey", opt, ::std::option::Option <
+    ::std::string::String >), (1, secondary_key, "secondaryKey", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
 ///
@@ -1974,15 +2094,29 @@ pub struct Twin {
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 super::runtime::json_struct!(
-    Twin, [(device_id, "deviceId", opt), (module_id, "moduleId", opt), (tags, "tags",
-    opt), (properties, "properties", opt), (etag, "etag", opt), (version, "version",
-    opt), (device_etag, "deviceEtag", opt), (status, "status", opt), (status_reason,
-    "statusReason", opt), (status_update_time, "statusUpdateTime", opt),
-    (connection_state, "connectionState", opt), (last_activity_time, "lastActivityTime",
-    opt), (cloud_to_device_message_count, "cloudToDeviceMessageCount", opt),
-    (authentication_type, "authenticationType", opt), (x509_thumbprint, "x509Thumbprint",
-    opt), (capabilities, "capabilities", opt), (device_scope, "deviceScope", opt),
-    (parent_scopes, "parentScopes", opt)]
+    Twin, [(0, device_id, "deviceId", opt, ::std::option::Option < ::std::string::String
+    >), (1, module_id, "moduleId", opt, ::std::option::Option < ::std::string::String >),
+    (2, tags, "tags", opt, ::std::option::Option < ::std::collections::BTreeMap <
+    ::std::string::String, ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > > >), (3, properties, "properties", opt,
+    ::std::option::Option < TwinProperties >), (4, etag, "etag", opt,
+    ::std::option::Option < ::std::string::String >), (5, version, "version", opt,
+    ::std::option::Option < i64 >), (6, device_etag, "deviceEtag", opt,
+    ::std::option::Option < ::std::string::String >), (7, status, "status", opt,
+    ::std::option::Option < TwinStatus >), (8, status_reason, "statusReason", opt,
+    ::std::option::Option < ::std::string::String >), (9, status_update_time,
+    "statusUpdateTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (10, connection_state, "connectionState", opt,
+    ::std::option::Option < TwinConnectionState >), (11, last_activity_time,
+    "lastActivityTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (12, cloud_to_device_message_count,
+    "cloudToDeviceMessageCount", opt, ::std::option::Option < i32 >), (13,
+    authentication_type, "authenticationType", opt, ::std::option::Option <
+    TwinAuthenticationType >), (14, x509_thumbprint, "x509Thumbprint", opt,
+    ::std::option::Option < X509Thumbprint >), (15, capabilities, "capabilities", opt,
+    ::std::option::Option < DeviceCapabilities >), (16, device_scope, "deviceScope", opt,
+    ::std::option::Option < ::std::string::String >), (17, parent_scopes, "parentScopes",
+    opt, ::std::option::Option < ::std::vec::Vec < ::std::string::String > >)]
 );
 /// The authentication type used by the device.
 ///
@@ -2057,7 +2191,12 @@ pub struct TwinProperties {
     >,
 }
 super::runtime::json_struct!(
-    TwinProperties, [(desired, "desired", opt), (reported, "reported", opt)]
+    TwinProperties, [(0, desired, "desired", opt, ::std::option::Option <
+    ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > > >), (1, reported,
+    "reported", opt, ::std::option::Option < ::std::collections::BTreeMap <
+    ::std::string::String, ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > > >)]
 );
 /// The enabled status of the device. If disabled, the device cannot connect to the service.
 ///
@@ -2090,8 +2229,9 @@ pub struct X509Thumbprint {
     pub secondary_thumbprint: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    X509Thumbprint, [(primary_thumbprint, "primaryThumbprint", opt),
-    (secondary_thumbprint, "secondaryThumbprint", opt)]
+    X509Thumbprint, [(0, primary_thumbprint, "primaryThumbprint", opt,
+    ::std::option::Option < ::std::string::String >), (1, secondary_thumbprint,
+    "secondaryThumbprint", opt, ::std::option::Option < ::std::string::String >)]
 );
 /// A successful response of `Query_GetTwins`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]
