@@ -194,7 +194,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceJobStatus {
     /// `pending`
     Pending,
@@ -442,7 +442,7 @@ impl JobProperties {
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStorageAuthenticationType {
     /// `keyBased`
     KeyBased,
@@ -598,7 +598,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobStatus {
     /// `unknown`
     Unknown,
@@ -630,7 +630,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobType {
     /// `unknown`
     Unknown,
@@ -790,7 +790,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinAuthenticationType {
     /// `sas`
     Sas,
@@ -813,7 +813,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -859,7 +859,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinStatus {
     /// `enabled`
     Enabled,

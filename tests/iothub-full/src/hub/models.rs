@@ -23,7 +23,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthenticationMechanismType {
     /// `sas`
     Sas,
@@ -364,7 +364,7 @@ super::runtime::json_struct!(DeviceCapabilities, [(iot_edge, "iotEdge", opt)]);
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -445,7 +445,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceRegistryOperationErrorErrorCode {
     /// `InvalidErrorCode`
     InvalidErrorCode,
@@ -1077,7 +1077,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceRegistryOperationWarningWarningCode {
     /// `DeviceRegisteredWithoutTwin`
     DeviceRegisteredWithoutTwin,
@@ -1094,7 +1094,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceStatus {
     /// `enabled`
     Enabled,
@@ -1178,7 +1178,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ExportImportDeviceImportMode {
     /// `create`
     Create,
@@ -1209,7 +1209,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ExportImportDeviceStatus {
     /// `enabled`
     Enabled,
@@ -1310,7 +1310,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStatus {
     /// `unknown`
     Unknown,
@@ -1342,7 +1342,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStorageAuthenticationType {
     /// `keyBased`
     KeyBased,
@@ -1361,7 +1361,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesType {
     /// `unknown`
     Unknown,
@@ -1445,7 +1445,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobRequestType {
     /// `unknown`
     Unknown,
@@ -1558,7 +1558,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobResponseStatus {
     /// `unknown`
     Unknown,
@@ -1590,7 +1590,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobResponseType {
     /// `unknown`
     Unknown,
@@ -1703,7 +1703,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ModuleConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -1804,7 +1804,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum QueryResultType {
     /// `unknown`
     Unknown,
@@ -1990,7 +1990,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinAuthenticationType {
     /// `sas`
     Sas,
@@ -2013,7 +2013,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -2065,7 +2065,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinStatus {
     /// `enabled`
     Enabled,
