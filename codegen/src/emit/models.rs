@@ -517,17 +517,13 @@ fn union_def(
         let docs = doc_attrs(&text);
         quote!(#docs #variant(#ty),)
     });
-    let names: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let Some(tag) = &u.tag else {
-        // Serialize by hand (each member as itself, what serde's untagged derive writes, without
-        // its wrapper); Deserialize keeps serde's derive, which tries each member in order.
-        let serialize = untagged_serialize(name, cfg, names.iter().chain([&fallback]));
         return quote! {
             #docs
             ///
             /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
             #deprecated
-            #[derive(Debug, Clone, PartialEq, super::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize, super::runtime::serde::Deserialize)]
             #[serde(crate = "super::runtime::serde", untagged)]
             #cfg
             pub enum #name {
@@ -535,10 +531,9 @@ fn union_def(
                 /// A value no member accepts, as received.
                 #fallback(super::runtime::serde_json::Value),
             }
-
-            #serialize
         };
     };
+    let names: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let tags: Vec<_> = u
         .variants
         .iter()
@@ -635,18 +630,14 @@ fn error_enum_def(
     });
     let has_default = variants.iter().any(|v| v.status == ErrorStatus::Default);
     let fallback = (!has_default).then(|| quote!(_ => None,));
-    let names: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
-    // `Serialize` (each variant as its body) is what the runtime's `Display` of an error prints.
-    let serialize = untagged_serialize(name, cfg, names.iter());
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize)]
+        #[serde(crate = "super::runtime::serde", untagged)]
         #cfg
         pub enum #name {
             #(#defs)*
         }
-
-        #serialize
 
         #cfg
         impl #name {
@@ -657,26 +648,6 @@ fn error_enum_def(
                 match status {
                     #(#arms)*
                     #fallback
-                }
-            }
-        }
-    }
-}
-
-/// `Serialize` for an enum of one-field variants, each written as its value (what serde's
-/// `untagged` derive writes for such variants, without the derive's wrapper).
-fn untagged_serialize<'a>(
-    name: &proc_macro2::Ident,
-    cfg: &TokenStream,
-    variants: impl Iterator<Item = &'a proc_macro2::Ident>,
-) -> TokenStream {
-    let variants: Vec<_> = variants.collect();
-    quote! {
-        #cfg
-        impl super::runtime::serde::Serialize for #name {
-            fn serialize<S: super::runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                match *self {
-                    #( Self::#variants(ref value) => super::runtime::serde::Serialize::serialize(value, serializer), )*
                 }
             }
         }
