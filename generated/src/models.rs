@@ -213,7 +213,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceJobStatus {
     /// `pending`
     Pending,
@@ -477,7 +477,7 @@ impl JobProperties {
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStorageAuthenticationType {
     /// `keyBased`
     KeyBased,
@@ -647,7 +647,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobStatus {
     /// `unknown`
     Unknown,
@@ -679,7 +679,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobType {
     /// `unknown`
     Unknown,
@@ -856,7 +856,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinAuthenticationType {
     /// `sas`
     Sas,
@@ -879,7 +879,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -929,7 +929,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinStatus {
     /// `enabled`
     Enabled,

@@ -219,8 +219,8 @@ mod open_enums {
             assert_eq!(text.parse::<Status>().as_ref(), Ok(variant));
             assert_eq!(variant.to_string(), *text);
         }
-        // Eleven distinct values, eleven distinct variants.
-        let distinct: std::collections::BTreeSet<_> = cases.iter().map(|(_, v)| v).collect();
+        // Eleven distinct values, eleven distinct variants (open enums are `Eq + Hash`: set keys).
+        let distinct: std::collections::HashSet<_> = cases.iter().map(|(_, v)| v).collect();
         assert_eq!(distinct.len(), cases.len());
     }
 
@@ -1299,6 +1299,20 @@ mod unions {
         assert!(matches!(either, LabelledEither::Circle(_)));
     }
 
+    /// An untagged union is written as its member, the fallback as the JSON it kept.
+    #[test]
+    fn untagged_union_writes_its_member() {
+        for value in [json!(42), json!("x"), json!(true), json!({"radius": 1.5})] {
+            let id: IdOrName = serde_json::from_value(value.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&id).unwrap(), value);
+        }
+        let either: LabelledEither = serde_json::from_value(json!({"radius": 1.5})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&either).unwrap(),
+            json!({"radius": 1.5})
+        );
+    }
+
     /// `allOf` with an annotation-only member is the referenced type itself, a one-member
     /// `oneOf` is its member, and `allOf` of objects merges their properties.
     #[test]
@@ -1459,6 +1473,23 @@ mod error_responses_by_status {
         assert!(
             matches!(server, ErrorBody::Typed(RestartJobError::Default(ref d)) if d.trace.as_deref() == Some("t-1"))
         );
+    }
+
+    /// The error's message shows the typed body as the JSON of its variant's value.
+    #[tokio::test]
+    async fn the_message_shows_the_body_as_json() {
+        let mock = Mock::start(vec![Reply::json(
+            409,
+            &json!({"code": 9, "message": "busy"}),
+        )])
+        .await;
+        let err = Client::new(&mock.base)
+            .unwrap()
+            .restart_job("j1")
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(r#"{"code":9,"message":"busy"}"#), "{text}");
     }
 
     /// A body that does not match the type documented for its status stays raw.

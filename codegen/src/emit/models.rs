@@ -315,7 +315,7 @@ fn enum_def(
         /// Open: a value the document does not list is kept in the fallback variant and sent
         /// back unchanged.
         #deprecated
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #cfg
         pub enum #name {
             #( #variant_docs #variants, )*
@@ -348,7 +348,7 @@ fn int_enum_def(
         /// Open: a value the document does not list is kept in the fallback variant and sent
         /// back unchanged.
         #deprecated
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #cfg
         pub enum #name {
             #( #variant_docs #variants, )*

@@ -25,7 +25,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthenticationMechanismType {
     /// `sas`
     Sas,
@@ -413,7 +413,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -499,7 +499,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceRegistryOperationErrorErrorCode {
     /// `InvalidErrorCode`
     InvalidErrorCode,
@@ -1134,7 +1134,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceRegistryOperationWarningWarningCode {
     /// `DeviceRegisteredWithoutTwin`
     DeviceRegisteredWithoutTwin,
@@ -1151,7 +1151,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceStatus {
     /// `enabled`
     Enabled,
@@ -1245,7 +1245,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ExportImportDeviceImportMode {
     /// `create`
     Create,
@@ -1276,7 +1276,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ExportImportDeviceStatus {
     /// `enabled`
     Enabled,
@@ -1390,7 +1390,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStatus {
     /// `unknown`
     Unknown,
@@ -1422,7 +1422,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStorageAuthenticationType {
     /// `keyBased`
     KeyBased,
@@ -1441,7 +1441,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesType {
     /// `unknown`
     Unknown,
@@ -1530,7 +1530,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobRequestType {
     /// `unknown`
     Unknown,
@@ -1653,7 +1653,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobResponseStatus {
     /// `unknown`
     Unknown,
@@ -1685,7 +1685,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobResponseType {
     /// `unknown`
     Unknown,
@@ -1807,7 +1807,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ModuleConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -1918,7 +1918,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum QueryResultType {
     /// `unknown`
     Unknown,
@@ -2124,7 +2124,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinAuthenticationType {
     /// `sas`
     Sas,
@@ -2147,7 +2147,7 @@ super::runtime::open_enum!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinConnectionState {
     /// `Disconnected`
     Disconnected,
@@ -2204,7 +2204,7 @@ super::runtime::json_struct!(
 ///
 /// Open: a value the document does not list is kept in the fallback variant and sent
 /// back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinStatus {
     /// `enabled`
     Enabled,
