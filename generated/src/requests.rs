@@ -104,16 +104,9 @@ impl<'a> QueryIotHubPage<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for QueryIotHubPage<'a> {
-    type Output = ::std::result::Result<
-        models::QueryIotHubResponse,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    QueryIotHubPage, models::QueryIotHubResponse, models::IotHubError, async
+);
 /// Every item of [`Client::query_iot_hub`](super::client::Client::query_iot_hub), page after page (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then iterate it (it is a `Stream`). Setters called after the first poll change nothing.
 #[must_use = "streams do nothing unless polled"]
 pub struct QueryIotHub<'a> {
@@ -229,16 +222,7 @@ impl<'a> CreateImportExportJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(CreateImportExportJob, models::JobProperties, models::IotHubError);
 /// The request of [`Client::get_import_export_jobs`](super::client::Client::get_import_export_jobs) (operationId `Jobs_GetImportExportJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetImportExportJobs<'a> {
@@ -293,16 +277,9 @@ impl<'a> GetImportExportJobs<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetImportExportJobs, ::std::vec::Vec < models::JobProperties >, models::IotHubError
+);
 /// The request of [`Client::get_import_export_job`](super::client::Client::get_import_export_job) (operationId `Jobs_GetImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetImportExportJob<'a> {
@@ -355,16 +332,7 @@ impl<'a> GetImportExportJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(GetImportExportJob, models::JobProperties, models::IotHubError);
 /// The request of [`Client::cancel_import_export_job`](super::client::Client::cancel_import_export_job) (operationId `Jobs_CancelImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CancelImportExportJob<'a> {
@@ -424,16 +392,10 @@ impl<'a> CancelImportExportJob<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
-    type Output = ::std::result::Result<
-        models::CancelImportExportJobResponse,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    CancelImportExportJob, models::CancelImportExportJobResponse, models::IotHubError,
+    async
+);
 /// The request of [`Client::get_scheduled_job`](super::client::Client::get_scheduled_job) (operationId `Jobs_GetScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetScheduledJob<'a> {
@@ -486,16 +448,7 @@ impl<'a> GetScheduledJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(GetScheduledJob, models::JobResponse, models::IotHubError);
 /// The request of [`Client::create_scheduled_job`](super::client::Client::create_scheduled_job) (operationId `Jobs_CreateScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CreateScheduledJob<'a> {
@@ -552,16 +505,7 @@ impl<'a> CreateScheduledJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(CreateScheduledJob, models::JobResponse, models::IotHubError);
 /// The request of [`Client::cancel_scheduled_job`](super::client::Client::cancel_scheduled_job) (operationId `Jobs_CancelScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CancelScheduledJob<'a> {
@@ -616,16 +560,7 @@ impl<'a> CancelScheduledJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(CancelScheduledJob, models::JobResponse, models::IotHubError);
 /// The request of [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page) (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 #[derive(Clone)]
@@ -637,16 +572,6 @@ pub struct QueryScheduledJobsPage<'a> {
     pub(super) continuation: ::std::option::Option<::std::string::String>,
 }
 impl<'a> QueryScheduledJobsPage<'a> {
-    /// Sets the query parameter `jobType` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
-    pub fn job_type(mut self, value: models::JobType) -> Self {
-        self.__query.set(0, "jobType", value.to_string());
-        self
-    }
-    /// Sets the query parameter `jobStatus` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
-    pub fn job_status(mut self, value: models::JobStatus) -> Self {
-        self.__query.set(1, "jobStatus", value.to_string());
-        self
-    }
     /// Sets the header parameter `x-ms-max-item-count` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
@@ -660,6 +585,10 @@ impl<'a> QueryScheduledJobsPage<'a> {
         self.continuation = ::std::option::Option::Some(value.into());
         self
     }
+    runtime::query_setters!(
+        "query_scheduled_jobs_page"; job_type(0, "jobType", models::JobType),
+        job_status(1, "jobStatus", models::JobStatus)
+    );
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
@@ -730,16 +659,10 @@ impl<'a> QueryScheduledJobsPage<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for QueryScheduledJobsPage<'a> {
-    type Output = ::std::result::Result<
-        models::QueryScheduledJobsResponse,
-        runtime::Error<models::IotHubError>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    QueryScheduledJobsPage, models::QueryScheduledJobsResponse, models::IotHubError,
+    async
+);
 /// Every item of [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs), page after page (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then iterate it (it is a `Stream`). Setters called after the first poll change nothing.
 #[must_use = "streams do nothing unless polled"]
 pub struct QueryScheduledJobs<'a> {

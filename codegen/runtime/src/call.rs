@@ -268,6 +268,107 @@ macro_rules! call_options {
     };
 }
 
+/// The setters of a generated request builder's optional query parameters that write their
+/// pairs into the builder's [`QueryPairs`] (at `self.__query`), one entry each: the setter's
+/// name, then the parameter's place in the operation, its name on the wire and how its value
+/// is written: nothing (any `impl Into<String>`), `T` (a `T` written with `Display`), `date` (a
+/// `DateTime<Utc>` in RFC 3339), `joined ',' T` (a `Vec<T>` as one pair, its items joined),
+/// `each T` (a `Vec<T>` as a pair per item). `$method` names the client's method, which the
+/// setters' docs link to (it describes the parameters); a string, because `stringify!` in
+/// every setter's docs made `cargo check` of netbox's crate (6,479 setters) about 5% slower.
+/// For example `query_setters!("list_jobs"; top(0, "top", i32), filter(1, "$filter"))`.
+#[macro_export]
+macro_rules! query_setters {
+    ($method:literal; $($name:ident $args:tt),* $(,)?) => {
+        $($crate::query_setter!($method $name $args);)*
+    };
+}
+
+/// One setter of [`query_setters!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! query_setter {
+    ($method:literal $name:ident ($place:literal, $wire:literal)) => {
+        #[doc = ::std::concat!(
+                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                    "`](super::client::Client::", $method, "))."
+                )]
+        pub fn $name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            self.__query.set($place, $wire, value.into());
+            self
+        }
+    };
+    ($method:literal $name:ident ($place:literal, $wire:literal, date)) => {
+        #[doc = ::std::concat!(
+                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                    "`](super::client::Client::", $method, "))."
+                )]
+        pub fn $name(mut self, value: $crate::chrono::DateTime<$crate::chrono::Utc>) -> Self {
+            let value = value.to_rfc3339_opts($crate::chrono::SecondsFormat::AutoSi, true);
+            self.__query.set($place, $wire, value);
+            self
+        }
+    };
+    ($method:literal $name:ident ($place:literal, $wire:literal, joined $separator:literal $item:ty)) => {
+        #[doc = ::std::concat!(
+                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                    "`](super::client::Client::", $method, "))."
+                )]
+        pub fn $name(mut self, value: ::std::vec::Vec<$item>) -> Self {
+            self.__query.set_joined($place, $wire, $separator, &value);
+            self
+        }
+    };
+    ($method:literal $name:ident ($place:literal, $wire:literal, each $item:ty)) => {
+        #[doc = ::std::concat!(
+                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                    "`](super::client::Client::", $method, "))."
+                )]
+        pub fn $name(mut self, value: ::std::vec::Vec<$item>) -> Self {
+            self.__query.set_each($place, $wire, &value);
+            self
+        }
+    };
+    ($method:literal $name:ident ($place:literal, $wire:literal, $ty:ty)) => {
+        #[doc = ::std::concat!(
+                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                    "`](super::client::Client::", $method, "))."
+                )]
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.__query
+                .set($place, $wire, ::std::string::ToString::to_string(&value));
+            self
+        }
+    };
+}
+
+/// The `IntoFuture` impl of a generated request builder `$builder<'a>`: `.await` sends it
+/// with `send`, whose output is `Result<$ok, Error<$err>>`; with `async` when `send` is an
+/// `async fn` (its future is boxed here), else `send` returns the boxed future itself.
+#[macro_export]
+macro_rules! into_future {
+    ($builder:ident, $ok:ty, $err:ty) => {
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$ok, $crate::Error<$err>>;
+            type IntoFuture = $crate::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.send()
+            }
+        }
+    };
+    ($builder:ident, $ok:ty, $err:ty, async) => {
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$ok, $crate::Error<$err>>;
+            type IntoFuture = $crate::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
 /// `?` for the request-building block of generated code: the value of an `Ok`, or an `Err`
 /// as the value of the block labelled `$label` (a block, unlike a closure, is no body of its
 /// own for the compiler to check).
@@ -280,4 +381,64 @@ macro_rules! tri {
             ::std::result::Result::Err(error) => break $label::std::result::Result::Err(error),
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QueryPairs;
+
+    /// A request builder with the setters `query_setters!` writes, and `IntoFuture`.
+    struct Builder<'a> {
+        __query: QueryPairs,
+        _client: std::marker::PhantomData<&'a ()>,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum Kind {
+        Big,
+    }
+
+    impl std::fmt::Display for Kind {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("big")
+        }
+    }
+
+    impl<'a> Builder<'a> {
+        crate::query_setters!(
+            "list"; name(0, "name"), top(1, "$top", i32), kind(2, "kind", Kind),
+            since(3, "since", date), ids(4, "ids", joined ',' i64), tags(5, "tag", each String)
+        );
+
+        fn send(self) -> crate::BoxFuture<'a, Result<String, crate::Error<()>>> {
+            let mut url = crate::Url::parse("http://h/").expect("a URL");
+            self.__query.write(&mut url);
+            Box::pin(async move { Ok(url.query().unwrap_or_default().to_owned()) })
+        }
+    }
+
+    crate::into_future!(Builder, String, ());
+
+    /// Every kind of setter writes its pairs in the parameters' order, and `.await` sends.
+    #[test]
+    fn query_setters_write_pairs_in_order() {
+        let since = chrono::DateTime::from_timestamp(0, 0).expect("a date");
+        let builder = Builder {
+            __query: QueryPairs::new(),
+            _client: std::marker::PhantomData,
+        }
+        .tags(vec!["a".to_owned(), "b".to_owned()])
+        .ids(vec![1, 2])
+        .since(since)
+        .kind(Kind::Big)
+        .top(3)
+        .name("x")
+        .name("y");
+        let query = futures::executor::block_on(std::future::IntoFuture::into_future(builder))
+            .expect("sent");
+        assert_eq!(
+            query,
+            "name=y&%24top=3&kind=big&since=1970-01-01T00%3A00%3A00Z&ids=1%2C2&tag=a&tag=b"
+        );
+    }
 }

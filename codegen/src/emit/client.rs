@@ -331,7 +331,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 /// Documentation: summary, description, then the request line and parameters.
 fn method_docs(api: &Api, op: &Operation) -> TokenStream {
     let mut text = String::new();
-    for part in [&op.summary, &op.description].into_iter().flatten() {
+    // A blank summary or description (netbox's) would only write empty doc lines.
+    let parts = [&op.summary, &op.description].into_iter().flatten();
+    for part in parts.filter(|part| !part.trim().is_empty()) {
         text.push_str(&sanitize(part));
         text.push_str("\n\n");
     }

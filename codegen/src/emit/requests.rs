@@ -5,8 +5,8 @@
 
 use super::client::{
     arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
-    in_query_list, path_segments, query_binding, query_setter_statement, query_statements,
-    runtime_send, send, trailing_slash, tri,
+    in_query_list, path_segments, query_binding, query_place, query_setter_statement,
+    query_statements, runtime_send, send, trailing_slash, tri,
 };
 use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
@@ -117,6 +117,54 @@ fn setter(api: &Api, op: &Operation, p: &Param, models: &TokenStream) -> TokenSt
     }
 }
 
+/// Whether the setter of `p` is an entry of the runtime's `query_setters!` (which writes the
+/// same setter as [`setter`], its docs included, from one line): an optional query parameter
+/// with a plain-text form whose wire name shows as itself in a code span, of an operation whose
+/// method is no raw identifier (whose docs would not link to it).
+fn in_setters_macro(api: &Api, op: &Operation, p: &Param) -> bool {
+    in_query_list(api, op, p)
+        && !op.rust_name.starts_with("r#")
+        && code(&p.wire_name)
+            .strip_prefix('`')
+            .and_then(|c| c.strip_suffix('`'))
+            == Some(p.wire_name.as_str())
+}
+
+/// The runtime's `query_setters!` call of the setters of `params` (see [`in_setters_macro`]):
+/// for each, its name, then its place, wire name and the form of its value (none for a string).
+fn query_setters(op: &Operation, params: &[&Param], models: &TokenStream) -> TokenStream {
+    if params.is_empty() {
+        return TokenStream::new();
+    }
+    let method = &op.rust_name;
+    let entries = params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let place = query_place(op, p);
+        let wire = &p.wire_name;
+        // `String` unqualified (`TYPE_NAMES` keeps it free): `::std::string::String` would be
+        // printed glued to the word before it (`each::std::string::String`).
+        let item = |item: &TypeRef| match item {
+            TypeRef::String => quote!(String),
+            item => type_tokens(item, models),
+        };
+        let kind = match (&p.ty, p.style.separator()) {
+            (TypeRef::String, _) => return quote!(#name(#place, #wire)),
+            (TypeRef::DateTime, _) => quote!(date),
+            (TypeRef::Vec(ty), Some(separator)) => {
+                let item = item(ty);
+                quote!(joined #separator #item)
+            }
+            (TypeRef::Vec(ty), None) => {
+                let item = item(ty);
+                quote!(each #item)
+            }
+            (ty, _) => type_tokens(ty, models),
+        };
+        quote!(#name(#place, #wire, #kind))
+    });
+    quote!(runtime::query_setters!(#method; #(#entries),*);)
+}
+
 /// What a successful `send` gives: a stream of events, or the success type.
 fn ok_type(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> TokenStream {
     match super::event_stream(&op.success) {
@@ -170,11 +218,13 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             let name = ident(&p.rust_name);
             quote!(let #name = #name.as_str();)
         });
-    let setters = op
+    let (listed, setters): (Vec<&Param>, Vec<&Param>) = op
         .params
         .iter()
         .filter(|p| !p.required)
-        .map(|p| setter(api, op, p, models));
+        .partition(|p| in_setters_macro(api, op, p));
+    let setters = setters.into_iter().map(|p| setter(api, op, p, models));
+    let listed = query_setters(op, &listed, models);
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
@@ -201,11 +251,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let streaming = streaming_method(api, op, models, &owned_continuation, &names, &body_name);
     // A paged operation's stream clones the page request for every page.
     let derive_clone = op.paging.is_some().then(|| quote!(#[derive(Clone)]));
-    let into_future = if boxed {
-        quote!(self.send())
-    } else {
-        quote!(::std::boxed::Box::pin(self.send()))
-    };
+    let not_boxed = (!boxed).then(|| quote!(, async));
     quote! {
         #docs
         #cfg
@@ -223,6 +269,8 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         impl<'a> #name<'a> {
             #(#setters)*
 
+            #listed
+
             runtime::call_options!(__options);
 
             #send
@@ -231,14 +279,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        impl<'a> ::std::future::IntoFuture for #name<'a> {
-            type Output = #output;
-            type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                #into_future
-            }
-        }
+        runtime::into_future!(#name, #ok_ty, #error_ty #not_boxed);
 
         #stream
     }

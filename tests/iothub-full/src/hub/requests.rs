@@ -64,16 +64,7 @@ impl<'a> Get<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for Get<'a> {
-    type Output = ::std::result::Result<
-        models::Configuration,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(Get, models::Configuration, runtime::serde_json::Value);
 /// The request of [`Client::create_or_update`](super::client::Client::create_or_update) (operationId `Configuration_CreateOrUpdate`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CreateOrUpdate<'a> {
@@ -149,16 +140,7 @@ impl<'a> CreateOrUpdate<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CreateOrUpdate<'a> {
-    type Output = ::std::result::Result<
-        models::Configuration,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(CreateOrUpdate, models::Configuration, runtime::serde_json::Value);
 /// The request of [`Client::delete`](super::client::Client::delete) (operationId `Configuration_Delete`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct Delete<'a> {
@@ -227,13 +209,7 @@ impl<'a> Delete<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for Delete<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(Delete, (), runtime::serde_json::Value);
 /// The request of [`Client::get_configurations`](super::client::Client::get_configurations) (operationId `Configuration_GetConfigurations`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetConfigurations<'a> {
@@ -242,11 +218,7 @@ pub struct GetConfigurations<'a> {
     pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetConfigurations<'a> {
-    /// Sets the query parameter `top` (see [`Client::get_configurations`](super::client::Client::get_configurations)).
-    pub fn top(mut self, value: i32) -> Self {
-        self.__query.set(0, "top", value.to_string());
-        self
-    }
+    runtime::query_setters!("get_configurations"; top(0, "top", i32));
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
@@ -294,16 +266,10 @@ impl<'a> GetConfigurations<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetConfigurations<'a> {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<models::Configuration>,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetConfigurations, ::std::vec::Vec < models::Configuration >,
+    runtime::serde_json::Value
+);
 /// The request of [`Client::test_queries`](super::client::Client::test_queries) (operationId `Configuration_TestQueries`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct TestQueries<'a> {
@@ -364,16 +330,9 @@ impl<'a> TestQueries<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for TestQueries<'a> {
-    type Output = ::std::result::Result<
-        models::ConfigurationQueriesTestResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    TestQueries, models::ConfigurationQueriesTestResponse, runtime::serde_json::Value
+);
 /// The request of [`Client::get_device_statistics`](super::client::Client::get_device_statistics) (operationId `Statistics_GetDeviceStatistics`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetDeviceStatistics<'a> {
@@ -430,16 +389,9 @@ impl<'a> GetDeviceStatistics<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetDeviceStatistics<'a> {
-    type Output = ::std::result::Result<
-        models::RegistryStatistics,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetDeviceStatistics, models::RegistryStatistics, runtime::serde_json::Value
+);
 /// The request of [`Client::get_service_statistics`](super::client::Client::get_service_statistics) (operationId `Statistics_GetServiceStatistics`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetServiceStatistics<'a> {
@@ -496,16 +448,9 @@ impl<'a> GetServiceStatistics<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetServiceStatistics<'a> {
-    type Output = ::std::result::Result<
-        models::ServiceStatistics,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetServiceStatistics, models::ServiceStatistics, runtime::serde_json::Value
+);
 /// The request of [`Client::get_devices`](super::client::Client::get_devices) (operationId `Devices_GetDevices`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetDevices<'a> {
@@ -514,11 +459,7 @@ pub struct GetDevices<'a> {
     pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> GetDevices<'a> {
-    /// Sets the query parameter `top` (see [`Client::get_devices`](super::client::Client::get_devices)).
-    pub fn top(mut self, value: i32) -> Self {
-        self.__query.set(0, "top", value.to_string());
-        self
-    }
+    runtime::query_setters!("get_devices"; top(0, "top", i32));
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
@@ -566,16 +507,9 @@ impl<'a> GetDevices<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetDevices<'a> {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<models::Device>,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetDevices, ::std::vec::Vec < models::Device >, runtime::serde_json::Value
+);
 /// The request of [`Client::update_registry`](super::client::Client::update_registry) (operationId `BulkRegistry_UpdateRegistry`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct UpdateRegistry<'a> {
@@ -634,16 +568,10 @@ impl<'a> UpdateRegistry<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for UpdateRegistry<'a> {
-    type Output = ::std::result::Result<
-        models::BulkRegistryOperationResult,
-        runtime::Error<models::BulkRegistryOperationResult>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    UpdateRegistry, models::BulkRegistryOperationResult,
+    models::BulkRegistryOperationResult
+);
 /// The request of [`Client::get_twins`](super::client::Client::get_twins) (operationId `Query_GetTwins`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetTwins<'a> {
@@ -750,16 +678,9 @@ impl<'a> GetTwins<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for GetTwins<'a> {
-    type Output = ::std::result::Result<
-        models::GetTwinsResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    GetTwins, models::GetTwinsResponse, runtime::serde_json::Value, async
+);
 /// The request of [`Client::devices_get_identity`](super::client::Client::devices_get_identity) (operationId `Devices_GetIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesGetIdentity<'a> {
@@ -812,16 +733,7 @@ impl<'a> DevicesGetIdentity<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesGetIdentity<'a> {
-    type Output = ::std::result::Result<
-        models::Device,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(DevicesGetIdentity, models::Device, runtime::serde_json::Value);
 /// The request of [`Client::devices_create_or_update_identity`](super::client::Client::devices_create_or_update_identity) (operationId `Devices_CreateOrUpdateIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesCreateOrUpdateIdentity<'a> {
@@ -892,16 +804,9 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesCreateOrUpdateIdentity<'a> {
-    type Output = ::std::result::Result<
-        models::Device,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    DevicesCreateOrUpdateIdentity, models::Device, runtime::serde_json::Value
+);
 /// The request of [`Client::devices_delete_identity`](super::client::Client::devices_delete_identity) (operationId `Devices_DeleteIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesDeleteIdentity<'a> {
@@ -968,13 +873,7 @@ impl<'a> DevicesDeleteIdentity<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesDeleteIdentity<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(DevicesDeleteIdentity, (), runtime::serde_json::Value);
 /// The request of [`Client::apply_on_edge_device`](super::client::Client::apply_on_edge_device) (operationId `Configuration_ApplyOnEdgeDevice`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ApplyOnEdgeDevice<'a> {
@@ -1033,13 +932,7 @@ impl<'a> ApplyOnEdgeDevice<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ApplyOnEdgeDevice<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ApplyOnEdgeDevice, (), runtime::serde_json::Value);
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CreateImportExportJob<'a> {
@@ -1098,16 +991,9 @@ impl<'a> CreateImportExportJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CreateImportExportJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    CreateImportExportJob, models::JobProperties, runtime::serde_json::Value
+);
 /// The request of [`Client::get_import_export_jobs`](super::client::Client::get_import_export_jobs) (operationId `Jobs_GetImportExportJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetImportExportJobs<'a> {
@@ -1162,16 +1048,10 @@ impl<'a> GetImportExportJobs<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetImportExportJobs<'a> {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetImportExportJobs, ::std::vec::Vec < models::JobProperties >,
+    runtime::serde_json::Value
+);
 /// The request of [`Client::get_import_export_job`](super::client::Client::get_import_export_job) (operationId `Jobs_GetImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetImportExportJob<'a> {
@@ -1227,16 +1107,9 @@ impl<'a> GetImportExportJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetImportExportJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobProperties,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetImportExportJob, models::JobProperties, runtime::serde_json::Value
+);
 /// The request of [`Client::cancel_import_export_job`](super::client::Client::cancel_import_export_job) (operationId `Jobs_CancelImportExportJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CancelImportExportJob<'a> {
@@ -1296,16 +1169,10 @@ impl<'a> CancelImportExportJob<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for CancelImportExportJob<'a> {
-    type Output = ::std::result::Result<
-        models::CancelImportExportJobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    CancelImportExportJob, models::CancelImportExportJobResponse,
+    runtime::serde_json::Value, async
+);
 /// The request of [`Client::purge_cloud_to_device_message_queue`](super::client::Client::purge_cloud_to_device_message_queue) (operationId `CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct PurgeCloudToDeviceMessageQueue<'a> {
@@ -1363,16 +1230,10 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for PurgeCloudToDeviceMessageQueue<'a> {
-    type Output = ::std::result::Result<
-        models::PurgeMessageQueueResult,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    PurgeCloudToDeviceMessageQueue, models::PurgeMessageQueueResult,
+    runtime::serde_json::Value
+);
 /// The request of [`Client::devices_get_twin`](super::client::Client::devices_get_twin) (operationId `Devices_GetTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesGetTwin<'a> {
@@ -1425,16 +1286,7 @@ impl<'a> DevicesGetTwin<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesGetTwin<'a> {
-    type Output = ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(DevicesGetTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::devices_replace_twin`](super::client::Client::devices_replace_twin) (operationId `Devices_ReplaceTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesReplaceTwin<'a> {
@@ -1505,16 +1357,7 @@ impl<'a> DevicesReplaceTwin<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesReplaceTwin<'a> {
-    type Output = ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(DevicesReplaceTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::devices_update_twin`](super::client::Client::devices_update_twin) (operationId `Devices_UpdateTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesUpdateTwin<'a> {
@@ -1585,16 +1428,7 @@ impl<'a> DevicesUpdateTwin<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesUpdateTwin<'a> {
-    type Output = ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(DevicesUpdateTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::modules_get_twin`](super::client::Client::modules_get_twin) (operationId `Modules_GetTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesGetTwin<'a> {
@@ -1650,16 +1484,7 @@ impl<'a> ModulesGetTwin<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesGetTwin<'a> {
-    type Output = ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ModulesGetTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::modules_replace_twin`](super::client::Client::modules_replace_twin) (operationId `Modules_ReplaceTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesReplaceTwin<'a> {
@@ -1733,16 +1558,7 @@ impl<'a> ModulesReplaceTwin<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesReplaceTwin<'a> {
-    type Output = ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ModulesReplaceTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::modules_update_twin`](super::client::Client::modules_update_twin) (operationId `Modules_UpdateTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesUpdateTwin<'a> {
@@ -1816,16 +1632,7 @@ impl<'a> ModulesUpdateTwin<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesUpdateTwin<'a> {
-    type Output = ::std::result::Result<
-        models::Twin,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ModulesUpdateTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::get_digital_twin`](super::client::Client::get_digital_twin) (operationId `DigitalTwin_GetDigitalTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetDigitalTwin<'a> {
@@ -1888,16 +1695,9 @@ impl<'a> GetDigitalTwin<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for GetDigitalTwin<'a> {
-    type Output = ::std::result::Result<
-        models::GetDigitalTwinResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    GetDigitalTwin, models::GetDigitalTwinResponse, runtime::serde_json::Value, async
+);
 /// The request of [`Client::update_digital_twin`](super::client::Client::update_digital_twin) (operationId `DigitalTwin_UpdateDigitalTwin`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct UpdateDigitalTwin<'a> {
@@ -1983,16 +1783,10 @@ impl<'a> UpdateDigitalTwin<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for UpdateDigitalTwin<'a> {
-    type Output = ::std::result::Result<
-        models::UpdateDigitalTwinResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    UpdateDigitalTwin, models::UpdateDigitalTwinResponse, runtime::serde_json::Value,
+    async
+);
 /// The request of [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command) (operationId `DigitalTwin_InvokeRootLevelCommand`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct InvokeRootLevelCommand<'a> {
@@ -2007,16 +1801,11 @@ pub struct InvokeRootLevelCommand<'a> {
     >,
 }
 impl<'a> InvokeRootLevelCommand<'a> {
-    /// Sets the query parameter `connectTimeoutInSeconds` (see [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command)).
-    pub fn connect_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.__query.set(2, "connectTimeoutInSeconds", value.to_string());
-        self
-    }
-    /// Sets the query parameter `responseTimeoutInSeconds` (see [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command)).
-    pub fn response_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.__query.set(3, "responseTimeoutInSeconds", value.to_string());
-        self
-    }
+    runtime::query_setters!(
+        "invoke_root_level_command"; connect_timeout_in_seconds(2,
+        "connectTimeoutInSeconds", i32), response_timeout_in_seconds(3,
+        "responseTimeoutInSeconds", i32)
+    );
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
@@ -2079,16 +1868,10 @@ impl<'a> InvokeRootLevelCommand<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for InvokeRootLevelCommand<'a> {
-    type Output = ::std::result::Result<
-        models::InvokeRootLevelCommandResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    InvokeRootLevelCommand, models::InvokeRootLevelCommandResponse,
+    runtime::serde_json::Value, async
+);
 /// The request of [`Client::receive_feedback_notification`](super::client::Client::receive_feedback_notification) (operationId `CloudToDeviceMessages_ReceiveFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ReceiveFeedbackNotification<'a> {
@@ -2142,13 +1925,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ReceiveFeedbackNotification<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ReceiveFeedbackNotification, (), runtime::serde_json::Value);
 /// The request of [`Client::complete_feedback_notification`](super::client::Client::complete_feedback_notification) (operationId `CloudToDeviceMessages_CompleteFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CompleteFeedbackNotification<'a> {
@@ -2204,13 +1981,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CompleteFeedbackNotification<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(CompleteFeedbackNotification, (), runtime::serde_json::Value);
 /// The request of [`Client::abandon_feedback_notification`](super::client::Client::abandon_feedback_notification) (operationId `CloudToDeviceMessages_AbandonFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct AbandonFeedbackNotification<'a> {
@@ -2266,13 +2037,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for AbandonFeedbackNotification<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(AbandonFeedbackNotification, (), runtime::serde_json::Value);
 /// The request of [`Client::get_scheduled_job`](super::client::Client::get_scheduled_job) (operationId `Jobs_GetScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetScheduledJob<'a> {
@@ -2328,16 +2093,7 @@ impl<'a> GetScheduledJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetScheduledJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(GetScheduledJob, models::JobResponse, runtime::serde_json::Value);
 /// The request of [`Client::create_scheduled_job`](super::client::Client::create_scheduled_job) (operationId `Jobs_CreateScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CreateScheduledJob<'a> {
@@ -2397,16 +2153,9 @@ impl<'a> CreateScheduledJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CreateScheduledJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    CreateScheduledJob, models::JobResponse, runtime::serde_json::Value
+);
 /// The request of [`Client::cancel_scheduled_job`](super::client::Client::cancel_scheduled_job) (operationId `Jobs_CancelScheduledJob`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct CancelScheduledJob<'a> {
@@ -2464,16 +2213,9 @@ impl<'a> CancelScheduledJob<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for CancelScheduledJob<'a> {
-    type Output = ::std::result::Result<
-        models::JobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    CancelScheduledJob, models::JobResponse, runtime::serde_json::Value
+);
 /// The request of [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs) (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct QueryScheduledJobs<'a> {
@@ -2482,22 +2224,9 @@ pub struct QueryScheduledJobs<'a> {
     pub(super) __query: runtime::QueryPairs,
 }
 impl<'a> QueryScheduledJobs<'a> {
-    /// Sets the query parameter `jobType` (see [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs)).
-    pub fn job_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.__query.set(0, "jobType", value.into());
-        self
-    }
-    /// Sets the query parameter `jobStatus` (see [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs)).
-    pub fn job_status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.__query.set(1, "jobStatus", value.into());
-        self
-    }
+    runtime::query_setters!(
+        "query_scheduled_jobs"; job_type(0, "jobType"), job_status(1, "jobStatus")
+    );
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
@@ -2547,16 +2276,9 @@ impl<'a> QueryScheduledJobs<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for QueryScheduledJobs<'a> {
-    type Output = ::std::result::Result<
-        models::QueryResult,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    QueryScheduledJobs, models::QueryResult, runtime::serde_json::Value
+);
 /// The request of [`Client::get_modules_on_device`](super::client::Client::get_modules_on_device) (operationId `Modules_GetModulesOnDevice`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct GetModulesOnDevice<'a> {
@@ -2614,16 +2336,9 @@ impl<'a> GetModulesOnDevice<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for GetModulesOnDevice<'a> {
-    type Output = ::std::result::Result<
-        ::std::vec::Vec<models::Module>,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    GetModulesOnDevice, ::std::vec::Vec < models::Module >, runtime::serde_json::Value
+);
 /// The request of [`Client::modules_get_identity`](super::client::Client::modules_get_identity) (operationId `Modules_GetIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesGetIdentity<'a> {
@@ -2679,16 +2394,7 @@ impl<'a> ModulesGetIdentity<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesGetIdentity<'a> {
-    type Output = ::std::result::Result<
-        models::Module,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ModulesGetIdentity, models::Module, runtime::serde_json::Value);
 /// The request of [`Client::modules_create_or_update_identity`](super::client::Client::modules_create_or_update_identity) (operationId `Modules_CreateOrUpdateIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesCreateOrUpdateIdentity<'a> {
@@ -2762,16 +2468,9 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesCreateOrUpdateIdentity<'a> {
-    type Output = ::std::result::Result<
-        models::Module,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    ModulesCreateOrUpdateIdentity, models::Module, runtime::serde_json::Value
+);
 /// The request of [`Client::modules_delete_identity`](super::client::Client::modules_delete_identity) (operationId `Modules_DeleteIdentity`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesDeleteIdentity<'a> {
@@ -2841,13 +2540,7 @@ impl<'a> ModulesDeleteIdentity<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesDeleteIdentity<'a> {
-    type Output = ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(ModulesDeleteIdentity, (), runtime::serde_json::Value);
 /// The request of [`Client::invoke_component_command`](super::client::Client::invoke_component_command) (operationId `DigitalTwin_InvokeComponentCommand`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct InvokeComponentCommand<'a> {
@@ -2863,16 +2556,11 @@ pub struct InvokeComponentCommand<'a> {
     >,
 }
 impl<'a> InvokeComponentCommand<'a> {
-    /// Sets the query parameter `connectTimeoutInSeconds` (see [`Client::invoke_component_command`](super::client::Client::invoke_component_command)).
-    pub fn connect_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.__query.set(3, "connectTimeoutInSeconds", value.to_string());
-        self
-    }
-    /// Sets the query parameter `responseTimeoutInSeconds` (see [`Client::invoke_component_command`](super::client::Client::invoke_component_command)).
-    pub fn response_timeout_in_seconds(mut self, value: i32) -> Self {
-        self.__query.set(4, "responseTimeoutInSeconds", value.to_string());
-        self
-    }
+    runtime::query_setters!(
+        "invoke_component_command"; connect_timeout_in_seconds(3,
+        "connectTimeoutInSeconds", i32), response_timeout_in_seconds(4,
+        "responseTimeoutInSeconds", i32)
+    );
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
@@ -2943,16 +2631,10 @@ impl<'a> InvokeComponentCommand<'a> {
         }
     }
 }
-impl<'a> ::std::future::IntoFuture for InvokeComponentCommand<'a> {
-    type Output = ::std::result::Result<
-        models::InvokeComponentCommandResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
-    }
-}
+runtime::into_future!(
+    InvokeComponentCommand, models::InvokeComponentCommandResponse,
+    runtime::serde_json::Value, async
+);
 /// The request of [`Client::devices_invoke_method`](super::client::Client::devices_invoke_method) (operationId `Devices_InvokeMethod`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct DevicesInvokeMethod<'a> {
@@ -3014,16 +2696,9 @@ impl<'a> DevicesInvokeMethod<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for DevicesInvokeMethod<'a> {
-    type Output = ::std::result::Result<
-        models::CloudToDeviceMethodResult,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    DevicesInvokeMethod, models::CloudToDeviceMethodResult, runtime::serde_json::Value
+);
 /// The request of [`Client::modules_invoke_method`](super::client::Client::modules_invoke_method) (operationId `Modules_InvokeMethod`): set its optional parameters and per-call options, then `.await` it.
 #[must_use = "a request is sent when it is awaited"]
 pub struct ModulesInvokeMethod<'a> {
@@ -3087,13 +2762,6 @@ impl<'a> ModulesInvokeMethod<'a> {
             )
     }
 }
-impl<'a> ::std::future::IntoFuture for ModulesInvokeMethod<'a> {
-    type Output = ::std::result::Result<
-        models::CloudToDeviceMethodResult,
-        runtime::Error<runtime::serde_json::Value>,
-    >;
-    type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        self.send()
-    }
-}
+runtime::into_future!(
+    ModulesInvokeMethod, models::CloudToDeviceMethodResult, runtime::serde_json::Value
+);
