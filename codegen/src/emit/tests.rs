@@ -105,7 +105,7 @@ fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
     for item in [
         "#[must_use = \"a request is sent when it is awaited\"]\npub struct ListPets<'a> {",
         "impl<'a> ListPets<'a> {",
-        "impl<'a> ::std::future::IntoFuture for ListPets<'a> {",
+        "runtime::into_future!(\n    ListPets,",
     ] {
         let gated = format!("{cfg}\n{item}");
         let gated_after_docs = item.replacen("#[must_use", &format!("{cfg}\n#[must_use"), 1);
