@@ -42,11 +42,7 @@ impl<'a> QueryIotHubPage<'a> {
         runtime::Error<models::IotHubError>,
     > {
         let Self { __client, __options, __query: _, continuation, page_size, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", "query"])
             );
@@ -55,7 +51,6 @@ impl<'a> QueryIotHubPage<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -181,23 +176,15 @@ impl<'a> CreateImportExportJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobProperties, models::IotHubError> {
         let Self { __client, __options, __query: _, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -236,31 +223,20 @@ impl<'a> GetImportExportJobs<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            ::std::vec::Vec<models::JobProperties>,
-            runtime::Error<models::IotHubError>,
-        >,
+        ::std::vec::Vec<models::JobProperties>,
+        models::IotHubError,
     > {
         let Self { __client, __options, __query: _ } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -294,28 +270,16 @@ impl<'a> GetImportExportJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::JobProperties, runtime::Error<models::IotHubError>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobProperties, models::IotHubError> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -352,23 +316,14 @@ impl<'a> CancelImportExportJob<'a> {
         runtime::Error<models::IotHubError>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::DELETE,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
         let request = request?;
         let operation = runtime::OperationInfo {
@@ -410,28 +365,16 @@ impl<'a> GetScheduledJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -464,23 +407,15 @@ impl<'a> CreateScheduledJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
         let Self { __client, __options, __query: _, id, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -520,16 +455,9 @@ impl<'a> CancelScheduledJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::JobResponse, runtime::Error<models::IotHubError>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
             );
@@ -538,12 +466,7 @@ impl<'a> CancelScheduledJob<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::POST,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
         __client
             .core
@@ -599,11 +522,7 @@ impl<'a> QueryScheduledJobsPage<'a> {
         runtime::Error<models::IotHubError>,
     > {
         let Self { __client, __options, __query, page_size, continuation } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::IotHubError>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", "query"])
             );
@@ -613,7 +532,6 @@ impl<'a> QueryScheduledJobsPage<'a> {
             }
             __query.write(&mut url);
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::GET,
                 url,

@@ -210,6 +210,12 @@ impl QueryPairs {
     }
 }
 
+/// What a generated request builder's `send` returns: the boxed future of the call's result.
+pub type CallFuture<'a, T, E> = crate::BoxFuture<'a, Result<T, Error<E>>>;
+
+/// A request as a generated request builder builds it, or why it could not be built.
+pub type BuiltRequest<E> = Result<reqwest::Request, Error<E>>;
+
 /// A boxed stream, as generated paged requests hold.
 pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
 
@@ -290,9 +296,9 @@ macro_rules! query_setters {
 macro_rules! query_setter {
     ($method:literal $name:ident ($place:literal, $wire:literal)) => {
         #[doc = ::std::concat!(
-                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
-                    "`](super::client::Client::", $method, "))."
-                )]
+                            "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                            "`](super::client::Client::", $method, "))."
+                        )]
         pub fn $name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
             self.__query.set($place, $wire, value.into());
             self
@@ -300,9 +306,9 @@ macro_rules! query_setter {
     };
     ($method:literal $name:ident ($place:literal, $wire:literal, date)) => {
         #[doc = ::std::concat!(
-                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
-                    "`](super::client::Client::", $method, "))."
-                )]
+                            "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                            "`](super::client::Client::", $method, "))."
+                        )]
         pub fn $name(mut self, value: $crate::chrono::DateTime<$crate::chrono::Utc>) -> Self {
             let value = value.to_rfc3339_opts($crate::chrono::SecondsFormat::AutoSi, true);
             self.__query.set($place, $wire, value);
@@ -311,9 +317,9 @@ macro_rules! query_setter {
     };
     ($method:literal $name:ident ($place:literal, $wire:literal, joined $separator:literal $item:ty)) => {
         #[doc = ::std::concat!(
-                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
-                    "`](super::client::Client::", $method, "))."
-                )]
+                            "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                            "`](super::client::Client::", $method, "))."
+                        )]
         pub fn $name(mut self, value: ::std::vec::Vec<$item>) -> Self {
             self.__query.set_joined($place, $wire, $separator, &value);
             self
@@ -321,9 +327,9 @@ macro_rules! query_setter {
     };
     ($method:literal $name:ident ($place:literal, $wire:literal, each $item:ty)) => {
         #[doc = ::std::concat!(
-                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
-                    "`](super::client::Client::", $method, "))."
-                )]
+                            "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                            "`](super::client::Client::", $method, "))."
+                        )]
         pub fn $name(mut self, value: ::std::vec::Vec<$item>) -> Self {
             self.__query.set_each($place, $wire, &value);
             self
@@ -331,9 +337,9 @@ macro_rules! query_setter {
     };
     ($method:literal $name:ident ($place:literal, $wire:literal, $ty:ty)) => {
         #[doc = ::std::concat!(
-                    "Sets the query parameter `", $wire, "` (see [`Client::", $method,
-                    "`](super::client::Client::", $method, "))."
-                )]
+                            "Sets the query parameter `", $wire, "` (see [`Client::", $method,
+                            "`](super::client::Client::", $method, "))."
+                        )]
         pub fn $name(mut self, value: $ty) -> Self {
             self.__query
                 .set($place, $wire, ::std::string::ToString::to_string(&value));

@@ -228,11 +228,12 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
     let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
+    let call_future = quote!(runtime::CallFuture<'a, #ok_ty, #error_ty>);
     let (send, boxed) = send_method(
         api,
         op,
         models,
-        &output,
+        (&output, &call_future),
         &owned_continuation,
         &names,
         &body_name,
@@ -294,7 +295,7 @@ fn send_method(
     api: &Api,
     op: &Operation,
     models: &TokenStream,
-    output: &TokenStream,
+    (output, call_future): (&TokenStream, &TokenStream),
     owned_continuation: &Option<TokenStream>,
     names: &[TokenStream],
     body_name: &Option<TokenStream>,
@@ -314,7 +315,7 @@ fn send_method(
             // The request is built once, in `send_streaming`; `send` collects its stream.
             let send = quote! {
                 #docs
-                pub fn send(self) -> runtime::BoxFuture<'a, #output> {
+                pub fn send(self) -> #call_future {
                     runtime::collect_boxed(self.send_streaming())
                 }
             };
@@ -327,7 +328,7 @@ fn send_method(
             let build = build_statements(api, op);
             let send = quote! {
                 #docs
-                pub fn send(self) -> runtime::BoxFuture<'a, #output> {
+                pub fn send(self) -> #call_future {
                     #destructure
                     #build
                     __client.core.#call(
@@ -425,18 +426,28 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
         &TokenStream::new(),
     );
     let error_ty = type_tokens(&op.error_type, &quote!(models::));
-    quote! {
-        let request: ::std::result::Result<runtime::reqwest::Request, runtime::Error<#error_ty>> = 'build: {
-        #[allow(unused_mut)]
-        let mut url = #url;
-        #trailing_slash
-        #query
-        #[allow(unused_mut)]
-        let mut request = runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url);
-        #headers
-        #cookies
-        #body
+    // `mut` only where a statement changes the value, and no `request` variable where none
+    // changes it: fewer lines, and no `#[allow(unused_mut)]`.
+    let url_mut = (!trailing_slash.is_empty() || !query.is_empty()).then(|| quote!(mut));
+    let new_request =
+        quote!(runtime::reqwest::Request::new(runtime::reqwest::Method::#method, url));
+    let request = if headers.is_empty() && cookies.is_empty() && body.is_none() {
+        quote!(Ok(#new_request))
+    } else {
+        quote! {
+            let mut request = #new_request;
+            #headers
+            #cookies
+            #body
             Ok(request)
+        }
+    };
+    quote! {
+        let request: runtime::BuiltRequest<#error_ty> = 'build: {
+            let #url_mut url = #url;
+            #trailing_slash
+            #query
+            #request
         };
     }
 }

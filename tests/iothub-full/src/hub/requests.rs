@@ -21,19 +21,9 @@ impl<'a> Get<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::Configuration,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::Configuration, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", id])
             );
@@ -42,12 +32,7 @@ impl<'a> Get<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -89,19 +74,9 @@ impl<'a> CreateOrUpdate<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::Configuration,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::Configuration, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", id])
             );
@@ -110,7 +85,6 @@ impl<'a> CreateOrUpdate<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -162,18 +136,9 @@ impl<'a> Delete<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", id])
             );
@@ -182,7 +147,6 @@ impl<'a> Delete<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::DELETE,
                 url,
@@ -224,19 +188,13 @@ impl<'a> GetConfigurations<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            ::std::vec::Vec<models::Configuration>,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        ::std::vec::Vec<models::Configuration>,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["configurations"]));
             {
                 let mut query = url.query_pairs_mut();
@@ -244,12 +202,7 @@ impl<'a> GetConfigurations<'a> {
             }
             __query.write(&mut url);
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -284,19 +237,13 @@ impl<'a> TestQueries<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            models::ConfigurationQueriesTestResponse,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        models::ConfigurationQueriesTestResponse,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", "testQueries"])
             );
@@ -305,7 +252,6 @@ impl<'a> TestQueries<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -346,19 +292,13 @@ impl<'a> GetDeviceStatistics<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            models::RegistryStatistics,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        models::RegistryStatistics,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _ } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["statistics", "devices"])
             );
@@ -367,12 +307,7 @@ impl<'a> GetDeviceStatistics<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -405,19 +340,9 @@ impl<'a> GetServiceStatistics<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::ServiceStatistics,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::ServiceStatistics, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _ } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["statistics", "service"])
             );
@@ -426,12 +351,7 @@ impl<'a> GetServiceStatistics<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -465,19 +385,13 @@ impl<'a> GetDevices<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            ::std::vec::Vec<models::Device>,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        ::std::vec::Vec<models::Device>,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
                 let mut query = url.query_pairs_mut();
@@ -485,12 +399,7 @@ impl<'a> GetDevices<'a> {
             }
             __query.write(&mut url);
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -524,26 +433,19 @@ impl<'a> UpdateRegistry<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            models::BulkRegistryOperationResult,
-            runtime::Error<models::BulkRegistryOperationResult>,
-        >,
+        models::BulkRegistryOperationResult,
+        models::BulkRegistryOperationResult,
     > {
         let Self { __client, __options, __query: _, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<models::BulkRegistryOperationResult>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<models::BulkRegistryOperationResult> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -616,11 +518,7 @@ impl<'a> GetTwins<'a> {
             x_ms_max_item_count,
             body,
         } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", "query"])
             );
@@ -629,7 +527,6 @@ impl<'a> GetTwins<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -695,28 +592,16 @@ impl<'a> DevicesGetIdentity<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Device, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -758,23 +643,15 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Device, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Device, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -828,25 +705,15 @@ impl<'a> DevicesDeleteIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::DELETE,
                 url,
@@ -887,18 +754,9 @@ impl<'a> ApplyOnEdgeDevice<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "applyConfigurationContent"])
             );
@@ -907,7 +765,6 @@ impl<'a> ApplyOnEdgeDevice<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -947,26 +804,15 @@ impl<'a> CreateImportExportJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::JobProperties,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobProperties, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -1007,31 +853,20 @@ impl<'a> GetImportExportJobs<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            ::std::vec::Vec<models::JobProperties>,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        ::std::vec::Vec<models::JobProperties>,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _ } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -1066,31 +901,16 @@ impl<'a> GetImportExportJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::JobProperties,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobProperties, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -1129,23 +949,14 @@ impl<'a> CancelImportExportJob<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::DELETE,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
         let request = request?;
         let operation = runtime::OperationInfo {
@@ -1187,19 +998,13 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            models::PurgeMessageQueueResult,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        models::PurgeMessageQueueResult,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "commands"])
             );
@@ -1208,12 +1013,7 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::DELETE,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
         __client
             .core
@@ -1248,28 +1048,16 @@ impl<'a> DevicesGetTwin<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -1311,23 +1099,15 @@ impl<'a> DevicesReplaceTwin<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -1382,23 +1162,15 @@ impl<'a> DevicesUpdateTwin<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PATCH,
                 url,
@@ -1444,16 +1216,9 @@ impl<'a> ModulesGetTwin<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", id, "modules", mid])
             );
@@ -1462,12 +1227,7 @@ impl<'a> ModulesGetTwin<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -1510,16 +1270,9 @@ impl<'a> ModulesReplaceTwin<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", id, "modules", mid])
             );
@@ -1528,7 +1281,6 @@ impl<'a> ModulesReplaceTwin<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -1584,16 +1336,9 @@ impl<'a> ModulesUpdateTwin<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Twin, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", id, "modules", mid])
             );
@@ -1602,7 +1347,6 @@ impl<'a> ModulesUpdateTwin<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PATCH,
                 url,
@@ -1652,11 +1396,7 @@ impl<'a> GetDigitalTwin<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id])
             );
@@ -1665,12 +1405,7 @@ impl<'a> GetDigitalTwin<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         let request = request?;
         let operation = runtime::OperationInfo {
@@ -1729,11 +1464,7 @@ impl<'a> UpdateDigitalTwin<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query: _, id, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id])
             );
@@ -1742,7 +1473,6 @@ impl<'a> UpdateDigitalTwin<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PATCH,
                 url,
@@ -1816,11 +1546,7 @@ impl<'a> InvokeRootLevelCommand<'a> {
         runtime::Error<runtime::serde_json::Value>,
     > {
         let Self { __client, __options, __query, id, command_name, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id, "commands",
                 command_name])
@@ -1831,7 +1557,6 @@ impl<'a> InvokeRootLevelCommand<'a> {
             }
             __query.write(&mut url);
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -1883,18 +1608,9 @@ impl<'a> ReceiveFeedbackNotification<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _ } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["messages", "serviceBound", "feedback"])
             );
@@ -1903,12 +1619,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -1938,18 +1649,9 @@ impl<'a> CompleteFeedbackNotification<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, lock_token } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["messages", "serviceBound", "feedback",
                 lock_token])
@@ -1959,12 +1661,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::DELETE,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
         __client
             .core
@@ -1994,18 +1691,9 @@ impl<'a> AbandonFeedbackNotification<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, lock_token } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["messages", "serviceBound", "feedback",
                 lock_token, "abandon"])
@@ -2015,12 +1703,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::POST,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
         __client
             .core
@@ -2052,31 +1735,16 @@ impl<'a> GetScheduledJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::JobResponse,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -2109,26 +1777,15 @@ impl<'a> CreateScheduledJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::JobResponse,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
                 let mut query = url.query_pairs_mut();
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -2170,19 +1827,9 @@ impl<'a> CancelScheduledJob<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::JobResponse,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
             );
@@ -2191,12 +1838,7 @@ impl<'a> CancelScheduledJob<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::POST,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
         __client
             .core
@@ -2232,19 +1874,9 @@ impl<'a> QueryScheduledJobs<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<
-            models::QueryResult,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
-    > {
+    ) -> runtime::CallFuture<'a, models::QueryResult, runtime::serde_json::Value> {
         let Self { __client, __options, __query } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", "query"])
             );
@@ -2254,12 +1886,7 @@ impl<'a> QueryScheduledJobs<'a> {
             }
             __query.write(&mut url);
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -2293,19 +1920,13 @@ impl<'a> GetModulesOnDevice<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            ::std::vec::Vec<models::Module>,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        ::std::vec::Vec<models::Module>,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _, id } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules"])
             );
@@ -2314,12 +1935,7 @@ impl<'a> GetModulesOnDevice<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -2354,16 +1970,9 @@ impl<'a> ModulesGetIdentity<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Module, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules", mid])
             );
@@ -2372,12 +1981,7 @@ impl<'a> ModulesGetIdentity<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
-            let mut request = runtime::reqwest::Request::new(
-                runtime::reqwest::Method::GET,
-                url,
-            );
-            Ok(request)
+            Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         __client
             .core
@@ -2420,16 +2024,9 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<models::Module, runtime::Error<runtime::serde_json::Value>>,
-    > {
+    ) -> runtime::CallFuture<'a, models::Module, runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules", mid])
             );
@@ -2438,7 +2035,6 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::PUT,
                 url,
@@ -2493,18 +2089,9 @@ impl<'a> ModulesDeleteIdentity<'a> {
     runtime::call_options!(__options);
     /// Sends the request, retrying as the client's retry policy (or this call's)
     /// allows, and decodes the response: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::BoxFuture<
-        'a,
-        ::std::result::Result<(), runtime::Error<runtime::serde_json::Value>>,
-    > {
+    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid, if_match } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules", mid])
             );
@@ -2513,7 +2100,6 @@ impl<'a> ModulesDeleteIdentity<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::DELETE,
                 url,
@@ -2579,11 +2165,7 @@ impl<'a> InvokeComponentCommand<'a> {
             command_name,
             body,
         } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id, "components",
                 component_path, "commands", command_name])
@@ -2594,7 +2176,6 @@ impl<'a> InvokeComponentCommand<'a> {
             }
             __query.write(&mut url);
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -2650,19 +2231,13 @@ impl<'a> DevicesInvokeMethod<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            models::CloudToDeviceMethodResult,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        models::CloudToDeviceMethodResult,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _, device_id, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", device_id, "methods"])
             );
@@ -2671,7 +2246,6 @@ impl<'a> DevicesInvokeMethod<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
@@ -2715,19 +2289,13 @@ impl<'a> ModulesInvokeMethod<'a> {
     /// allows, and decodes the response: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::BoxFuture<
+    ) -> runtime::CallFuture<
         'a,
-        ::std::result::Result<
-            models::CloudToDeviceMethodResult,
-            runtime::Error<runtime::serde_json::Value>,
-        >,
+        models::CloudToDeviceMethodResult,
+        runtime::serde_json::Value,
     > {
         let Self { __client, __options, __query: _, device_id, module_id, body } = self;
-        let request: ::std::result::Result<
-            runtime::reqwest::Request,
-            runtime::Error<runtime::serde_json::Value>,
-        > = 'build: {
-            #[allow(unused_mut)]
+        let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", device_id, "modules", module_id,
                 "methods"])
@@ -2737,7 +2305,6 @@ impl<'a> ModulesInvokeMethod<'a> {
                 query.append_pair("api-version", &__client.api_version);
             }
             runtime::finish_query(&mut url);
-            #[allow(unused_mut)]
             let mut request = runtime::reqwest::Request::new(
                 runtime::reqwest::Method::POST,
                 url,
