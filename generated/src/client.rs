@@ -10,6 +10,8 @@ use super::runtime;
 ///
 /// Cheap to clone: clones share the connection pool.
 ///
+/// Each operation's method returns its request builder (in [`requests`]), which takes the optional parameters and per-call options: `.await` it (or call its `send`) to send the request.
+///
 /// Authentication `sasToken`: API key in header `Authorization`. Set it with [`Client::with_sas_token_auth`].
 ///
 /// A shared access signature (SAS) token for a hub-level shared access policy, sent as the whole value of the Authorization header: `SharedAccessSignature sr={URL-encoded resource URI}&sig={signature}&se={expiry}&skn={policy name}`. `sr` is the hub host name without protocol (for example `myhub.azure-devices.net`), URL-encoded; `se` is the expiry in seconds since the Unix epoch, as a decimal string; `skn` is the name of the shared access policy (for example `iothubowner`); `sig` is the URL-encoded base64 of HMAC-SHA256, keyed with the base64-decoded policy key, over the UTF-8 bytes of `{URL-encoded resource URI}` + "\\n" + `{expiry}`. The order of the fields does not matter. Jobs need the ServiceConnect and/or RegistryRead/RegistryReadWrite permissions. A Microsoft Entra ID access token (scope `https://iothubs.azure.net/.default`) can be sent in the same header instead, as `Bearer <token>`.
@@ -143,8 +145,6 @@ impl Client {
     /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::QueryIotHubPage::send)); [`requests::QueryIotHubPage`] also takes per-call options.
     pub fn query_iot_hub_page<'a>(
         &'a self,
         body: &'a models::QuerySpecification,
@@ -178,8 +178,6 @@ impl Client {
     /// - `body`: the `application/json` request body: The job specifications.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CreateImportExportJob::send)); [`requests::CreateImportExportJob`] also takes per-call options.
     pub fn create_import_export_job<'a>(
         &'a self,
         body: &'a models::JobProperties,
@@ -196,8 +194,6 @@ impl Client {
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetImportExportJobs::send)); [`requests::GetImportExportJobs`] also takes per-call options.
     pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
         requests::GetImportExportJobs {
             __client: self,
@@ -213,8 +209,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the job.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetImportExportJob::send)); [`requests::GetImportExportJob`] also takes per-call options.
     pub fn get_import_export_job<'a>(
         &'a self,
         id: &'a str,
@@ -234,8 +228,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the job.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CancelImportExportJob::send)); [`requests::CancelImportExportJob`] also takes per-call options.
     pub fn cancel_import_export_job<'a>(
         &'a self,
         id: &'a str,
@@ -255,8 +247,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the job.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetScheduledJob::send)); [`requests::GetScheduledJob`] also takes per-call options.
     pub fn get_scheduled_job<'a>(
         &'a self,
         id: &'a str,
@@ -277,8 +267,6 @@ impl Client {
     /// - `body`: the `application/json` request body: The job request info.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CreateScheduledJob::send)); [`requests::CreateScheduledJob`] also takes per-call options.
     pub fn create_scheduled_job<'a>(
         &'a self,
         id: &'a str,
@@ -300,8 +288,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the job.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CancelScheduledJob::send)); [`requests::CancelScheduledJob`] also takes per-call options.
     pub fn cancel_scheduled_job<'a>(
         &'a self,
         id: &'a str,
@@ -324,8 +310,6 @@ impl Client {
     /// - [`.continuation(...)`](requests::QueryScheduledJobsPage::continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results, copied from the x-ms-continuation response header of the previous page.
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::QueryScheduledJobsPage::send)); [`requests::QueryScheduledJobsPage`] also takes per-call options.
     pub fn query_scheduled_jobs_page<'a>(
         &'a self,
     ) -> requests::QueryScheduledJobsPage<'a> {

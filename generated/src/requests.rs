@@ -33,8 +33,7 @@ impl<'a> QueryIotHubPage<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -76,7 +75,7 @@ impl<'a> QueryIotHubPage<'a> {
         let operation = runtime::OperationInfo {
             id: "Query_QueryIotHub",
             idempotent: false,
-            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+            security: Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -172,8 +171,7 @@ pub struct CreateImportExportJob<'a> {
 }
 impl<'a> CreateImportExportJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobProperties, models::IotHubError> {
@@ -200,7 +198,7 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateImportExportJob",
                     idempotent: false,
-                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+                    security: Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -219,8 +217,7 @@ pub struct GetImportExportJobs<'a> {
 }
 impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -244,7 +241,7 @@ impl<'a> GetImportExportJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJobs",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+                    security: Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -266,8 +263,7 @@ pub struct GetImportExportJob<'a> {
 }
 impl<'a> GetImportExportJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobProperties, models::IotHubError> {
@@ -287,7 +283,7 @@ impl<'a> GetImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+                    security: Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -307,8 +303,7 @@ pub struct CancelImportExportJob<'a> {
 }
 impl<'a> CancelImportExportJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -329,7 +324,7 @@ impl<'a> CancelImportExportJob<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
-            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+            security: Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -361,8 +356,7 @@ pub struct GetScheduledJob<'a> {
 }
 impl<'a> GetScheduledJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
@@ -382,7 +376,7 @@ impl<'a> GetScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+                    security: Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -403,8 +397,7 @@ pub struct CreateScheduledJob<'a> {
 }
 impl<'a> CreateScheduledJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
@@ -431,7 +424,7 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+                    security: Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -451,8 +444,7 @@ pub struct CancelScheduledJob<'a> {
 }
 impl<'a> CancelScheduledJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
@@ -474,7 +466,7 @@ impl<'a> CancelScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CancelScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+                    security: Some(&[&["sasToken"], &["entraId"]]),
                 },
                 request,
                 __options,
@@ -513,8 +505,7 @@ impl<'a> QueryScheduledJobsPage<'a> {
         job_status(1, "jobStatus", models::JobStatus)
     );
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -554,7 +545,7 @@ impl<'a> QueryScheduledJobsPage<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_QueryScheduledJobs",
             idempotent: true,
-            security: ::std::option::Option::Some(&[&["sasToken"], &["entraId"]]),
+            security: Some(&[&["sasToken"], &["entraId"]]),
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {

@@ -161,7 +161,10 @@ fn default_server(url: &str) -> TokenStream {
 /// The docs of `Client`: the API, and how to authenticate.
 fn client_docs(api: &Api) -> TokenStream {
     let mut client_doc = format!(
-        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.",
+        "A client for the {} (version {}).\n\nCheap to clone: clones share the connection pool.\n\n\
+         Each operation's method returns its request builder (in [`requests`]), which takes \
+         the optional parameters and per-call options: `.await` it (or call its `send`) to \
+         send the request.",
         sanitize(&api.title),
         sanitize(&api.version)
     );
@@ -386,11 +389,6 @@ fn method_docs(api: &Api, op: &Operation) -> TokenStream {
         text.push_str("\n\n");
         text.push_str(&auth);
     }
-    text.push_str(&format!(
-        "\n\nSend the request with `.await` (or [`send`](requests::{b}::send)); \
-         [`requests::{b}`] also takes per-call options.",
-        b = op.builder
-    ));
     doc_attrs(&text)
 }
 

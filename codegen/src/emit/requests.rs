@@ -301,8 +301,7 @@ fn send_method(
     body_name: &Option<TokenStream>,
 ) -> (TokenStream, bool) {
     let docs = quote! {
-        /// Sends the request, retrying as the client's retry policy (or this call's)
-        /// allows, and decodes the response: what `.await` does.
+        /// Sends the request, retrying as the retry policy allows: what `.await` does.
     };
     let destructure = quote! {
         let Self { __client, __options, #(#names,)* #body_name } = self;

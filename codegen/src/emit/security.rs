@@ -137,13 +137,15 @@ fn setter(scheme: &SecurityScheme) -> TokenStream {
     }
 }
 
-/// `OperationInfo::security` of `op`: `None`, or a static slice of alternatives.
+/// `OperationInfo::security` of `op`: `None`, or a static slice of alternatives (`Some` and
+/// `None` unqualified: `requests.rs` defines only builders, braced structs, which never take
+/// a name of the value namespace).
 pub fn requirements(op: &Operation) -> TokenStream {
     match &op.security {
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
         Some(alternatives) => {
             let alternatives = alternatives.iter().map(|a| quote!(&[#(#a),*]));
-            quote!(::std::option::Option::Some(&[#(#alternatives),*]))
+            quote!(Some(&[#(#alternatives),*]))
         }
     }
 }

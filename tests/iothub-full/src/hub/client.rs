@@ -9,6 +9,8 @@ use super::runtime;
 /// A client for the IotHub Gateway Service APIs (version 2021-04-12).
 ///
 /// Cheap to clone: clones share the connection pool.
+///
+/// Each operation's method returns its request builder (in [`requests`]), which takes the optional parameters and per-call options: `.await` it (or call its `send`) to send the request.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(super) core: runtime::ClientCore,
@@ -70,8 +72,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::Get::send)); [`requests::Get`] also takes per-call options.
     pub fn get<'a>(&'a self, id: &'a str) -> requests::Get<'a> {
         requests::Get {
             __client: self,
@@ -88,8 +88,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
     /// - [`.if_match(...)`](requests::CreateOrUpdate::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. This should not be set when creating a configuration, but may be set when updating a configuration.
     /// - `body`: the `application/json` request body: The configuration to be created or updated.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CreateOrUpdate::send)); [`requests::CreateOrUpdate`] also takes per-call options.
     pub fn create_or_update<'a>(
         &'a self,
         id: &'a str,
@@ -111,8 +109,6 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
     /// - [`.if_match(...)`](requests::Delete::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the configuration has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::Delete::send)); [`requests::Delete`] also takes per-call options.
     pub fn delete<'a>(&'a self, id: &'a str) -> requests::Delete<'a> {
         requests::Delete {
             __client: self,
@@ -128,8 +124,6 @@ impl Client {
     ///
     /// Arguments:
     /// - [`.top(...)`](requests::GetConfigurations::top), optional: query parameter `top`: The number of configurations to retrieve. Value will be overridden if greater than the maximum deployment count for the IoT Hub.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetConfigurations::send)); [`requests::GetConfigurations`] also takes per-call options.
     pub fn get_configurations<'a>(&'a self) -> requests::GetConfigurations<'a> {
         requests::GetConfigurations {
             __client: self,
@@ -143,8 +137,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The configuration for target condition and custom metric queries.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::TestQueries::send)); [`requests::TestQueries`] also takes per-call options.
     pub fn test_queries<'a>(
         &'a self,
         body: &'a models::ConfigurationQueriesTestInput,
@@ -159,8 +151,6 @@ impl Client {
     /// Gets device statistics of the IoT Hub identity registry, such as total device count.
     ///
     /// `GET /statistics/devices` (operationId `Statistics_GetDeviceStatistics`).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetDeviceStatistics::send)); [`requests::GetDeviceStatistics`] also takes per-call options.
     pub fn get_device_statistics<'a>(&'a self) -> requests::GetDeviceStatistics<'a> {
         requests::GetDeviceStatistics {
             __client: self,
@@ -171,8 +161,6 @@ impl Client {
     /// Gets service statistics of the IoT Hub identity registry, such as connected device count.
     ///
     /// `GET /statistics/service` (operationId `Statistics_GetServiceStatistics`).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetServiceStatistics::send)); [`requests::GetServiceStatistics`] also takes per-call options.
     pub fn get_service_statistics<'a>(&'a self) -> requests::GetServiceStatistics<'a> {
         requests::GetServiceStatistics {
             __client: self,
@@ -186,8 +174,6 @@ impl Client {
     ///
     /// Arguments:
     /// - [`.top(...)`](requests::GetDevices::top), optional: query parameter `top`: The maximum number of device identities returned by the query. Any value outside the range of 1-1000 is considered to be 1000.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetDevices::send)); [`requests::GetDevices`] also takes per-call options.
     pub fn get_devices<'a>(&'a self) -> requests::GetDevices<'a> {
         requests::GetDevices {
             __client: self,
@@ -201,8 +187,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The registry operations to perform.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::UpdateRegistry::send)); [`requests::UpdateRegistry`] also takes per-call options.
     pub fn update_registry<'a>(
         &'a self,
         body: &'a ::std::vec::Vec<models::ExportImportDevice>,
@@ -222,8 +206,6 @@ impl Client {
     /// - [`.x_ms_continuation(...)`](requests::GetTwins::x_ms_continuation), optional: header parameter `x-ms-continuation`: The continuation token used to get the next page of results.
     /// - [`.x_ms_max_item_count(...)`](requests::GetTwins::x_ms_max_item_count), optional: header parameter `x-ms-max-item-count`: The maximum number of items returned per page. The service may use a different value if the value specified is not acceptable.
     /// - `body`: the `application/json` request body: The query string. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetTwins::send)); [`requests::GetTwins`] also takes per-call options.
     pub fn get_twins<'a>(
         &'a self,
         body: &'a models::QuerySpecification,
@@ -243,8 +225,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesGetIdentity::send)); [`requests::DevicesGetIdentity`] also takes per-call options.
     pub fn devices_get_identity<'a>(
         &'a self,
         id: &'a str,
@@ -264,8 +244,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - [`.if_match(...)`](requests::DevicesCreateOrUpdateIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device identity, as per RFC7232. This should not be set when creating a device, but may be set when updating a device.
     /// - `body`: the `application/json` request body: The contents of the device identity.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesCreateOrUpdateIdentity::send)); [`requests::DevicesCreateOrUpdateIdentity`] also takes per-call options.
     pub fn devices_create_or_update_identity<'a>(
         &'a self,
         id: &'a str,
@@ -287,8 +265,6 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - [`.if_match(...)`](requests::DevicesDeleteIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device identity, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the device identity has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesDeleteIdentity::send)); [`requests::DevicesDeleteIdentity`] also takes per-call options.
     pub fn devices_delete_identity<'a>(
         &'a self,
         id: &'a str,
@@ -308,8 +284,6 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the edge device.
     /// - `body`: the `application/json` request body: The configuration content.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ApplyOnEdgeDevice::send)); [`requests::ApplyOnEdgeDevice`] also takes per-call options.
     pub fn apply_on_edge_device<'a>(
         &'a self,
         id: &'a str,
@@ -329,8 +303,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the `application/json` request body: The job specifications.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CreateImportExportJob::send)); [`requests::CreateImportExportJob`] also takes per-call options.
     pub fn create_import_export_job<'a>(
         &'a self,
         body: &'a models::JobProperties,
@@ -345,8 +317,6 @@ impl Client {
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetImportExportJobs::send)); [`requests::GetImportExportJobs`] also takes per-call options.
     pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
         requests::GetImportExportJobs {
             __client: self,
@@ -360,8 +330,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetImportExportJob::send)); [`requests::GetImportExportJob`] also takes per-call options.
     pub fn get_import_export_job<'a>(
         &'a self,
         id: &'a str,
@@ -379,8 +347,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CancelImportExportJob::send)); [`requests::CancelImportExportJob`] also takes per-call options.
     pub fn cancel_import_export_job<'a>(
         &'a self,
         id: &'a str,
@@ -398,8 +364,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::PurgeCloudToDeviceMessageQueue::send)); [`requests::PurgeCloudToDeviceMessageQueue`] also takes per-call options.
     pub fn purge_cloud_to_device_message_queue<'a>(
         &'a self,
         id: &'a str,
@@ -417,8 +381,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesGetTwin::send)); [`requests::DevicesGetTwin`] also takes per-call options.
     pub fn devices_get_twin<'a>(&'a self, id: &'a str) -> requests::DevicesGetTwin<'a> {
         requests::DevicesGetTwin {
             __client: self,
@@ -435,8 +397,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - [`.if_match(...)`](requests::DevicesReplaceTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
     /// - `body`: the `application/json` request body: The device twin info that will replace the existing info.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesReplaceTwin::send)); [`requests::DevicesReplaceTwin`] also takes per-call options.
     pub fn devices_replace_twin<'a>(
         &'a self,
         id: &'a str,
@@ -459,8 +419,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - [`.if_match(...)`](requests::DevicesUpdateTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
     /// - `body`: the `application/json` request body: The device twin info containing the tags and desired properties to be updated.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesUpdateTwin::send)); [`requests::DevicesUpdateTwin`] also takes per-call options.
     pub fn devices_update_twin<'a>(
         &'a self,
         id: &'a str,
@@ -482,8 +440,6 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesGetTwin::send)); [`requests::ModulesGetTwin`] also takes per-call options.
     pub fn modules_get_twin<'a>(
         &'a self,
         id: &'a str,
@@ -506,8 +462,6 @@ impl Client {
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
     /// - [`.if_match(...)`](requests::ModulesReplaceTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the replace operation should be carried out.
     /// - `body`: the `application/json` request body: The module twin info that will replace the existing info.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesReplaceTwin::send)); [`requests::ModulesReplaceTwin`] also takes per-call options.
     pub fn modules_replace_twin<'a>(
         &'a self,
         id: &'a str,
@@ -533,8 +487,6 @@ impl Client {
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
     /// - [`.if_match(...)`](requests::ModulesUpdateTwin::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the device twin, as per RFC7232. It determines if the update operation should be carried out.
     /// - `body`: the `application/json` request body: The module twin info containing the tags and desired properties to be updated.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesUpdateTwin::send)); [`requests::ModulesUpdateTwin`] also takes per-call options.
     pub fn modules_update_twin<'a>(
         &'a self,
         id: &'a str,
@@ -557,8 +509,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: Digital Twin ID.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetDigitalTwin::send)); [`requests::GetDigitalTwin`] also takes per-call options.
     pub fn get_digital_twin<'a>(&'a self, id: &'a str) -> requests::GetDigitalTwin<'a> {
         requests::GetDigitalTwin {
             __client: self,
@@ -575,8 +525,6 @@ impl Client {
     /// - `id`: path parameter `id`: Digital Twin ID.
     /// - [`.if_match(...)`](requests::UpdateDigitalTwin::if_match), optional: header parameter `If-Match`
     /// - `body`: the `application/json` request body: json-patch contents to update.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::UpdateDigitalTwin::send)); [`requests::UpdateDigitalTwin`] also takes per-call options.
     pub fn update_digital_twin<'a>(
         &'a self,
         id: &'a str,
@@ -608,8 +556,6 @@ impl Client {
     /// - [`.connect_timeout_in_seconds(...)`](requests::InvokeRootLevelCommand::connect_timeout_in_seconds), optional: query parameter `connectTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
     /// - [`.response_timeout_in_seconds(...)`](requests::InvokeRootLevelCommand::response_timeout_in_seconds), optional: query parameter `responseTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
     /// - `body`: the `application/json` request body
-    ///
-    /// Send the request with `.await` (or [`send`](requests::InvokeRootLevelCommand::send)); [`requests::InvokeRootLevelCommand`] also takes per-call options.
     pub fn invoke_root_level_command<'a>(
         &'a self,
         id: &'a str,
@@ -631,8 +577,6 @@ impl Client {
     /// Gets the feedback for cloud-to-device messages. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information. This capability is only available in the standard tier IoT Hub. For more information, see \[Choose the right IoT Hub tier\](<https://aka.ms/scaleyouriotsolution>).
     ///
     /// `GET /messages/serviceBound/feedback` (operationId `CloudToDeviceMessages_ReceiveFeedbackNotification`).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ReceiveFeedbackNotification::send)); [`requests::ReceiveFeedbackNotification`] also takes per-call options.
     pub fn receive_feedback_notification<'a>(
         &'a self,
     ) -> requests::ReceiveFeedbackNotification<'a> {
@@ -648,8 +592,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `lock_token`: path parameter `lockToken`: The lock token obtained when the cloud-to-device message is received. This is used to resolve race conditions when completing a feedback message.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CompleteFeedbackNotification::send)); [`requests::CompleteFeedbackNotification`] also takes per-call options.
     pub fn complete_feedback_notification<'a>(
         &'a self,
         lock_token: &'a str,
@@ -667,8 +609,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `lock_token`: path parameter `lockToken`: The lock token obtained when the cloud-to-device message is received.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::AbandonFeedbackNotification::send)); [`requests::AbandonFeedbackNotification`] also takes per-call options.
     pub fn abandon_feedback_notification<'a>(
         &'a self,
         lock_token: &'a str,
@@ -686,8 +626,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetScheduledJob::send)); [`requests::GetScheduledJob`] also takes per-call options.
     pub fn get_scheduled_job<'a>(
         &'a self,
         id: &'a str,
@@ -706,8 +644,6 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
     /// - `body`: the `application/json` request body: The job request info.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CreateScheduledJob::send)); [`requests::CreateScheduledJob`] also takes per-call options.
     pub fn create_scheduled_job<'a>(
         &'a self,
         id: &'a str,
@@ -727,8 +663,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the job.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::CancelScheduledJob::send)); [`requests::CancelScheduledJob`] also takes per-call options.
     pub fn cancel_scheduled_job<'a>(
         &'a self,
         id: &'a str,
@@ -747,8 +681,6 @@ impl Client {
     /// Arguments:
     /// - [`.job_type(...)`](requests::QueryScheduledJobs::job_type), optional: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
     /// - [`.job_status(...)`](requests::QueryScheduledJobs::job_status), optional: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::QueryScheduledJobs::send)); [`requests::QueryScheduledJobs`] also takes per-call options.
     pub fn query_scheduled_jobs<'a>(&'a self) -> requests::QueryScheduledJobs<'a> {
         requests::QueryScheduledJobs {
             __client: self,
@@ -762,8 +694,6 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::GetModulesOnDevice::send)); [`requests::GetModulesOnDevice`] also takes per-call options.
     pub fn get_modules_on_device<'a>(
         &'a self,
         id: &'a str,
@@ -782,8 +712,6 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesGetIdentity::send)); [`requests::ModulesGetIdentity`] also takes per-call options.
     pub fn modules_get_identity<'a>(
         &'a self,
         id: &'a str,
@@ -806,8 +734,6 @@ impl Client {
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
     /// - [`.if_match(...)`](requests::ModulesCreateOrUpdateIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the module, as per RFC7232. This should not be set when creating a module, but may be set when updating a module.
     /// - `body`: the `application/json` request body: The module identity.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesCreateOrUpdateIdentity::send)); [`requests::ModulesCreateOrUpdateIdentity`] also takes per-call options.
     pub fn modules_create_or_update_identity<'a>(
         &'a self,
         id: &'a str,
@@ -832,8 +758,6 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the deivce.
     /// - `mid`: path parameter `mid`: The unique identifier of the module.
     /// - [`.if_match(...)`](requests::ModulesDeleteIdentity::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the module, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the module has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesDeleteIdentity::send)); [`requests::ModulesDeleteIdentity`] also takes per-call options.
     pub fn modules_delete_identity<'a>(
         &'a self,
         id: &'a str,
@@ -861,8 +785,6 @@ impl Client {
     /// - [`.connect_timeout_in_seconds(...)`](requests::InvokeComponentCommand::connect_timeout_in_seconds), optional: query parameter `connectTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
     /// - [`.response_timeout_in_seconds(...)`](requests::InvokeComponentCommand::response_timeout_in_seconds), optional: query parameter `responseTimeoutInSeconds`: Maximum interval of time, in seconds, that the digital twin command will wait for the answer.
     /// - `body`: the `application/json` request body
-    ///
-    /// Send the request with `.await` (or [`send`](requests::InvokeComponentCommand::send)); [`requests::InvokeComponentCommand`] also takes per-call options.
     pub fn invoke_component_command<'a>(
         &'a self,
         id: &'a str,
@@ -890,8 +812,6 @@ impl Client {
     /// Arguments:
     /// - `device_id`: path parameter `deviceId`: The unique identifier of the device.
     /// - `body`: the `application/json` request body: The parameters to execute a direct method on the device.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::DevicesInvokeMethod::send)); [`requests::DevicesInvokeMethod`] also takes per-call options.
     pub fn devices_invoke_method<'a>(
         &'a self,
         device_id: &'a str,
@@ -913,8 +833,6 @@ impl Client {
     /// - `device_id`: path parameter `deviceId`: The unique identifier of the device.
     /// - `module_id`: path parameter `moduleId`: The unique identifier of the module.
     /// - `body`: the `application/json` request body: The parameters to execute a direct method on the module.
-    ///
-    /// Send the request with `.await` (or [`send`](requests::ModulesInvokeMethod::send)); [`requests::ModulesInvokeMethod`] also takes per-call options.
     pub fn modules_invoke_method<'a>(
         &'a self,
         device_id: &'a str,

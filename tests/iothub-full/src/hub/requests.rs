@@ -17,8 +17,7 @@ pub struct Get<'a> {
 }
 impl<'a> Get<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Configuration, runtime::serde_json::Value> {
@@ -40,7 +39,7 @@ impl<'a> Get<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_Get",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -70,8 +69,7 @@ impl<'a> CreateOrUpdate<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Configuration, runtime::serde_json::Value> {
@@ -105,7 +103,7 @@ impl<'a> CreateOrUpdate<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_CreateOrUpdate",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -134,8 +132,7 @@ impl<'a> Delete<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -164,7 +161,7 @@ impl<'a> Delete<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_Delete",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -184,8 +181,7 @@ pub struct GetConfigurations<'a> {
 impl<'a> GetConfigurations<'a> {
     runtime::query_setters!("get_configurations"; top(0, "top", i32));
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -210,7 +206,7 @@ impl<'a> GetConfigurations<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_GetConfigurations",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -233,8 +229,7 @@ pub struct TestQueries<'a> {
 }
 impl<'a> TestQueries<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -267,7 +262,7 @@ impl<'a> TestQueries<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_TestQueries",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -288,8 +283,7 @@ pub struct GetDeviceStatistics<'a> {
 }
 impl<'a> GetDeviceStatistics<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -315,7 +309,7 @@ impl<'a> GetDeviceStatistics<'a> {
                 runtime::OperationInfo {
                     id: "Statistics_GetDeviceStatistics",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -336,8 +330,7 @@ pub struct GetServiceStatistics<'a> {
 }
 impl<'a> GetServiceStatistics<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::ServiceStatistics, runtime::serde_json::Value> {
@@ -359,7 +352,7 @@ impl<'a> GetServiceStatistics<'a> {
                 runtime::OperationInfo {
                     id: "Statistics_GetServiceStatistics",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -381,8 +374,7 @@ pub struct GetDevices<'a> {
 impl<'a> GetDevices<'a> {
     runtime::query_setters!("get_devices"; top(0, "top", i32));
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -407,7 +399,7 @@ impl<'a> GetDevices<'a> {
                 runtime::OperationInfo {
                     id: "Devices_GetDevices",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -429,8 +421,7 @@ pub struct UpdateRegistry<'a> {
 }
 impl<'a> UpdateRegistry<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -461,7 +452,7 @@ impl<'a> UpdateRegistry<'a> {
                 runtime::OperationInfo {
                     id: "BulkRegistry_UpdateRegistry",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -502,8 +493,7 @@ impl<'a> GetTwins<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -552,7 +542,7 @@ impl<'a> GetTwins<'a> {
         let operation = runtime::OperationInfo {
             id: "Query_GetTwins",
             idempotent: false,
-            security: ::std::option::Option::None,
+            security: None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -588,8 +578,7 @@ pub struct DevicesGetIdentity<'a> {
 }
 impl<'a> DevicesGetIdentity<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Device, runtime::serde_json::Value> {
@@ -609,7 +598,7 @@ impl<'a> DevicesGetIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Devices_GetIdentity",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -639,8 +628,7 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Device, runtime::serde_json::Value> {
@@ -672,7 +660,7 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Devices_CreateOrUpdateIdentity",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -703,8 +691,7 @@ impl<'a> DevicesDeleteIdentity<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, if_match } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -731,7 +718,7 @@ impl<'a> DevicesDeleteIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Devices_DeleteIdentity",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -752,8 +739,7 @@ pub struct ApplyOnEdgeDevice<'a> {
 }
 impl<'a> ApplyOnEdgeDevice<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, body } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -780,7 +766,7 @@ impl<'a> ApplyOnEdgeDevice<'a> {
                 runtime::OperationInfo {
                     id: "Configuration_ApplyOnEdgeDevice",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -800,8 +786,7 @@ pub struct CreateImportExportJob<'a> {
 }
 impl<'a> CreateImportExportJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobProperties, runtime::serde_json::Value> {
@@ -828,7 +813,7 @@ impl<'a> CreateImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateImportExportJob",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -849,8 +834,7 @@ pub struct GetImportExportJobs<'a> {
 }
 impl<'a> GetImportExportJobs<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -874,7 +858,7 @@ impl<'a> GetImportExportJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJobs",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -897,8 +881,7 @@ pub struct GetImportExportJob<'a> {
 }
 impl<'a> GetImportExportJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobProperties, runtime::serde_json::Value> {
@@ -918,7 +901,7 @@ impl<'a> GetImportExportJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetImportExportJob",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -940,8 +923,7 @@ pub struct CancelImportExportJob<'a> {
 }
 impl<'a> CancelImportExportJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -962,7 +944,7 @@ impl<'a> CancelImportExportJob<'a> {
         let operation = runtime::OperationInfo {
             id: "Jobs_CancelImportExportJob",
             idempotent: true,
-            security: ::std::option::Option::None,
+            security: None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -994,8 +976,7 @@ pub struct PurgeCloudToDeviceMessageQueue<'a> {
 }
 impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -1021,7 +1002,7 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1044,8 +1025,7 @@ pub struct DevicesGetTwin<'a> {
 }
 impl<'a> DevicesGetTwin<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
@@ -1065,7 +1045,7 @@ impl<'a> DevicesGetTwin<'a> {
                 runtime::OperationInfo {
                     id: "Devices_GetTwin",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1095,8 +1075,7 @@ impl<'a> DevicesReplaceTwin<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
@@ -1128,7 +1107,7 @@ impl<'a> DevicesReplaceTwin<'a> {
                 runtime::OperationInfo {
                     id: "Devices_ReplaceTwin",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1158,8 +1137,7 @@ impl<'a> DevicesUpdateTwin<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
@@ -1191,7 +1169,7 @@ impl<'a> DevicesUpdateTwin<'a> {
                 runtime::OperationInfo {
                     id: "Devices_UpdateTwin",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1212,8 +1190,7 @@ pub struct ModulesGetTwin<'a> {
 }
 impl<'a> ModulesGetTwin<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
@@ -1235,7 +1212,7 @@ impl<'a> ModulesGetTwin<'a> {
                 runtime::OperationInfo {
                     id: "Modules_GetTwin",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1266,8 +1243,7 @@ impl<'a> ModulesReplaceTwin<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
@@ -1301,7 +1277,7 @@ impl<'a> ModulesReplaceTwin<'a> {
                 runtime::OperationInfo {
                     id: "Modules_ReplaceTwin",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1332,8 +1308,7 @@ impl<'a> ModulesUpdateTwin<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
@@ -1367,7 +1342,7 @@ impl<'a> ModulesUpdateTwin<'a> {
                 runtime::OperationInfo {
                     id: "Modules_UpdateTwin",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1387,8 +1362,7 @@ pub struct GetDigitalTwin<'a> {
 }
 impl<'a> GetDigitalTwin<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -1411,7 +1385,7 @@ impl<'a> GetDigitalTwin<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_GetDigitalTwin",
             idempotent: true,
-            security: ::std::option::Option::None,
+            security: None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -1455,8 +1429,7 @@ impl<'a> UpdateDigitalTwin<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -1491,7 +1464,7 @@ impl<'a> UpdateDigitalTwin<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_UpdateDigitalTwin",
             idempotent: false,
-            security: ::std::option::Option::None,
+            security: None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -1537,8 +1510,7 @@ impl<'a> InvokeRootLevelCommand<'a> {
         "responseTimeoutInSeconds", i32)
     );
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -1570,7 +1542,7 @@ impl<'a> InvokeRootLevelCommand<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeRootLevelCommand",
             idempotent: false,
-            security: ::std::option::Option::None,
+            security: None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -1606,8 +1578,7 @@ pub struct ReceiveFeedbackNotification<'a> {
 }
 impl<'a> ReceiveFeedbackNotification<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -1627,7 +1598,7 @@ impl<'a> ReceiveFeedbackNotification<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1647,8 +1618,7 @@ pub struct CompleteFeedbackNotification<'a> {
 }
 impl<'a> CompleteFeedbackNotification<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, lock_token } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -1669,7 +1639,7 @@ impl<'a> CompleteFeedbackNotification<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_CompleteFeedbackNotification",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1689,8 +1659,7 @@ pub struct AbandonFeedbackNotification<'a> {
 }
 impl<'a> AbandonFeedbackNotification<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, lock_token } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -1711,7 +1680,7 @@ impl<'a> AbandonFeedbackNotification<'a> {
                 runtime::OperationInfo {
                     id: "CloudToDeviceMessages_AbandonFeedbackNotification",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1731,8 +1700,7 @@ pub struct GetScheduledJob<'a> {
 }
 impl<'a> GetScheduledJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
@@ -1752,7 +1720,7 @@ impl<'a> GetScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_GetScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1773,8 +1741,7 @@ pub struct CreateScheduledJob<'a> {
 }
 impl<'a> CreateScheduledJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
@@ -1801,7 +1768,7 @@ impl<'a> CreateScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CreateScheduledJob",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1823,8 +1790,7 @@ pub struct CancelScheduledJob<'a> {
 }
 impl<'a> CancelScheduledJob<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
@@ -1846,7 +1812,7 @@ impl<'a> CancelScheduledJob<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_CancelScheduledJob",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1870,8 +1836,7 @@ impl<'a> QueryScheduledJobs<'a> {
         "query_scheduled_jobs"; job_type(0, "jobType"), job_status(1, "jobStatus")
     );
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::QueryResult, runtime::serde_json::Value> {
@@ -1894,7 +1859,7 @@ impl<'a> QueryScheduledJobs<'a> {
                 runtime::OperationInfo {
                     id: "Jobs_QueryScheduledJobs",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1916,8 +1881,7 @@ pub struct GetModulesOnDevice<'a> {
 }
 impl<'a> GetModulesOnDevice<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -1943,7 +1907,7 @@ impl<'a> GetModulesOnDevice<'a> {
                 runtime::OperationInfo {
                     id: "Modules_GetModulesOnDevice",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -1966,8 +1930,7 @@ pub struct ModulesGetIdentity<'a> {
 }
 impl<'a> ModulesGetIdentity<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Module, runtime::serde_json::Value> {
@@ -1989,7 +1952,7 @@ impl<'a> ModulesGetIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Modules_GetIdentity",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -2020,8 +1983,7 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<'a, models::Module, runtime::serde_json::Value> {
@@ -2055,7 +2017,7 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Modules_CreateOrUpdateIdentity",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -2087,8 +2049,7 @@ impl<'a> ModulesDeleteIdentity<'a> {
         self
     }
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
         let Self { __client, __options, __query: _, id, mid, if_match } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
@@ -2117,7 +2078,7 @@ impl<'a> ModulesDeleteIdentity<'a> {
                 runtime::OperationInfo {
                     id: "Modules_DeleteIdentity",
                     idempotent: true,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -2148,8 +2109,7 @@ impl<'a> InvokeComponentCommand<'a> {
         "responseTimeoutInSeconds", i32)
     );
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -2189,7 +2149,7 @@ impl<'a> InvokeComponentCommand<'a> {
         let operation = runtime::OperationInfo {
             id: "DigitalTwin_InvokeComponentCommand",
             idempotent: false,
-            security: ::std::option::Option::None,
+            security: None,
         };
         let response = __client.core.execute(operation, request, &__options).await?;
         match response.status().as_u16() {
@@ -2227,8 +2187,7 @@ pub struct DevicesInvokeMethod<'a> {
 }
 impl<'a> DevicesInvokeMethod<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -2261,7 +2220,7 @@ impl<'a> DevicesInvokeMethod<'a> {
                 runtime::OperationInfo {
                     id: "Devices_InvokeMethod",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
@@ -2285,8 +2244,7 @@ pub struct ModulesInvokeMethod<'a> {
 }
 impl<'a> ModulesInvokeMethod<'a> {
     runtime::call_options!(__options);
-    /// Sends the request, retrying as the client's retry policy (or this call's)
-    /// allows, and decodes the response: what `.await` does.
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
     ) -> runtime::CallFuture<
@@ -2320,7 +2278,7 @@ impl<'a> ModulesInvokeMethod<'a> {
                 runtime::OperationInfo {
                     id: "Modules_InvokeMethod",
                     idempotent: false,
-                    security: ::std::option::Option::None,
+                    security: None,
                 },
                 request,
                 __options,
