@@ -244,7 +244,10 @@ pub const SERDE_ALL_FEATURE: &str = "serde-all";
 
 impl Directions {
     /// Both directions: what every type has until lowering decides.
-    pub const BOTH: Directions = Directions { ser: true, de: true };
+    pub const BOTH: Directions = Directions {
+        ser: true,
+        de: true,
+    };
 }
 
 impl Default for Directions {

@@ -591,13 +591,25 @@ mod tests {
     struct Gated {
         id: String,
     }
-    crate::json_struct!(Gated, ser, #[cfg(all())] de, [(0, id, "id", req, String)]);
+    crate::json_struct!(
+        Gated,
+        ser,
+        #[cfg(all())]
+        de,
+        [(0, id, "id", req, String)]
+    );
 
     #[derive(Debug, Clone, PartialEq)]
     struct Received {
         id: String,
     }
-    crate::json_struct!(Received, de, #[cfg(any())] ser, [(0, id, "id", req, String)]);
+    crate::json_struct!(
+        Received,
+        de,
+        #[cfg(any())]
+        ser,
+        [(0, id, "id", req, String)]
+    );
 
     #[derive(Debug, Clone, PartialEq)]
     enum Mode {
@@ -617,15 +629,24 @@ mod tests {
     #[allow(clippy::needless_borrow)] // the borrow picks `HasDe` when its bound holds
     fn one_direction_forms_have_only_their_impls_and_the_other_under_the_attribute() {
         let sent = Sent { id: "a".into() };
-        assert_eq!(serde_json::to_string(&sent).expect("writes"), r#"{"id":"a"}"#);
+        assert_eq!(
+            serde_json::to_string(&sent).expect("writes"),
+            r#"{"id":"a"}"#
+        );
         assert!(!(&Probe::<Sent>(std::marker::PhantomData)).has_de());
         // Gated: the attribute holds, so both.
         assert!((&Probe::<Gated>(std::marker::PhantomData)).has_de());
         let gated: Gated = serde_json::from_str(r#"{"id":"b"}"#).expect("reads");
-        assert_eq!(serde_json::to_string(&gated).expect("writes"), r#"{"id":"b"}"#);
+        assert_eq!(
+            serde_json::to_string(&gated).expect("writes"),
+            r#"{"id":"b"}"#
+        );
         let received: Received = serde_json::from_str(r#"{"id":"c"}"#).expect("reads");
         assert_eq!(received.id, "c");
-        assert_eq!(serde_json::to_string(&Mode::Fast).expect("writes"), r#""fast""#);
+        assert_eq!(
+            serde_json::to_string(&Mode::Fast).expect("writes"),
+            r#""fast""#
+        );
         assert!(!(&Probe::<Mode>(std::marker::PhantomData)).has_de());
         let rank: Rank = serde_json::from_str("1").expect("reads");
         assert_eq!(rank, Rank::First);

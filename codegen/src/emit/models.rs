@@ -3,8 +3,9 @@
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef,
-    SuccessEnumDef, SuccessStatus, SuccessStructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+    Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef,
+    StructDef, SuccessEnumDef, SuccessStatus, SuccessStructDef, TypeDef, TypeKind, TypeRef,
+    UnionDef,
 };
 use crate::names::unraw;
 use proc_macro2::TokenStream;

@@ -65,28 +65,24 @@ pub(crate) fn directions(api: &mut Api) {
     }
     let sent = reachable(&edges, sent);
     let received = reachable(&edges, received);
-    let decide = |name: &str| -> Directions {
-        let ser = sent.contains(name);
-        let de = received.contains(name);
-        if ser || de {
-            Directions { ser, de }
-        } else {
-            Directions::BOTH
-        }
-    };
-    let mut unused: Vec<String> = Vec::new();
-    for def in api.types.iter().chain(&api.response_types) {
-        if !sent.contains(&def.rust_name) && !received.contains(&def.rust_name) {
-            unused.push(def.rust_name.clone());
-        }
-    }
-    // What an unused type contains is used through it, in both directions.
+    // A type nothing sends or receives, and everything inside it: both ways.
+    let unused: Vec<String> = api
+        .types
+        .iter()
+        .chain(&api.response_types)
+        .map(|def| def.rust_name.clone())
+        .filter(|name| !sent.contains(name) && !received.contains(name))
+        .collect();
     let unused: BTreeSet<String> = reachable(&edges, unused);
     for def in api.types.iter_mut().chain(api.response_types.iter_mut()) {
-        def.directions = if unused.contains(&def.rust_name) {
+        let name = &def.rust_name;
+        def.directions = if unused.contains(name) {
             Directions::BOTH
         } else {
-            decide(&def.rust_name)
+            Directions {
+                ser: sent.contains(name),
+                de: received.contains(name),
+            }
         };
     }
 }

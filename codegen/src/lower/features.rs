@@ -114,7 +114,10 @@ fn roots(op: &crate::ir::Operation) -> Vec<String> {
 }
 
 /// Every type reachable from `roots` through `edges`, `roots` included.
-pub(super) fn reachable(edges: &BTreeMap<&str, Vec<String>>, mut roots: Vec<String>) -> BTreeSet<String> {
+pub(super) fn reachable(
+    edges: &BTreeMap<&str, Vec<String>>,
+    mut roots: Vec<String>,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     while let Some(name) = roots.pop() {
         if seen.contains(&name) {
