@@ -221,6 +221,39 @@ pub struct TypeDef {
     pub deprecated: bool,
     /// The shape.
     pub kind: TypeKind,
+    /// Which serde impls the client needs (see [`Directions`]).
+    pub directions: Directions,
+}
+
+/// Which directions of serde a named type travels in for the client: `ser` when something the
+/// client sends (a request body, a parameter) reaches it, `de` when something it receives (a
+/// success or error body, a response header) does. Error bodies count as both (the runtime
+/// writes them out in its `Display`), and so does a type nothing reaches. Emission gives a
+/// model the impls of its directions, and the others behind the crate's `serde-all` feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Directions {
+    /// Needs `Serialize`.
+    pub ser: bool,
+    /// Needs `Deserialize`.
+    pub de: bool,
+}
+
+/// The generated crate's feature that gives every model both serde directions (its `server`
+/// feature turns it on).
+pub const SERDE_ALL_FEATURE: &str = "serde-all";
+
+impl Directions {
+    /// Both directions: what every type has until lowering decides.
+    pub const BOTH: Directions = Directions {
+        ser: true,
+        de: true,
+    };
+}
+
+impl Default for Directions {
+    fn default() -> Self {
+        Self::BOTH
+    }
 }
 
 /// The shape of a named type.
@@ -755,6 +788,7 @@ mod tests {
             docs: None,
             deprecated: false,
             kind: TypeKind::Alias(TypeRef::String),
+            directions: Directions::BOTH,
         }
     }
 

@@ -90,6 +90,13 @@ pub struct Input<'a> {
     /// (the default, for a crate of its own); off for a module of the user's crate, which has
     /// no such feature (a build script's output).
     pub gate_server: bool,
+    /// Whether each model gets only the serde impls the client uses (`Serialize` for what it
+    /// sends, `Deserialize` for what it receives), the other direction compiled with the
+    /// generated crate's `serde-all` feature (the default, for a crate of its own, whose
+    /// `server` feature turns `serde-all` on); off for a module of the user's crate, which has
+    /// no such feature (a build script's output): every model then has both. An ungated server
+    /// side ([`gate_server`](Self::gate_server) off) gets both as well.
+    pub gate_serde: bool,
     /// The Rust name of the runtime crate the generated code re-exports as `runtime`:
     /// `openapi_rust_runtime` unless the dependency is renamed.
     pub runtime_crate: String,
@@ -116,6 +123,7 @@ impl<'a> Input<'a> {
             server: false,
             features_per_tag: false,
             gate_server: true,
+            gate_serde: true,
             runtime_crate: "openapi_rust_runtime".to_owned(),
             reserved_methods: Vec::new(),
             crate_docs: None,
@@ -206,6 +214,9 @@ fn generate_here(input: &Input<'_>, speedups: Speedups) -> Result<Output, Errors
     warnings.extend(relocated_warnings(lowered, &relocation));
     if input.features_per_tag {
         api.gates = lower::gates(&api);
+    }
+    if input.gate_serde && (input.gate_server || !input.server) {
+        lower::directions(&mut api);
     }
     let header = format::header(input.command, input.spec_path);
     let runtime_features = emit::needs::runtime_features(&api);

@@ -231,9 +231,15 @@ pub fn cargo_toml(m: &Manifest<'_>) -> String {
          webpki-roots = [\"{runtime}/webpki-roots\"]\n\
          native-tls = [\"{runtime}/native-tls\"]\n"
     ));
+    let serde_all = crate::ir::SERDE_ALL_FEATURE;
+    text.push_str(&format!(
+        "# Both serde impls on every model: by default a model has `Serialize` only if the\n\
+         # client sends it and `Deserialize` only if the client receives it.\n\
+         {serde_all} = []\n"
+    ));
     if m.server {
         text.push_str(&format!(
-            "# The server side (`server::Api` and `server::router`).\nserver = [\"{runtime}/server\"]\n"
+            "# The server side (`server::Api` and `server::router`).\nserver = [\"{runtime}/server\", \"{serde_all}\"]\n"
         ));
     }
     if !m.tag_features.is_empty() {

@@ -4,7 +4,7 @@
 //! ```text
 //! IOTHUB_CONNECTION_STRING='HostName=my-hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=...' \
 //! IOTHUB_METHOD=reboot \
-//! cargo run -p iothub-jobs --example schedule_direct_method -- "tags.building = '43'"
+//! cargo run -p iothub-jobs --features serde-all --example schedule_direct_method -- "tags.building = '43'"
 //! ```
 //!
 //! - `IOTHUB_CONNECTION_STRING` (required): a service connection string with a shared access
@@ -17,7 +17,8 @@
 //! - The first argument is the query condition, `*` (every device) by default.
 //!
 //! The job is polled every 2 s for up to 5 minutes. Its final state is printed as JSON on
-//! stdout. The exit code is non-zero, with the reason on stderr, when anything fails: a
+//! stdout. (Printing a response model as JSON needs its `Serialize`, which the
+//! `serde-all` feature adds: the example requires it.) The exit code is non-zero, with the reason on stderr, when anything fails: a
 //! missing setting, a request the hub refuses, a wait that times out, or a job that ends
 //! `failed` or `cancelled`.
 

@@ -201,11 +201,12 @@ pub struct DeviceJobStatistics {
     pub pending_count: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    DeviceJobStatistics, [(0, device_count, "deviceCount", opt, ::std::option::Option <
-    i32 >), (1, failed_count, "failedCount", opt, ::std::option::Option < i32 >), (2,
-    succeeded_count, "succeededCount", opt, ::std::option::Option < i32 >), (3,
-    running_count, "runningCount", opt, ::std::option::Option < i32 >), (4,
-    pending_count, "pendingCount", opt, ::std::option::Option < i32 >)]
+    DeviceJobStatistics, de, #[cfg(feature = "serde-all")] ser, [(0, device_count,
+    "deviceCount", opt, ::std::option::Option < i32 >), (1, failed_count, "failedCount",
+    opt, ::std::option::Option < i32 >), (2, succeeded_count, "succeededCount", opt,
+    ::std::option::Option < i32 >), (3, running_count, "runningCount", opt,
+    ::std::option::Option < i32 >), (4, pending_count, "pendingCount", opt,
+    ::std::option::Option < i32 >)]
 );
 /// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`.
 ///
@@ -519,14 +520,15 @@ pub struct JobRequest {
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    JobRequest, [(0, job_id, "jobId", req, ::std::string::String), (1, r#type, "type",
-    req, JobType), (2, cloud_to_device_method, "cloudToDeviceMethod", opt,
-    ::std::option::Option < CloudToDeviceMethod >), (3, update_twin, "updateTwin", opt,
-    ::std::option::Option < Twin >), (4, query_condition, "queryCondition", opt,
-    ::std::option::Option < ::std::string::String >), (5, start_time, "startTime", opt,
-    ::std::option::Option < super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc > >), (6, max_execution_time_in_seconds,
-    "maxExecutionTimeInSeconds", opt, ::std::option::Option < i64 >)]
+    JobRequest, ser, #[cfg(feature = "serde-all")] de, [(0, job_id, "jobId", req,
+    ::std::string::String), (1, r#type, "type", req, JobType), (2,
+    cloud_to_device_method, "cloudToDeviceMethod", opt, ::std::option::Option <
+    CloudToDeviceMethod >), (3, update_twin, "updateTwin", opt, ::std::option::Option <
+    Twin >), (4, query_condition, "queryCondition", opt, ::std::option::Option <
+    ::std::string::String >), (5, start_time, "startTime", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (6,
+    max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt,
+    ::std::option::Option < i64 >)]
 );
 impl JobRequest {
     /// Makes a value from its required fields (by wire name): `jobId`, `type`. Optional fields start unset (or at their default) and the `with_` methods set them.
@@ -623,23 +625,23 @@ pub struct JobResponse {
     pub device_job_statistics: ::std::option::Option<DeviceJobStatistics>,
 }
 super::runtime::json_struct!(
-    JobResponse, [(0, job_id, "jobId", opt, ::std::option::Option < ::std::string::String
-    >), (1, query_condition, "queryCondition", opt, ::std::option::Option <
-    ::std::string::String >), (2, created_time, "createdTime", opt, ::std::option::Option
-    < super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (3,
-    start_time, "startTime", opt, ::std::option::Option <
-    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (4, end_time,
-    "endTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc > >), (5, max_execution_time_in_seconds,
-    "maxExecutionTimeInSeconds", opt, ::std::option::Option < i64 >), (6, r#type, "type",
-    opt, ::std::option::Option < JobType >), (7, cloud_to_device_method,
-    "cloudToDeviceMethod", opt, ::std::option::Option < CloudToDeviceMethod >), (8,
-    update_twin, "updateTwin", opt, ::std::option::Option < Twin >), (9, status,
-    "status", opt, ::std::option::Option < JobStatus >), (10, failure_reason,
-    "failureReason", opt, ::std::option::Option < ::std::string::String >), (11,
-    status_message, "statusMessage", opt, ::std::option::Option < ::std::string::String
-    >), (12, device_job_statistics, "deviceJobStatistics", opt, ::std::option::Option <
-    DeviceJobStatistics >)]
+    JobResponse, de, #[cfg(feature = "serde-all")] ser, [(0, job_id, "jobId", opt,
+    ::std::option::Option < ::std::string::String >), (1, query_condition,
+    "queryCondition", opt, ::std::option::Option < ::std::string::String >), (2,
+    created_time, "createdTime", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (3, start_time,
+    "startTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (4, end_time, "endTime", opt, ::std::option::Option
+    < super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (5,
+    max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt,
+    ::std::option::Option < i64 >), (6, r#type, "type", opt, ::std::option::Option <
+    JobType >), (7, cloud_to_device_method, "cloudToDeviceMethod", opt,
+    ::std::option::Option < CloudToDeviceMethod >), (8, update_twin, "updateTwin", opt,
+    ::std::option::Option < Twin >), (9, status, "status", opt, ::std::option::Option <
+    JobStatus >), (10, failure_reason, "failureReason", opt, ::std::option::Option <
+    ::std::string::String >), (11, status_message, "statusMessage", opt,
+    ::std::option::Option < ::std::string::String >), (12, device_job_statistics,
+    "deviceJobStatistics", opt, ::std::option::Option < DeviceJobStatistics >)]
 );
 /// The status of the job. System generated; ignored at creation.
 ///
@@ -742,8 +744,8 @@ pub struct QuerySpecification {
     pub query: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    QuerySpecification, [(0, query, "query", opt, ::std::option::Option <
-    ::std::string::String >)]
+    QuerySpecification, ser, #[cfg(feature = "serde-all")] de, [(0, query, "query", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
 ///

@@ -296,6 +296,8 @@ impl Builder {
         input.reserved_methods = self.reserved_methods.clone();
         // The crate being built has no `server` feature: the server side is what was asked.
         input.gate_server = false;
+        // Nor a `serde-all` feature: models get both serde directions.
+        input.gate_serde = false;
         let output = codegen::generate(&input).map_err(|errors| Error::Document {
             spec: spec_name.clone(),
             errors,

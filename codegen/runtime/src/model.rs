@@ -27,13 +27,30 @@ use serde::ser::SerializeStruct;
 /// - `nullable`: an `Option` that is always sent (`null` for `None`); `None` when absent.
 /// - `default(f)`: takes `Type::f()` when absent; always sent.
 ///
+/// `json_struct!(Name, [fields])` writes both impls. `json_struct!(Name, ser, [fields])` writes
+/// only `Serialize` (`de`: only `Deserialize`), and `json_struct!(Name, ser, #[cfg(...)] de,
+/// [fields])` the other one too, under the attribute: the generator gives a model the
+/// direction the client uses and the other behind the generated crate's `serde-all` feature.
+///
 /// (A macro rather than `#[derive]`: the expansion is smaller, which is most of what a
 /// generated crate costs to compile. To keep it small the work that does not depend on the
 /// struct is in this crate's helpers ([`next_field`], [`take`], [`StructWriter`]), each
 /// field's slot is declared with its type, and the body has few `?`.)
 #[macro_export]
 macro_rules! json_struct {
-    ($name:ident, [$(($index:literal, $field:ident, $wire:literal, $kind:ident $(($default:ident))?, $ty:ty)),* $(,)?]) => {
+    ($name:ident, $fields:tt) => {
+        $crate::json_struct!(@impl ser $name $fields);
+        $crate::json_struct!(@impl de $name $fields);
+    };
+    ($name:ident, $dir:ident, $fields:tt) => {
+        $crate::json_struct!(@impl $dir $name $fields);
+    };
+    ($name:ident, $dir:ident, #[$meta:meta] $other:ident, $fields:tt) => {
+        $crate::json_struct!(@impl $dir $name $fields);
+        #[$meta]
+        $crate::json_struct!(@impl $other $name $fields);
+    };
+    (@impl ser $name:ident [$(($index:literal, $field:ident, $wire:literal, $kind:ident $(($default:ident))?, $ty:ty)),* $(,)?]) => {
         impl $crate::serde::Serialize for $name {
             fn serialize<__S: $crate::serde::Serializer>(
                 &self,
@@ -50,7 +67,8 @@ macro_rules! json_struct {
                 state.end()
             }
         }
-
+    };
+    (@impl de $name:ident [$(($index:literal, $field:ident, $wire:literal, $kind:ident $(($default:ident))?, $ty:ty)),* $(,)?]) => {
         impl<'de> $crate::serde::Deserialize<'de> for $name {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
@@ -246,10 +264,28 @@ impl<S: SerializeStruct> StructWriter<S> {
 
 /// The impls of an open string enum: `as_str`, `Display`, `From<&str>`, `FromStr` and serde,
 /// all through the wire values, with `$fallback` holding any value not listed. (Unused in
-/// crates whose document has no string enum.)
+/// crates whose document has no string enum.) Serde's directions as in
+/// [`json_struct!`](crate::json_struct): `open_enum!(Name, Other, { … })` has both,
+/// `open_enum!(Name, Other, ser, { … })` only `Serialize`, `open_enum!(Name, Other, ser,
+/// #[cfg(...)] de, { … })` `Deserialize` too under the attribute.
 #[macro_export]
 macro_rules! open_enum {
-    ($name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
+    ($name:ident, $fallback:ident, $variants:tt) => {
+        $crate::open_enum!(@common $name, $fallback, $variants);
+        $crate::open_enum!(@impl ser $name);
+        $crate::open_enum!(@impl de $name);
+    };
+    ($name:ident, $fallback:ident, $dir:ident, $variants:tt) => {
+        $crate::open_enum!(@common $name, $fallback, $variants);
+        $crate::open_enum!(@impl $dir $name);
+    };
+    ($name:ident, $fallback:ident, $dir:ident, #[$meta:meta] $other:ident, $variants:tt) => {
+        $crate::open_enum!(@common $name, $fallback, $variants);
+        $crate::open_enum!(@impl $dir $name);
+        #[$meta]
+        $crate::open_enum!(@impl $other $name);
+    };
+    (@common $name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
         impl $name {
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
@@ -281,7 +317,8 @@ macro_rules! open_enum {
                 ::std::result::Result::Ok(Self::from(value))
             }
         }
-
+    };
+    (@impl ser $name:ident) => {
         impl $crate::serde::Serialize for $name {
             fn serialize<__S: $crate::serde::Serializer>(
                 &self,
@@ -290,7 +327,8 @@ macro_rules! open_enum {
                 serializer.serialize_str(self.as_str())
             }
         }
-
+    };
+    (@impl de $name:ident) => {
         impl<'de> $crate::serde::Deserialize<'de> for $name {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
@@ -305,10 +343,25 @@ macro_rules! open_enum {
 
 /// The methods and trait impls of an open integer enum: `value`, `From<i64>`, `Display`,
 /// `FromStr`, and serde as a JSON number. (Unused in crates whose document has no integer
-/// enum.)
+/// enum.) Serde's directions as in [`open_enum!`](crate::open_enum).
 #[macro_export]
 macro_rules! open_int_enum {
-    ($name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
+    ($name:ident, $fallback:ident, $variants:tt) => {
+        $crate::open_int_enum!(@common $name, $fallback, $variants);
+        $crate::open_int_enum!(@impl ser $name);
+        $crate::open_int_enum!(@impl de $name);
+    };
+    ($name:ident, $fallback:ident, $dir:ident, $variants:tt) => {
+        $crate::open_int_enum!(@common $name, $fallback, $variants);
+        $crate::open_int_enum!(@impl $dir $name);
+    };
+    ($name:ident, $fallback:ident, $dir:ident, #[$meta:meta] $other:ident, $variants:tt) => {
+        $crate::open_int_enum!(@common $name, $fallback, $variants);
+        $crate::open_int_enum!(@impl $dir $name);
+        #[$meta]
+        $crate::open_int_enum!(@impl $other $name);
+    };
+    (@common $name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
         impl $name {
             /// The value as sent on the wire.
             pub fn value(&self) -> i64 {
@@ -346,7 +399,8 @@ macro_rules! open_int_enum {
                 value.parse::<i64>().map(Self::from)
             }
         }
-
+    };
+    (@impl ser $name:ident) => {
         impl $crate::serde::Serialize for $name {
             fn serialize<__S: $crate::serde::Serializer>(
                 &self,
@@ -355,7 +409,8 @@ macro_rules! open_int_enum {
                 serializer.serialize_i64(self.value())
             }
         }
-
+    };
+    (@impl de $name:ident) => {
         impl<'de> $crate::serde::Deserialize<'de> for $name {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
@@ -508,6 +563,94 @@ mod tests {
 
     fn job(json: &str) -> Result<Job, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    /// Whether `T` has `Deserialize` (autoref specialization: the inherent-like method of the
+    /// first trait wins when its bound holds).
+    struct Probe<T>(std::marker::PhantomData<T>);
+    trait HasDe {
+        fn has_de(&self) -> bool {
+            true
+        }
+    }
+    impl<T: serde::de::DeserializeOwned> HasDe for Probe<T> {}
+    trait NoDe {
+        fn has_de(&self) -> bool {
+            false
+        }
+    }
+    impl<T> NoDe for &Probe<T> {}
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Sent {
+        id: String,
+    }
+    crate::json_struct!(Sent, ser, [(0, id, "id", req, String)]);
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Gated {
+        id: String,
+    }
+    crate::json_struct!(
+        Gated,
+        ser,
+        #[cfg(all())]
+        de,
+        [(0, id, "id", req, String)]
+    );
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Received {
+        id: String,
+    }
+    crate::json_struct!(
+        Received,
+        de,
+        #[cfg(any())]
+        ser,
+        [(0, id, "id", req, String)]
+    );
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Mode {
+        Fast,
+        Other(String),
+    }
+    crate::open_enum!(Mode, Other, ser, #[cfg(any())] de, { Fast => "fast", });
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Rank {
+        First,
+        Other(i64),
+    }
+    crate::open_int_enum!(Rank, Other, de, { First => 1, });
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the borrow picks `HasDe` when its bound holds
+    fn one_direction_forms_have_only_their_impls_and_the_other_under_the_attribute() {
+        let sent = Sent { id: "a".into() };
+        assert_eq!(
+            serde_json::to_string(&sent).expect("writes"),
+            r#"{"id":"a"}"#
+        );
+        assert!(!(&Probe::<Sent>(std::marker::PhantomData)).has_de());
+        // Gated: the attribute holds, so both.
+        assert!((&Probe::<Gated>(std::marker::PhantomData)).has_de());
+        let gated: Gated = serde_json::from_str(r#"{"id":"b"}"#).expect("reads");
+        assert_eq!(
+            serde_json::to_string(&gated).expect("writes"),
+            r#"{"id":"b"}"#
+        );
+        let received: Received = serde_json::from_str(r#"{"id":"c"}"#).expect("reads");
+        assert_eq!(received.id, "c");
+        assert_eq!(
+            serde_json::to_string(&Mode::Fast).expect("writes"),
+            r#""fast""#
+        );
+        assert!(!(&Probe::<Mode>(std::marker::PhantomData)).has_de());
+        let rank: Rank = serde_json::from_str("1").expect("reads");
+        assert_eq!(rank, Rank::First);
+        assert!((&Probe::<Rank>(std::marker::PhantomData)).has_de());
     }
 
     #[test]

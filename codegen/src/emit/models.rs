@@ -3,8 +3,9 @@
 use super::docs::{code, doc_attrs, sanitize};
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, DefaultValue, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef, StructDef,
-    SuccessEnumDef, SuccessStatus, SuccessStructDef, TypeDef, TypeKind, TypeRef, UnionDef,
+    Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef,
+    StructDef, SuccessEnumDef, SuccessStatus, SuccessStructDef, TypeDef, TypeKind, TypeRef,
+    UnionDef,
 };
 use crate::names::unraw;
 use proc_macro2::TokenStream;
@@ -65,10 +66,10 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
             let ty = type_tokens(ty, &TokenStream::new());
             quote! { #docs #deprecated #cfg pub type #name = #ty; }
         }
-        TypeKind::Struct(s) => struct_def(api, &name, &docs, &deprecated, cfg, s),
-        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, e),
-        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, e),
-        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, u),
+        TypeKind::Struct(s) => struct_def(api, def, &name, &docs, &deprecated, cfg, s),
+        TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, def.directions, e),
+        TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, def.directions, e),
+        TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, def.directions, u),
         TypeKind::ErrorEnum(variants) => error_enum_def(&name, &docs, cfg, variants),
         // Named after their operation; the IR gives them no docs or source of their own.
         TypeKind::SuccessStruct(s) => success_struct_def(&name, cfg, s),
@@ -76,8 +77,56 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     }
 }
 
+/// The attribute of a serde impl in a direction the client does not use: compiled only with
+/// the crate's `serde-all` feature.
+fn unless_needed(needed: bool) -> TokenStream {
+    if needed {
+        TokenStream::new()
+    } else {
+        let feature = crate::ir::SERDE_ALL_FEATURE;
+        quote!(#[cfg(feature = #feature)])
+    }
+}
+
+/// The directions argument of `json_struct!`, `open_enum!` and `open_int_enum!`: nothing for
+/// both, else the one the client uses and the other behind `serde-all`
+/// (`ser, #[cfg(feature = "serde-all")] de,`).
+fn macro_directions(d: Directions) -> TokenStream {
+    match (d.ser, d.de) {
+        (true, false) => {
+            let other = unless_needed(false);
+            quote!(ser, #other de,)
+        }
+        (false, true) => {
+            let other = unless_needed(false);
+            quote!(de, #other ser,)
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+/// The serde derives of a type that keeps serde's: those the client uses in the `derive`
+/// list (each with its leading comma), the other in a `cfg_attr` on `serde-all`.
+fn serde_derives(d: Directions) -> (TokenStream, TokenStream) {
+    let ser = quote!(super::runtime::serde::Serialize);
+    let de = quote!(super::runtime::serde::Deserialize);
+    let feature = crate::ir::SERDE_ALL_FEATURE;
+    match (d.ser, d.de) {
+        (true, false) => (
+            quote!(, #ser),
+            quote!(#[cfg_attr(feature = #feature, derive(#de))]),
+        ),
+        (false, true) => (
+            quote!(, #de),
+            quote!(#[cfg_attr(feature = #feature, derive(#ser))]),
+        ),
+        _ => (quote!(, #ser, #de), TokenStream::new()),
+    }
+}
+
 fn struct_def(
     api: &Api,
+    def: &TypeDef,
     name: &proc_macro2::Ident,
     docs: &TokenStream,
     deprecated: &TokenStream,
@@ -149,18 +198,18 @@ fn struct_def(
             }
         }
     });
-    let (derives, serde_impls) = if derive_serde {
-        (
-            quote!(, super::runtime::serde::Serialize, super::runtime::serde::Deserialize),
-            TokenStream::new(),
-        )
+    let (derives, other_derive, serde_impls) = if derive_serde {
+        let (derives, other) = serde_derives(def.directions);
+        (derives, other, TokenStream::new())
     } else {
-        (TokenStream::new(), json_struct_call(name, cfg, s))
+        let call = json_struct_call(name, cfg, def.directions, s);
+        (TokenStream::new(), TokenStream::new(), call)
     };
     quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone, PartialEq #default #derives)]
+        #other_derive
         #serde_crate
         #cfg
         pub struct #name {
@@ -175,7 +224,12 @@ fn struct_def(
 
 /// The `json_struct!` call that gives a struct its serde impls: each field with its position,
 /// wire name, how it travels and its type.
-fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef) -> TokenStream {
+fn json_struct_call(
+    name: &proc_macro2::Ident,
+    cfg: &TokenStream,
+    directions: Directions,
+    s: &StructDef,
+) -> TokenStream {
     let specs = s.fields.iter().enumerate().map(|(index, f)| {
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         let field_name = ident(&f.rust_name);
@@ -192,7 +246,8 @@ fn json_struct_call(name: &proc_macro2::Ident, cfg: &TokenStream, s: &StructDef)
         let ty = field_type(f);
         quote!((#index, #field_name, #wire, #kind, #ty))
     });
-    quote!(#cfg super::runtime::json_struct!(#name, [#(#specs),*]);)
+    let directions = macro_directions(directions);
+    quote!(#cfg super::runtime::json_struct!(#name, #directions [#(#specs),*]);)
 }
 
 /// The private function that gives a field its default (`default_limit`).
@@ -303,12 +358,14 @@ fn enum_def(
     docs: &TokenStream,
     deprecated: &TokenStream,
     cfg: &TokenStream,
+    directions: Directions,
     e: &EnumDef,
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let wires: Vec<_> = e.variants.iter().map(|v| v.wire_name.clone()).collect();
     let variant_docs = e.variants.iter().map(|v| doc_attrs(&code(&v.wire_name)));
     let fallback = ident(&e.fallback);
+    let directions = macro_directions(directions);
     quote! {
         #docs
         ///
@@ -324,7 +381,7 @@ fn enum_def(
         }
 
         #cfg
-        super::runtime::open_enum!(#name, #fallback, { #( #variants => #wires, )* });
+        super::runtime::open_enum!(#name, #fallback, #directions { #( #variants => #wires, )* });
     }
 }
 
@@ -333,6 +390,7 @@ fn int_enum_def(
     docs: &TokenStream,
     deprecated: &TokenStream,
     cfg: &TokenStream,
+    directions: Directions,
     e: &IntEnumDef,
 ) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
@@ -342,6 +400,7 @@ fn int_enum_def(
         .iter()
         .map(|v| doc_attrs(&code(&v.value.to_string())));
     let fallback = ident(&e.fallback);
+    let directions = macro_directions(directions);
     quote! {
         #docs
         ///
@@ -357,7 +416,7 @@ fn int_enum_def(
         }
 
         #cfg
-        super::runtime::open_int_enum!(#name, #fallback, { #( #variants => #wires, )* });
+        super::runtime::open_int_enum!(#name, #fallback, #directions { #( #variants => #wires, )* });
     }
 }
 
@@ -509,6 +568,7 @@ fn union_def(
     docs: &TokenStream,
     deprecated: &TokenStream,
     cfg: &TokenStream,
+    directions: Directions,
     u: &UnionDef,
 ) -> TokenStream {
     let fallback = ident(&u.fallback);
@@ -526,12 +586,14 @@ fn union_def(
         quote!(#docs #variant(#ty),)
     });
     let Some(tag) = &u.tag else {
+        let (derives, other_derive) = serde_derives(directions);
         return quote! {
             #docs
             ///
             /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
             #deprecated
-            #[derive(Debug, Clone, PartialEq, super::runtime::serde::Serialize, super::runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq #derives)]
+            #other_derive
             #[serde(crate = "super::runtime::serde", untagged)]
             #cfg
             pub enum #name {
@@ -556,6 +618,8 @@ fn union_def(
         .filter_map(|v| Some((v.tag_value.clone()?, ident(&v.rust_name))))
         .filter(|(tag, _)| seen.insert(tag.clone()))
         .unzip();
+    let ser_cfg = unless_needed(directions.ser);
+    let de_cfg = unless_needed(directions.de);
     let tag_doc = doc_attrs(&format!(
         "Tagged by the {} property; a value with another tag is kept as JSON.",
         code(tag)
@@ -574,6 +638,7 @@ fn union_def(
         }
 
         #cfg
+        #ser_cfg
         impl super::runtime::serde::Serialize for #name {
             fn serialize<S: super::runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
@@ -584,6 +649,7 @@ fn union_def(
         }
 
         #cfg
+        #de_cfg
         impl<'de> super::runtime::serde::Deserialize<'de> for #name {
             fn deserialize<D: super::runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <super::runtime::serde_json::Value as super::runtime::serde::Deserialize>::deserialize(deserializer)?;

@@ -24,7 +24,7 @@ pub fn feature_name(tag: &str) -> String {
 }
 
 /// The named types a type reference mentions.
-fn named(ty: &TypeRef, out: &mut Vec<String>) {
+pub(super) fn named(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => out.push(name.clone()),
         TypeRef::Vec(inner)
@@ -37,7 +37,7 @@ fn named(ty: &TypeRef, out: &mut Vec<String>) {
 }
 
 /// Type name → the named types its definition mentions.
-fn edges(api: &Api) -> BTreeMap<&str, Vec<String>> {
+pub(super) fn edges(api: &Api) -> BTreeMap<&str, Vec<String>> {
     let mut edges = BTreeMap::new();
     for def in api.types.iter().chain(&api.response_types) {
         let mut targets = Vec::new();
@@ -55,7 +55,10 @@ fn edges(api: &Api) -> BTreeMap<&str, Vec<String>> {
             TypeKind::ErrorEnum(variants) => {
                 variants.iter().for_each(|v| named(&v.ty, &mut targets))
             }
-            TypeKind::SuccessStruct(r) => r.body.iter().for_each(|b| named(&b.ty, &mut targets)),
+            TypeKind::SuccessStruct(r) => {
+                r.body.iter().for_each(|b| named(&b.ty, &mut targets));
+                r.headers.iter().for_each(|h| named(&h.ty, &mut targets));
+            }
             TypeKind::SuccessEnum(r) => r
                 .variants
                 .iter()
@@ -111,7 +114,10 @@ fn roots(op: &crate::ir::Operation) -> Vec<String> {
 }
 
 /// Every type reachable from `roots` through `edges`, `roots` included.
-fn reachable(edges: &BTreeMap<&str, Vec<String>>, mut roots: Vec<String>) -> BTreeSet<String> {
+pub(super) fn reachable(
+    edges: &BTreeMap<&str, Vec<String>>,
+    mut roots: Vec<String>,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     while let Some(name) = roots.pop() {
         if seen.contains(&name) {

@@ -6,6 +6,7 @@
 
 mod checks;
 mod defaults;
+mod directions;
 mod features;
 mod graph;
 mod operation;
@@ -69,6 +70,11 @@ pub fn lower(
     warnings.sort();
     warnings.dedup();
     Ok((api, warnings))
+}
+
+/// Sets which serde impls each type of a lowered API needs (see [`crate::ir::Directions`]).
+pub fn directions(api: &mut Api) {
+    directions::directions(api);
 }
 
 /// The cargo features per tag of a lowered API (see [`crate::ir::Gates`]).

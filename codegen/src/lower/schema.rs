@@ -56,6 +56,7 @@ pub(crate) fn lower_named(
                 docs: None,
                 deprecated: false,
                 kind: TypeKind::Alias(target),
+                directions: crate::ir::Directions::BOTH,
             });
             return;
         }
@@ -76,6 +77,7 @@ fn push_type(cx: &mut Lowering<'_>, rust_name: &str, schema: &Schema, at: &str, 
         docs: docs_of(schema),
         deprecated: schema.schema_data.deprecated,
         kind,
+        directions: crate::ir::Directions::BOTH,
     });
 }
 

@@ -300,6 +300,7 @@ pub(crate) fn response_types(operations: &[Operation]) -> Vec<TypeDef> {
                 docs: None,
                 deprecated: false,
                 kind,
+                directions: crate::ir::Directions::BOTH,
             })
         })
         .collect()
@@ -347,6 +348,7 @@ pub(super) fn error_type(
         docs: Some(format!("The error bodies of `{type_hint}`, by status.")),
         deprecated: false,
         kind: TypeKind::ErrorEnum(variants),
+        directions: crate::ir::Directions::BOTH,
     });
     TypeRef::Named(name)
 }

@@ -4,7 +4,7 @@ mod event_streams;
 mod naming;
 mod security;
 
-use crate::ir::{Api, Operation, Success, SuccessStatus};
+use crate::ir::{Api, Directions, Operation, Success, SuccessStatus};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -111,6 +111,7 @@ fn the_type_table_finds_types_by_name_while_they_are_made() {
         docs: None,
         deprecated: false,
         kind: TypeKind::Alias(ty),
+        directions: crate::ir::Directions::BOTH,
     };
     let mut table = crate::lower::types::TypeTable::default();
     table.push(def("Zeta", TypeRef::String));
@@ -284,5 +285,70 @@ components:
     // The shared error type, and what it holds, are compiled always.
     assert!(gates.of_type("Problem").is_empty());
     assert!(gates.of_type("Detail").is_empty());
+    Ok(())
+}
+
+#[test]
+fn directions_follow_what_the_client_sends_and_receives() -> TestResult {
+    let (mut api, _) = lower(
+        r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /pets:
+    post:
+      operationId: addPet
+      parameters:
+        - {name: kind, in: query, schema: {$ref: "#/components/schemas/Kind"}}
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/NewPet"}}}
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+        default: {description: Error, content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}}
+components:
+  schemas:
+    Kind: {type: string, enum: [cat, dog]}
+    NewPet: {type: object, properties: {tag: {$ref: "#/components/schemas/Tag"}, owner: {$ref: "#/components/schemas/Owner"}}}
+    Pet:
+      type: object
+      properties:
+        owner: {$ref: "#/components/schemas/Owner"}
+        shape: {oneOf: [{$ref: "#/components/schemas/Circle"}, {type: string}]}
+    Tag: {type: object, properties: {name: {type: string}}}
+    Owner: {type: object, properties: {name: {type: string}}}
+    Circle: {type: object, properties: {radius: {type: number}}}
+    Problem: {type: object, properties: {detail: {$ref: "#/components/schemas/Detail"}}}
+    Detail: {type: object, properties: {text: {type: string}}}
+    Unused: {type: object, properties: {inner: {$ref: "#/components/schemas/Inner"}}}
+    Inner: {type: object, properties: {note: {type: string}}}
+"##,
+    )?;
+    // Until the pass runs, every type has both.
+    assert!(api.types.iter().all(|t| t.directions == Directions::BOTH));
+    crate::lower::directions(&mut api);
+    let of = |name: &str| api.type_named(name).map(|t| t.directions);
+    let ser = Directions {
+        ser: true,
+        de: false,
+    };
+    let de = Directions {
+        ser: false,
+        de: true,
+    };
+    // Sent: the body and what it holds, the parameter's enum.
+    assert_eq!(of("NewPet"), Some(ser));
+    assert_eq!(of("Tag"), Some(ser));
+    assert_eq!(of("Kind"), Some(ser));
+    // Received: the body, through fields and union members.
+    assert_eq!(of("Pet"), Some(de));
+    assert_eq!(of("PetShape"), Some(de));
+    assert_eq!(of("Circle"), Some(de));
+    // Sent and received.
+    assert_eq!(of("Owner"), Some(Directions::BOTH));
+    // Error bodies (written out by the runtime's `Display`) and what nothing uses: both.
+    assert_eq!(of("Problem"), Some(Directions::BOTH));
+    assert_eq!(of("Detail"), Some(Directions::BOTH));
+    assert_eq!(of("Unused"), Some(Directions::BOTH));
+    assert_eq!(of("Inner"), Some(Directions::BOTH));
     Ok(())
 }

@@ -118,9 +118,10 @@ pub struct CloudToDeviceMethodResult {
     >,
 }
 super::runtime::json_struct!(
-    CloudToDeviceMethodResult, [(0, status, "status", opt, ::std::option::Option < i32
-    >), (1, payload, "payload", opt, ::std::option::Option < ::std::collections::BTreeMap
-    < ::std::string::String, super::runtime::serde_json::Value > >)]
+    CloudToDeviceMethodResult, de, #[cfg(feature = "serde-all")] ser, [(0, status,
+    "status", opt, ::std::option::Option < i32 >), (1, payload, "payload", opt,
+    ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > >)]
 );
 /// The configuration for Iot Hub device and module twins.
 ///
@@ -285,10 +286,11 @@ pub struct ConfigurationQueriesTestInput {
     >,
 }
 super::runtime::json_struct!(
-    ConfigurationQueriesTestInput, [(0, target_condition, "targetCondition", opt,
-    ::std::option::Option < ::std::string::String >), (1, custom_metric_queries,
-    "customMetricQueries", opt, ::std::option::Option < ::std::collections::BTreeMap <
-    ::std::string::String, ::std::string::String > >)]
+    ConfigurationQueriesTestInput, ser, #[cfg(feature = "serde-all")] de, [(0,
+    target_condition, "targetCondition", opt, ::std::option::Option <
+    ::std::string::String >), (1, custom_metric_queries, "customMetricQueries", opt,
+    ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    ::std::string::String > >)]
 );
 /// Schema `#/components/schemas/ConfigurationQueriesTestResponse`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -305,10 +307,11 @@ pub struct ConfigurationQueriesTestResponse {
     >,
 }
 super::runtime::json_struct!(
-    ConfigurationQueriesTestResponse, [(0, target_condition_error,
-    "targetConditionError", opt, ::std::option::Option < ::std::string::String >), (1,
-    custom_metric_query_errors, "customMetricQueryErrors", opt, ::std::option::Option <
-    ::std::collections::BTreeMap < ::std::string::String, ::std::string::String > >)]
+    ConfigurationQueriesTestResponse, de, #[cfg(feature = "serde-all")] ser, [(0,
+    target_condition_error, "targetConditionError", opt, ::std::option::Option <
+    ::std::string::String >), (1, custom_metric_query_errors, "customMetricQueryErrors",
+    opt, ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    ::std::string::String > >)]
 );
 /// Schema `#/components/schemas/Device`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -453,11 +456,12 @@ pub struct DeviceJobStatistics {
     pub pending_count: ::std::option::Option<i32>,
 }
 super::runtime::json_struct!(
-    DeviceJobStatistics, [(0, device_count, "deviceCount", opt, ::std::option::Option <
-    i32 >), (1, failed_count, "failedCount", opt, ::std::option::Option < i32 >), (2,
-    succeeded_count, "succeededCount", opt, ::std::option::Option < i32 >), (3,
-    running_count, "runningCount", opt, ::std::option::Option < i32 >), (4,
-    pending_count, "pendingCount", opt, ::std::option::Option < i32 >)]
+    DeviceJobStatistics, de, #[cfg(feature = "serde-all")] ser, [(0, device_count,
+    "deviceCount", opt, ::std::option::Option < i32 >), (1, failed_count, "failedCount",
+    opt, ::std::option::Option < i32 >), (2, succeeded_count, "succeededCount", opt,
+    ::std::option::Option < i32 >), (3, running_count, "runningCount", opt,
+    ::std::option::Option < i32 >), (4, pending_count, "pendingCount", opt,
+    ::std::option::Option < i32 >)]
 );
 /// The device registry operation error details.
 ///
@@ -1222,13 +1226,14 @@ pub struct ExportImportDevice {
     pub parent_scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 super::runtime::json_struct!(
-    ExportImportDevice, [(0, id, "id", opt, ::std::option::Option < ::std::string::String
-    >), (1, module_id, "moduleId", opt, ::std::option::Option < ::std::string::String >),
-    (2, e_tag, "eTag", opt, ::std::option::Option < ::std::string::String >), (3,
-    import_mode, "importMode", opt, ::std::option::Option < ExportImportDeviceImportMode
-    >), (4, status, "status", opt, ::std::option::Option < ExportImportDeviceStatus >),
-    (5, status_reason, "statusReason", opt, ::std::option::Option < ::std::string::String
-    >), (6, authentication, "authentication", opt, ::std::option::Option <
+    ExportImportDevice, ser, #[cfg(feature = "serde-all")] de, [(0, id, "id", opt,
+    ::std::option::Option < ::std::string::String >), (1, module_id, "moduleId", opt,
+    ::std::option::Option < ::std::string::String >), (2, e_tag, "eTag", opt,
+    ::std::option::Option < ::std::string::String >), (3, import_mode, "importMode", opt,
+    ::std::option::Option < ExportImportDeviceImportMode >), (4, status, "status", opt,
+    ::std::option::Option < ExportImportDeviceStatus >), (5, status_reason,
+    "statusReason", opt, ::std::option::Option < ::std::string::String >), (6,
+    authentication, "authentication", opt, ::std::option::Option <
     AuthenticationMechanism >), (7, twin_e_tag, "twinETag", opt, ::std::option::Option <
     ::std::string::String >), (8, tags, "tags", opt, ::std::option::Option <
     ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
@@ -1265,10 +1270,10 @@ pub enum ExportImportDeviceImportMode {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(
-    ExportImportDeviceImportMode, Other, { Create => "create", Update => "update",
-    UpdateIfMatchETag => "updateIfMatchETag", Delete => "delete", DeleteIfMatchETag =>
-    "deleteIfMatchETag", UpdateTwin => "updateTwin", UpdateTwinIfMatchETag =>
-    "updateTwinIfMatchETag", }
+    ExportImportDeviceImportMode, Other, ser, #[cfg(feature = "serde-all")] de, { Create
+    => "create", Update => "update", UpdateIfMatchETag => "updateIfMatchETag", Delete =>
+    "delete", DeleteIfMatchETag => "deleteIfMatchETag", UpdateTwin => "updateTwin",
+    UpdateTwinIfMatchETag => "updateTwinIfMatchETag", }
 );
 /// The status of the module. If disabled, the module cannot connect to the service.
 ///
@@ -1286,7 +1291,8 @@ pub enum ExportImportDeviceStatus {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(
-    ExportImportDeviceStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
+    ExportImportDeviceStatus, Other, ser, #[cfg(feature = "serde-all")] de, { Enabled =>
+    "enabled", Disabled => "disabled", }
 );
 /// Schema `#/components/schemas/JobProperties`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1514,12 +1520,13 @@ pub struct JobRequest {
     pub max_execution_time_in_seconds: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    JobRequest, [(0, job_id, "jobId", opt, ::std::option::Option < ::std::string::String
-    >), (1, r#type, "type", opt, ::std::option::Option < JobRequestType >), (2,
-    cloud_to_device_method, "cloudToDeviceMethod", opt, ::std::option::Option <
-    CloudToDeviceMethod >), (3, update_twin, "updateTwin", opt, ::std::option::Option <
-    Twin >), (4, query_condition, "queryCondition", opt, ::std::option::Option <
-    ::std::string::String >), (5, start_time, "startTime", opt, ::std::option::Option <
+    JobRequest, ser, #[cfg(feature = "serde-all")] de, [(0, job_id, "jobId", opt,
+    ::std::option::Option < ::std::string::String >), (1, r#type, "type", opt,
+    ::std::option::Option < JobRequestType >), (2, cloud_to_device_method,
+    "cloudToDeviceMethod", opt, ::std::option::Option < CloudToDeviceMethod >), (3,
+    update_twin, "updateTwin", opt, ::std::option::Option < Twin >), (4, query_condition,
+    "queryCondition", opt, ::std::option::Option < ::std::string::String >), (5,
+    start_time, "startTime", opt, ::std::option::Option <
     super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (6,
     max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt,
     ::std::option::Option < i64 >)]
@@ -1564,13 +1571,14 @@ pub enum JobRequestType {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(
-    JobRequestType, Other, { Unknown => "unknown", Export => "export", Import =>
-    "import", Backup => "backup", ReadDeviceProperties => "readDeviceProperties",
-    WriteDeviceProperties => "writeDeviceProperties", UpdateDeviceConfiguration =>
-    "updateDeviceConfiguration", RebootDevice => "rebootDevice", FactoryResetDevice =>
-    "factoryResetDevice", FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod =>
-    "scheduleDeviceMethod", ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup
-    => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
+    JobRequestType, Other, ser, #[cfg(feature = "serde-all")] de, { Unknown => "unknown",
+    Export => "export", Import => "import", Backup => "backup", ReadDeviceProperties =>
+    "readDeviceProperties", WriteDeviceProperties => "writeDeviceProperties",
+    UpdateDeviceConfiguration => "updateDeviceConfiguration", RebootDevice =>
+    "rebootDevice", FactoryResetDevice => "factoryResetDevice", FirmwareUpdate =>
+    "firmwareUpdate", ScheduleDeviceMethod => "scheduleDeviceMethod", ScheduleUpdateTwin
+    => "scheduleUpdateTwin", RestoreFromBackup => "restoreFromBackup", FailoverDataCopy
+    => "failoverDataCopy", }
 );
 /// Schema `#/components/schemas/JobResponse`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1629,22 +1637,23 @@ pub struct JobResponse {
     pub device_job_statistics: ::std::option::Option<DeviceJobStatistics>,
 }
 super::runtime::json_struct!(
-    JobResponse, [(0, job_id, "jobId", opt, ::std::option::Option < ::std::string::String
-    >), (1, query_condition, "queryCondition", opt, ::std::option::Option <
-    ::std::string::String >), (2, created_time, "createdTime", opt, ::std::option::Option
-    < super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (3,
-    start_time, "startTime", opt, ::std::option::Option <
-    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (4, end_time,
-    "endTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc > >), (5, max_execution_time_in_seconds,
-    "maxExecutionTimeInSeconds", opt, ::std::option::Option < i64 >), (6, r#type, "type",
-    opt, ::std::option::Option < JobResponseType >), (7, cloud_to_device_method,
-    "cloudToDeviceMethod", opt, ::std::option::Option < CloudToDeviceMethod >), (8,
-    update_twin, "updateTwin", opt, ::std::option::Option < Twin >), (9, status,
-    "status", opt, ::std::option::Option < JobResponseStatus >), (10, failure_reason,
-    "failureReason", opt, ::std::option::Option < ::std::string::String >), (11,
-    status_message, "statusMessage", opt, ::std::option::Option < ::std::string::String
-    >), (12, device_job_statistics, "deviceJobStatistics", opt, ::std::option::Option <
+    JobResponse, de, #[cfg(feature = "serde-all")] ser, [(0, job_id, "jobId", opt,
+    ::std::option::Option < ::std::string::String >), (1, query_condition,
+    "queryCondition", opt, ::std::option::Option < ::std::string::String >), (2,
+    created_time, "createdTime", opt, ::std::option::Option <
+    super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (3, start_time,
+    "startTime", opt, ::std::option::Option < super::runtime::chrono::DateTime <
+    super::runtime::chrono::Utc > >), (4, end_time, "endTime", opt, ::std::option::Option
+    < super::runtime::chrono::DateTime < super::runtime::chrono::Utc > >), (5,
+    max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt,
+    ::std::option::Option < i64 >), (6, r#type, "type", opt, ::std::option::Option <
+    JobResponseType >), (7, cloud_to_device_method, "cloudToDeviceMethod", opt,
+    ::std::option::Option < CloudToDeviceMethod >), (8, update_twin, "updateTwin", opt,
+    ::std::option::Option < Twin >), (9, status, "status", opt, ::std::option::Option <
+    JobResponseStatus >), (10, failure_reason, "failureReason", opt,
+    ::std::option::Option < ::std::string::String >), (11, status_message,
+    "statusMessage", opt, ::std::option::Option < ::std::string::String >), (12,
+    device_job_statistics, "deviceJobStatistics", opt, ::std::option::Option <
     DeviceJobStatistics >)]
 );
 /// System generated.  Ignored at creation. The status of the job.
@@ -1675,9 +1684,10 @@ pub enum JobResponseStatus {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(
-    JobResponseStatus, Other, { Unknown => "unknown", Enqueued => "enqueued", Running =>
-    "running", Completed => "completed", Failed => "failed", Cancelled => "cancelled",
-    Scheduled => "scheduled", Queued => "queued", }
+    JobResponseStatus, Other, de, #[cfg(feature = "serde-all")] ser, { Unknown =>
+    "unknown", Enqueued => "enqueued", Running => "running", Completed => "completed",
+    Failed => "failed", Cancelled => "cancelled", Scheduled => "scheduled", Queued =>
+    "queued", }
 );
 /// The job type.
 ///
@@ -1719,13 +1729,14 @@ pub enum JobResponseType {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(
-    JobResponseType, Other, { Unknown => "unknown", Export => "export", Import =>
-    "import", Backup => "backup", ReadDeviceProperties => "readDeviceProperties",
-    WriteDeviceProperties => "writeDeviceProperties", UpdateDeviceConfiguration =>
-    "updateDeviceConfiguration", RebootDevice => "rebootDevice", FactoryResetDevice =>
-    "factoryResetDevice", FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod =>
-    "scheduleDeviceMethod", ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup
-    => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
+    JobResponseType, Other, de, #[cfg(feature = "serde-all")] ser, { Unknown =>
+    "unknown", Export => "export", Import => "import", Backup => "backup",
+    ReadDeviceProperties => "readDeviceProperties", WriteDeviceProperties =>
+    "writeDeviceProperties", UpdateDeviceConfiguration => "updateDeviceConfiguration",
+    RebootDevice => "rebootDevice", FactoryResetDevice => "factoryResetDevice",
+    FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod => "scheduleDeviceMethod",
+    ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup => "restoreFromBackup",
+    FailoverDataCopy => "failoverDataCopy", }
 );
 /// Schema `#/components/schemas/ManagedIdentity`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1851,11 +1862,12 @@ pub struct PropertyContainer {
     >,
 }
 super::runtime::json_struct!(
-    PropertyContainer, [(0, desired, "desired", opt, ::std::option::Option <
-    ::std::collections::BTreeMap < ::std::string::String, ::std::collections::BTreeMap <
-    ::std::string::String, super::runtime::serde_json::Value > > >), (1, reported,
-    "reported", opt, ::std::option::Option < ::std::collections::BTreeMap <
-    ::std::string::String, ::std::collections::BTreeMap < ::std::string::String,
+    PropertyContainer, ser, #[cfg(feature = "serde-all")] de, [(0, desired, "desired",
+    opt, ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    ::std::collections::BTreeMap < ::std::string::String,
+    super::runtime::serde_json::Value > > >), (1, reported, "reported", opt,
+    ::std::option::Option < ::std::collections::BTreeMap < ::std::string::String,
+    ::std::collections::BTreeMap < ::std::string::String,
     super::runtime::serde_json::Value > > >)]
 );
 /// The result of a device message queue purge operation.
@@ -1875,10 +1887,10 @@ pub struct PurgeMessageQueueResult {
     pub module_id: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    PurgeMessageQueueResult, [(0, total_messages_purged, "totalMessagesPurged", opt,
-    ::std::option::Option < i32 >), (1, device_id, "deviceId", opt, ::std::option::Option
-    < ::std::string::String >), (2, module_id, "moduleId", opt, ::std::option::Option <
-    ::std::string::String >)]
+    PurgeMessageQueueResult, de, #[cfg(feature = "serde-all")] ser, [(0,
+    total_messages_purged, "totalMessagesPurged", opt, ::std::option::Option < i32 >),
+    (1, device_id, "deviceId", opt, ::std::option::Option < ::std::string::String >), (2,
+    module_id, "moduleId", opt, ::std::option::Option < ::std::string::String >)]
 );
 /// The query result.
 ///
@@ -1906,11 +1918,12 @@ pub struct QueryResult {
     pub continuation_token: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    QueryResult, [(0, r#type, "type", opt, ::std::option::Option < QueryResultType >),
-    (1, items, "items", opt, ::std::option::Option < ::std::vec::Vec <
-    ::std::collections::BTreeMap < ::std::string::String,
-    super::runtime::serde_json::Value > > >), (2, continuation_token,
-    "continuationToken", opt, ::std::option::Option < ::std::string::String >)]
+    QueryResult, de, #[cfg(feature = "serde-all")] ser, [(0, r#type, "type", opt,
+    ::std::option::Option < QueryResultType >), (1, items, "items", opt,
+    ::std::option::Option < ::std::vec::Vec < ::std::collections::BTreeMap <
+    ::std::string::String, super::runtime::serde_json::Value > > >), (2,
+    continuation_token, "continuationToken", opt, ::std::option::Option <
+    ::std::string::String >)]
 );
 /// The query result type.
 ///
@@ -1940,9 +1953,10 @@ pub enum QueryResultType {
     Other(::std::string::String),
 }
 super::runtime::open_enum!(
-    QueryResultType, Other, { Unknown => "unknown", Twin => "twin", DeviceJob =>
-    "deviceJob", JobResponse => "jobResponse", Raw => "raw", Enrollment => "enrollment",
-    EnrollmentGroup => "enrollmentGroup", DeviceRegistration => "deviceRegistration", }
+    QueryResultType, Other, de, #[cfg(feature = "serde-all")] ser, { Unknown =>
+    "unknown", Twin => "twin", DeviceJob => "deviceJob", JobResponse => "jobResponse",
+    Raw => "raw", Enrollment => "enrollment", EnrollmentGroup => "enrollmentGroup",
+    DeviceRegistration => "deviceRegistration", }
 );
 /// The Json query request.
 ///
@@ -1955,8 +1969,8 @@ pub struct QuerySpecification {
     pub query: ::std::option::Option<::std::string::String>,
 }
 super::runtime::json_struct!(
-    QuerySpecification, [(0, query, "query", opt, ::std::option::Option <
-    ::std::string::String >)]
+    QuerySpecification, ser, #[cfg(feature = "serde-all")] de, [(0, query, "query", opt,
+    ::std::option::Option < ::std::string::String >)]
 );
 /// Schema `#/components/schemas/RegistryStatistics`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1975,10 +1989,10 @@ pub struct RegistryStatistics {
     pub disabled_device_count: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    RegistryStatistics, [(0, total_device_count, "totalDeviceCount", opt,
-    ::std::option::Option < i64 >), (1, enabled_device_count, "enabledDeviceCount", opt,
-    ::std::option::Option < i64 >), (2, disabled_device_count, "disabledDeviceCount",
-    opt, ::std::option::Option < i64 >)]
+    RegistryStatistics, de, #[cfg(feature = "serde-all")] ser, [(0, total_device_count,
+    "totalDeviceCount", opt, ::std::option::Option < i64 >), (1, enabled_device_count,
+    "enabledDeviceCount", opt, ::std::option::Option < i64 >), (2, disabled_device_count,
+    "disabledDeviceCount", opt, ::std::option::Option < i64 >)]
 );
 /// Schema `#/components/schemas/ServiceStatistics`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1989,8 +2003,8 @@ pub struct ServiceStatistics {
     pub connected_device_count: ::std::option::Option<i64>,
 }
 super::runtime::json_struct!(
-    ServiceStatistics, [(0, connected_device_count, "connectedDeviceCount", opt,
-    ::std::option::Option < i64 >)]
+    ServiceStatistics, de, #[cfg(feature = "serde-all")] ser, [(0,
+    connected_device_count, "connectedDeviceCount", opt, ::std::option::Option < i64 >)]
 );
 /// Schema `#/components/schemas/SymmetricKey`.
 #[derive(Debug, Clone, PartialEq, Default)]
