@@ -15,8 +15,8 @@
 //! ([`TYPE_NAMES`](crate::names::reserved::TYPE_NAMES)).
 
 use super::docs::{code, doc_attrs};
-use super::models::{Presence, default_fn_name, presence, short_type};
 use super::ident;
+use super::models::{Presence, default_fn_name, presence, short_type};
 use crate::ir::{Api, Field, StructDef, TypeKind, TypeRef};
 use crate::names::{Scope, unraw};
 use proc_macro2::{Ident, TokenStream};
@@ -92,8 +92,11 @@ fn names(s: &StructDef) -> (String, Vec<Option<String>>) {
         .fields
         .iter()
         .map(|f| {
-            matches!(presence(f), Presence::Optional | Presence::Defaulted)
-                .then(|| scope.claim_by(&setter_name(&f.rust_name), &f.wire_name).name)
+            matches!(presence(f), Presence::Optional | Presence::Defaulted).then(|| {
+                scope
+                    .claim_by(&setter_name(&f.rust_name), &f.wire_name)
+                    .name
+            })
         })
         .collect();
     (new, setters)

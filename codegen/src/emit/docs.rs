@@ -148,7 +148,11 @@ pub fn with_note(docs: &str, note: &str) -> String {
     if !prose {
         return format!("{docs}\n\n{note}");
     }
-    let stop = if docs.ends_with(['.', '!', '?']) { "" } else { "." };
+    let stop = if docs.ends_with(['.', '!', '?']) {
+        ""
+    } else {
+        "."
+    };
     format!("{docs}{stop} {note}")
 }
 

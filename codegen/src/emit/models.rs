@@ -57,8 +57,7 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let named_after = def.source == format!("#/components/schemas/{}", def.rust_name);
     let kind_note = kind_note(&def.kind);
     let mut notes = Vec::new();
-    if !def.source.is_empty() && (!named_after || description.is_empty() && kind_note.is_none())
-    {
+    if !def.source.is_empty() && (!named_after || description.is_empty() && kind_note.is_none()) {
         notes.push(format!("Schema {}.", code(&def.source)));
     }
     notes.extend(kind_note);

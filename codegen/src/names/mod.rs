@@ -215,7 +215,11 @@ mod tests {
 
     #[test]
     fn evident_wire_names() {
-        for (wire, field) in [("id", "id"), ("html_url", "html_url"), ("methodName", "method_name")] {
+        for (wire, field) in [
+            ("id", "id"),
+            ("html_url", "html_url"),
+            ("methodName", "method_name"),
+        ] {
             assert!(wire_is_evident(wire, field), "{wire}");
         }
         for (wire, field) in [
