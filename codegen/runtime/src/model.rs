@@ -77,6 +77,7 @@ macro_rules! json_struct {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::std::result::Result<Self, __D::Error> {
+                const __FIELDS: &[&str] = $name::__FIELDS;
                 struct __Visitor;
                 impl<'de> $crate::serde::de::Visitor<'de> for __Visitor {
                     type Value = $name;
@@ -90,10 +91,10 @@ macro_rules! json_struct {
                         $(let mut $field: ::std::option::Option<$crate::model::kind::$kind<$ty>> =
                             ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(index) =
-                            $crate::model::next_field(&mut map, $name::__FIELDS)?
+                            $crate::model::next_field(&mut map, __FIELDS)?
                         {
                             match index {
-                                $($index => $crate::model::take(&mut map, &mut $field, $name::__FIELDS, $index),)*
+                                $($index => $crate::model::take(&mut map, &mut $field, __FIELDS, $index),)*
                                 _ => $crate::model::skip(&mut map),
                             }?;
                         }
@@ -106,7 +107,7 @@ macro_rules! json_struct {
                 $crate::serde::Deserializer::deserialize_struct(
                     deserializer,
                     ::std::stringify!($name),
-                    $name::__FIELDS,
+                    __FIELDS,
                     __Visitor,
                 )
             }
@@ -165,7 +166,7 @@ macro_rules! json_struct {
     };
     (@check req $field:ident $name:ident $index:literal) => {
         let ::std::option::Option::Some($field) = $field else {
-            return ::std::result::Result::Err($crate::model::missing($name::__FIELDS, $index));
+            return ::std::result::Result::Err($crate::model::missing(__FIELDS, $index));
         };
     };
     (@check $kind:ident $field:ident $name:ident $index:literal) => {};
