@@ -2014,20 +2014,23 @@ mod json_struct_edge_cases {
     pub struct Empty {}
     iothub_jobs::runtime::json_struct!(Empty, []);
 
-    /// A struct whose field names are the macro's own local names.
+    /// A struct whose field names are the macro's own local names (and its setters' parameter).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Shadowing {
         pub map: i64,
         pub key: Option<String>,
         pub state: Option<bool>,
+        pub value: Option<i32>,
     }
     iothub_jobs::runtime::json_struct!(
         Shadowing,
         [
-            (0, map, "map", req, i64),
-            (1, key, "key", opt, Option<String>),
-            (2, state, "state", nullable, Option<bool>)
-        ]
+            (0, map, _, req, i64),
+            (1, key, "key", opt, String, with_key into),
+            (2, state, _, nullable, bool),
+            (3, value, "value", opt, i32, with_value)
+        ],
+        new(map: i64, state: Option<bool>)
     );
 
     /// An empty struct reads any object (ignoring its keys) and writes `{}`; fields named
@@ -2044,6 +2047,11 @@ mod json_struct_edge_cases {
         assert_eq!(
             serde_json::to_value(&absent).unwrap(),
             json!({"map": 1, "state": null})
+        );
+        let built = Shadowing::new(1, Some(true)).with_key("k").with_value(2);
+        assert_eq!(
+            serde_json::to_value(&built).unwrap(),
+            json!({"map": 1, "key": "k", "state": true, "value": 2})
         );
     }
 }

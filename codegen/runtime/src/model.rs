@@ -16,41 +16,67 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
 use serde::ser::SerializeStruct;
 
-/// Serde impls of a model struct, written by the generator for every struct without
-/// `additionalProperties`: fields go out and come in under their wire names, in a JSON object
-/// only (never a positional array, which `#[derive(Deserialize)]` would also accept), with
-/// unknown keys ignored and a repeated key an error. Each field is
-/// `(index, name, "wire name", kind, Type)`: its position in the list (0, 1, …), its name,
-/// its wire name, one of the kinds below, and the field's type. The kinds:
+/// Serde impls of a model struct, and its `with_` setters, written by the generator for every
+/// struct without `additionalProperties`: fields go out and come in under their wire names, in
+/// a JSON object only (never a positional array, which `#[derive(Deserialize)]` would also
+/// accept), with unknown keys ignored and a repeated key an error. Each field is
+/// `(index, name, wire, kind, Type[, setter])`: its position in the list (0, 1, …), its name,
+/// its wire name (a string literal, or `_` when it is the name), one of the kinds below, the
+/// type of its value (without the `Option` of the `opt` and `nullable` kinds), and optionally
+/// its setter. The kinds:
 /// - `req`: must be present; always sent.
 /// - `opt`: an `Option`, `None` when absent or `null`; not sent when `None`.
 /// - `nullable`: an `Option` that is always sent (`null` for `None`); `None` when absent.
 /// - `default(f)`: takes `Type::f()` when absent; always sent.
 ///
-/// `json_struct!(Name, [fields])` writes both impls. `json_struct!(Name, ser, [fields])` writes
-/// only `Serialize` (`de`: only `Deserialize`), and `json_struct!(Name, ser, #[cfg(...)] de,
-/// [fields])` the other one too, under the attribute: the generator gives a model the
+/// After the fields, `new(params)` (or another name) asks for a constructor taking `params`,
+/// which name the required and nullable fields in order (a value converted to the field's
+/// type with `Into`, so a parameter may be `impl Into<String>` or the unboxed type of a
+/// boxed field); the other fields start `None` or at their default.
+///
+/// A setter (for `opt` and `default` fields) is its attributes (`#[deprecated]`), its name
+/// and how it takes the value: `with_x` takes a `Type`, `with_x into` an
+/// `impl Into<Type>`, `with_x box Inner` an `Inner` that it boxes (the field's `Type` is then
+/// `Box<Inner>`). Each is `pub fn with_x(mut self, value: …) -> Self`, documented with the
+/// field's wire name.
+///
+/// `json_struct!(Name, [fields][, new(params)])` writes both impls.
+/// `json_struct!(Name, ser, [fields][, new(params)])` writes only `Serialize` (`de`: only
+/// `Deserialize`), and `json_struct!(Name, ser, #[cfg(...)] de, [fields][, new(params)])` the
+/// other one too, under the attribute: the generator gives a model the
 /// direction the client uses and the other behind the generated crate's `serde-all` feature.
 ///
 /// (A macro rather than `#[derive]`: the expansion is smaller, which is most of what a
 /// generated crate costs to compile. To keep it small the work that does not depend on the
 /// struct is in this crate's helpers ([`next_field`], [`take`], [`StructWriter`]), each
-/// field's slot is declared with its type, and the body has few `?`.)
+/// field's slot is declared with its type, and the body has few `?`. The setters come from
+/// here so that the generated file lists each field once instead of writing a 5-line method
+/// per field.)
 #[macro_export]
 macro_rules! json_struct {
-    ($name:ident, $fields:tt) => {
-        $crate::json_struct!(@impl ser $name $fields);
-        $crate::json_struct!(@impl de $name $fields);
+    ($name:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
+        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
+        $crate::json_struct!(@impl ser $name [$($fields)*]);
+        $crate::json_struct!(@impl de $name [$($fields)*]);
     };
-    ($name:ident, $dir:ident, $fields:tt) => {
-        $crate::json_struct!(@impl $dir $name $fields);
+    ($name:ident, $dir:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
+        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
+        $crate::json_struct!(@impl $dir $name [$($fields)*]);
     };
-    ($name:ident, $dir:ident, #[$meta:meta] $other:ident, $fields:tt) => {
-        $crate::json_struct!(@impl $dir $name $fields);
+    ($name:ident, $dir:ident, #[$meta:meta] $other:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
+        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
+        $crate::json_struct!(@impl $dir $name [$($fields)*]);
         #[$meta]
-        $crate::json_struct!(@impl $other $name $fields);
+        $crate::json_struct!(@impl $other $name [$($fields)*]);
     };
-    (@impl ser $name:ident [$(($index:literal, $field:ident, $wire:literal, $kind:ident $(($default:ident))?, $ty:ty)),* $(,)?]) => {
+    (@common $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?] $(, $new:ident $params:tt)?) => {
+        impl $name {
+            const __FIELDS: &'static [&'static str] = &[$($crate::json_struct!(@wire $field $wire)),*];
+            $crate::json_struct!(@new $name [$($new $params)?] $($field $kind $(($default))?,)*);
+            $($($crate::json_struct!(@set $kind $field $wire $ty, $($setter)+);)?)*
+        }
+    };
+    (@impl ser $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
         impl $crate::serde::Serialize for $name {
             fn serialize<__S: $crate::serde::Serializer>(
                 &self,
@@ -60,20 +86,21 @@ macro_rules! json_struct {
                     $crate::serde::Serializer::serialize_struct(
                         serializer,
                         ::std::stringify!($name),
-                        <[&str]>::len(&[$($wire),*]),
+                        $name::__FIELDS.len(),
                     ),
+                    $name::__FIELDS,
                 );
-                $($crate::json_struct!(@ser $kind state $wire self.$field);)*
+                $($crate::model::StructWriter::$kind(&mut state, $index, &self.$field);)*
                 state.end()
             }
         }
     };
-    (@impl de $name:ident [$(($index:literal, $field:ident, $wire:literal, $kind:ident $(($default:ident))?, $ty:ty)),* $(,)?]) => {
+    (@impl de $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
         impl<'de> $crate::serde::Deserialize<'de> for $name {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::std::result::Result<Self, __D::Error> {
-                const __FIELDS: &[&str] = &[$($wire),*];
+                const __FIELDS: &[&str] = $name::__FIELDS;
                 struct __Visitor;
                 impl<'de> $crate::serde::de::Visitor<'de> for __Visitor {
                     type Value = $name;
@@ -84,16 +111,17 @@ macro_rules! json_struct {
                         self,
                         mut map: __A,
                     ) -> ::std::result::Result<$name, __A::Error> {
-                        $(let mut $field: ::std::option::Option<$ty> = ::std::option::Option::None;)*
+                        $(let mut $field: ::std::option::Option<$crate::model::kind::$kind<$ty>> =
+                            ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(index) =
                             $crate::model::next_field(&mut map, __FIELDS)?
                         {
                             match index {
-                                $($index => $crate::model::take(&mut map, &mut $field, $wire),)*
+                                $($index => $crate::model::take(&mut map, &mut $field, __FIELDS, $index),)*
                                 _ => $crate::model::skip(&mut map),
                             }?;
                         }
-                        $($crate::json_struct! { @check $kind $field $wire })*
+                        $($crate::json_struct! { @check $kind $field $name $index })*
                         ::std::result::Result::Ok($name {
                             $($field: $crate::json_struct!(@finish $kind $(($default))? $name $field),)*
                         })
@@ -108,18 +136,63 @@ macro_rules! json_struct {
             }
         }
     };
-    (@ser opt $state:ident $wire:literal $value:expr) => {
-        $crate::model::StructWriter::opt(&mut $state, $wire, &$value)
+    (@new $name:ident []  $($rest:tt)*) => {};
+    (@new $name:ident [$new:ident ($($param:tt)*)] $($field:ident $kind:ident $(($default:ident))?,)*) => {
+        /// Makes a value from its required fields; the others start unset (or at their
+        /// default).
+        #[allow(clippy::too_many_arguments)]
+        pub fn $new($($param)*) -> Self {
+            $name { $($field: $crate::json_struct!(@init $kind $(($default))? $name $field),)* }
+        }
     };
-    (@ser $kind:ident $state:ident $wire:literal $value:expr) => {
-        $crate::model::StructWriter::field(&mut $state, $wire, &$value)
+    (@init req $name:ident $field:ident) => {
+        ::std::convert::Into::into($field)
     };
-    (@check req $field:ident $wire:literal) => {
+    (@init nullable $name:ident $field:ident) => {
+        $field
+    };
+    (@init opt $name:ident $field:ident) => {
+        ::std::option::Option::None
+    };
+    (@init default($default:ident) $name:ident $field:ident) => {
+        $name::$default()
+    };
+    (@wire $field:ident _) => {
+        ::std::stringify!($field)
+    };
+    (@wire $field:ident $wire:literal) => {
+        $wire
+    };
+    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident) => {
+        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+        $(#[$attr])*
+        pub fn $setter(mut self, value: $ty) -> Self {
+            self.$field = $crate::model::kind::$kind(value);
+            self
+        }
+    };
+    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident into) => {
+        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+        $(#[$attr])*
+        pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
+            self.$field = $crate::model::kind::$kind(::std::convert::Into::into(value));
+            self
+        }
+    };
+    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident box $inner:ty) => {
+        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+        $(#[$attr])*
+        pub fn $setter(mut self, value: $inner) -> Self {
+            self.$field = $crate::model::kind::$kind(::std::boxed::Box::new(value));
+            self
+        }
+    };
+    (@check req $field:ident $name:ident $index:literal) => {
         let ::std::option::Option::Some($field) = $field else {
-            return ::std::result::Result::Err($crate::serde::de::Error::missing_field($wire));
+            return ::std::result::Result::Err($crate::model::missing(__FIELDS, $index));
         };
     };
-    (@check $kind:ident $field:ident $wire:literal) => {};
+    (@check $kind:ident $field:ident $name:ident $index:literal) => {};
     (@finish req $name:ident $field:ident) => {
         $field
     };
@@ -129,6 +202,30 @@ macro_rules! json_struct {
     (@finish $kind:ident $name:ident $field:ident) => {
         ::std::option::Option::flatten($field)
     };
+}
+
+/// The kinds of [`json_struct!`](crate::json_struct)'s fields: each a type (what the field
+/// holds, for a value of the given type) and a function (what a setter stores, for a value).
+#[allow(non_camel_case_types)]
+pub mod kind {
+    /// A required field holds its value.
+    pub type req<T> = T;
+    /// An optional field holds an `Option`.
+    pub type opt<T> = Option<T>;
+    /// A required field that may be `null` holds an `Option`.
+    pub type nullable<T> = Option<T>;
+    /// A field with a default holds its value.
+    pub type default<T> = T;
+
+    /// What a setter of an optional field stores: `Some(value)`.
+    pub fn opt<T>(value: T) -> Option<T> {
+        Some(value)
+    }
+
+    /// What a setter of a field with a default stores: the value.
+    pub fn default<T>(value: T) -> T {
+        value
+    }
 }
 
 /// A key of a JSON object, borrowed from the input when it can be.
@@ -197,17 +294,28 @@ pub fn next_field<'de, A: MapAccess<'de>>(
     }))
 }
 
-/// Reads the value of field `wire` into `slot`; a second value for it is an error.
+/// Reads the value of field `fields[index]` into `slot`; a second value for it is an error.
 pub fn take<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
     slot: &mut Option<T>,
-    wire: &'static str,
+    fields: &'static [&'static str],
+    index: usize,
 ) -> Result<(), A::Error> {
     if slot.is_some() {
-        return Err(A::Error::duplicate_field(wire));
+        return Err(A::Error::duplicate_field(wire(fields, index)));
     }
     *slot = Some(map.next_value()?);
     Ok(())
+}
+
+/// The error for required field `fields[index]`, absent from the input.
+pub fn missing<E: serde::de::Error>(fields: &'static [&'static str], index: usize) -> E {
+    E::missing_field(wire(fields, index))
+}
+
+/// The wire name of field `index` (empty if there is none: `json_struct!` never asks).
+fn wire(fields: &'static [&'static str], index: usize) -> &'static str {
+    fields.get(index).copied().unwrap_or_default()
 }
 
 /// Reads and drops the value of a key the model does not list.
@@ -229,36 +337,55 @@ pub fn serialize_opt<S: SerializeStruct, T: serde::Serialize>(
 
 /// Writes a model's fields, keeping the first error: once a write fails the others are not
 /// made, and [`end`](Self::end) returns the error. (What `json_struct!` writes through, so
-/// that a model's `serialize` needs no `?` per field.)
-pub struct StructWriter<S: SerializeStruct>(Result<S, S::Error>);
+/// that a model's `serialize` needs no `?` per field: one method per kind of field, each
+/// given the field's position in the model's list of wire names.)
+pub struct StructWriter<S: SerializeStruct> {
+    state: Result<S, S::Error>,
+    fields: &'static [&'static str],
+}
 
 impl<S: SerializeStruct> StructWriter<S> {
-    /// Starts from what `serialize_struct` returned.
-    pub fn new(state: Result<S, S::Error>) -> Self {
-        Self(state)
+    /// Starts from what `serialize_struct` returned, for a model with these wire names.
+    pub fn new(state: Result<S, S::Error>, fields: &'static [&'static str]) -> Self {
+        Self { state, fields }
     }
 
     /// Writes a field that is always sent.
-    pub fn field<T: serde::Serialize + ?Sized>(&mut self, wire: &'static str, value: &T) {
-        if let Ok(state) = &mut self.0 {
-            if let Err(error) = state.serialize_field(wire, value) {
-                self.0 = Err(error);
+    pub fn field<T: serde::Serialize + ?Sized>(&mut self, index: usize, value: &T) {
+        if let Ok(state) = &mut self.state {
+            if let Err(error) = state.serialize_field(wire(self.fields, index), value) {
+                self.state = Err(error);
             }
         }
     }
 
+    /// Writes a required field.
+    pub fn req<T: serde::Serialize + ?Sized>(&mut self, index: usize, value: &T) {
+        self.field(index, value);
+    }
+
+    /// Writes a required nullable field (`null` for `None`).
+    pub fn nullable<T: serde::Serialize + ?Sized>(&mut self, index: usize, value: &T) {
+        self.field(index, value);
+    }
+
+    /// Writes a field with a default.
+    pub fn default<T: serde::Serialize + ?Sized>(&mut self, index: usize, value: &T) {
+        self.field(index, value);
+    }
+
     /// Writes an optional field, or skips it when it is `None`.
-    pub fn opt<T: serde::Serialize>(&mut self, wire: &'static str, value: &Option<T>) {
-        if let Ok(state) = &mut self.0 {
-            if let Err(error) = serialize_opt(state, wire, value) {
-                self.0 = Err(error);
+    pub fn opt<T: serde::Serialize>(&mut self, index: usize, value: &Option<T>) {
+        if let Ok(state) = &mut self.state {
+            if let Err(error) = serialize_opt(state, wire(self.fields, index), value) {
+                self.state = Err(error);
             }
         }
     }
 
     /// Ends the struct: its output, or the first error.
     pub fn end(self) -> Result<S::Ok, S::Error> {
-        self.0.and_then(SerializeStruct::end)
+        self.state.and_then(SerializeStruct::end)
     }
 }
 
@@ -539,10 +666,11 @@ mod tests {
         Job,
         [
             (0, id, "jobId", req, String),
-            (1, note, "note", opt, Option<String>),
-            (2, end, "endTime", nullable, Option<i64>),
-            (3, size, "size", default(default_size), i32)
-        ]
+            (1, note, _, opt, String, with_note into),
+            (2, end, "endTime", nullable, i64),
+            (3, size, _, default(default_size), i32, #[deprecated] with_size)
+        ],
+        new(id: impl Into<String>, end: Option<i64>)
     );
 
     #[derive(Debug, Clone, PartialEq)]
@@ -679,6 +807,33 @@ mod tests {
     }
 
     #[test]
+    #[allow(deprecated)]
+    fn struct_setters_set_their_field() {
+        let start = Job::new("j", None);
+        assert_eq!(
+            start,
+            Job {
+                id: "j".to_owned(),
+                note: None,
+                end: None,
+                size: 10
+            }
+        );
+        let set = start.with_note("n").with_size(4);
+        assert_eq!(set.note.as_deref(), Some("n"));
+        assert_eq!(set.size, 4);
+        let a = names_the_macros_use::A {
+            map: None,
+            key: None,
+            state: 0,
+        }
+        .with_key(names_the_macros_use::Visitor { value: None })
+        .with_state(2);
+        assert_eq!(a.key.map(|key| key.value), Some(None));
+        assert_eq!(a.state, 2);
+    }
+
+    #[test]
     fn struct_input_errors_name_the_field() {
         let missing = job(r#"{"note": "n"}"#).expect_err("no id");
         assert!(
@@ -728,7 +883,7 @@ mod tests {
         #[derive(Debug, Clone, PartialEq)]
         pub struct A {
             pub map: Option<D>,
-            pub key: Option<Visitor>,
+            pub key: Option<Box<Visitor>>,
             pub state: i64,
         }
         impl A {
@@ -739,9 +894,9 @@ mod tests {
         crate::json_struct!(
             A,
             [
-                (0, map, "map", opt, Option<D>),
-                (1, key, "key", opt, Option<Visitor>),
-                (2, state, "state", default(default_state), i64)
+                (0, map, _, opt, D),
+                (1, key, "key", opt, Box<Visitor>, with_key box Visitor),
+                (2, state, _, default(default_state), i64, with_state)
             ]
         );
 
@@ -749,7 +904,7 @@ mod tests {
         pub struct Visitor {
             pub value: Option<S>,
         }
-        crate::json_struct!(Visitor, [(0, value, "value", opt, Option<S>)]);
+        crate::json_struct!(Visitor, [(0, value, _, opt, S)]);
 
         #[derive(Debug, Clone, PartialEq)]
         pub enum D {
@@ -776,9 +931,9 @@ mod tests {
             a,
             A {
                 map: Some(D::Ok),
-                key: Some(Visitor {
+                key: Some(Box::new(Visitor {
                     value: Some(S::One)
-                }),
+                })),
                 state: 3
             }
         );

@@ -4,26 +4,78 @@
 //! service needs. Structs without required fields keep `Default` and get neither, which
 //! keeps the generated code small.
 //!
+//! A struct whose serde impls come from the runtime's `json_struct!` gets both from there:
+//! the call names the constructor with its parameters ([`new_spec`]) and each field's setter
+//! ([`setter_spec`]), so that the file does not spell out their bodies (about a quarter of a
+//! `models.rs` otherwise). A struct that keeps serde's derive (`additionalProperties`) gets
+//! them written out ([`constructors`]).
+//!
 //! They name `Option`, `Box`, `Into` and `String` unqualified, to stay short (a setter's
 //! signature on one line): no generated type takes these names
 //! ([`TYPE_NAMES`](crate::names::reserved::TYPE_NAMES)).
 
 use super::docs::{code, doc_attrs};
-use super::models::{Presence, default_fn_name, presence};
-use super::{ident, type_tokens};
+use super::ident;
+use super::models::{Presence, default_fn_name, presence, short_type};
 use crate::ir::{Api, Field, StructDef, TypeKind, TypeRef};
 use crate::names::{Scope, unraw};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// The methods `new` and `with_...` of a struct without `Default` (for its `impl` block);
-/// nothing for the others.
+/// The methods `new` and `with_...` of a struct without `Default`, written out (for its
+/// `impl` block); nothing for the others.
 pub(super) fn constructors(api: &Api, s: &StructDef) -> TokenStream {
     if s.derive_default {
         return TokenStream::new();
     }
-    // The struct's associated functions: its defaults' functions, then `new`, then a setter
-    // per optional field, named around what came first.
+    let (new, setters) = names(s);
+    let new = ident(&new);
+    let constructor = constructor(api, &new, s);
+    let setters = s
+        .fields
+        .iter()
+        .zip(setters)
+        .filter_map(|(f, setter)| Some(setter_fn(api, &ident(&setter?), f)));
+    quote! {
+        #constructor
+        #(#setters)*
+    }
+}
+
+/// The constructor as `json_struct!` takes it, `new(params)`, for a struct without `Default`.
+pub(super) fn new_spec(api: &Api, s: &StructDef) -> Option<TokenStream> {
+    if s.derive_default {
+        return None;
+    }
+    let new = ident(&names(s).0);
+    let params = s.fields.iter().filter_map(|f| {
+        let field = ident(&f.rust_name);
+        let ty = match presence(f) {
+            Presence::Required => argument(api, &f.ty, &field).0,
+            Presence::Nullable => {
+                let ty = short_type(&f.ty);
+                quote!(Option<#ty>)
+            }
+            Presence::Optional | Presence::Defaulted => return None,
+        };
+        Some(quote!(#field: #ty))
+    });
+    Some(quote!(#new(#(#params),*)))
+}
+
+/// The names of each field's setter, in field order (`None` for a field without one, and for
+/// every field of a struct with `Default`, which has no setters).
+pub(super) fn setter_names(s: &StructDef) -> Vec<Option<String>> {
+    if s.derive_default {
+        return Vec::new();
+    }
+    names(s).1
+}
+
+/// The name of the constructor and of each field's setter: the struct's associated functions
+/// are its defaults' functions, then `new`, then a setter per optional field, named around
+/// what came first.
+fn names(s: &StructDef) -> (String, Vec<Option<String>>) {
     let default_fns: Vec<String> = s
         .fields
         .iter()
@@ -35,20 +87,36 @@ pub(super) fn constructors(api: &Api, s: &StructDef) -> TokenStream {
         default_fns.iter().map(String::as_str),
         "a field's default function",
     );
-    let new = ident(&scope.claim_by("new", "the constructor").name);
-    let constructor = constructor(api, &new, s);
+    let new = scope.claim_by("new", "the constructor").name;
     let setters = s
         .fields
         .iter()
-        .filter(|f| matches!(presence(f), Presence::Optional | Presence::Defaulted))
         .map(|f| {
-            let setter = scope.claim_by(&setter_name(&f.rust_name), &f.wire_name);
-            setter_fn(api, &ident(&setter.name), f)
-        });
-    quote! {
-        #constructor
-        #(#setters)*
-    }
+            matches!(presence(f), Presence::Optional | Presence::Defaulted).then(|| {
+                scope
+                    .claim_by(&setter_name(&f.rust_name), &f.wire_name)
+                    .name
+            })
+        })
+        .collect();
+    (new, setters)
+}
+
+/// A field's setter as `json_struct!` takes it: `#[deprecated]` for a deprecated field, the
+/// name, then `into` for a value taken as `impl Into<T>` (strings) or `box Inner` for a boxed
+/// field, which takes the value unboxed.
+pub(super) fn setter_spec(api: &Api, f: &Field, name: &str) -> TokenStream {
+    let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
+    let name = ident(name);
+    let how = match &f.ty {
+        TypeRef::Boxed(inner) => {
+            let inner = super::models::short_type(inner);
+            quote!(box #inner)
+        }
+        ty if is_string(api, ty) => quote!(into),
+        _ => TokenStream::new(),
+    };
+    quote!(#deprecated #name #how)
 }
 
 /// `pub fn new(required...) -> Self`: the required fields (nullable ones as their `Option`)
@@ -72,7 +140,7 @@ fn constructor(api: &Api, new: &Ident, s: &StructDef) -> TokenStream {
             }
             Presence::Nullable => {
                 wire_names.push(code(&f.wire_name));
-                let ty = type_tokens(&f.ty, &TokenStream::new());
+                let ty = short_type(&f.ty);
                 params.push(quote!(#field: Option<#ty>));
                 quote!(#field,)
             }
@@ -161,17 +229,14 @@ fn setter_fn(api: &Api, setter: &Ident, f: &Field) -> TokenStream {
 fn argument(api: &Api, ty: &TypeRef, binding: &Ident) -> (TokenStream, Option<TokenStream>) {
     match ty {
         TypeRef::Boxed(inner) => {
-            let inner_ty = type_tokens(inner, &TokenStream::new());
+            let inner_ty = short_type(inner);
             (inner_ty, Some(quote!(Box::new(#binding))))
         }
         _ if is_string(api, ty) => {
-            let ty = match ty {
-                TypeRef::String => quote!(String),
-                _ => type_tokens(ty, &TokenStream::new()),
-            };
+            let ty = short_type(ty);
             (quote!(impl Into<#ty>), Some(quote!(#binding.into())))
         }
-        _ => (type_tokens(ty, &TokenStream::new()), None),
+        _ => (short_type(ty), None),
     }
 }
 

@@ -131,6 +131,31 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// Documentation `docs` (sanitized, maybe empty) followed by the generator's `note`: on the
+/// same line when `docs` is one line of prose (after a full stop), else as a paragraph of its
+/// own. A note on its line rather than in a paragraph saves two lines per item.
+pub fn with_note(docs: &str, note: &str) -> String {
+    if note.is_empty() {
+        return docs.to_owned();
+    }
+    if docs.is_empty() {
+        return note.to_owned();
+    }
+    let prose = !docs.contains('\n')
+        && !is_list_item(docs)
+        && docs.starts_with(|c: char| c.is_alphanumeric() || c == '`')
+        && !docs.ends_with(':');
+    if !prose {
+        return format!("{docs}\n\n{note}");
+    }
+    let stop = if docs.ends_with(['.', '!', '?']) {
+        ""
+    } else {
+        "."
+    };
+    format!("{docs}{stop} {note}")
+}
+
 /// Whether the (sanitized) line starts a list item.
 fn is_list_item(line: &str) -> bool {
     let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -394,6 +419,17 @@ mod tests {
         assert_eq!(sanitize("&lt;x&gt; & y"), "\\&lt;x\\&gt; & y");
         assert_eq!(sanitize("rtl \u{202e}x"), "rtl \\\\u{202e}x");
         assert_eq!(sanitize("*/ /* \"# \"###"), "*/ /* \"# \"###");
+    }
+
+    #[test]
+    fn notes_join_one_line_of_prose() {
+        assert_eq!(with_note("", "N."), "N.");
+        assert_eq!(with_note("D.", ""), "D.");
+        assert_eq!(with_note("The id", "N."), "The id. N.");
+        assert_eq!(with_note("The id?", "N."), "The id? N.");
+        for docs in ["A\nB", "- item", "# Heading", "Options:", "1. one"] {
+            assert_eq!(with_note(docs, "N."), format!("{docs}\n\nN."));
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `models.rs`: one type per schema, plus the multi-part success types of operations.
 
-use super::docs::{code, doc_attrs, sanitize};
+use super::docs::{code, doc_attrs, sanitize, with_note};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef,
@@ -24,7 +24,9 @@ pub fn models_rs(api: &Api, items: std::ops::Range<usize>) -> TokenStream {
         quote! {
             //! The types of request and response bodies, one per schema of the document.
             // Deprecated schemas are still used by the code around them; users see the warning.
-            #![allow(deprecated)]
+            // A field's docs are its description, and its wire name where its name does not
+            // tell it: a field without either has none.
+            #![allow(deprecated, missing_docs)]
         }
     });
     let types = api
@@ -51,14 +53,16 @@ fn deprecated(flag: bool) -> TokenStream {
 /// The items of a named type; `cfg` (its feature gate, or nothing) goes on every one, after
 /// its other attributes.
 fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
-    let mut docs = def.docs.as_deref().map(sanitize).unwrap_or_default();
-    if !def.source.is_empty() {
-        if !docs.is_empty() {
-            docs.push_str("\n\n");
-        }
-        docs.push_str(&format!("Schema {}.", code(&def.source)));
+    let description = def.docs.as_deref().map(sanitize).unwrap_or_default();
+    // The schema a type comes from, unless its name says it and other docs document it.
+    let named_after = def.source == format!("#/components/schemas/{}", def.rust_name);
+    let kind_note = kind_note(&def.kind);
+    let mut notes = Vec::new();
+    if !def.source.is_empty() && (!named_after || description.is_empty() && kind_note.is_none()) {
+        notes.push(format!("Schema {}.", code(&def.source)));
     }
-    let docs = doc_attrs(&docs);
+    notes.extend(kind_note);
+    let docs = doc_attrs(&with_note(&description, &notes.join(" ")));
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
     match &def.kind {
@@ -121,6 +125,28 @@ fn serde_derives(d: Directions) -> (TokenStream, TokenStream) {
             quote!(#[cfg_attr(feature = #feature, derive(#ser))]),
         ),
         _ => (quote!(, #ser, #de), TokenStream::new()),
+    }
+}
+
+/// What the docs of an enum or a union add to the description: how unknown values are kept.
+fn kind_note(kind: &TypeKind) -> Option<String> {
+    match kind {
+        TypeKind::Enum(_) | TypeKind::IntEnum(_) => Some(
+            "Open: a value the document does not list is kept in the fallback variant and sent \
+             back unchanged."
+                .to_owned(),
+        ),
+        TypeKind::Union(u) => Some(match &u.tag {
+            Some(tag) => format!(
+                "Tagged by the {} property; a value with another tag is kept as JSON.",
+                code(tag)
+            ),
+            None => {
+                "Decoded by trying each member in order; a value no member accepts is kept as JSON."
+                    .to_owned()
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -188,7 +214,11 @@ fn struct_def(
     });
     // The defaults' functions and, for a struct with required fields, its constructor and
     // setters: one `impl` block.
-    let constructors = super::constructors::constructors(api, s);
+    let constructors = if derive_serde {
+        super::constructors::constructors(api, s)
+    } else {
+        TokenStream::new()
+    };
     let default_fns = (!with_defaults.is_empty() || !constructors.is_empty()).then(|| {
         quote! {
             #cfg
@@ -202,7 +232,7 @@ fn struct_def(
         let (derives, other) = serde_derives(def.directions);
         (derives, other, TokenStream::new())
     } else {
-        let call = json_struct_call(name, cfg, def.directions, s);
+        let call = json_struct_call(api, name, cfg, def.directions, s);
         (TokenStream::new(), TokenStream::new(), call)
     };
     quote! {
@@ -222,18 +252,31 @@ fn struct_def(
     }
 }
 
-/// The `json_struct!` call that gives a struct its serde impls: each field with its position,
-/// wire name, how it travels and its type.
+/// The `json_struct!` call that gives a struct its serde impls and setters: each field with
+/// its position, wire name (`_` when it is the field's name), how it travels, the type of its
+/// value and its setter, if any. Types name `String`, `Vec`, `Option` and `Box` unqualified,
+/// to keep the call short (no generated type takes these names).
 fn json_struct_call(
+    api: &Api,
     name: &proc_macro2::Ident,
     cfg: &TokenStream,
     directions: Directions,
     s: &StructDef,
 ) -> TokenStream {
+    let setters = super::constructors::setter_names(s);
     let specs = s.fields.iter().enumerate().map(|(index, f)| {
+        let setter = setters
+            .get(index)
+            .and_then(Option::as_deref)
+            .map(|setter| super::constructors::setter_spec(api, f, setter));
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         let field_name = ident(&f.rust_name);
-        let wire = &f.wire_name;
+        let wire = if f.rust_name == f.wire_name {
+            quote!(_)
+        } else {
+            let wire = &f.wire_name;
+            quote!(#wire)
+        };
         let kind = match presence(f) {
             Presence::Defaulted => {
                 let function = ident(&default_fn_name(f));
@@ -243,11 +286,45 @@ fn json_struct_call(
             Presence::Nullable => quote!(nullable),
             Presence::Optional => quote!(opt),
         };
-        let ty = field_type(f);
-        quote!((#index, #field_name, #wire, #kind, #ty))
+        let ty = short_type(&f.ty);
+        match setter {
+            Some(setter) => quote!((#index, #field_name, #wire, #kind, #ty, #setter)),
+            None => quote!((#index, #field_name, #wire, #kind, #ty)),
+        }
     });
+    let new = super::constructors::new_spec(api, s).map(|new| quote!(, #new));
     let directions = macro_directions(directions);
-    quote!(#cfg super::runtime::json_struct!(#name, #directions [#(#specs),*]);)
+    quote!(#cfg super::runtime::json_struct!(#name, #directions [#(#specs),*] #new);)
+}
+
+/// The Rust type for `ty` in `models.rs`, with `String`, `Vec`, `Option` and `Box`
+/// unqualified ([`TYPE_NAMES`](crate::names::reserved::TYPE_NAMES) keeps them free).
+pub(super) fn short_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Bytes => quote!(Vec<u8>),
+        TypeRef::Vec(item) => {
+            let item = short_type(item);
+            quote!(Vec<#item>)
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = short_type(inner);
+            quote!(Option<#inner>)
+        }
+        TypeRef::Boxed(inner) => {
+            let inner = short_type(inner);
+            quote!(Box<#inner>)
+        }
+        TypeRef::Map(value) => {
+            let value = short_type(value);
+            quote!(::std::collections::BTreeMap<String, #value>)
+        }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(short_type);
+            quote!((#(#items,)*))
+        }
+        _ => type_tokens(ty, &TokenStream::new()),
+    }
 }
 
 /// The private function that gives a field its default (`default_limit`).
@@ -256,15 +333,16 @@ pub(super) fn default_fn_name(f: &Field) -> String {
 }
 
 fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> TokenStream {
-    let mut docs = f.docs.as_deref().map(sanitize).unwrap_or_default();
-    if !docs.is_empty() {
-        docs.push_str("\n\n");
+    let description = f.docs.as_deref().map(sanitize).unwrap_or_default();
+    // The wire name where the field's name does not tell it; whether `None` is sent, which
+    // the type does not tell; the default. (A field with none of these has no docs.)
+    let mut notes = Vec::new();
+    if !crate::names::wire_is_evident(&f.wire_name, &f.rust_name) {
+        notes.push(format!("Wire name {}.", code(&f.wire_name)));
     }
-    docs.push_str(&format!(
-        "Wire name {}{}.",
-        code(&f.wire_name),
-        if f.required { ", required" } else { "" }
-    ));
+    if presence(f) == Presence::Nullable {
+        notes.push("Required: `None` is sent as `null`.".to_owned());
+    }
     if let Some(value) = &f.default {
         let text = match value {
             DefaultValue::Bool(b) => b.to_string(),
@@ -273,9 +351,14 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
             DefaultValue::String(s) => format!("{s:?}"),
             DefaultValue::Variant(v) | DefaultValue::IntVariant(v) => v.clone(),
         };
-        docs.push_str(&format!(" Takes {} when absent.", code(&text)));
+        notes.push(format!("Takes {} when absent.", code(&text)));
     }
-    let docs = doc_attrs(&docs);
+    let docs = with_note(&description, &notes.join(" "));
+    let docs = if docs.is_empty() {
+        TokenStream::new()
+    } else {
+        doc_attrs(&docs)
+    };
     let deprecated = deprecated(f.deprecated);
     let name = ident(&f.rust_name);
     let presence = presence(f);
@@ -368,9 +451,6 @@ fn enum_def(
     let directions = macro_directions(directions);
     quote! {
         #docs
-        ///
-        /// Open: a value the document does not list is kept in the fallback variant and sent
-        /// back unchanged.
         #deprecated
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #cfg
@@ -403,9 +483,6 @@ fn int_enum_def(
     let directions = macro_directions(directions);
     quote! {
         #docs
-        ///
-        /// Open: a value the document does not list is kept in the fallback variant and sent
-        /// back unchanged.
         #deprecated
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #cfg
@@ -589,8 +666,6 @@ fn union_def(
         let (derives, other_derive) = serde_derives(directions);
         return quote! {
             #docs
-            ///
-            /// Decoded by trying each member in order; a value no member accepts is kept as JSON.
             #deprecated
             #[derive(Debug, Clone, PartialEq #derives)]
             #other_derive
@@ -620,14 +695,8 @@ fn union_def(
         .unzip();
     let ser_cfg = unless_needed(directions.ser);
     let de_cfg = unless_needed(directions.de);
-    let tag_doc = doc_attrs(&format!(
-        "Tagged by the {} property; a value with another tag is kept as JSON.",
-        code(tag)
-    ));
     quote! {
         #docs
-        ///
-        #tag_doc
         #deprecated
         #[derive(Debug, Clone, PartialEq)]
         #cfg

@@ -77,7 +77,7 @@ fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
     ))?;
     for item in [
         "pub struct Pet {",
-        "super::runtime::json_struct!(\n    Pet,",
+        "super::runtime::json_struct!(Pet,",
         "pub enum PetKind {",
         "super::runtime::open_enum!(",
         "pub struct ListPetsResponse {",
@@ -221,7 +221,7 @@ fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
          additional properties start empty.",
         "pub fn new(\n        name: impl Into<String>,\n        \
          count: i64,\n        next: Open,\n        label: impl Into<Label>,\n        \
-         maybe: Option<::std::string::String>,\n    ) -> Self {",
+         maybe: Option<String>,\n    ) -> Self {",
         "name: name.into(),\n            count,\n            next,\n            label: label.into(),\n            maybe,\n",
         "note: Option::None,",
         "limit: Self::default_limit(),",
@@ -253,6 +253,37 @@ fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
         models.contains("PartialEq, Default)]\npub struct Open"),
         "{models}"
     );
+    Ok(())
+}
+
+/// Without `additionalProperties`, the `json_struct!` call carries the constructor's
+/// parameters and each setter; the file writes neither out.
+#[test]
+fn json_structs_get_their_constructor_and_setters_from_the_macro() -> TestResult {
+    let document = CONSTRUCTED.replace("      additionalProperties: {type: string}\n", "");
+    let api = lowered(&document)?;
+    let models = text(super::models::models_rs(
+        &api,
+        0..super::models::item_count(&api),
+    ))?;
+    let flat = models.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "(0, name, _, req, String)",
+        "(4, maybe, _, nullable, String)",
+        "(5, note, _, opt, String, with_note into)",
+        // A field named like another's setter keeps its own setter.
+        "(6, with_note, _, opt, bool, with_with_note)",
+        "(7, limit, _, default(default_limit), i64, with_limit)",
+        // A boxed field's setter takes the value unboxed.
+        "(8, parent, _, opt, Box < Call >, with_parent box Call)",
+        "new(name : impl Into < String >, count : i64, next : Open, label : impl Into < Label \
+         >, maybe : Option < String >)",
+    ] {
+        assert!(flat.contains(expected), "{expected}\n---\n{models}");
+    }
+    for absent in ["fn new(", "fn with_"] {
+        assert!(!models.contains(absent), "{absent}\n---\n{models}");
+    }
     Ok(())
 }
 

@@ -87,6 +87,17 @@ pub fn camel(name: &str) -> String {
     }
 }
 
+/// Whether a reader can tell wire name `wire` from field name `field`: they are the same, or
+/// `wire` is plain `lowerCamelCase` (ASCII letters and digits) whose `snake_case` is `field`.
+/// A keyword (`r#type`), a renamed field (`message2`) or a wire name with other characters
+/// (`@id`, `Name`) does not tell.
+pub fn wire_is_evident(wire: &str, field: &str) -> bool {
+    wire == field
+        || (wire.starts_with(|c: char| c.is_ascii_lowercase())
+            && wire.chars().all(|c| c.is_ascii_alphanumeric())
+            && wire.to_snake_case() == field)
+}
+
 /// The identifier without a raw prefix: what serde sees as the field's name.
 pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
@@ -201,6 +212,28 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evident_wire_names() {
+        for (wire, field) in [
+            ("id", "id"),
+            ("html_url", "html_url"),
+            ("methodName", "method_name"),
+        ] {
+            assert!(wire_is_evident(wire, field), "{wire}");
+        }
+        for (wire, field) in [
+            ("type", "r#type"),
+            ("self", "self_"),
+            ("MethodName", "method_name"),
+            ("@id", "id"),
+            ("_links", "links"),
+            ("message", "message2"),
+            ("x-rate", "x_rate"),
+        ] {
+            assert!(!wire_is_evident(wire, field), "{wire}");
+        }
+    }
 
     #[test]
     fn keywords_become_raw_or_suffixed() {
