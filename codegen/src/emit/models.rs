@@ -188,30 +188,7 @@ fn struct_def(
         let ty = type_tokens(&f.ty, &TokenStream::new());
         Some(quote!(fn #function() -> #ty { #value }))
     });
-    let default_impl = (s.derive_default && !with_defaults.is_empty()).then(|| {
-        let values = s.fields.iter().map(|f| {
-            let field_name = ident(&f.rust_name);
-            if f.default.is_some() {
-                let function = ident(&default_fn_name(f));
-                quote!(#field_name: Self::#function(),)
-            } else {
-                quote!(#field_name: ::std::default::Default::default(),)
-            }
-        });
-        let additional = s.additional.as_ref().map(|a| {
-            let field_name = ident(&a.rust_name);
-            quote!(#field_name: ::std::default::Default::default(),)
-        });
-        quote! {
-            #[allow(deprecated)]
-            #cfg
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self { #(#values)* #additional }
-                }
-            }
-        }
-    });
+    let default_impl = default_impl(name, cfg, s, !with_defaults.is_empty());
     // The defaults' functions and, for a struct with required fields, its constructor and
     // setters: one `impl` block.
     let constructors = if derive_serde {
@@ -250,6 +227,40 @@ fn struct_def(
         #default_fns
         #default_impl
     }
+}
+
+/// `Default` written out, for a struct whose every field has a value to start from and some
+/// field a default of its own.
+fn default_impl(
+    name: &proc_macro2::Ident,
+    cfg: &TokenStream,
+    s: &StructDef,
+    has_defaults: bool,
+) -> Option<TokenStream> {
+    (s.derive_default && has_defaults).then(|| {
+        let values = s.fields.iter().map(|f| {
+            let field_name = ident(&f.rust_name);
+            if f.default.is_some() {
+                let function = ident(&default_fn_name(f));
+                quote!(#field_name: Self::#function(),)
+            } else {
+                quote!(#field_name: ::std::default::Default::default(),)
+            }
+        });
+        let additional = s.additional.as_ref().map(|a| {
+            let field_name = ident(&a.rust_name);
+            quote!(#field_name: ::std::default::Default::default(),)
+        });
+        quote! {
+            #[allow(deprecated)]
+            #cfg
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self { #(#values)* #additional }
+                }
+            }
+        }
+    })
 }
 
 /// The `json_struct!` call that gives a struct its serde impls and setters: each field with
