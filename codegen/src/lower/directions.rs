@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 /// The named types an operation sends (its parameters and request body), and those it
 /// receives (its success bodies and headers, its paged items; the success types themselves).
-fn roots(op: &Operation) -> (Vec<String>, Vec<String>) {
+pub(super) fn roots(op: &Operation) -> (Vec<String>, Vec<String>) {
     let mut sent = Vec::new();
     for p in &op.params {
         named(&p.ty, &mut sent);

@@ -2,7 +2,7 @@
 //! compiled with its tags' features, a type with the features of every operation that reaches
 //! it, and emission writes them as `#[cfg]` attributes where it builds the items.
 
-use crate::ir::{Api, Gates, Success, TypeKind, TypeRef};
+use crate::ir::{Api, Gates, TypeKind, TypeRef};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The feature that compiles operations without a tag.
@@ -71,45 +71,12 @@ pub(super) fn edges(api: &Api) -> BTreeMap<&str, Vec<String>> {
     edges
 }
 
-/// The named types an operation mentions directly.
+/// The named types an operation mentions directly: what it sends, what it receives and its
+/// error type.
 fn roots(op: &crate::ir::Operation) -> Vec<String> {
-    let mut roots = Vec::new();
-    for p in &op.params {
-        named(&p.ty, &mut roots);
-    }
-    if let Some(body) = &op.body {
-        named(&body.ty, &mut roots);
-    }
+    let (mut roots, received) = super::directions::roots(op);
+    roots.extend(received);
     named(&op.error_type, &mut roots);
-    match &op.success {
-        Success::Single { body, .. } => {
-            if let Some(b) = body {
-                named(&b.ty, &mut roots);
-            }
-        }
-        Success::WithHeaders {
-            rust_name, body, ..
-        } => {
-            roots.push(rust_name.clone());
-            if let Some(b) = body {
-                named(&b.ty, &mut roots);
-            }
-        }
-        Success::Enum {
-            rust_name,
-            variants,
-        } => {
-            roots.push(rust_name.clone());
-            for v in variants {
-                if let Some(b) = &v.body {
-                    named(&b.ty, &mut roots);
-                }
-            }
-        }
-    }
-    if let Some(paging) = &op.paging {
-        named(&paging.item, &mut roots);
-    }
     roots
 }
 
