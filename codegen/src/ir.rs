@@ -37,6 +37,10 @@ pub struct Api {
     /// The request header that carries a fresh client request id per attempt (the
     /// `x-client-request-id` extension at the document's root, say `x-ms-client-request-id`).
     pub request_id_header: Option<String>,
+    /// The named types that webhooks (requests the API sends to its users' servers) carry,
+    /// sorted: the crate's users receive them, so they travel in the `de` direction
+    /// ([`Directions`]).
+    pub webhook_payloads: Vec<String>,
     /// Which cargo features compile which operations and types (features per tag); empty,
     /// everything always compiled, unless asked for.
     pub gates: Gates,
@@ -227,8 +231,8 @@ pub struct TypeDef {
 
 /// Which directions of serde a named type travels in for the client: `ser` when something the
 /// client sends (a request body, a parameter) reaches it, `de` when something it receives (a
-/// success or error body, a response header) does. Error bodies count as both (the runtime
-/// writes them out in its `Display`), and so does a type nothing reaches. Emission gives a
+/// success or error body, a response header, a webhook's payload) does. Error bodies count as
+/// both (the runtime writes them out in its `Display`), and so does a type nothing reaches. Emission gives a
 /// model the impls of its directions, and the others behind the crate's `serde-all` feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Directions {

@@ -66,17 +66,30 @@ fn a_document_without_paths_generates_its_models() {
     );
     let client = file(&output, "client.rs");
     assert!(!client.contains("-> requests::"), "{client}");
-    // And a document of nothing but its info and webhooks: one warning, no operation.
+    // And a document of nothing but its info and webhooks: no warning, no operation, and the
+    // payload a webhook carries is a received type (`Deserialize`; `Serialize` only with
+    // `serde-all`).
     let text = format!(
         "{HEAD}webhooks:
   ping:
     post:
+      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/Ping'}}}}}}}}
       responses: {{'200': {{description: ok}}}}
+components:
+  schemas:
+    Ping: {{type: object, properties: {{zen: {{type: string}}}}}}
 "
     );
-    let w = warnings(&text);
-    has(&w, &["spec.yaml#/webhooks", "webhook"]);
-    assert_eq!(w.len(), 1, "{w:#?}");
+    let output = generate(&text).expect("generates");
+    assert!(output.warnings.is_empty(), "{:#?}", output.warnings);
+    let models = file(&output, "models.rs");
+    assert!(models.contains("pub struct Ping {"), "{models}");
+    assert!(
+        models.contains("de, #[cfg(feature = \"serde-all\")] ser"),
+        "{models}"
+    );
+    let client = file(&output, "client.rs");
+    assert!(!client.contains("-> requests::"), "{client}");
 }
 
 /// `jsonSchemaDialect` is accepted; a dialect other than the OpenAPI base dialect is a warning

@@ -48,13 +48,14 @@ pub(super) fn roots(op: &Operation) -> (Vec<String>, Vec<String>) {
 }
 
 /// Sets [`crate::ir::TypeDef::directions`] on every type of `api`: `ser` on what the
-/// operations send reaches, `de` on what they receive reaches, both on what an error body
+/// operations send reaches, `de` on what they and webhooks' payloads receive reach, both on what an error body
 /// reaches (the runtime's `Display` of an error writes the body out) and on what nothing
 /// reaches (a schema no operation uses may be used any way).
 pub(crate) fn directions(api: &mut Api) {
     let edges = edges(api);
     let mut sent = Vec::new();
-    let mut received = Vec::new();
+    // The API sends webhooks' payloads to its users, who receive them.
+    let mut received = api.webhook_payloads.clone();
     for op in &api.operations {
         let (s, r) = roots(op);
         sent.extend(s);

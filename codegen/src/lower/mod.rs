@@ -15,6 +15,7 @@ mod security;
 #[cfg(test)]
 mod tests;
 mod types;
+mod webhooks;
 
 pub(crate) use schema::{MAX_TUPLE, TUPLE_EXTENSION};
 
@@ -44,6 +45,7 @@ pub fn lower(
     defaults::apply_defaults(&mut cx);
     let retry = retry_defaults(&mut cx, doc);
     let request_id_header = request_id_header(&mut cx, doc);
+    let webhook_payloads = webhooks::payloads(&cx);
     schema::box_recursive_fields(cx.types.as_mut_slice());
     checks::alias_cycles(&mut cx);
     checks::document(&mut cx);
@@ -64,6 +66,7 @@ pub fn lower(
         operations,
         retry,
         request_id_header,
+        webhook_payloads,
         gates: crate::ir::Gates::default(),
     };
     let mut warnings = cx.warnings;

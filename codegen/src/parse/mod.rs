@@ -72,6 +72,10 @@ pub fn parse_converted(
 /// report at the converted document's pointers where it stands in the 3.1 document.
 pub(crate) use v31::Relocation;
 
+/// The extension that holds webhooks (requests the API sends to its users' servers) in a
+/// 3.0 document, as GitHub's has them; 3.1's `webhooks` are kept under it when converted.
+pub(crate) const WEBHOOKS_EXTENSION: &str = "x-webhooks";
+
 /// [`parse_converted`], plus the [`Relocation`] of a 3.1 document (empty for others); the
 /// errors it returns are already relocated.
 pub(crate) fn parse_relocated(

@@ -352,3 +352,48 @@ components:
     assert_eq!(of("Inner"), Some(Directions::BOTH));
     Ok(())
 }
+
+/// Webhook payloads (3.0's `x-webhooks`, 3.1's `webhooks`) are received: `de` only, with what
+/// they hold, through a shared request body too; what nothing uses keeps both.
+#[test]
+fn webhook_payloads_are_received() -> TestResult {
+    let components = r##"
+components:
+  requestBodies:
+    Shared: {content: {application/json: {schema: {$ref: "#/components/schemas/Released"}}}}
+  schemas:
+    Pushed: {type: object, properties: {pusher: {$ref: "#/components/schemas/User"}}}
+    Released: {type: object, properties: {tag: {type: string}}}
+    User: {type: object, properties: {login: {type: string}}}
+    Reply: {type: object, properties: {ok: {type: boolean}}}
+    Unused: {type: object, properties: {note: {type: string}}}
+"##;
+    let webhooks = r##"
+  push:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Pushed"}}}}
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {$ref: "#/components/schemas/Reply"}}}}
+  release: {post: {requestBody: {$ref: "#/components/requestBodies/Shared"}, responses: {"200": {description: Ok}}}}
+"##;
+    let de = Directions {
+        ser: false,
+        de: true,
+    };
+    for (version, key) in [("3.0.3", "x-webhooks"), ("3.1.0", "webhooks")] {
+        let yaml = format!(
+            "openapi: {version}\ninfo: {{title: T, version: \"1\"}}\npaths: {{}}\n{key}:{webhooks}{components}"
+        );
+        let (mut api, warnings) = lower(&yaml)?;
+        assert!(warnings.is_empty(), "{warnings:?}");
+        crate::lower::directions(&mut api);
+        let of = |name: &str| api.type_named(name).map(|t| t.directions);
+        assert_eq!(of("Pushed"), Some(de), "{version}");
+        assert_eq!(of("User"), Some(de), "{version}");
+        assert_eq!(of("Released"), Some(de), "{version}");
+        // What the user's server answers, and what nothing uses: both.
+        assert_eq!(of("Reply"), Some(Directions::BOTH), "{version}");
+        assert_eq!(of("Unused"), Some(Directions::BOTH), "{version}");
+    }
+    Ok(())
+}

@@ -303,14 +303,10 @@ impl Downgrade<'_> {
                     }
                 }
                 "webhooks" => {
-                    let count = value.as_object().map_or(0, Map::len);
-                    self.warn(
-                        &at,
-                        format!(
-                            "webhooks ({count}) are requests the API sends, not operations a \
-                             client calls; they are skipped"
-                        ),
-                    );
+                    // Requests the API sends, not operations a client calls: kept, as 3.0
+                    // documents keep them, under an extension, for their payload types.
+                    let webhooks = self.paths(value, &path_items, &at);
+                    out.insert(super::WEBHOOKS_EXTENSION.to_owned(), webhooks);
                 }
                 "paths" => {
                     let paths = self.paths(value, &path_items, &at);
