@@ -278,6 +278,7 @@ pub(super) fn trailing_slash(op: &Operation) -> TokenStream {
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder);
+    let params = ident(&format!("__{}", op.builder));
     let docs = method_docs(api, op);
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
@@ -318,13 +319,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         #deprecated
         #cfg
         pub fn #name<'a>(&'a self, #(#args)* #body_arg) -> requests::#builder<'a> {
-            requests::#builder {
-                __client: self,
-                __options: runtime::CallOptions::new(),
-                __query: runtime::QueryPairs::new(),
-                #(#inits,)*
-                #body_init
-            }
+            requests::Builder::__new(self, requests::#params { #(#inits,)* #body_init })
         }
 
         #stream

@@ -92,6 +92,10 @@ pub const BUILDER_METHODS: &[&str] = &[
     "size_hint",
 ];
 
+/// Names the `requests` module defines for every API besides the operations' builders: the
+/// generic `Builder` each builder is an alias of, and the `Operation` trait that sends it.
+pub const BUILDER_TYPE_NAMES: &[&str] = &["Builder", "Operation"];
+
 /// Type names generated code uses unqualified, or that the generated crate root defines or
 /// re-exports: `Client` (the client, re-exported at the root), `Error` (the root's error
 /// alias), `Credential` (re-exported at the root), `Option` (serde's
@@ -203,7 +207,7 @@ mod tests {
         let all: Vec<&str> = client_methods().collect();
         let unique: BTreeSet<&str> = all.iter().copied().collect();
         assert_eq!(all.len(), unique.len(), "{all:?}");
-        for list in [METHOD_LOCALS, TYPE_NAMES, BUILDER_METHODS] {
+        for list in [METHOD_LOCALS, TYPE_NAMES, BUILDER_METHODS, BUILDER_TYPE_NAMES] {
             let unique: BTreeSet<&str> = list.iter().copied().collect();
             assert_eq!(list.len(), unique.len(), "{list:?}");
         }
