@@ -312,6 +312,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             quote!(body,)
         }
     });
+    let fields: Vec<TokenStream> = inits.map(|init| quote!(#init,)).chain(body_init).collect();
+    // The parameters' struct is a unit struct when the operation has none of its own.
+    let fields = (!fields.is_empty()).then(|| quote!({ #(#fields)* }));
     let cfg = super::features::operation_cfg(api, op);
     let stream = stream_method(op, models, &cfg);
     quote! {
@@ -319,7 +322,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         #deprecated
         #cfg
         pub fn #name<'a>(&'a self, #(#args)* #body_arg) -> requests::#builder<'a> {
-            requests::Builder::__new(self, requests::#params { #(#inits,)* #body_init })
+            requests::Builder::__new(self, requests::#params #fields)
         }
 
         #stream

@@ -203,8 +203,15 @@ fn destructure(
             let name = ident(&p.rust_name);
             quote!(let #name = #name.as_str();)
         });
+    let fields: Vec<_> = fields.map(|f| quote!(#f,)).chain(body).collect();
+    if fields.is_empty() {
+        return quote! {
+            let Builder { __client, __options, #query, __params: _ } = #receiver;
+        };
+    }
     quote! {
-        let Builder { __client, __options, #query, __params: #params { #(#fields,)* #body } } = #receiver;
+        let Builder { __client, __options, #query, __params } = #receiver;
+        let #params { #(#fields)* } = __params;
         #owned_continuation
     }
 }
@@ -239,6 +246,12 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         .any(|f| f.to_string().contains("'a"))
         .then(|| quote!(<'a>));
     let params_ty = quote!(#params #generics);
+    // A unit struct when the operation has no parameters of its own.
+    let params_fields = if fields.is_empty() {
+        quote!(;)
+    } else {
+        quote!({ #(#fields)* })
+    };
     let (listed, setters): (Vec<&Param>, Vec<&Param>) = op
         .params
         .iter()
@@ -251,8 +264,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let listed = query_setters(op, &listed, models);
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
-    let call_future = quote!(runtime::CallFuture<'a, #ok_ty, #error_ty>);
-    let send = send_method(api, op, models, &call_future, &params);
+    let send = send_method(api, op, models, &params);
     let docs = doc_attrs(&format!(
         "The request of {} (operationId {}): set its optional parameters and per-call \
          options, then `.await` it.",
@@ -289,16 +301,14 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         #[doc(hidden)]
         #cfg
         #derive_clone
-        pub struct #params_ty {
-            #(#fields)*
-        }
+        pub struct #params_ty #params_fields
 
         #methods
 
         #cfg
-        impl<'a> Operation<'a> for #params_ty {
-            type Output = #ok_ty;
-            type Error = #error_ty;
+        impl<'a> Operation<'a> for #name<'a> {
+            type Ok = #ok_ty;
+            type Err = #error_ty;
 
             #send
         }
@@ -341,30 +351,36 @@ fn generic_builder() -> TokenStream {
             runtime::call_options!(__options);
         }
 
-        /// The parameters of an operation's request, which build and send it.
-        pub trait Operation<'a>: Sized {
+        /// What sends a request: implemented by each operation's builder.
+        pub trait Operation<'a> {
             /// What a successful call gives.
-            type Output;
+            type Ok;
             /// The type of the operation's error bodies.
-            type Error;
+            type Err;
 
-            /// Sends the request of `request` (see [`Builder::send`]).
-            fn send(request: Builder<'a, Self>) -> runtime::CallFuture<'a, Self::Output, Self::Error>;
+            /// Sends the request (see [`Builder::send`]).
+            fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err>;
         }
 
-        impl<'a, P: Operation<'a>> Builder<'a, P> {
+        impl<'a, P> Builder<'a, P>
+        where
+            Self: Operation<'a>,
+        {
             /// Sends the request, retrying as the retry policy allows: what `.await` does.
-            pub fn send(self) -> runtime::CallFuture<'a, P::Output, P::Error> {
-                P::send(self)
+            pub fn send(self) -> runtime::CallFuture<'a, <Self as Operation<'a>>::Ok, <Self as Operation<'a>>::Err> {
+                Operation::send(self)
             }
         }
 
-        impl<'a, P: Operation<'a>> ::std::future::IntoFuture for Builder<'a, P> {
-            type Output = ::std::result::Result<P::Output, runtime::Error<P::Error>>;
-            type IntoFuture = runtime::CallFuture<'a, P::Output, P::Error>;
+        impl<'a, P> ::std::future::IntoFuture for Builder<'a, P>
+        where
+            Self: Operation<'a>,
+        {
+            type Output = ::std::result::Result<<Self as Operation<'a>>::Ok, runtime::Error<<Self as Operation<'a>>::Err>>;
+            type IntoFuture = runtime::CallFuture<'a, <Self as Operation<'a>>::Ok, <Self as Operation<'a>>::Err>;
 
             fn into_future(self) -> Self::IntoFuture {
-                P::send(self)
+                Operation::send(self)
             }
         }
     }
@@ -379,21 +395,20 @@ fn send_method(
     api: &Api,
     op: &Operation,
     models: &TokenStream,
-    call_future: &TokenStream,
     params: &proc_macro2::Ident,
 ) -> TokenStream {
-    let signature = quote!(fn send(request: Builder<'a, Self>) -> #call_future);
+    let signature = quote!(fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err>);
     if let Success::Single { body: Some(b), .. } = &op.success {
         if b.encoding == BodyEncoding::Bytes {
             // The request is built once, in `send_streaming`; `send` collects its stream.
             return quote! {
                 #signature {
-                    runtime::collect_boxed(request.send_streaming())
+                    runtime::collect_boxed(self.send_streaming())
                 }
             };
         }
     }
-    let destructure = destructure(api, op, params, &quote!(request));
+    let destructure = destructure(api, op, params, &quote!(self));
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
     let security = super::security::requirements(op);
@@ -404,14 +419,7 @@ fn send_method(
                 #signature {
                     #destructure
                     #build
-                    __client.core.#call(
-                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
-                        request,
-                        __options,
-                        #statuses,
-                        #decoder,
-                        #more
-                    )
+                    runtime::send!(#call, __client, request, __options, #op_id, #idempotent, #security, #statuses, #decoder, #more)
                 }
             }
         }
@@ -470,13 +478,7 @@ fn streaming_method(
         pub fn send_streaming(self) -> runtime::BoxFuture<'a, ::std::result::Result<runtime::ByteStream<#error_ty>, runtime::Error<#error_ty>>> {
             #destructure
             #build
-            __client.core.send_streaming(
-                runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
-                request,
-                __options,
-                &[#(#statuses),*],
-                #decoder,
-            )
+            runtime::send!(send_streaming, __client, request, __options, #op_id, #idempotent, #security, &[#(#statuses),*], #decoder,)
         }
     }
 }
