@@ -213,6 +213,10 @@ impl QueryPairs {
 /// What a generated request builder's `send` returns: the boxed future of the call's result.
 pub type CallFuture<'a, T, E> = crate::BoxFuture<'a, Result<T, Error<E>>>;
 
+/// How a generated request builder makes its success value of a received response (see
+/// [`ClientCore::send_decoded_boxed`](crate::ClientCore::send_decoded_boxed)).
+pub type Decode<T, E> = fn(crate::Received) -> Result<T, Error<E>>;
+
 /// A request as a generated request builder builds it, or why it could not be built.
 pub type BuiltRequest<E> = Result<reqwest::Request, Error<E>>;
 

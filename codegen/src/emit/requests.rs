@@ -4,9 +4,9 @@
 //! operation also gets a stream builder, which is the `Stream` of every item.
 
 use super::client::{
-    arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
+    arg_type, body_field, body_statement, cookie_statements, decoded, decoder, header_statements,
     in_query_list, path_segments, query_binding, query_place, query_setter_statement,
-    query_statements, runtime_send, send, trailing_slash, tri,
+    query_statements, runtime_send, trailing_slash, tri,
 };
 use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
@@ -389,8 +389,9 @@ fn generic_builder() -> TokenStream {
 /// `send` of the operation's `Operation` impl: in the common case (one success status, a JSON
 /// body or none) the request is built here and handed to one boxed runtime future, so that no
 /// future of this operation's own has to be proven `Send` (what `.await` needs of a boxed
-/// future, and what costs users' compilers most in a large API); otherwise an `async` block
-/// that builds, sends and decodes, boxed.
+/// future, and what costs users' compilers most in a large API); other operations (success
+/// headers, several statuses, a body that is not JSON) likewise, with the runtime's
+/// `send_decoded_boxed` and a closure that makes the success value of the received response.
 fn send_method(
     api: &Api,
     op: &Operation,
@@ -424,13 +425,15 @@ fn send_method(
             }
         }
         None => {
-            let request = request_statements(api, op, models);
+            let build = build_statements(api, op);
+            let (statuses, read_body, decode) = decoded(op, models);
+            let decoder = decoder(api, op, models);
             quote! {
                 #signature {
-                    ::std::boxed::Box::pin(async move {
-                        #destructure
-                        #request
-                    })
+                    #destructure
+                    #build
+                    let decode: runtime::Decode<Self::Ok, Self::Err> = #decode;
+                    runtime::send!(send_decoded_boxed, __client, request, __options, #op_id, #idempotent, #security, #statuses, #decoder, #read_body, decode,)
                 }
             }
         }
@@ -521,21 +524,6 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
             #query
             #request
         };
-    }
-}
-
-/// The request built ([`build_statements`]), then sent and decoded by its status.
-fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
-    let build = build_statements(api, op);
-    let op_id = &op.operation_id;
-    let idempotent = op.idempotent;
-    let security = super::security::requirements(op);
-    let send = send(api, op, models);
-    quote! {
-        #build
-        let request = request?;
-        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security };
-        #send
     }
 }
 

@@ -67,9 +67,11 @@ pub const METHOD_LOCALS: &[&str] = &[
     "rejection",
     "error",
     "joined",
+    "decode",
     "__client",
     "__options",
     "__query",
+    "__params",
     "this",
     "cx",
 ];
@@ -207,7 +209,12 @@ mod tests {
         let all: Vec<&str> = client_methods().collect();
         let unique: BTreeSet<&str> = all.iter().copied().collect();
         assert_eq!(all.len(), unique.len(), "{all:?}");
-        for list in [METHOD_LOCALS, TYPE_NAMES, BUILDER_METHODS, BUILDER_TYPE_NAMES] {
+        for list in [
+            METHOD_LOCALS,
+            TYPE_NAMES,
+            BUILDER_METHODS,
+            BUILDER_TYPE_NAMES,
+        ] {
             let unique: BTreeSet<&str> = list.iter().copied().collect();
             assert_eq!(list.len(), unique.len(), "{list:?}");
         }
