@@ -140,9 +140,9 @@ impl<'a> Operation<'a> for QueryIotHubPage<'a> {
             body: response.json()?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options, "Query_QueryIotHub", false,
+            __client.send_decoded_boxed(request, __options, "Query_QueryIotHub", false,
             Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error,
-            true, decode,
+            true, decode)
         )
     }
 }
@@ -236,9 +236,9 @@ impl<'a> Operation<'a> for CreateImportExportJob<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_CreateImportExportJob",
+            __client.send_json_boxed(request, __options, "Jobs_CreateImportExportJob",
             false, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -262,9 +262,9 @@ impl<'a> Operation<'a> for GetImportExportJobs<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_GetImportExportJobs",
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJobs",
             true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -291,9 +291,8 @@ impl<'a> Operation<'a> for GetImportExportJob<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_GetImportExportJob",
-            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
-            runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
         )
     }
 }
@@ -327,9 +326,9 @@ impl<'a> Operation<'a> for CancelImportExportJob<'a> {
             _ => response.unexpected(),
         };
         runtime::send!(
-            send_decoded_boxed, __client, request, __options,
-            "Jobs_CancelImportExportJob", true, Some(& [& ["sasToken"], & ["entraId"]]),
-            & [200, 204], runtime::decode_json_error, true, decode,
+            __client.send_decoded_boxed(request, __options, "Jobs_CancelImportExportJob",
+            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200, 204],
+            runtime::decode_json_error, true, decode)
         )
     }
 }
@@ -356,8 +355,8 @@ impl<'a> Operation<'a> for GetScheduledJob<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_GetScheduledJob", true,
-            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_GetScheduledJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
         )
     }
 }
@@ -392,9 +391,8 @@ impl<'a> Operation<'a> for CreateScheduledJob<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_CreateScheduledJob",
-            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
-            runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_CreateScheduledJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
         )
     }
 }
@@ -423,9 +421,8 @@ impl<'a> Operation<'a> for CancelScheduledJob<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_CancelScheduledJob",
-            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
-            runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_CancelScheduledJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
         )
     }
 }
@@ -497,9 +494,9 @@ impl<'a> Operation<'a> for QueryScheduledJobsPage<'a> {
             body: response.json()?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options, "Jobs_QueryScheduledJobs",
+            __client.send_decoded_boxed(request, __options, "Jobs_QueryScheduledJobs",
             true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
-            runtime::decode_json_error, true, decode,
+            runtime::decode_json_error, true, decode)
         )
     }
 }

@@ -379,19 +379,21 @@ macro_rules! into_future {
     };
 }
 
-/// The end of a generated request builder's `send`: the built request (or why it could not be
-/// built) sent by `$client.core.$call` (`send_json_boxed`, `send_empty_boxed`,
-/// `send_streaming`…) as the operation `$id` (idempotent or not, with its security
+/// The end of a generated request builder's `send`, written as the call it makes without its
+/// `OperationInfo`: `send!(client.call(request, options, id, idempotent, security, statuses,
+/// decode_error, more…))` sends the built request (or why it could not be built) with
+/// `client.core.call` (`send_json_boxed`, `send_empty_boxed`, `send_decoded_boxed`,
+/// `send_streaming`…) as the operation `id` (idempotent or not, with its security
 /// requirements), with the call's options, the expected statuses, the error decoder and what
-/// else `$call` takes. One short call per operation instead of the call written out (about
+/// else `call` takes. One short call per operation instead of the call written out (about
 /// ten lines once formatted); it expands to that call.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! send {
-    (
-        $call:ident, $client:ident, $request:ident, $options:ident, $id:literal,
-        $idempotent:literal, $security:expr, $statuses:expr, $decode:expr, $($more:expr,)*
-    ) => {
+    ($client:ident . $call:ident (
+        $request:ident, $options:ident, $id:literal, $idempotent:literal, $security:expr,
+        $statuses:expr, $decode:expr $(, $more:expr)* $(,)?
+    )) => {
         $client.core.$call(
             $crate::OperationInfo { id: $id, idempotent: $idempotent, security: $security },
             $request,

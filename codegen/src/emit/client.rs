@@ -690,7 +690,7 @@ pub(super) fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
 /// The common case, one success status with a JSON body, an event stream or none, is one
 /// call into the runtime (less for the user's compiler to check than a `match`): `send_json`,
 /// `send_event_stream` or `send_empty` (with `suffix`, say `_boxed`), the statuses (any 2xx
-/// when empty), the error decoder and the arguments after it (an event stream's data
+/// when empty), the error decoder and the arguments after it (`, ` and an event stream's data
 /// format); `None` for other operations.
 pub(super) fn runtime_send(
     api: &Api,
@@ -712,7 +712,7 @@ pub(super) fn runtime_send(
     let more = match super::event_stream(&op.success) {
         Some((_, text)) => {
             let format = super::data_format(text);
-            quote!(#format,)
+            quote!(, #format)
         }
         None => TokenStream::new(),
     };

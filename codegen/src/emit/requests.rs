@@ -420,7 +420,7 @@ fn send_method(
                 #signature {
                     #destructure
                     #build
-                    runtime::send!(#call, __client, request, __options, #op_id, #idempotent, #security, #statuses, #decoder, #more)
+                    runtime::send!(__client.#call(request, __options, #op_id, #idempotent, #security, #statuses, #decoder #more))
                 }
             }
         }
@@ -433,7 +433,7 @@ fn send_method(
                     #destructure
                     #build
                     let decode: runtime::Decode<Self::Ok, Self::Err> = #decode;
-                    runtime::send!(send_decoded_boxed, __client, request, __options, #op_id, #idempotent, #security, #statuses, #decoder, #read_body, decode,)
+                    runtime::send!(__client.send_decoded_boxed(request, __options, #op_id, #idempotent, #security, #statuses, #decoder, #read_body, decode))
                 }
             }
         }
@@ -481,7 +481,7 @@ fn streaming_method(
         pub fn send_streaming(self) -> runtime::BoxFuture<'a, ::std::result::Result<runtime::ByteStream<#error_ty>, runtime::Error<#error_ty>>> {
             #destructure
             #build
-            runtime::send!(send_streaming, __client, request, __options, #op_id, #idempotent, #security, &[#(#statuses),*], #decoder,)
+            runtime::send!(__client.send_streaming(request, __options, #op_id, #idempotent, #security, &[#(#statuses),*], #decoder))
         }
     }
 }

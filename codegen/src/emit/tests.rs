@@ -105,7 +105,6 @@ fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
     for item in [
         "pub type ListPets<'a> = Builder<'a, __ListPets>;",
         "pub struct __ListPets",
-        "impl<'a> Builder<'a, __ListPets> {",
         "impl<'a> Operation<'a> for ListPets<'a> {",
     ] {
         let gated = format!("{cfg}\n{item}");

@@ -261,7 +261,10 @@ mod tests {
                 TokenTree::Ident(ident) => {
                     let name = ident.to_string();
                     let after_punct = |c: char| i > 0 && punct(i - 1, c);
-                    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    // A type (`__ListPets`, a builder's parameters, too) is no variable.
+                    if !name
+                        .trim_start_matches('_')
+                        .starts_with(|c: char| c.is_ascii_lowercase())
                         || name == "_"
                         || NOT_VARIABLES.contains(&name.as_str())
                         || after_punct('.')

@@ -98,8 +98,8 @@ impl<'a> Operation<'a> for Get<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Configuration_Get", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Configuration_Get", true, None,
+            & [200], runtime::decode_json_error)
         )
     }
 }
@@ -152,9 +152,8 @@ impl<'a> Operation<'a> for CreateOrUpdate<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
-            "Configuration_CreateOrUpdate", true, None, & [200, 201],
-            runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Configuration_CreateOrUpdate",
+            true, None, & [200, 201], runtime::decode_json_error)
         )
     }
 }
@@ -203,8 +202,8 @@ impl<'a> Operation<'a> for Delete<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options, "Configuration_Delete", true,
-            None, & [204], runtime::decode_json_error,
+            __client.send_empty_boxed(request, __options, "Configuration_Delete", true,
+            None, & [204], runtime::decode_json_error)
         )
     }
 }
@@ -232,9 +231,9 @@ impl<'a> Operation<'a> for GetConfigurations<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
+            __client.send_json_boxed(request, __options,
             "Configuration_GetConfigurations", true, None, & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -270,8 +269,8 @@ impl<'a> Operation<'a> for TestQueries<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Configuration_TestQueries",
-            false, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Configuration_TestQueries",
+            false, None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -297,9 +296,9 @@ impl<'a> Operation<'a> for GetDeviceStatistics<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
+            __client.send_json_boxed(request, __options,
             "Statistics_GetDeviceStatistics", true, None, & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -325,9 +324,9 @@ impl<'a> Operation<'a> for GetServiceStatistics<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
+            __client.send_json_boxed(request, __options,
             "Statistics_GetServiceStatistics", true, None, & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -355,8 +354,8 @@ impl<'a> Operation<'a> for GetDevices<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Devices_GetDevices", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Devices_GetDevices", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -390,8 +389,8 @@ impl<'a> Operation<'a> for UpdateRegistry<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "BulkRegistry_UpdateRegistry",
-            false, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "BulkRegistry_UpdateRegistry",
+            false, None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -464,8 +463,8 @@ impl<'a> Operation<'a> for GetTwins<'a> {
             body: response.json()?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options, "Query_GetTwins", false,
-            None, & [200], runtime::decode_json_error, true, decode,
+            __client.send_decoded_boxed(request, __options, "Query_GetTwins", false,
+            None, & [200], runtime::decode_json_error, true, decode)
         )
     }
 }
@@ -492,8 +491,8 @@ impl<'a> Operation<'a> for DevicesGetIdentity<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Devices_GetIdentity", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Devices_GetIdentity", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -547,9 +546,9 @@ impl<'a> Operation<'a> for DevicesCreateOrUpdateIdentity<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
+            __client.send_json_boxed(request, __options,
             "Devices_CreateOrUpdateIdentity", true, None, & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -596,8 +595,8 @@ impl<'a> Operation<'a> for DevicesDeleteIdentity<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options, "Devices_DeleteIdentity",
-            true, None, & [204], runtime::decode_json_error,
+            __client.send_empty_boxed(request, __options, "Devices_DeleteIdentity", true,
+            None, & [204], runtime::decode_json_error)
         )
     }
 }
@@ -634,9 +633,9 @@ impl<'a> Operation<'a> for ApplyOnEdgeDevice<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options,
+            __client.send_empty_boxed(request, __options,
             "Configuration_ApplyOnEdgeDevice", false, None, & [204],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -670,8 +669,8 @@ impl<'a> Operation<'a> for CreateImportExportJob<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_CreateImportExportJob",
-            false, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_CreateImportExportJob",
+            false, None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -695,8 +694,8 @@ impl<'a> Operation<'a> for GetImportExportJobs<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_GetImportExportJobs",
-            true, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJobs",
+            true, None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -723,8 +722,8 @@ impl<'a> Operation<'a> for GetImportExportJob<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_GetImportExportJob",
-            true, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJob", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -758,9 +757,8 @@ impl<'a> Operation<'a> for CancelImportExportJob<'a> {
             _ => response.unexpected(),
         };
         runtime::send!(
-            send_decoded_boxed, __client, request, __options,
-            "Jobs_CancelImportExportJob", true, None, & [200, 204],
-            runtime::decode_json_error, true, decode,
+            __client.send_decoded_boxed(request, __options, "Jobs_CancelImportExportJob",
+            true, None, & [200, 204], runtime::decode_json_error, true, decode)
         )
     }
 }
@@ -792,9 +790,9 @@ impl<'a> Operation<'a> for PurgeCloudToDeviceMessageQueue<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
+            __client.send_json_boxed(request, __options,
             "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue", true, None, & [200],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -821,8 +819,8 @@ impl<'a> Operation<'a> for DevicesGetTwin<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Devices_GetTwin", true, None,
-            & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Devices_GetTwin", true, None, &
+            [200], runtime::decode_json_error)
         )
     }
 }
@@ -873,8 +871,8 @@ impl<'a> Operation<'a> for DevicesReplaceTwin<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Devices_ReplaceTwin", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Devices_ReplaceTwin", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -925,8 +923,8 @@ impl<'a> Operation<'a> for DevicesUpdateTwin<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Devices_UpdateTwin", false,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Devices_UpdateTwin", false,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -956,8 +954,8 @@ impl<'a> Operation<'a> for ModulesGetTwin<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Modules_GetTwin", true, None,
-            & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Modules_GetTwin", true, None, &
+            [200], runtime::decode_json_error)
         )
     }
 }
@@ -1011,8 +1009,8 @@ impl<'a> Operation<'a> for ModulesReplaceTwin<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Modules_ReplaceTwin", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Modules_ReplaceTwin", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1066,8 +1064,8 @@ impl<'a> Operation<'a> for ModulesUpdateTwin<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Modules_UpdateTwin", false,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Modules_UpdateTwin", false,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1100,9 +1098,8 @@ impl<'a> Operation<'a> for GetDigitalTwin<'a> {
             body: response.json()?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options,
-            "DigitalTwin_GetDigitalTwin", true, None, & [200],
-            runtime::decode_json_error, true, decode,
+            __client.send_decoded_boxed(request, __options, "DigitalTwin_GetDigitalTwin",
+            true, None, & [200], runtime::decode_json_error, true, decode)
         )
     }
 }
@@ -1161,9 +1158,9 @@ impl<'a> Operation<'a> for UpdateDigitalTwin<'a> {
             location: response.header("location")?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options,
+            __client.send_decoded_boxed(request, __options,
             "DigitalTwin_UpdateDigitalTwin", false, None, & [202],
-            runtime::decode_json_error, false, decode,
+            runtime::decode_json_error, false, decode)
         )
     }
 }
@@ -1218,9 +1215,9 @@ impl<'a> Operation<'a> for InvokeRootLevelCommand<'a> {
             body: response.json()?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options,
+            __client.send_decoded_boxed(request, __options,
             "DigitalTwin_InvokeRootLevelCommand", false, None, & [200],
-            runtime::decode_json_error, true, decode,
+            runtime::decode_json_error, true, decode)
         )
     }
 }
@@ -1246,9 +1243,9 @@ impl<'a> Operation<'a> for ReceiveFeedbackNotification<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options,
+            __client.send_empty_boxed(request, __options,
             "CloudToDeviceMessages_ReceiveFeedbackNotification", true, None, & [200,
-            204], runtime::decode_json_error,
+            204], runtime::decode_json_error)
         )
     }
 }
@@ -1281,9 +1278,9 @@ impl<'a> Operation<'a> for CompleteFeedbackNotification<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options,
+            __client.send_empty_boxed(request, __options,
             "CloudToDeviceMessages_CompleteFeedbackNotification", true, None, & [204],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -1316,9 +1313,9 @@ impl<'a> Operation<'a> for AbandonFeedbackNotification<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options,
+            __client.send_empty_boxed(request, __options,
             "CloudToDeviceMessages_AbandonFeedbackNotification", false, None, & [204],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -1345,8 +1342,8 @@ impl<'a> Operation<'a> for GetScheduledJob<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_GetScheduledJob", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_GetScheduledJob", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1381,8 +1378,8 @@ impl<'a> Operation<'a> for CreateScheduledJob<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_CreateScheduledJob",
-            true, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_CreateScheduledJob", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1411,8 +1408,8 @@ impl<'a> Operation<'a> for CancelScheduledJob<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_CancelScheduledJob",
-            false, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_CancelScheduledJob",
+            false, None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1444,8 +1441,8 @@ impl<'a> Operation<'a> for QueryScheduledJobs<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Jobs_QueryScheduledJobs",
-            true, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Jobs_QueryScheduledJobs", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1474,8 +1471,8 @@ impl<'a> Operation<'a> for GetModulesOnDevice<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Modules_GetModulesOnDevice",
-            true, None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Modules_GetModulesOnDevice",
+            true, None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1505,8 +1502,8 @@ impl<'a> Operation<'a> for ModulesGetIdentity<'a> {
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Modules_GetIdentity", true,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Modules_GetIdentity", true,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1563,9 +1560,9 @@ impl<'a> Operation<'a> for ModulesCreateOrUpdateIdentity<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options,
+            __client.send_json_boxed(request, __options,
             "Modules_CreateOrUpdateIdentity", true, None, & [200, 201],
-            runtime::decode_json_error,
+            runtime::decode_json_error)
         )
     }
 }
@@ -1615,8 +1612,8 @@ impl<'a> Operation<'a> for ModulesDeleteIdentity<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_empty_boxed, __client, request, __options, "Modules_DeleteIdentity",
-            true, None, & [204], runtime::decode_json_error,
+            __client.send_empty_boxed(request, __options, "Modules_DeleteIdentity", true,
+            None, & [204], runtime::decode_json_error)
         )
     }
 }
@@ -1672,9 +1669,9 @@ impl<'a> Operation<'a> for InvokeComponentCommand<'a> {
             body: response.json()?,
         });
         runtime::send!(
-            send_decoded_boxed, __client, request, __options,
+            __client.send_decoded_boxed(request, __options,
             "DigitalTwin_InvokeComponentCommand", false, None, & [200],
-            runtime::decode_json_error, true, decode,
+            runtime::decode_json_error, true, decode)
         )
     }
 }
@@ -1711,8 +1708,8 @@ impl<'a> Operation<'a> for DevicesInvokeMethod<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Devices_InvokeMethod", false,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Devices_InvokeMethod", false,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
@@ -1751,8 +1748,8 @@ impl<'a> Operation<'a> for ModulesInvokeMethod<'a> {
             Ok(request)
         };
         runtime::send!(
-            send_json_boxed, __client, request, __options, "Modules_InvokeMethod", false,
-            None, & [200], runtime::decode_json_error,
+            __client.send_json_boxed(request, __options, "Modules_InvokeMethod", false,
+            None, & [200], runtime::decode_json_error)
         )
     }
 }
