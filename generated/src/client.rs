@@ -149,14 +149,14 @@ impl Client {
         &'a self,
         body: &'a models::QuerySpecification,
     ) -> requests::QueryIotHubPage<'a> {
-        requests::QueryIotHubPage {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            continuation: ::std::option::Option::None,
-            page_size: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__QueryIotHubPage {
+                continuation: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Every item of [`query_iot_hub_page`](Self::query_iot_hub_page), page after page: the stream follows the continuation token of each page until a page comes without one. Set optional parameters and per-call options on the returned [`requests::QueryIotHub`], then iterate it (it is a `Stream`) with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.
     ///
@@ -182,12 +182,12 @@ impl Client {
         &'a self,
         body: &'a models::JobProperties,
     ) -> requests::CreateImportExportJob<'a> {
-        requests::CreateImportExportJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CreateImportExportJob {
+                body,
+            },
+        )
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -195,11 +195,7 @@ impl Client {
     ///
     /// Authentication, the first that is set: `sasToken` ([`with_sas_token_auth`](Self::with_sas_token_auth)); or `entraId` ([`with_entra_id_auth`](Self::with_entra_id_auth)).
     pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
-        requests::GetImportExportJobs {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__GetImportExportJobs)
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -213,12 +209,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::GetImportExportJob<'a> {
-        requests::GetImportExportJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__GetImportExportJob {
+                id,
+            },
+        )
     }
     /// Cancels an import or export job in the IoT Hub.
     ///
@@ -232,12 +228,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::CancelImportExportJob<'a> {
-        requests::CancelImportExportJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CancelImportExportJob {
+                id,
+            },
+        )
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -251,12 +247,7 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::GetScheduledJob<'a> {
-        requests::GetScheduledJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(self, requests::__GetScheduledJob { id })
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -272,13 +263,13 @@ impl Client {
         id: &'a str,
         body: &'a models::JobRequest,
     ) -> requests::CreateScheduledJob<'a> {
-        requests::CreateScheduledJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CreateScheduledJob {
+                id,
+                body,
+            },
+        )
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -292,12 +283,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::CancelScheduledJob<'a> {
-        requests::CancelScheduledJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CancelScheduledJob {
+                id,
+            },
+        )
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
@@ -313,13 +304,13 @@ impl Client {
     pub fn query_scheduled_jobs_page<'a>(
         &'a self,
     ) -> requests::QueryScheduledJobsPage<'a> {
-        requests::QueryScheduledJobsPage {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            page_size: ::std::option::Option::None,
-            continuation: ::std::option::Option::None,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__QueryScheduledJobsPage {
+                page_size: ::std::option::Option::None,
+                continuation: ::std::option::Option::None,
+            },
+        )
     }
     /// Every item of [`query_scheduled_jobs_page`](Self::query_scheduled_jobs_page), page after page: the stream follows the continuation token of each page until a page comes without one. Set optional parameters and per-call options on the returned [`requests::QueryScheduledJobs`], then iterate it (it is a `Stream`) with `futures::StreamExt::next` or `futures::TryStreamExt::try_next`; an error ends the stream.
     ///

@@ -7,40 +7,103 @@
 use super::models;
 #[allow(unused_imports)]
 use super::runtime;
-/// The request of [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page) (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then `.await` it.
+/// A request builder: the client, the per-call options, the query pairs the setters
+/// wrote and the other parameters of the operation (`P`). Each operation's builder is
+/// an alias of it (`requests::ListPets`, say), with the operation's setters; `.await` it
+/// (or call `send`) to send the request.
 #[must_use = "a request is sent when it is awaited"]
 #[derive(Clone)]
-pub struct QueryIotHubPage<'a> {
+pub struct Builder<'a, P> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
     pub(super) __query: runtime::QueryPairs,
+    pub(super) __params: P,
+}
+impl<'a, P> Builder<'a, P> {
+    /// A request of `params`, with no per-call options and no query pairs yet.
+    #[allow(dead_code)]
+    pub(super) fn __new(client: &'a super::client::Client, params: P) -> Self {
+        Self {
+            __client: client,
+            __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
+            __params: params,
+        }
+    }
+    runtime::call_options!(__options);
+}
+/// What sends a request: implemented by each operation's builder.
+pub trait Operation<'a> {
+    /// What a successful call gives.
+    type Ok;
+    /// The type of the operation's error bodies.
+    type Err;
+    /// Sends the request (see [`Builder::send`]).
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err>;
+}
+impl<'a, P> Builder<'a, P>
+where
+    Self: Operation<'a>,
+{
+    /// Sends the request, retrying as the retry policy allows: what `.await` does.
+    pub fn send(
+        self,
+    ) -> runtime::CallFuture<
+        'a,
+        <Self as Operation<'a>>::Ok,
+        <Self as Operation<'a>>::Err,
+    > {
+        Operation::send(self)
+    }
+}
+impl<'a, P> ::std::future::IntoFuture for Builder<'a, P>
+where
+    Self: Operation<'a>,
+{
+    type Output = ::std::result::Result<
+        <Self as Operation<'a>>::Ok,
+        runtime::Error<<Self as Operation<'a>>::Err>,
+    >;
+    type IntoFuture = runtime::CallFuture<
+        'a,
+        <Self as Operation<'a>>::Ok,
+        <Self as Operation<'a>>::Err,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Operation::send(self)
+    }
+}
+/// The request of [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page) (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then `.await` it.
+pub type QueryIotHubPage<'a> = Builder<'a, __QueryIotHubPage<'a>>;
+/// The parameters of [`QueryIotHubPage`].
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct __QueryIotHubPage<'a> {
     pub(super) continuation: ::std::option::Option<::std::string::String>,
     pub(super) page_size: ::std::option::Option<i32>,
     pub(super) body: &'a models::QuerySpecification,
 }
-impl<'a> QueryIotHubPage<'a> {
+impl<'a> Builder<'a, __QueryIotHubPage<'a>> {
     /// Sets the header parameter `x-ms-continuation` (see [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page)).
     pub fn continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.continuation = ::std::option::Option::Some(value.into());
+        self.__params.continuation = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets the header parameter `x-ms-max-item-count` (see [`Client::query_iot_hub_page`](super::client::Client::query_iot_hub_page)).
     pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = ::std::option::Option::Some(value);
+        self.__params.page_size = ::std::option::Option::Some(value);
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::QueryIotHubResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        let Self { __client, __options, __query: _, continuation, page_size, body } = self;
+}
+impl<'a> Operation<'a> for QueryIotHubPage<'a> {
+    type Ok = models::QueryIotHubResponse;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __QueryIotHubPage { continuation, page_size, body } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", "query"])
@@ -71,36 +134,18 @@ impl<'a> QueryIotHubPage<'a> {
             );
             Ok(request)
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "Query_QueryIotHub",
-            idempotent: false,
-            security: Some(&[&["sasToken"], &["entraId"]]),
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::QueryIotHubResponse {
-                    x_ms_item_type: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-item-type")?,
-                    x_ms_continuation: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-continuation")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::QueryIotHubResponse {
+            x_ms_item_type: response.header("x-ms-item-type")?,
+            x_ms_continuation: response.header("x-ms-continuation")?,
+            body: response.json()?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options, "Query_QueryIotHub", false,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error,
+            true, decode)
+        )
     }
 }
-runtime::into_future!(
-    QueryIotHubPage, models::QueryIotHubResponse, models::IotHubError, async
-);
 /// Every item of [`Client::query_iot_hub`](super::client::Client::query_iot_hub), page after page (operationId `Query_QueryIotHub`): set its optional parameters and per-call options, then iterate it (it is a `Stream`). Setters called after the first poll change nothing.
 #[must_use = "streams do nothing unless polled"]
 pub struct QueryIotHub<'a> {
@@ -145,7 +190,7 @@ impl<'a> runtime::futures::Stream for QueryIotHub<'a> {
                             continuation: ::std::option::Option<::std::string::String>|
                         {
                             let mut page = request.clone();
-                            page.continuation = continuation;
+                            page.__params.continuation = continuation;
                             async move {
                                 let page = page.send().await?;
                                 Ok(runtime::Page {
@@ -162,20 +207,18 @@ impl<'a> runtime::futures::Stream for QueryIotHub<'a> {
     }
 }
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CreateImportExportJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CreateImportExportJob<'a> = Builder<'a, __CreateImportExportJob<'a>>;
+/// The parameters of [`CreateImportExportJob`].
+#[doc(hidden)]
+pub struct __CreateImportExportJob<'a> {
     pub(super) body: &'a models::JobProperties,
 }
-impl<'a> CreateImportExportJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobProperties, models::IotHubError> {
-        let Self { __client, __options, __query: _, body } = self;
+impl<'a> Operation<'a> for CreateImportExportJob<'a> {
+    type Ok = models::JobProperties;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CreateImportExportJob { body } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
@@ -192,40 +235,23 @@ impl<'a> CreateImportExportJob<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_CreateImportExportJob",
-                    idempotent: false,
-                    security: Some(&[&["sasToken"], &["entraId"]]),
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_CreateImportExportJob",
+            false, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(CreateImportExportJob, models::JobProperties, models::IotHubError);
 /// The request of [`Client::get_import_export_jobs`](super::client::Client::get_import_export_jobs) (operationId `Jobs_GetImportExportJobs`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetImportExportJobs<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> GetImportExportJobs<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        ::std::vec::Vec<models::JobProperties>,
-        models::IotHubError,
-    > {
-        let Self { __client, __options, __query: _ } = self;
+pub type GetImportExportJobs<'a> = Builder<'a, __GetImportExportJobs>;
+/// The parameters of [`GetImportExportJobs`].
+#[doc(hidden)]
+pub struct __GetImportExportJobs;
+impl<'a> Operation<'a> for GetImportExportJobs<'a> {
+    type Ok = ::std::vec::Vec<models::JobProperties>;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params: _ } = self;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
@@ -235,39 +261,26 @@ impl<'a> GetImportExportJobs<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_GetImportExportJobs",
-                    idempotent: true,
-                    security: Some(&[&["sasToken"], &["entraId"]]),
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJobs",
+            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetImportExportJobs, ::std::vec::Vec < models::JobProperties >, models::IotHubError
-);
 /// The request of [`Client::get_import_export_job`](super::client::Client::get_import_export_job) (operationId `Jobs_GetImportExportJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetImportExportJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetImportExportJob<'a> = Builder<'a, __GetImportExportJob<'a>>;
+/// The parameters of [`GetImportExportJob`].
+#[doc(hidden)]
+pub struct __GetImportExportJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> GetImportExportJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobProperties, models::IotHubError> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for GetImportExportJob<'a> {
+    type Ok = models::JobProperties;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetImportExportJob { id } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
@@ -277,40 +290,25 @@ impl<'a> GetImportExportJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_GetImportExportJob",
-                    idempotent: true,
-                    security: Some(&[&["sasToken"], &["entraId"]]),
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(GetImportExportJob, models::JobProperties, models::IotHubError);
 /// The request of [`Client::cancel_import_export_job`](super::client::Client::cancel_import_export_job) (operationId `Jobs_CancelImportExportJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CancelImportExportJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CancelImportExportJob<'a> = Builder<'a, __CancelImportExportJob<'a>>;
+/// The parameters of [`CancelImportExportJob`].
+#[doc(hidden)]
+pub struct __CancelImportExportJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> CancelImportExportJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::CancelImportExportJobResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for CancelImportExportJob<'a> {
+    type Ok = models::CancelImportExportJobResponse;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CancelImportExportJob { id } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
@@ -320,47 +318,33 @@ impl<'a> CancelImportExportJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelImportExportJob",
-            idempotent: true,
-            security: Some(&[&["sasToken"], &["entraId"]]),
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    models::CancelImportExportJobResponse::Ok(
-                        runtime::json_body(response).await?,
-                    ),
-                )
-            }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| match response
+            .status()
+        {
+            200 => Ok(models::CancelImportExportJobResponse::Ok(response.json()?)),
             204 => Ok(models::CancelImportExportJobResponse::NoContent),
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+            _ => response.unexpected(),
+        };
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options, "Jobs_CancelImportExportJob",
+            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200, 204],
+            runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    CancelImportExportJob, models::CancelImportExportJobResponse, models::IotHubError,
-    async
-);
 /// The request of [`Client::get_scheduled_job`](super::client::Client::get_scheduled_job) (operationId `Jobs_GetScheduledJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetScheduledJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetScheduledJob<'a> = Builder<'a, __GetScheduledJob<'a>>;
+/// The parameters of [`GetScheduledJob`].
+#[doc(hidden)]
+pub struct __GetScheduledJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> GetScheduledJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for GetScheduledJob<'a> {
+    type Ok = models::JobResponse;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetScheduledJob { id } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
@@ -370,38 +354,26 @@ impl<'a> GetScheduledJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_GetScheduledJob",
-                    idempotent: true,
-                    security: Some(&[&["sasToken"], &["entraId"]]),
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_GetScheduledJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(GetScheduledJob, models::JobResponse, models::IotHubError);
 /// The request of [`Client::create_scheduled_job`](super::client::Client::create_scheduled_job) (operationId `Jobs_CreateScheduledJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CreateScheduledJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CreateScheduledJob<'a> = Builder<'a, __CreateScheduledJob<'a>>;
+/// The parameters of [`CreateScheduledJob`].
+#[doc(hidden)]
+pub struct __CreateScheduledJob<'a> {
     pub(super) id: &'a str,
     pub(super) body: &'a models::JobRequest,
 }
-impl<'a> CreateScheduledJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
-        let Self { __client, __options, __query: _, id, body } = self;
+impl<'a> Operation<'a> for CreateScheduledJob<'a> {
+    type Ok = models::JobResponse;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CreateScheduledJob { id, body } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
@@ -418,37 +390,25 @@ impl<'a> CreateScheduledJob<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_CreateScheduledJob",
-                    idempotent: true,
-                    security: Some(&[&["sasToken"], &["entraId"]]),
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_CreateScheduledJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(CreateScheduledJob, models::JobResponse, models::IotHubError);
 /// The request of [`Client::cancel_scheduled_job`](super::client::Client::cancel_scheduled_job) (operationId `Jobs_CancelScheduledJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CancelScheduledJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CancelScheduledJob<'a> = Builder<'a, __CancelScheduledJob<'a>>;
+/// The parameters of [`CancelScheduledJob`].
+#[doc(hidden)]
+pub struct __CancelScheduledJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> CancelScheduledJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobResponse, models::IotHubError> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for CancelScheduledJob<'a> {
+    type Ok = models::JobResponse;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CancelScheduledJob { id } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
@@ -460,36 +420,25 @@ impl<'a> CancelScheduledJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_CancelScheduledJob",
-                    idempotent: true,
-                    security: Some(&[&["sasToken"], &["entraId"]]),
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_CancelScheduledJob", true,
+            Some(& [& ["sasToken"], & ["entraId"]]), & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(CancelScheduledJob, models::JobResponse, models::IotHubError);
 /// The request of [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page) (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
+pub type QueryScheduledJobsPage<'a> = Builder<'a, __QueryScheduledJobsPage>;
+/// The parameters of [`QueryScheduledJobsPage`].
+#[doc(hidden)]
 #[derive(Clone)]
-pub struct QueryScheduledJobsPage<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub struct __QueryScheduledJobsPage {
     pub(super) page_size: ::std::option::Option<i32>,
     pub(super) continuation: ::std::option::Option<::std::string::String>,
 }
-impl<'a> QueryScheduledJobsPage<'a> {
+impl<'a> Builder<'a, __QueryScheduledJobsPage> {
     /// Sets the header parameter `x-ms-max-item-count` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
     pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = ::std::option::Option::Some(value);
+        self.__params.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Sets the header parameter `x-ms-continuation` (see [`Client::query_scheduled_jobs_page`](super::client::Client::query_scheduled_jobs_page)).
@@ -497,22 +446,20 @@ impl<'a> QueryScheduledJobsPage<'a> {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.continuation = ::std::option::Option::Some(value.into());
+        self.__params.continuation = ::std::option::Option::Some(value.into());
         self
     }
     runtime::query_setters!(
         "query_scheduled_jobs_page"; job_type(0, "jobType", models::JobType),
         job_status(1, "jobStatus", models::JobStatus)
     );
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::QueryScheduledJobsResponse,
-        runtime::Error<models::IotHubError>,
-    > {
-        let Self { __client, __options, __query, page_size, continuation } = self;
+}
+impl<'a> Operation<'a> for QueryScheduledJobsPage<'a> {
+    type Ok = models::QueryScheduledJobsResponse;
+    type Err = models::IotHubError;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query, __params } = self;
+        let __QueryScheduledJobsPage { page_size, continuation } = __params;
         let request: runtime::BuiltRequest<models::IotHubError> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", "query"])
@@ -541,37 +488,18 @@ impl<'a> QueryScheduledJobsPage<'a> {
             }
             Ok(request)
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_QueryScheduledJobs",
-            idempotent: true,
-            security: Some(&[&["sasToken"], &["entraId"]]),
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::QueryScheduledJobsResponse {
-                    x_ms_continuation: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-continuation")?,
-                    x_ms_item_type: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-item-type")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::QueryScheduledJobsResponse {
+            x_ms_continuation: response.header("x-ms-continuation")?,
+            x_ms_item_type: response.header("x-ms-item-type")?,
+            body: response.json()?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options, "Jobs_QueryScheduledJobs",
+            true, Some(& [& ["sasToken"], & ["entraId"]]), & [200],
+            runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    QueryScheduledJobsPage, models::QueryScheduledJobsResponse, models::IotHubError,
-    async
-);
 /// Every item of [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs), page after page (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then iterate it (it is a `Stream`). Setters called after the first poll change nothing.
 #[must_use = "streams do nothing unless polled"]
 pub struct QueryScheduledJobs<'a> {
@@ -626,7 +554,7 @@ impl<'a> runtime::futures::Stream for QueryScheduledJobs<'a> {
                             continuation: ::std::option::Option<::std::string::String>|
                         {
                             let mut page = request.clone();
-                            page.continuation = continuation;
+                            page.__params.continuation = continuation;
                             async move {
                                 let page = page.send().await?;
                                 Ok(runtime::Page {

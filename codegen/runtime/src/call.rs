@@ -213,6 +213,10 @@ impl QueryPairs {
 /// What a generated request builder's `send` returns: the boxed future of the call's result.
 pub type CallFuture<'a, T, E> = crate::BoxFuture<'a, Result<T, Error<E>>>;
 
+/// How a generated request builder makes its success value of a received response (see
+/// [`ClientCore::send_decoded_boxed`](crate::ClientCore::send_decoded_boxed)).
+pub type Decode<T, E> = fn(crate::Received) -> Result<T, Error<E>>;
+
 /// A request as a generated request builder builds it, or why it could not be built.
 pub type BuiltRequest<E> = Result<reqwest::Request, Error<E>>;
 
@@ -372,6 +376,32 @@ macro_rules! into_future {
                 ::std::boxed::Box::pin(self.send())
             }
         }
+    };
+}
+
+/// The end of a generated request builder's `send`, written as the call it makes without its
+/// `OperationInfo`: `send!(client.call(request, options, id, idempotent, security, statuses,
+/// decode_error, more…))` sends the built request (or why it could not be built) with
+/// `client.core.call` (`send_json_boxed`, `send_empty_boxed`, `send_decoded_boxed`,
+/// `send_streaming`…) as the operation `id` (idempotent or not, with its security
+/// requirements), with the call's options, the expected statuses, the error decoder and what
+/// else `call` takes. One short call per operation instead of the call written out (about
+/// ten lines once formatted); it expands to that call.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! send {
+    ($client:ident . $call:ident (
+        $request:ident, $options:ident, $id:literal, $idempotent:literal, $security:expr,
+        $statuses:expr, $decode:expr $(, $more:expr)* $(,)?
+    )) => {
+        $client.core.$call(
+            $crate::OperationInfo { id: $id, idempotent: $idempotent, security: $security },
+            $request,
+            $options,
+            $statuses,
+            $decode,
+            $($more,)*
+        )
     };
 }
 

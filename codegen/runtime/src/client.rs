@@ -737,6 +737,48 @@ impl ClientCore {
         })
     }
 
+    /// Sends the request (built beforehand, as for [`send_json_boxed`](Self::send_json_boxed))
+    /// and hands a response whose status is one of `statuses` (any 2xx when empty), read whole
+    /// ([`Received`](crate::Received): its body only when `read_body`, within the client's
+    /// limit), to `decode`, which makes the operation's success value of it (typed headers, a
+    /// variant per status); any other status is an error ([`error_from`](Self::error_from)).
+    /// Generated request builders return it from `send` when the operation's success has
+    /// headers or several statuses, so that only this one generic future, not one per
+    /// operation, has to be proven `Send`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_decoded_boxed<'a, T, E>(
+        &'a self,
+        operation: OperationInfo,
+        request: Result<reqwest::Request, Error<E>>,
+        options: CallOptions,
+        statuses: &'static [u16],
+        decode_error: fn(u16, &[u8]) -> Option<E>,
+        read_body: bool,
+        decode: crate::Decode<T, E>,
+    ) -> crate::BoxFuture<'a, Result<T, Error<E>>>
+    where
+        T: Send + 'a,
+        E: Send + 'a,
+    {
+        Box::pin(async move {
+            let response = self
+                .send_expecting(operation, request?, &options, statuses, decode_error)
+                .await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = if read_body {
+                crate::response::success_body(response).await?
+            } else {
+                Vec::new()
+            };
+            decode(crate::Received {
+                status,
+                headers,
+                body,
+            })
+        })
+    }
+
     /// Sends the request and returns a response whose status is one of `statuses` (any 2xx
     /// when empty), or the error any other status makes.
     pub(crate) async fn send_expecting<E>(

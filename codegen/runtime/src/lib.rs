@@ -89,7 +89,7 @@ pub use auth::{Placement, Requirements, Scheme};
 pub use body::{Body, set_body};
 pub use byte_stream::{ByteStream, collect_boxed};
 pub use bytes::Bytes;
-pub use call::{BoxStream, BuiltRequest, CallFuture, CallOptions, QueryPairs, poll_paged};
+pub use call::{BoxStream, BuiltRequest, CallFuture, CallOptions, Decode, QueryPairs, poll_paged};
 pub use client::{
     ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
 };
@@ -115,7 +115,7 @@ pub use request::{
 #[cfg(feature = "form")]
 pub use response::form_body;
 pub use response::{
-    DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, bytes_body, decode_json,
+    DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_RESPONSE_BYTES, Received, bytes_body, decode_json,
     decode_json_error, failing_path, header_value, json_body, text_body,
 };
 pub use retry::RetryPolicy;

@@ -77,7 +77,7 @@ pub(crate) async fn read_limited(
 
 /// Reads a success body within the response's limit ([`BodyLimit`]); over it, the error is
 /// [`Error::ResponseTooLarge`].
-async fn success_body<E>(response: reqwest::Response) -> Result<Vec<u8>, Error<E>> {
+pub(crate) async fn success_body<E>(response: reqwest::Response) -> Result<Vec<u8>, Error<E>> {
     let status = response.status();
     let limit = limit_of(&response);
     match read_limited(response, limit)
@@ -187,12 +187,90 @@ pub fn header_value<T: std::str::FromStr, E>(
 where
     T::Err: fmt::Display,
 {
-    let Some(value) = response.headers().get(name) else {
+    parse_header(response.status(), response.headers(), name)
+}
+
+/// A success response read whole (its body only when the operation documents one), which the
+/// decoder a generated request builder hands to
+/// [`ClientCore::send_decoded_boxed`](crate::ClientCore::send_decoded_boxed) turns into the
+/// operation's success type: typed headers, a body in the operation's encoding, a variant
+/// per status.
+#[derive(Debug)]
+pub struct Received {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Received {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// Reads and parses a header; `None` when it is absent.
+    pub fn header<T: std::str::FromStr, E>(&self, name: &'static str) -> Result<Option<T>, Error<E>>
+    where
+        T::Err: fmt::Display,
+    {
+        parse_header(self.status, &self.headers, name)
+    }
+
+    /// Decodes the body as JSON (see [`decode_json`]).
+    pub fn json<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        decode_json(self.status, &self.body).map_err(|e| Error::Decode(Box::new(e)))
+    }
+
+    /// Decodes the body as a form.
+    #[cfg(feature = "form")]
+    pub fn form<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        serde_urlencoded::from_bytes(&self.body).map_err(|e| {
+            Error::Decode(Box::new(DecodeError {
+                status: self.status,
+                path: ".".to_owned(),
+                message: e.to_string(),
+                excerpt: excerpt(&self.body),
+            }))
+        })
+    }
+
+    /// The body as text (invalid UTF-8 is replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body's bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The error of a status the decoder has no arm for (which the statuses it is called with
+    /// rule out).
+    pub fn unexpected<T, E>(&self) -> Result<T, Error<E>> {
+        Err(Error::Decode(Box::new(DecodeError {
+            status: self.status,
+            path: ".".to_owned(),
+            message: "a success status the operation does not document".to_owned(),
+            excerpt: excerpt(&self.body),
+        })))
+    }
+}
+
+/// Parses header `name` of a response with `status`; `None` when it is absent.
+fn parse_header<T: std::str::FromStr, E>(
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    name: &'static str,
+) -> Result<Option<T>, Error<E>>
+where
+    T::Err: fmt::Display,
+{
+    let Some(value) = headers.get(name) else {
         return Ok(None);
     };
     let decode_error = |message: String| {
         Error::Decode(Box::new(DecodeError {
-            status: response.status(),
+            status,
             path: format!("header {name}"),
             message,
             excerpt: String::from_utf8_lossy(value.as_bytes()).into_owned(),
@@ -389,5 +467,29 @@ mod tests {
             block_on(text_body::<()>(limited("h\u{e9}", 3))).expect("text"),
             "h\u{e9}"
         );
+    }
+
+    /// A received response gives its status, typed headers and body in each encoding, and
+    /// an error for a status its decoder has no arm for.
+    #[test]
+    fn received_reads_headers_and_body() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-count", reqwest::header::HeaderValue::from_static("3"));
+        let received = Received {
+            status: StatusCode::CREATED,
+            headers,
+            body: br#"{"n":1}"#.to_vec(),
+        };
+        assert_eq!(received.status(), 201);
+        assert_eq!(received.header::<u8, ()>("x-count").expect("a u8"), Some(3));
+        assert_eq!(received.header::<u8, ()>("x-none").expect("absent"), None);
+        assert!(received.header::<bool, ()>("x-count").is_err());
+        assert_eq!(received.json::<Item, ()>().expect("json"), Item { n: 1 });
+        assert_eq!(received.text(), r#"{"n":1}"#);
+        assert!(matches!(
+            received.unexpected::<(), ()>(),
+            Err(Error::Decode(_))
+        ));
+        assert_eq!(received.into_bytes(), br#"{"n":1}"#);
     }
 }

@@ -278,6 +278,7 @@ pub(super) fn trailing_slash(op: &Operation) -> TokenStream {
 fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let name = ident(&op.rust_name);
     let builder = ident(&op.builder);
+    let params = ident(&format!("__{}", op.builder));
     let docs = method_docs(api, op);
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
@@ -311,6 +312,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             quote!(body,)
         }
     });
+    let fields: Vec<TokenStream> = inits.map(|init| quote!(#init,)).chain(body_init).collect();
+    // The parameters' struct is a unit struct when the operation has none of its own.
+    let fields = (!fields.is_empty()).then(|| quote!({ #(#fields)* }));
     let cfg = super::features::operation_cfg(api, op);
     let stream = stream_method(op, models, &cfg);
     quote! {
@@ -318,13 +322,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         #deprecated
         #cfg
         pub fn #name<'a>(&'a self, #(#args)* #body_arg) -> requests::#builder<'a> {
-            requests::#builder {
-                __client: self,
-                __options: runtime::CallOptions::new(),
-                __query: runtime::QueryPairs::new(),
-                #(#inits,)*
-                #body_init
-            }
+            requests::Builder::__new(self, requests::#params #fields)
         }
 
         #stream
@@ -692,7 +690,7 @@ pub(super) fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
 /// The common case, one success status with a JSON body, an event stream or none, is one
 /// call into the runtime (less for the user's compiler to check than a `match`): `send_json`,
 /// `send_event_stream` or `send_empty` (with `suffix`, say `_boxed`), the statuses (any 2xx
-/// when empty), the error decoder and the arguments after it (an event stream's data
+/// when empty), the error decoder and the arguments after it (`, ` and an event stream's data
 /// format); `None` for other operations.
 pub(super) fn runtime_send(
     api: &Api,
@@ -714,7 +712,7 @@ pub(super) fn runtime_send(
     let more = match super::event_stream(&op.success) {
         Some((_, text)) => {
             let format = super::data_format(text);
-            quote!(#format,)
+            quote!(, #format)
         }
         None => TokenStream::new(),
     };
@@ -733,22 +731,6 @@ pub(super) fn runtime_send(
         decoder(api, op, models),
         more,
     ))
-}
-
-/// Send: the request with retries, then the response decoded by its status.
-pub(super) fn send(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
-    if let Some((call, statuses, decoder, _)) = runtime_send(api, op, models, "") {
-        return quote!(__client.core.#call(operation, request, &__options, #statuses, #decoder).await);
-    }
-    let decoder = decoder(api, op, models);
-    let arms = response_arms(&op.success, models);
-    quote! {
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            #arms
-            _ => Err(__client.core.error_from(response, #decoder).await),
-        }
-    }
 }
 
 /// The stream method of a paged operation: every item, page after page.
@@ -820,18 +802,15 @@ fn with_value(p: &Param, f: impl FnOnce(TokenStream) -> TokenStream) -> TokenStr
     }
 }
 
+/// The value of a received body (`response`, a `runtime::Received`) in its encoding.
 fn decode(body: Option<&ResponseBody>) -> TokenStream {
     match body.map(|b| b.encoding) {
-        Some(BodyEncoding::Json) => quote!(runtime::json_body(response).await?),
-        Some(BodyEncoding::Form) => quote!(runtime::form_body(response).await?),
+        Some(BodyEncoding::Json) => quote!(response.json()?),
+        Some(BodyEncoding::Form) => quote!(response.form()?),
         // Lowering keeps event streams to operations `runtime_send` sends; elsewhere they
         // are read as text.
-        Some(BodyEncoding::Text | BodyEncoding::EventStream { .. }) => {
-            quote!(runtime::text_body(response).await?)
-        }
-        Some(BodyEncoding::Bytes | BodyEncoding::Multipart) => {
-            quote!(runtime::bytes_body(response).await?)
-        }
+        Some(BodyEncoding::Text | BodyEncoding::EventStream { .. }) => quote!(response.text()),
+        Some(BodyEncoding::Bytes | BodyEncoding::Multipart) => quote!(response.into_bytes()),
         None => quote!(()),
     }
 }
@@ -847,36 +826,46 @@ fn status_pattern(statuses: &[SuccessStatus]) -> TokenStream {
     }
 }
 
-/// The match arms that decode the success responses (their type is [`super::success_type`]).
-fn response_arms(success: &Success, models: &TokenStream) -> TokenStream {
-    match success {
-        Success::Single { statuses, body } => {
-            let pattern = status_pattern(statuses);
+/// What `send` hands the runtime's `send_decoded_boxed` for an operation that
+/// [`runtime_send`] does not send (success headers, several statuses, a body that is not
+/// JSON): the expected statuses (any 2xx when empty), whether the body is read (when a
+/// success documents one), and the closure that makes the success value (its type is
+/// [`super::success_type`]) of the `runtime::Received` response.
+pub(super) fn decoded(op: &Operation, models: &TokenStream) -> (TokenStream, bool, TokenStream) {
+    let all: Vec<SuccessStatus> = match &op.success {
+        Success::Single { statuses, .. } | Success::WithHeaders { statuses, .. } => {
+            statuses.clone()
+        }
+        Success::Enum { variants, .. } => variants.iter().map(|v| v.status).collect(),
+    };
+    let statuses = SuccessStatus::exact_codes(&all)
+        .unwrap_or_default()
+        .into_iter()
+        .map(proc_macro2::Literal::u16_unsuffixed);
+    let (read_body, decode) = match &op.success {
+        Success::Single { body, .. } => {
             let value = decode(body.as_ref());
-            quote!(#pattern => Ok(#value),)
+            (body.is_some(), quote!(|response| Ok(#value)))
         }
         Success::WithHeaders {
             rust_name,
-            statuses,
             body,
             headers,
+            ..
         } => {
             let name = ident(rust_name);
-            let pattern = status_pattern(statuses);
-            // Each header is read in its field's initializer, before the body takes the
-            // response: a header is never bound to a local, which its field name (say
-            // `response`) could shadow.
+            // Headers first: the body may take the response.
             let fields = headers.iter().map(|h| {
                 let field = ident(&h.rust_name);
                 let wire = &h.wire_name;
-                let ty = type_tokens(&h.ty, models);
-                quote!(#field: runtime::header_value::<#ty, _>(&response, #wire)?)
+                quote!(#field: response.header(#wire)?)
             });
             let body_field = body.as_ref().map(|b| {
                 let value = decode(Some(b));
                 quote!(body: #value,)
             });
-            quote!(#pattern => Ok(#models #name { #(#fields,)* #body_field }),)
+            let value = quote!(#models #name { #(#fields,)* #body_field });
+            (body.is_some(), quote!(|response| Ok(#value)))
         }
         Success::Enum {
             rust_name,
@@ -894,7 +883,15 @@ fn response_arms(success: &Success, models: &TokenStream) -> TokenStream {
                     None => quote!(#pattern => Ok(#models #name::#variant),),
                 }
             });
-            quote!(#(#arms)*)
+            let read_body = variants.iter().any(|v| v.body.is_some());
+            let decode = quote! {
+                |response| match response.status() {
+                    #(#arms)*
+                    _ => response.unexpected(),
+                }
+            };
+            (read_body, decode)
         }
-    }
+    };
+    (quote!(&[#(#statuses),*]), read_body, decode)
 }

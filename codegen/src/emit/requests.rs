@@ -4,9 +4,9 @@
 //! operation also gets a stream builder, which is the `Stream` of every item.
 
 use super::client::{
-    arg_type, body_field, body_statement, cookie_statements, decoder, header_statements,
+    arg_type, body_field, body_statement, cookie_statements, decoded, decoder, header_statements,
     in_query_list, path_segments, query_binding, query_place, query_setter_statement,
-    query_statements, runtime_send, send, trailing_slash, tri,
+    query_statements, runtime_send, trailing_slash, tri,
 };
 use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
@@ -19,6 +19,7 @@ use quote::quote;
 /// The builders of operations `ops`; the module's docs and imports with the first part.
 pub fn requests_rs(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
     let models = quote!(models::);
+    let generic = generic_builder();
     let head = (ops.start == 0).then(|| {
         quote! {
             //! The request builders the client's methods return: set optional parameters and
@@ -32,6 +33,8 @@ pub fn requests_rs(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
             use super::models;
             #[allow(unused_imports)]
             use super::runtime;
+
+            #generic
         }
     });
     let builders = api
@@ -106,7 +109,7 @@ fn setter(api: &Api, op: &Operation, p: &Param, models: &TokenStream) -> TokenSt
             TypeRef::String => quote!(value.into()),
             _ => quote!(value),
         };
-        quote!(self.#name = ::std::option::Option::Some(#value);)
+        quote!(self.__params.#name = ::std::option::Option::Some(#value);)
     };
     quote! {
         #docs
@@ -176,40 +179,22 @@ fn ok_type(op: &Operation, models: &TokenStream, error_ty: &TokenStream) -> Toke
     }
 }
 
-/// What `send` takes out of the builder besides the client, options and body: the query
-/// list, and the fields of parameters.
-fn bindings(api: &Api, op: &Operation) -> Vec<TokenStream> {
+/// The statement that takes a builder `receiver` apart: the client, the options, the query
+/// list (unused when the operation has no query pairs) and the fields of the parameters
+/// struct `params` (a required continuation token borrowed again as `&str`).
+fn destructure(
+    api: &Api,
+    op: &Operation,
+    params: &proc_macro2::Ident,
+    receiver: &TokenStream,
+) -> TokenStream {
+    let query = query_binding(api, op);
     let fields = op
         .params
         .iter()
         .filter(|p| !in_query_list(api, op, p))
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            quote!(#name)
-        });
-    std::iter::once(query_binding(api, op))
-        .chain(fields)
-        .collect()
-}
-
-/// The request builder of one operation (and its stream builder, when paged).
-fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
-    let name = ident(&op.builder);
-    let method = &op.rust_name;
-    let cfg = super::features::operation_cfg(api, op);
-    let lifetime = quote!('a);
-    let fields = op.params.iter().filter(|p| !in_query_list(api, op, p));
-    let fields = fields.map(|p| {
-        let field = ident(&p.rust_name);
-        let ty = field_type(op, p, models);
-        quote!(pub(super) #field: #ty,)
-    });
-    let body_decl = op.body.as_ref().map(|b| {
-        let arg = body_field(b, models, &lifetime);
-        quote!(pub(super) #arg)
-    });
-    let names = bindings(api, op);
-    let body_name = op.body.as_ref().map(|_| quote!(body,));
+        .map(|p| ident(&p.rust_name));
+    let body = op.body.as_ref().map(|_| quote!(body,));
     let owned_continuation = op
         .params
         .iter()
@@ -218,26 +203,68 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
             let name = ident(&p.rust_name);
             quote!(let #name = #name.as_str();)
         });
+    let fields: Vec<_> = fields.map(|f| quote!(#f,)).chain(body).collect();
+    if fields.is_empty() {
+        return quote! {
+            let Builder { __client, __options, #query, __params: _ } = #receiver;
+        };
+    }
+    quote! {
+        let Builder { __client, __options, #query, __params } = #receiver;
+        let #params { #(#fields)* } = __params;
+        #owned_continuation
+    }
+}
+
+/// The request builder of one operation (and its stream builder, when paged): an alias of the
+/// module's generic `Builder` ([`generic_builder`]) over a struct of the operation's parameters
+/// (named after the builder with two underscores, which no generated name starts with), whose
+/// `Operation` impl is `send`, with the setters in an `impl` block of that `Builder`.
+fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
+    let name = ident(&op.builder);
+    let params = ident(&format!("__{}", op.builder));
+    let method = &op.rust_name;
+    let cfg = super::features::operation_cfg(api, op);
+    let lifetime = quote!('a);
+    let fields: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| {
+            let field = ident(&p.rust_name);
+            let ty = field_type(op, p, models);
+            quote!(pub(super) #field: #ty,)
+        })
+        .chain(op.body.as_ref().map(|b| {
+            let arg = body_field(b, models, &lifetime);
+            quote!(pub(super) #arg)
+        }))
+        .collect();
+    // The parameters' struct has the lifetime only when a field borrows.
+    let generics = fields
+        .iter()
+        .any(|f| f.to_string().contains("'a"))
+        .then(|| quote!(<'a>));
+    let params_ty = quote!(#params #generics);
+    // A unit struct when the operation has no parameters of its own.
+    let params_fields = if fields.is_empty() {
+        quote!(;)
+    } else {
+        quote!({ #(#fields)* })
+    };
     let (listed, setters): (Vec<&Param>, Vec<&Param>) = op
         .params
         .iter()
         .filter(|p| !p.required)
         .partition(|p| in_setters_macro(api, op, p));
-    let setters = setters.into_iter().map(|p| setter(api, op, p, models));
+    let setters: Vec<TokenStream> = setters
+        .into_iter()
+        .map(|p| setter(api, op, p, models))
+        .collect();
     let listed = query_setters(op, &listed, models);
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
-    let output = quote!(::std::result::Result<#ok_ty, runtime::Error<#error_ty>>);
-    let call_future = quote!(runtime::CallFuture<'a, #ok_ty, #error_ty>);
-    let (send, boxed) = send_method(
-        api,
-        op,
-        models,
-        (&output, &call_future),
-        &owned_continuation,
-        &names,
-        &body_name,
-    );
+    let send = send_method(api, op, models, &params);
     let docs = doc_attrs(&format!(
         "The request of {} (operationId {}): set its optional parameters and per-call \
          options, then `.await` it.",
@@ -248,110 +275,167 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         ),
         code(&op.operation_id)
     ));
+    let params_docs = doc_attrs(&format!("The parameters of [`{}`].", op.builder));
     let stream = stream_builder(op, models, &cfg, &error_ty);
-    let streaming = streaming_method(api, op, models, &owned_continuation, &names, &body_name);
+    let streaming = streaming_method(api, op, models, &params);
+    let methods = (!setters.is_empty() || !listed.is_empty() || !streaming.is_empty()).then(|| {
+        quote! {
+            #cfg
+            impl<'a> Builder<'a, #params_ty> {
+                #(#setters)*
+
+                #listed
+
+                #streaming
+            }
+        }
+    });
     // A paged operation's stream clones the page request for every page.
     let derive_clone = op.paging.is_some().then(|| quote!(#[derive(Clone)]));
-    let not_boxed = (!boxed).then(|| quote!(, async));
     quote! {
         #docs
         #cfg
-        #[must_use = "a request is sent when it is awaited"]
+        pub type #name<'a> = Builder<'a, #params_ty>;
+
+        #params_docs
+        #[doc(hidden)]
+        #cfg
         #derive_clone
-        pub struct #name<'a> {
-            pub(super) __client: &'a super::client::Client,
-            pub(super) __options: runtime::CallOptions,
-            pub(super) __query: runtime::QueryPairs,
-            #(#fields)*
-            #body_decl
-        }
+        pub struct #params_ty #params_fields
+
+        #methods
 
         #cfg
-        impl<'a> #name<'a> {
-            #(#setters)*
-
-            #listed
-
-            runtime::call_options!(__options);
+        impl<'a> Operation<'a> for #name<'a> {
+            type Ok = #ok_ty;
+            type Err = #error_ty;
 
             #send
-
-            #streaming
         }
-
-        #cfg
-        runtime::into_future!(#name, #ok_ty, #error_ty #not_boxed);
 
         #stream
     }
 }
 
-/// `send`: in the common case (one success status, a JSON body or none) the request is built
-/// here and handed to one boxed runtime future, so that no future of this operation's own has
-/// to be proven `Send` (what `.await` needs of a boxed future, and what costs users' compilers
-/// most in a large API); otherwise an `async fn` that builds, sends and decodes. Also says
-/// whether `send` returns the boxed future already.
+/// The generic request builder every operation's builder is an alias of (written once, in the
+/// module's first part): the client, the per-call options and their setters (one copy for
+/// every operation), the query pairs, and the parameters `P`, whose `Operation` impl sends the
+/// request; `send` and `IntoFuture` are written once, for every `P`.
+fn generic_builder() -> TokenStream {
+    quote! {
+        /// A request builder: the client, the per-call options, the query pairs the setters
+        /// wrote and the other parameters of the operation (`P`). Each operation's builder is
+        /// an alias of it (`requests::ListPets`, say), with the operation's setters; `.await` it
+        /// (or call `send`) to send the request.
+        #[must_use = "a request is sent when it is awaited"]
+        #[derive(Clone)]
+        pub struct Builder<'a, P> {
+            pub(super) __client: &'a super::client::Client,
+            pub(super) __options: runtime::CallOptions,
+            pub(super) __query: runtime::QueryPairs,
+            pub(super) __params: P,
+        }
+
+        impl<'a, P> Builder<'a, P> {
+            /// A request of `params`, with no per-call options and no query pairs yet.
+            #[allow(dead_code)]
+            pub(super) fn __new(client: &'a super::client::Client, params: P) -> Self {
+                Self {
+                    __client: client,
+                    __options: runtime::CallOptions::new(),
+                    __query: runtime::QueryPairs::new(),
+                    __params: params,
+                }
+            }
+
+            runtime::call_options!(__options);
+        }
+
+        /// What sends a request: implemented by each operation's builder.
+        pub trait Operation<'a> {
+            /// What a successful call gives.
+            type Ok;
+            /// The type of the operation's error bodies.
+            type Err;
+
+            /// Sends the request (see [`Builder::send`]).
+            fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err>;
+        }
+
+        impl<'a, P> Builder<'a, P>
+        where
+            Self: Operation<'a>,
+        {
+            /// Sends the request, retrying as the retry policy allows: what `.await` does.
+            pub fn send(self) -> runtime::CallFuture<'a, <Self as Operation<'a>>::Ok, <Self as Operation<'a>>::Err> {
+                Operation::send(self)
+            }
+        }
+
+        impl<'a, P> ::std::future::IntoFuture for Builder<'a, P>
+        where
+            Self: Operation<'a>,
+        {
+            type Output = ::std::result::Result<<Self as Operation<'a>>::Ok, runtime::Error<<Self as Operation<'a>>::Err>>;
+            type IntoFuture = runtime::CallFuture<'a, <Self as Operation<'a>>::Ok, <Self as Operation<'a>>::Err>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Operation::send(self)
+            }
+        }
+    }
+}
+
+/// `send` of the operation's `Operation` impl: in the common case (one success status, a JSON
+/// body or none) the request is built here and handed to one boxed runtime future, so that no
+/// future of this operation's own has to be proven `Send` (what `.await` needs of a boxed
+/// future, and what costs users' compilers most in a large API); other operations (success
+/// headers, several statuses, a body that is not JSON) likewise, with the runtime's
+/// `send_decoded_boxed` and a closure that makes the success value of the received response.
 fn send_method(
     api: &Api,
     op: &Operation,
     models: &TokenStream,
-    (output, call_future): (&TokenStream, &TokenStream),
-    owned_continuation: &Option<TokenStream>,
-    names: &[TokenStream],
-    body_name: &Option<TokenStream>,
-) -> (TokenStream, bool) {
-    let docs = quote! {
-        /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    };
-    let destructure = quote! {
-        let Self { __client, __options, #(#names,)* #body_name } = self;
-        #owned_continuation
-    };
-    let op_id = &op.operation_id;
-    let idempotent = op.idempotent;
+    params: &proc_macro2::Ident,
+) -> TokenStream {
+    let signature = quote!(fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err>);
     if let Success::Single { body: Some(b), .. } = &op.success {
         if b.encoding == BodyEncoding::Bytes {
             // The request is built once, in `send_streaming`; `send` collects its stream.
-            let send = quote! {
-                #docs
-                pub fn send(self) -> #call_future {
+            return quote! {
+                #signature {
                     runtime::collect_boxed(self.send_streaming())
                 }
             };
-            return (send, true);
         }
     }
+    let destructure = destructure(api, op, params, &quote!(self));
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
     let security = super::security::requirements(op);
     match runtime_send(api, op, models, "_boxed") {
         Some((call, statuses, decoder, more)) => {
             let build = build_statements(api, op);
-            let send = quote! {
-                #docs
-                pub fn send(self) -> #call_future {
+            quote! {
+                #signature {
                     #destructure
                     #build
-                    __client.core.#call(
-                        runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
-                        request,
-                        __options,
-                        #statuses,
-                        #decoder,
-                        #more
-                    )
+                    runtime::send!(__client.#call(request, __options, #op_id, #idempotent, #security, #statuses, #decoder #more))
                 }
-            };
-            (send, true)
+            }
         }
         None => {
-            let request = request_statements(api, op, models);
-            let send = quote! {
-                #docs
-                pub async fn send(self) -> #output {
+            let build = build_statements(api, op);
+            let (statuses, read_body, decode) = decoded(op, models);
+            let decoder = decoder(api, op, models);
+            quote! {
+                #signature {
                     #destructure
-                    #request
+                    #build
+                    let decode: runtime::Decode<Self::Ok, Self::Err> = #decode;
+                    runtime::send!(__client.send_decoded_boxed(request, __options, #op_id, #idempotent, #security, #statuses, #decoder, #read_body, decode))
                 }
-            };
-            (send, false)
+            }
         }
     }
 }
@@ -365,9 +449,7 @@ fn streaming_method(
     api: &Api,
     op: &Operation,
     models: &TokenStream,
-    owned_continuation: &Option<TokenStream>,
-    names: &[TokenStream],
-    body_name: &Option<TokenStream>,
+    params: &proc_macro2::Ident,
 ) -> TokenStream {
     let (Success::Single { statuses, body } | Success::WithHeaders { statuses, body, .. }) =
         &op.success
@@ -386,6 +468,7 @@ fn streaming_method(
         .into_iter()
         .map(proc_macro2::Literal::u16_unsuffixed);
     let decoder = decoder(api, op, models);
+    let destructure = destructure(api, op, params, &quote!(self));
     let build = build_statements(api, op);
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
@@ -396,16 +479,9 @@ fn streaming_method(
         /// client's response size limit does not bound. An error status is the call's
         /// error, as with `send`.
         pub fn send_streaming(self) -> runtime::BoxFuture<'a, ::std::result::Result<runtime::ByteStream<#error_ty>, runtime::Error<#error_ty>>> {
-            let Self { __client, __options, #(#names,)* #body_name } = self;
-            #owned_continuation
+            #destructure
             #build
-            __client.core.send_streaming(
-                runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security },
-                request,
-                __options,
-                &[#(#statuses),*],
-                #decoder,
-            )
+            runtime::send!(__client.send_streaming(request, __options, #op_id, #idempotent, #security, &[#(#statuses),*], #decoder))
         }
     }
 }
@@ -448,21 +524,6 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
             #query
             #request
         };
-    }
-}
-
-/// The request built ([`build_statements`]), then sent and decoded by its status.
-fn request_statements(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
-    let build = build_statements(api, op);
-    let op_id = &op.operation_id;
-    let idempotent = op.idempotent;
-    let security = super::security::requirements(op);
-    let send = send(api, op, models);
-    quote! {
-        #build
-        let request = request?;
-        let operation = runtime::OperationInfo { id: #op_id, idempotent: #idempotent, security: #security };
-        #send
     }
 }
 
@@ -537,7 +598,7 @@ fn stream_builder(
                         ::std::option::Option::None,
                         move |continuation: ::std::option::Option<::std::string::String>| {
                             let mut page = request.clone();
-                            page.#continuation = #token;
+                            page.__params.#continuation = #token;
                             async move {
                                 let page = page.send().await?;
                                 Ok(runtime::Page { items: page.body, continuation: page.#field })

@@ -67,9 +67,11 @@ pub const METHOD_LOCALS: &[&str] = &[
     "rejection",
     "error",
     "joined",
+    "decode",
     "__client",
     "__options",
     "__query",
+    "__params",
     "this",
     "cx",
 ];
@@ -91,6 +93,10 @@ pub const BUILDER_METHODS: &[&str] = &[
     "poll_next",
     "size_hint",
 ];
+
+/// Names the `requests` module defines for every API besides the operations' builders: the
+/// generic `Builder` each builder is an alias of, and the `Operation` trait that sends it.
+pub const BUILDER_TYPE_NAMES: &[&str] = &["Builder", "Operation"];
 
 /// Type names generated code uses unqualified, or that the generated crate root defines or
 /// re-exports: `Client` (the client, re-exported at the root), `Error` (the root's error
@@ -203,7 +209,12 @@ mod tests {
         let all: Vec<&str> = client_methods().collect();
         let unique: BTreeSet<&str> = all.iter().copied().collect();
         assert_eq!(all.len(), unique.len(), "{all:?}");
-        for list in [METHOD_LOCALS, TYPE_NAMES, BUILDER_METHODS] {
+        for list in [
+            METHOD_LOCALS,
+            TYPE_NAMES,
+            BUILDER_METHODS,
+            BUILDER_TYPE_NAMES,
+        ] {
             let unique: BTreeSet<&str> = list.iter().copied().collect();
             assert_eq!(list.len(), unique.len(), "{list:?}");
         }
@@ -250,7 +261,10 @@ mod tests {
                 TokenTree::Ident(ident) => {
                     let name = ident.to_string();
                     let after_punct = |c: char| i > 0 && punct(i - 1, c);
-                    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    // A type (`__ListPets`, a builder's parameters, too) is no variable.
+                    if !name
+                        .trim_start_matches('_')
+                        .starts_with(|c: char| c.is_ascii_lowercase())
                         || name == "_"
                         || NOT_VARIABLES.contains(&name.as_str())
                         || after_punct('.')

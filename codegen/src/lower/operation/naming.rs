@@ -244,9 +244,10 @@ pub(super) fn name_client_settings(
 
 /// Names the request builder types (in the `requests` module): each method's name in
 /// `UpperCamelCase`, a paged operation's stream too, in one scope that also holds the type
-/// names the module uses unqualified.
+/// names the module uses unqualified and those it defines for every API.
 pub(super) fn name_builders(raw: &mut [RawOperation]) {
     let mut scope = Scope::with_reserved(reserved::TYPE_NAMES);
+    scope.reserve(reserved::BUILDER_TYPE_NAMES.iter().copied(), "reserved");
     for op in raw.iter_mut() {
         op.op.builder = scope.claim(&camel(unraw(&op.op.rust_name)));
         if let Some(paging) = &mut op.op.paging {

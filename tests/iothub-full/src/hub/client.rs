@@ -73,12 +73,7 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
     pub fn get<'a>(&'a self, id: &'a str) -> requests::Get<'a> {
-        requests::Get {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(self, requests::__Get { id })
     }
     /// Creates or updates a configuration on the IoT Hub for automatic device/module management. Configuration identifier and Content cannot be updated.
     ///
@@ -93,14 +88,14 @@ impl Client {
         id: &'a str,
         body: &'a models::Configuration,
     ) -> requests::CreateOrUpdate<'a> {
-        requests::CreateOrUpdate {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CreateOrUpdate {
+                id,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Deletes a configuration on the IoT Hub for automatic device/module management.
     ///
@@ -110,13 +105,13 @@ impl Client {
     /// - `id`: path parameter `id`: The unique identifier of the configuration.
     /// - [`.if_match(...)`](requests::Delete::if_match), optional: header parameter `If-Match`: The string representing a weak ETag for the configuration, as per RFC7232. The delete operation is performed only if this ETag matches the value maintained by the server, indicating that the configuration has not been modified since it was last retrieved. To force an unconditional delete, set If-Match to the wildcard character (*).
     pub fn delete<'a>(&'a self, id: &'a str) -> requests::Delete<'a> {
-        requests::Delete {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__Delete {
+                id,
+                if_match: ::std::option::Option::None,
+            },
+        )
     }
     /// Gets configurations on the IoT Hub for automatic device/module management. Pagination is not supported.
     ///
@@ -125,11 +120,7 @@ impl Client {
     /// Arguments:
     /// - [`.top(...)`](requests::GetConfigurations::top), optional: query parameter `top`: The number of configurations to retrieve. Value will be overridden if greater than the maximum deployment count for the IoT Hub.
     pub fn get_configurations<'a>(&'a self) -> requests::GetConfigurations<'a> {
-        requests::GetConfigurations {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__GetConfigurations)
     }
     /// Validates target condition and custom metric queries for a configuration on the IoT Hub.
     ///
@@ -141,32 +132,19 @@ impl Client {
         &'a self,
         body: &'a models::ConfigurationQueriesTestInput,
     ) -> requests::TestQueries<'a> {
-        requests::TestQueries {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            body,
-        }
+        requests::Builder::__new(self, requests::__TestQueries { body })
     }
     /// Gets device statistics of the IoT Hub identity registry, such as total device count.
     ///
     /// `GET /statistics/devices` (operationId `Statistics_GetDeviceStatistics`).
     pub fn get_device_statistics<'a>(&'a self) -> requests::GetDeviceStatistics<'a> {
-        requests::GetDeviceStatistics {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__GetDeviceStatistics)
     }
     /// Gets service statistics of the IoT Hub identity registry, such as connected device count.
     ///
     /// `GET /statistics/service` (operationId `Statistics_GetServiceStatistics`).
     pub fn get_service_statistics<'a>(&'a self) -> requests::GetServiceStatistics<'a> {
-        requests::GetServiceStatistics {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__GetServiceStatistics)
     }
     /// Gets the identities of multiple devices from the IoT Hub identity registry. Not recommended. Use the IoT Hub query API to retrieve device twin and device identity information. See <https://docs.microsoft.com/en-us/rest/api/iothub/service/queryiothub> and <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
@@ -175,11 +153,7 @@ impl Client {
     /// Arguments:
     /// - [`.top(...)`](requests::GetDevices::top), optional: query parameter `top`: The maximum number of device identities returned by the query. Any value outside the range of 1-1000 is considered to be 1000.
     pub fn get_devices<'a>(&'a self) -> requests::GetDevices<'a> {
-        requests::GetDevices {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__GetDevices)
     }
     /// Creates, updates, or deletes the identities of multiple devices from the IoT Hub identity registry. A device identity can be specified only once in the list. Different operations (create, update, delete) on different devices are allowed. A maximum of 100 devices can be specified per invocation. For large scale operations, use the import feature using blob storage (<https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities>).
     ///
@@ -191,12 +165,7 @@ impl Client {
         &'a self,
         body: &'a ::std::vec::Vec<models::ExportImportDevice>,
     ) -> requests::UpdateRegistry<'a> {
-        requests::UpdateRegistry {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            body,
-        }
+        requests::Builder::__new(self, requests::__UpdateRegistry { body })
     }
     /// Query an IoT Hub to retrieve information regarding device twins using a SQL-like language. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information. Pagination is supported. This returns information about device twins only.
     ///
@@ -210,14 +179,14 @@ impl Client {
         &'a self,
         body: &'a models::QuerySpecification,
     ) -> requests::GetTwins<'a> {
-        requests::GetTwins {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            x_ms_continuation: ::std::option::Option::None,
-            x_ms_max_item_count: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__GetTwins {
+                x_ms_continuation: ::std::option::Option::None,
+                x_ms_max_item_count: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Gets a device from the identity registry of the IoT Hub.
     ///
@@ -229,12 +198,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::DevicesGetIdentity<'a> {
-        requests::DevicesGetIdentity {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__DevicesGetIdentity {
+                id,
+            },
+        )
     }
     /// Creates or updates the identity of a device in the identity registry of the IoT Hub.
     ///
@@ -249,14 +218,14 @@ impl Client {
         id: &'a str,
         body: &'a models::Device,
     ) -> requests::DevicesCreateOrUpdateIdentity<'a> {
-        requests::DevicesCreateOrUpdateIdentity {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__DevicesCreateOrUpdateIdentity {
+                id,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Deletes the identity of a device from the identity registry of the IoT Hub.
     ///
@@ -269,13 +238,13 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::DevicesDeleteIdentity<'a> {
-        requests::DevicesDeleteIdentity {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__DevicesDeleteIdentity {
+                id,
+                if_match: ::std::option::Option::None,
+            },
+        )
     }
     /// Applies the configuration content to an edge device.
     ///
@@ -289,13 +258,13 @@ impl Client {
         id: &'a str,
         body: &'a models::ConfigurationContent,
     ) -> requests::ApplyOnEdgeDevice<'a> {
-        requests::ApplyOnEdgeDevice {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ApplyOnEdgeDevice {
+                id,
+                body,
+            },
+        )
     }
     /// Creates a new import or export job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -307,22 +276,18 @@ impl Client {
         &'a self,
         body: &'a models::JobProperties,
     ) -> requests::CreateImportExportJob<'a> {
-        requests::CreateImportExportJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CreateImportExportJob {
+                body,
+            },
+        )
     }
     /// Gets the status of all import and export jobs in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
     /// `GET /jobs` (operationId `Jobs_GetImportExportJobs`).
     pub fn get_import_export_jobs<'a>(&'a self) -> requests::GetImportExportJobs<'a> {
-        requests::GetImportExportJobs {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__GetImportExportJobs)
     }
     /// Gets the status of an import or export job in the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-identity-registry#import-and-export-device-identities> for more information.
     ///
@@ -334,12 +299,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::GetImportExportJob<'a> {
-        requests::GetImportExportJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__GetImportExportJob {
+                id,
+            },
+        )
     }
     /// Cancels an import or export job in the IoT Hub.
     ///
@@ -351,12 +316,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::CancelImportExportJob<'a> {
-        requests::CancelImportExportJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CancelImportExportJob {
+                id,
+            },
+        )
     }
     /// Deletes all the pending commands for a device in the IoT Hub.
     ///
@@ -368,12 +333,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::PurgeCloudToDeviceMessageQueue<'a> {
-        requests::PurgeCloudToDeviceMessageQueue {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__PurgeCloudToDeviceMessageQueue {
+                id,
+            },
+        )
     }
     /// Gets the device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -382,12 +347,7 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: The unique identifier of the device.
     pub fn devices_get_twin<'a>(&'a self, id: &'a str) -> requests::DevicesGetTwin<'a> {
-        requests::DevicesGetTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(self, requests::__DevicesGetTwin { id })
     }
     /// Replaces the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -402,14 +362,14 @@ impl Client {
         id: &'a str,
         body: &'a models::Twin,
     ) -> requests::DevicesReplaceTwin<'a> {
-        requests::DevicesReplaceTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__DevicesReplaceTwin {
+                id,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Updates the tags and desired properties of a device twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -424,14 +384,14 @@ impl Client {
         id: &'a str,
         body: &'a models::Twin,
     ) -> requests::DevicesUpdateTwin<'a> {
-        requests::DevicesUpdateTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__DevicesUpdateTwin {
+                id,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Gets the module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -445,13 +405,13 @@ impl Client {
         id: &'a str,
         mid: &'a str,
     ) -> requests::ModulesGetTwin<'a> {
-        requests::ModulesGetTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            mid,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesGetTwin {
+                id,
+                mid,
+            },
+        )
     }
     /// Replaces the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -468,15 +428,15 @@ impl Client {
         mid: &'a str,
         body: &'a models::Twin,
     ) -> requests::ModulesReplaceTwin<'a> {
-        requests::ModulesReplaceTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            mid,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesReplaceTwin {
+                id,
+                mid,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Updates the tags and desired properties of a module twin. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins> for more information.
     ///
@@ -493,15 +453,15 @@ impl Client {
         mid: &'a str,
         body: &'a models::Twin,
     ) -> requests::ModulesUpdateTwin<'a> {
-        requests::ModulesUpdateTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            mid,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesUpdateTwin {
+                id,
+                mid,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Gets a digital twin.
     ///
@@ -510,12 +470,7 @@ impl Client {
     /// Arguments:
     /// - `id`: path parameter `id`: Digital Twin ID.
     pub fn get_digital_twin<'a>(&'a self, id: &'a str) -> requests::GetDigitalTwin<'a> {
-        requests::GetDigitalTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(self, requests::__GetDigitalTwin { id })
     }
     /// Updates a digital twin.
     ///
@@ -535,14 +490,14 @@ impl Client {
             >,
         >,
     ) -> requests::UpdateDigitalTwin<'a> {
-        requests::UpdateDigitalTwin {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__UpdateDigitalTwin {
+                id,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Invoke a digital twin root level command.
     ///
@@ -565,14 +520,14 @@ impl Client {
             runtime::serde_json::Value,
         >,
     ) -> requests::InvokeRootLevelCommand<'a> {
-        requests::InvokeRootLevelCommand {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            command_name,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__InvokeRootLevelCommand {
+                id,
+                command_name,
+                body,
+            },
+        )
     }
     /// Gets the feedback for cloud-to-device messages. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information. This capability is only available in the standard tier IoT Hub. For more information, see \[Choose the right IoT Hub tier\](<https://aka.ms/scaleyouriotsolution>).
     ///
@@ -580,11 +535,7 @@ impl Client {
     pub fn receive_feedback_notification<'a>(
         &'a self,
     ) -> requests::ReceiveFeedbackNotification<'a> {
-        requests::ReceiveFeedbackNotification {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__ReceiveFeedbackNotification)
     }
     /// Completes the cloud-to-device feedback message. A completed message is deleted from the feedback queue of the service. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -596,12 +547,12 @@ impl Client {
         &'a self,
         lock_token: &'a str,
     ) -> requests::CompleteFeedbackNotification<'a> {
-        requests::CompleteFeedbackNotification {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            lock_token,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CompleteFeedbackNotification {
+                lock_token,
+            },
+        )
     }
     /// Abandons the lock on a cloud-to-device feedback message. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-messaging> for more information.
     ///
@@ -613,12 +564,12 @@ impl Client {
         &'a self,
         lock_token: &'a str,
     ) -> requests::AbandonFeedbackNotification<'a> {
-        requests::AbandonFeedbackNotification {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            lock_token,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__AbandonFeedbackNotification {
+                lock_token,
+            },
+        )
     }
     /// Gets details of a scheduled job from the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -630,12 +581,7 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::GetScheduledJob<'a> {
-        requests::GetScheduledJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(self, requests::__GetScheduledJob { id })
     }
     /// Creates a new job to schedule twin updates or direct methods on the IoT Hub at a scheduled time. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -649,13 +595,13 @@ impl Client {
         id: &'a str,
         body: &'a models::JobRequest,
     ) -> requests::CreateScheduledJob<'a> {
-        requests::CreateScheduledJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CreateScheduledJob {
+                id,
+                body,
+            },
+        )
     }
     /// Cancels a scheduled job on the IoT Hub. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs> for more information.
     ///
@@ -667,12 +613,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::CancelScheduledJob<'a> {
-        requests::CancelScheduledJob {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__CancelScheduledJob {
+                id,
+            },
+        )
     }
     /// Gets the information about jobs using an IoT Hub query. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language> for more information.
     ///
@@ -682,11 +628,7 @@ impl Client {
     /// - [`.job_type(...)`](requests::QueryScheduledJobs::job_type), optional: query parameter `jobType`: The job type. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible job types.
     /// - [`.job_status(...)`](requests::QueryScheduledJobs::job_status), optional: query parameter `jobStatus`: The job status. See <https://docs.microsoft.com/en-us/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs> for a list of possible statuses.
     pub fn query_scheduled_jobs<'a>(&'a self) -> requests::QueryScheduledJobs<'a> {
-        requests::QueryScheduledJobs {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-        }
+        requests::Builder::__new(self, requests::__QueryScheduledJobs)
     }
     /// Gets all the module identities on the device.
     ///
@@ -698,12 +640,12 @@ impl Client {
         &'a self,
         id: &'a str,
     ) -> requests::GetModulesOnDevice<'a> {
-        requests::GetModulesOnDevice {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__GetModulesOnDevice {
+                id,
+            },
+        )
     }
     /// Gets a module identity on the device.
     ///
@@ -717,13 +659,13 @@ impl Client {
         id: &'a str,
         mid: &'a str,
     ) -> requests::ModulesGetIdentity<'a> {
-        requests::ModulesGetIdentity {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            mid,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesGetIdentity {
+                id,
+                mid,
+            },
+        )
     }
     /// Creates or updates the module identity for a device in the IoT Hub. The moduleId and generationId cannot be updated by the user.
     ///
@@ -740,15 +682,15 @@ impl Client {
         mid: &'a str,
         body: &'a models::Module,
     ) -> requests::ModulesCreateOrUpdateIdentity<'a> {
-        requests::ModulesCreateOrUpdateIdentity {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            mid,
-            if_match: ::std::option::Option::None,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesCreateOrUpdateIdentity {
+                id,
+                mid,
+                if_match: ::std::option::Option::None,
+                body,
+            },
+        )
     }
     /// Deletes the module identity for a device in the IoT Hub.
     ///
@@ -763,14 +705,14 @@ impl Client {
         id: &'a str,
         mid: &'a str,
     ) -> requests::ModulesDeleteIdentity<'a> {
-        requests::ModulesDeleteIdentity {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            mid,
-            if_match: ::std::option::Option::None,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesDeleteIdentity {
+                id,
+                mid,
+                if_match: ::std::option::Option::None,
+            },
+        )
     }
     /// Invoke a digital twin command.
     ///
@@ -795,15 +737,15 @@ impl Client {
             runtime::serde_json::Value,
         >,
     ) -> requests::InvokeComponentCommand<'a> {
-        requests::InvokeComponentCommand {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            id,
-            component_path,
-            command_name,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__InvokeComponentCommand {
+                id,
+                component_path,
+                command_name,
+                body,
+            },
+        )
     }
     /// Invokes a direct method on a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
     ///
@@ -817,13 +759,13 @@ impl Client {
         device_id: &'a str,
         body: &'a models::CloudToDeviceMethod,
     ) -> requests::DevicesInvokeMethod<'a> {
-        requests::DevicesInvokeMethod {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            device_id,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__DevicesInvokeMethod {
+                device_id,
+                body,
+            },
+        )
     }
     /// Invokes a direct method on a module of a device. See <https://docs.microsoft.com/azure/iot-hub/iot-hub-devguide-direct-methods> for more information.
     ///
@@ -839,13 +781,13 @@ impl Client {
         module_id: &'a str,
         body: &'a models::CloudToDeviceMethod,
     ) -> requests::ModulesInvokeMethod<'a> {
-        requests::ModulesInvokeMethod {
-            __client: self,
-            __options: runtime::CallOptions::new(),
-            __query: runtime::QueryPairs::new(),
-            device_id,
-            module_id,
-            body,
-        }
+        requests::Builder::__new(
+            self,
+            requests::__ModulesInvokeMethod {
+                device_id,
+                module_id,
+                body,
+            },
+        )
     }
 }

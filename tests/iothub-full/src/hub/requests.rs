@@ -7,21 +7,85 @@
 use super::models;
 #[allow(unused_imports)]
 use super::runtime;
-/// The request of [`Client::get`](super::client::Client::get) (operationId `Configuration_Get`): set its optional parameters and per-call options, then `.await` it.
+/// A request builder: the client, the per-call options, the query pairs the setters
+/// wrote and the other parameters of the operation (`P`). Each operation's builder is
+/// an alias of it (`requests::ListPets`, say), with the operation's setters; `.await` it
+/// (or call `send`) to send the request.
 #[must_use = "a request is sent when it is awaited"]
-pub struct Get<'a> {
+#[derive(Clone)]
+pub struct Builder<'a, P> {
     pub(super) __client: &'a super::client::Client,
     pub(super) __options: runtime::CallOptions,
     pub(super) __query: runtime::QueryPairs,
-    pub(super) id: &'a str,
+    pub(super) __params: P,
 }
-impl<'a> Get<'a> {
+impl<'a, P> Builder<'a, P> {
+    /// A request of `params`, with no per-call options and no query pairs yet.
+    #[allow(dead_code)]
+    pub(super) fn __new(client: &'a super::client::Client, params: P) -> Self {
+        Self {
+            __client: client,
+            __options: runtime::CallOptions::new(),
+            __query: runtime::QueryPairs::new(),
+            __params: params,
+        }
+    }
     runtime::call_options!(__options);
+}
+/// What sends a request: implemented by each operation's builder.
+pub trait Operation<'a> {
+    /// What a successful call gives.
+    type Ok;
+    /// The type of the operation's error bodies.
+    type Err;
+    /// Sends the request (see [`Builder::send`]).
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err>;
+}
+impl<'a, P> Builder<'a, P>
+where
+    Self: Operation<'a>,
+{
     /// Sends the request, retrying as the retry policy allows: what `.await` does.
     pub fn send(
         self,
-    ) -> runtime::CallFuture<'a, models::Configuration, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id } = self;
+    ) -> runtime::CallFuture<
+        'a,
+        <Self as Operation<'a>>::Ok,
+        <Self as Operation<'a>>::Err,
+    > {
+        Operation::send(self)
+    }
+}
+impl<'a, P> ::std::future::IntoFuture for Builder<'a, P>
+where
+    Self: Operation<'a>,
+{
+    type Output = ::std::result::Result<
+        <Self as Operation<'a>>::Ok,
+        runtime::Error<<Self as Operation<'a>>::Err>,
+    >;
+    type IntoFuture = runtime::CallFuture<
+        'a,
+        <Self as Operation<'a>>::Ok,
+        <Self as Operation<'a>>::Err,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Operation::send(self)
+    }
+}
+/// The request of [`Client::get`](super::client::Client::get) (operationId `Configuration_Get`): set its optional parameters and per-call options, then `.await` it.
+pub type Get<'a> = Builder<'a, __Get<'a>>;
+/// The parameters of [`Get`].
+#[doc(hidden)]
+pub struct __Get<'a> {
+    pub(super) id: &'a str,
+}
+impl<'a> Operation<'a> for Get<'a> {
+    type Ok = models::Configuration;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __Get { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", id])
@@ -33,47 +97,37 @@ impl<'a> Get<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Configuration_Get",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Configuration_Get", true, None,
+            & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(Get, models::Configuration, runtime::serde_json::Value);
 /// The request of [`Client::create_or_update`](super::client::Client::create_or_update) (operationId `Configuration_CreateOrUpdate`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CreateOrUpdate<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CreateOrUpdate<'a> = Builder<'a, __CreateOrUpdate<'a>>;
+/// The parameters of [`CreateOrUpdate`].
+#[doc(hidden)]
+pub struct __CreateOrUpdate<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Configuration,
 }
-impl<'a> CreateOrUpdate<'a> {
+impl<'a> Builder<'a, __CreateOrUpdate<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::create_or_update`](super::client::Client::create_or_update)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Configuration, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, if_match, body } = self;
+}
+impl<'a> Operation<'a> for CreateOrUpdate<'a> {
+    type Ok = models::Configuration;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CreateOrUpdate { id, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", id])
@@ -97,44 +151,36 @@ impl<'a> CreateOrUpdate<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Configuration_CreateOrUpdate",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200, 201],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Configuration_CreateOrUpdate",
+            true, None, & [200, 201], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(CreateOrUpdate, models::Configuration, runtime::serde_json::Value);
 /// The request of [`Client::delete`](super::client::Client::delete) (operationId `Configuration_Delete`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct Delete<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type Delete<'a> = Builder<'a, __Delete<'a>>;
+/// The parameters of [`Delete`].
+#[doc(hidden)]
+pub struct __Delete<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
-impl<'a> Delete<'a> {
+impl<'a> Builder<'a, __Delete<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::delete`](super::client::Client::delete)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, if_match } = self;
+}
+impl<'a> Operation<'a> for Delete<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __Delete { id, if_match } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", id])
@@ -155,41 +201,25 @@ impl<'a> Delete<'a> {
             }
             Ok(request)
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "Configuration_Delete",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options, "Configuration_Delete", true,
+            None, & [204], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(Delete, (), runtime::serde_json::Value);
 /// The request of [`Client::get_configurations`](super::client::Client::get_configurations) (operationId `Configuration_GetConfigurations`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetConfigurations<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> GetConfigurations<'a> {
+pub type GetConfigurations<'a> = Builder<'a, __GetConfigurations>;
+/// The parameters of [`GetConfigurations`].
+#[doc(hidden)]
+pub struct __GetConfigurations;
+impl<'a> Builder<'a, __GetConfigurations> {
     runtime::query_setters!("get_configurations"; top(0, "top", i32));
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        ::std::vec::Vec<models::Configuration>,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query } = self;
+}
+impl<'a> Operation<'a> for GetConfigurations<'a> {
+    type Ok = ::std::vec::Vec<models::Configuration>;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["configurations"]));
             {
@@ -200,44 +230,26 @@ impl<'a> GetConfigurations<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Configuration_GetConfigurations",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options,
+            "Configuration_GetConfigurations", true, None, & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetConfigurations, ::std::vec::Vec < models::Configuration >,
-    runtime::serde_json::Value
-);
 /// The request of [`Client::test_queries`](super::client::Client::test_queries) (operationId `Configuration_TestQueries`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct TestQueries<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type TestQueries<'a> = Builder<'a, __TestQueries<'a>>;
+/// The parameters of [`TestQueries`].
+#[doc(hidden)]
+pub struct __TestQueries<'a> {
     pub(super) body: &'a models::ConfigurationQueriesTestInput,
 }
-impl<'a> TestQueries<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        models::ConfigurationQueriesTestResponse,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _, body } = self;
+impl<'a> Operation<'a> for TestQueries<'a> {
+    type Ok = models::ConfigurationQueriesTestResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __TestQueries { body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["configurations", "testQueries"])
@@ -256,42 +268,22 @@ impl<'a> TestQueries<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Configuration_TestQueries",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Configuration_TestQueries",
+            false, None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    TestQueries, models::ConfigurationQueriesTestResponse, runtime::serde_json::Value
-);
 /// The request of [`Client::get_device_statistics`](super::client::Client::get_device_statistics) (operationId `Statistics_GetDeviceStatistics`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetDeviceStatistics<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> GetDeviceStatistics<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        models::RegistryStatistics,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _ } = self;
+pub type GetDeviceStatistics<'a> = Builder<'a, __GetDeviceStatistics>;
+/// The parameters of [`GetDeviceStatistics`].
+#[doc(hidden)]
+pub struct __GetDeviceStatistics;
+impl<'a> Operation<'a> for GetDeviceStatistics<'a> {
+    type Ok = models::RegistryStatistics;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["statistics", "devices"])
@@ -303,38 +295,23 @@ impl<'a> GetDeviceStatistics<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Statistics_GetDeviceStatistics",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options,
+            "Statistics_GetDeviceStatistics", true, None, & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetDeviceStatistics, models::RegistryStatistics, runtime::serde_json::Value
-);
 /// The request of [`Client::get_service_statistics`](super::client::Client::get_service_statistics) (operationId `Statistics_GetServiceStatistics`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetServiceStatistics<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> GetServiceStatistics<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::ServiceStatistics, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _ } = self;
+pub type GetServiceStatistics<'a> = Builder<'a, __GetServiceStatistics>;
+/// The parameters of [`GetServiceStatistics`].
+#[doc(hidden)]
+pub struct __GetServiceStatistics;
+impl<'a> Operation<'a> for GetServiceStatistics<'a> {
+    type Ok = models::ServiceStatistics;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["statistics", "service"])
@@ -346,43 +323,26 @@ impl<'a> GetServiceStatistics<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Statistics_GetServiceStatistics",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options,
+            "Statistics_GetServiceStatistics", true, None, & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetServiceStatistics, models::ServiceStatistics, runtime::serde_json::Value
-);
 /// The request of [`Client::get_devices`](super::client::Client::get_devices) (operationId `Devices_GetDevices`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetDevices<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> GetDevices<'a> {
+pub type GetDevices<'a> = Builder<'a, __GetDevices>;
+/// The parameters of [`GetDevices`].
+#[doc(hidden)]
+pub struct __GetDevices;
+impl<'a> Builder<'a, __GetDevices> {
     runtime::query_setters!("get_devices"; top(0, "top", i32));
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        ::std::vec::Vec<models::Device>,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query } = self;
+}
+impl<'a> Operation<'a> for GetDevices<'a> {
+    type Ok = ::std::vec::Vec<models::Device>;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
@@ -393,43 +353,25 @@ impl<'a> GetDevices<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_GetDevices",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Devices_GetDevices", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetDevices, ::std::vec::Vec < models::Device >, runtime::serde_json::Value
-);
 /// The request of [`Client::update_registry`](super::client::Client::update_registry) (operationId `BulkRegistry_UpdateRegistry`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct UpdateRegistry<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type UpdateRegistry<'a> = Builder<'a, __UpdateRegistry<'a>>;
+/// The parameters of [`UpdateRegistry`].
+#[doc(hidden)]
+pub struct __UpdateRegistry<'a> {
     pub(super) body: &'a ::std::vec::Vec<models::ExportImportDevice>,
 }
-impl<'a> UpdateRegistry<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        models::BulkRegistryOperationResult,
-        models::BulkRegistryOperationResult,
-    > {
-        let Self { __client, __options, __query: _, body } = self;
+impl<'a> Operation<'a> for UpdateRegistry<'a> {
+    type Ok = models::BulkRegistryOperationResult;
+    type Err = models::BulkRegistryOperationResult;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __UpdateRegistry { body } = __params;
         let request: runtime::BuiltRequest<models::BulkRegistryOperationResult> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices"]));
             {
@@ -446,42 +388,28 @@ impl<'a> UpdateRegistry<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "BulkRegistry_UpdateRegistry",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "BulkRegistry_UpdateRegistry",
+            false, None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    UpdateRegistry, models::BulkRegistryOperationResult,
-    models::BulkRegistryOperationResult
-);
 /// The request of [`Client::get_twins`](super::client::Client::get_twins) (operationId `Query_GetTwins`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetTwins<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetTwins<'a> = Builder<'a, __GetTwins<'a>>;
+/// The parameters of [`GetTwins`].
+#[doc(hidden)]
+pub struct __GetTwins<'a> {
     pub(super) x_ms_continuation: ::std::option::Option<::std::string::String>,
     pub(super) x_ms_max_item_count: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::QuerySpecification,
 }
-impl<'a> GetTwins<'a> {
+impl<'a> Builder<'a, __GetTwins<'a>> {
     /// Sets the header parameter `x-ms-continuation` (see [`Client::get_twins`](super::client::Client::get_twins)).
     pub fn x_ms_continuation(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.x_ms_continuation = ::std::option::Option::Some(value.into());
+        self.__params.x_ms_continuation = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets the header parameter `x-ms-max-item-count` (see [`Client::get_twins`](super::client::Client::get_twins)).
@@ -489,25 +417,16 @@ impl<'a> GetTwins<'a> {
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.x_ms_max_item_count = ::std::option::Option::Some(value.into());
+        self.__params.x_ms_max_item_count = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::GetTwinsResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        let Self {
-            __client,
-            __options,
-            __query: _,
-            x_ms_continuation,
-            x_ms_max_item_count,
-            body,
-        } = self;
+}
+impl<'a> Operation<'a> for GetTwins<'a> {
+    type Ok = models::GetTwinsResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetTwins { x_ms_continuation, x_ms_max_item_count, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", "query"])
@@ -538,51 +457,30 @@ impl<'a> GetTwins<'a> {
             );
             Ok(request)
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "Query_GetTwins",
-            idempotent: false,
-            security: None,
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::GetTwinsResponse {
-                    x_ms_item_type: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-item-type")?,
-                    x_ms_continuation: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-continuation")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::GetTwinsResponse {
+            x_ms_item_type: response.header("x-ms-item-type")?,
+            x_ms_continuation: response.header("x-ms-continuation")?,
+            body: response.json()?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options, "Query_GetTwins", false,
+            None, & [200], runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    GetTwins, models::GetTwinsResponse, runtime::serde_json::Value, async
-);
 /// The request of [`Client::devices_get_identity`](super::client::Client::devices_get_identity) (operationId `Devices_GetIdentity`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesGetIdentity<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesGetIdentity<'a> = Builder<'a, __DevicesGetIdentity<'a>>;
+/// The parameters of [`DevicesGetIdentity`].
+#[doc(hidden)]
+pub struct __DevicesGetIdentity<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> DevicesGetIdentity<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Device, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for DevicesGetIdentity<'a> {
+    type Ok = models::Device;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesGetIdentity { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
@@ -592,47 +490,40 @@ impl<'a> DevicesGetIdentity<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_GetIdentity",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Devices_GetIdentity", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(DevicesGetIdentity, models::Device, runtime::serde_json::Value);
 /// The request of [`Client::devices_create_or_update_identity`](super::client::Client::devices_create_or_update_identity) (operationId `Devices_CreateOrUpdateIdentity`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesCreateOrUpdateIdentity<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesCreateOrUpdateIdentity<'a> = Builder<
+    'a,
+    __DevicesCreateOrUpdateIdentity<'a>,
+>;
+/// The parameters of [`DevicesCreateOrUpdateIdentity`].
+#[doc(hidden)]
+pub struct __DevicesCreateOrUpdateIdentity<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Device,
 }
-impl<'a> DevicesCreateOrUpdateIdentity<'a> {
+impl<'a> Builder<'a, __DevicesCreateOrUpdateIdentity<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::devices_create_or_update_identity`](super::client::Client::devices_create_or_update_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Device, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, if_match, body } = self;
+}
+impl<'a> Operation<'a> for DevicesCreateOrUpdateIdentity<'a> {
+    type Ok = models::Device;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesCreateOrUpdateIdentity { id, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
@@ -654,46 +545,37 @@ impl<'a> DevicesCreateOrUpdateIdentity<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_CreateOrUpdateIdentity",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options,
+            "Devices_CreateOrUpdateIdentity", true, None, & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    DevicesCreateOrUpdateIdentity, models::Device, runtime::serde_json::Value
-);
 /// The request of [`Client::devices_delete_identity`](super::client::Client::devices_delete_identity) (operationId `Devices_DeleteIdentity`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesDeleteIdentity<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesDeleteIdentity<'a> = Builder<'a, __DevicesDeleteIdentity<'a>>;
+/// The parameters of [`DevicesDeleteIdentity`].
+#[doc(hidden)]
+pub struct __DevicesDeleteIdentity<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
-impl<'a> DevicesDeleteIdentity<'a> {
+impl<'a> Builder<'a, __DevicesDeleteIdentity<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::devices_delete_identity`](super::client::Client::devices_delete_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, if_match } = self;
+}
+impl<'a> Operation<'a> for DevicesDeleteIdentity<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesDeleteIdentity { id, if_match } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["devices", id]));
             {
@@ -712,36 +594,26 @@ impl<'a> DevicesDeleteIdentity<'a> {
             }
             Ok(request)
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_DeleteIdentity",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options, "Devices_DeleteIdentity", true,
+            None, & [204], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(DevicesDeleteIdentity, (), runtime::serde_json::Value);
 /// The request of [`Client::apply_on_edge_device`](super::client::Client::apply_on_edge_device) (operationId `Configuration_ApplyOnEdgeDevice`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ApplyOnEdgeDevice<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ApplyOnEdgeDevice<'a> = Builder<'a, __ApplyOnEdgeDevice<'a>>;
+/// The parameters of [`ApplyOnEdgeDevice`].
+#[doc(hidden)]
+pub struct __ApplyOnEdgeDevice<'a> {
     pub(super) id: &'a str,
     pub(super) body: &'a models::ConfigurationContent,
 }
-impl<'a> ApplyOnEdgeDevice<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, body } = self;
+impl<'a> Operation<'a> for ApplyOnEdgeDevice<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ApplyOnEdgeDevice { id, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "applyConfigurationContent"])
@@ -760,37 +632,26 @@ impl<'a> ApplyOnEdgeDevice<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "Configuration_ApplyOnEdgeDevice",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options,
+            "Configuration_ApplyOnEdgeDevice", false, None, & [204],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ApplyOnEdgeDevice, (), runtime::serde_json::Value);
 /// The request of [`Client::create_import_export_job`](super::client::Client::create_import_export_job) (operationId `Jobs_CreateImportExportJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CreateImportExportJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CreateImportExportJob<'a> = Builder<'a, __CreateImportExportJob<'a>>;
+/// The parameters of [`CreateImportExportJob`].
+#[doc(hidden)]
+pub struct __CreateImportExportJob<'a> {
     pub(super) body: &'a models::JobProperties,
 }
-impl<'a> CreateImportExportJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobProperties, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, body } = self;
+impl<'a> Operation<'a> for CreateImportExportJob<'a> {
+    type Ok = models::JobProperties;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CreateImportExportJob { body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "create"]));
             {
@@ -807,42 +668,22 @@ impl<'a> CreateImportExportJob<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_CreateImportExportJob",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_CreateImportExportJob",
+            false, None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    CreateImportExportJob, models::JobProperties, runtime::serde_json::Value
-);
 /// The request of [`Client::get_import_export_jobs`](super::client::Client::get_import_export_jobs) (operationId `Jobs_GetImportExportJobs`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetImportExportJobs<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> GetImportExportJobs<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        ::std::vec::Vec<models::JobProperties>,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _ } = self;
+pub type GetImportExportJobs<'a> = Builder<'a, __GetImportExportJobs>;
+/// The parameters of [`GetImportExportJobs`].
+#[doc(hidden)]
+pub struct __GetImportExportJobs;
+impl<'a> Operation<'a> for GetImportExportJobs<'a> {
+    type Ok = ::std::vec::Vec<models::JobProperties>;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs"]));
             {
@@ -852,40 +693,25 @@ impl<'a> GetImportExportJobs<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_GetImportExportJobs",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJobs",
+            true, None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetImportExportJobs, ::std::vec::Vec < models::JobProperties >,
-    runtime::serde_json::Value
-);
 /// The request of [`Client::get_import_export_job`](super::client::Client::get_import_export_job) (operationId `Jobs_GetImportExportJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetImportExportJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetImportExportJob<'a> = Builder<'a, __GetImportExportJob<'a>>;
+/// The parameters of [`GetImportExportJob`].
+#[doc(hidden)]
+pub struct __GetImportExportJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> GetImportExportJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobProperties, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for GetImportExportJob<'a> {
+    type Ok = models::JobProperties;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetImportExportJob { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
@@ -895,42 +721,25 @@ impl<'a> GetImportExportJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_GetImportExportJob",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_GetImportExportJob", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetImportExportJob, models::JobProperties, runtime::serde_json::Value
-);
 /// The request of [`Client::cancel_import_export_job`](super::client::Client::cancel_import_export_job) (operationId `Jobs_CancelImportExportJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CancelImportExportJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CancelImportExportJob<'a> = Builder<'a, __CancelImportExportJob<'a>>;
+/// The parameters of [`CancelImportExportJob`].
+#[doc(hidden)]
+pub struct __CancelImportExportJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> CancelImportExportJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::CancelImportExportJobResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for CancelImportExportJob<'a> {
+    type Ok = models::CancelImportExportJobResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CancelImportExportJob { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", id]));
             {
@@ -940,51 +749,35 @@ impl<'a> CancelImportExportJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "Jobs_CancelImportExportJob",
-            idempotent: true,
-            security: None,
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(
-                    models::CancelImportExportJobResponse::Ok(
-                        runtime::json_body(response).await?,
-                    ),
-                )
-            }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| match response
+            .status()
+        {
+            200 => Ok(models::CancelImportExportJobResponse::Ok(response.json()?)),
             204 => Ok(models::CancelImportExportJobResponse::NoContent),
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+            _ => response.unexpected(),
+        };
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options, "Jobs_CancelImportExportJob",
+            true, None, & [200, 204], runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    CancelImportExportJob, models::CancelImportExportJobResponse,
-    runtime::serde_json::Value, async
-);
 /// The request of [`Client::purge_cloud_to_device_message_queue`](super::client::Client::purge_cloud_to_device_message_queue) (operationId `CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct PurgeCloudToDeviceMessageQueue<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type PurgeCloudToDeviceMessageQueue<'a> = Builder<
+    'a,
+    __PurgeCloudToDeviceMessageQueue<'a>,
+>;
+/// The parameters of [`PurgeCloudToDeviceMessageQueue`].
+#[doc(hidden)]
+pub struct __PurgeCloudToDeviceMessageQueue<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        models::PurgeMessageQueueResult,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for PurgeCloudToDeviceMessageQueue<'a> {
+    type Ok = models::PurgeMessageQueueResult;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __PurgeCloudToDeviceMessageQueue { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "commands"])
@@ -996,40 +789,26 @@ impl<'a> PurgeCloudToDeviceMessageQueue<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options,
+            "CloudToDeviceMessages_PurgeCloudToDeviceMessageQueue", true, None, & [200],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    PurgeCloudToDeviceMessageQueue, models::PurgeMessageQueueResult,
-    runtime::serde_json::Value
-);
 /// The request of [`Client::devices_get_twin`](super::client::Client::devices_get_twin) (operationId `Devices_GetTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesGetTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesGetTwin<'a> = Builder<'a, __DevicesGetTwin<'a>>;
+/// The parameters of [`DevicesGetTwin`].
+#[doc(hidden)]
+pub struct __DevicesGetTwin<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> DevicesGetTwin<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for DevicesGetTwin<'a> {
+    type Ok = models::Twin;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesGetTwin { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
@@ -1039,47 +818,37 @@ impl<'a> DevicesGetTwin<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_GetTwin",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Devices_GetTwin", true, None, &
+            [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(DevicesGetTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::devices_replace_twin`](super::client::Client::devices_replace_twin) (operationId `Devices_ReplaceTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesReplaceTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesReplaceTwin<'a> = Builder<'a, __DevicesReplaceTwin<'a>>;
+/// The parameters of [`DevicesReplaceTwin`].
+#[doc(hidden)]
+pub struct __DevicesReplaceTwin<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
-impl<'a> DevicesReplaceTwin<'a> {
+impl<'a> Builder<'a, __DevicesReplaceTwin<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::devices_replace_twin`](super::client::Client::devices_replace_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, if_match, body } = self;
+}
+impl<'a> Operation<'a> for DevicesReplaceTwin<'a> {
+    type Ok = models::Twin;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesReplaceTwin { id, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
@@ -1101,47 +870,37 @@ impl<'a> DevicesReplaceTwin<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_ReplaceTwin",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Devices_ReplaceTwin", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(DevicesReplaceTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::devices_update_twin`](super::client::Client::devices_update_twin) (operationId `Devices_UpdateTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesUpdateTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesUpdateTwin<'a> = Builder<'a, __DevicesUpdateTwin<'a>>;
+/// The parameters of [`DevicesUpdateTwin`].
+#[doc(hidden)]
+pub struct __DevicesUpdateTwin<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
-impl<'a> DevicesUpdateTwin<'a> {
+impl<'a> Builder<'a, __DevicesUpdateTwin<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::devices_update_twin`](super::client::Client::devices_update_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, if_match, body } = self;
+}
+impl<'a> Operation<'a> for DevicesUpdateTwin<'a> {
+    type Ok = models::Twin;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesUpdateTwin { id, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["twins", id]));
             {
@@ -1163,38 +922,26 @@ impl<'a> DevicesUpdateTwin<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_UpdateTwin",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Devices_UpdateTwin", false,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(DevicesUpdateTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::modules_get_twin`](super::client::Client::modules_get_twin) (operationId `Modules_GetTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesGetTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesGetTwin<'a> = Builder<'a, __ModulesGetTwin<'a>>;
+/// The parameters of [`ModulesGetTwin`].
+#[doc(hidden)]
+pub struct __ModulesGetTwin<'a> {
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
 }
-impl<'a> ModulesGetTwin<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, mid } = self;
+impl<'a> Operation<'a> for ModulesGetTwin<'a> {
+    type Ok = models::Twin;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesGetTwin { id, mid } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", id, "modules", mid])
@@ -1206,48 +953,38 @@ impl<'a> ModulesGetTwin<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_GetTwin",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Modules_GetTwin", true, None, &
+            [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ModulesGetTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::modules_replace_twin`](super::client::Client::modules_replace_twin) (operationId `Modules_ReplaceTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesReplaceTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesReplaceTwin<'a> = Builder<'a, __ModulesReplaceTwin<'a>>;
+/// The parameters of [`ModulesReplaceTwin`].
+#[doc(hidden)]
+pub struct __ModulesReplaceTwin<'a> {
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
-impl<'a> ModulesReplaceTwin<'a> {
+impl<'a> Builder<'a, __ModulesReplaceTwin<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::modules_replace_twin`](super::client::Client::modules_replace_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
+}
+impl<'a> Operation<'a> for ModulesReplaceTwin<'a> {
+    type Ok = models::Twin;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesReplaceTwin { id, mid, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", id, "modules", mid])
@@ -1271,48 +1008,38 @@ impl<'a> ModulesReplaceTwin<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_ReplaceTwin",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Modules_ReplaceTwin", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ModulesReplaceTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::modules_update_twin`](super::client::Client::modules_update_twin) (operationId `Modules_UpdateTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesUpdateTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesUpdateTwin<'a> = Builder<'a, __ModulesUpdateTwin<'a>>;
+/// The parameters of [`ModulesUpdateTwin`].
+#[doc(hidden)]
+pub struct __ModulesUpdateTwin<'a> {
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Twin,
 }
-impl<'a> ModulesUpdateTwin<'a> {
+impl<'a> Builder<'a, __ModulesUpdateTwin<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::modules_update_twin`](super::client::Client::modules_update_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Twin, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
+}
+impl<'a> Operation<'a> for ModulesUpdateTwin<'a> {
+    type Ok = models::Twin;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesUpdateTwin { id, mid, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", id, "modules", mid])
@@ -1336,40 +1063,25 @@ impl<'a> ModulesUpdateTwin<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_UpdateTwin",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Modules_UpdateTwin", false,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ModulesUpdateTwin, models::Twin, runtime::serde_json::Value);
 /// The request of [`Client::get_digital_twin`](super::client::Client::get_digital_twin) (operationId `DigitalTwin_GetDigitalTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetDigitalTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetDigitalTwin<'a> = Builder<'a, __GetDigitalTwin<'a>>;
+/// The parameters of [`GetDigitalTwin`].
+#[doc(hidden)]
+pub struct __GetDigitalTwin<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> GetDigitalTwin<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::GetDigitalTwinResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for GetDigitalTwin<'a> {
+    type Ok = models::GetDigitalTwinResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetDigitalTwin { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id])
@@ -1381,62 +1093,43 @@ impl<'a> GetDigitalTwin<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_GetDigitalTwin",
-            idempotent: true,
-            security: None,
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::GetDigitalTwinResponse {
-                    e_tag: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "etag")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::GetDigitalTwinResponse {
+            e_tag: response.header("etag")?,
+            body: response.json()?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options, "DigitalTwin_GetDigitalTwin",
+            true, None, & [200], runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    GetDigitalTwin, models::GetDigitalTwinResponse, runtime::serde_json::Value, async
-);
 /// The request of [`Client::update_digital_twin`](super::client::Client::update_digital_twin) (operationId `DigitalTwin_UpdateDigitalTwin`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct UpdateDigitalTwin<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type UpdateDigitalTwin<'a> = Builder<'a, __UpdateDigitalTwin<'a>>;
+/// The parameters of [`UpdateDigitalTwin`].
+#[doc(hidden)]
+pub struct __UpdateDigitalTwin<'a> {
     pub(super) id: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a ::std::vec::Vec<
         ::std::collections::BTreeMap<::std::string::String, runtime::serde_json::Value>,
     >,
 }
-impl<'a> UpdateDigitalTwin<'a> {
+impl<'a> Builder<'a, __UpdateDigitalTwin<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::update_digital_twin`](super::client::Client::update_digital_twin)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::UpdateDigitalTwinResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        let Self { __client, __options, __query: _, id, if_match, body } = self;
+}
+impl<'a> Operation<'a> for UpdateDigitalTwin<'a> {
+    type Ok = models::UpdateDigitalTwinResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __UpdateDigitalTwin { id, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id])
@@ -1460,42 +1153,22 @@ impl<'a> UpdateDigitalTwin<'a> {
             );
             Ok(request)
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_UpdateDigitalTwin",
-            idempotent: false,
-            security: None,
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            202 => {
-                Ok(models::UpdateDigitalTwinResponse {
-                    e_tag: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "etag")?,
-                    location: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "location")?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::UpdateDigitalTwinResponse {
+            e_tag: response.header("etag")?,
+            location: response.header("location")?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options,
+            "DigitalTwin_UpdateDigitalTwin", false, None, & [202],
+            runtime::decode_json_error, false, decode)
+        )
     }
 }
-runtime::into_future!(
-    UpdateDigitalTwin, models::UpdateDigitalTwinResponse, runtime::serde_json::Value,
-    async
-);
 /// The request of [`Client::invoke_root_level_command`](super::client::Client::invoke_root_level_command) (operationId `DigitalTwin_InvokeRootLevelCommand`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct InvokeRootLevelCommand<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type InvokeRootLevelCommand<'a> = Builder<'a, __InvokeRootLevelCommand<'a>>;
+/// The parameters of [`InvokeRootLevelCommand`].
+#[doc(hidden)]
+pub struct __InvokeRootLevelCommand<'a> {
     pub(super) id: &'a str,
     pub(super) command_name: &'a str,
     pub(super) body: &'a ::std::collections::BTreeMap<
@@ -1503,21 +1176,19 @@ pub struct InvokeRootLevelCommand<'a> {
         runtime::serde_json::Value,
     >,
 }
-impl<'a> InvokeRootLevelCommand<'a> {
+impl<'a> Builder<'a, __InvokeRootLevelCommand<'a>> {
     runtime::query_setters!(
         "invoke_root_level_command"; connect_timeout_in_seconds(2,
         "connectTimeoutInSeconds", i32), response_timeout_in_seconds(3,
         "responseTimeoutInSeconds", i32)
     );
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::InvokeRootLevelCommandResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        let Self { __client, __options, __query, id, command_name, body } = self;
+}
+impl<'a> Operation<'a> for InvokeRootLevelCommand<'a> {
+    type Ok = models::InvokeRootLevelCommandResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query, __params } = self;
+        let __InvokeRootLevelCommand { id, command_name, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id, "commands",
@@ -1538,49 +1209,28 @@ impl<'a> InvokeRootLevelCommand<'a> {
             );
             Ok(request)
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_InvokeRootLevelCommand",
-            idempotent: false,
-            security: None,
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::InvokeRootLevelCommandResponse {
-                    x_ms_command_statuscode: runtime::header_value::<
-                        i32,
-                        _,
-                    >(&response, "x-ms-command-statuscode")?,
-                    x_ms_request_id: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-request-id")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::InvokeRootLevelCommandResponse {
+            x_ms_command_statuscode: response.header("x-ms-command-statuscode")?,
+            x_ms_request_id: response.header("x-ms-request-id")?,
+            body: response.json()?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options,
+            "DigitalTwin_InvokeRootLevelCommand", false, None, & [200],
+            runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    InvokeRootLevelCommand, models::InvokeRootLevelCommandResponse,
-    runtime::serde_json::Value, async
-);
 /// The request of [`Client::receive_feedback_notification`](super::client::Client::receive_feedback_notification) (operationId `CloudToDeviceMessages_ReceiveFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ReceiveFeedbackNotification<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> ReceiveFeedbackNotification<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _ } = self;
+pub type ReceiveFeedbackNotification<'a> = Builder<'a, __ReceiveFeedbackNotification>;
+/// The parameters of [`ReceiveFeedbackNotification`].
+#[doc(hidden)]
+pub struct __ReceiveFeedbackNotification;
+impl<'a> Operation<'a> for ReceiveFeedbackNotification<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["messages", "serviceBound", "feedback"])
@@ -1592,35 +1242,29 @@ impl<'a> ReceiveFeedbackNotification<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "CloudToDeviceMessages_ReceiveFeedbackNotification",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200, 204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options,
+            "CloudToDeviceMessages_ReceiveFeedbackNotification", true, None, & [200,
+            204], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ReceiveFeedbackNotification, (), runtime::serde_json::Value);
 /// The request of [`Client::complete_feedback_notification`](super::client::Client::complete_feedback_notification) (operationId `CloudToDeviceMessages_CompleteFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CompleteFeedbackNotification<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CompleteFeedbackNotification<'a> = Builder<
+    'a,
+    __CompleteFeedbackNotification<'a>,
+>;
+/// The parameters of [`CompleteFeedbackNotification`].
+#[doc(hidden)]
+pub struct __CompleteFeedbackNotification<'a> {
     pub(super) lock_token: &'a str,
 }
-impl<'a> CompleteFeedbackNotification<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, lock_token } = self;
+impl<'a> Operation<'a> for CompleteFeedbackNotification<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CompleteFeedbackNotification { lock_token } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["messages", "serviceBound", "feedback",
@@ -1633,35 +1277,29 @@ impl<'a> CompleteFeedbackNotification<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::DELETE, url))
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "CloudToDeviceMessages_CompleteFeedbackNotification",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options,
+            "CloudToDeviceMessages_CompleteFeedbackNotification", true, None, & [204],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(CompleteFeedbackNotification, (), runtime::serde_json::Value);
 /// The request of [`Client::abandon_feedback_notification`](super::client::Client::abandon_feedback_notification) (operationId `CloudToDeviceMessages_AbandonFeedbackNotification`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct AbandonFeedbackNotification<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type AbandonFeedbackNotification<'a> = Builder<
+    'a,
+    __AbandonFeedbackNotification<'a>,
+>;
+/// The parameters of [`AbandonFeedbackNotification`].
+#[doc(hidden)]
+pub struct __AbandonFeedbackNotification<'a> {
     pub(super) lock_token: &'a str,
 }
-impl<'a> AbandonFeedbackNotification<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, lock_token } = self;
+impl<'a> Operation<'a> for AbandonFeedbackNotification<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __AbandonFeedbackNotification { lock_token } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["messages", "serviceBound", "feedback",
@@ -1674,37 +1312,26 @@ impl<'a> AbandonFeedbackNotification<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "CloudToDeviceMessages_AbandonFeedbackNotification",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options,
+            "CloudToDeviceMessages_AbandonFeedbackNotification", false, None, & [204],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(AbandonFeedbackNotification, (), runtime::serde_json::Value);
 /// The request of [`Client::get_scheduled_job`](super::client::Client::get_scheduled_job) (operationId `Jobs_GetScheduledJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetScheduledJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetScheduledJob<'a> = Builder<'a, __GetScheduledJob<'a>>;
+/// The parameters of [`GetScheduledJob`].
+#[doc(hidden)]
+pub struct __GetScheduledJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> GetScheduledJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for GetScheduledJob<'a> {
+    type Ok = models::JobResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetScheduledJob { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
@@ -1714,38 +1341,26 @@ impl<'a> GetScheduledJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_GetScheduledJob",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_GetScheduledJob", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(GetScheduledJob, models::JobResponse, runtime::serde_json::Value);
 /// The request of [`Client::create_scheduled_job`](super::client::Client::create_scheduled_job) (operationId `Jobs_CreateScheduledJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CreateScheduledJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CreateScheduledJob<'a> = Builder<'a, __CreateScheduledJob<'a>>;
+/// The parameters of [`CreateScheduledJob`].
+#[doc(hidden)]
+pub struct __CreateScheduledJob<'a> {
     pub(super) id: &'a str,
     pub(super) body: &'a models::JobRequest,
 }
-impl<'a> CreateScheduledJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, body } = self;
+impl<'a> Operation<'a> for CreateScheduledJob<'a> {
+    type Ok = models::JobResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CreateScheduledJob { id, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!('build, __client.core.url(& ["jobs", "v2", id]));
             {
@@ -1762,39 +1377,25 @@ impl<'a> CreateScheduledJob<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_CreateScheduledJob",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_CreateScheduledJob", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    CreateScheduledJob, models::JobResponse, runtime::serde_json::Value
-);
 /// The request of [`Client::cancel_scheduled_job`](super::client::Client::cancel_scheduled_job) (operationId `Jobs_CancelScheduledJob`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct CancelScheduledJob<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type CancelScheduledJob<'a> = Builder<'a, __CancelScheduledJob<'a>>;
+/// The parameters of [`CancelScheduledJob`].
+#[doc(hidden)]
+pub struct __CancelScheduledJob<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> CancelScheduledJob<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::JobResponse, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for CancelScheduledJob<'a> {
+    type Ok = models::JobResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __CancelScheduledJob { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", id, "cancel"])
@@ -1806,41 +1407,27 @@ impl<'a> CancelScheduledJob<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::POST, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_CancelScheduledJob",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_CancelScheduledJob",
+            false, None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    CancelScheduledJob, models::JobResponse, runtime::serde_json::Value
-);
 /// The request of [`Client::query_scheduled_jobs`](super::client::Client::query_scheduled_jobs) (operationId `Jobs_QueryScheduledJobs`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct QueryScheduledJobs<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
-}
-impl<'a> QueryScheduledJobs<'a> {
+pub type QueryScheduledJobs<'a> = Builder<'a, __QueryScheduledJobs>;
+/// The parameters of [`QueryScheduledJobs`].
+#[doc(hidden)]
+pub struct __QueryScheduledJobs;
+impl<'a> Builder<'a, __QueryScheduledJobs> {
     runtime::query_setters!(
         "query_scheduled_jobs"; job_type(0, "jobType"), job_status(1, "jobStatus")
     );
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::QueryResult, runtime::serde_json::Value> {
-        let Self { __client, __options, __query } = self;
+}
+impl<'a> Operation<'a> for QueryScheduledJobs<'a> {
+    type Ok = models::QueryResult;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query, __params: _ } = self;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["jobs", "v2", "query"])
@@ -1853,43 +1440,25 @@ impl<'a> QueryScheduledJobs<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Jobs_QueryScheduledJobs",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Jobs_QueryScheduledJobs", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    QueryScheduledJobs, models::QueryResult, runtime::serde_json::Value
-);
 /// The request of [`Client::get_modules_on_device`](super::client::Client::get_modules_on_device) (operationId `Modules_GetModulesOnDevice`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct GetModulesOnDevice<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type GetModulesOnDevice<'a> = Builder<'a, __GetModulesOnDevice<'a>>;
+/// The parameters of [`GetModulesOnDevice`].
+#[doc(hidden)]
+pub struct __GetModulesOnDevice<'a> {
     pub(super) id: &'a str,
 }
-impl<'a> GetModulesOnDevice<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        ::std::vec::Vec<models::Module>,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _, id } = self;
+impl<'a> Operation<'a> for GetModulesOnDevice<'a> {
+    type Ok = ::std::vec::Vec<models::Module>;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __GetModulesOnDevice { id } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules"])
@@ -1901,40 +1470,26 @@ impl<'a> GetModulesOnDevice<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_GetModulesOnDevice",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Modules_GetModulesOnDevice",
+            true, None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    GetModulesOnDevice, ::std::vec::Vec < models::Module >, runtime::serde_json::Value
-);
 /// The request of [`Client::modules_get_identity`](super::client::Client::modules_get_identity) (operationId `Modules_GetIdentity`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesGetIdentity<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesGetIdentity<'a> = Builder<'a, __ModulesGetIdentity<'a>>;
+/// The parameters of [`ModulesGetIdentity`].
+#[doc(hidden)]
+pub struct __ModulesGetIdentity<'a> {
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
 }
-impl<'a> ModulesGetIdentity<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Module, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, mid } = self;
+impl<'a> Operation<'a> for ModulesGetIdentity<'a> {
+    type Ok = models::Module;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesGetIdentity { id, mid } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules", mid])
@@ -1946,48 +1501,41 @@ impl<'a> ModulesGetIdentity<'a> {
             runtime::finish_query(&mut url);
             Ok(runtime::reqwest::Request::new(runtime::reqwest::Method::GET, url))
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_GetIdentity",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Modules_GetIdentity", true,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ModulesGetIdentity, models::Module, runtime::serde_json::Value);
 /// The request of [`Client::modules_create_or_update_identity`](super::client::Client::modules_create_or_update_identity) (operationId `Modules_CreateOrUpdateIdentity`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesCreateOrUpdateIdentity<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesCreateOrUpdateIdentity<'a> = Builder<
+    'a,
+    __ModulesCreateOrUpdateIdentity<'a>,
+>;
+/// The parameters of [`ModulesCreateOrUpdateIdentity`].
+#[doc(hidden)]
+pub struct __ModulesCreateOrUpdateIdentity<'a> {
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
     pub(super) body: &'a models::Module,
 }
-impl<'a> ModulesCreateOrUpdateIdentity<'a> {
+impl<'a> Builder<'a, __ModulesCreateOrUpdateIdentity<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::modules_create_or_update_identity`](super::client::Client::modules_create_or_update_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<'a, models::Module, runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, mid, if_match, body } = self;
+}
+impl<'a> Operation<'a> for ModulesCreateOrUpdateIdentity<'a> {
+    type Ok = models::Module;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesCreateOrUpdateIdentity { id, mid, if_match, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules", mid])
@@ -2011,47 +1559,38 @@ impl<'a> ModulesCreateOrUpdateIdentity<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_CreateOrUpdateIdentity",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200, 201],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options,
+            "Modules_CreateOrUpdateIdentity", true, None, & [200, 201],
+            runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    ModulesCreateOrUpdateIdentity, models::Module, runtime::serde_json::Value
-);
 /// The request of [`Client::modules_delete_identity`](super::client::Client::modules_delete_identity) (operationId `Modules_DeleteIdentity`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesDeleteIdentity<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesDeleteIdentity<'a> = Builder<'a, __ModulesDeleteIdentity<'a>>;
+/// The parameters of [`ModulesDeleteIdentity`].
+#[doc(hidden)]
+pub struct __ModulesDeleteIdentity<'a> {
     pub(super) id: &'a str,
     pub(super) mid: &'a str,
     pub(super) if_match: ::std::option::Option<::std::string::String>,
 }
-impl<'a> ModulesDeleteIdentity<'a> {
+impl<'a> Builder<'a, __ModulesDeleteIdentity<'a>> {
     /// Sets the header parameter `If-Match` (see [`Client::modules_delete_identity`](super::client::Client::modules_delete_identity)).
     pub fn if_match(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.if_match = ::std::option::Option::Some(value.into());
+        self.__params.if_match = ::std::option::Option::Some(value.into());
         self
     }
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(self) -> runtime::CallFuture<'a, (), runtime::serde_json::Value> {
-        let Self { __client, __options, __query: _, id, mid, if_match } = self;
+}
+impl<'a> Operation<'a> for ModulesDeleteIdentity<'a> {
+    type Ok = ();
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesDeleteIdentity { id, mid, if_match } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["devices", id, "modules", mid])
@@ -2072,28 +1611,17 @@ impl<'a> ModulesDeleteIdentity<'a> {
             }
             Ok(request)
         };
-        __client
-            .core
-            .send_empty_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_DeleteIdentity",
-                    idempotent: true,
-                    security: None,
-                },
-                request,
-                __options,
-                &[204],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_empty_boxed(request, __options, "Modules_DeleteIdentity", true,
+            None, & [204], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(ModulesDeleteIdentity, (), runtime::serde_json::Value);
 /// The request of [`Client::invoke_component_command`](super::client::Client::invoke_component_command) (operationId `DigitalTwin_InvokeComponentCommand`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct InvokeComponentCommand<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type InvokeComponentCommand<'a> = Builder<'a, __InvokeComponentCommand<'a>>;
+/// The parameters of [`InvokeComponentCommand`].
+#[doc(hidden)]
+pub struct __InvokeComponentCommand<'a> {
     pub(super) id: &'a str,
     pub(super) component_path: &'a str,
     pub(super) command_name: &'a str,
@@ -2102,29 +1630,19 @@ pub struct InvokeComponentCommand<'a> {
         runtime::serde_json::Value,
     >,
 }
-impl<'a> InvokeComponentCommand<'a> {
+impl<'a> Builder<'a, __InvokeComponentCommand<'a>> {
     runtime::query_setters!(
         "invoke_component_command"; connect_timeout_in_seconds(3,
         "connectTimeoutInSeconds", i32), response_timeout_in_seconds(4,
         "responseTimeoutInSeconds", i32)
     );
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        models::InvokeComponentCommandResponse,
-        runtime::Error<runtime::serde_json::Value>,
-    > {
-        let Self {
-            __client,
-            __options,
-            __query,
-            id,
-            component_path,
-            command_name,
-            body,
-        } = self;
+}
+impl<'a> Operation<'a> for InvokeComponentCommand<'a> {
+    type Ok = models::InvokeComponentCommandResponse;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query, __params } = self;
+        let __InvokeComponentCommand { id, component_path, command_name, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["digitaltwins", id, "components",
@@ -2145,57 +1663,32 @@ impl<'a> InvokeComponentCommand<'a> {
             );
             Ok(request)
         };
-        let request = request?;
-        let operation = runtime::OperationInfo {
-            id: "DigitalTwin_InvokeComponentCommand",
-            idempotent: false,
-            security: None,
-        };
-        let response = __client.core.execute(operation, request, &__options).await?;
-        match response.status().as_u16() {
-            200 => {
-                Ok(models::InvokeComponentCommandResponse {
-                    x_ms_command_statuscode: runtime::header_value::<
-                        i32,
-                        _,
-                    >(&response, "x-ms-command-statuscode")?,
-                    x_ms_request_id: runtime::header_value::<
-                        ::std::string::String,
-                        _,
-                    >(&response, "x-ms-request-id")?,
-                    body: runtime::json_body(response).await?,
-                })
-            }
-            _ => {
-                Err(__client.core.error_from(response, runtime::decode_json_error).await)
-            }
-        }
+        let decode: runtime::Decode<Self::Ok, Self::Err> = |response| Ok(models::InvokeComponentCommandResponse {
+            x_ms_command_statuscode: response.header("x-ms-command-statuscode")?,
+            x_ms_request_id: response.header("x-ms-request-id")?,
+            body: response.json()?,
+        });
+        runtime::send!(
+            __client.send_decoded_boxed(request, __options,
+            "DigitalTwin_InvokeComponentCommand", false, None, & [200],
+            runtime::decode_json_error, true, decode)
+        )
     }
 }
-runtime::into_future!(
-    InvokeComponentCommand, models::InvokeComponentCommandResponse,
-    runtime::serde_json::Value, async
-);
 /// The request of [`Client::devices_invoke_method`](super::client::Client::devices_invoke_method) (operationId `Devices_InvokeMethod`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct DevicesInvokeMethod<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type DevicesInvokeMethod<'a> = Builder<'a, __DevicesInvokeMethod<'a>>;
+/// The parameters of [`DevicesInvokeMethod`].
+#[doc(hidden)]
+pub struct __DevicesInvokeMethod<'a> {
     pub(super) device_id: &'a str,
     pub(super) body: &'a models::CloudToDeviceMethod,
 }
-impl<'a> DevicesInvokeMethod<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        models::CloudToDeviceMethodResult,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _, device_id, body } = self;
+impl<'a> Operation<'a> for DevicesInvokeMethod<'a> {
+    type Ok = models::CloudToDeviceMethodResult;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __DevicesInvokeMethod { device_id, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", device_id, "methods"])
@@ -2214,45 +1707,27 @@ impl<'a> DevicesInvokeMethod<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Devices_InvokeMethod",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Devices_InvokeMethod", false,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    DevicesInvokeMethod, models::CloudToDeviceMethodResult, runtime::serde_json::Value
-);
 /// The request of [`Client::modules_invoke_method`](super::client::Client::modules_invoke_method) (operationId `Modules_InvokeMethod`): set its optional parameters and per-call options, then `.await` it.
-#[must_use = "a request is sent when it is awaited"]
-pub struct ModulesInvokeMethod<'a> {
-    pub(super) __client: &'a super::client::Client,
-    pub(super) __options: runtime::CallOptions,
-    pub(super) __query: runtime::QueryPairs,
+pub type ModulesInvokeMethod<'a> = Builder<'a, __ModulesInvokeMethod<'a>>;
+/// The parameters of [`ModulesInvokeMethod`].
+#[doc(hidden)]
+pub struct __ModulesInvokeMethod<'a> {
     pub(super) device_id: &'a str,
     pub(super) module_id: &'a str,
     pub(super) body: &'a models::CloudToDeviceMethod,
 }
-impl<'a> ModulesInvokeMethod<'a> {
-    runtime::call_options!(__options);
-    /// Sends the request, retrying as the retry policy allows: what `.await` does.
-    pub fn send(
-        self,
-    ) -> runtime::CallFuture<
-        'a,
-        models::CloudToDeviceMethodResult,
-        runtime::serde_json::Value,
-    > {
-        let Self { __client, __options, __query: _, device_id, module_id, body } = self;
+impl<'a> Operation<'a> for ModulesInvokeMethod<'a> {
+    type Ok = models::CloudToDeviceMethodResult;
+    type Err = runtime::serde_json::Value;
+    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+        let Builder { __client, __options, __query: _, __params } = self;
+        let __ModulesInvokeMethod { device_id, module_id, body } = __params;
         let request: runtime::BuiltRequest<runtime::serde_json::Value> = 'build: {
             let mut url = runtime::tri!(
                 'build, __client.core.url(& ["twins", device_id, "modules", module_id,
@@ -2272,21 +1747,9 @@ impl<'a> ModulesInvokeMethod<'a> {
             );
             Ok(request)
         };
-        __client
-            .core
-            .send_json_boxed(
-                runtime::OperationInfo {
-                    id: "Modules_InvokeMethod",
-                    idempotent: false,
-                    security: None,
-                },
-                request,
-                __options,
-                &[200],
-                runtime::decode_json_error,
-            )
+        runtime::send!(
+            __client.send_json_boxed(request, __options, "Modules_InvokeMethod", false,
+            None, & [200], runtime::decode_json_error)
+        )
     }
 }
-runtime::into_future!(
-    ModulesInvokeMethod, models::CloudToDeviceMethodResult, runtime::serde_json::Value
-);
