@@ -1,6 +1,6 @@
 //! `models.rs`: one type per schema, plus the multi-part success types of operations.
 
-use super::docs::{code, doc_attrs, sanitize, with_note};
+use super::docs::{code, doc_attrs, doc_attrs_inline, sanitize, with_note};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef,
@@ -62,7 +62,12 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
         notes.push(format!("Schema {}.", code(&def.source)));
     }
     notes.extend(kind_note);
-    let docs = doc_attrs(&with_note(&description, &notes.join(" ")));
+    let text = with_note(&description, &notes.join(" "));
+    // Inside `json_struct!`'s call, docs are printed as attributes (no placeholder).
+    let docs = match &def.kind {
+        TypeKind::Struct(s) if s.additional.is_none() => doc_attrs_inline(&text),
+        _ => doc_attrs(&text),
+    };
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
     match &def.kind {
@@ -168,7 +173,6 @@ fn struct_def(
     // Structs with `additionalProperties` keep serde's derive (for `flatten`); the others get
     // their impls from `json_struct!`, whose expansion is smaller to compile.
     let derive_serde = s.additional.is_some();
-    let fields = s.fields.iter().map(|f| field(name, f, derive_serde));
     // The derive reaches serde through the runtime, like everything else generated.
     let serde_crate = derive_serde.then(|| quote!(#[serde(crate = "super::runtime::serde")]));
     let additional = s.additional.as_ref().map(|a| {
@@ -205,13 +209,18 @@ fn struct_def(
             }
         }
     });
-    let (derives, other_derive, serde_impls) = if derive_serde {
-        let (derives, other) = serde_derives(def.directions);
-        (derives, other, TokenStream::new())
-    } else {
-        let call = json_struct_call(api, name, cfg, def.directions, s);
-        (TokenStream::new(), TokenStream::new(), call)
-    };
+    if !derive_serde {
+        let derive_default = (!default.is_empty()).then(|| quote!(#[derive(Default)]));
+        let attrs = quote!(#docs #deprecated #derive_default);
+        let call = json_struct_call(api, name, &attrs, cfg, def.directions, s);
+        return quote! {
+            #call
+            #default_fns
+            #default_impl
+        };
+    }
+    let (derives, other_derive) = serde_derives(def.directions);
+    let fields = s.fields.iter().map(|f| field(name, f));
     quote! {
         #docs
         #deprecated
@@ -223,7 +232,6 @@ fn struct_def(
             #(#fields)*
             #additional
         }
-        #serde_impls
         #default_fns
         #default_impl
     }
@@ -263,49 +271,67 @@ fn default_impl(
     })
 }
 
-/// The `json_struct!` call that gives a struct its serde impls and setters: each field with
-/// its position, wire name (`_` when it is the field's name), how it travels, the type of its
-/// value and its setter, if any. Types name `String`, `Vec`, `Option` and `Box` unqualified,
-/// to keep the call short (no generated type takes these names).
+/// The `json_struct!` call that declares a struct (after `attrs`: its docs and attributes)
+/// and gives it its serde impls, constructor and setters: each field with its docs and
+/// attributes, position, wire name (`_` when it is the field's name), how it travels, the type
+/// of its value, and how the constructor takes it or its setter, if any. Types name `String`,
+/// `Vec`, `Option` and `Box` unqualified, to keep the call short (no generated type takes
+/// these names).
 fn json_struct_call(
     api: &Api,
     name: &proc_macro2::Ident,
+    attrs: &TokenStream,
     cfg: &TokenStream,
     directions: Directions,
     s: &StructDef,
 ) -> TokenStream {
     let setters = super::constructors::setter_names(s);
-    let specs = s.fields.iter().enumerate().map(|(index, f)| {
-        let setter = setters
-            .get(index)
-            .and_then(Option::as_deref)
-            .map(|setter| super::constructors::setter_spec(api, f, setter));
-        let index = proc_macro2::Literal::usize_unsuffixed(index);
-        let field_name = ident(&f.rust_name);
-        let wire = if f.rust_name == f.wire_name {
-            quote!(_)
-        } else {
-            let wire = &f.wire_name;
-            quote!(#wire)
-        };
-        let kind = match presence(f) {
-            Presence::Defaulted => {
-                let function = ident(&default_fn_name(f));
-                quote!(default(#function))
-            }
-            Presence::Required => quote!(req),
-            Presence::Nullable => quote!(nullable),
-            Presence::Optional => quote!(opt),
-        };
-        let ty = short_type(&f.ty);
-        match setter {
-            Some(setter) => quote!((#index, #field_name, #wire, #kind, #ty, #setter)),
-            None => quote!((#index, #field_name, #wire, #kind, #ty)),
-        }
-    });
-    let new = super::constructors::new_spec(api, s).map(|new| quote!(, #new));
+    let new = super::constructors::new_name(s);
+    let has_new = new.is_some();
+    let specs: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let setter = setters
+                .get(index)
+                .and_then(Option::as_deref)
+                .map(|setter| super::constructors::setter_spec(api, f, setter));
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let field_name = ident(&f.rust_name);
+            let wire = if f.rust_name == f.wire_name {
+                quote!(_)
+            } else {
+                let wire = &f.wire_name;
+                quote!(#wire)
+            };
+            let kind = match presence(f) {
+                Presence::Defaulted => {
+                    let function = ident(&default_fn_name(f));
+                    quote!(default(#function))
+                }
+                Presence::Required => quote!(req),
+                Presence::Nullable => quote!(nullable),
+                Presence::Optional => quote!(opt),
+            };
+            let ty = short_type(&f.ty);
+            let param = has_new
+                .then(|| super::constructors::param_spec(api, f))
+                .flatten();
+            let docs = field_docs(f, doc_attrs_inline);
+            let tuple = match setter {
+                Some(setter) => quote!((#index, #field_name, #wire, #kind, #ty, #setter)),
+                None => quote!((#index, #field_name, #wire, #kind, #ty #param)),
+            };
+            quote!(#docs #tuple)
+        })
+        .collect();
+    let new = new.map(|new| quote!(, #new));
     let directions = macro_directions(directions);
-    quote!(#cfg super::runtime::json_struct!(#name, #directions [#(#specs),*] #new);)
+    quote! {
+        #cfg
+        super::runtime::json_struct!(#attrs pub struct #name, #directions [#(#specs),*] #new);
+    }
 }
 
 /// The Rust type for `ty` in `models.rs`, with `String`, `Vec`, `Option` and `Box`
@@ -343,7 +369,8 @@ pub(super) fn default_fn_name(f: &Field) -> String {
     format!("default_{}", unraw(&f.rust_name))
 }
 
-fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> TokenStream {
+/// A field's docs, as `attrs` makes them, and `#[deprecated]` for a deprecated field.
+fn field_docs(f: &Field, attrs: fn(&str) -> TokenStream) -> TokenStream {
     let description = f.docs.as_deref().map(sanitize).unwrap_or_default();
     // The wire name where the field's name does not tell it; whether `None` is sent, which
     // the type does not tell; the default. (A field with none of these has no docs.)
@@ -368,20 +395,20 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
     let docs = if docs.is_empty() {
         TokenStream::new()
     } else {
-        doc_attrs(&docs)
+        attrs(&docs)
     };
     let deprecated = deprecated(f.deprecated);
+    quote!(#docs #deprecated)
+}
+
+/// A field of a struct that keeps serde's derive.
+fn field(type_name: &proc_macro2::Ident, f: &Field) -> TokenStream {
+    let docs = field_docs(f, doc_attrs);
     let name = ident(&f.rust_name);
-    let presence = presence(f);
     let ty = field_type(f);
-    let serde = if derive_serde {
-        serde_attr(type_name, f, presence)
-    } else {
-        TokenStream::new()
-    };
+    let serde = serde_attr(type_name, f, presence(f));
     quote! {
         #docs
-        #deprecated
         #serde
         pub #name: #ty,
     }
