@@ -2,67 +2,89 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated, missing_docs)]
 super::runtime::json_struct!(
-    #[doc = " The parameters to execute a direct method on the device."] pub struct
-    CloudToDeviceMethod, [#[doc = " The name of the method to execute."] (0, method_name,
-    "methodName", req, String => new into), #[doc =
-    " The JSON-formatted direct method payload, up to 128kb in size."] (1, payload, _,
-    opt, super::runtime::serde_json::Value, with_payload), (2,
-    response_timeout_in_seconds, "responseTimeoutInSeconds", opt, i32,
-    with_response_timeout_in_seconds), (3, connect_timeout_in_seconds,
-    "connectTimeoutInSeconds", opt, i32, with_connect_timeout_in_seconds)], new
+    /// The parameters to execute a direct method on the device.
+    pub struct CloudToDeviceMethod, [
+        /// The name of the method to execute.
+        (0, method_name, "methodName", req, String => new into),
+        /// The JSON-formatted direct method payload, up to 128kb in size.
+        (1, payload, _, opt, super::runtime::serde_json::Value, with_payload),
+        (2, response_timeout_in_seconds, "responseTimeoutInSeconds", opt, i32, with_response_timeout_in_seconds),
+        (3, connect_timeout_in_seconds, "connectTimeoutInSeconds", opt, i32, with_connect_timeout_in_seconds),
+    ], new
 );
 super::runtime::json_struct!(
-    #[doc = " Represents the Device Method Invocation Results."] #[derive(Default)] pub
-    struct CloudToDeviceMethodResult, [#[doc = " Method invocation result status."] (0,
-    status, _, opt, i32), #[doc = " Method invocation result payload (any JSON value)."]
-    (1, payload, _, opt, super::runtime::serde_json::Value)]
+    /// Represents the Device Method Invocation Results.
+    #[derive(Default)]
+    pub struct CloudToDeviceMethodResult, [
+        /// Method invocation result status.
+        (0, status, _, opt, i32),
+        /// Method invocation result payload (any JSON value).
+        (1, payload, _, opt, super::runtime::serde_json::Value),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The status of capabilities enabled on the device."] #[derive(Default)] pub
-    struct DeviceCapabilities, [#[doc =
-    " The property that determines if the device is an edge device or not."] (0,
-    iot_edge, "iotEdge", opt, bool)]
+    /// The status of capabilities enabled on the device.
+    #[derive(Default)]
+    pub struct DeviceCapabilities, [
+        /// The property that determines if the device is an edge device or not.
+        (0, iot_edge, "iotEdge", opt, bool),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc =
-    " What a scheduled job did on one device: a row of `SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '<job id>'` (optionally `AND devices.jobs.status = '<status>'`), sent to Query_QueryIotHub."]
-    #[derive(Default)] pub struct DeviceJob, [#[doc = " The device."] (0, device_id,
-    "deviceId", opt, String), #[doc = " The job."] (1, job_id, "jobId", opt, String), (2,
-    job_type, "jobType", opt, JobType), (3, status, _, opt, DeviceJobStatus), #[doc =
-    " When the job started on the device. The service may send it without a UTC offset (for example `2016-09-29T18:18:52.7418462`), so it is text; it is UTC."]
-    (4, start_time_utc, "startTimeUtc", opt, String), #[doc =
-    " When the job ended on the device. The service may send it without a UTC offset, so it is text; it is UTC."]
-    (5, end_time_utc, "endTimeUtc", opt, String), #[doc =
-    " When the device job was created."] (6, created_date_time_utc, "createdDateTimeUtc",
-    opt, super::runtime::chrono::DateTime < super::runtime::chrono::Utc >), #[doc =
-    " When the device job last changed."] (7, last_updated_date_time_utc,
-    "lastUpdatedDateTimeUtc", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), (8, outcome, _, opt, DeviceJobOutcome), (9, error, _,
-    opt, DeviceJobError)]
+    /// What a scheduled job did on one device: a row of `SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '<job id>'` (optionally `AND devices.jobs.status = '<status>'`), sent to Query_QueryIotHub.
+    #[derive(Default)]
+    pub struct DeviceJob, [
+        /// The device.
+        (0, device_id, "deviceId", opt, String),
+        /// The job.
+        (1, job_id, "jobId", opt, String),
+        (2, job_type, "jobType", opt, JobType),
+        (3, status, _, opt, DeviceJobStatus),
+        /// When the job started on the device. The service may send it without a UTC offset (for example `2016-09-29T18:18:52.7418462`), so it is text; it is UTC.
+        (4, start_time_utc, "startTimeUtc", opt, String),
+        /// When the job ended on the device. The service may send it without a UTC offset, so it is text; it is UTC.
+        (5, end_time_utc, "endTimeUtc", opt, String),
+        /// When the device job was created.
+        (6, created_date_time_utc, "createdDateTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// When the device job last changed.
+        (7, last_updated_date_time_utc, "lastUpdatedDateTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        (8, outcome, _, opt, DeviceJobOutcome),
+        (9, error, _, opt, DeviceJobError),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc =
-    " Why the job failed on this device (for example the device was offline or did not answer in time)."]
-    #[derive(Default)] pub struct DeviceJobError, [#[doc =
-    " The error code, for example `DeviceNotOnline` or `GatewayTimeout`."] (0, code, _,
-    opt, String), #[doc = " What went wrong."] (1, description, _, opt, String)]
+    /// Why the job failed on this device (for example the device was offline or did not answer in time).
+    #[derive(Default)]
+    pub struct DeviceJobError, [
+        /// The error code, for example `DeviceNotOnline` or `GatewayTimeout`.
+        (0, code, _, opt, String),
+        /// What went wrong.
+        (1, description, _, opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " What the device answered, for a direct-method job."] #[derive(Default)] pub
-    struct DeviceJobOutcome, [#[doc =
-    " The device's answer to the direct method; null for twin updates and for devices that did not answer."]
-    (0, device_method_response, "deviceMethodResponse", opt, CloudToDeviceMethodResult)]
+    /// What the device answered, for a direct-method job.
+    #[derive(Default)]
+    pub struct DeviceJobOutcome, [
+        /// The device's answer to the direct method; null for twin updates and for devices that did not answer.
+        (0, device_method_response, "deviceMethodResponse", opt, CloudToDeviceMethodResult),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The job statistics regarding execution status."] #[derive(Default)] pub
-    struct DeviceJobStatistics, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " The number of devices targeted by the job."] (0, device_count, "deviceCount", opt,
-    i32), #[doc = " The number of failed jobs."] (1, failed_count, "failedCount", opt,
-    i32), #[doc = " The number of succeeded jobs."] (2, succeeded_count,
-    "succeededCount", opt, i32), #[doc = " The number of running jobs."] (3,
-    running_count, "runningCount", opt, i32), #[doc =
-    " The number of pending (scheduled) jobs."] (4, pending_count, "pendingCount", opt,
-    i32)]
+    /// The job statistics regarding execution status.
+    #[derive(Default)]
+    pub struct DeviceJobStatistics, de, #[cfg(feature = "serde-all")] ser, [
+        /// The number of devices targeted by the job.
+        (0, device_count, "deviceCount", opt, i32),
+        /// The number of failed jobs.
+        (1, failed_count, "failedCount", opt, i32),
+        /// The number of succeeded jobs.
+        (2, succeeded_count, "succeededCount", opt, i32),
+        /// The number of running jobs.
+        (3, running_count, "runningCount", opt, i32),
+        /// The number of pending (scheduled) jobs.
+        (4, pending_count, "pendingCount", opt, i32),
+    ]
 );
 /// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -87,60 +109,57 @@ super::runtime::open_enum!(
     "running", Completed => "completed", Failed => "failed", Canceled => "canceled", }
 );
 super::runtime::json_struct!(
-    #[doc =
-    " The body of an IoT Hub error response. The service uses two envelopes. Envelope A: `Message` holds \"ErrorCode:\\<Name\\>;\\<text\\>\" and `ExceptionMessage` holds \"Tracking ID:\\<id\\>-G:0-TimeStamp:\\<timestamp\\>\". Envelope B: an object with `errorCode` (6-digit number such as 404001), `trackingId`, `message` and `timestampUtc`; it is often sent serialised as a JSON string inside `Message` instead of at the top level. All fields are optional. The textual error code (for example `DeviceNotFound`) is also sent in the `iothub-errorcode` response header."]
-    #[derive(Default)] pub struct IotHubError, [#[doc =
-    " Envelope A: \"ErrorCode:\\<Name\\>;\\<text\\>\". Or envelope B serialised as a JSON string, for example {\"errorCode\":404001,...}. Wire name `Message`."]
-    (0, message, "Message", opt, String), #[doc =
-    " Envelope A: \"Tracking ID:\\<id\\>-G:0-TimeStamp:\\<timestamp\\>\". Wire name `ExceptionMessage`."]
-    (1, exception_message, "ExceptionMessage", opt, String), #[doc =
-    " Envelope B. The 6-digit IoT Hub error code, for example 404001 (DeviceNotFound); the first three digits are the HTTP status."]
-    (2, error_code, "errorCode", opt, i32), #[doc =
-    " Envelope B. The tracking id of the failed request."] (3, tracking_id, "trackingId",
-    opt, String), #[doc = " Envelope B. The error text. Wire name `message`."] (4,
-    message2, "message", opt, String), #[doc =
-    " Envelope B. The time of the error, in UTC."] (5, timestamp_utc, "timestampUtc",
-    opt, String)]
+    /// The body of an IoT Hub error response. The service uses two envelopes. Envelope A: `Message` holds "ErrorCode:\<Name\>;\<text\>" and `ExceptionMessage` holds "Tracking ID:\<id\>-G:0-TimeStamp:\<timestamp\>". Envelope B: an object with `errorCode` (6-digit number such as 404001), `trackingId`, `message` and `timestampUtc`; it is often sent serialised as a JSON string inside `Message` instead of at the top level. All fields are optional. The textual error code (for example `DeviceNotFound`) is also sent in the `iothub-errorcode` response header.
+    #[derive(Default)]
+    pub struct IotHubError, [
+        /// Envelope A: "ErrorCode:\<Name\>;\<text\>". Or envelope B serialised as a JSON string, for example {"errorCode":404001,...}. Wire name `Message`.
+        (0, message, "Message", opt, String),
+        /// Envelope A: "Tracking ID:\<id\>-G:0-TimeStamp:\<timestamp\>". Wire name `ExceptionMessage`.
+        (1, exception_message, "ExceptionMessage", opt, String),
+        /// Envelope B. The 6-digit IoT Hub error code, for example 404001 (DeviceNotFound); the first three digits are the HTTP status.
+        (2, error_code, "errorCode", opt, i32),
+        /// Envelope B. The tracking id of the failed request.
+        (3, tracking_id, "trackingId", opt, String),
+        /// Envelope B. The error text. Wire name `message`.
+        (4, message2, "message", opt, String),
+        /// Envelope B. The time of the error, in UTC.
+        (5, timestamp_utc, "timestampUtc", opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/JobProperties`."] pub struct JobProperties,
-    [#[doc = " The unique identifier of the job."] (0, job_id, "jobId", opt, String,
-    with_job_id into), #[doc =
-    " System generated. Ignored at creation. The start date and time of the job in UTC."]
-    (1, start_time_utc, "startTimeUtc", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >, with_start_time_utc), #[doc =
-    " System generated. Ignored at creation. The end date and time of the job in UTC."]
-    (2, end_time_utc, "endTimeUtc", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >, with_end_time_utc), #[doc = " Wire name `type`."] (3,
-    r#type, "type", req, JobType => new), (4, status, _, opt, JobStatus, with_status),
-    #[doc = " System generated. Ignored at creation. The percentage of job completion."]
-    (5, progress, _, opt, i32, with_progress), #[doc =
-    " The URI containing SAS token to a blob container that contains registry data to sync."]
-    (6, input_blob_container_uri, "inputBlobContainerUri", opt, String,
-    with_input_blob_container_uri into), #[doc =
-    " The blob name to use when importing from the input blob container."] (7,
-    input_blob_name, "inputBlobName", opt, String, with_input_blob_name into), #[doc =
-    " The SAS token to access the blob container. This is used to output the status and results of the job."]
-    (8, output_blob_container_uri, "outputBlobContainerUri", opt, String,
-    with_output_blob_container_uri into), #[doc =
-    " The blob name that will be created in the output blob container. This blob will contain the exported device registry information for the IoT Hub."]
-    (9, output_blob_name, "outputBlobName", opt, String, with_output_blob_name into),
-    #[doc =
-    " Optional for export jobs; ignored for other jobs. If not specified, the service defaults to false. If false, authorization keys are included in export output. Keys are exported as null otherwise."]
-    (10, exclude_keys_in_export, "excludeKeysInExport", opt, bool,
-    with_exclude_keys_in_export), #[doc =
-    " The authentication type used for connecting to the storage account."] (11,
-    storage_authentication_type, "storageAuthenticationType", opt,
-    JobPropertiesStorageAuthenticationType, with_storage_authentication_type), (12,
-    identity, _, opt, ManagedIdentity, with_identity), #[doc =
-    " System genereated.  Ignored at creation. The reason for failure, if a failure occurred."]
-    (13, failure_reason, "failureReason", opt, String, with_failure_reason into), #[doc =
-    " Defaults to false. If true, then configurations are included in the data export/import."]
-    (14, include_configurations, "includeConfigurations", opt, bool,
-    with_include_configurations), #[doc =
-    " Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations."]
-    (15, configurations_blob_name, "configurationsBlobName", opt, String,
-    with_configurations_blob_name into)], new
+    /// Schema `#/components/schemas/JobProperties`.
+    pub struct JobProperties, [
+        /// The unique identifier of the job.
+        (0, job_id, "jobId", opt, String, with_job_id into),
+        /// System generated. Ignored at creation. The start date and time of the job in UTC.
+        (1, start_time_utc, "startTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>, with_start_time_utc),
+        /// System generated. Ignored at creation. The end date and time of the job in UTC.
+        (2, end_time_utc, "endTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>, with_end_time_utc),
+        /// Wire name `type`.
+        (3, r#type, "type", req, JobType => new),
+        (4, status, _, opt, JobStatus, with_status),
+        /// System generated. Ignored at creation. The percentage of job completion.
+        (5, progress, _, opt, i32, with_progress),
+        /// The URI containing SAS token to a blob container that contains registry data to sync.
+        (6, input_blob_container_uri, "inputBlobContainerUri", opt, String, with_input_blob_container_uri into),
+        /// The blob name to use when importing from the input blob container.
+        (7, input_blob_name, "inputBlobName", opt, String, with_input_blob_name into),
+        /// The SAS token to access the blob container. This is used to output the status and results of the job.
+        (8, output_blob_container_uri, "outputBlobContainerUri", opt, String, with_output_blob_container_uri into),
+        /// The blob name that will be created in the output blob container. This blob will contain the exported device registry information for the IoT Hub.
+        (9, output_blob_name, "outputBlobName", opt, String, with_output_blob_name into),
+        /// Optional for export jobs; ignored for other jobs. If not specified, the service defaults to false. If false, authorization keys are included in export output. Keys are exported as null otherwise.
+        (10, exclude_keys_in_export, "excludeKeysInExport", opt, bool, with_exclude_keys_in_export),
+        /// The authentication type used for connecting to the storage account.
+        (11, storage_authentication_type, "storageAuthenticationType", opt, JobPropertiesStorageAuthenticationType, with_storage_authentication_type),
+        (12, identity, _, opt, ManagedIdentity, with_identity),
+        /// System genereated.  Ignored at creation. The reason for failure, if a failure occurred.
+        (13, failure_reason, "failureReason", opt, String, with_failure_reason into),
+        /// Defaults to false. If true, then configurations are included in the data export/import.
+        (14, include_configurations, "includeConfigurations", opt, bool, with_include_configurations),
+        /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
+        (15, configurations_blob_name, "configurationsBlobName", opt, String, with_configurations_blob_name into),
+    ], new
 );
 /// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -157,42 +176,49 @@ super::runtime::open_enum!(
     IdentityBased => "identityBased", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/JobRequest`."] pub struct JobRequest, ser,
-    #[cfg(feature = "serde-all")] de, [#[doc = " The unique identifier of the job."] (0,
-    job_id, "jobId", req, String => new into), #[doc = " Wire name `type`."] (1, r#type,
-    "type", req, JobType => new), (2, cloud_to_device_method, "cloudToDeviceMethod", opt,
-    CloudToDeviceMethod, with_cloud_to_device_method), (3, update_twin, "updateTwin",
-    opt, Twin, with_update_twin), #[doc =
-    " The condition for devices to execute the job. This is required if the job type is updateTwin or cloudToDeviceMethod."]
-    (4, query_condition, "queryCondition", opt, String, with_query_condition into), #[doc
-    = " The start date and time of the job in ISO 8601 standard."] (5, start_time,
-    "startTime", opt, super::runtime::chrono::DateTime < super::runtime::chrono::Utc >,
-    with_start_time), #[doc = " The maximum execution time in secounds."] (6,
-    max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64,
-    with_max_execution_time_in_seconds)], new
+    /// Schema `#/components/schemas/JobRequest`.
+    pub struct JobRequest, ser, #[cfg(feature = "serde-all")] de, [
+        /// The unique identifier of the job.
+        (0, job_id, "jobId", req, String => new into),
+        /// Wire name `type`.
+        (1, r#type, "type", req, JobType => new),
+        (2, cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod, with_cloud_to_device_method),
+        (3, update_twin, "updateTwin", opt, Twin, with_update_twin),
+        /// The condition for devices to execute the job. This is required if the job type is updateTwin or cloudToDeviceMethod.
+        (4, query_condition, "queryCondition", opt, String, with_query_condition into),
+        /// The start date and time of the job in ISO 8601 standard.
+        (5, start_time, "startTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>, with_start_time),
+        /// The maximum execution time in secounds.
+        (6, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64, with_max_execution_time_in_seconds),
+    ], new
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/JobResponse`."] #[derive(Default)] pub struct
-    JobResponse, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " System generated.  Ignored at creation. The unique identifier of the job."] (0,
-    job_id, "jobId", opt, String), #[doc = " The device query condition."] (1,
-    query_condition, "queryCondition", opt, String), #[doc =
-    " System generated.  Ignored at creation. The creation date and time of the job."]
-    (2, created_time, "createdTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The start date and time of the scheduled job in UTC."] (3, start_time, "startTime",
-    opt, super::runtime::chrono::DateTime < super::runtime::chrono::Utc >), #[doc =
-    " System generated.  Ignored at creation. The end date and time of the job in UTC."]
-    (4, end_time, "endTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc = " The maximum execution time in secounds."]
-    (5, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64), #[doc =
-    " Wire name `type`."] (6, r#type, "type", opt, JobType), (7, cloud_to_device_method,
-    "cloudToDeviceMethod", opt, CloudToDeviceMethod), (8, update_twin, "updateTwin", opt,
-    Twin), (9, status, _, opt, JobStatus), #[doc =
-    " The reason for the failure, if a failure occurred."] (10, failure_reason,
-    "failureReason", opt, String), #[doc = " The status message of the job."] (11,
-    status_message, "statusMessage", opt, String), (12, device_job_statistics,
-    "deviceJobStatistics", opt, DeviceJobStatistics)]
+    /// Schema `#/components/schemas/JobResponse`.
+    #[derive(Default)]
+    pub struct JobResponse, de, #[cfg(feature = "serde-all")] ser, [
+        /// System generated.  Ignored at creation. The unique identifier of the job.
+        (0, job_id, "jobId", opt, String),
+        /// The device query condition.
+        (1, query_condition, "queryCondition", opt, String),
+        /// System generated.  Ignored at creation. The creation date and time of the job.
+        (2, created_time, "createdTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The start date and time of the scheduled job in UTC.
+        (3, start_time, "startTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// System generated.  Ignored at creation. The end date and time of the job in UTC.
+        (4, end_time, "endTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The maximum execution time in secounds.
+        (5, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64),
+        /// Wire name `type`.
+        (6, r#type, "type", opt, JobType),
+        (7, cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod),
+        (8, update_twin, "updateTwin", opt, Twin),
+        (9, status, _, opt, JobStatus),
+        /// The reason for the failure, if a failure occurred.
+        (10, failure_reason, "failureReason", opt, String),
+        /// The status message of the job.
+        (11, status_message, "statusMessage", opt, String),
+        (12, device_job_statistics, "deviceJobStatistics", opt, DeviceJobStatistics),
+    ]
 );
 /// The status of the job. System generated; ignored at creation. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -265,52 +291,58 @@ super::runtime::open_enum!(
     => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/ManagedIdentity`."] #[derive(Default)] pub
-    struct ManagedIdentity, [(0, user_assigned_identity, "userAssignedIdentity", opt,
-    String)]
+    /// Schema `#/components/schemas/ManagedIdentity`.
+    #[derive(Default)]
+    pub struct ManagedIdentity, [
+        (0, user_assigned_identity, "userAssignedIdentity", opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The Json query request."] #[derive(Default)] pub struct QuerySpecification,
-    ser, #[cfg(feature = "serde-all")] de, [#[doc = " The query string."] (0, query, _,
-    opt, String)]
+    /// The Json query request.
+    #[derive(Default)]
+    pub struct QuerySpecification, ser, #[cfg(feature = "serde-all")] de, [
+        /// The query string.
+        (0, query, _, opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc =
-    " The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub."]
-    #[derive(Default)] pub struct Twin, [#[doc =
-    " The unique identifier of the device in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}."]
-    (0, device_id, "deviceId", opt, String), #[doc =
-    " The unique identifier of the module in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}."]
-    (1, module_id, "moduleId", opt, String), #[doc =
-    " The collection of key-value pairs read and written by the solution back end. They are not visible to device apps. They keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The values are JSON objects, up-to 4KB in length."]
-    (2, tags, _, opt, ::std::collections::BTreeMap < String,
-    super::runtime::serde_json::Value >), (3, properties, _, opt, TwinProperties), #[doc
-    = " The string representing a ETag for the device twin, as per RFC7232."] (4, etag,
-    _, opt, String), #[doc =
-    " The version for the device twin including tags and desired properties"] (5,
-    version, _, opt, i64), #[doc =
-    " The string representing a ETag for the device, as per RFC7232."] (6, device_etag,
-    "deviceEtag", opt, String), #[doc =
-    " The enabled status of the device. If disabled, the device cannot connect to the service."]
-    (7, status, _, opt, TwinStatus), #[doc =
-    " The reason for the current status of the device, if any."] (8, status_reason,
-    "statusReason", opt, String), #[doc =
-    " The date and time when the status of the device was last updated."] (9,
-    status_update_time, "statusUpdateTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc = " The connection state of the device."] (10,
-    connection_state, "connectionState", opt, TwinConnectionState), #[doc =
-    " The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations."]
-    (11, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The number of cloud-to-device messages sent."] (12, cloud_to_device_message_count,
-    "cloudToDeviceMessageCount", opt, i32), #[doc =
-    " The authentication type used by the device."] (13, authentication_type,
-    "authenticationType", opt, TwinAuthenticationType), (14, x509_thumbprint,
-    "x509Thumbprint", opt, X509Thumbprint), (15, capabilities, _, opt,
-    DeviceCapabilities), #[doc = " The scope of the device."] (16, device_scope,
-    "deviceScope", opt, String), #[doc =
-    " The scopes of the upper level edge devices if applicable. Only available for edge devices."]
-    (17, parent_scopes, "parentScopes", opt, Vec < String >)]
+    /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
+    #[derive(Default)]
+    pub struct Twin, [
+        /// The unique identifier of the device in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
+        (0, device_id, "deviceId", opt, String),
+        /// The unique identifier of the module in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
+        (1, module_id, "moduleId", opt, String),
+        /// The collection of key-value pairs read and written by the solution back end. They are not visible to device apps. They keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The values are JSON objects, up-to 4KB in length.
+        (2, tags, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
+        (3, properties, _, opt, TwinProperties),
+        /// The string representing a ETag for the device twin, as per RFC7232.
+        (4, etag, _, opt, String),
+        /// The version for the device twin including tags and desired properties
+        (5, version, _, opt, i64),
+        /// The string representing a ETag for the device, as per RFC7232.
+        (6, device_etag, "deviceEtag", opt, String),
+        /// The enabled status of the device. If disabled, the device cannot connect to the service.
+        (7, status, _, opt, TwinStatus),
+        /// The reason for the current status of the device, if any.
+        (8, status_reason, "statusReason", opt, String),
+        /// The date and time when the status of the device was last updated.
+        (9, status_update_time, "statusUpdateTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The connection state of the device.
+        (10, connection_state, "connectionState", opt, TwinConnectionState),
+        /// The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations.
+        (11, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The number of cloud-to-device messages sent.
+        (12, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
+        /// The authentication type used by the device.
+        (13, authentication_type, "authenticationType", opt, TwinAuthenticationType),
+        (14, x509_thumbprint, "x509Thumbprint", opt, X509Thumbprint),
+        (15, capabilities, _, opt, DeviceCapabilities),
+        /// The scope of the device.
+        (16, device_scope, "deviceScope", opt, String),
+        /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
+        (17, parent_scopes, "parentScopes", opt, Vec<String>),
+    ]
 );
 /// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -345,15 +377,14 @@ super::runtime::open_enum!(
     "Connected", }
 );
 super::runtime::json_struct!(
-    #[doc =
-    " The desired and reported properties of the twin. The maximum depth of the object is 10."]
-    #[derive(Default)] pub struct TwinProperties, [#[doc =
-    " The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length."]
-    (0, desired, _, opt, ::std::collections::BTreeMap < String,
-    super::runtime::serde_json::Value >), #[doc =
-    " The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length."]
-    (1, reported, _, opt, ::std::collections::BTreeMap < String,
-    super::runtime::serde_json::Value >)]
+    /// The desired and reported properties of the twin. The maximum depth of the object is 10.
+    #[derive(Default)]
+    pub struct TwinProperties, [
+        /// The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length.
+        (0, desired, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
+        /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
+        (1, reported, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
+    ]
 );
 /// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -369,11 +400,14 @@ super::runtime::open_enum!(
     TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/X509Thumbprint`."] #[derive(Default)] pub
-    struct X509Thumbprint, [#[doc = " The X509 client certificate primary thumbprint."]
-    (0, primary_thumbprint, "primaryThumbprint", opt, String), #[doc =
-    " The X509 client certificate secondary thumbprint."] (1, secondary_thumbprint,
-    "secondaryThumbprint", opt, String)]
+    /// Schema `#/components/schemas/X509Thumbprint`.
+    #[derive(Default)]
+    pub struct X509Thumbprint, [
+        /// The X509 client certificate primary thumbprint.
+        (0, primary_thumbprint, "primaryThumbprint", opt, String),
+        /// The X509 client certificate secondary thumbprint.
+        (1, secondary_thumbprint, "secondaryThumbprint", opt, String),
+    ]
 );
 /// A successful response of `Query_QueryIotHub`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]

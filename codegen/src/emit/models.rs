@@ -63,10 +63,11 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     }
     notes.extend(kind_note);
     let text = with_note(&description, &notes.join(" "));
-    // Inside `json_struct!`'s call, docs are printed as attributes (no placeholder).
-    let docs = match &def.kind {
-        TypeKind::Struct(s) if s.additional.is_none() => doc_attrs_inline(&text),
-        _ => doc_attrs(&text),
+    // A struct makes its own (inside `json_struct!`'s call, not as attributes).
+    let docs = if matches!(def.kind, TypeKind::Struct(_)) {
+        TokenStream::new()
+    } else {
+        doc_attrs(&text)
     };
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
@@ -75,7 +76,7 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
             let ty = type_tokens(ty, &TokenStream::new());
             quote! { #docs #deprecated #cfg pub type #name = #ty; }
         }
-        TypeKind::Struct(s) => struct_def(api, def, &name, &docs, &deprecated, cfg, s),
+        TypeKind::Struct(s) => struct_def(api, def, &name, &text, &deprecated, cfg, s),
         TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, def.directions, e),
         TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, def.directions, e),
         TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, def.directions, u),
@@ -159,7 +160,7 @@ fn struct_def(
     api: &Api,
     def: &TypeDef,
     name: &proc_macro2::Ident,
-    docs: &TokenStream,
+    doc_text: &str,
     deprecated: &TokenStream,
     cfg: &TokenStream,
     s: &StructDef,
@@ -210,9 +211,12 @@ fn struct_def(
         }
     });
     if !derive_serde {
-        let derive_default = (!default.is_empty()).then(|| quote!(#[derive(Default)]));
-        let attrs = quote!(#docs #deprecated #derive_default);
-        let call = json_struct_call(api, name, &attrs, cfg, def.directions, s);
+        let head = StructHead {
+            docs: doc_text,
+            deprecated: def.deprecated,
+            derive_default: !default.is_empty(),
+        };
+        let call = json_struct_call(api, name, &head, cfg, def.directions, s);
         return quote! {
             #call
             #default_fns
@@ -221,6 +225,7 @@ fn struct_def(
     }
     let (derives, other_derive) = serde_derives(def.directions);
     let fields = s.fields.iter().map(|f| field(name, f));
+    let docs = doc_attrs(doc_text);
     quote! {
         #docs
         #deprecated
@@ -271,16 +276,25 @@ fn default_impl(
     })
 }
 
-/// The `json_struct!` call that declares a struct (after `attrs`: its docs and attributes)
-/// and gives it its serde impls, constructor and setters: each field with its docs and
-/// attributes, position, wire name (`_` when it is the field's name), how it travels, the type
-/// of its value, and how the constructor takes it or its setter, if any. Types name `String`,
-/// `Vec`, `Option` and `Box` unqualified, to keep the call short (no generated type takes
-/// these names).
+/// What `json_struct!`'s call says of a struct before its fields: its docs (sanitized
+/// markdown), whether it is deprecated and whether it derives `Default`.
+struct StructHead<'a> {
+    docs: &'a str,
+    deprecated: bool,
+    derive_default: bool,
+}
+
+/// The `json_struct!` call that declares a struct and gives it its serde impls, constructor
+/// and setters: the struct's docs and attributes, then each field with its docs and
+/// attributes, position, wire name (`_` when it is the field's name), how it travels, the
+/// type of its value, and how the constructor takes it or its setter, if any. Types name
+/// `String`, `Vec`, `Option` and `Box` unqualified, to keep the call short (no generated type
+/// takes these names). Written as text (see [`raw`](super::raw)): a field per line, docs as
+/// `///` lines.
 fn json_struct_call(
     api: &Api,
     name: &proc_macro2::Ident,
-    attrs: &TokenStream,
+    head: &StructHead<'_>,
     cfg: &TokenStream,
     directions: Directions,
     s: &StructDef,
@@ -288,7 +302,7 @@ fn json_struct_call(
     let setters = super::constructors::setter_names(s);
     let new = super::constructors::new_name(s);
     let has_new = new.is_some();
-    let specs: Vec<TokenStream> = s
+    let fields: Vec<(String, bool, TokenStream)> = s
         .fields
         .iter()
         .enumerate()
@@ -318,19 +332,116 @@ fn json_struct_call(
             let param = has_new
                 .then(|| super::constructors::param_spec(api, f))
                 .flatten();
-            let docs = field_docs(f, doc_attrs_inline);
             let tuple = match setter {
                 Some(setter) => quote!((#index, #field_name, #wire, #kind, #ty, #setter)),
                 None => quote!((#index, #field_name, #wire, #kind, #ty #param)),
             };
-            quote!(#docs #tuple)
+            (field_doc_text(f), f.deprecated, tuple)
         })
         .collect();
-    let new = new.map(|new| quote!(, #new));
-    let directions = macro_directions(directions);
-    quote! {
-        #cfg
-        super::runtime::json_struct!(#attrs pub struct #name, #directions [#(#specs),*] #new);
+    let call = JsonStructCall {
+        head,
+        name,
+        directions: macro_directions(directions),
+        fields,
+        new,
+    };
+    super::raw::raw_item(|| call.tokens(cfg), || call.text(cfg))
+}
+
+/// A `json_struct!` call, to write as tokens or as text.
+struct JsonStructCall<'a> {
+    head: &'a StructHead<'a>,
+    name: &'a proc_macro2::Ident,
+    directions: TokenStream,
+    /// Each field: its docs (markdown), whether it is deprecated, and its tuple.
+    fields: Vec<(String, bool, TokenStream)>,
+    new: Option<proc_macro2::Ident>,
+}
+
+impl JsonStructCall<'_> {
+    /// The call, after `cfg`, as tokens.
+    fn tokens(&self, cfg: &TokenStream) -> TokenStream {
+        let head = self.head;
+        let docs = (!head.docs.is_empty()).then(|| doc_attrs_inline(head.docs));
+        let struct_deprecated = deprecated(head.deprecated);
+        let derive_default = head.derive_default.then(|| quote!(#[derive(Default)]));
+        let specs = self.fields.iter().map(|(docs, field_deprecated, tuple)| {
+            let docs = (!docs.is_empty()).then(|| doc_attrs_inline(docs));
+            let field_deprecated = deprecated(*field_deprecated);
+            quote!(#docs #field_deprecated #tuple)
+        });
+        let (name, directions) = (self.name, &self.directions);
+        let new = self.new.as_ref().map(|new| quote!(, #new));
+        quote! {
+            #cfg
+            super::runtime::json_struct!(
+                #docs #struct_deprecated #derive_default pub struct #name, #directions [#(#specs),*] #new
+            );
+        }
+    }
+
+    /// The call, after `cfg`, as text: a field per line, docs as `///` lines.
+    fn text(&self, cfg: &TokenStream) -> String {
+        use super::raw::tokens_text;
+        let head = self.head;
+        let mut out = String::new();
+        if !cfg.is_empty() {
+            out.push_str(&tokens_text(cfg));
+            out.push('\n');
+        }
+        out.push_str("super::runtime::json_struct!(\n");
+        push_doc_lines(&mut out, "    ", head.docs);
+        if head.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        if head.derive_default {
+            out.push_str("    #[derive(Default)]\n");
+        }
+        out.push_str(&format!("    pub struct {}, ", self.name));
+        if !self.directions.is_empty() {
+            out.push_str(&tokens_text(&self.directions));
+            out.push(' ');
+        }
+        out.push('[');
+        if !self.fields.is_empty() {
+            out.push('\n');
+            for (docs, field_deprecated, tuple) in &self.fields {
+                push_doc_lines(&mut out, "        ", docs);
+                if *field_deprecated {
+                    out.push_str("        #[deprecated]\n");
+                }
+                out.push_str("        ");
+                out.push_str(&tokens_text(tuple));
+                out.push_str(",\n");
+            }
+            out.push_str("    ");
+        }
+        out.push(']');
+        if let Some(new) = &self.new {
+            out.push_str(&format!(", {new}"));
+        }
+        out.push_str("\n);\n");
+        out
+    }
+}
+
+/// Docs as `///` lines at `indent`, as prettyplease prints them (`///` and the line after a
+/// space when not empty, trailing spaces trimmed); nothing for empty docs.
+fn push_doc_lines(out: &mut String, indent: &str, markdown: &str) {
+    let markdown = markdown.trim_end();
+    if markdown.is_empty() {
+        return;
+    }
+    for line in markdown.split('\n') {
+        out.push_str(indent);
+        out.push_str("///");
+        let line = line.trim_end_matches(' ');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
     }
 }
 
@@ -369,8 +480,8 @@ pub(super) fn default_fn_name(f: &Field) -> String {
     format!("default_{}", unraw(&f.rust_name))
 }
 
-/// A field's docs, as `attrs` makes them, and `#[deprecated]` for a deprecated field.
-fn field_docs(f: &Field, attrs: fn(&str) -> TokenStream) -> TokenStream {
+/// A field's docs (markdown; empty for none).
+fn field_doc_text(f: &Field) -> String {
     let description = f.docs.as_deref().map(sanitize).unwrap_or_default();
     // The wire name where the field's name does not tell it; whether `None` is sent, which
     // the type does not tell; the default. (A field with none of these has no docs.)
@@ -391,24 +502,20 @@ fn field_docs(f: &Field, attrs: fn(&str) -> TokenStream) -> TokenStream {
         };
         notes.push(format!("Takes {} when absent.", code(&text)));
     }
-    let docs = with_note(&description, &notes.join(" "));
-    let docs = if docs.is_empty() {
-        TokenStream::new()
-    } else {
-        attrs(&docs)
-    };
-    let deprecated = deprecated(f.deprecated);
-    quote!(#docs #deprecated)
+    with_note(&description, &notes.join(" "))
 }
 
 /// A field of a struct that keeps serde's derive.
 fn field(type_name: &proc_macro2::Ident, f: &Field) -> TokenStream {
-    let docs = field_docs(f, doc_attrs);
+    let docs = field_doc_text(f);
+    let docs = (!docs.is_empty()).then(|| doc_attrs(&docs));
+    let deprecated = deprecated(f.deprecated);
     let name = ident(&f.rust_name);
     let ty = field_type(f);
     let serde = serde_attr(type_name, f, presence(f));
     quote! {
         #docs
+        #deprecated
         #serde
         pub #name: #ty,
     }

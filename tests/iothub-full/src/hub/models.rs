@@ -2,11 +2,14 @@
 //! The types of request and response bodies, one per schema of the document.
 #![allow(deprecated, missing_docs)]
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/AuthenticationMechanism`."] #[derive(Default)]
-    pub struct AuthenticationMechanism, [(0, symmetric_key, "symmetricKey", opt,
-    SymmetricKey), (1, x509_thumbprint, "x509Thumbprint", opt, X509Thumbprint), #[doc =
-    " The type of authentication used to connect to the service. Wire name `type`."] (2,
-    r#type, "type", opt, AuthenticationMechanismType)]
+    /// Schema `#/components/schemas/AuthenticationMechanism`.
+    #[derive(Default)]
+    pub struct AuthenticationMechanism, [
+        (0, symmetric_key, "symmetricKey", opt, SymmetricKey),
+        (1, x509_thumbprint, "x509Thumbprint", opt, X509Thumbprint),
+        /// The type of authentication used to connect to the service. Wire name `type`.
+        (2, r#type, "type", opt, AuthenticationMechanismType),
+    ]
 );
 /// The type of authentication used to connect to the service. Schema `#/components/schemas/AuthenticationMechanism/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -27,124 +30,145 @@ super::runtime::open_enum!(
     CertificateAuthority => "certificateAuthority", None => "none", }
 );
 super::runtime::json_struct!(
-    #[doc = " The result of the bulk registry operation."] #[derive(Default)] pub struct
-    BulkRegistryOperationResult, [#[doc = " The operation result."] (0, is_successful,
-    "isSuccessful", opt, bool), #[doc = " The device registry operation errors."] (1,
-    errors, _, opt, Vec < DeviceRegistryOperationError >), #[doc =
-    " The device registry operation warnings."] (2, warnings, _, opt, Vec <
-    DeviceRegistryOperationWarning >)]
+    /// The result of the bulk registry operation.
+    #[derive(Default)]
+    pub struct BulkRegistryOperationResult, [
+        /// The operation result.
+        (0, is_successful, "isSuccessful", opt, bool),
+        /// The device registry operation errors.
+        (1, errors, _, opt, Vec<DeviceRegistryOperationError>),
+        /// The device registry operation warnings.
+        (2, warnings, _, opt, Vec<DeviceRegistryOperationWarning>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The parameters to execute a direct method on the device."]
-    #[derive(Default)] pub struct CloudToDeviceMethod, [#[doc =
-    " The name of the method to execute."] (0, method_name, "methodName", opt, String),
-    #[doc = " The JSON-formatted direct method payload, up to 128kb in size."] (1,
-    payload, _, opt, ::std::collections::BTreeMap < String,
-    super::runtime::serde_json::Value >), (2, response_timeout_in_seconds,
-    "responseTimeoutInSeconds", opt, i32), (3, connect_timeout_in_seconds,
-    "connectTimeoutInSeconds", opt, i32)]
+    /// The parameters to execute a direct method on the device.
+    #[derive(Default)]
+    pub struct CloudToDeviceMethod, [
+        /// The name of the method to execute.
+        (0, method_name, "methodName", opt, String),
+        /// The JSON-formatted direct method payload, up to 128kb in size.
+        (1, payload, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
+        (2, response_timeout_in_seconds, "responseTimeoutInSeconds", opt, i32),
+        (3, connect_timeout_in_seconds, "connectTimeoutInSeconds", opt, i32),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Represents the Device Method Invocation Results."] #[derive(Default)] pub
-    struct CloudToDeviceMethodResult, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " Method invocation result status."] (0, status, _, opt, i32), #[doc =
-    " Method invocation result payload."] (1, payload, _, opt,
-    ::std::collections::BTreeMap < String, super::runtime::serde_json::Value >)]
+    /// Represents the Device Method Invocation Results.
+    #[derive(Default)]
+    pub struct CloudToDeviceMethodResult, de, #[cfg(feature = "serde-all")] ser, [
+        /// Method invocation result status.
+        (0, status, _, opt, i32),
+        /// Method invocation result payload.
+        (1, payload, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The configuration for Iot Hub device and module twins."] #[derive(Default)]
-    pub struct Configuration, [#[doc = " The unique identifier of the configuration."]
-    (0, id, _, opt, String), #[doc = " The schema version of the configuration."] (1,
-    schema_version, "schemaVersion", opt, String), #[doc =
-    " The key-value pairs used to describe the configuration."] (2, labels, _, opt,
-    ::std::collections::BTreeMap < String, String >), (3, content, _, opt,
-    ConfigurationContent), #[doc =
-    " The query used to define the targeted devices or modules. The query is based on twin tags and/or reported properties."]
-    (4, target_condition, "targetCondition", opt, String), #[doc =
-    " The creation date and time of the configuration."] (5, created_time_utc,
-    "createdTimeUtc", opt, super::runtime::chrono::DateTime < super::runtime::chrono::Utc
-    >), #[doc = " The update date and time of the configuration."] (6,
-    last_updated_time_utc, "lastUpdatedTimeUtc", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The priority number assigned to the configuration."] (7, priority, _, opt, i32),
-    (8, system_metrics, "systemMetrics", opt, ConfigurationMetrics), (9, metrics, _, opt,
-    ConfigurationMetrics), #[doc = " The ETag of the configuration."] (10, etag, _, opt,
-    String)]
+    /// The configuration for Iot Hub device and module twins.
+    #[derive(Default)]
+    pub struct Configuration, [
+        /// The unique identifier of the configuration.
+        (0, id, _, opt, String),
+        /// The schema version of the configuration.
+        (1, schema_version, "schemaVersion", opt, String),
+        /// The key-value pairs used to describe the configuration.
+        (2, labels, _, opt, ::std::collections::BTreeMap<String, String>),
+        (3, content, _, opt, ConfigurationContent),
+        /// The query used to define the targeted devices or modules. The query is based on twin tags and/or reported properties.
+        (4, target_condition, "targetCondition", opt, String),
+        /// The creation date and time of the configuration.
+        (5, created_time_utc, "createdTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The update date and time of the configuration.
+        (6, last_updated_time_utc, "lastUpdatedTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The priority number assigned to the configuration.
+        (7, priority, _, opt, i32),
+        (8, system_metrics, "systemMetrics", opt, ConfigurationMetrics),
+        (9, metrics, _, opt, ConfigurationMetrics),
+        /// The ETag of the configuration.
+        (10, etag, _, opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The configuration content for devices or modules on edge devices."]
-    #[derive(Default)] pub struct ConfigurationContent, [#[doc =
-    " The device configuration content."] (0, device_content, "deviceContent", opt,
-    ::std::collections::BTreeMap < String, ::std::collections::BTreeMap < String,
-    super::runtime::serde_json::Value > >), #[doc =
-    " The modules configuration content."] (1, modules_content, "modulesContent", opt,
-    ::std::collections::BTreeMap < String, ::std::collections::BTreeMap < String,
-    ::std::collections::BTreeMap < String, super::runtime::serde_json::Value > > >),
-    #[doc = " The module configuration content."] (2, module_content, "moduleContent",
-    opt, ::std::collections::BTreeMap < String, ::std::collections::BTreeMap < String,
-    super::runtime::serde_json::Value > >)]
+    /// The configuration content for devices or modules on edge devices.
+    #[derive(Default)]
+    pub struct ConfigurationContent, [
+        /// The device configuration content.
+        (0, device_content, "deviceContent", opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+        /// The modules configuration content.
+        (1, modules_content, "modulesContent", opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>>),
+        /// The module configuration content.
+        (2, module_content, "moduleContent", opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The configuration metrics for Iot Hub devices and modules."]
-    #[derive(Default)] pub struct ConfigurationMetrics, [#[doc =
-    " The results of the metrics collection queries."] (0, results, _, opt,
-    ::std::collections::BTreeMap < String, i64 >), #[doc =
-    " The key-value pairs with queries and their identifier."] (1, queries, _, opt,
-    ::std::collections::BTreeMap < String, String >)]
+    /// The configuration metrics for Iot Hub devices and modules.
+    #[derive(Default)]
+    pub struct ConfigurationMetrics, [
+        /// The results of the metrics collection queries.
+        (0, results, _, opt, ::std::collections::BTreeMap<String, i64>),
+        /// The key-value pairs with queries and their identifier.
+        (1, queries, _, opt, ::std::collections::BTreeMap<String, String>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/ConfigurationQueriesTestInput`."]
-    #[derive(Default)] pub struct ConfigurationQueriesTestInput, ser, #[cfg(feature =
-    "serde-all")] de, [#[doc =
-    " The query used to define targeted devices or modules. The query is based on twin tags and/or reported properties."]
-    (0, target_condition, "targetCondition", opt, String), #[doc =
-    " The key-value pairs with queries and their identifier."] (1, custom_metric_queries,
-    "customMetricQueries", opt, ::std::collections::BTreeMap < String, String >)]
+    /// Schema `#/components/schemas/ConfigurationQueriesTestInput`.
+    #[derive(Default)]
+    pub struct ConfigurationQueriesTestInput, ser, #[cfg(feature = "serde-all")] de, [
+        /// The query used to define targeted devices or modules. The query is based on twin tags and/or reported properties.
+        (0, target_condition, "targetCondition", opt, String),
+        /// The key-value pairs with queries and their identifier.
+        (1, custom_metric_queries, "customMetricQueries", opt, ::std::collections::BTreeMap<String, String>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/ConfigurationQueriesTestResponse`."]
-    #[derive(Default)] pub struct ConfigurationQueriesTestResponse, de, #[cfg(feature =
-    "serde-all")] ser, [#[doc = " The errors from running the target condition query."]
-    (0, target_condition_error, "targetConditionError", opt, String), #[doc =
-    " The errors from running the custom metric query."] (1, custom_metric_query_errors,
-    "customMetricQueryErrors", opt, ::std::collections::BTreeMap < String, String >)]
+    /// Schema `#/components/schemas/ConfigurationQueriesTestResponse`.
+    #[derive(Default)]
+    pub struct ConfigurationQueriesTestResponse, de, #[cfg(feature = "serde-all")] ser, [
+        /// The errors from running the target condition query.
+        (0, target_condition_error, "targetConditionError", opt, String),
+        /// The errors from running the custom metric query.
+        (1, custom_metric_query_errors, "customMetricQueryErrors", opt, ::std::collections::BTreeMap<String, String>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/Device`."] #[derive(Default)] pub struct
-    Device, [#[doc = " The unique identifier of the device."] (0, device_id, "deviceId",
-    opt, String), #[doc =
-    " The IoT Hub-generated, case-sensitive string up to 128 characters long. This value is used to distinguish devices with the same deviceId, when they have been deleted and re-created."]
-    (1, generation_id, "generationId", opt, String), #[doc =
-    " The string representing a weak ETag for the device identity, as per RFC7232."] (2,
-    etag, _, opt, String), #[doc = " The state of the device."] (3, connection_state,
-    "connectionState", opt, DeviceConnectionState), #[doc =
-    " The status of the device. If the status disabled, a device cannot connect to the service."]
-    (4, status, _, opt, DeviceStatus), #[doc =
-    " The 128 character-long string that stores the reason for the device identity status. All UTF-8 characters are allowed."]
-    (5, status_reason, "statusReason", opt, String), #[doc =
-    " The date and time the connection state was last updated."] (6,
-    connection_state_updated_time, "connectionStateUpdatedTime", opt,
-    super::runtime::chrono::DateTime < super::runtime::chrono::Utc >), #[doc =
-    " The date and time when the status field was last updated."] (7,
-    status_updated_time, "statusUpdatedTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The date and last time the device last connected, received, or sent a message."]
-    (8, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The number of cloud-to-device messages currently queued to be sent to the device."]
-    (9, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32), (10,
-    authentication, _, opt, AuthenticationMechanism), (11, capabilities, _, opt,
-    DeviceCapabilities), #[doc =
-    " The scope of the device. Auto generated and immutable for edge devices and modifiable in leaf devices to create child/parent relationship."]
-    (12, device_scope, "deviceScope", opt, String), #[doc =
-    " The scopes of the upper level edge devices if applicable. Only available for edge devices."]
-    (13, parent_scopes, "parentScopes", opt, Vec < String >)]
+    /// Schema `#/components/schemas/Device`.
+    #[derive(Default)]
+    pub struct Device, [
+        /// The unique identifier of the device.
+        (0, device_id, "deviceId", opt, String),
+        /// The IoT Hub-generated, case-sensitive string up to 128 characters long. This value is used to distinguish devices with the same deviceId, when they have been deleted and re-created.
+        (1, generation_id, "generationId", opt, String),
+        /// The string representing a weak ETag for the device identity, as per RFC7232.
+        (2, etag, _, opt, String),
+        /// The state of the device.
+        (3, connection_state, "connectionState", opt, DeviceConnectionState),
+        /// The status of the device. If the status disabled, a device cannot connect to the service.
+        (4, status, _, opt, DeviceStatus),
+        /// The 128 character-long string that stores the reason for the device identity status. All UTF-8 characters are allowed.
+        (5, status_reason, "statusReason", opt, String),
+        /// The date and time the connection state was last updated.
+        (6, connection_state_updated_time, "connectionStateUpdatedTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The date and time when the status field was last updated.
+        (7, status_updated_time, "statusUpdatedTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The date and last time the device last connected, received, or sent a message.
+        (8, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The number of cloud-to-device messages currently queued to be sent to the device.
+        (9, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
+        (10, authentication, _, opt, AuthenticationMechanism),
+        (11, capabilities, _, opt, DeviceCapabilities),
+        /// The scope of the device. Auto generated and immutable for edge devices and modifiable in leaf devices to create child/parent relationship.
+        (12, device_scope, "deviceScope", opt, String),
+        /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
+        (13, parent_scopes, "parentScopes", opt, Vec<String>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The status of capabilities enabled on the device."] #[derive(Default)] pub
-    struct DeviceCapabilities, [#[doc =
-    " The property that determines if the device is an edge device or not."] (0,
-    iot_edge, "iotEdge", opt, bool)]
+    /// The status of capabilities enabled on the device.
+    #[derive(Default)]
+    pub struct DeviceCapabilities, [
+        /// The property that determines if the device is an edge device or not.
+        (0, iot_edge, "iotEdge", opt, bool),
+    ]
 );
 /// The state of the device. Schema `#/components/schemas/Device/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -161,26 +185,36 @@ super::runtime::open_enum!(
     "Connected", }
 );
 super::runtime::json_struct!(
-    #[doc = " The job statistics regarding execution status."] #[derive(Default)] pub
-    struct DeviceJobStatistics, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " The number of devices targeted by the job."] (0, device_count, "deviceCount", opt,
-    i32), #[doc = " The number of failed jobs."] (1, failed_count, "failedCount", opt,
-    i32), #[doc = " The number of succeeded jobs."] (2, succeeded_count,
-    "succeededCount", opt, i32), #[doc = " The number of running jobs."] (3,
-    running_count, "runningCount", opt, i32), #[doc =
-    " The number of pending (scheduled) jobs."] (4, pending_count, "pendingCount", opt,
-    i32)]
+    /// The job statistics regarding execution status.
+    #[derive(Default)]
+    pub struct DeviceJobStatistics, de, #[cfg(feature = "serde-all")] ser, [
+        /// The number of devices targeted by the job.
+        (0, device_count, "deviceCount", opt, i32),
+        /// The number of failed jobs.
+        (1, failed_count, "failedCount", opt, i32),
+        /// The number of succeeded jobs.
+        (2, succeeded_count, "succeededCount", opt, i32),
+        /// The number of running jobs.
+        (3, running_count, "runningCount", opt, i32),
+        /// The number of pending (scheduled) jobs.
+        (4, pending_count, "pendingCount", opt, i32),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The device registry operation error details."] #[derive(Default)] pub
-    struct DeviceRegistryOperationError, [#[doc =
-    " The unique identifier of the device."] (0, device_id, "deviceId", opt, String),
-    #[doc = " The error code."] (1, error_code, "errorCode", opt,
-    DeviceRegistryOperationErrorErrorCode), #[doc = " The details of the error."] (2,
-    error_status, "errorStatus", opt, String), #[doc =
-    " The unique identifier of the module, if applicable."] (3, module_id, "moduleId",
-    opt, String), #[doc = " The type of the operation that failed."] (4, operation, _,
-    opt, String)]
+    /// The device registry operation error details.
+    #[derive(Default)]
+    pub struct DeviceRegistryOperationError, [
+        /// The unique identifier of the device.
+        (0, device_id, "deviceId", opt, String),
+        /// The error code.
+        (1, error_code, "errorCode", opt, DeviceRegistryOperationErrorErrorCode),
+        /// The details of the error.
+        (2, error_status, "errorStatus", opt, String),
+        /// The unique identifier of the module, if applicable.
+        (3, module_id, "moduleId", opt, String),
+        /// The type of the operation that failed.
+        (4, operation, _, opt, String),
+    ]
 );
 /// The error code. Schema `#/components/schemas/DeviceRegistryOperationError/properties/errorCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -788,12 +822,16 @@ super::runtime::open_enum!(
     "GenericGatewayTimeout", GatewayTimeout => "GatewayTimeout", }
 );
 super::runtime::json_struct!(
-    #[doc = " The device registry operation warning details."] #[derive(Default)] pub
-    struct DeviceRegistryOperationWarning, [#[doc =
-    " The unique identifier of the device."] (0, device_id, "deviceId", opt, String),
-    #[doc = " The warning code."] (1, warning_code, "warningCode", opt,
-    DeviceRegistryOperationWarningWarningCode), #[doc = " The details of the warning."]
-    (2, warning_status, "warningStatus", opt, String)]
+    /// The device registry operation warning details.
+    #[derive(Default)]
+    pub struct DeviceRegistryOperationWarning, [
+        /// The unique identifier of the device.
+        (0, device_id, "deviceId", opt, String),
+        /// The warning code.
+        (1, warning_code, "warningCode", opt, DeviceRegistryOperationWarningWarningCode),
+        /// The details of the warning.
+        (2, warning_status, "warningStatus", opt, String),
+    ]
 );
 /// The warning code. Schema `#/components/schemas/DeviceRegistryOperationWarning/properties/warningCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -821,29 +859,33 @@ super::runtime::open_enum!(
     DeviceStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/ExportImportDevice`."] #[derive(Default)] pub
-    struct ExportImportDevice, ser, #[cfg(feature = "serde-all")] de, [#[doc =
-    " The unique identifier of the device."] (0, id, _, opt, String), #[doc =
-    " The unique identifier of the module, if applicable."] (1, module_id, "moduleId",
-    opt, String), #[doc =
-    " The string representing a weak ETag for the device RFC7232. The value is only used if import mode is updateIfMatchETag, in that case the import operation is performed only if this ETag matches the value maintained by the server."]
-    (2, e_tag, "eTag", opt, String), #[doc =
-    " The type of registry operation and ETag preferences."] (3, import_mode,
-    "importMode", opt, ExportImportDeviceImportMode), #[doc =
-    " The status of the module. If disabled, the module cannot connect to the service."]
-    (4, status, _, opt, ExportImportDeviceStatus), #[doc =
-    " The 128 character-long string that stores the reason for the device identity status. All UTF-8 characters are allowed."]
-    (5, status_reason, "statusReason", opt, String), (6, authentication, _, opt,
-    AuthenticationMechanism), #[doc =
-    " The string representing a weak ETag for the device twin RFC7232. The value is only used if import mode is updateIfMatchETag, in that case the import operation is performed only if this ETag matches the value maintained by the server."]
-    (7, twin_e_tag, "twinETag", opt, String), #[doc =
-    " The JSON document read and written by the solution back end. The tags are not visible to device apps."]
-    (8, tags, _, opt, ::std::collections::BTreeMap < String, ::std::collections::BTreeMap
-    < String, super::runtime::serde_json::Value > >), (9, properties, _, opt,
-    PropertyContainer), (10, capabilities, _, opt, DeviceCapabilities), #[doc =
-    " The scope of the device."] (11, device_scope, "deviceScope", opt, String), #[doc =
-    " The scopes of the upper level edge devices if applicable. Only available for edge devices."]
-    (12, parent_scopes, "parentScopes", opt, Vec < String >)]
+    /// Schema `#/components/schemas/ExportImportDevice`.
+    #[derive(Default)]
+    pub struct ExportImportDevice, ser, #[cfg(feature = "serde-all")] de, [
+        /// The unique identifier of the device.
+        (0, id, _, opt, String),
+        /// The unique identifier of the module, if applicable.
+        (1, module_id, "moduleId", opt, String),
+        /// The string representing a weak ETag for the device RFC7232. The value is only used if import mode is updateIfMatchETag, in that case the import operation is performed only if this ETag matches the value maintained by the server.
+        (2, e_tag, "eTag", opt, String),
+        /// The type of registry operation and ETag preferences.
+        (3, import_mode, "importMode", opt, ExportImportDeviceImportMode),
+        /// The status of the module. If disabled, the module cannot connect to the service.
+        (4, status, _, opt, ExportImportDeviceStatus),
+        /// The 128 character-long string that stores the reason for the device identity status. All UTF-8 characters are allowed.
+        (5, status_reason, "statusReason", opt, String),
+        (6, authentication, _, opt, AuthenticationMechanism),
+        /// The string representing a weak ETag for the device twin RFC7232. The value is only used if import mode is updateIfMatchETag, in that case the import operation is performed only if this ETag matches the value maintained by the server.
+        (7, twin_e_tag, "twinETag", opt, String),
+        /// The JSON document read and written by the solution back end. The tags are not visible to device apps.
+        (8, tags, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+        (9, properties, _, opt, PropertyContainer),
+        (10, capabilities, _, opt, DeviceCapabilities),
+        /// The scope of the device.
+        (11, device_scope, "deviceScope", opt, String),
+        /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
+        (12, parent_scopes, "parentScopes", opt, Vec<String>),
+    ]
 );
 /// The type of registry operation and ETag preferences. Schema `#/components/schemas/ExportImportDevice/properties/importMode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -886,40 +928,41 @@ super::runtime::open_enum!(
     "enabled", Disabled => "disabled", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/JobProperties`."] #[derive(Default)] pub
-    struct JobProperties, [#[doc = " The unique identifier of the job."] (0, job_id,
-    "jobId", opt, String), #[doc =
-    " System generated. Ignored at creation. The start date and time of the job in UTC."]
-    (1, start_time_utc, "startTimeUtc", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " System generated. Ignored at creation. The end date and time of the job in UTC."]
-    (2, end_time_utc, "endTimeUtc", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc = " The job type. Wire name `type`."] (3,
-    r#type, "type", opt, JobPropertiesType), #[doc =
-    " System generated. Ignored at creation. The status of the job."] (4, status, _, opt,
-    JobPropertiesStatus), #[doc =
-    " System generated. Ignored at creation. The percentage of job completion."] (5,
-    progress, _, opt, i32), #[doc =
-    " The URI containing SAS token to a blob container that contains registry data to sync."]
-    (6, input_blob_container_uri, "inputBlobContainerUri", opt, String), #[doc =
-    " The blob name to use when importing from the input blob container."] (7,
-    input_blob_name, "inputBlobName", opt, String), #[doc =
-    " The SAS token to access the blob container. This is used to output the status and results of the job."]
-    (8, output_blob_container_uri, "outputBlobContainerUri", opt, String), #[doc =
-    " The blob name that will be created in the output blob container. This blob will contain the exported device registry information for the IoT Hub."]
-    (9, output_blob_name, "outputBlobName", opt, String), #[doc =
-    " Optional for export jobs; ignored for other jobs. If not specified, the service defaults to false. If false, authorization keys are included in export output. Keys are exported as null otherwise."]
-    (10, exclude_keys_in_export, "excludeKeysInExport", opt, bool), #[doc =
-    " The authentication type used for connecting to the storage account."] (11,
-    storage_authentication_type, "storageAuthenticationType", opt,
-    JobPropertiesStorageAuthenticationType), (12, identity, _, opt, ManagedIdentity),
-    #[doc =
-    " System genereated.  Ignored at creation. The reason for failure, if a failure occurred."]
-    (13, failure_reason, "failureReason", opt, String), #[doc =
-    " Defaults to false. If true, then configurations are included in the data export/import."]
-    (14, include_configurations, "includeConfigurations", opt, bool), #[doc =
-    " Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations."]
-    (15, configurations_blob_name, "configurationsBlobName", opt, String)]
+    /// Schema `#/components/schemas/JobProperties`.
+    #[derive(Default)]
+    pub struct JobProperties, [
+        /// The unique identifier of the job.
+        (0, job_id, "jobId", opt, String),
+        /// System generated. Ignored at creation. The start date and time of the job in UTC.
+        (1, start_time_utc, "startTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// System generated. Ignored at creation. The end date and time of the job in UTC.
+        (2, end_time_utc, "endTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The job type. Wire name `type`.
+        (3, r#type, "type", opt, JobPropertiesType),
+        /// System generated. Ignored at creation. The status of the job.
+        (4, status, _, opt, JobPropertiesStatus),
+        /// System generated. Ignored at creation. The percentage of job completion.
+        (5, progress, _, opt, i32),
+        /// The URI containing SAS token to a blob container that contains registry data to sync.
+        (6, input_blob_container_uri, "inputBlobContainerUri", opt, String),
+        /// The blob name to use when importing from the input blob container.
+        (7, input_blob_name, "inputBlobName", opt, String),
+        /// The SAS token to access the blob container. This is used to output the status and results of the job.
+        (8, output_blob_container_uri, "outputBlobContainerUri", opt, String),
+        /// The blob name that will be created in the output blob container. This blob will contain the exported device registry information for the IoT Hub.
+        (9, output_blob_name, "outputBlobName", opt, String),
+        /// Optional for export jobs; ignored for other jobs. If not specified, the service defaults to false. If false, authorization keys are included in export output. Keys are exported as null otherwise.
+        (10, exclude_keys_in_export, "excludeKeysInExport", opt, bool),
+        /// The authentication type used for connecting to the storage account.
+        (11, storage_authentication_type, "storageAuthenticationType", opt, JobPropertiesStorageAuthenticationType),
+        (12, identity, _, opt, ManagedIdentity),
+        /// System genereated.  Ignored at creation. The reason for failure, if a failure occurred.
+        (13, failure_reason, "failureReason", opt, String),
+        /// Defaults to false. If true, then configurations are included in the data export/import.
+        (14, include_configurations, "includeConfigurations", opt, bool),
+        /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
+        (15, configurations_blob_name, "configurationsBlobName", opt, String),
+    ]
 );
 /// System generated. Ignored at creation. The status of the job. Schema `#/components/schemas/JobProperties/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1006,18 +1049,22 @@ super::runtime::open_enum!(
     => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/JobRequest`."] #[derive(Default)] pub struct
-    JobRequest, ser, #[cfg(feature = "serde-all")] de, [#[doc =
-    " The unique identifier of the job."] (0, job_id, "jobId", opt, String), #[doc =
-    " The job type. Wire name `type`."] (1, r#type, "type", opt, JobRequestType), (2,
-    cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod), (3,
-    update_twin, "updateTwin", opt, Twin), #[doc =
-    " The condition for devices to execute the job. This is required if the job type is updateTwin or cloudToDeviceMethod."]
-    (4, query_condition, "queryCondition", opt, String), #[doc =
-    " The start date and time of the job in ISO 8601 standard."] (5, start_time,
-    "startTime", opt, super::runtime::chrono::DateTime < super::runtime::chrono::Utc >),
-    #[doc = " The maximum execution time in secounds."] (6,
-    max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64)]
+    /// Schema `#/components/schemas/JobRequest`.
+    #[derive(Default)]
+    pub struct JobRequest, ser, #[cfg(feature = "serde-all")] de, [
+        /// The unique identifier of the job.
+        (0, job_id, "jobId", opt, String),
+        /// The job type. Wire name `type`.
+        (1, r#type, "type", opt, JobRequestType),
+        (2, cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod),
+        (3, update_twin, "updateTwin", opt, Twin),
+        /// The condition for devices to execute the job. This is required if the job type is updateTwin or cloudToDeviceMethod.
+        (4, query_condition, "queryCondition", opt, String),
+        /// The start date and time of the job in ISO 8601 standard.
+        (5, start_time, "startTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The maximum execution time in secounds.
+        (6, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64),
+    ]
 );
 /// The job type. Schema `#/components/schemas/JobRequest/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1064,29 +1111,33 @@ super::runtime::open_enum!(
     => "failoverDataCopy", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/JobResponse`."] #[derive(Default)] pub struct
-    JobResponse, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " System generated.  Ignored at creation. The unique identifier of the job."] (0,
-    job_id, "jobId", opt, String), #[doc = " The device query condition."] (1,
-    query_condition, "queryCondition", opt, String), #[doc =
-    " System generated.  Ignored at creation. The creation date and time of the job."]
-    (2, created_time, "createdTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The start date and time of the scheduled job in UTC."] (3, start_time, "startTime",
-    opt, super::runtime::chrono::DateTime < super::runtime::chrono::Utc >), #[doc =
-    " System generated.  Ignored at creation. The end date and time of the job in UTC."]
-    (4, end_time, "endTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc = " The maximum execution time in secounds."]
-    (5, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64), #[doc =
-    " The job type. Wire name `type`."] (6, r#type, "type", opt, JobResponseType), (7,
-    cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod), (8,
-    update_twin, "updateTwin", opt, Twin), #[doc =
-    " System generated.  Ignored at creation. The status of the job."] (9, status, _,
-    opt, JobResponseStatus), #[doc =
-    " The reason for the failure, if a failure occurred."] (10, failure_reason,
-    "failureReason", opt, String), #[doc = " The status message of the job."] (11,
-    status_message, "statusMessage", opt, String), (12, device_job_statistics,
-    "deviceJobStatistics", opt, DeviceJobStatistics)]
+    /// Schema `#/components/schemas/JobResponse`.
+    #[derive(Default)]
+    pub struct JobResponse, de, #[cfg(feature = "serde-all")] ser, [
+        /// System generated.  Ignored at creation. The unique identifier of the job.
+        (0, job_id, "jobId", opt, String),
+        /// The device query condition.
+        (1, query_condition, "queryCondition", opt, String),
+        /// System generated.  Ignored at creation. The creation date and time of the job.
+        (2, created_time, "createdTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The start date and time of the scheduled job in UTC.
+        (3, start_time, "startTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// System generated.  Ignored at creation. The end date and time of the job in UTC.
+        (4, end_time, "endTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The maximum execution time in secounds.
+        (5, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64),
+        /// The job type. Wire name `type`.
+        (6, r#type, "type", opt, JobResponseType),
+        (7, cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod),
+        (8, update_twin, "updateTwin", opt, Twin),
+        /// System generated.  Ignored at creation. The status of the job.
+        (9, status, _, opt, JobResponseStatus),
+        /// The reason for the failure, if a failure occurred.
+        (10, failure_reason, "failureReason", opt, String),
+        /// The status message of the job.
+        (11, status_message, "statusMessage", opt, String),
+        (12, device_job_statistics, "deviceJobStatistics", opt, DeviceJobStatistics),
+    ]
 );
 /// System generated.  Ignored at creation. The status of the job. Schema `#/components/schemas/JobResponse/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1161,32 +1212,36 @@ super::runtime::open_enum!(
     FailoverDataCopy => "failoverDataCopy", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/ManagedIdentity`."] #[derive(Default)] pub
-    struct ManagedIdentity, [(0, user_assigned_identity, "userAssignedIdentity", opt,
-    String)]
+    /// Schema `#/components/schemas/ManagedIdentity`.
+    #[derive(Default)]
+    pub struct ManagedIdentity, [
+        (0, user_assigned_identity, "userAssignedIdentity", opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The module identity on a device."] #[derive(Default)] pub struct Module,
-    [#[doc = " The unique identifier of the module."] (0, module_id, "moduleId", opt,
-    String), #[doc =
-    " Identifies who manages this module. For instance, this value is \\\\\"IotEdge\\\\\" if the edge runtime owns this module."]
-    (1, managed_by, "managedBy", opt, String), #[doc =
-    " The unique identifier of the device."] (2, device_id, "deviceId", opt, String),
-    #[doc =
-    " The IoT Hub generated, case-sensitive string up to 128 characters long. This value is used to distinguish modules with the same moduleId, when they have been deleted and re-created."]
-    (3, generation_id, "generationId", opt, String), #[doc =
-    " The string representing a weak ETag for the module identity, as per RFC7232."] (4,
-    etag, _, opt, String), #[doc = " The connection state of the device."] (5,
-    connection_state, "connectionState", opt, ModuleConnectionState), #[doc =
-    " The date and time the connection state was last updated."] (6,
-    connection_state_updated_time, "connectionStateUpdatedTime", opt,
-    super::runtime::chrono::DateTime < super::runtime::chrono::Utc >), #[doc =
-    " The date and time the device last connected, received, or sent a message."] (7,
-    last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The number of cloud-to-module messages currently queued to be sent to the module."]
-    (8, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32), (9,
-    authentication, _, opt, AuthenticationMechanism)]
+    /// The module identity on a device.
+    #[derive(Default)]
+    pub struct Module, [
+        /// The unique identifier of the module.
+        (0, module_id, "moduleId", opt, String),
+        /// Identifies who manages this module. For instance, this value is \\"IotEdge\\" if the edge runtime owns this module.
+        (1, managed_by, "managedBy", opt, String),
+        /// The unique identifier of the device.
+        (2, device_id, "deviceId", opt, String),
+        /// The IoT Hub generated, case-sensitive string up to 128 characters long. This value is used to distinguish modules with the same moduleId, when they have been deleted and re-created.
+        (3, generation_id, "generationId", opt, String),
+        /// The string representing a weak ETag for the module identity, as per RFC7232.
+        (4, etag, _, opt, String),
+        /// The connection state of the device.
+        (5, connection_state, "connectionState", opt, ModuleConnectionState),
+        /// The date and time the connection state was last updated.
+        (6, connection_state_updated_time, "connectionStateUpdatedTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The date and time the device last connected, received, or sent a message.
+        (7, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The number of cloud-to-module messages currently queued to be sent to the module.
+        (8, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
+        (9, authentication, _, opt, AuthenticationMechanism),
+    ]
 );
 /// The connection state of the device. Schema `#/components/schemas/Module/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1203,34 +1258,37 @@ super::runtime::open_enum!(
     "Connected", }
 );
 super::runtime::json_struct!(
-    #[doc =
-    " The desired and reported properties of the twin. The maximum depth of the object is 10."]
-    #[derive(Default)] pub struct PropertyContainer, ser, #[cfg(feature = "serde-all")]
-    de, [#[doc =
-    " The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length."]
-    (0, desired, _, opt, ::std::collections::BTreeMap < String,
-    ::std::collections::BTreeMap < String, super::runtime::serde_json::Value > >), #[doc
-    =
-    " The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length."]
-    (1, reported, _, opt, ::std::collections::BTreeMap < String,
-    ::std::collections::BTreeMap < String, super::runtime::serde_json::Value > >)]
+    /// The desired and reported properties of the twin. The maximum depth of the object is 10.
+    #[derive(Default)]
+    pub struct PropertyContainer, ser, #[cfg(feature = "serde-all")] de, [
+        /// The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length.
+        (0, desired, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+        /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
+        (1, reported, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The result of a device message queue purge operation."] #[derive(Default)]
-    pub struct PurgeMessageQueueResult, de, #[cfg(feature = "serde-all")] ser, [(0,
-    total_messages_purged, "totalMessagesPurged", opt, i32), #[doc =
-    " The unique identifier of the device."] (1, device_id, "deviceId", opt, String),
-    #[doc = " The unique identifier of the module."] (2, module_id, "moduleId", opt,
-    String)]
+    /// The result of a device message queue purge operation.
+    #[derive(Default)]
+    pub struct PurgeMessageQueueResult, de, #[cfg(feature = "serde-all")] ser, [
+        (0, total_messages_purged, "totalMessagesPurged", opt, i32),
+        /// The unique identifier of the device.
+        (1, device_id, "deviceId", opt, String),
+        /// The unique identifier of the module.
+        (2, module_id, "moduleId", opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " The query result."] #[derive(Default)] pub struct QueryResult, de,
-    #[cfg(feature = "serde-all")] ser, [#[doc =
-    " The query result type. Wire name `type`."] (0, r#type, "type", opt,
-    QueryResultType), #[doc = " The query result items, as a collection."] (1, items, _,
-    opt, Vec < ::std::collections::BTreeMap < String, super::runtime::serde_json::Value >
-    >), #[doc = " The continuation token."] (2, continuation_token, "continuationToken",
-    opt, String)]
+    /// The query result.
+    #[derive(Default)]
+    pub struct QueryResult, de, #[cfg(feature = "serde-all")] ser, [
+        /// The query result type. Wire name `type`.
+        (0, r#type, "type", opt, QueryResultType),
+        /// The query result items, as a collection.
+        (1, items, _, opt, Vec<::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+        /// The continuation token.
+        (2, continuation_token, "continuationToken", opt, String),
+    ]
 );
 /// The query result type. Schema `#/components/schemas/QueryResult/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1261,70 +1319,81 @@ super::runtime::open_enum!(
     DeviceRegistration => "deviceRegistration", }
 );
 super::runtime::json_struct!(
-    #[doc = " The Json query request."] #[derive(Default)] pub struct QuerySpecification,
-    ser, #[cfg(feature = "serde-all")] de, [#[doc = " The query string."] (0, query, _,
-    opt, String)]
+    /// The Json query request.
+    #[derive(Default)]
+    pub struct QuerySpecification, ser, #[cfg(feature = "serde-all")] de, [
+        /// The query string.
+        (0, query, _, opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/RegistryStatistics`."] #[derive(Default)] pub
-    struct RegistryStatistics, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " The total number of devices registered for the IoT Hub."] (0, total_device_count,
-    "totalDeviceCount", opt, i64), #[doc = " The number of currently enabled devices."]
-    (1, enabled_device_count, "enabledDeviceCount", opt, i64), #[doc =
-    " The number of currently disabled devices."] (2, disabled_device_count,
-    "disabledDeviceCount", opt, i64)]
+    /// Schema `#/components/schemas/RegistryStatistics`.
+    #[derive(Default)]
+    pub struct RegistryStatistics, de, #[cfg(feature = "serde-all")] ser, [
+        /// The total number of devices registered for the IoT Hub.
+        (0, total_device_count, "totalDeviceCount", opt, i64),
+        /// The number of currently enabled devices.
+        (1, enabled_device_count, "enabledDeviceCount", opt, i64),
+        /// The number of currently disabled devices.
+        (2, disabled_device_count, "disabledDeviceCount", opt, i64),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/ServiceStatistics`."] #[derive(Default)] pub
-    struct ServiceStatistics, de, #[cfg(feature = "serde-all")] ser, [#[doc =
-    " The number of currently connected devices."] (0, connected_device_count,
-    "connectedDeviceCount", opt, i64)]
+    /// Schema `#/components/schemas/ServiceStatistics`.
+    #[derive(Default)]
+    pub struct ServiceStatistics, de, #[cfg(feature = "serde-all")] ser, [
+        /// The number of currently connected devices.
+        (0, connected_device_count, "connectedDeviceCount", opt, i64),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/SymmetricKey`."] #[derive(Default)] pub struct
-    SymmetricKey, [#[doc = " The base64 encoded primary key of the device."] (0,
-    primary_key, "primaryKey", opt, String), #[doc =
-    " The base64 encoded secondary key of the device."] (1, secondary_key,
-    "secondaryKey", opt, String)]
+    /// Schema `#/components/schemas/SymmetricKey`.
+    #[derive(Default)]
+    pub struct SymmetricKey, [
+        /// The base64 encoded primary key of the device.
+        (0, primary_key, "primaryKey", opt, String),
+        /// The base64 encoded secondary key of the device.
+        (1, secondary_key, "secondaryKey", opt, String),
+    ]
 );
 super::runtime::json_struct!(
-    #[doc =
-    " The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub."]
-    #[derive(Default)] pub struct Twin, [#[doc =
-    " The unique identifier of the device in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}."]
-    (0, device_id, "deviceId", opt, String), #[doc =
-    " The unique identifier of the module in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}."]
-    (1, module_id, "moduleId", opt, String), #[doc =
-    " The collection of key-value pairs read and written by the solution back end. They are not visible to device apps. They keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The values are JSON objects, up-to 4KB in length."]
-    (2, tags, _, opt, ::std::collections::BTreeMap < String, ::std::collections::BTreeMap
-    < String, super::runtime::serde_json::Value > >), (3, properties, _, opt,
-    TwinProperties), #[doc =
-    " The string representing a ETag for the device twin, as per RFC7232."] (4, etag, _,
-    opt, String), #[doc =
-    " The version for the device twin including tags and desired properties"] (5,
-    version, _, opt, i64), #[doc =
-    " The string representing a ETag for the device, as per RFC7232."] (6, device_etag,
-    "deviceEtag", opt, String), #[doc =
-    " The enabled status of the device. If disabled, the device cannot connect to the service."]
-    (7, status, _, opt, TwinStatus), #[doc =
-    " The reason for the current status of the device, if any."] (8, status_reason,
-    "statusReason", opt, String), #[doc =
-    " The date and time when the status of the device was last updated."] (9,
-    status_update_time, "statusUpdateTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc = " The connection state of the device."] (10,
-    connection_state, "connectionState", opt, TwinConnectionState), #[doc =
-    " The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations."]
-    (11, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime <
-    super::runtime::chrono::Utc >), #[doc =
-    " The number of cloud-to-device messages sent."] (12, cloud_to_device_message_count,
-    "cloudToDeviceMessageCount", opt, i32), #[doc =
-    " The authentication type used by the device."] (13, authentication_type,
-    "authenticationType", opt, TwinAuthenticationType), (14, x509_thumbprint,
-    "x509Thumbprint", opt, X509Thumbprint), (15, capabilities, _, opt,
-    DeviceCapabilities), #[doc = " The scope of the device."] (16, device_scope,
-    "deviceScope", opt, String), #[doc =
-    " The scopes of the upper level edge devices if applicable. Only available for edge devices."]
-    (17, parent_scopes, "parentScopes", opt, Vec < String >)]
+    /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
+    #[derive(Default)]
+    pub struct Twin, [
+        /// The unique identifier of the device in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
+        (0, device_id, "deviceId", opt, String),
+        /// The unique identifier of the module in the identity registry of the IoT Hub. It is a case-sensitive string (up to 128 char long) of ASCII 7-bit alphanumeric chars, and the following special characters {'-', ':', '.', '+', '%', '_', '#', '*', '?', '!', '(', ')', ',', '=', '@', ';', '$', '''}.
+        (1, module_id, "moduleId", opt, String),
+        /// The collection of key-value pairs read and written by the solution back end. They are not visible to device apps. They keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The values are JSON objects, up-to 4KB in length.
+        (2, tags, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+        (3, properties, _, opt, TwinProperties),
+        /// The string representing a ETag for the device twin, as per RFC7232.
+        (4, etag, _, opt, String),
+        /// The version for the device twin including tags and desired properties
+        (5, version, _, opt, i64),
+        /// The string representing a ETag for the device, as per RFC7232.
+        (6, device_etag, "deviceEtag", opt, String),
+        /// The enabled status of the device. If disabled, the device cannot connect to the service.
+        (7, status, _, opt, TwinStatus),
+        /// The reason for the current status of the device, if any.
+        (8, status_reason, "statusReason", opt, String),
+        /// The date and time when the status of the device was last updated.
+        (9, status_update_time, "statusUpdateTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The connection state of the device.
+        (10, connection_state, "connectionState", opt, TwinConnectionState),
+        /// The date and time when the device last connected or received or sent a message. The date and time is sepecified in ISO8601 datetime format in UTC, for example, 2015-01-28T16:24:48.789Z. This value is not updated if the device uses the HTTP/1 protocol to perform messaging operations.
+        (11, last_activity_time, "lastActivityTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
+        /// The number of cloud-to-device messages sent.
+        (12, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
+        /// The authentication type used by the device.
+        (13, authentication_type, "authenticationType", opt, TwinAuthenticationType),
+        (14, x509_thumbprint, "x509Thumbprint", opt, X509Thumbprint),
+        (15, capabilities, _, opt, DeviceCapabilities),
+        /// The scope of the device.
+        (16, device_scope, "deviceScope", opt, String),
+        /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
+        (17, parent_scopes, "parentScopes", opt, Vec<String>),
+    ]
 );
 /// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1359,16 +1428,14 @@ super::runtime::open_enum!(
     "Connected", }
 );
 super::runtime::json_struct!(
-    #[doc =
-    " The desired and reported properties of the twin. The maximum depth of the object is 10."]
-    #[derive(Default)] pub struct TwinProperties, [#[doc =
-    " The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length."]
-    (0, desired, _, opt, ::std::collections::BTreeMap < String,
-    ::std::collections::BTreeMap < String, super::runtime::serde_json::Value > >), #[doc
-    =
-    " The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length."]
-    (1, reported, _, opt, ::std::collections::BTreeMap < String,
-    ::std::collections::BTreeMap < String, super::runtime::serde_json::Value > >)]
+    /// The desired and reported properties of the twin. The maximum depth of the object is 10.
+    #[derive(Default)]
+    pub struct TwinProperties, [
+        /// The collection of desired property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The desired porperty values are JSON objects, up-to 4KB in length.
+        (0, desired, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+        /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
+        (1, reported, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
+    ]
 );
 /// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1384,11 +1451,14 @@ super::runtime::open_enum!(
     TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
 );
 super::runtime::json_struct!(
-    #[doc = " Schema `#/components/schemas/X509Thumbprint`."] #[derive(Default)] pub
-    struct X509Thumbprint, [#[doc = " The X509 client certificate primary thumbprint."]
-    (0, primary_thumbprint, "primaryThumbprint", opt, String), #[doc =
-    " The X509 client certificate secondary thumbprint."] (1, secondary_thumbprint,
-    "secondaryThumbprint", opt, String)]
+    /// Schema `#/components/schemas/X509Thumbprint`.
+    #[derive(Default)]
+    pub struct X509Thumbprint, [
+        /// The X509 client certificate primary thumbprint.
+        (0, primary_thumbprint, "primaryThumbprint", opt, String),
+        /// The X509 client certificate secondary thumbprint.
+        (1, secondary_thumbprint, "secondaryThumbprint", opt, String),
+    ]
 );
 /// A successful response of `Query_GetTwins`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]
