@@ -10,8 +10,7 @@ super::runtime::json_struct!(
         (1, payload, _, opt, super::runtime::serde_json::Value, with_payload),
         (2, response_timeout_in_seconds, "responseTimeoutInSeconds", opt, i32, with_response_timeout_in_seconds),
         (3, connect_timeout_in_seconds, "connectTimeoutInSeconds", opt, i32, with_connect_timeout_in_seconds),
-    ], new
-);
+    ], new);
 super::runtime::json_struct!(
     /// Represents the Device Method Invocation Results.
     #[derive(Default)]
@@ -20,16 +19,14 @@ super::runtime::json_struct!(
         (0, status, _, opt, i32),
         /// Method invocation result payload (any JSON value).
         (1, payload, _, opt, super::runtime::serde_json::Value),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The status of capabilities enabled on the device.
     #[derive(Default)]
     pub struct DeviceCapabilities, [
         /// The property that determines if the device is an edge device or not.
         (0, iot_edge, "iotEdge", opt, bool),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// What a scheduled job did on one device: a row of `SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '<job id>'` (optionally `AND devices.jobs.status = '<status>'`), sent to Query_QueryIotHub.
     #[derive(Default)]
@@ -38,8 +35,7 @@ super::runtime::json_struct!(
         (0, device_id, "deviceId", opt, String),
         /// The job.
         (1, job_id, "jobId", opt, String),
-        (2, job_type, "jobType", opt, JobType),
-        (3, status, _, opt, DeviceJobStatus),
+        (2, job_type, "jobType", opt, JobType), (3, status, _, opt, DeviceJobStatus),
         /// When the job started on the device. The service may send it without a UTC offset (for example `2016-09-29T18:18:52.7418462`), so it is text; it is UTC.
         (4, start_time_utc, "startTimeUtc", opt, String),
         /// When the job ended on the device. The service may send it without a UTC offset, so it is text; it is UTC.
@@ -48,10 +44,8 @@ super::runtime::json_struct!(
         (6, created_date_time_utc, "createdDateTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
         /// When the device job last changed.
         (7, last_updated_date_time_utc, "lastUpdatedDateTimeUtc", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
-        (8, outcome, _, opt, DeviceJobOutcome),
-        (9, error, _, opt, DeviceJobError),
-    ]
-);
+        (8, outcome, _, opt, DeviceJobOutcome), (9, error, _, opt, DeviceJobError),
+    ]);
 super::runtime::json_struct!(
     /// Why the job failed on this device (for example the device was offline or did not answer in time).
     #[derive(Default)]
@@ -60,16 +54,14 @@ super::runtime::json_struct!(
         (0, code, _, opt, String),
         /// What went wrong.
         (1, description, _, opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// What the device answered, for a direct-method job.
     #[derive(Default)]
     pub struct DeviceJobOutcome, [
         /// The device's answer to the direct method; null for twin updates and for devices that did not answer.
         (0, device_method_response, "deviceMethodResponse", opt, CloudToDeviceMethodResult),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The job statistics regarding execution status.
     #[derive(Default)]
@@ -84,8 +76,7 @@ super::runtime::json_struct!(
         (3, running_count, "runningCount", opt, i32),
         /// The number of pending (scheduled) jobs.
         (4, pending_count, "pendingCount", opt, i32),
-    ]
-);
+    ]);
 /// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceJobStatus {
@@ -124,8 +115,7 @@ super::runtime::json_struct!(
         (4, message2, "message", opt, String),
         /// Envelope B. The time of the error, in UTC.
         (5, timestamp_utc, "timestampUtc", opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobProperties`.
     pub struct JobProperties, [
@@ -159,8 +149,7 @@ super::runtime::json_struct!(
         (14, include_configurations, "includeConfigurations", opt, bool, with_include_configurations),
         /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
         (15, configurations_blob_name, "configurationsBlobName", opt, String, with_configurations_blob_name into),
-    ], new
-);
+    ], new);
 /// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStorageAuthenticationType {
@@ -190,8 +179,7 @@ super::runtime::json_struct!(
         (5, start_time, "startTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>, with_start_time),
         /// The maximum execution time in secounds.
         (6, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64, with_max_execution_time_in_seconds),
-    ], new
-);
+    ], new);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobResponse`.
     #[derive(Default)]
@@ -211,15 +199,13 @@ super::runtime::json_struct!(
         /// Wire name `type`.
         (6, r#type, "type", opt, JobType),
         (7, cloud_to_device_method, "cloudToDeviceMethod", opt, CloudToDeviceMethod),
-        (8, update_twin, "updateTwin", opt, Twin),
-        (9, status, _, opt, JobStatus),
+        (8, update_twin, "updateTwin", opt, Twin), (9, status, _, opt, JobStatus),
         /// The reason for the failure, if a failure occurred.
         (10, failure_reason, "failureReason", opt, String),
         /// The status message of the job.
         (11, status_message, "statusMessage", opt, String),
         (12, device_job_statistics, "deviceJobStatistics", opt, DeviceJobStatistics),
-    ]
-);
+    ]);
 /// The status of the job. System generated; ignored at creation. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobStatus {
@@ -295,16 +281,14 @@ super::runtime::json_struct!(
     #[derive(Default)]
     pub struct ManagedIdentity, [
         (0, user_assigned_identity, "userAssignedIdentity", opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The Json query request.
     #[derive(Default)]
     pub struct QuerySpecification, ser, #[cfg(feature = "serde-all")] de, [
         /// The query string.
         (0, query, _, opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
     #[derive(Default)]
@@ -342,8 +326,7 @@ super::runtime::json_struct!(
         (16, device_scope, "deviceScope", opt, String),
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (17, parent_scopes, "parentScopes", opt, Vec<String>),
-    ]
-);
+    ]);
 /// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinAuthenticationType {
@@ -384,8 +367,7 @@ super::runtime::json_struct!(
         (0, desired, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
         /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
         (1, reported, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
-    ]
-);
+    ]);
 /// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinStatus {
@@ -407,8 +389,7 @@ super::runtime::json_struct!(
         (0, primary_thumbprint, "primaryThumbprint", opt, String),
         /// The X509 client certificate secondary thumbprint.
         (1, secondary_thumbprint, "secondaryThumbprint", opt, String),
-    ]
-);
+    ]);
 /// A successful response of `Query_QueryIotHub`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryIotHubResponse {

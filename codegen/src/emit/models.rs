@@ -381,7 +381,8 @@ impl JsonStructCall<'_> {
         }
     }
 
-    /// The call, after `cfg`, as text: a field per line, docs as `///` lines.
+    /// The call, after `cfg`, as text: docs as `///` lines, a documented field on a line of its
+    /// own, the list closed with the call (`], new);`).
     fn text(&self, cfg: &TokenStream) -> String {
         use super::raw::tokens_text;
         let head = self.head;
@@ -406,14 +407,34 @@ impl JsonStructCall<'_> {
         out.push('[');
         if !self.fields.is_empty() {
             out.push('\n');
+            // A documented (or deprecated) field on a line of its own under its docs; runs of
+            // the others share lines up to the width.
+            let mut line = String::new();
             for (docs, field_deprecated, tuple) in &self.fields {
+                let tuple = tokens_text(tuple);
+                let alone = !docs.is_empty() || *field_deprecated;
+                let width = line.chars().count() + 1 + tuple.chars().count() + 1;
+                if !line.is_empty() && (alone || width > CALL_WIDTH) {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                }
                 push_doc_lines(&mut out, "        ", docs);
                 if *field_deprecated {
                     out.push_str("        #[deprecated]\n");
                 }
-                out.push_str("        ");
-                out.push_str(&tokens_text(tuple));
-                out.push_str(",\n");
+                line.push_str(if line.is_empty() { "        " } else { " " });
+                line.push_str(&tuple);
+                line.push(',');
+                if alone {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                }
+            }
+            if !line.is_empty() {
+                out.push_str(&line);
+                out.push('\n');
             }
             out.push_str("    ");
         }
@@ -421,10 +442,13 @@ impl JsonStructCall<'_> {
         if let Some(new) = &self.new {
             out.push_str(&format!(", {new}"));
         }
-        out.push_str("\n);\n");
+        out.push_str(");\n");
         out
     }
 }
+
+/// The width up to which fields without docs share a line in a `json_struct!` call.
+const CALL_WIDTH: usize = 100;
 
 /// Docs as `///` lines at `indent`, as prettyplease prints them (`///` and the line after a
 /// space when not empty, trailing spaces trimmed); nothing for empty docs.

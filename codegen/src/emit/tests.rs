@@ -278,7 +278,7 @@ fn json_structs_get_their_constructor_and_setters_from_the_macro() -> TestResult
         "(7, limit, _, default(default_limit), i64, with_limit)",
         // A boxed field's setter takes the value unboxed.
         "(8, parent, _, opt, Box<Call>, with_parent box Call),",
-        "], new\n);",
+        "], new);",
     ] {
         assert!(models.contains(expected), "{expected}\n---\n{models}");
     }

@@ -9,8 +9,7 @@ super::runtime::json_struct!(
         (1, x509_thumbprint, "x509Thumbprint", opt, X509Thumbprint),
         /// The type of authentication used to connect to the service. Wire name `type`.
         (2, r#type, "type", opt, AuthenticationMechanismType),
-    ]
-);
+    ]);
 /// The type of authentication used to connect to the service. Schema `#/components/schemas/AuthenticationMechanism/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthenticationMechanismType {
@@ -39,8 +38,7 @@ super::runtime::json_struct!(
         (1, errors, _, opt, Vec<DeviceRegistryOperationError>),
         /// The device registry operation warnings.
         (2, warnings, _, opt, Vec<DeviceRegistryOperationWarning>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The parameters to execute a direct method on the device.
     #[derive(Default)]
@@ -51,8 +49,7 @@ super::runtime::json_struct!(
         (1, payload, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
         (2, response_timeout_in_seconds, "responseTimeoutInSeconds", opt, i32),
         (3, connect_timeout_in_seconds, "connectTimeoutInSeconds", opt, i32),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Represents the Device Method Invocation Results.
     #[derive(Default)]
@@ -61,8 +58,7 @@ super::runtime::json_struct!(
         (0, status, _, opt, i32),
         /// Method invocation result payload.
         (1, payload, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The configuration for Iot Hub device and module twins.
     #[derive(Default)]
@@ -86,8 +82,7 @@ super::runtime::json_struct!(
         (9, metrics, _, opt, ConfigurationMetrics),
         /// The ETag of the configuration.
         (10, etag, _, opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The configuration content for devices or modules on edge devices.
     #[derive(Default)]
@@ -98,8 +93,7 @@ super::runtime::json_struct!(
         (1, modules_content, "modulesContent", opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>>),
         /// The module configuration content.
         (2, module_content, "moduleContent", opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The configuration metrics for Iot Hub devices and modules.
     #[derive(Default)]
@@ -108,8 +102,7 @@ super::runtime::json_struct!(
         (0, results, _, opt, ::std::collections::BTreeMap<String, i64>),
         /// The key-value pairs with queries and their identifier.
         (1, queries, _, opt, ::std::collections::BTreeMap<String, String>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ConfigurationQueriesTestInput`.
     #[derive(Default)]
@@ -118,8 +111,7 @@ super::runtime::json_struct!(
         (0, target_condition, "targetCondition", opt, String),
         /// The key-value pairs with queries and their identifier.
         (1, custom_metric_queries, "customMetricQueries", opt, ::std::collections::BTreeMap<String, String>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ConfigurationQueriesTestResponse`.
     #[derive(Default)]
@@ -128,8 +120,7 @@ super::runtime::json_struct!(
         (0, target_condition_error, "targetConditionError", opt, String),
         /// The errors from running the custom metric query.
         (1, custom_metric_query_errors, "customMetricQueryErrors", opt, ::std::collections::BTreeMap<String, String>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/Device`.
     #[derive(Default)]
@@ -160,16 +151,14 @@ super::runtime::json_struct!(
         (12, device_scope, "deviceScope", opt, String),
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (13, parent_scopes, "parentScopes", opt, Vec<String>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The status of capabilities enabled on the device.
     #[derive(Default)]
     pub struct DeviceCapabilities, [
         /// The property that determines if the device is an edge device or not.
         (0, iot_edge, "iotEdge", opt, bool),
-    ]
-);
+    ]);
 /// The state of the device. Schema `#/components/schemas/Device/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceConnectionState {
@@ -198,8 +187,7 @@ super::runtime::json_struct!(
         (3, running_count, "runningCount", opt, i32),
         /// The number of pending (scheduled) jobs.
         (4, pending_count, "pendingCount", opt, i32),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The device registry operation error details.
     #[derive(Default)]
@@ -214,8 +202,7 @@ super::runtime::json_struct!(
         (3, module_id, "moduleId", opt, String),
         /// The type of the operation that failed.
         (4, operation, _, opt, String),
-    ]
-);
+    ]);
 /// The error code. Schema `#/components/schemas/DeviceRegistryOperationError/properties/errorCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceRegistryOperationErrorErrorCode {
@@ -831,8 +818,7 @@ super::runtime::json_struct!(
         (1, warning_code, "warningCode", opt, DeviceRegistryOperationWarningWarningCode),
         /// The details of the warning.
         (2, warning_status, "warningStatus", opt, String),
-    ]
-);
+    ]);
 /// The warning code. Schema `#/components/schemas/DeviceRegistryOperationWarning/properties/warningCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceRegistryOperationWarningWarningCode {
@@ -879,14 +865,12 @@ super::runtime::json_struct!(
         (7, twin_e_tag, "twinETag", opt, String),
         /// The JSON document read and written by the solution back end. The tags are not visible to device apps.
         (8, tags, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
-        (9, properties, _, opt, PropertyContainer),
-        (10, capabilities, _, opt, DeviceCapabilities),
+        (9, properties, _, opt, PropertyContainer), (10, capabilities, _, opt, DeviceCapabilities),
         /// The scope of the device.
         (11, device_scope, "deviceScope", opt, String),
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (12, parent_scopes, "parentScopes", opt, Vec<String>),
-    ]
-);
+    ]);
 /// The type of registry operation and ETag preferences. Schema `#/components/schemas/ExportImportDevice/properties/importMode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ExportImportDeviceImportMode {
@@ -962,8 +946,7 @@ super::runtime::json_struct!(
         (14, include_configurations, "includeConfigurations", opt, bool),
         /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
         (15, configurations_blob_name, "configurationsBlobName", opt, String),
-    ]
-);
+    ]);
 /// System generated. Ignored at creation. The status of the job. Schema `#/components/schemas/JobProperties/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobPropertiesStatus {
@@ -1064,8 +1047,7 @@ super::runtime::json_struct!(
         (5, start_time, "startTime", opt, super::runtime::chrono::DateTime<super::runtime::chrono::Utc>),
         /// The maximum execution time in secounds.
         (6, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64),
-    ]
-);
+    ]);
 /// The job type. Schema `#/components/schemas/JobRequest/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobRequestType {
@@ -1137,8 +1119,7 @@ super::runtime::json_struct!(
         /// The status message of the job.
         (11, status_message, "statusMessage", opt, String),
         (12, device_job_statistics, "deviceJobStatistics", opt, DeviceJobStatistics),
-    ]
-);
+    ]);
 /// System generated.  Ignored at creation. The status of the job. Schema `#/components/schemas/JobResponse/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JobResponseStatus {
@@ -1216,8 +1197,7 @@ super::runtime::json_struct!(
     #[derive(Default)]
     pub struct ManagedIdentity, [
         (0, user_assigned_identity, "userAssignedIdentity", opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The module identity on a device.
     #[derive(Default)]
@@ -1241,8 +1221,7 @@ super::runtime::json_struct!(
         /// The number of cloud-to-module messages currently queued to be sent to the module.
         (8, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
         (9, authentication, _, opt, AuthenticationMechanism),
-    ]
-);
+    ]);
 /// The connection state of the device. Schema `#/components/schemas/Module/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ModuleConnectionState {
@@ -1265,8 +1244,7 @@ super::runtime::json_struct!(
         (0, desired, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
         /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
         (1, reported, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The result of a device message queue purge operation.
     #[derive(Default)]
@@ -1276,8 +1254,7 @@ super::runtime::json_struct!(
         (1, device_id, "deviceId", opt, String),
         /// The unique identifier of the module.
         (2, module_id, "moduleId", opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The query result.
     #[derive(Default)]
@@ -1288,8 +1265,7 @@ super::runtime::json_struct!(
         (1, items, _, opt, Vec<::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
         /// The continuation token.
         (2, continuation_token, "continuationToken", opt, String),
-    ]
-);
+    ]);
 /// The query result type. Schema `#/components/schemas/QueryResult/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum QueryResultType {
@@ -1324,8 +1300,7 @@ super::runtime::json_struct!(
     pub struct QuerySpecification, ser, #[cfg(feature = "serde-all")] de, [
         /// The query string.
         (0, query, _, opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/RegistryStatistics`.
     #[derive(Default)]
@@ -1336,16 +1311,14 @@ super::runtime::json_struct!(
         (1, enabled_device_count, "enabledDeviceCount", opt, i64),
         /// The number of currently disabled devices.
         (2, disabled_device_count, "disabledDeviceCount", opt, i64),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ServiceStatistics`.
     #[derive(Default)]
     pub struct ServiceStatistics, de, #[cfg(feature = "serde-all")] ser, [
         /// The number of currently connected devices.
         (0, connected_device_count, "connectedDeviceCount", opt, i64),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/SymmetricKey`.
     #[derive(Default)]
@@ -1354,8 +1327,7 @@ super::runtime::json_struct!(
         (0, primary_key, "primaryKey", opt, String),
         /// The base64 encoded secondary key of the device.
         (1, secondary_key, "secondaryKey", opt, String),
-    ]
-);
+    ]);
 super::runtime::json_struct!(
     /// The state information for a device or module. This is implicitly created and deleted when the corresponding device/ module identity is created or deleted in the IoT Hub.
     #[derive(Default)]
@@ -1393,8 +1365,7 @@ super::runtime::json_struct!(
         (16, device_scope, "deviceScope", opt, String),
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (17, parent_scopes, "parentScopes", opt, Vec<String>),
-    ]
-);
+    ]);
 /// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinAuthenticationType {
@@ -1435,8 +1406,7 @@ super::runtime::json_struct!(
         (0, desired, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
         /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
         (1, reported, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
-    ]
-);
+    ]);
 /// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TwinStatus {
@@ -1458,8 +1428,7 @@ super::runtime::json_struct!(
         (0, primary_thumbprint, "primaryThumbprint", opt, String),
         /// The X509 client certificate secondary thumbprint.
         (1, secondary_thumbprint, "secondaryThumbprint", opt, String),
-    ]
-);
+    ]);
 /// A successful response of `Query_GetTwins`: its body and headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTwinsResponse {
