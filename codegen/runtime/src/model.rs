@@ -16,8 +16,6 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
 use serde::ser::SerializeStruct;
 
-mod json_struct;
-
 /// The kinds of [`json_struct!`](crate::json_struct)'s fields: each a type (what the field
 /// holds, for a value of the given type) and a function (what a setter stores, for a value).
 #[allow(non_camel_case_types)]
