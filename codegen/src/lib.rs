@@ -255,13 +255,20 @@ fn emit_and_format(
     let parts: Vec<&emit::Part> = plan.iter().flat_map(|(_, parts)| parts).collect();
     let lost = || Error::Internal("a part of the output was lost".to_owned());
     let mut texts = parallel_map(&parts, |part| {
-        if !doc_placeholders {
-            return format::format(emit::emit(cx, part));
-        }
-        let (tokens, docs) = emit::docs::with_placeholders(|| emit::emit(cx, part));
+        // Items written as text (`emit::raw`) go through formatting as placeholders, always.
+        let ((tokens, docs), raw_items) = emit::raw::with_raw_items(|| {
+            if doc_placeholders {
+                emit::docs::with_placeholders(|| emit::emit(cx, part))
+            } else {
+                (emit::emit(cx, part), Vec::new())
+            }
+        });
         let text = format::format(tokens)?;
-        emit::docs::fill_placeholders(&text, &docs)
-            .ok_or_else(|| Error::Internal("a doc placeholder was lost in formatting".to_owned()))
+        let text = emit::docs::fill_placeholders(&text, &docs).ok_or_else(|| {
+            Error::Internal("a doc placeholder was lost in formatting".to_owned())
+        })?;
+        emit::raw::fill_raw_items(&text, &raw_items)
+            .ok_or_else(|| Error::Internal("a raw item was lost in formatting".to_owned()))
     })?
     .into_iter();
     let mut files = Vec::new();

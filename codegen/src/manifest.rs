@@ -38,6 +38,10 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ),
     ("src/error.rs", include_str!("../runtime/src/error.rs")),
     ("src/hook.rs", include_str!("../runtime/src/hook.rs")),
+    (
+        "src/json_struct.rs",
+        include_str!("../runtime/src/json_struct.rs"),
+    ),
     ("src/model.rs", include_str!("../runtime/src/model.rs")),
     ("src/oauth2.rs", include_str!("../runtime/src/oauth2.rs")),
     ("src/paging.rs", include_str!("../runtime/src/paging.rs")),

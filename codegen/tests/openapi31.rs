@@ -59,11 +59,8 @@ fn a_document_without_paths_generates_its_models() {
     let output = generate(&text).expect("generates");
     assert!(output.warnings.is_empty(), "{:#?}", output.warnings);
     let models = file(&output, "models.rs");
-    assert!(models.contains("pub struct Pet {"), "{models}");
-    assert!(
-        models.contains("pub tag: ::std::option::Option<"),
-        "{models}"
-    );
+    assert!(models.contains("    pub struct Pet, ["), "{models}");
+    assert!(models.contains(", tag, _, opt, String"), "{models}");
     let client = file(&output, "client.rs");
     assert!(!client.contains("-> requests::"), "{client}");
     // And a document of nothing but its info and webhooks: no warning, no operation, and the
@@ -216,10 +213,7 @@ fn an_overlay_applies_to_a_31_document() {
     let text = serde_json::to_string(&document).expect("JSON");
     let output = generate(&text).expect("generates");
     let models = file(&output, "models.rs");
-    assert!(
-        models.contains("pub age: ::std::option::Option<i64>"),
-        "{models}"
-    );
+    assert!(models.contains(", age, _, opt, i64"), "{models}");
 }
 
 /// The import pipeline takes a 3.1 upstream: the selection keeps what the kept operations use
@@ -636,7 +630,8 @@ components:
     );
     let output = generate(&text).expect("generates");
     let models = file(&output, "models.rs");
-    let twelve = format!("({})", ["i64"; 12].join(", "));
+    // In `json_struct!`'s field list, with a tuple type's trailing comma.
+    let twelve = format!("({},)", ["i64"; 12].join(", "));
     assert!(models.contains(&twelve), "{models}");
     assert!(
         !models.contains(&format!("({}", ["i64"; 13].join(", "))),

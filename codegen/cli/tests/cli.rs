@@ -472,7 +472,11 @@ fn a_valid_document_generates_a_crate_with_its_runtime() {
         "{runtime}"
     );
     let models = text(&out.join("src/models.rs"));
-    for item in ["pub struct Pet ", "pub struct PetOwner ", "pub enum Kind "] {
+    for item in [
+        "pub struct Pet, ",
+        "pub struct PetOwner, ",
+        "pub enum Kind ",
+    ] {
         assert!(models.contains(item), "{item}\n{models}");
     }
     let client = text(&out.join("src/client.rs"));
@@ -1112,9 +1116,9 @@ fn openapi_31_documents_through_the_command() {
     assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
     let models = text(&dir.path().join("client/src/models.rs"));
     for item in [
-        "pub struct Order {",
+        "pub struct Order, ",
         "pub enum Currency {",
-        "pub struct Point {",
+        "pub struct Point, ",
     ] {
         assert!(models.contains(item), "{item}\n{models}");
     }

@@ -54,6 +54,7 @@ mod client_names;
 mod credential;
 mod error;
 mod hook;
+mod json_struct;
 pub mod model;
 mod oauth2;
 mod paging;

@@ -5,8 +5,8 @@
 //! keeps the generated code small.
 //!
 //! A struct whose serde impls come from the runtime's `json_struct!` gets both from there:
-//! the call names the constructor with its parameters ([`new_spec`]) and each field's setter
-//! ([`setter_spec`]), so that the file does not spell out their bodies (about a quarter of a
+//! the call names the constructor ([`new_name`]), marks its parameters ([`param_spec`]) and
+//! names each field's setter ([`setter_spec`]), so that the file does not spell out their bodies (about a quarter of a
 //! `models.rs` otherwise). A struct that keeps serde's derive (`additionalProperties`) gets
 //! them written out ([`constructors`]).
 //!
@@ -42,25 +42,28 @@ pub(super) fn constructors(api: &Api, s: &StructDef) -> TokenStream {
     }
 }
 
-/// The constructor as `json_struct!` takes it, `new(params)`, for a struct without `Default`.
-pub(super) fn new_spec(api: &Api, s: &StructDef) -> Option<TokenStream> {
-    if s.derive_default {
-        return None;
-    }
-    let new = ident(&names(s).0);
-    let params = s.fields.iter().filter_map(|f| {
-        let field = ident(&f.rust_name);
-        let ty = match presence(f) {
-            Presence::Required => argument(api, &f.ty, &field).0,
-            Presence::Nullable => {
-                let ty = short_type(&f.ty);
-                quote!(Option<#ty>)
+/// The name of the constructor `json_struct!` writes, for a struct without `Default`.
+pub(super) fn new_name(s: &StructDef) -> Option<Ident> {
+    (!s.derive_default).then(|| ident(&names(s).0))
+}
+
+/// How the constructor `json_struct!` writes takes a field, after its type: `=> new` for a
+/// required or nullable field (the field's type; `Option` for a nullable one), with `into`
+/// for `impl Into<T>` (strings) or `box Inner` for a boxed field, which it takes unboxed;
+/// nothing for the other fields, which are not parameters.
+pub(super) fn param_spec(api: &Api, f: &Field) -> Option<TokenStream> {
+    match presence(f) {
+        Presence::Required => Some(match &f.ty {
+            TypeRef::Boxed(inner) => {
+                let inner = short_type(inner);
+                quote!(=> new box #inner)
             }
-            Presence::Optional | Presence::Defaulted => return None,
-        };
-        Some(quote!(#field: #ty))
-    });
-    Some(quote!(#new(#(#params),*)))
+            ty if is_string(api, ty) => quote!(=> new into),
+            _ => quote!(=> new),
+        }),
+        Presence::Nullable => Some(quote!(=> new)),
+        Presence::Optional | Presence::Defaulted => None,
+    }
 }
 
 /// The names of each field's setter, in field order (`None` for a field without one, and for

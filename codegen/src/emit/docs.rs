@@ -18,6 +18,13 @@ pub fn doc_attrs(markdown: &str) -> TokenStream {
     if let Some(placeholder) = placeholder {
         return quote!(#[doc = #placeholder]);
     }
+    doc_attrs_inline(markdown)
+}
+
+/// [`doc_attrs`] without placeholders: for docs inside a macro call, which prettyplease
+/// prints as tokens (`#[doc = " ..."]`) rather than as `///` lines.
+pub fn doc_attrs_inline(markdown: &str) -> TokenStream {
+    let markdown = markdown.trim_end();
     let attrs = markdown.split('\n').map(|line| {
         let line = if line.is_empty() {
             String::new()

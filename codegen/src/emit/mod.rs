@@ -7,6 +7,7 @@ pub mod docs;
 pub mod features;
 mod models;
 pub mod needs;
+pub mod raw;
 mod requests;
 mod security;
 mod server;

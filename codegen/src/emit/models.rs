@@ -1,6 +1,6 @@
 //! `models.rs`: one type per schema, plus the multi-part success types of operations.
 
-use super::docs::{code, doc_attrs, sanitize, with_note};
+use super::docs::{code, doc_attrs, doc_attrs_inline, sanitize, with_note};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef,
@@ -62,7 +62,13 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
         notes.push(format!("Schema {}.", code(&def.source)));
     }
     notes.extend(kind_note);
-    let docs = doc_attrs(&with_note(&description, &notes.join(" ")));
+    let text = with_note(&description, &notes.join(" "));
+    // A struct makes its own (inside `json_struct!`'s call, not as attributes).
+    let docs = if matches!(def.kind, TypeKind::Struct(_)) {
+        TokenStream::new()
+    } else {
+        doc_attrs(&text)
+    };
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
     match &def.kind {
@@ -70,7 +76,7 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
             let ty = type_tokens(ty, &TokenStream::new());
             quote! { #docs #deprecated #cfg pub type #name = #ty; }
         }
-        TypeKind::Struct(s) => struct_def(api, def, &name, &docs, &deprecated, cfg, s),
+        TypeKind::Struct(s) => struct_def(api, def, &name, &text, &deprecated, cfg, s),
         TypeKind::Enum(e) => enum_def(&name, &docs, &deprecated, cfg, def.directions, e),
         TypeKind::IntEnum(e) => int_enum_def(&name, &docs, &deprecated, cfg, def.directions, e),
         TypeKind::Union(u) => union_def(&name, &docs, &deprecated, cfg, def.directions, u),
@@ -154,7 +160,7 @@ fn struct_def(
     api: &Api,
     def: &TypeDef,
     name: &proc_macro2::Ident,
-    docs: &TokenStream,
+    doc_text: &str,
     deprecated: &TokenStream,
     cfg: &TokenStream,
     s: &StructDef,
@@ -168,7 +174,6 @@ fn struct_def(
     // Structs with `additionalProperties` keep serde's derive (for `flatten`); the others get
     // their impls from `json_struct!`, whose expansion is smaller to compile.
     let derive_serde = s.additional.is_some();
-    let fields = s.fields.iter().map(|f| field(name, f, derive_serde));
     // The derive reaches serde through the runtime, like everything else generated.
     let serde_crate = derive_serde.then(|| quote!(#[serde(crate = "super::runtime::serde")]));
     let additional = s.additional.as_ref().map(|a| {
@@ -205,13 +210,22 @@ fn struct_def(
             }
         }
     });
-    let (derives, other_derive, serde_impls) = if derive_serde {
-        let (derives, other) = serde_derives(def.directions);
-        (derives, other, TokenStream::new())
-    } else {
-        let call = json_struct_call(api, name, cfg, def.directions, s);
-        (TokenStream::new(), TokenStream::new(), call)
-    };
+    if !derive_serde {
+        let head = StructHead {
+            docs: doc_text,
+            deprecated: def.deprecated,
+            derive_default: !default.is_empty(),
+        };
+        let call = json_struct_call(api, name, &head, cfg, def.directions, s);
+        return quote! {
+            #call
+            #default_fns
+            #default_impl
+        };
+    }
+    let (derives, other_derive) = serde_derives(def.directions);
+    let fields = s.fields.iter().map(|f| field(name, f));
+    let docs = doc_attrs(doc_text);
     quote! {
         #docs
         #deprecated
@@ -223,7 +237,6 @@ fn struct_def(
             #(#fields)*
             #additional
         }
-        #serde_impls
         #default_fns
         #default_impl
     }
@@ -263,49 +276,197 @@ fn default_impl(
     })
 }
 
-/// The `json_struct!` call that gives a struct its serde impls and setters: each field with
-/// its position, wire name (`_` when it is the field's name), how it travels, the type of its
-/// value and its setter, if any. Types name `String`, `Vec`, `Option` and `Box` unqualified,
-/// to keep the call short (no generated type takes these names).
+/// What `json_struct!`'s call says of a struct before its fields: its docs (sanitized
+/// markdown), whether it is deprecated and whether it derives `Default`.
+struct StructHead<'a> {
+    docs: &'a str,
+    deprecated: bool,
+    derive_default: bool,
+}
+
+/// The `json_struct!` call that declares a struct and gives it its serde impls, constructor
+/// and setters: the struct's docs and attributes, then each field with its docs and
+/// attributes, position, wire name (`_` when it is the field's name), how it travels, the
+/// type of its value, and how the constructor takes it or its setter, if any. Types name
+/// `String`, `Vec`, `Option` and `Box` unqualified, to keep the call short (no generated type
+/// takes these names). Written as text (see [`raw`](super::raw)): a field per line, docs as
+/// `///` lines.
 fn json_struct_call(
     api: &Api,
     name: &proc_macro2::Ident,
+    head: &StructHead<'_>,
     cfg: &TokenStream,
     directions: Directions,
     s: &StructDef,
 ) -> TokenStream {
     let setters = super::constructors::setter_names(s);
-    let specs = s.fields.iter().enumerate().map(|(index, f)| {
-        let setter = setters
-            .get(index)
-            .and_then(Option::as_deref)
-            .map(|setter| super::constructors::setter_spec(api, f, setter));
-        let index = proc_macro2::Literal::usize_unsuffixed(index);
-        let field_name = ident(&f.rust_name);
-        let wire = if f.rust_name == f.wire_name {
-            quote!(_)
-        } else {
-            let wire = &f.wire_name;
-            quote!(#wire)
-        };
-        let kind = match presence(f) {
-            Presence::Defaulted => {
-                let function = ident(&default_fn_name(f));
-                quote!(default(#function))
-            }
-            Presence::Required => quote!(req),
-            Presence::Nullable => quote!(nullable),
-            Presence::Optional => quote!(opt),
-        };
-        let ty = short_type(&f.ty);
-        match setter {
-            Some(setter) => quote!((#index, #field_name, #wire, #kind, #ty, #setter)),
-            None => quote!((#index, #field_name, #wire, #kind, #ty)),
+    let new = super::constructors::new_name(s);
+    let has_new = new.is_some();
+    let fields: Vec<(String, bool, TokenStream)> = s
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let setter = setters
+                .get(index)
+                .and_then(Option::as_deref)
+                .map(|setter| super::constructors::setter_spec(api, f, setter));
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let field_name = ident(&f.rust_name);
+            let wire = if f.rust_name == f.wire_name {
+                quote!(_)
+            } else {
+                let wire = &f.wire_name;
+                quote!(#wire)
+            };
+            let kind = match presence(f) {
+                Presence::Defaulted => {
+                    let function = ident(&default_fn_name(f));
+                    quote!(default(#function))
+                }
+                Presence::Required => quote!(req),
+                Presence::Nullable => quote!(nullable),
+                Presence::Optional => quote!(opt),
+            };
+            let ty = short_type(&f.ty);
+            let param = has_new
+                .then(|| super::constructors::param_spec(api, f))
+                .flatten();
+            let tuple = match setter {
+                Some(setter) => quote!((#index, #field_name, #wire, #kind, #ty, #setter)),
+                None => quote!((#index, #field_name, #wire, #kind, #ty #param)),
+            };
+            (field_doc_text(f), f.deprecated, tuple)
+        })
+        .collect();
+    let call = JsonStructCall {
+        head,
+        name,
+        directions: macro_directions(directions),
+        fields,
+        new,
+    };
+    super::raw::raw_item(|| call.tokens(cfg), || call.text(cfg))
+}
+
+/// A `json_struct!` call, to write as tokens or as text.
+struct JsonStructCall<'a> {
+    head: &'a StructHead<'a>,
+    name: &'a proc_macro2::Ident,
+    directions: TokenStream,
+    /// Each field: its docs (markdown), whether it is deprecated, and its tuple.
+    fields: Vec<(String, bool, TokenStream)>,
+    new: Option<proc_macro2::Ident>,
+}
+
+impl JsonStructCall<'_> {
+    /// The call, after `cfg`, as tokens.
+    fn tokens(&self, cfg: &TokenStream) -> TokenStream {
+        let head = self.head;
+        let docs = (!head.docs.is_empty()).then(|| doc_attrs_inline(head.docs));
+        let struct_deprecated = deprecated(head.deprecated);
+        let derive_default = head.derive_default.then(|| quote!(#[derive(Default)]));
+        let specs = self.fields.iter().map(|(docs, field_deprecated, tuple)| {
+            let docs = (!docs.is_empty()).then(|| doc_attrs_inline(docs));
+            let field_deprecated = deprecated(*field_deprecated);
+            quote!(#docs #field_deprecated #tuple)
+        });
+        let (name, directions) = (self.name, &self.directions);
+        let new = self.new.as_ref().map(|new| quote!(, #new));
+        quote! {
+            #cfg
+            super::runtime::json_struct!(
+                #docs #struct_deprecated #derive_default pub struct #name, #directions [#(#specs),*] #new
+            );
         }
-    });
-    let new = super::constructors::new_spec(api, s).map(|new| quote!(, #new));
-    let directions = macro_directions(directions);
-    quote!(#cfg super::runtime::json_struct!(#name, #directions [#(#specs),*] #new);)
+    }
+
+    /// The call, after `cfg`, as text: docs as `///` lines, a documented field on a line of its
+    /// own, the list closed with the call (`], new);`).
+    fn text(&self, cfg: &TokenStream) -> String {
+        use super::raw::tokens_text;
+        let head = self.head;
+        let mut out = String::new();
+        if !cfg.is_empty() {
+            out.push_str(&tokens_text(cfg));
+            out.push('\n');
+        }
+        out.push_str("super::runtime::json_struct!(\n");
+        push_doc_lines(&mut out, "    ", head.docs);
+        if head.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        if head.derive_default {
+            out.push_str("    #[derive(Default)]\n");
+        }
+        out.push_str(&format!("    pub struct {}, ", self.name));
+        if !self.directions.is_empty() {
+            out.push_str(&tokens_text(&self.directions));
+            out.push(' ');
+        }
+        out.push('[');
+        if !self.fields.is_empty() {
+            out.push('\n');
+            // A documented (or deprecated) field on a line of its own under its docs; runs of
+            // the others share lines up to the width.
+            let mut line = String::new();
+            for (docs, field_deprecated, tuple) in &self.fields {
+                let tuple = tokens_text(tuple);
+                let alone = !docs.is_empty() || *field_deprecated;
+                let width = line.chars().count() + 1 + tuple.chars().count() + 1;
+                if !line.is_empty() && (alone || width > CALL_WIDTH) {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                }
+                push_doc_lines(&mut out, "        ", docs);
+                if *field_deprecated {
+                    out.push_str("        #[deprecated]\n");
+                }
+                line.push_str(if line.is_empty() { "        " } else { " " });
+                line.push_str(&tuple);
+                line.push(',');
+                if alone {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                }
+            }
+            if !line.is_empty() {
+                out.push_str(&line);
+                out.push('\n');
+            }
+            out.push_str("    ");
+        }
+        out.push(']');
+        if let Some(new) = &self.new {
+            out.push_str(&format!(", {new}"));
+        }
+        out.push_str(");\n");
+        out
+    }
+}
+
+/// The width up to which fields without docs share a line in a `json_struct!` call.
+const CALL_WIDTH: usize = 100;
+
+/// Docs as `///` lines at `indent`, as prettyplease prints them (`///` and the line after a
+/// space when not empty, trailing spaces trimmed); nothing for empty docs.
+fn push_doc_lines(out: &mut String, indent: &str, markdown: &str) {
+    let markdown = markdown.trim_end();
+    if markdown.is_empty() {
+        return;
+    }
+    for line in markdown.split('\n') {
+        out.push_str(indent);
+        out.push_str("///");
+        let line = line.trim_end_matches(' ');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
 }
 
 /// The Rust type for `ty` in `models.rs`, with `String`, `Vec`, `Option` and `Box`
@@ -343,7 +504,8 @@ pub(super) fn default_fn_name(f: &Field) -> String {
     format!("default_{}", unraw(&f.rust_name))
 }
 
-fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> TokenStream {
+/// A field's docs (markdown; empty for none).
+fn field_doc_text(f: &Field) -> String {
     let description = f.docs.as_deref().map(sanitize).unwrap_or_default();
     // The wire name where the field's name does not tell it; whether `None` is sent, which
     // the type does not tell; the default. (A field with none of these has no docs.)
@@ -364,21 +526,17 @@ fn field(type_name: &proc_macro2::Ident, f: &Field, derive_serde: bool) -> Token
         };
         notes.push(format!("Takes {} when absent.", code(&text)));
     }
-    let docs = with_note(&description, &notes.join(" "));
-    let docs = if docs.is_empty() {
-        TokenStream::new()
-    } else {
-        doc_attrs(&docs)
-    };
+    with_note(&description, &notes.join(" "))
+}
+
+/// A field of a struct that keeps serde's derive.
+fn field(type_name: &proc_macro2::Ident, f: &Field) -> TokenStream {
+    let docs = field_doc_text(f);
+    let docs = (!docs.is_empty()).then(|| doc_attrs(&docs));
     let deprecated = deprecated(f.deprecated);
     let name = ident(&f.rust_name);
-    let presence = presence(f);
     let ty = field_type(f);
-    let serde = if derive_serde {
-        serde_attr(type_name, f, presence)
-    } else {
-        TokenStream::new()
-    };
+    let serde = serde_attr(type_name, f, presence(f));
     quote! {
         #docs
         #deprecated

@@ -15,6 +15,15 @@ fn text(tokens: proc_macro2::TokenStream) -> Result<String, Box<dyn std::error::
     Ok(crate::format::format(tokens)?)
 }
 
+/// The formatted `models.rs` of `api`, with its items written as text (`json_struct!` calls)
+/// in place, as the generator writes it.
+fn models_text(api: &Api) -> Result<String, Box<dyn std::error::Error>> {
+    let (tokens, items) = super::raw::with_raw_items(|| {
+        super::models::models_rs(api, 0..super::models::item_count(api))
+    });
+    super::raw::fill_raw_items(&text(tokens)?, &items).ok_or_else(|| "a raw item was lost".into())
+}
+
 const PETS: &str = r##"
 openapi: 3.0.3
 info: {title: T, version: "1"}
@@ -71,13 +80,15 @@ fn gated(mut api: Api) -> Api {
 fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
     let api = gated(lowered(PETS)?);
     let cfg = "#[cfg(any(feature = \"tag-pets\"))]";
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
+    let models = models_text(&api)?;
+    let call = models
+        .find(&format!("{cfg}\nsuper::runtime::json_struct!(\n"))
+        .ok_or("no gated call")?;
+    let declared = models
+        .get(call..)
+        .and_then(|call| call.find("pub struct Pet, ["));
+    assert!(declared.is_some(), "{models}");
     for item in [
-        "pub struct Pet {",
-        "super::runtime::json_struct!(Pet,",
         "pub enum PetKind {",
         "super::runtime::open_enum!(",
         "pub struct ListPetsResponse {",
@@ -131,10 +142,7 @@ fn gates_are_written_on_every_item_after_its_other_attributes() -> TestResult {
 #[test]
 fn nothing_is_gated_without_gates() -> TestResult {
     let api = lowered(PETS)?;
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
+    let models = models_text(&api)?;
     let client = text(super::client::client_methods(&api, 0..api.operations.len()))?;
     let requests = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
     let server = text(super::server::server_rs(&api))?;
@@ -155,10 +163,7 @@ fn any_success_is_the_last_arm_and_the_2xx_range() -> TestResult {
         .find("200..=299 => Ok(models::GetPetResponse::OtherSuccess)")
         .ok_or("no 2xx arm")?;
     assert!(ok < other, "{client}");
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
+    let models = models_text(&api)?;
     assert!(models.contains("/// Another 2xx status: Other"), "{models}");
     Ok(())
 }
@@ -204,10 +209,7 @@ components:
 #[test]
 fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
     let api = lowered(CONSTRUCTED)?;
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
+    let models = models_text(&api)?;
     // One `impl` block: the default's function, the constructor, the setters.
     let at = models.find("impl Call {").ok_or("no impl Call")?;
     let block = models.get(at..).ok_or("no block")?;
@@ -250,7 +252,7 @@ fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
     // Without required fields: `Default`, no constructor, no setters.
     assert!(!models.contains("impl Open {"), "{models}");
     assert!(
-        models.contains("PartialEq, Default)]\npub struct Open"),
+        models.contains("#[derive(Default)]\n    pub struct Open, ["),
         "{models}"
     );
     Ok(())
@@ -262,24 +264,23 @@ fn structs_with_required_fields_get_a_constructor_and_setters() -> TestResult {
 fn json_structs_get_their_constructor_and_setters_from_the_macro() -> TestResult {
     let document = CONSTRUCTED.replace("      additionalProperties: {type: string}\n", "");
     let api = lowered(&document)?;
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
-    let flat = models.split_whitespace().collect::<Vec<_>>().join(" ");
+    let models = models_text(&api)?;
     for expected in [
-        "(0, name, _, req, String)",
-        "(4, maybe, _, nullable, String)",
+        "(0, name, _, req, String => new into),",
+        "(1, count, _, req, i64 => new),",
+        "(2, next, _, req, Open => new),",
+        // An alias of a string is taken by `Into` too.
+        "(3, label, _, req, Label => new into),",
+        "(4, maybe, _, nullable, String => new),",
         "(5, note, _, opt, String, with_note into)",
         // A field named like another's setter keeps its own setter.
         "(6, with_note, _, opt, bool, with_with_note)",
         "(7, limit, _, default(default_limit), i64, with_limit)",
         // A boxed field's setter takes the value unboxed.
-        "(8, parent, _, opt, Box < Call >, with_parent box Call)",
-        "new(name : impl Into < String >, count : i64, next : Open, label : impl Into < Label \
-         >, maybe : Option < String >)",
+        "(8, parent, _, opt, Box<Call>, with_parent box Call),",
+        "], new);",
     ] {
-        assert!(flat.contains(expected), "{expected}\n---\n{models}");
+        assert!(models.contains(expected), "{expected}\n---\n{models}");
     }
     for absent in ["fn new(", "fn with_"] {
         assert!(!models.contains(absent), "{absent}\n---\n{models}");
@@ -291,10 +292,7 @@ fn json_structs_get_their_constructor_and_setters_from_the_macro() -> TestResult
 fn response_structs_and_gated_structs() -> TestResult {
     // A success struct with headers is a response: no constructor.
     let api = gated(lowered(PETS)?);
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
+    let models = models_text(&api)?;
     assert!(!models.contains("fn new("), "{models}");
     // A gated struct's constructor is gated with it.
     let mut api = lowered(CONSTRUCTED)?;
@@ -304,10 +302,7 @@ fn response_structs_and_gated_structs() -> TestResult {
         operations: Default::default(),
         types: [("Call".to_owned(), gate)].into(),
     };
-    let models = text(super::models::models_rs(
-        &api,
-        0..super::models::item_count(&api),
-    ))?;
+    let models = models_text(&api)?;
     assert!(
         models.contains("#[cfg(any(feature = \"tag-calls\"))]\nimpl Call {"),
         "{models}"
