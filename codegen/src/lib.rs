@@ -188,8 +188,8 @@ fn on_large_stack<T>(f: impl FnOnce() -> T) -> T {
 struct Speedups {
     /// See [`emit::ITEMS_PER_PART`].
     items_per_part: usize,
-    /// Whether doc blocks go through formatting as placeholders (see
-    /// [`emit::docs::with_placeholders`]).
+    /// Whether every doc block goes through formatting as a placeholder, not only those in
+    /// macro calls (see [`emit::docs::with_placeholders`]).
     doc_placeholders: bool,
 }
 
@@ -255,10 +255,9 @@ fn emit_and_format(
     let parts: Vec<&emit::Part> = plan.iter().flat_map(|(_, parts)| parts).collect();
     let lost = || Error::Internal("a part of the output was lost".to_owned());
     let mut texts = parallel_map(&parts, |part| {
-        if !doc_placeholders {
-            return format::format(emit::emit(cx, part));
-        }
-        let (tokens, docs) = emit::docs::with_placeholders(|| emit::emit(cx, part));
+        // Docs inside macro calls always go through placeholders (to be printed as `///`).
+        let (tokens, docs) =
+            emit::docs::with_placeholders(doc_placeholders, || emit::emit(cx, part));
         let text = format::format(tokens)?;
         emit::docs::fill_placeholders(&text, &docs)
             .ok_or_else(|| Error::Internal("a doc placeholder was lost in formatting".to_owned()))
