@@ -188,8 +188,8 @@ fn on_large_stack<T>(f: impl FnOnce() -> T) -> T {
 struct Speedups {
     /// See [`emit::ITEMS_PER_PART`].
     items_per_part: usize,
-    /// Whether doc blocks go through formatting as placeholders (see
-    /// [`emit::docs::with_placeholders`]).
+    /// Whether every doc block goes through formatting as a placeholder, not only those in
+    /// macro calls (see [`emit::docs::with_placeholders`]).
     doc_placeholders: bool,
 }
 
@@ -255,13 +255,10 @@ fn emit_and_format(
     let parts: Vec<&emit::Part> = plan.iter().flat_map(|(_, parts)| parts).collect();
     let lost = || Error::Internal("a part of the output was lost".to_owned());
     let mut texts = parallel_map(&parts, |part| {
-        // Items written as text (`emit::raw`) go through formatting as placeholders, always.
+        // Docs inside macro calls always go through placeholders (to be printed as `///`), and
+        // so do items written as text (`emit::raw`).
         let ((tokens, docs), raw_items) = emit::raw::with_raw_items(|| {
-            if doc_placeholders {
-                emit::docs::with_placeholders(|| emit::emit(cx, part))
-            } else {
-                (emit::emit(cx, part), Vec::new())
-            }
+            emit::docs::with_placeholders(doc_placeholders, || emit::emit(cx, part))
         });
         let text = format::format(tokens)?;
         let text = emit::docs::fill_placeholders(&text, &docs).ok_or_else(|| {

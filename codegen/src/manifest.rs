@@ -36,6 +36,7 @@ const RUNTIME_SOURCES: &[(&str, &str)] = &[
         "src/credential.rs",
         include_str!("../runtime/src/credential.rs"),
     ),
+    ("src/enums.rs", include_str!("../runtime/src/enums.rs")),
     ("src/error.rs", include_str!("../runtime/src/error.rs")),
     ("src/hook.rs", include_str!("../runtime/src/hook.rs")),
     (

@@ -77,28 +77,12 @@ super::runtime::json_struct!(
         /// The number of pending (scheduled) jobs.
         (4, pending_count, "pendingCount", opt, i32),
     ]);
-/// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DeviceJobStatus {
-    /// `pending`
-    Pending,
-    /// `scheduled`
-    Scheduled,
-    /// `running`
-    Running,
-    /// `completed`
-    Completed,
-    /// `failed`
-    Failed,
-    /// `canceled`
-    Canceled,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The status of one device in a scheduled job (a device job). Not the job's own JobStatus: a device job is `canceled` (one l) and can be `pending`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum DeviceJobStatus { Pending("pending"), Scheduled("scheduled"),
+    Running("running"), Completed("completed"), Failed("failed"), Canceled("canceled"),
+    ..Other(String) }
 }
-super::runtime::open_enum!(
-    DeviceJobStatus, Other, { Pending => "pending", Scheduled => "scheduled", Running =>
-    "running", Completed => "completed", Failed => "failed", Canceled => "canceled", }
-);
 super::runtime::json_struct!(
     /// The body of an IoT Hub error response. The service uses two envelopes. Envelope A: `Message` holds "ErrorCode:\<Name\>;\<text\>" and `ExceptionMessage` holds "Tracking ID:\<id\>-G:0-TimeStamp:\<timestamp\>". Envelope B: an object with `errorCode` (6-digit number such as 404001), `trackingId`, `message` and `timestampUtc`; it is often sent serialised as a JSON string inside `Message` instead of at the top level. All fields are optional. The textual error code (for example `DeviceNotFound`) is also sent in the `iothub-errorcode` response header.
     #[derive(Default)]
@@ -150,20 +134,11 @@ super::runtime::json_struct!(
         /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
         (15, configurations_blob_name, "configurationsBlobName", opt, String, with_configurations_blob_name into),
     ], new);
-/// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobPropertiesStorageAuthenticationType {
-    /// `keyBased`
-    KeyBased,
-    /// `identityBased`
-    IdentityBased,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobPropertiesStorageAuthenticationType { KeyBased("keyBased"),
+    IdentityBased("identityBased"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    JobPropertiesStorageAuthenticationType, Other, { KeyBased => "keyBased",
-    IdentityBased => "identityBased", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobRequest`.
     pub struct JobRequest, ser, #[cfg(feature = "serde-all")] de, [
@@ -206,76 +181,23 @@ super::runtime::json_struct!(
         (11, status_message, "statusMessage", opt, String),
         (12, device_job_statistics, "deviceJobStatistics", opt, DeviceJobStatistics),
     ]);
-/// The status of the job. System generated; ignored at creation. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobStatus {
-    /// `unknown`
-    Unknown,
-    /// `enqueued`
-    Enqueued,
-    /// `running`
-    Running,
-    /// `completed`
-    Completed,
-    /// `failed`
-    Failed,
-    /// `cancelled`
-    Cancelled,
-    /// `scheduled`
-    Scheduled,
-    /// `queued`
-    Queued,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The status of the job. System generated; ignored at creation. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobStatus { Unknown("unknown"), Enqueued("enqueued"), Running("running"),
+    Completed("completed"), Failed("failed"), Cancelled("cancelled"),
+    Scheduled("scheduled"), Queued("queued"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    JobStatus, Other, { Unknown => "unknown", Enqueued => "enqueued", Running =>
-    "running", Completed => "completed", Failed => "failed", Cancelled => "cancelled",
-    Scheduled => "scheduled", Queued => "queued", }
-);
-/// The job type. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobType {
-    /// `unknown`
-    Unknown,
-    /// `export`
-    Export,
-    /// `import`
-    Import,
-    /// `backup`
-    Backup,
-    /// `readDeviceProperties`
-    ReadDeviceProperties,
-    /// `writeDeviceProperties`
-    WriteDeviceProperties,
-    /// `updateDeviceConfiguration`
-    UpdateDeviceConfiguration,
-    /// `rebootDevice`
-    RebootDevice,
-    /// `factoryResetDevice`
-    FactoryResetDevice,
-    /// `firmwareUpdate`
-    FirmwareUpdate,
-    /// `scheduleDeviceMethod`
-    ScheduleDeviceMethod,
-    /// `scheduleUpdateTwin`
-    ScheduleUpdateTwin,
-    /// `restoreFromBackup`
-    RestoreFromBackup,
-    /// `failoverDataCopy`
-    FailoverDataCopy,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The job type. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobType { Unknown("unknown"), Export("export"), Import("import"),
+    Backup("backup"), ReadDeviceProperties("readDeviceProperties"),
+    WriteDeviceProperties("writeDeviceProperties"),
+    UpdateDeviceConfiguration("updateDeviceConfiguration"), RebootDevice("rebootDevice"),
+    FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
+    ScheduleDeviceMethod("scheduleDeviceMethod"),
+    ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
+    FailoverDataCopy("failoverDataCopy"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    JobType, Other, { Unknown => "unknown", Export => "export", Import => "import",
-    Backup => "backup", ReadDeviceProperties => "readDeviceProperties",
-    WriteDeviceProperties => "writeDeviceProperties", UpdateDeviceConfiguration =>
-    "updateDeviceConfiguration", RebootDevice => "rebootDevice", FactoryResetDevice =>
-    "factoryResetDevice", FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod =>
-    "scheduleDeviceMethod", ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup
-    => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ManagedIdentity`.
     #[derive(Default)]
@@ -327,38 +249,16 @@ super::runtime::json_struct!(
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (17, parent_scopes, "parentScopes", opt, Vec<String>),
     ]);
-/// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TwinAuthenticationType {
-    /// `sas`
-    Sas,
-    /// `selfSigned`
-    SelfSigned,
-    /// `certificateAuthority`
-    CertificateAuthority,
-    /// `none`
-    None,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum TwinAuthenticationType { Sas("sas"), SelfSigned("selfSigned"),
+    CertificateAuthority("certificateAuthority"), None("none"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    TwinAuthenticationType, Other, { Sas => "sas", SelfSigned => "selfSigned",
-    CertificateAuthority => "certificateAuthority", None => "none", }
-);
-/// The connection state of the device. Schema `#/components/schemas/Twin/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TwinConnectionState {
-    /// `Disconnected`
-    Disconnected,
-    /// `Connected`
-    Connected,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The connection state of the device. Schema `#/components/schemas/Twin/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum TwinConnectionState { Disconnected("Disconnected"), Connected("Connected"),
+    ..Other(String) }
 }
-super::runtime::open_enum!(
-    TwinConnectionState, Other, { Disconnected => "Disconnected", Connected =>
-    "Connected", }
-);
 super::runtime::json_struct!(
     /// The desired and reported properties of the twin. The maximum depth of the object is 10.
     #[derive(Default)]
@@ -368,19 +268,10 @@ super::runtime::json_struct!(
         /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
         (1, reported, _, opt, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>),
     ]);
-/// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TwinStatus {
-    /// `enabled`
-    Enabled,
-    /// `disabled`
-    Disabled,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum TwinStatus { Enabled("enabled"), Disabled("disabled"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/X509Thumbprint`.
     #[derive(Default)]

@@ -28,7 +28,7 @@
 //! Errors (`error`), authentication (`credential`, `auth` for security schemes, `oauth2`), hooks (`hook`), the retry policy and back-off (`retry`),
 //! the HTTP core (`client`), request encoding (`request`), response decoding (`response`),
 //! paging (`paging`), server-sent events (`sse`, `sse_parser`; `sse_server` for the server
-//! side), the model macros ([`model`]) and the server side (`server`). Their
+//! side), the model macros ([`model`]; `enums` for open enums) and the server side (`server`). Their
 //! items are re-exported here, where generated code names them.
 
 #![cfg_attr(
@@ -52,6 +52,7 @@ mod chunks;
 mod client;
 mod client_names;
 mod credential;
+mod enums;
 mod error;
 mod hook;
 mod json_struct;

@@ -1,7 +1,7 @@
-//! Models: what generated types expand to. The [`json_struct!`](crate::json_struct),
-//! [`open_enum!`](crate::open_enum) and [`open_int_enum!`](crate::open_int_enum) macros (a
-//! model's serde impls, compiled once here rather than derived in every generated crate), the
-//! helpers they call, [`Base64`] and [`serialize_tagged`].
+//! Models: what generated types expand to. The [`json_struct!`](crate::json_struct) macro (a
+//! model's serde impls, compiled once here rather than derived in every generated crate; the
+//! open enums' [`open_enum!`](crate::open_enum) and [`open_int_enum!`](crate::open_int_enum)
+//! are in `enums.rs`), the helpers it calls, [`Base64`] and [`serialize_tagged`].
 //!
 //! The macros name serde through `$crate::serde`, so a generated crate needs no serde
 //! dependency of its own for them. They depend on no name a document controls: everything
@@ -201,165 +201,6 @@ impl<S: SerializeStruct> StructWriter<S> {
     }
 }
 
-/// The impls of an open string enum: `as_str`, `Display`, `From<&str>`, `FromStr` and serde,
-/// all through the wire values, with `$fallback` holding any value not listed. (Unused in
-/// crates whose document has no string enum.) Serde's directions as in
-/// [`json_struct!`](crate::json_struct): `open_enum!(Name, Other, { … })` has both,
-/// `open_enum!(Name, Other, ser, { … })` only `Serialize`, `open_enum!(Name, Other, ser,
-/// #[cfg(...)] de, { … })` `Deserialize` too under the attribute.
-#[macro_export]
-macro_rules! open_enum {
-    ($name:ident, $fallback:ident, $variants:tt) => {
-        $crate::open_enum!(@common $name, $fallback, $variants);
-        $crate::open_enum!(@impl ser $name);
-        $crate::open_enum!(@impl de $name);
-    };
-    ($name:ident, $fallback:ident, $dir:ident, $variants:tt) => {
-        $crate::open_enum!(@common $name, $fallback, $variants);
-        $crate::open_enum!(@impl $dir $name);
-    };
-    ($name:ident, $fallback:ident, $dir:ident, #[$meta:meta] $other:ident, $variants:tt) => {
-        $crate::open_enum!(@common $name, $fallback, $variants);
-        $crate::open_enum!(@impl $dir $name);
-        #[$meta]
-        $crate::open_enum!(@impl $other $name);
-    };
-    (@common $name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
-        impl $name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $wire,)*
-                    Self::$fallback(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::convert::From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $($wire => Self::$variant,)*
-                    other => Self::$fallback(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
-                ::std::result::Result::Ok(Self::from(value))
-            }
-        }
-    };
-    (@impl ser $name:ident) => {
-        impl $crate::serde::Serialize for $name {
-            fn serialize<__S: $crate::serde::Serializer>(
-                &self,
-                serializer: __S,
-            ) -> ::std::result::Result<__S::Ok, __S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-    };
-    (@impl de $name:ident) => {
-        impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<__D: $crate::serde::Deserializer<'de>>(
-                deserializer: __D,
-            ) -> ::std::result::Result<Self, __D::Error> {
-                let value =
-                    <::std::borrow::Cow<'de, str> as $crate::serde::Deserialize>::deserialize(deserializer)?;
-                ::std::result::Result::Ok(Self::from(value.as_ref()))
-            }
-        }
-    };
-}
-
-/// The methods and trait impls of an open integer enum: `value`, `From<i64>`, `Display`,
-/// `FromStr`, and serde as a JSON number. (Unused in crates whose document has no integer
-/// enum.) Serde's directions as in [`open_enum!`](crate::open_enum).
-#[macro_export]
-macro_rules! open_int_enum {
-    ($name:ident, $fallback:ident, $variants:tt) => {
-        $crate::open_int_enum!(@common $name, $fallback, $variants);
-        $crate::open_int_enum!(@impl ser $name);
-        $crate::open_int_enum!(@impl de $name);
-    };
-    ($name:ident, $fallback:ident, $dir:ident, $variants:tt) => {
-        $crate::open_int_enum!(@common $name, $fallback, $variants);
-        $crate::open_int_enum!(@impl $dir $name);
-    };
-    ($name:ident, $fallback:ident, $dir:ident, #[$meta:meta] $other:ident, $variants:tt) => {
-        $crate::open_int_enum!(@common $name, $fallback, $variants);
-        $crate::open_int_enum!(@impl $dir $name);
-        #[$meta]
-        $crate::open_int_enum!(@impl $other $name);
-    };
-    (@common $name:ident, $fallback:ident, { $($variant:ident => $wire:literal,)* }) => {
-        impl $name {
-            /// The value as sent on the wire.
-            pub fn value(&self) -> i64 {
-                match self {
-                    $(Self::$variant => $wire,)*
-                    Self::$fallback(value) => *value,
-                }
-            }
-        }
-
-        impl ::std::convert::From<i64> for $name {
-            fn from(value: i64) -> Self {
-                match value {
-                    $($wire => Self::$variant,)*
-                    other => Self::$fallback(other),
-                }
-            }
-        }
-
-        impl ::std::convert::From<$name> for i64 {
-            fn from(value: $name) -> Self {
-                value.value()
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(&self.value(), f)
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::num::ParseIntError;
-            fn from_str(value: &str) -> ::std::result::Result<Self, <Self as ::std::str::FromStr>::Err> {
-                value.parse::<i64>().map(Self::from)
-            }
-        }
-    };
-    (@impl ser $name:ident) => {
-        impl $crate::serde::Serialize for $name {
-            fn serialize<__S: $crate::serde::Serializer>(
-                &self,
-                serializer: __S,
-            ) -> ::std::result::Result<__S::Ok, __S::Error> {
-                serializer.serialize_i64(self.value())
-            }
-        }
-    };
-    (@impl de $name:ident) => {
-        impl<'de> $crate::serde::Deserialize<'de> for $name {
-            fn deserialize<__D: $crate::serde::Deserializer<'de>>(
-                deserializer: __D,
-            ) -> ::std::result::Result<Self, __D::Error> {
-                <i64 as $crate::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
-    };
-}
-
 /// Bytes that travel as base64 text (`format: byte`). Encodes with the standard alphabet and
 /// padding; decodes the standard or URL-safe alphabet, with or without padding.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -485,22 +326,6 @@ mod tests {
         new(id: impl Into<String>, end: Option<i64>)
     );
 
-    #[derive(Debug, Clone, PartialEq)]
-    enum Status {
-        Running,
-        Other(String),
-    }
-
-    crate::open_enum!(Status, Other, { Running => "running", });
-
-    #[derive(Debug, Clone, PartialEq)]
-    enum Level {
-        Low,
-        Other(i64),
-    }
-
-    crate::open_int_enum!(Level, Other, { Low => 1, });
-
     fn job(json: &str) -> Result<Job, serde_json::Error> {
         serde_json::from_str(json)
     }
@@ -551,20 +376,6 @@ mod tests {
         [(0, id, "id", req, String)]
     );
 
-    #[derive(Debug, Clone, PartialEq)]
-    enum Mode {
-        Fast,
-        Other(String),
-    }
-    crate::open_enum!(Mode, Other, ser, #[cfg(any())] de, { Fast => "fast", });
-
-    #[derive(Debug, Clone, PartialEq)]
-    enum Rank {
-        First,
-        Other(i64),
-    }
-    crate::open_int_enum!(Rank, Other, de, { First => 1, });
-
     #[test]
     #[allow(clippy::needless_borrow)] // the borrow picks `HasDe` when its bound holds
     fn one_direction_forms_have_only_their_impls_and_the_other_under_the_attribute() {
@@ -583,14 +394,6 @@ mod tests {
         );
         let received: Received = serde_json::from_str(r#"{"id":"c"}"#).expect("reads");
         assert_eq!(received.id, "c");
-        assert_eq!(
-            serde_json::to_string(&Mode::Fast).expect("writes"),
-            r#""fast""#
-        );
-        assert!(!(&Probe::<Mode>(std::marker::PhantomData)).has_de());
-        let rank: Rank = serde_json::from_str("1").expect("reads");
-        assert_eq!(rank, Rank::First);
-        assert!((&Probe::<Rank>(std::marker::PhantomData)).has_de());
     }
 
     #[test]
@@ -669,27 +472,6 @@ mod tests {
         assert_eq!(from_reader.id, "r");
     }
 
-    #[test]
-    fn open_enums_keep_unknown_values() {
-        assert_eq!(Status::from("running"), Status::Running);
-        let other: Status = serde_json::from_str(r#""paused""#).expect("any string");
-        assert_eq!(other, Status::Other("paused".to_owned()));
-        assert_eq!(
-            serde_json::to_string(&other).expect("encoded"),
-            r#""paused""#
-        );
-        assert_eq!(Status::Running.to_string(), "running");
-        assert_eq!("running".parse::<Status>(), Ok(Status::Running));
-        assert!(serde_json::from_str::<Status>("3").is_err());
-
-        assert_eq!(Level::from(1), Level::Low);
-        let level: Level = serde_json::from_str("7").expect("any integer");
-        assert_eq!(level, Level::Other(7));
-        assert_eq!(i64::from(level), 7);
-        assert_eq!(serde_json::to_string(&Level::Low).expect("encoded"), "1");
-        assert!("x".parse::<Level>().is_err());
-    }
-
     /// Types (and fields) named like what the macros use themselves.
     mod names_the_macros_use {
         #[derive(Debug, Clone, PartialEq)]
@@ -718,21 +500,15 @@ mod tests {
         }
         crate::json_struct!(Visitor, [(0, value, _, opt, S)]);
 
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum D {
-            Ok,
-            Err,
-            Other(String),
+        crate::open_enum! {
+            /// D.
+            pub enum D { Ok("ok"), Err("err"), ..Other(String) }
         }
-        crate::open_enum!(D, Other, { Ok => "ok", Err => "err", });
 
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum S {
-            One,
-            Err,
-            Other(i64),
+        crate::open_int_enum! {
+            /// S.
+            pub enum S { One(1), Err(2), ..Other(i64) }
         }
-        crate::open_int_enum!(S, Other, { One => 1, Err => 2, });
     }
 
     #[test]

@@ -6,26 +6,38 @@ use quote::quote;
 /// One `#[doc = " ..."]` attribute per line of `markdown`, which the generator wrote (text
 /// from the document goes through [`sanitize`] first).
 ///
-/// Inside [`with_placeholders`], one placeholder attribute stands for them all instead.
+/// Inside [`with_placeholders`] that replaces every block, one placeholder attribute stands
+/// for them all instead.
 pub fn doc_attrs(markdown: &str) -> TokenStream {
-    let markdown = markdown.trim_end();
-    let placeholder = PLACEHOLDERS.with(|cell| {
-        let mut docs = cell.borrow_mut();
-        let docs = docs.as_mut()?;
-        docs.push(markdown.to_owned());
-        Some(format!("{PLACEHOLDER}{}", docs.len() - 1))
-    });
-    if let Some(placeholder) = placeholder {
-        return quote!(#[doc = #placeholder]);
-    }
-    doc_attrs_inline(markdown)
+    placeholder(markdown, false).unwrap_or_else(|| attrs(markdown))
 }
 
-/// [`doc_attrs`] without placeholders: for docs inside a macro call, which prettyplease
-/// prints as tokens (`#[doc = " ..."]`) rather than as `///` lines.
+/// The docs of an item a macro call declares: [`doc_attrs`] as the first tokens of a
+/// brace-delimited call at the top level of a file, where prettyplease prints attributes as
+/// tokens (`#[doc = " ..."]`) and they start the call's first line. Inside any
+/// [`with_placeholders`] (which `generate` always runs) one placeholder stands for the block,
+/// and [`fill_placeholders`] writes it as `///` lines. The placeholder is padded with spaces
+/// to end near prettyplease's margin, so that the call's next token starts a line of its own,
+/// which the placeholder's line leaves to it.
+pub fn call_doc_attrs(markdown: &str) -> TokenStream {
+    placeholder(markdown, true).unwrap_or_else(|| attrs(markdown))
+}
+
+/// Where a call's padded placeholder line ends: `    #[doc = "\u{1}N..."]` is this long.
+/// prettyplease's margin is 89 columns: the attribute fits on its line (otherwise the
+/// literal would go to the next line, which [`fill_placeholders`] refuses), and the token
+/// after it (` pub`, ` #`) does not.
+const CALL_PLACEHOLDER_LINE: usize = 87;
+
+/// [`doc_attrs`] without a placeholder: for docs inside a call the generator writes as text
+/// (`emit::raw`), which prints them as `///` lines itself.
 pub fn doc_attrs_inline(markdown: &str) -> TokenStream {
-    let markdown = markdown.trim_end();
-    let attrs = markdown.split('\n').map(|line| {
+    attrs(markdown)
+}
+
+/// [`doc_attrs`] without a placeholder.
+fn attrs(markdown: &str) -> TokenStream {
+    let attrs = markdown.trim_end().split('\n').map(|line| {
         let line = if line.is_empty() {
             String::new()
         } else {
@@ -36,21 +48,56 @@ pub fn doc_attrs_inline(markdown: &str) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// A placeholder attribute for `markdown`, when blocks are being collected: every block, or
+/// (`in_call`) only those of [`call_doc_attrs`].
+fn placeholder(markdown: &str, in_call: bool) -> Option<TokenStream> {
+    let placeholder = PLACEHOLDERS.with(|cell| {
+        let mut collecting = cell.borrow_mut();
+        let collecting = collecting.as_mut().filter(|c| in_call || c.every_block)?;
+        collecting.blocks.push(markdown.trim_end().to_owned());
+        let number = (collecting.blocks.len() - 1).to_string();
+        // `    #[doc = "`, `\u{1}` printed as 6 characters, the number, `"]`.
+        let width = if in_call {
+            CALL_PLACEHOLDER_LINE.saturating_sub(21)
+        } else {
+            0
+        };
+        Some(format!("{PLACEHOLDER}{number:<width$}"))
+    })?;
+    Some(quote!(#[doc = #placeholder]))
+}
+
 /// Starts a placeholder: `\u{1}` and the block's number. No doc line has it: [`sanitize`]
 /// shows control characters as escapes, and the generator's own text has none.
 const PLACEHOLDER: char = '\u{1}';
 
+/// A placeholder as prettyplease prints it among a macro call's tokens: the attribute, its
+/// string literal escaping `\u{1}`. Only a placeholder's literal starts with that escape:
+/// [`code`] and [`sanitize`] write a control character as `\\u{1}`, whose literal starts
+/// `"\\u`.
+const TOKEN_PLACEHOLDER: &str = "#[doc = \"\\u{1}";
+
+/// The doc blocks being collected while [`with_placeholders`] runs.
+struct Collecting {
+    /// Whether [`doc_attrs`] stands a placeholder for its block too, or only
+    /// [`call_doc_attrs`].
+    every_block: bool,
+    blocks: Vec<String>,
+}
+
 thread_local! {
-    /// The doc blocks [`doc_attrs`] stood placeholders for, while [`with_placeholders`] runs.
-    static PLACEHOLDERS: std::cell::RefCell<Option<Vec<String>>> =
+    /// The doc blocks placeholders stand for, while [`with_placeholders`] runs.
+    static PLACEHOLDERS: std::cell::RefCell<Option<Collecting>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `f` (which emits tokens) with every doc block [`doc_attrs`] makes replaced by one
-/// placeholder attribute, and returns the blocks; [`fill_placeholders`] puts them back into
-/// the formatted text. Parsing and printing one short attribute instead of one per line of
-/// text is most of the cost of documentation in formatting (about a third of GitHub's time).
-pub fn with_placeholders<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+/// Runs `f` (which emits tokens) with the doc blocks of [`call_doc_attrs`], and with
+/// `every_block` those of [`doc_attrs`] too, each replaced by one placeholder attribute, and
+/// returns the blocks; [`fill_placeholders`] puts them back into the formatted text. Parsing
+/// and printing one short attribute instead of one per line of text is most of the cost of
+/// documentation in formatting (about a third of GitHub's time); in a macro call, it is what
+/// makes the docs `///` lines.
+pub fn with_placeholders<R>(every_block: bool, f: impl FnOnce() -> R) -> (R, Vec<String>) {
     /// Ends collecting even if `f` unwinds.
     struct Reset;
     impl Drop for Reset {
@@ -58,19 +105,27 @@ pub fn with_placeholders<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
             PLACEHOLDERS.with(|cell| cell.borrow_mut().take());
         }
     }
-    PLACEHOLDERS.with(|cell| *cell.borrow_mut() = Some(Vec::new()));
+    PLACEHOLDERS.with(|cell| {
+        *cell.borrow_mut() = Some(Collecting {
+            every_block,
+            blocks: Vec::new(),
+        });
+    });
     let reset = Reset;
     let result = f();
     let docs = PLACEHOLDERS.with(|cell| cell.borrow_mut().take());
     drop(reset);
-    (result, docs.unwrap_or_default())
+    (result, docs.map(|c| c.blocks).unwrap_or_default())
 }
 
-/// Replaces each placeholder line of `text` (formatted code, where prettyplease printed the
-/// attribute as `///\u{1}N` on a line of its own) with the lines of doc block `N`, as
+/// Replaces each placeholder of `text` (formatted code) with the lines of its doc block, as
 /// prettyplease prints the attributes [`doc_attrs`] makes without placeholders: `///` and
 /// the line (after a space when not empty), trailing spaces trimmed, at the placeholder's
-/// indentation. `None` when a placeholder names no block.
+/// indentation. A placeholder is a line of its own where prettyplease printed it as an
+/// item's attribute (`///\u{1}N`), or starts a line inside a macro call
+/// (`#[doc = "\u{1}N"]`, see [`call_doc_attrs`]), where the rest of that line follows the
+/// block on a line of its own. `None` when a placeholder names no block, or when one is left
+/// in a macro call elsewhere than at the start of a line.
 pub fn fill_placeholders(text: &str, docs: &[String]) -> Option<String> {
     if docs.is_empty() {
         return Some(text.to_owned());
@@ -79,12 +134,17 @@ pub fn fill_placeholders(text: &str, docs: &[String]) -> Option<String> {
     let mut out = String::with_capacity(text.len() + docs.iter().map(String::len).sum::<usize>());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start_matches(' ');
-        let Some(rest) = trimmed.strip_prefix(&marker) else {
+        let indent = line.get(..line.len() - trimmed.len()).unwrap_or_default();
+        let (number, rest) = if let Some(rest) = trimmed.strip_prefix(&marker) {
+            (rest.trim_end(), "")
+        } else if let Some(rest) = trimmed.strip_prefix(TOKEN_PLACEHOLDER) {
+            let (number, rest) = rest.split_once("\"]")?;
+            (number.trim_end(), rest.trim())
+        } else {
             out.push_str(line);
             continue;
         };
-        let indent = line.get(..line.len() - trimmed.len()).unwrap_or_default();
-        let block = docs.get(rest.trim_end().parse::<usize>().ok()?)?;
+        let block = docs.get(number.parse::<usize>().ok()?)?;
         for doc in block.split('\n') {
             out.push_str(indent);
             out.push_str("///");
@@ -94,8 +154,27 @@ pub fn fill_placeholders(text: &str, docs: &[String]) -> Option<String> {
             }
             out.push('\n');
         }
+        if !rest.is_empty() {
+            out.push_str(indent);
+            out.push_str(rest);
+            out.push('\n');
+        }
     }
-    Some(out)
+    (!left_over(&out)).then_some(out)
+}
+
+/// Whether a call's placeholder is left in `text`: its attribute elsewhere than at the start
+/// of a line, or its padded literal apart from the attribute. (A wire value holding a
+/// control character, digits and ten spaces would be taken for one: generation then fails
+/// rather than writing a placeholder.)
+fn left_over(text: &str) -> bool {
+    text.contains(TOKEN_PLACEHOLDER)
+        || text.match_indices("\"\\u{1}").any(|(i, start)| {
+            let after = text.get(i + start.len()..).unwrap_or_default();
+            after
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .starts_with("          ")
+        })
 }
 
 /// Makes text from the document safe to show literally in rustdoc: control characters and
@@ -452,7 +531,7 @@ mod tests {
     /// `///` and trailing spaces trimmed; other lines stay; an unknown number is `None`.
     #[test]
     fn placeholders_are_filled_at_their_indentation() {
-        let (tokens, docs) = with_placeholders(|| doc_attrs("First line.  \n\nSecond."));
+        let (tokens, docs) = with_placeholders(true, || doc_attrs("First line.  \n\nSecond."));
         assert_eq!(tokens.to_string(), "# [doc = \"\\u{1}0\"]");
         assert_eq!(docs, ["First line.  \n\nSecond."]);
         let text = "struct A {\n    ///\u{1}0\n    pub x: u8,\n}\n";
@@ -461,10 +540,55 @@ mod tests {
             Some("struct A {\n    /// First line.\n    ///\n    /// Second.\n    pub x: u8,\n}\n")
         );
         assert_eq!(fill_placeholders("///\u{1}1\n", &docs), None);
+        // Only the docs of macro calls, when not every block is collected.
+        let (_, docs) = with_placeholders(false, || doc_attrs("Not collected."));
+        assert!(docs.is_empty());
         // Outside `with_placeholders`, one attribute per line, as before.
         assert_eq!(
             doc_attrs("a\nb").to_string(),
             "# [doc = \" a\"] # [doc = \" b\"]"
         );
+    }
+
+    /// The docs that open a macro call's body become `///` lines, and the call's next token
+    /// starts the line after them, as wide as prettyplease makes it.
+    #[test]
+    fn call_placeholders_are_filled_above_the_rest_of_their_line() -> Result<(), crate::Error> {
+        let variants = (0..12).map(|i| {
+            let variant = proc_macro2::Ident::new(&format!("V{i}"), proc_macro2::Span::call_site());
+            let wire = format!("v{i}");
+            quote!(#variant(#wire),)
+        });
+        let (tokens, docs) = with_placeholders(false, || {
+            let docs = call_doc_attrs("First line.\n\nSecond.");
+            quote! {
+                m! { #docs #[deprecated] pub enum E { #(#variants)* ..Other(String) } }
+                m! { #docs pub enum F { A("a"), ..Other(String) } }
+            }
+        });
+        let text = crate::format::format(tokens)?;
+        assert_eq!(
+            fill_placeholders(&text, &docs).as_deref(),
+            Some(concat!(
+                "m! {\n",
+                "    /// First line.\n",
+                "    ///\n",
+                "    /// Second.\n",
+                "    #[deprecated] pub enum E { V0(\"v0\"), V1(\"v1\"), V2(\"v2\"), V3(\"v3\"), V4(\"v4\"),\n",
+                "    V5(\"v5\"), V6(\"v6\"), V7(\"v7\"), V8(\"v8\"), V9(\"v9\"), V10(\"v10\"), V11(\"v11\"),\n",
+                "    ..Other(String) }\n",
+                "}\n",
+                "m! {\n",
+                "    /// First line.\n",
+                "    ///\n",
+                "    /// Second.\n",
+                "    pub enum F { A(\"a\"), ..Other(String) }\n",
+                "}\n",
+            ))
+        );
+        // A placeholder anywhere else is refused.
+        let moved = text.replacen("    #[doc", "    x #[doc", 1);
+        assert_eq!(fill_placeholders(&moved, &docs), None);
+        Ok(())
     }
 }

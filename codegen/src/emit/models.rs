@@ -1,6 +1,6 @@
 //! `models.rs`: one type per schema, plus the multi-part success types of operations.
 
-use super::docs::{code, doc_attrs, doc_attrs_inline, sanitize, with_note};
+use super::docs::{call_doc_attrs, code, doc_attrs, doc_attrs_inline, sanitize, with_note};
 use super::{ident, type_tokens};
 use crate::ir::{
     Api, DefaultValue, Directions, EnumDef, ErrorStatus, ErrorVariant, Field, IntEnumDef,
@@ -63,11 +63,12 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     }
     notes.extend(kind_note);
     let text = with_note(&description, &notes.join(" "));
-    // A struct makes its own (inside `json_struct!`'s call, not as attributes).
-    let docs = if matches!(def.kind, TypeKind::Struct(_)) {
-        TokenStream::new()
-    } else {
-        doc_attrs(&text)
+    let docs = match &def.kind {
+        // A struct makes its own (inside `json_struct!`'s call, not as attributes).
+        TypeKind::Struct(_) => TokenStream::new(),
+        // Declared by the macro call, whose first tokens the docs are.
+        TypeKind::Enum(_) | TypeKind::IntEnum(_) => call_doc_attrs(&text),
+        _ => doc_attrs(&text),
     };
     let deprecated = deprecated(def.deprecated);
     let name = ident(&def.rust_name);
@@ -98,7 +99,7 @@ fn unless_needed(needed: bool) -> TokenStream {
     }
 }
 
-/// The directions argument of `json_struct!`, `open_enum!` and `open_int_enum!`: nothing for
+/// The directions argument of `json_struct!`: nothing for
 /// both, else the one the client uses and the other behind `serde-all`
 /// (`ser, #[cfg(feature = "serde-all")] de,`).
 fn macro_directions(d: Directions) -> TokenStream {
@@ -605,6 +606,22 @@ fn serde_attr(type_name: &proc_macro2::Ident, f: &Field, presence: Presence) -> 
     }
 }
 
+/// The directions argument that ends an `open_enum!` or `open_int_enum!` call: nothing for
+/// both, else the one the client uses and the other behind `serde-all`
+/// (`ser, #[cfg(feature = "serde-all")] de`).
+fn enum_directions(d: Directions) -> TokenStream {
+    let other = unless_needed(false);
+    match (d.ser, d.de) {
+        (true, false) => quote!(ser, #other de),
+        (false, true) => quote!(de, #other ser),
+        _ => TokenStream::new(),
+    }
+}
+
+/// An open string enum: one `open_enum!` call, which declares it (each variant documented
+/// with its wire value as code) and writes its impls. A variant whose value the macro's
+/// code span would not show as it is (`code` fences or escapes it) carries its docs in the
+/// call.
 fn enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
@@ -613,27 +630,32 @@ fn enum_def(
     directions: Directions,
     e: &EnumDef,
 ) -> TokenStream {
-    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let wires: Vec<_> = e.variants.iter().map(|v| v.wire_name.clone()).collect();
-    let variant_docs = e.variants.iter().map(|v| doc_attrs(&code(&v.wire_name)));
-    let fallback = ident(&e.fallback);
-    let directions = macro_directions(directions);
-    quote! {
-        #docs
-        #deprecated
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #cfg
-        pub enum #name {
-            #( #variant_docs #variants, )*
-            /// A value the document does not list, as received.
-            #fallback(::std::string::String),
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire_name;
+        let code = code(wire);
+        if code == format!("`{wire}`") {
+            quote!(#variant(#wire))
+        } else {
+            let doc = format!(" {code}");
+            quote!(#variant(#wire, #doc))
         }
-
+    });
+    let fallback = ident(&e.fallback);
+    let directions = enum_directions(directions);
+    quote! {
         #cfg
-        super::runtime::open_enum!(#name, #fallback, #directions { #( #variants => #wires, )* });
+        super::runtime::open_enum! {
+            #docs
+            #deprecated
+            pub enum #name { #( #variants, )* ..#fallback(String) }
+            #directions
+        }
     }
 }
 
+/// An open integer enum: one `open_int_enum!` call, as [`enum_def`] (an integer's code span
+/// is always its digits).
 fn int_enum_def(
     name: &proc_macro2::Ident,
     docs: &TokenStream,
@@ -642,27 +664,27 @@ fn int_enum_def(
     directions: Directions,
     e: &IntEnumDef,
 ) -> TokenStream {
-    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let wires: Vec<_> = e.variants.iter().map(|v| int_literal(v.value)).collect();
-    let variant_docs = e
-        .variants
-        .iter()
-        .map(|v| doc_attrs(&code(&v.value.to_string())));
-    let fallback = ident(&e.fallback);
-    let directions = macro_directions(directions);
-    quote! {
-        #docs
-        #deprecated
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #cfg
-        pub enum #name {
-            #( #variant_docs #variants, )*
-            /// A value the document does not list, as received.
-            #fallback(i64),
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let magnitude = proc_macro2::Literal::u64_unsuffixed(v.value.unsigned_abs());
+        if v.value < 0 {
+            // Joint, so that prettyplease prints `-1` rather than `- 1`.
+            let minus = proc_macro2::Punct::new('-', proc_macro2::Spacing::Joint);
+            quote!(#variant(#minus #magnitude))
+        } else {
+            quote!(#variant(#magnitude))
         }
-
+    });
+    let fallback = ident(&e.fallback);
+    let directions = enum_directions(directions);
+    quote! {
         #cfg
-        super::runtime::open_int_enum!(#name, #fallback, #directions { #( #variants => #wires, )* });
+        super::runtime::open_int_enum! {
+            #docs
+            #deprecated
+            pub enum #name { #( #variants, )* ..#fallback(i64) }
+            #directions
+        }
     }
 }
 

@@ -10,24 +10,11 @@ super::runtime::json_struct!(
         /// The type of authentication used to connect to the service. Wire name `type`.
         (2, r#type, "type", opt, AuthenticationMechanismType),
     ]);
-/// The type of authentication used to connect to the service. Schema `#/components/schemas/AuthenticationMechanism/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AuthenticationMechanismType {
-    /// `sas`
-    Sas,
-    /// `selfSigned`
-    SelfSigned,
-    /// `certificateAuthority`
-    CertificateAuthority,
-    /// `none`
-    None,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The type of authentication used to connect to the service. Schema `#/components/schemas/AuthenticationMechanism/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum AuthenticationMechanismType { Sas("sas"), SelfSigned("selfSigned"),
+    CertificateAuthority("certificateAuthority"), None("none"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    AuthenticationMechanismType, Other, { Sas => "sas", SelfSigned => "selfSigned",
-    CertificateAuthority => "certificateAuthority", None => "none", }
-);
 super::runtime::json_struct!(
     /// The result of the bulk registry operation.
     #[derive(Default)]
@@ -159,20 +146,11 @@ super::runtime::json_struct!(
         /// The property that determines if the device is an edge device or not.
         (0, iot_edge, "iotEdge", opt, bool),
     ]);
-/// The state of the device. Schema `#/components/schemas/Device/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DeviceConnectionState {
-    /// `Disconnected`
-    Disconnected,
-    /// `Connected`
-    Connected,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The state of the device. Schema `#/components/schemas/Device/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum DeviceConnectionState { Disconnected("Disconnected"),
+    Connected("Connected"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    DeviceConnectionState, Other, { Disconnected => "Disconnected", Connected =>
-    "Connected", }
-);
 super::runtime::json_struct!(
     /// The job statistics regarding execution status.
     #[derive(Default)]
@@ -203,611 +181,199 @@ super::runtime::json_struct!(
         /// The type of the operation that failed.
         (4, operation, _, opt, String),
     ]);
-/// The error code. Schema `#/components/schemas/DeviceRegistryOperationError/properties/errorCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DeviceRegistryOperationErrorErrorCode {
-    /// `InvalidErrorCode`
-    InvalidErrorCode,
-    /// `GenericBadRequest`
-    GenericBadRequest,
-    /// `InvalidProtocolVersion`
-    InvalidProtocolVersion,
-    /// `DeviceInvalidResultCount`
-    DeviceInvalidResultCount,
-    /// `InvalidOperation`
-    InvalidOperation,
-    /// `ArgumentInvalid`
-    ArgumentInvalid,
-    /// `ArgumentNull`
-    ArgumentNull,
-    /// `IotHubFormatError`
-    IotHubFormatError,
-    /// `DeviceStorageEntitySerializationError`
-    DeviceStorageEntitySerializationError,
-    /// `BlobContainerValidationError`
-    BlobContainerValidationError,
-    /// `ImportWarningExistsError`
-    ImportWarningExistsError,
-    /// `InvalidSchemaVersion`
-    InvalidSchemaVersion,
-    /// `DeviceDefinedMultipleTimes`
-    DeviceDefinedMultipleTimes,
-    /// `DeserializationError`
-    DeserializationError,
-    /// `BulkRegistryOperationFailure`
-    BulkRegistryOperationFailure,
-    /// `DefaultStorageEndpointNotConfigured`
-    DefaultStorageEndpointNotConfigured,
-    /// `InvalidFileUploadCorrelationId`
-    InvalidFileUploadCorrelationId,
-    /// `ExpiredFileUploadCorrelationId`
-    ExpiredFileUploadCorrelationId,
-    /// `InvalidStorageEndpoint`
-    InvalidStorageEndpoint,
-    /// `InvalidMessagingEndpoint`
-    InvalidMessagingEndpoint,
-    /// `InvalidFileUploadCompletionStatus`
-    InvalidFileUploadCompletionStatus,
-    /// `InvalidStorageEndpointOrBlob`
-    InvalidStorageEndpointOrBlob,
-    /// `RequestCanceled`
-    RequestCanceled,
-    /// `InvalidStorageEndpointProperty`
-    InvalidStorageEndpointProperty,
-    /// `EtagDoesNotMatch`
-    EtagDoesNotMatch,
-    /// `RequestTimedOut`
-    RequestTimedOut,
-    /// `UnsupportedOperationOnReplica`
-    UnsupportedOperationOnReplica,
-    /// `NullMessage`
-    NullMessage,
-    /// `ConnectionForcefullyClosedOnNewConnection`
-    ConnectionForcefullyClosedOnNewConnection,
-    /// `InvalidDeviceScope`
-    InvalidDeviceScope,
-    /// `ConnectionForcefullyClosedOnFaultInjection`
-    ConnectionForcefullyClosedOnFaultInjection,
-    /// `ConnectionRejectedOnFaultInjection`
-    ConnectionRejectedOnFaultInjection,
-    /// `InvalidEndpointAuthenticationType`
-    InvalidEndpointAuthenticationType,
-    /// `ManagedIdentityNotEnabled`
-    ManagedIdentityNotEnabled,
-    /// `InvalidRouteTestInput`
-    InvalidRouteTestInput,
-    /// `InvalidSourceOnRoute`
-    InvalidSourceOnRoute,
-    /// `RoutingNotEnabled`
-    RoutingNotEnabled,
-    /// `InvalidContentEncodingOrType`
-    InvalidContentEncodingOrType,
-    /// `InvalidEndorsementKey`
-    InvalidEndorsementKey,
-    /// `InvalidRegistrationId`
-    InvalidRegistrationId,
-    /// `InvalidStorageRootKey`
-    InvalidStorageRootKey,
-    /// `InvalidEnrollmentGroupId`
-    InvalidEnrollmentGroupId,
-    /// `TooManyEnrollments`
-    TooManyEnrollments,
-    /// `RegistrationIdDefinedMultipleTimes`
-    RegistrationIdDefinedMultipleTimes,
-    /// `CustomAllocationFailed`
-    CustomAllocationFailed,
-    /// `CustomAllocationIotHubNotSpecified`
-    CustomAllocationIotHubNotSpecified,
-    /// `CustomAllocationUnauthorizedAccess`
-    CustomAllocationUnauthorizedAccess,
-    /// `CannotRegisterModuleToModule`
-    CannotRegisterModuleToModule,
-    /// `TenantHubRoutingNotEnabled`
-    TenantHubRoutingNotEnabled,
-    /// `InvalidConfigurationTargetCondition`
-    InvalidConfigurationTargetCondition,
-    /// `InvalidConfigurationContent`
-    InvalidConfigurationContent,
-    /// `CannotModifyImmutableConfigurationContent`
-    CannotModifyImmutableConfigurationContent,
-    /// `InvalidConfigurationCustomMetricsQuery`
-    InvalidConfigurationCustomMetricsQuery,
-    /// `InvalidPnPInterfaceDefinition`
-    InvalidPnPInterfaceDefinition,
-    /// `InvalidPnPDesiredProperties`
-    InvalidPnPDesiredProperties,
-    /// `InvalidPnPReportedProperties`
-    InvalidPnPReportedProperties,
-    /// `InvalidPnPWritableReportedProperties`
-    InvalidPnPWritableReportedProperties,
-    /// `InvalidDigitalTwinJsonPatch`
-    InvalidDigitalTwinJsonPatch,
-    /// `InvalidDigitalTwinPayload`
-    InvalidDigitalTwinPayload,
-    /// `InvalidDigitalTwinPatch`
-    InvalidDigitalTwinPatch,
-    /// `InvalidDigitalTwinPatchPath`
-    InvalidDigitalTwinPatchPath,
-    /// `GenericUnauthorized`
-    GenericUnauthorized,
-    /// `IotHubNotFound`
-    IotHubNotFound,
-    /// `IotHubUnauthorizedAccess`
-    IotHubUnauthorizedAccess,
-    /// `IotHubUnauthorized`
-    IotHubUnauthorized,
-    /// `ElasticPoolNotFound`
-    ElasticPoolNotFound,
-    /// `SystemModuleModifyUnauthorizedAccess`
-    SystemModuleModifyUnauthorizedAccess,
-    /// `GenericForbidden`
-    GenericForbidden,
-    /// `IotHubSuspended`
-    IotHubSuspended,
-    /// `IotHubQuotaExceeded`
-    IotHubQuotaExceeded,
-    /// `JobQuotaExceeded`
-    JobQuotaExceeded,
-    /// `DeviceMaximumQueueDepthExceeded`
-    DeviceMaximumQueueDepthExceeded,
-    /// `IotHubMaxCbsTokenExceeded`
-    IotHubMaxCbsTokenExceeded,
-    /// `DeviceMaximumActiveFileUploadLimitExceeded`
-    DeviceMaximumActiveFileUploadLimitExceeded,
-    /// `DeviceMaximumQueueSizeExceeded`
-    DeviceMaximumQueueSizeExceeded,
-    /// `RoutingEndpointResponseForbidden`
-    RoutingEndpointResponseForbidden,
-    /// `InvalidMessageExpiryTime`
-    InvalidMessageExpiryTime,
-    /// `OperationNotAvailableInCurrentTier`
-    OperationNotAvailableInCurrentTier,
-    /// `KeyEncryptionKeyRevoked`
-    KeyEncryptionKeyRevoked,
-    /// `DeviceModelMaxPropertiesExceeded`
-    DeviceModelMaxPropertiesExceeded,
-    /// `DeviceModelMaxIndexablePropertiesExceeded`
-    DeviceModelMaxIndexablePropertiesExceeded,
-    /// `IotDpsSuspended`
-    IotDpsSuspended,
-    /// `IotDpsSuspending`
-    IotDpsSuspending,
-    /// `GenericNotFound`
-    GenericNotFound,
-    /// `DeviceNotFound`
-    DeviceNotFound,
-    /// `JobNotFound`
-    JobNotFound,
-    /// `QuotaMetricNotFound`
-    QuotaMetricNotFound,
-    /// `SystemPropertyNotFound`
-    SystemPropertyNotFound,
-    /// `AmqpAddressNotFound`
-    AmqpAddressNotFound,
-    /// `RoutingEndpointResponseNotFound`
-    RoutingEndpointResponseNotFound,
-    /// `CertificateNotFound`
-    CertificateNotFound,
-    /// `ElasticPoolTenantHubNotFound`
-    ElasticPoolTenantHubNotFound,
-    /// `ModuleNotFound`
-    ModuleNotFound,
-    /// `AzureTableStoreNotFound`
-    AzureTableStoreNotFound,
-    /// `IotHubFailingOver`
-    IotHubFailingOver,
-    /// `FeatureNotSupported`
-    FeatureNotSupported,
-    /// `DigitalTwinInterfaceNotFound`
-    DigitalTwinInterfaceNotFound,
-    /// `QueryStoreClusterNotFound`
-    QueryStoreClusterNotFound,
-    /// `DeviceNotOnline`
-    DeviceNotOnline,
-    /// `DeviceConnectionClosedRemotely`
-    DeviceConnectionClosedRemotely,
-    /// `EnrollmentNotFound`
-    EnrollmentNotFound,
-    /// `DeviceRegistrationNotFound`
-    DeviceRegistrationNotFound,
-    /// `AsyncOperationNotFound`
-    AsyncOperationNotFound,
-    /// `EnrollmentGroupNotFound`
-    EnrollmentGroupNotFound,
-    /// `DeviceRecordNotFound`
-    DeviceRecordNotFound,
-    /// `GroupRecordNotFound`
-    GroupRecordNotFound,
-    /// `DeviceGroupNotFound`
-    DeviceGroupNotFound,
-    /// `ProvisioningSettingsNotFound`
-    ProvisioningSettingsNotFound,
-    /// `ProvisioningRecordNotFound`
-    ProvisioningRecordNotFound,
-    /// `LinkedHubNotFound`
-    LinkedHubNotFound,
-    /// `CertificateAuthorityNotFound`
-    CertificateAuthorityNotFound,
-    /// `ConfigurationNotFound`
-    ConfigurationNotFound,
-    /// `GroupNotFound`
-    GroupNotFound,
-    /// `DigitalTwinModelNotFound`
-    DigitalTwinModelNotFound,
-    /// `InterfaceNameModelNotFound`
-    InterfaceNameModelNotFound,
-    /// `GenericMethodNotAllowed`
-    GenericMethodNotAllowed,
-    /// `OperationNotAllowedInCurrentState`
-    OperationNotAllowedInCurrentState,
-    /// `ImportDevicesNotSupported`
-    ImportDevicesNotSupported,
-    /// `BulkAddDevicesNotSupported`
-    BulkAddDevicesNotSupported,
-    /// `GenericConflict`
-    GenericConflict,
-    /// `DeviceAlreadyExists`
-    DeviceAlreadyExists,
-    /// `LinkCreationConflict`
-    LinkCreationConflict,
-    /// `CallbackSubscriptionConflict`
-    CallbackSubscriptionConflict,
-    /// `ModelAlreadyExists`
-    ModelAlreadyExists,
-    /// `DeviceLocked`
-    DeviceLocked,
-    /// `DeviceJobAlreadyExists`
-    DeviceJobAlreadyExists,
-    /// `JobAlreadyExists`
-    JobAlreadyExists,
-    /// `EnrollmentConflict`
-    EnrollmentConflict,
-    /// `EnrollmentGroupConflict`
-    EnrollmentGroupConflict,
-    /// `RegistrationStatusConflict`
-    RegistrationStatusConflict,
-    /// `DeviceRecordConflict`
-    DeviceRecordConflict,
-    /// `GroupRecordConflict`
-    GroupRecordConflict,
-    /// `DeviceGroupConflict`
-    DeviceGroupConflict,
-    /// `ProvisioningSettingsConflict`
-    ProvisioningSettingsConflict,
-    /// `ProvisioningRecordConflict`
-    ProvisioningRecordConflict,
-    /// `LinkedHubConflict`
-    LinkedHubConflict,
-    /// `CertificateAuthorityConflict`
-    CertificateAuthorityConflict,
-    /// `ModuleAlreadyExistsOnDevice`
-    ModuleAlreadyExistsOnDevice,
-    /// `ConfigurationAlreadyExists`
-    ConfigurationAlreadyExists,
-    /// `ApplyConfigurationAlreadyInProgressOnDevice`
-    ApplyConfigurationAlreadyInProgressOnDevice,
-    /// `DigitalTwinModelAlreadyExists`
-    DigitalTwinModelAlreadyExists,
-    /// `DigitalTwinModelExistsWithOtherModelType`
-    DigitalTwinModelExistsWithOtherModelType,
-    /// `InterfaceNameModelAlreadyExists`
-    InterfaceNameModelAlreadyExists,
-    /// `GenericPreconditionFailed`
-    GenericPreconditionFailed,
-    /// `PreconditionFailed`
-    PreconditionFailed,
-    /// `DeviceMessageLockLost`
-    DeviceMessageLockLost,
-    /// `JobRunPreconditionFailed`
-    JobRunPreconditionFailed,
-    /// `InflightMessagesInLink`
-    InflightMessagesInLink,
-    /// `GenericRequestEntityTooLarge`
-    GenericRequestEntityTooLarge,
-    /// `MessageTooLarge`
-    MessageTooLarge,
-    /// `TooManyDevices`
-    TooManyDevices,
-    /// `TooManyModulesOnDevice`
-    TooManyModulesOnDevice,
-    /// `ConfigurationCountLimitExceeded`
-    ConfigurationCountLimitExceeded,
-    /// `DigitalTwinModelCountLimitExceeded`
-    DigitalTwinModelCountLimitExceeded,
-    /// `InterfaceNameCompressionModelCountLimitExceeded`
-    InterfaceNameCompressionModelCountLimitExceeded,
-    /// `GenericUnsupportedMediaType`
-    GenericUnsupportedMediaType,
-    /// `IncompatibleDataType`
-    IncompatibleDataType,
-    /// `GenericTooManyRequests`
-    GenericTooManyRequests,
-    /// `ThrottlingException`
-    ThrottlingException,
-    /// `ThrottleBacklogLimitExceeded`
-    ThrottleBacklogLimitExceeded,
-    /// `ThrottlingBacklogTimeout`
-    ThrottlingBacklogTimeout,
-    /// `ThrottlingMaxActiveJobCountExceeded`
-    ThrottlingMaxActiveJobCountExceeded,
-    /// `DeviceThrottlingLimitExceeded`
-    DeviceThrottlingLimitExceeded,
-    /// `ClientClosedRequest`
-    ClientClosedRequest,
-    /// `GenericServerError`
-    GenericServerError,
-    /// `ServerError`
-    ServerError,
-    /// `JobCancelled`
-    JobCancelled,
-    /// `StatisticsRetrievalError`
-    StatisticsRetrievalError,
-    /// `ConnectionForcefullyClosed`
-    ConnectionForcefullyClosed,
-    /// `InvalidBlobState`
-    InvalidBlobState,
-    /// `BackupTimedOut`
-    BackupTimedOut,
-    /// `AzureStorageTimeout`
-    AzureStorageTimeout,
-    /// `GenericTimeout`
-    GenericTimeout,
-    /// `InvalidThrottleParameter`
-    InvalidThrottleParameter,
-    /// `EventHubLinkAlreadyClosed`
-    EventHubLinkAlreadyClosed,
-    /// `ReliableBlobStoreError`
-    ReliableBlobStoreError,
-    /// `RetryAttemptsExhausted`
-    RetryAttemptsExhausted,
-    /// `AzureTableStoreError`
-    AzureTableStoreError,
-    /// `CheckpointStoreNotFound`
-    CheckpointStoreNotFound,
-    /// `DocumentDbInvalidReturnValue`
-    DocumentDbInvalidReturnValue,
-    /// `ReliableDocDbStoreStoreError`
-    ReliableDocDbStoreStoreError,
-    /// `ReliableBlobStoreTimeoutError`
-    ReliableBlobStoreTimeoutError,
-    /// `ConfigReadFailed`
-    ConfigReadFailed,
-    /// `InvalidContainerReceiveLink`
-    InvalidContainerReceiveLink,
-    /// `InvalidPartitionEpoch`
-    InvalidPartitionEpoch,
-    /// `RestoreTimedOut`
-    RestoreTimedOut,
-    /// `StreamReservationFailure`
-    StreamReservationFailure,
-    /// `SerializationError`
-    SerializationError,
-    /// `UnexpectedPropertyValue`
-    UnexpectedPropertyValue,
-    /// `OrchestrationOperationFailed`
-    OrchestrationOperationFailed,
-    /// `ModelRepoEndpointError`
-    ModelRepoEndpointError,
-    /// `ResolutionError`
-    ResolutionError,
-    /// `UnableToFetchCredentials`
-    UnableToFetchCredentials,
-    /// `UnableToFetchTenantInfo`
-    UnableToFetchTenantInfo,
-    /// `UnableToShareIdentity`
-    UnableToShareIdentity,
-    /// `UnableToExpandDiscoveryInfo`
-    UnableToExpandDiscoveryInfo,
-    /// `UnableToExpandComponentInfo`
-    UnableToExpandComponentInfo,
-    /// `UnableToCompressComponentInfo`
-    UnableToCompressComponentInfo,
-    /// `UnableToCompressDiscoveryInfo`
-    UnableToCompressDiscoveryInfo,
-    /// `OrphanDiscoveryDocument`
-    OrphanDiscoveryDocument,
-    /// `GenericBadGateway`
-    GenericBadGateway,
-    /// `InvalidResponseWhileProxying`
-    InvalidResponseWhileProxying,
-    /// `GenericServiceUnavailable`
-    GenericServiceUnavailable,
-    /// `ServiceUnavailable`
-    ServiceUnavailable,
-    /// `PartitionNotFound`
-    PartitionNotFound,
-    /// `IotHubActivationFailed`
-    IotHubActivationFailed,
-    /// `ServerBusy`
-    ServerBusy,
-    /// `IotHubRestoring`
-    IotHubRestoring,
-    /// `ReceiveLinkOpensThrottled`
-    ReceiveLinkOpensThrottled,
-    /// `ConnectionUnavailable`
-    ConnectionUnavailable,
-    /// `DeviceUnavailable`
-    DeviceUnavailable,
-    /// `ConfigurationNotAvailable`
-    ConfigurationNotAvailable,
-    /// `GroupNotAvailable`
-    GroupNotAvailable,
-    /// `HostingServiceNotAvailable`
-    HostingServiceNotAvailable,
-    /// `GenericGatewayTimeout`
-    GenericGatewayTimeout,
-    /// `GatewayTimeout`
-    GatewayTimeout,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The error code. Schema `#/components/schemas/DeviceRegistryOperationError/properties/errorCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum DeviceRegistryOperationErrorErrorCode {
+    InvalidErrorCode("InvalidErrorCode"), GenericBadRequest("GenericBadRequest"),
+    InvalidProtocolVersion("InvalidProtocolVersion"),
+    DeviceInvalidResultCount("DeviceInvalidResultCount"),
+    InvalidOperation("InvalidOperation"), ArgumentInvalid("ArgumentInvalid"),
+    ArgumentNull("ArgumentNull"), IotHubFormatError("IotHubFormatError"),
+    DeviceStorageEntitySerializationError("DeviceStorageEntitySerializationError"),
+    BlobContainerValidationError("BlobContainerValidationError"),
+    ImportWarningExistsError("ImportWarningExistsError"),
+    InvalidSchemaVersion("InvalidSchemaVersion"),
+    DeviceDefinedMultipleTimes("DeviceDefinedMultipleTimes"),
+    DeserializationError("DeserializationError"),
+    BulkRegistryOperationFailure("BulkRegistryOperationFailure"),
+    DefaultStorageEndpointNotConfigured("DefaultStorageEndpointNotConfigured"),
+    InvalidFileUploadCorrelationId("InvalidFileUploadCorrelationId"),
+    ExpiredFileUploadCorrelationId("ExpiredFileUploadCorrelationId"),
+    InvalidStorageEndpoint("InvalidStorageEndpoint"),
+    InvalidMessagingEndpoint("InvalidMessagingEndpoint"),
+    InvalidFileUploadCompletionStatus("InvalidFileUploadCompletionStatus"),
+    InvalidStorageEndpointOrBlob("InvalidStorageEndpointOrBlob"),
+    RequestCanceled("RequestCanceled"),
+    InvalidStorageEndpointProperty("InvalidStorageEndpointProperty"),
+    EtagDoesNotMatch("EtagDoesNotMatch"), RequestTimedOut("RequestTimedOut"),
+    UnsupportedOperationOnReplica("UnsupportedOperationOnReplica"),
+    NullMessage("NullMessage"),
+    ConnectionForcefullyClosedOnNewConnection("ConnectionForcefullyClosedOnNewConnection"),
+    InvalidDeviceScope("InvalidDeviceScope"),
+    ConnectionForcefullyClosedOnFaultInjection("ConnectionForcefullyClosedOnFaultInjection"),
+    ConnectionRejectedOnFaultInjection("ConnectionRejectedOnFaultInjection"),
+    InvalidEndpointAuthenticationType("InvalidEndpointAuthenticationType"),
+    ManagedIdentityNotEnabled("ManagedIdentityNotEnabled"),
+    InvalidRouteTestInput("InvalidRouteTestInput"),
+    InvalidSourceOnRoute("InvalidSourceOnRoute"), RoutingNotEnabled("RoutingNotEnabled"),
+    InvalidContentEncodingOrType("InvalidContentEncodingOrType"),
+    InvalidEndorsementKey("InvalidEndorsementKey"),
+    InvalidRegistrationId("InvalidRegistrationId"),
+    InvalidStorageRootKey("InvalidStorageRootKey"),
+    InvalidEnrollmentGroupId("InvalidEnrollmentGroupId"),
+    TooManyEnrollments("TooManyEnrollments"),
+    RegistrationIdDefinedMultipleTimes("RegistrationIdDefinedMultipleTimes"),
+    CustomAllocationFailed("CustomAllocationFailed"),
+    CustomAllocationIotHubNotSpecified("CustomAllocationIotHubNotSpecified"),
+    CustomAllocationUnauthorizedAccess("CustomAllocationUnauthorizedAccess"),
+    CannotRegisterModuleToModule("CannotRegisterModuleToModule"),
+    TenantHubRoutingNotEnabled("TenantHubRoutingNotEnabled"),
+    InvalidConfigurationTargetCondition("InvalidConfigurationTargetCondition"),
+    InvalidConfigurationContent("InvalidConfigurationContent"),
+    CannotModifyImmutableConfigurationContent("CannotModifyImmutableConfigurationContent"),
+    InvalidConfigurationCustomMetricsQuery("InvalidConfigurationCustomMetricsQuery"),
+    InvalidPnPInterfaceDefinition("InvalidPnPInterfaceDefinition"),
+    InvalidPnPDesiredProperties("InvalidPnPDesiredProperties"),
+    InvalidPnPReportedProperties("InvalidPnPReportedProperties"),
+    InvalidPnPWritableReportedProperties("InvalidPnPWritableReportedProperties"),
+    InvalidDigitalTwinJsonPatch("InvalidDigitalTwinJsonPatch"),
+    InvalidDigitalTwinPayload("InvalidDigitalTwinPayload"),
+    InvalidDigitalTwinPatch("InvalidDigitalTwinPatch"),
+    InvalidDigitalTwinPatchPath("InvalidDigitalTwinPatchPath"),
+    GenericUnauthorized("GenericUnauthorized"), IotHubNotFound("IotHubNotFound"),
+    IotHubUnauthorizedAccess("IotHubUnauthorizedAccess"),
+    IotHubUnauthorized("IotHubUnauthorized"), ElasticPoolNotFound("ElasticPoolNotFound"),
+    SystemModuleModifyUnauthorizedAccess("SystemModuleModifyUnauthorizedAccess"),
+    GenericForbidden("GenericForbidden"), IotHubSuspended("IotHubSuspended"),
+    IotHubQuotaExceeded("IotHubQuotaExceeded"), JobQuotaExceeded("JobQuotaExceeded"),
+    DeviceMaximumQueueDepthExceeded("DeviceMaximumQueueDepthExceeded"),
+    IotHubMaxCbsTokenExceeded("IotHubMaxCbsTokenExceeded"),
+    DeviceMaximumActiveFileUploadLimitExceeded("DeviceMaximumActiveFileUploadLimitExceeded"),
+    DeviceMaximumQueueSizeExceeded("DeviceMaximumQueueSizeExceeded"),
+    RoutingEndpointResponseForbidden("RoutingEndpointResponseForbidden"),
+    InvalidMessageExpiryTime("InvalidMessageExpiryTime"),
+    OperationNotAvailableInCurrentTier("OperationNotAvailableInCurrentTier"),
+    KeyEncryptionKeyRevoked("KeyEncryptionKeyRevoked"),
+    DeviceModelMaxPropertiesExceeded("DeviceModelMaxPropertiesExceeded"),
+    DeviceModelMaxIndexablePropertiesExceeded("DeviceModelMaxIndexablePropertiesExceeded"),
+    IotDpsSuspended("IotDpsSuspended"), IotDpsSuspending("IotDpsSuspending"),
+    GenericNotFound("GenericNotFound"), DeviceNotFound("DeviceNotFound"),
+    JobNotFound("JobNotFound"), QuotaMetricNotFound("QuotaMetricNotFound"),
+    SystemPropertyNotFound("SystemPropertyNotFound"),
+    AmqpAddressNotFound("AmqpAddressNotFound"),
+    RoutingEndpointResponseNotFound("RoutingEndpointResponseNotFound"),
+    CertificateNotFound("CertificateNotFound"),
+    ElasticPoolTenantHubNotFound("ElasticPoolTenantHubNotFound"),
+    ModuleNotFound("ModuleNotFound"), AzureTableStoreNotFound("AzureTableStoreNotFound"),
+    IotHubFailingOver("IotHubFailingOver"), FeatureNotSupported("FeatureNotSupported"),
+    DigitalTwinInterfaceNotFound("DigitalTwinInterfaceNotFound"),
+    QueryStoreClusterNotFound("QueryStoreClusterNotFound"),
+    DeviceNotOnline("DeviceNotOnline"),
+    DeviceConnectionClosedRemotely("DeviceConnectionClosedRemotely"),
+    EnrollmentNotFound("EnrollmentNotFound"),
+    DeviceRegistrationNotFound("DeviceRegistrationNotFound"),
+    AsyncOperationNotFound("AsyncOperationNotFound"),
+    EnrollmentGroupNotFound("EnrollmentGroupNotFound"),
+    DeviceRecordNotFound("DeviceRecordNotFound"),
+    GroupRecordNotFound("GroupRecordNotFound"),
+    DeviceGroupNotFound("DeviceGroupNotFound"),
+    ProvisioningSettingsNotFound("ProvisioningSettingsNotFound"),
+    ProvisioningRecordNotFound("ProvisioningRecordNotFound"),
+    LinkedHubNotFound("LinkedHubNotFound"),
+    CertificateAuthorityNotFound("CertificateAuthorityNotFound"),
+    ConfigurationNotFound("ConfigurationNotFound"), GroupNotFound("GroupNotFound"),
+    DigitalTwinModelNotFound("DigitalTwinModelNotFound"),
+    InterfaceNameModelNotFound("InterfaceNameModelNotFound"),
+    GenericMethodNotAllowed("GenericMethodNotAllowed"),
+    OperationNotAllowedInCurrentState("OperationNotAllowedInCurrentState"),
+    ImportDevicesNotSupported("ImportDevicesNotSupported"),
+    BulkAddDevicesNotSupported("BulkAddDevicesNotSupported"),
+    GenericConflict("GenericConflict"), DeviceAlreadyExists("DeviceAlreadyExists"),
+    LinkCreationConflict("LinkCreationConflict"),
+    CallbackSubscriptionConflict("CallbackSubscriptionConflict"),
+    ModelAlreadyExists("ModelAlreadyExists"), DeviceLocked("DeviceLocked"),
+    DeviceJobAlreadyExists("DeviceJobAlreadyExists"),
+    JobAlreadyExists("JobAlreadyExists"), EnrollmentConflict("EnrollmentConflict"),
+    EnrollmentGroupConflict("EnrollmentGroupConflict"),
+    RegistrationStatusConflict("RegistrationStatusConflict"),
+    DeviceRecordConflict("DeviceRecordConflict"),
+    GroupRecordConflict("GroupRecordConflict"),
+    DeviceGroupConflict("DeviceGroupConflict"),
+    ProvisioningSettingsConflict("ProvisioningSettingsConflict"),
+    ProvisioningRecordConflict("ProvisioningRecordConflict"),
+    LinkedHubConflict("LinkedHubConflict"),
+    CertificateAuthorityConflict("CertificateAuthorityConflict"),
+    ModuleAlreadyExistsOnDevice("ModuleAlreadyExistsOnDevice"),
+    ConfigurationAlreadyExists("ConfigurationAlreadyExists"),
+    ApplyConfigurationAlreadyInProgressOnDevice("ApplyConfigurationAlreadyInProgressOnDevice"),
+    DigitalTwinModelAlreadyExists("DigitalTwinModelAlreadyExists"),
+    DigitalTwinModelExistsWithOtherModelType("DigitalTwinModelExistsWithOtherModelType"),
+    InterfaceNameModelAlreadyExists("InterfaceNameModelAlreadyExists"),
+    GenericPreconditionFailed("GenericPreconditionFailed"),
+    PreconditionFailed("PreconditionFailed"),
+    DeviceMessageLockLost("DeviceMessageLockLost"),
+    JobRunPreconditionFailed("JobRunPreconditionFailed"),
+    InflightMessagesInLink("InflightMessagesInLink"),
+    GenericRequestEntityTooLarge("GenericRequestEntityTooLarge"),
+    MessageTooLarge("MessageTooLarge"), TooManyDevices("TooManyDevices"),
+    TooManyModulesOnDevice("TooManyModulesOnDevice"),
+    ConfigurationCountLimitExceeded("ConfigurationCountLimitExceeded"),
+    DigitalTwinModelCountLimitExceeded("DigitalTwinModelCountLimitExceeded"),
+    InterfaceNameCompressionModelCountLimitExceeded("InterfaceNameCompressionModelCountLimitExceeded"),
+    GenericUnsupportedMediaType("GenericUnsupportedMediaType"),
+    IncompatibleDataType("IncompatibleDataType"),
+    GenericTooManyRequests("GenericTooManyRequests"),
+    ThrottlingException("ThrottlingException"),
+    ThrottleBacklogLimitExceeded("ThrottleBacklogLimitExceeded"),
+    ThrottlingBacklogTimeout("ThrottlingBacklogTimeout"),
+    ThrottlingMaxActiveJobCountExceeded("ThrottlingMaxActiveJobCountExceeded"),
+    DeviceThrottlingLimitExceeded("DeviceThrottlingLimitExceeded"),
+    ClientClosedRequest("ClientClosedRequest"), GenericServerError("GenericServerError"),
+    ServerError("ServerError"), JobCancelled("JobCancelled"),
+    StatisticsRetrievalError("StatisticsRetrievalError"),
+    ConnectionForcefullyClosed("ConnectionForcefullyClosed"),
+    InvalidBlobState("InvalidBlobState"), BackupTimedOut("BackupTimedOut"),
+    AzureStorageTimeout("AzureStorageTimeout"), GenericTimeout("GenericTimeout"),
+    InvalidThrottleParameter("InvalidThrottleParameter"),
+    EventHubLinkAlreadyClosed("EventHubLinkAlreadyClosed"),
+    ReliableBlobStoreError("ReliableBlobStoreError"),
+    RetryAttemptsExhausted("RetryAttemptsExhausted"),
+    AzureTableStoreError("AzureTableStoreError"),
+    CheckpointStoreNotFound("CheckpointStoreNotFound"),
+    DocumentDbInvalidReturnValue("DocumentDbInvalidReturnValue"),
+    ReliableDocDbStoreStoreError("ReliableDocDbStoreStoreError"),
+    ReliableBlobStoreTimeoutError("ReliableBlobStoreTimeoutError"),
+    ConfigReadFailed("ConfigReadFailed"),
+    InvalidContainerReceiveLink("InvalidContainerReceiveLink"),
+    InvalidPartitionEpoch("InvalidPartitionEpoch"), RestoreTimedOut("RestoreTimedOut"),
+    StreamReservationFailure("StreamReservationFailure"),
+    SerializationError("SerializationError"),
+    UnexpectedPropertyValue("UnexpectedPropertyValue"),
+    OrchestrationOperationFailed("OrchestrationOperationFailed"),
+    ModelRepoEndpointError("ModelRepoEndpointError"), ResolutionError("ResolutionError"),
+    UnableToFetchCredentials("UnableToFetchCredentials"),
+    UnableToFetchTenantInfo("UnableToFetchTenantInfo"),
+    UnableToShareIdentity("UnableToShareIdentity"),
+    UnableToExpandDiscoveryInfo("UnableToExpandDiscoveryInfo"),
+    UnableToExpandComponentInfo("UnableToExpandComponentInfo"),
+    UnableToCompressComponentInfo("UnableToCompressComponentInfo"),
+    UnableToCompressDiscoveryInfo("UnableToCompressDiscoveryInfo"),
+    OrphanDiscoveryDocument("OrphanDiscoveryDocument"),
+    GenericBadGateway("GenericBadGateway"),
+    InvalidResponseWhileProxying("InvalidResponseWhileProxying"),
+    GenericServiceUnavailable("GenericServiceUnavailable"),
+    ServiceUnavailable("ServiceUnavailable"), PartitionNotFound("PartitionNotFound"),
+    IotHubActivationFailed("IotHubActivationFailed"), ServerBusy("ServerBusy"),
+    IotHubRestoring("IotHubRestoring"),
+    ReceiveLinkOpensThrottled("ReceiveLinkOpensThrottled"),
+    ConnectionUnavailable("ConnectionUnavailable"),
+    DeviceUnavailable("DeviceUnavailable"),
+    ConfigurationNotAvailable("ConfigurationNotAvailable"),
+    GroupNotAvailable("GroupNotAvailable"),
+    HostingServiceNotAvailable("HostingServiceNotAvailable"),
+    GenericGatewayTimeout("GenericGatewayTimeout"), GatewayTimeout("GatewayTimeout"),
+    ..Other(String) }
 }
-super::runtime::open_enum!(
-    DeviceRegistryOperationErrorErrorCode, Other, { InvalidErrorCode =>
-    "InvalidErrorCode", GenericBadRequest => "GenericBadRequest", InvalidProtocolVersion
-    => "InvalidProtocolVersion", DeviceInvalidResultCount => "DeviceInvalidResultCount",
-    InvalidOperation => "InvalidOperation", ArgumentInvalid => "ArgumentInvalid",
-    ArgumentNull => "ArgumentNull", IotHubFormatError => "IotHubFormatError",
-    DeviceStorageEntitySerializationError => "DeviceStorageEntitySerializationError",
-    BlobContainerValidationError => "BlobContainerValidationError",
-    ImportWarningExistsError => "ImportWarningExistsError", InvalidSchemaVersion =>
-    "InvalidSchemaVersion", DeviceDefinedMultipleTimes => "DeviceDefinedMultipleTimes",
-    DeserializationError => "DeserializationError", BulkRegistryOperationFailure =>
-    "BulkRegistryOperationFailure", DefaultStorageEndpointNotConfigured =>
-    "DefaultStorageEndpointNotConfigured", InvalidFileUploadCorrelationId =>
-    "InvalidFileUploadCorrelationId", ExpiredFileUploadCorrelationId =>
-    "ExpiredFileUploadCorrelationId", InvalidStorageEndpoint => "InvalidStorageEndpoint",
-    InvalidMessagingEndpoint => "InvalidMessagingEndpoint",
-    InvalidFileUploadCompletionStatus => "InvalidFileUploadCompletionStatus",
-    InvalidStorageEndpointOrBlob => "InvalidStorageEndpointOrBlob", RequestCanceled =>
-    "RequestCanceled", InvalidStorageEndpointProperty =>
-    "InvalidStorageEndpointProperty", EtagDoesNotMatch => "EtagDoesNotMatch",
-    RequestTimedOut => "RequestTimedOut", UnsupportedOperationOnReplica =>
-    "UnsupportedOperationOnReplica", NullMessage => "NullMessage",
-    ConnectionForcefullyClosedOnNewConnection =>
-    "ConnectionForcefullyClosedOnNewConnection", InvalidDeviceScope =>
-    "InvalidDeviceScope", ConnectionForcefullyClosedOnFaultInjection =>
-    "ConnectionForcefullyClosedOnFaultInjection", ConnectionRejectedOnFaultInjection =>
-    "ConnectionRejectedOnFaultInjection", InvalidEndpointAuthenticationType =>
-    "InvalidEndpointAuthenticationType", ManagedIdentityNotEnabled =>
-    "ManagedIdentityNotEnabled", InvalidRouteTestInput => "InvalidRouteTestInput",
-    InvalidSourceOnRoute => "InvalidSourceOnRoute", RoutingNotEnabled =>
-    "RoutingNotEnabled", InvalidContentEncodingOrType => "InvalidContentEncodingOrType",
-    InvalidEndorsementKey => "InvalidEndorsementKey", InvalidRegistrationId =>
-    "InvalidRegistrationId", InvalidStorageRootKey => "InvalidStorageRootKey",
-    InvalidEnrollmentGroupId => "InvalidEnrollmentGroupId", TooManyEnrollments =>
-    "TooManyEnrollments", RegistrationIdDefinedMultipleTimes =>
-    "RegistrationIdDefinedMultipleTimes", CustomAllocationFailed =>
-    "CustomAllocationFailed", CustomAllocationIotHubNotSpecified =>
-    "CustomAllocationIotHubNotSpecified", CustomAllocationUnauthorizedAccess =>
-    "CustomAllocationUnauthorizedAccess", CannotRegisterModuleToModule =>
-    "CannotRegisterModuleToModule", TenantHubRoutingNotEnabled =>
-    "TenantHubRoutingNotEnabled", InvalidConfigurationTargetCondition =>
-    "InvalidConfigurationTargetCondition", InvalidConfigurationContent =>
-    "InvalidConfigurationContent", CannotModifyImmutableConfigurationContent =>
-    "CannotModifyImmutableConfigurationContent", InvalidConfigurationCustomMetricsQuery
-    => "InvalidConfigurationCustomMetricsQuery", InvalidPnPInterfaceDefinition =>
-    "InvalidPnPInterfaceDefinition", InvalidPnPDesiredProperties =>
-    "InvalidPnPDesiredProperties", InvalidPnPReportedProperties =>
-    "InvalidPnPReportedProperties", InvalidPnPWritableReportedProperties =>
-    "InvalidPnPWritableReportedProperties", InvalidDigitalTwinJsonPatch =>
-    "InvalidDigitalTwinJsonPatch", InvalidDigitalTwinPayload =>
-    "InvalidDigitalTwinPayload", InvalidDigitalTwinPatch => "InvalidDigitalTwinPatch",
-    InvalidDigitalTwinPatchPath => "InvalidDigitalTwinPatchPath", GenericUnauthorized =>
-    "GenericUnauthorized", IotHubNotFound => "IotHubNotFound", IotHubUnauthorizedAccess
-    => "IotHubUnauthorizedAccess", IotHubUnauthorized => "IotHubUnauthorized",
-    ElasticPoolNotFound => "ElasticPoolNotFound", SystemModuleModifyUnauthorizedAccess =>
-    "SystemModuleModifyUnauthorizedAccess", GenericForbidden => "GenericForbidden",
-    IotHubSuspended => "IotHubSuspended", IotHubQuotaExceeded => "IotHubQuotaExceeded",
-    JobQuotaExceeded => "JobQuotaExceeded", DeviceMaximumQueueDepthExceeded =>
-    "DeviceMaximumQueueDepthExceeded", IotHubMaxCbsTokenExceeded =>
-    "IotHubMaxCbsTokenExceeded", DeviceMaximumActiveFileUploadLimitExceeded =>
-    "DeviceMaximumActiveFileUploadLimitExceeded", DeviceMaximumQueueSizeExceeded =>
-    "DeviceMaximumQueueSizeExceeded", RoutingEndpointResponseForbidden =>
-    "RoutingEndpointResponseForbidden", InvalidMessageExpiryTime =>
-    "InvalidMessageExpiryTime", OperationNotAvailableInCurrentTier =>
-    "OperationNotAvailableInCurrentTier", KeyEncryptionKeyRevoked =>
-    "KeyEncryptionKeyRevoked", DeviceModelMaxPropertiesExceeded =>
-    "DeviceModelMaxPropertiesExceeded", DeviceModelMaxIndexablePropertiesExceeded =>
-    "DeviceModelMaxIndexablePropertiesExceeded", IotDpsSuspended => "IotDpsSuspended",
-    IotDpsSuspending => "IotDpsSuspending", GenericNotFound => "GenericNotFound",
-    DeviceNotFound => "DeviceNotFound", JobNotFound => "JobNotFound", QuotaMetricNotFound
-    => "QuotaMetricNotFound", SystemPropertyNotFound => "SystemPropertyNotFound",
-    AmqpAddressNotFound => "AmqpAddressNotFound", RoutingEndpointResponseNotFound =>
-    "RoutingEndpointResponseNotFound", CertificateNotFound => "CertificateNotFound",
-    ElasticPoolTenantHubNotFound => "ElasticPoolTenantHubNotFound", ModuleNotFound =>
-    "ModuleNotFound", AzureTableStoreNotFound => "AzureTableStoreNotFound",
-    IotHubFailingOver => "IotHubFailingOver", FeatureNotSupported =>
-    "FeatureNotSupported", DigitalTwinInterfaceNotFound =>
-    "DigitalTwinInterfaceNotFound", QueryStoreClusterNotFound =>
-    "QueryStoreClusterNotFound", DeviceNotOnline => "DeviceNotOnline",
-    DeviceConnectionClosedRemotely => "DeviceConnectionClosedRemotely",
-    EnrollmentNotFound => "EnrollmentNotFound", DeviceRegistrationNotFound =>
-    "DeviceRegistrationNotFound", AsyncOperationNotFound => "AsyncOperationNotFound",
-    EnrollmentGroupNotFound => "EnrollmentGroupNotFound", DeviceRecordNotFound =>
-    "DeviceRecordNotFound", GroupRecordNotFound => "GroupRecordNotFound",
-    DeviceGroupNotFound => "DeviceGroupNotFound", ProvisioningSettingsNotFound =>
-    "ProvisioningSettingsNotFound", ProvisioningRecordNotFound =>
-    "ProvisioningRecordNotFound", LinkedHubNotFound => "LinkedHubNotFound",
-    CertificateAuthorityNotFound => "CertificateAuthorityNotFound", ConfigurationNotFound
-    => "ConfigurationNotFound", GroupNotFound => "GroupNotFound",
-    DigitalTwinModelNotFound => "DigitalTwinModelNotFound", InterfaceNameModelNotFound =>
-    "InterfaceNameModelNotFound", GenericMethodNotAllowed => "GenericMethodNotAllowed",
-    OperationNotAllowedInCurrentState => "OperationNotAllowedInCurrentState",
-    ImportDevicesNotSupported => "ImportDevicesNotSupported", BulkAddDevicesNotSupported
-    => "BulkAddDevicesNotSupported", GenericConflict => "GenericConflict",
-    DeviceAlreadyExists => "DeviceAlreadyExists", LinkCreationConflict =>
-    "LinkCreationConflict", CallbackSubscriptionConflict =>
-    "CallbackSubscriptionConflict", ModelAlreadyExists => "ModelAlreadyExists",
-    DeviceLocked => "DeviceLocked", DeviceJobAlreadyExists => "DeviceJobAlreadyExists",
-    JobAlreadyExists => "JobAlreadyExists", EnrollmentConflict => "EnrollmentConflict",
-    EnrollmentGroupConflict => "EnrollmentGroupConflict", RegistrationStatusConflict =>
-    "RegistrationStatusConflict", DeviceRecordConflict => "DeviceRecordConflict",
-    GroupRecordConflict => "GroupRecordConflict", DeviceGroupConflict =>
-    "DeviceGroupConflict", ProvisioningSettingsConflict =>
-    "ProvisioningSettingsConflict", ProvisioningRecordConflict =>
-    "ProvisioningRecordConflict", LinkedHubConflict => "LinkedHubConflict",
-    CertificateAuthorityConflict => "CertificateAuthorityConflict",
-    ModuleAlreadyExistsOnDevice => "ModuleAlreadyExistsOnDevice",
-    ConfigurationAlreadyExists => "ConfigurationAlreadyExists",
-    ApplyConfigurationAlreadyInProgressOnDevice =>
-    "ApplyConfigurationAlreadyInProgressOnDevice", DigitalTwinModelAlreadyExists =>
-    "DigitalTwinModelAlreadyExists", DigitalTwinModelExistsWithOtherModelType =>
-    "DigitalTwinModelExistsWithOtherModelType", InterfaceNameModelAlreadyExists =>
-    "InterfaceNameModelAlreadyExists", GenericPreconditionFailed =>
-    "GenericPreconditionFailed", PreconditionFailed => "PreconditionFailed",
-    DeviceMessageLockLost => "DeviceMessageLockLost", JobRunPreconditionFailed =>
-    "JobRunPreconditionFailed", InflightMessagesInLink => "InflightMessagesInLink",
-    GenericRequestEntityTooLarge => "GenericRequestEntityTooLarge", MessageTooLarge =>
-    "MessageTooLarge", TooManyDevices => "TooManyDevices", TooManyModulesOnDevice =>
-    "TooManyModulesOnDevice", ConfigurationCountLimitExceeded =>
-    "ConfigurationCountLimitExceeded", DigitalTwinModelCountLimitExceeded =>
-    "DigitalTwinModelCountLimitExceeded", InterfaceNameCompressionModelCountLimitExceeded
-    => "InterfaceNameCompressionModelCountLimitExceeded", GenericUnsupportedMediaType =>
-    "GenericUnsupportedMediaType", IncompatibleDataType => "IncompatibleDataType",
-    GenericTooManyRequests => "GenericTooManyRequests", ThrottlingException =>
-    "ThrottlingException", ThrottleBacklogLimitExceeded =>
-    "ThrottleBacklogLimitExceeded", ThrottlingBacklogTimeout =>
-    "ThrottlingBacklogTimeout", ThrottlingMaxActiveJobCountExceeded =>
-    "ThrottlingMaxActiveJobCountExceeded", DeviceThrottlingLimitExceeded =>
-    "DeviceThrottlingLimitExceeded", ClientClosedRequest => "ClientClosedRequest",
-    GenericServerError => "GenericServerError", ServerError => "ServerError",
-    JobCancelled => "JobCancelled", StatisticsRetrievalError =>
-    "StatisticsRetrievalError", ConnectionForcefullyClosed =>
-    "ConnectionForcefullyClosed", InvalidBlobState => "InvalidBlobState", BackupTimedOut
-    => "BackupTimedOut", AzureStorageTimeout => "AzureStorageTimeout", GenericTimeout =>
-    "GenericTimeout", InvalidThrottleParameter => "InvalidThrottleParameter",
-    EventHubLinkAlreadyClosed => "EventHubLinkAlreadyClosed", ReliableBlobStoreError =>
-    "ReliableBlobStoreError", RetryAttemptsExhausted => "RetryAttemptsExhausted",
-    AzureTableStoreError => "AzureTableStoreError", CheckpointStoreNotFound =>
-    "CheckpointStoreNotFound", DocumentDbInvalidReturnValue =>
-    "DocumentDbInvalidReturnValue", ReliableDocDbStoreStoreError =>
-    "ReliableDocDbStoreStoreError", ReliableBlobStoreTimeoutError =>
-    "ReliableBlobStoreTimeoutError", ConfigReadFailed => "ConfigReadFailed",
-    InvalidContainerReceiveLink => "InvalidContainerReceiveLink", InvalidPartitionEpoch
-    => "InvalidPartitionEpoch", RestoreTimedOut => "RestoreTimedOut",
-    StreamReservationFailure => "StreamReservationFailure", SerializationError =>
-    "SerializationError", UnexpectedPropertyValue => "UnexpectedPropertyValue",
-    OrchestrationOperationFailed => "OrchestrationOperationFailed",
-    ModelRepoEndpointError => "ModelRepoEndpointError", ResolutionError =>
-    "ResolutionError", UnableToFetchCredentials => "UnableToFetchCredentials",
-    UnableToFetchTenantInfo => "UnableToFetchTenantInfo", UnableToShareIdentity =>
-    "UnableToShareIdentity", UnableToExpandDiscoveryInfo =>
-    "UnableToExpandDiscoveryInfo", UnableToExpandComponentInfo =>
-    "UnableToExpandComponentInfo", UnableToCompressComponentInfo =>
-    "UnableToCompressComponentInfo", UnableToCompressDiscoveryInfo =>
-    "UnableToCompressDiscoveryInfo", OrphanDiscoveryDocument =>
-    "OrphanDiscoveryDocument", GenericBadGateway => "GenericBadGateway",
-    InvalidResponseWhileProxying => "InvalidResponseWhileProxying",
-    GenericServiceUnavailable => "GenericServiceUnavailable", ServiceUnavailable =>
-    "ServiceUnavailable", PartitionNotFound => "PartitionNotFound",
-    IotHubActivationFailed => "IotHubActivationFailed", ServerBusy => "ServerBusy",
-    IotHubRestoring => "IotHubRestoring", ReceiveLinkOpensThrottled =>
-    "ReceiveLinkOpensThrottled", ConnectionUnavailable => "ConnectionUnavailable",
-    DeviceUnavailable => "DeviceUnavailable", ConfigurationNotAvailable =>
-    "ConfigurationNotAvailable", GroupNotAvailable => "GroupNotAvailable",
-    HostingServiceNotAvailable => "HostingServiceNotAvailable", GenericGatewayTimeout =>
-    "GenericGatewayTimeout", GatewayTimeout => "GatewayTimeout", }
-);
 super::runtime::json_struct!(
     /// The device registry operation warning details.
     #[derive(Default)]
@@ -819,31 +385,15 @@ super::runtime::json_struct!(
         /// The details of the warning.
         (2, warning_status, "warningStatus", opt, String),
     ]);
-/// The warning code. Schema `#/components/schemas/DeviceRegistryOperationWarning/properties/warningCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DeviceRegistryOperationWarningWarningCode {
-    /// `DeviceRegisteredWithoutTwin`
-    DeviceRegisteredWithoutTwin,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The warning code. Schema `#/components/schemas/DeviceRegistryOperationWarning/properties/warningCode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum DeviceRegistryOperationWarningWarningCode {
+    DeviceRegisteredWithoutTwin("DeviceRegisteredWithoutTwin"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    DeviceRegistryOperationWarningWarningCode, Other, { DeviceRegisteredWithoutTwin =>
-    "DeviceRegisteredWithoutTwin", }
-);
-/// The status of the device. If the status disabled, a device cannot connect to the service. Schema `#/components/schemas/Device/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DeviceStatus {
-    /// `enabled`
-    Enabled,
-    /// `disabled`
-    Disabled,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The status of the device. If the status disabled, a device cannot connect to the service. Schema `#/components/schemas/Device/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum DeviceStatus { Enabled("enabled"), Disabled("disabled"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    DeviceStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ExportImportDevice`.
     #[derive(Default)]
@@ -871,46 +421,19 @@ super::runtime::json_struct!(
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (12, parent_scopes, "parentScopes", opt, Vec<String>),
     ]);
-/// The type of registry operation and ETag preferences. Schema `#/components/schemas/ExportImportDevice/properties/importMode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ExportImportDeviceImportMode {
-    /// `create`
-    Create,
-    /// `update`
-    Update,
-    /// `updateIfMatchETag`
-    UpdateIfMatchETag,
-    /// `delete`
-    Delete,
-    /// `deleteIfMatchETag`
-    DeleteIfMatchETag,
-    /// `updateTwin`
-    UpdateTwin,
-    /// `updateTwinIfMatchETag`
-    UpdateTwinIfMatchETag,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The type of registry operation and ETag preferences. Schema `#/components/schemas/ExportImportDevice/properties/importMode`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum ExportImportDeviceImportMode { Create("create"), Update("update"),
+    UpdateIfMatchETag("updateIfMatchETag"), Delete("delete"),
+    DeleteIfMatchETag("deleteIfMatchETag"), UpdateTwin("updateTwin"),
+    UpdateTwinIfMatchETag("updateTwinIfMatchETag"), ..Other(String) } ser, #[cfg(feature
+    = "serde-all")] de
 }
-super::runtime::open_enum!(
-    ExportImportDeviceImportMode, Other, ser, #[cfg(feature = "serde-all")] de, { Create
-    => "create", Update => "update", UpdateIfMatchETag => "updateIfMatchETag", Delete =>
-    "delete", DeleteIfMatchETag => "deleteIfMatchETag", UpdateTwin => "updateTwin",
-    UpdateTwinIfMatchETag => "updateTwinIfMatchETag", }
-);
-/// The status of the module. If disabled, the module cannot connect to the service. Schema `#/components/schemas/ExportImportDevice/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ExportImportDeviceStatus {
-    /// `enabled`
-    Enabled,
-    /// `disabled`
-    Disabled,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The status of the module. If disabled, the module cannot connect to the service. Schema `#/components/schemas/ExportImportDevice/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum ExportImportDeviceStatus { Enabled("enabled"), Disabled("disabled"),
+    ..Other(String) } ser, #[cfg(feature = "serde-all")] de
 }
-super::runtime::open_enum!(
-    ExportImportDeviceStatus, Other, ser, #[cfg(feature = "serde-all")] de, { Enabled =>
-    "enabled", Disabled => "disabled", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobProperties`.
     #[derive(Default)]
@@ -947,90 +470,28 @@ super::runtime::json_struct!(
         /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
         (15, configurations_blob_name, "configurationsBlobName", opt, String),
     ]);
-/// System generated. Ignored at creation. The status of the job. Schema `#/components/schemas/JobProperties/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobPropertiesStatus {
-    /// `unknown`
-    Unknown,
-    /// `enqueued`
-    Enqueued,
-    /// `running`
-    Running,
-    /// `completed`
-    Completed,
-    /// `failed`
-    Failed,
-    /// `cancelled`
-    Cancelled,
-    /// `scheduled`
-    Scheduled,
-    /// `queued`
-    Queued,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// System generated. Ignored at creation. The status of the job. Schema `#/components/schemas/JobProperties/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobPropertiesStatus { Unknown("unknown"), Enqueued("enqueued"),
+    Running("running"), Completed("completed"), Failed("failed"), Cancelled("cancelled"),
+    Scheduled("scheduled"), Queued("queued"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    JobPropertiesStatus, Other, { Unknown => "unknown", Enqueued => "enqueued", Running
-    => "running", Completed => "completed", Failed => "failed", Cancelled => "cancelled",
-    Scheduled => "scheduled", Queued => "queued", }
-);
-/// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobPropertiesStorageAuthenticationType {
-    /// `keyBased`
-    KeyBased,
-    /// `identityBased`
-    IdentityBased,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobPropertiesStorageAuthenticationType { KeyBased("keyBased"),
+    IdentityBased("identityBased"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    JobPropertiesStorageAuthenticationType, Other, { KeyBased => "keyBased",
-    IdentityBased => "identityBased", }
-);
-/// The job type. Schema `#/components/schemas/JobProperties/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobPropertiesType {
-    /// `unknown`
-    Unknown,
-    /// `export`
-    Export,
-    /// `import`
-    Import,
-    /// `backup`
-    Backup,
-    /// `readDeviceProperties`
-    ReadDeviceProperties,
-    /// `writeDeviceProperties`
-    WriteDeviceProperties,
-    /// `updateDeviceConfiguration`
-    UpdateDeviceConfiguration,
-    /// `rebootDevice`
-    RebootDevice,
-    /// `factoryResetDevice`
-    FactoryResetDevice,
-    /// `firmwareUpdate`
-    FirmwareUpdate,
-    /// `scheduleDeviceMethod`
-    ScheduleDeviceMethod,
-    /// `scheduleUpdateTwin`
-    ScheduleUpdateTwin,
-    /// `restoreFromBackup`
-    RestoreFromBackup,
-    /// `failoverDataCopy`
-    FailoverDataCopy,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The job type. Schema `#/components/schemas/JobProperties/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobPropertiesType { Unknown("unknown"), Export("export"), Import("import"),
+    Backup("backup"), ReadDeviceProperties("readDeviceProperties"),
+    WriteDeviceProperties("writeDeviceProperties"),
+    UpdateDeviceConfiguration("updateDeviceConfiguration"), RebootDevice("rebootDevice"),
+    FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
+    ScheduleDeviceMethod("scheduleDeviceMethod"),
+    ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
+    FailoverDataCopy("failoverDataCopy"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    JobPropertiesType, Other, { Unknown => "unknown", Export => "export", Import =>
-    "import", Backup => "backup", ReadDeviceProperties => "readDeviceProperties",
-    WriteDeviceProperties => "writeDeviceProperties", UpdateDeviceConfiguration =>
-    "updateDeviceConfiguration", RebootDevice => "rebootDevice", FactoryResetDevice =>
-    "factoryResetDevice", FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod =>
-    "scheduleDeviceMethod", ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup
-    => "restoreFromBackup", FailoverDataCopy => "failoverDataCopy", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobRequest`.
     #[derive(Default)]
@@ -1048,50 +509,18 @@ super::runtime::json_struct!(
         /// The maximum execution time in secounds.
         (6, max_execution_time_in_seconds, "maxExecutionTimeInSeconds", opt, i64),
     ]);
-/// The job type. Schema `#/components/schemas/JobRequest/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobRequestType {
-    /// `unknown`
-    Unknown,
-    /// `export`
-    Export,
-    /// `import`
-    Import,
-    /// `backup`
-    Backup,
-    /// `readDeviceProperties`
-    ReadDeviceProperties,
-    /// `writeDeviceProperties`
-    WriteDeviceProperties,
-    /// `updateDeviceConfiguration`
-    UpdateDeviceConfiguration,
-    /// `rebootDevice`
-    RebootDevice,
-    /// `factoryResetDevice`
-    FactoryResetDevice,
-    /// `firmwareUpdate`
-    FirmwareUpdate,
-    /// `scheduleDeviceMethod`
-    ScheduleDeviceMethod,
-    /// `scheduleUpdateTwin`
-    ScheduleUpdateTwin,
-    /// `restoreFromBackup`
-    RestoreFromBackup,
-    /// `failoverDataCopy`
-    FailoverDataCopy,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The job type. Schema `#/components/schemas/JobRequest/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobRequestType { Unknown("unknown"), Export("export"), Import("import"),
+    Backup("backup"), ReadDeviceProperties("readDeviceProperties"),
+    WriteDeviceProperties("writeDeviceProperties"),
+    UpdateDeviceConfiguration("updateDeviceConfiguration"), RebootDevice("rebootDevice"),
+    FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
+    ScheduleDeviceMethod("scheduleDeviceMethod"),
+    ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
+    FailoverDataCopy("failoverDataCopy"), ..Other(String) } ser, #[cfg(feature =
+    "serde-all")] de
 }
-super::runtime::open_enum!(
-    JobRequestType, Other, ser, #[cfg(feature = "serde-all")] de, { Unknown => "unknown",
-    Export => "export", Import => "import", Backup => "backup", ReadDeviceProperties =>
-    "readDeviceProperties", WriteDeviceProperties => "writeDeviceProperties",
-    UpdateDeviceConfiguration => "updateDeviceConfiguration", RebootDevice =>
-    "rebootDevice", FactoryResetDevice => "factoryResetDevice", FirmwareUpdate =>
-    "firmwareUpdate", ScheduleDeviceMethod => "scheduleDeviceMethod", ScheduleUpdateTwin
-    => "scheduleUpdateTwin", RestoreFromBackup => "restoreFromBackup", FailoverDataCopy
-    => "failoverDataCopy", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobResponse`.
     #[derive(Default)]
@@ -1120,78 +549,25 @@ super::runtime::json_struct!(
         (11, status_message, "statusMessage", opt, String),
         (12, device_job_statistics, "deviceJobStatistics", opt, DeviceJobStatistics),
     ]);
-/// System generated.  Ignored at creation. The status of the job. Schema `#/components/schemas/JobResponse/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobResponseStatus {
-    /// `unknown`
-    Unknown,
-    /// `enqueued`
-    Enqueued,
-    /// `running`
-    Running,
-    /// `completed`
-    Completed,
-    /// `failed`
-    Failed,
-    /// `cancelled`
-    Cancelled,
-    /// `scheduled`
-    Scheduled,
-    /// `queued`
-    Queued,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// System generated.  Ignored at creation. The status of the job. Schema `#/components/schemas/JobResponse/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobResponseStatus { Unknown("unknown"), Enqueued("enqueued"),
+    Running("running"), Completed("completed"), Failed("failed"), Cancelled("cancelled"),
+    Scheduled("scheduled"), Queued("queued"), ..Other(String) } de, #[cfg(feature =
+    "serde-all")] ser
 }
-super::runtime::open_enum!(
-    JobResponseStatus, Other, de, #[cfg(feature = "serde-all")] ser, { Unknown =>
-    "unknown", Enqueued => "enqueued", Running => "running", Completed => "completed",
-    Failed => "failed", Cancelled => "cancelled", Scheduled => "scheduled", Queued =>
-    "queued", }
-);
-/// The job type. Schema `#/components/schemas/JobResponse/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JobResponseType {
-    /// `unknown`
-    Unknown,
-    /// `export`
-    Export,
-    /// `import`
-    Import,
-    /// `backup`
-    Backup,
-    /// `readDeviceProperties`
-    ReadDeviceProperties,
-    /// `writeDeviceProperties`
-    WriteDeviceProperties,
-    /// `updateDeviceConfiguration`
-    UpdateDeviceConfiguration,
-    /// `rebootDevice`
-    RebootDevice,
-    /// `factoryResetDevice`
-    FactoryResetDevice,
-    /// `firmwareUpdate`
-    FirmwareUpdate,
-    /// `scheduleDeviceMethod`
-    ScheduleDeviceMethod,
-    /// `scheduleUpdateTwin`
-    ScheduleUpdateTwin,
-    /// `restoreFromBackup`
-    RestoreFromBackup,
-    /// `failoverDataCopy`
-    FailoverDataCopy,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The job type. Schema `#/components/schemas/JobResponse/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum JobResponseType { Unknown("unknown"), Export("export"), Import("import"),
+    Backup("backup"), ReadDeviceProperties("readDeviceProperties"),
+    WriteDeviceProperties("writeDeviceProperties"),
+    UpdateDeviceConfiguration("updateDeviceConfiguration"), RebootDevice("rebootDevice"),
+    FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
+    ScheduleDeviceMethod("scheduleDeviceMethod"),
+    ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
+    FailoverDataCopy("failoverDataCopy"), ..Other(String) } de, #[cfg(feature =
+    "serde-all")] ser
 }
-super::runtime::open_enum!(
-    JobResponseType, Other, de, #[cfg(feature = "serde-all")] ser, { Unknown =>
-    "unknown", Export => "export", Import => "import", Backup => "backup",
-    ReadDeviceProperties => "readDeviceProperties", WriteDeviceProperties =>
-    "writeDeviceProperties", UpdateDeviceConfiguration => "updateDeviceConfiguration",
-    RebootDevice => "rebootDevice", FactoryResetDevice => "factoryResetDevice",
-    FirmwareUpdate => "firmwareUpdate", ScheduleDeviceMethod => "scheduleDeviceMethod",
-    ScheduleUpdateTwin => "scheduleUpdateTwin", RestoreFromBackup => "restoreFromBackup",
-    FailoverDataCopy => "failoverDataCopy", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ManagedIdentity`.
     #[derive(Default)]
@@ -1222,20 +598,11 @@ super::runtime::json_struct!(
         (8, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
         (9, authentication, _, opt, AuthenticationMechanism),
     ]);
-/// The connection state of the device. Schema `#/components/schemas/Module/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ModuleConnectionState {
-    /// `Disconnected`
-    Disconnected,
-    /// `Connected`
-    Connected,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The connection state of the device. Schema `#/components/schemas/Module/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum ModuleConnectionState { Disconnected("Disconnected"),
+    Connected("Connected"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    ModuleConnectionState, Other, { Disconnected => "Disconnected", Connected =>
-    "Connected", }
-);
 super::runtime::json_struct!(
     /// The desired and reported properties of the twin. The maximum depth of the object is 10.
     #[derive(Default)]
@@ -1266,34 +633,13 @@ super::runtime::json_struct!(
         /// The continuation token.
         (2, continuation_token, "continuationToken", opt, String),
     ]);
-/// The query result type. Schema `#/components/schemas/QueryResult/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum QueryResultType {
-    /// `unknown`
-    Unknown,
-    /// `twin`
-    Twin,
-    /// `deviceJob`
-    DeviceJob,
-    /// `jobResponse`
-    JobResponse,
-    /// `raw`
-    Raw,
-    /// `enrollment`
-    Enrollment,
-    /// `enrollmentGroup`
-    EnrollmentGroup,
-    /// `deviceRegistration`
-    DeviceRegistration,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The query result type. Schema `#/components/schemas/QueryResult/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum QueryResultType { Unknown("unknown"), Twin("twin"), DeviceJob("deviceJob"),
+    JobResponse("jobResponse"), Raw("raw"), Enrollment("enrollment"),
+    EnrollmentGroup("enrollmentGroup"), DeviceRegistration("deviceRegistration"),
+    ..Other(String) } de, #[cfg(feature = "serde-all")] ser
 }
-super::runtime::open_enum!(
-    QueryResultType, Other, de, #[cfg(feature = "serde-all")] ser, { Unknown =>
-    "unknown", Twin => "twin", DeviceJob => "deviceJob", JobResponse => "jobResponse",
-    Raw => "raw", Enrollment => "enrollment", EnrollmentGroup => "enrollmentGroup",
-    DeviceRegistration => "deviceRegistration", }
-);
 super::runtime::json_struct!(
     /// The Json query request.
     #[derive(Default)]
@@ -1366,38 +712,16 @@ super::runtime::json_struct!(
         /// The scopes of the upper level edge devices if applicable. Only available for edge devices.
         (17, parent_scopes, "parentScopes", opt, Vec<String>),
     ]);
-/// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TwinAuthenticationType {
-    /// `sas`
-    Sas,
-    /// `selfSigned`
-    SelfSigned,
-    /// `certificateAuthority`
-    CertificateAuthority,
-    /// `none`
-    None,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The authentication type used by the device. Schema `#/components/schemas/Twin/properties/authenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum TwinAuthenticationType { Sas("sas"), SelfSigned("selfSigned"),
+    CertificateAuthority("certificateAuthority"), None("none"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    TwinAuthenticationType, Other, { Sas => "sas", SelfSigned => "selfSigned",
-    CertificateAuthority => "certificateAuthority", None => "none", }
-);
-/// The connection state of the device. Schema `#/components/schemas/Twin/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TwinConnectionState {
-    /// `Disconnected`
-    Disconnected,
-    /// `Connected`
-    Connected,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The connection state of the device. Schema `#/components/schemas/Twin/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum TwinConnectionState { Disconnected("Disconnected"), Connected("Connected"),
+    ..Other(String) }
 }
-super::runtime::open_enum!(
-    TwinConnectionState, Other, { Disconnected => "Disconnected", Connected =>
-    "Connected", }
-);
 super::runtime::json_struct!(
     /// The desired and reported properties of the twin. The maximum depth of the object is 10.
     #[derive(Default)]
@@ -1407,19 +731,10 @@ super::runtime::json_struct!(
         /// The collection of reported property key-value pairs. The keys are UTF-8 encoded, case-sensitive and up-to 1KB in length. Allowed characters exclude UNICODE control characters (segments C0 and C1), '.', '$' and space. The reported property values are JSON objects, up-to 4KB in length.
         (1, reported, _, opt, ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, super::runtime::serde_json::Value>>),
     ]);
-/// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TwinStatus {
-    /// `enabled`
-    Enabled,
-    /// `disabled`
-    Disabled,
-    /// A value the document does not list, as received.
-    Other(::std::string::String),
+super::runtime::open_enum! {
+    /// The enabled status of the device. If disabled, the device cannot connect to the service. Schema `#/components/schemas/Twin/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
+    pub enum TwinStatus { Enabled("enabled"), Disabled("disabled"), ..Other(String) }
 }
-super::runtime::open_enum!(
-    TwinStatus, Other, { Enabled => "enabled", Disabled => "disabled", }
-);
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/X509Thumbprint`.
     #[derive(Default)]
