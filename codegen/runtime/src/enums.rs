@@ -276,6 +276,8 @@ macro_rules! open_int_enum {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::probe::{HasDe, NoDe, Probe};
+
     crate::open_enum! {
         /// A status.
         pub enum Status { Running("running"), ..Other(String) }
@@ -328,22 +330,6 @@ mod tests {
             pub enum S { One(1), Err(2), ..Other(i64) }
         }
     }
-
-    /// Whether `T` has `Deserialize` (autoref specialization: the inherent-like method of the
-    /// first trait wins when its bound holds).
-    struct Probe<T>(std::marker::PhantomData<T>);
-    trait HasDe {
-        fn has_de(&self) -> bool {
-            true
-        }
-    }
-    impl<T: serde::de::DeserializeOwned> HasDe for Probe<T> {}
-    trait NoDe {
-        fn has_de(&self) -> bool {
-            false
-        }
-    }
-    impl<T> NoDe for &Probe<T> {}
 
     #[test]
     fn open_enums_keep_unknown_values() {

@@ -297,8 +297,29 @@ pub fn serialize_tagged<S: serde::Serializer, T: serde::Serialize>(
     serde::Serialize::serialize(&json, serializer)
 }
 
+/// Whether a type has `Deserialize`, for the tests of the model macros' serde directions.
+#[cfg(test)]
+pub(crate) mod probe {
+    /// Whether `T` has `Deserialize` (autoref specialization: the inherent-like method of the
+    /// first trait wins when its bound holds): `(&Probe::<T>(PhantomData)).has_de()`.
+    pub(crate) struct Probe<T>(pub(crate) std::marker::PhantomData<T>);
+    pub(crate) trait HasDe {
+        fn has_de(&self) -> bool {
+            true
+        }
+    }
+    impl<T: serde::de::DeserializeOwned> HasDe for Probe<T> {}
+    pub(crate) trait NoDe {
+        fn has_de(&self) -> bool {
+            false
+        }
+    }
+    impl<T> NoDe for &Probe<T> {}
+}
+
 #[cfg(test)]
 mod tests {
+    use super::probe::{HasDe, NoDe, Probe};
     use super::*;
 
     #[derive(Debug, Clone, PartialEq)]
@@ -329,22 +350,6 @@ mod tests {
     fn job(json: &str) -> Result<Job, serde_json::Error> {
         serde_json::from_str(json)
     }
-
-    /// Whether `T` has `Deserialize` (autoref specialization: the inherent-like method of the
-    /// first trait wins when its bound holds).
-    struct Probe<T>(std::marker::PhantomData<T>);
-    trait HasDe {
-        fn has_de(&self) -> bool {
-            true
-        }
-    }
-    impl<T: serde::de::DeserializeOwned> HasDe for Probe<T> {}
-    trait NoDe {
-        fn has_de(&self) -> bool {
-            false
-        }
-    }
-    impl<T> NoDe for &Probe<T> {}
 
     #[derive(Debug, Clone, PartialEq)]
     struct Sent {
