@@ -199,13 +199,21 @@ pub fn client_methods(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
     }
 }
 
+/// Whether [`arg_type`] of `ty` is a reference (numbers and booleans are taken by value).
+pub(super) fn arg_borrows(ty: &TypeRef) -> bool {
+    !matches!(
+        ty,
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64
+    )
+}
+
 /// The argument type of a parameter; references get `lifetime` (empty for none).
 pub(super) fn arg_type(ty: &TypeRef, models: &TokenStream, lifetime: &TokenStream) -> TokenStream {
+    if !arg_borrows(ty) {
+        return type_tokens(ty, models);
+    }
     match ty {
         TypeRef::String => quote!(&#lifetime str),
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
-            type_tokens(ty, models)
-        }
         TypeRef::Vec(item) => {
             let item = type_tokens(item, models);
             quote!(&#lifetime [#item])
@@ -401,6 +409,11 @@ pub(super) fn body_arg(
         return quote!(body: impl ::std::convert::Into<runtime::Body>,);
     }
     body_field(b, models, lifetime)
+}
+
+/// Whether [`body_field`] of `b` is a reference (bytes are a `runtime::Body`, owned).
+pub(super) fn body_borrows(b: &RequestBody) -> bool {
+    !matches!(b.encoding, BodyEncoding::Bytes)
 }
 
 /// The `body` field of a request builder (and the argument of a method, but for a required

@@ -4,9 +4,9 @@
 //! operation also gets a stream builder, which is the `Stream` of every item.
 
 use super::client::{
-    arg_type, body_field, body_statement, cookie_statements, decoded, decoder, header_statements,
-    in_query_list, path_segments, query_binding, query_place, query_setter_statement,
-    query_statements, runtime_send, trailing_slash, tri,
+    arg_borrows, arg_type, body_borrows, body_field, body_statement, cookie_statements, decoded,
+    decoder, header_statements, in_query_list, path_segments, query_binding, query_place,
+    query_setter_statement, query_statements, runtime_send, trailing_slash, tri,
 };
 use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
@@ -241,10 +241,13 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         }))
         .collect();
     // The parameters' struct has the lifetime only when a field borrows.
-    let generics = fields
+    let borrows = op
+        .params
         .iter()
-        .any(|f| f.to_string().contains("'a"))
-        .then(|| quote!(<'a>));
+        .filter(|p| !in_query_list(api, op, p))
+        .any(|p| p.required && !is_continuation(op, p) && arg_borrows(&p.ty))
+        || op.body.as_ref().is_some_and(body_borrows);
+    let generics = borrows.then(|| quote!(<'a>));
     let params_ty = quote!(#params #generics);
     // A unit struct when the operation has no parameters of its own.
     let params_fields = if fields.is_empty() {
