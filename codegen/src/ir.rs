@@ -89,6 +89,16 @@ impl Api {
             .then_some(&first.error_type)
     }
 
+    /// The definition of the type named `name`: its own, or for a type made an alias because
+    /// it is identical to another ([`TypeDef::identical`]), that type's.
+    pub fn definition(&self, name: &str) -> Option<&TypeDef> {
+        let def = self.type_named(name)?;
+        match (&def.kind, def.identical) {
+            (TypeKind::Alias(TypeRef::Named(target)), true) => self.type_named(target),
+            _ => Some(def),
+        }
+    }
+
     /// The type of [`Api::types`] named `name` (a binary search: `types` is sorted by name).
     pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
         let at = self
@@ -227,6 +237,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Which serde impls the client needs (see [`Directions`]).
     pub directions: Directions,
+    /// Made an alias ([`TypeKind::Alias`] of a [`TypeRef::Named`]) because its definition is
+    /// the same as the target's: an inline schema repeated (lowering's `identical` pass).
+    pub identical: bool,
 }
 
 /// Which directions of serde a named type travels in for the client: `ser` when something the
@@ -793,6 +806,7 @@ mod tests {
             deprecated: false,
             kind: TypeKind::Alias(TypeRef::String),
             directions: Directions::BOTH,
+            identical: false,
         }
     }
 

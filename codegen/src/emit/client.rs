@@ -690,7 +690,7 @@ pub(super) fn decoder(api: &Api, op: &Operation, models: &TokenStream) -> TokenS
     match &op.error_type {
         TypeRef::Named(name)
             if api
-                .type_named(name)
+                .definition(name)
                 .is_some_and(|t| matches!(t.kind, crate::ir::TypeKind::ErrorEnum(_))) =>
         {
             let name = ident(name);

@@ -62,6 +62,11 @@ fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
         notes.push(format!("Schema {}.", code(&def.source)));
     }
     notes.extend(kind_note);
+    if let (true, TypeKind::Alias(TypeRef::Named(target))) = (def.identical, &def.kind) {
+        notes.push(format!(
+            "The same type as [`{target}`]: their definitions are identical."
+        ));
+    }
     let text = with_note(&description, &notes.join(" "));
     let docs = match &def.kind {
         // A struct makes its own (inside `json_struct!`'s call, not as attributes).
@@ -818,7 +823,7 @@ pub fn is_plain(ty: &TypeRef, api: &Api) -> bool {
         | TypeRef::Date
         | TypeRef::Uuid
         | TypeRef::Base64 => true,
-        TypeRef::Named(name) => api.type_named(name).is_some_and(|t| match &t.kind {
+        TypeRef::Named(name) => api.definition(name).is_some_and(|t| match &t.kind {
             TypeKind::Enum(_) | TypeKind::IntEnum(_) => true,
             TypeKind::Union(_)
             | TypeKind::ErrorEnum(_)

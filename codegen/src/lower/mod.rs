@@ -9,6 +9,7 @@ mod defaults;
 mod directions;
 mod features;
 mod graph;
+mod identical;
 mod operation;
 mod schema;
 mod security;
@@ -49,7 +50,8 @@ pub fn lower(
     schema::box_recursive_fields(cx.types.as_mut_slice());
     checks::alias_cycles(&mut cx);
     checks::document(&mut cx);
-    let types = std::mem::take(&mut cx.types).into_sorted();
+    let mut types = std::mem::take(&mut cx.types).into_sorted();
+    identical::join_identical(&mut types);
     let response_types = operation::response_types(&operations);
     if !cx.errors.is_empty() {
         return Err(cx.errors);

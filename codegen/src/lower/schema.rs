@@ -57,6 +57,7 @@ pub(crate) fn lower_named(
                 deprecated: false,
                 kind: TypeKind::Alias(target),
                 directions: crate::ir::Directions::BOTH,
+                identical: false,
             });
             return;
         }
@@ -78,6 +79,7 @@ fn push_type(cx: &mut Lowering<'_>, rust_name: &str, schema: &Schema, at: &str, 
         deprecated: schema.schema_data.deprecated,
         kind,
         directions: crate::ir::Directions::BOTH,
+        identical: false,
     });
 }
 

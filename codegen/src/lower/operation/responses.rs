@@ -301,6 +301,7 @@ pub(crate) fn response_types(operations: &[Operation]) -> Vec<TypeDef> {
                 deprecated: false,
                 kind,
                 directions: crate::ir::Directions::BOTH,
+                identical: false,
             })
         })
         .collect()
@@ -349,6 +350,7 @@ pub(super) fn error_type(
         deprecated: false,
         kind: TypeKind::ErrorEnum(variants),
         directions: crate::ir::Directions::BOTH,
+        identical: false,
     });
     TypeRef::Named(name)
 }

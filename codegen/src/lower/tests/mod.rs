@@ -1,6 +1,7 @@
 //! Lowering in, IR out: the decisions lowering makes so that emission does not have to.
 
 mod event_streams;
+mod identical;
 mod naming;
 mod security;
 
@@ -112,6 +113,7 @@ fn the_type_table_finds_types_by_name_while_they_are_made() {
         deprecated: false,
         kind: TypeKind::Alias(ty),
         directions: crate::ir::Directions::BOTH,
+        identical: false,
     };
     let mut table = crate::lower::types::TypeTable::default();
     table.push(def("Zeta", TypeRef::String));

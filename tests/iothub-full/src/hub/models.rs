@@ -10,11 +10,8 @@ super::runtime::json_struct!(
         /// The type of authentication used to connect to the service. Wire name `type`.
         (2, r#type, "type", opt, AuthenticationMechanismType),
     ]);
-super::runtime::open_enum! {
-    /// The type of authentication used to connect to the service. Schema `#/components/schemas/AuthenticationMechanism/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum AuthenticationMechanismType { Sas("sas"), SelfSigned("selfSigned"),
-    CertificateAuthority("certificateAuthority"), None("none"), ..Other(String) }
-}
+/// The type of authentication used to connect to the service. Schema `#/components/schemas/AuthenticationMechanism/properties/type`. The same type as [`TwinAuthenticationType`]: their definitions are identical.
+pub type AuthenticationMechanismType = TwinAuthenticationType;
 super::runtime::json_struct!(
     /// The result of the bulk registry operation.
     #[derive(Default)]
@@ -146,11 +143,8 @@ super::runtime::json_struct!(
         /// The property that determines if the device is an edge device or not.
         (0, iot_edge, "iotEdge", opt, bool),
     ]);
-super::runtime::open_enum! {
-    /// The state of the device. Schema `#/components/schemas/Device/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum DeviceConnectionState { Disconnected("Disconnected"),
-    Connected("Connected"), ..Other(String) }
-}
+/// The state of the device. Schema `#/components/schemas/Device/properties/connectionState`. The same type as [`TwinConnectionState`]: their definitions are identical.
+pub type DeviceConnectionState = TwinConnectionState;
 super::runtime::json_struct!(
     /// The job statistics regarding execution status.
     #[derive(Default)]
@@ -390,10 +384,8 @@ super::runtime::open_enum! {
     pub enum DeviceRegistryOperationWarningWarningCode {
     DeviceRegisteredWithoutTwin("DeviceRegisteredWithoutTwin"), ..Other(String) }
 }
-super::runtime::open_enum! {
-    /// The status of the device. If the status disabled, a device cannot connect to the service. Schema `#/components/schemas/Device/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum DeviceStatus { Enabled("enabled"), Disabled("disabled"), ..Other(String) }
-}
+/// The status of the device. If the status disabled, a device cannot connect to the service. Schema `#/components/schemas/Device/properties/status`. The same type as [`TwinStatus`]: their definitions are identical.
+pub type DeviceStatus = TwinStatus;
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ExportImportDevice`.
     #[derive(Default)]
@@ -429,11 +421,8 @@ super::runtime::open_enum! {
     UpdateTwinIfMatchETag("updateTwinIfMatchETag"), ..Other(String) } ser, #[cfg(feature
     = "serde-all")] de
 }
-super::runtime::open_enum! {
-    /// The status of the module. If disabled, the module cannot connect to the service. Schema `#/components/schemas/ExportImportDevice/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum ExportImportDeviceStatus { Enabled("enabled"), Disabled("disabled"),
-    ..Other(String) } ser, #[cfg(feature = "serde-all")] de
-}
+/// The status of the module. If disabled, the module cannot connect to the service. Schema `#/components/schemas/ExportImportDevice/properties/status`. The same type as [`TwinStatus`]: their definitions are identical.
+pub type ExportImportDeviceStatus = TwinStatus;
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobProperties`.
     #[derive(Default)]
@@ -470,28 +459,15 @@ super::runtime::json_struct!(
         /// Defaults to configurations.txt. Specifies the name of the blob to use when exporting/importing configurations.
         (15, configurations_blob_name, "configurationsBlobName", opt, String),
     ]);
-super::runtime::open_enum! {
-    /// System generated. Ignored at creation. The status of the job. Schema `#/components/schemas/JobProperties/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum JobPropertiesStatus { Unknown("unknown"), Enqueued("enqueued"),
-    Running("running"), Completed("completed"), Failed("failed"), Cancelled("cancelled"),
-    Scheduled("scheduled"), Queued("queued"), ..Other(String) }
-}
+/// System generated. Ignored at creation. The status of the job. Schema `#/components/schemas/JobProperties/properties/status`. The same type as [`JobResponseStatus`]: their definitions are identical.
+pub type JobPropertiesStatus = JobResponseStatus;
 super::runtime::open_enum! {
     /// The authentication type used for connecting to the storage account. Schema `#/components/schemas/JobProperties/properties/storageAuthenticationType`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
     pub enum JobPropertiesStorageAuthenticationType { KeyBased("keyBased"),
     IdentityBased("identityBased"), ..Other(String) }
 }
-super::runtime::open_enum! {
-    /// The job type. Schema `#/components/schemas/JobProperties/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum JobPropertiesType { Unknown("unknown"), Export("export"), Import("import"),
-    Backup("backup"), ReadDeviceProperties("readDeviceProperties"),
-    WriteDeviceProperties("writeDeviceProperties"),
-    UpdateDeviceConfiguration("updateDeviceConfiguration"), RebootDevice("rebootDevice"),
-    FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
-    ScheduleDeviceMethod("scheduleDeviceMethod"),
-    ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
-    FailoverDataCopy("failoverDataCopy"), ..Other(String) }
-}
+/// The job type. Schema `#/components/schemas/JobProperties/properties/type`. The same type as [`JobRequestType`]: their definitions are identical.
+pub type JobPropertiesType = JobRequestType;
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobRequest`.
     #[derive(Default)]
@@ -518,8 +494,7 @@ super::runtime::open_enum! {
     FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
     ScheduleDeviceMethod("scheduleDeviceMethod"),
     ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
-    FailoverDataCopy("failoverDataCopy"), ..Other(String) } ser, #[cfg(feature =
-    "serde-all")] de
+    FailoverDataCopy("failoverDataCopy"), ..Other(String) }
 }
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/JobResponse`.
@@ -553,21 +528,10 @@ super::runtime::open_enum! {
     /// System generated.  Ignored at creation. The status of the job. Schema `#/components/schemas/JobResponse/properties/status`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
     pub enum JobResponseStatus { Unknown("unknown"), Enqueued("enqueued"),
     Running("running"), Completed("completed"), Failed("failed"), Cancelled("cancelled"),
-    Scheduled("scheduled"), Queued("queued"), ..Other(String) } de, #[cfg(feature =
-    "serde-all")] ser
+    Scheduled("scheduled"), Queued("queued"), ..Other(String) }
 }
-super::runtime::open_enum! {
-    /// The job type. Schema `#/components/schemas/JobResponse/properties/type`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum JobResponseType { Unknown("unknown"), Export("export"), Import("import"),
-    Backup("backup"), ReadDeviceProperties("readDeviceProperties"),
-    WriteDeviceProperties("writeDeviceProperties"),
-    UpdateDeviceConfiguration("updateDeviceConfiguration"), RebootDevice("rebootDevice"),
-    FactoryResetDevice("factoryResetDevice"), FirmwareUpdate("firmwareUpdate"),
-    ScheduleDeviceMethod("scheduleDeviceMethod"),
-    ScheduleUpdateTwin("scheduleUpdateTwin"), RestoreFromBackup("restoreFromBackup"),
-    FailoverDataCopy("failoverDataCopy"), ..Other(String) } de, #[cfg(feature =
-    "serde-all")] ser
-}
+/// The job type. Schema `#/components/schemas/JobResponse/properties/type`. The same type as [`JobRequestType`]: their definitions are identical.
+pub type JobResponseType = JobRequestType;
 super::runtime::json_struct!(
     /// Schema `#/components/schemas/ManagedIdentity`.
     #[derive(Default)]
@@ -598,11 +562,8 @@ super::runtime::json_struct!(
         (8, cloud_to_device_message_count, "cloudToDeviceMessageCount", opt, i32),
         (9, authentication, _, opt, AuthenticationMechanism),
     ]);
-super::runtime::open_enum! {
-    /// The connection state of the device. Schema `#/components/schemas/Module/properties/connectionState`. Open: a value the document does not list is kept in the fallback variant and sent back unchanged.
-    pub enum ModuleConnectionState { Disconnected("Disconnected"),
-    Connected("Connected"), ..Other(String) }
-}
+/// The connection state of the device. Schema `#/components/schemas/Module/properties/connectionState`. The same type as [`TwinConnectionState`]: their definitions are identical.
+pub type ModuleConnectionState = TwinConnectionState;
 super::runtime::json_struct!(
     /// The desired and reported properties of the twin. The maximum depth of the object is 10.
     #[derive(Default)]
