@@ -434,6 +434,45 @@ impl ClientCore {
         Ok(url)
     }
 
+    /// The request of an operation whose only parts are its path (`segments`, see
+    /// [`url`](Self::url), then a `/` when the path template ends in one) and its query
+    /// pairs: what a generated `send` builds in one call when the operation has no header,
+    /// cookie or body parameter.
+    #[doc(hidden)]
+    pub fn request<E>(
+        &self,
+        method: reqwest::Method,
+        segments: &[&str],
+        trailing_slash: bool,
+        query: crate::QueryPairs,
+    ) -> crate::BuiltRequest<E> {
+        let mut url = self.url(segments)?;
+        if trailing_slash {
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.push("");
+            }
+        }
+        query.write(&mut url);
+        crate::finish_query(&mut url);
+        Ok(reqwest::Request::new(method, url))
+    }
+
+    /// [`request`](Self::request) with a required JSON body sent as `content_type`.
+    #[doc(hidden)]
+    pub fn json_request<E, T: serde::Serialize + ?Sized>(
+        &self,
+        method: reqwest::Method,
+        segments: &[&str],
+        trailing_slash: bool,
+        query: crate::QueryPairs,
+        content_type: &'static str,
+        body: &T,
+    ) -> crate::BuiltRequest<E> {
+        let mut request = self.request(method, segments, trailing_slash, query)?;
+        crate::set_json_body(&mut request, content_type, body)?;
+        Ok(request)
+    }
+
     /// Sends the request, retrying as the policy allows, and returns the last response
     /// (successful or not) or transport error. Each attempt gets a fresh `Authorization` value
     /// and runs in a `request` tracing span (operation, method, attempt, status, duration),

@@ -492,6 +492,9 @@ fn streaming_method(
 /// `let request = 'build: { … }`: the request built in order (path, query, headers and
 /// cookies, body), or the first error (`runtime::tri!` breaks out of the block with it).
 fn build_statements(api: &Api, op: &Operation) -> TokenStream {
+    if let Some(call) = one_call_request(api, op) {
+        return call;
+    }
     let segments = path_segments(api, op);
     let trailing_slash = trailing_slash(op);
     let query = query_statements(api, op);
@@ -528,6 +531,54 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
             #request
         };
     }
+}
+
+/// The common case of [`build_statements`] as one runtime call (`core.request`, or
+/// `core.json_request` with a required JSON body): an operation whose query, if any, is the
+/// pairs its setters wrote (no client-wide query parameter, no `deepObject`, no required
+/// query parameter) and that has no header or cookie parameter and no other body. `None`
+/// for other operations. (One call has less for the user's compiler to check than the
+/// statements.)
+fn one_call_request(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let query_params: Vec<&crate::ir::Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .collect();
+    let simple = api.client_params.is_empty()
+        && query_params.iter().all(|p| in_query_list(api, op, p))
+        && op.params.iter().all(|p| match p.location {
+            ParamLocation::Query => true,
+            // A path parameter written as JSON text may fail, which only the block can
+            // carry.
+            ParamLocation::Path => {
+                matches!(p.ty, TypeRef::String | TypeRef::DateTime)
+                    || super::models::is_plain(&p.ty, api)
+            }
+            ParamLocation::Header | ParamLocation::Cookie => false,
+        });
+    if !simple {
+        return None;
+    }
+    let segments = path_segments(api, op);
+    let slash = op.path.len() > 1 && op.path.ends_with('/');
+    let method = ident(op.method.as_str());
+    let method = quote!(runtime::reqwest::Method::#method);
+    let query = if query_params.is_empty() {
+        quote!(runtime::QueryPairs::new())
+    } else {
+        quote!(__query)
+    };
+    let error_ty = type_tokens(&op.error_type, &quote!(models::));
+    let call = match &op.body {
+        None => quote!(__client.core.request(#method, &[#(#segments),*], #slash, #query)),
+        Some(b) if b.required && b.encoding == BodyEncoding::Json => {
+            let content_type = &b.content_type;
+            quote!(__client.core.json_request(#method, &[#(#segments),*], #slash, #query, #content_type, body))
+        }
+        Some(_) => return None,
+    };
+    Some(quote!(let request: runtime::BuiltRequest<#error_ty> = #call;))
 }
 
 /// The stream builder of a paged operation: the first page's request, whose setters it

@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 const MAX_ROUNDS: usize = 256;
 
 /// Makes every type of `types` (sorted by name) that is identical to another an alias of it
-/// (see the module docs), marking it [`TypeDef::identical`]. Returns how many became aliases.
-pub(super) fn join_identical(types: &mut [TypeDef]) -> usize {
+/// (see the module docs), marking it [`TypeDef::identical`].
+pub(super) fn join_identical(types: &mut [TypeDef]) {
     let index: BTreeMap<&str, usize> = types
         .iter()
         .enumerate()
@@ -69,15 +69,12 @@ pub(super) fn join_identical(types: &mut [TypeDef]) -> usize {
             (target != i).then(|| types.get(target).map(|t| t.rust_name.clone()))?
         })
         .collect();
-    let mut count = 0;
     for (def, target) in types.iter_mut().zip(targets) {
         if let Some(name) = target {
             def.kind = TypeKind::Alias(TypeRef::Named(name));
             def.identical = true;
-            count += 1;
         }
     }
-    count
 }
 
 /// What joining knows of a type.
