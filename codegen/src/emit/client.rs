@@ -270,7 +270,7 @@ fn stmt(result: TokenStream) -> TokenStream {
 /// A path template that ends in `/` (`/jobs/`, not `/`) keeps it: servers may tell `/jobs`
 /// and `/jobs/` apart. (Segments are never empty, so the slash is added on its own.)
 pub(super) fn trailing_slash(op: &Operation) -> TokenStream {
-    if op.path.len() > 1 && op.path.ends_with('/') {
+    if has_trailing_slash(op) {
         quote! {
             if let Ok(mut path) = url.path_segments_mut() {
                 path.push("");
@@ -279,6 +279,11 @@ pub(super) fn trailing_slash(op: &Operation) -> TokenStream {
     } else {
         TokenStream::new()
     }
+}
+
+/// Whether the path template ends in `/` (and is not just `/`): see [`trailing_slash`].
+pub(super) fn has_trailing_slash(op: &Operation) -> bool {
+    op.path.len() > 1 && op.path.ends_with('/')
 }
 
 /// The method of an operation (and its stream method, when paged): documentation, and the

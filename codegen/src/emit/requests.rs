@@ -5,8 +5,8 @@
 
 use super::client::{
     arg_borrows, arg_type, body_borrows, body_field, body_statement, cookie_statements, decoded,
-    decoder, header_statements, in_query_list, path_segments, query_binding, query_place,
-    query_setter_statement, query_statements, runtime_send, trailing_slash, tri,
+    decoder, has_trailing_slash, header_statements, in_query_list, path_segments, query_binding,
+    query_place, query_setter_statement, query_statements, runtime_send, trailing_slash, tri,
 };
 use super::docs::{code, doc_attrs, item_link};
 use super::{ident, type_tokens};
@@ -540,7 +540,7 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
 /// for other operations. (One call has less for the user's compiler to check than the
 /// statements.)
 fn one_call_request(api: &Api, op: &Operation) -> Option<TokenStream> {
-    let query_params: Vec<&crate::ir::Param> = op
+    let query_params: Vec<&Param> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query)
@@ -561,7 +561,7 @@ fn one_call_request(api: &Api, op: &Operation) -> Option<TokenStream> {
         return None;
     }
     let segments = path_segments(api, op);
-    let slash = op.path.len() > 1 && op.path.ends_with('/');
+    let slash = has_trailing_slash(op);
     let method = ident(op.method.as_str());
     let method = quote!(runtime::reqwest::Method::#method);
     let query = if query_params.is_empty() {
