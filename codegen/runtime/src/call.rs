@@ -220,6 +220,50 @@ pub type Decode<T, E> = fn(crate::Received) -> Result<T, Error<E>>;
 /// A request as a generated request builder builds it, or why it could not be built.
 pub type BuiltRequest<E> = Result<reqwest::Request, Error<E>>;
 
+/// The constant parts of an operation whose request a generated builder prepares in one call
+/// (see [`Prepare`]): what [`ClientCore::send_prepared`](crate::ClientCore::send_prepared)
+/// needs besides the request. Generated code writes it as a `'static` literal.
+#[doc(hidden)]
+pub struct OperationSpec<E: 'static> {
+    /// The operationId, for tracing (see [`OperationInfo`](crate::OperationInfo)).
+    pub id: &'static str,
+    /// Whether sending the request twice has the same effect as once.
+    pub idempotent: bool,
+    /// The operation's security requirements, `None` when the document declares none.
+    pub security: Option<crate::Requirements>,
+    /// The success statuses (any 2xx when empty).
+    pub statuses: &'static [u16],
+    /// Makes the typed error of an error response's status and body.
+    pub decode: fn(u16, &[u8]) -> Option<E>,
+    /// Whether the success body is JSON to decode; when not, it is not read, and the success
+    /// value is unit (`()`).
+    pub json: bool,
+}
+
+/// A request built for sending, with its operation's constant parts (see [`Prepare`]).
+#[doc(hidden)]
+pub struct Prepared<E: 'static> {
+    /// The request, or why it could not be built (the call's error).
+    pub request: BuiltRequest<E>,
+    /// The operation's constant parts.
+    pub spec: &'static OperationSpec<E>,
+}
+
+/// The parameters of an operation whose request is built in one call and whose success is
+/// one JSON body or none: a generated crate implements it for such an operation's parameters,
+/// and one generic `send` for all of them sends what [`prepare`](Self::prepare) returns, so
+/// that each operation has only this small function for the user's compiler to check.
+#[doc(hidden)]
+pub trait Prepare {
+    /// What a successful call gives.
+    type Ok;
+    /// The type of the operation's error bodies.
+    type Err: 'static;
+
+    /// The request of these parameters and the query pairs the setters wrote.
+    fn prepare(self, core: &crate::ClientCore, query: QueryPairs) -> Prepared<Self::Err>;
+}
+
 /// A boxed stream, as generated paged requests hold.
 pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
 

@@ -757,6 +757,42 @@ impl ClientCore {
         })
     }
 
+    /// Sends a request prepared by a generated builder (see [`Prepare`](crate::Prepare)), as
+    /// a boxed future: [`send_json`](Self::send_json) when its operation's success body is
+    /// JSON, else [`send_empty`](Self::send_empty), whose unit is the value. What the one
+    /// generic `send` of such builders calls.
+    #[doc(hidden)]
+    pub fn send_prepared<'a, T, E>(
+        &'a self,
+        prepared: crate::Prepared<E>,
+        options: CallOptions,
+    ) -> crate::BoxFuture<'a, Result<T, Error<E>>>
+    where
+        T: serde::de::DeserializeOwned + Send + 'a,
+        E: Send + 'a,
+    {
+        Box::pin(async move {
+            let spec = prepared.spec;
+            let operation = OperationInfo {
+                id: spec.id,
+                idempotent: spec.idempotent,
+                security: spec.security,
+            };
+            let request = prepared.request?;
+            if spec.json {
+                return self
+                    .send_json(operation, request, &options, spec.statuses, spec.decode)
+                    .await;
+            }
+            self.send_empty(operation, request, &options, spec.statuses, spec.decode)
+                .await?;
+            T::deserialize(serde::de::value::UnitDeserializer::<serde::de::value::Error>::new())
+                .map_err(|error| {
+                    Error::InvalidInput(format!("{} has no success body: {error}", spec.id))
+                })
+        })
+    }
+
     /// [`send_empty`](Self::send_empty) as a boxed future (see
     /// [`send_json_boxed`](Self::send_json_boxed)).
     pub fn send_empty_boxed<'a, E>(
@@ -1182,6 +1218,79 @@ mod tests {
         }
         heads.recv().await.expect("one request");
         assert!(heads.try_recv().is_err(), "a POST is not repeated");
+    }
+
+    const NO_CONTENT: &str = "HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n";
+
+    #[tokio::test]
+    async fn prepared_requests_are_sent_as_their_spec_says() {
+        static JSON: crate::OperationSpec<()> = crate::OperationSpec {
+            id: "getJob",
+            idempotent: true,
+            security: None,
+            statuses: &[200],
+            decode: crate::decode_json_error::<()>,
+            json: true,
+        };
+        static EMPTY: crate::OperationSpec<()> = crate::OperationSpec {
+            id: "deleteJob",
+            json: false,
+            statuses: &[204],
+            ..JSON
+        };
+        let (base, mut heads) = serve(vec![OK, NO_CONTENT]).await;
+        let core = core(&base);
+        let mut query = crate::QueryPairs::new();
+        query.set(0, "top", "2".to_owned());
+        let request = core.request(reqwest::Method::GET, &["jobs", "a b"], false, query);
+        let body: serde_json::Value = core
+            .send_prepared(
+                crate::Prepared {
+                    request,
+                    spec: &JSON,
+                },
+                CallOptions::default(),
+            )
+            .await
+            .expect("decoded");
+        assert_eq!(body, serde_json::json!({"a": 1}));
+        let head = heads.recv().await.expect("a request");
+        assert!(head.starts_with("GET /jobs/a%20b?top=2 "), "{head}");
+        let request = core.request(
+            reqwest::Method::DELETE,
+            &["jobs", "1"],
+            true,
+            crate::QueryPairs::new(),
+        );
+        let prepared = crate::Prepared {
+            request,
+            spec: &EMPTY,
+        };
+        let () = core
+            .send_prepared(prepared, CallOptions::default())
+            .await
+            .expect("204 is the success");
+        let head = heads.recv().await.expect("a request");
+        assert!(head.starts_with("DELETE /jobs/1/ "), "{head}");
+        // A request that could not be built is the call's error; nothing is sent.
+        let request = core.request(
+            reqwest::Method::GET,
+            &["jobs", ".."],
+            false,
+            Default::default(),
+        );
+        let error = core
+            .send_prepared::<serde_json::Value, ()>(
+                crate::Prepared {
+                    request,
+                    spec: &JSON,
+                },
+                CallOptions::default(),
+            )
+            .await
+            .expect_err("refused");
+        assert!(matches!(error, Error::InvalidInput(_)), "{error}");
+        assert!(heads.try_recv().is_err(), "nothing more was sent");
     }
 
     #[tokio::test]

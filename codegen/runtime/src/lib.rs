@@ -91,7 +91,10 @@ pub use auth::{Placement, Requirements, Scheme};
 pub use body::{Body, set_body};
 pub use byte_stream::{ByteStream, collect_boxed};
 pub use bytes::Bytes;
-pub use call::{BoxStream, BuiltRequest, CallFuture, CallOptions, Decode, QueryPairs, poll_paged};
+pub use call::{
+    BoxStream, BuiltRequest, CallFuture, CallOptions, Decode, OperationSpec, Prepare, Prepared,
+    QueryPairs, poll_paged,
+};
 pub use client::{
     ClientCore, DEFAULT_TIMEOUT, OperationInfo, default_http_client, same_origin_redirects, tls,
 };

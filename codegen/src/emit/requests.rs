@@ -19,7 +19,7 @@ use quote::quote;
 /// The builders of operations `ops`; the module's docs and imports with the first part.
 pub fn requests_rs(api: &Api, ops: std::ops::Range<usize>) -> TokenStream {
     let models = quote!(models::);
-    let generic = generic_builder();
+    let generic = generic_builder(api);
     let head = (ops.start == 0).then(|| {
         quote! {
             //! The request builders the client's methods return: set optional parameters and
@@ -189,21 +189,8 @@ fn destructure(
     receiver: &TokenStream,
 ) -> TokenStream {
     let query = query_binding(api, op);
-    let fields = op
-        .params
-        .iter()
-        .filter(|p| !in_query_list(api, op, p))
-        .map(|p| ident(&p.rust_name));
-    let body = op.body.as_ref().map(|_| quote!(body,));
-    let owned_continuation = op
-        .params
-        .iter()
-        .find(|p| p.required && is_continuation(op, p))
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            quote!(let #name = #name.as_str();)
-        });
-    let fields: Vec<_> = fields.map(|f| quote!(#f,)).chain(body).collect();
+    let fields = own_fields(api, op);
+    let owned_continuation = owned_continuation(op);
     if fields.is_empty() {
         return quote! {
             let Builder { __client, __options, #query, __params: _ } = #receiver;
@@ -214,6 +201,32 @@ fn destructure(
         let #params { #(#fields)* } = __params;
         #owned_continuation
     }
+}
+
+/// The fields of an operation's parameters struct, each followed by a comma: its parameters
+/// that the query list does not hold, then its body.
+fn own_fields(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    op.params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote!(#name,)
+        })
+        .chain(op.body.as_ref().map(|_| quote!(body,)))
+        .collect()
+}
+
+/// A required continuation token (owned, see [`field_type`]) borrowed again as `&str`, as
+/// the request's statements take it.
+fn owned_continuation(op: &Operation) -> Option<TokenStream> {
+    op.params
+        .iter()
+        .find(|p| p.required && is_continuation(op, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote!(let #name = #name.as_str();)
+        })
 }
 
 /// The request builder of one operation (and its stream builder, when paged): an alias of the
@@ -241,13 +254,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
         }))
         .collect();
     // The parameters' struct has the lifetime only when a field borrows.
-    let borrows = op
-        .params
-        .iter()
-        .filter(|p| !in_query_list(api, op, p))
-        .any(|p| p.required && !is_continuation(op, p) && arg_borrows(&p.ty))
-        || op.body.as_ref().is_some_and(body_borrows);
-    let generics = borrows.then(|| quote!(<'a>));
+    let generics = params_borrow(api, op).then(|| quote!(<'a>));
     let params_ty = quote!(#params #generics);
     // A unit struct when the operation has no parameters of its own.
     let params_fields = if fields.is_empty() {
@@ -267,7 +274,7 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
     let listed = query_setters(op, &listed, models);
     let error_ty = type_tokens(&op.error_type, models);
     let ok_ty = ok_type(op, models, &error_ty);
-    let send = send_method(api, op, models, &params);
+    let operation_impl = operation_impl(api, op, models, &cfg, [&ok_ty, &error_ty]);
     let docs = doc_attrs(&format!(
         "The request of {} (operationId {}): set its optional parameters and per-call \
          options, then `.await` it.",
@@ -308,6 +315,38 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 
         #methods
 
+        #operation_impl
+
+        #stream
+    }
+}
+
+/// How the builder of `op` (under `cfg`, with the success and error types `types`) is sent:
+/// its parameters' `runtime::Prepare` impl when it has one ([`prepare_method`]), else its
+/// `Operation` impl ([`send_method`]).
+fn operation_impl(
+    api: &Api,
+    op: &Operation,
+    models: &TokenStream,
+    cfg: &TokenStream,
+    [ok_ty, error_ty]: [&TokenStream; 2],
+) -> TokenStream {
+    let name = ident(&op.builder);
+    let params = ident(&format!("__{}", op.builder));
+    if let Some(prepare) = prepare_method(api, op, models, &params) {
+        let generics = params_borrow(api, op).then(|| quote!(<'a>));
+        return quote! {
+            #cfg
+            impl #generics runtime::Prepare for #params #generics {
+                type Ok = #ok_ty;
+                type Err = #error_ty;
+
+                #prepare
+            }
+        };
+    }
+    let send = send_method(api, op, models, &params);
+    quote! {
         #cfg
         impl<'a> Operation<'a> for #name<'a> {
             type Ok = #ok_ty;
@@ -315,16 +354,48 @@ fn builder(api: &Api, op: &Operation, models: &TokenStream) -> TokenStream {
 
             #send
         }
-
-        #stream
     }
+}
+
+/// Whether the parameters struct of `op` has the lifetime `'a`: whether one of its fields
+/// borrows.
+fn params_borrow(api: &Api, op: &Operation) -> bool {
+    op.params
+        .iter()
+        .filter(|p| !in_query_list(api, op, p))
+        .any(|p| p.required && !is_continuation(op, p) && arg_borrows(&p.ty))
+        || op.body.as_ref().is_some_and(body_borrows)
 }
 
 /// The generic request builder every operation's builder is an alias of (written once, in the
 /// module's first part): the client, the per-call options and their setters (one copy for
 /// every operation), the query pairs, and the parameters `P`, whose `Operation` impl sends the
 /// request; `send` and `IntoFuture` are written once, for every `P`.
-fn generic_builder() -> TokenStream {
+fn generic_builder(api: &Api) -> TokenStream {
+    let prepared = api
+        .operations
+        .iter()
+        .any(|op| prepared_json(api, op).is_some())
+        .then(|| {
+            quote! {
+                /// `send` of every operation whose request is built in one call and whose
+                /// success is one JSON body or none: its parameters prepare the request
+                /// (`runtime::Prepare`), which the runtime sends.
+                impl<'a, P: runtime::Prepare> Operation<'a> for Builder<'a, P>
+                where
+                    P::Ok: runtime::serde::de::DeserializeOwned + Send + 'a,
+                    P::Err: Send + 'a,
+                {
+                    type Ok = P::Ok;
+                    type Err = P::Err;
+
+                    fn send(self) -> runtime::CallFuture<'a, Self::Ok, Self::Err> {
+                        let Builder { __client, __options, __query, __params } = self;
+                        __client.core.send_prepared(__params.prepare(&__client.core, __query), __options)
+                    }
+                }
+            }
+        });
     quote! {
         /// A request builder: the client, the per-call options, the query pairs the setters
         /// wrote and the other parameters of the operation (`P`). Each operation's builder is
@@ -386,7 +457,62 @@ fn generic_builder() -> TokenStream {
                 Operation::send(self)
             }
         }
+
+        #prepared
     }
+}
+
+/// Whether the operation's parameters implement `runtime::Prepare` (its request is built in
+/// one call, see [`one_call_request`], and its success is one status set with a JSON body or
+/// none): `Some(true)` for a JSON body, `Some(false)` for none; `None` for other operations.
+fn prepared_json(api: &Api, op: &Operation) -> Option<bool> {
+    let Success::Single { body, .. } = &op.success else {
+        return None;
+    };
+    let json = match body.as_ref().map(|b| b.encoding) {
+        None => false,
+        Some(BodyEncoding::Json) => true,
+        Some(_) => return None,
+    };
+    one_call_request(api, op, &TokenStream::new()).map(|_| json)
+}
+
+/// `prepare` of an operation whose parameters implement `runtime::Prepare` (see
+/// [`prepared_json`]): the request built in one runtime call, with the operation's constant
+/// parts as a `'static` literal; `None` for other operations, which have a `send` of their own
+/// ([`send_method`]). Less for the user's compiler to check than a `send` per operation.
+fn prepare_method(
+    api: &Api,
+    op: &Operation,
+    models: &TokenStream,
+    params: &proc_macro2::Ident,
+) -> Option<TokenStream> {
+    let json = prepared_json(api, op)?;
+    let call = one_call_request(api, op, &quote!(__core))?;
+    let (_, statuses, decoder, _) = runtime_send(api, op, models, "")?;
+    let fields = own_fields(api, op);
+    let destructure = (!fields.is_empty()).then(|| quote!(let #params { #(#fields)* } = self;));
+    let owned_continuation = owned_continuation(op);
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    let security = super::security::requirements(op);
+    Some(quote! {
+        fn prepare(self, __core: &runtime::ClientCore, __query: runtime::QueryPairs) -> runtime::Prepared<Self::Err> {
+            #destructure
+            #owned_continuation
+            runtime::Prepared {
+                request: #call,
+                spec: &runtime::OperationSpec {
+                    id: #op_id,
+                    idempotent: #idempotent,
+                    security: #security,
+                    statuses: #statuses,
+                    decode: #decoder,
+                    json: #json,
+                },
+            }
+        }
+    })
 }
 
 /// `send` of the operation's `Operation` impl: in the common case (one success status, a JSON
@@ -492,8 +618,9 @@ fn streaming_method(
 /// `let request = 'build: { … }`: the request built in order (path, query, headers and
 /// cookies, body), or the first error (`runtime::tri!` breaks out of the block with it).
 fn build_statements(api: &Api, op: &Operation) -> TokenStream {
-    if let Some(call) = one_call_request(api, op) {
-        return call;
+    if let Some(call) = one_call_request(api, op, &quote!(__client.core)) {
+        let error_ty = type_tokens(&op.error_type, &quote!(models::));
+        return quote!(let request: runtime::BuiltRequest<#error_ty> = #call;);
     }
     let segments = path_segments(api, op);
     let trailing_slash = trailing_slash(op);
@@ -539,7 +666,7 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
 /// query parameter) and that has no header or cookie parameter and no other body. `None`
 /// for other operations. (One call has less for the user's compiler to check than the
 /// statements.)
-fn one_call_request(api: &Api, op: &Operation) -> Option<TokenStream> {
+fn one_call_request(api: &Api, op: &Operation, core: &TokenStream) -> Option<TokenStream> {
     let query_params: Vec<&Param> = op
         .params
         .iter()
@@ -569,16 +696,16 @@ fn one_call_request(api: &Api, op: &Operation) -> Option<TokenStream> {
     } else {
         quote!(__query)
     };
-    let error_ty = type_tokens(&op.error_type, &quote!(models::));
-    let call = match &op.body {
-        None => quote!(__client.core.request(#method, &[#(#segments),*], #slash, #query)),
+    match &op.body {
+        None => Some(quote!(#core.request(#method, &[#(#segments),*], #slash, #query))),
         Some(b) if b.required && b.encoding == BodyEncoding::Json => {
             let content_type = &b.content_type;
-            quote!(__client.core.json_request(#method, &[#(#segments),*], #slash, #query, #content_type, body))
+            Some(
+                quote!(#core.json_request(#method, &[#(#segments),*], #slash, #query, #content_type, body)),
+            )
         }
-        Some(_) => return None,
-    };
-    Some(quote!(let request: runtime::BuiltRequest<#error_ty> = #call;))
+        Some(_) => None,
+    }
 }
 
 /// The stream builder of a paged operation: the first page's request, whose setters it

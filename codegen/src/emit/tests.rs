@@ -364,3 +364,71 @@ fn binary_bodies_stream_where_one_success_response_is_binary() -> TestResult {
     assert_eq!(needs, vec![super::needs::STREAM]);
     Ok(())
 }
+
+const PREPARED: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: Ok, content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}}
+    delete:
+      operationId: deletePet
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "204": {description: Done}
+  /traced:
+    get:
+      operationId: traced
+      parameters:
+        - {name: x-trace, in: header, schema: {type: string}}
+      responses:
+        "204": {description: Done}
+"##;
+
+#[test]
+fn operations_built_in_one_call_are_prepared_and_sent_by_one_generic_send() -> TestResult {
+    let api = lowered(PREPARED)?;
+    let requests = text(super::requests::requests_rs(&api, 0..api.operations.len()))?;
+    // One `send` for every prepared operation, written once.
+    assert_eq!(
+        requests
+            .matches("impl<'a, P: runtime::Prepare> Operation<'a> for Builder<'a, P>")
+            .count(),
+        1,
+        "{requests}"
+    );
+    for (params, json) in [("__GetPet", true), ("__DeletePet", false)] {
+        let start = requests
+            .find(&format!("impl runtime::Prepare for {params} {{"))
+            .ok_or(format!("{params} is not prepared: {requests}"))?;
+        let prepare = requests.get(start..).unwrap_or_default();
+        let prepare = prepare
+            .get(..prepare.find("\n}\n").unwrap_or(0))
+            .unwrap_or_default();
+        assert!(prepare.contains("__core\n"), "{prepare}");
+        assert!(prepare.contains(&format!("json: {json},")), "{prepare}");
+    }
+    // A header parameter is a statement of its own: that operation keeps its `send`.
+    assert!(
+        requests.contains("impl<'a> Operation<'a> for Traced<'a> {"),
+        "{requests}"
+    );
+    assert!(!requests.contains("for __Traced"), "{requests}");
+    // Without prepared operations, no blanket impl.
+    let mut only_traced = api.clone();
+    only_traced
+        .operations
+        .retain(|op| op.operation_id == "traced");
+    let requests = text(super::requests::requests_rs(
+        &only_traced,
+        0..only_traced.operations.len(),
+    ))?;
+    assert!(!requests.contains("runtime::Prepare"), "{requests}");
+    Ok(())
+}
