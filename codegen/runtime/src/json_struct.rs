@@ -62,32 +62,73 @@
 /// and its constructor come from here so that the generated file lists each field once.)
 #[macro_export]
 macro_rules! json_struct {
-    (
-        $(#[$attr:meta])*
-        $vis:vis struct $name:ident,
-        $($dir:ident, $(#[$meta:meta] $other:ident,)?)?
-        [$(
-            $(#[$field_attr:meta])*
-            ($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty
-                $(=> $param:ident $($how:ident $($inner:ty)?)?)? $(, $($setter:tt)+)?)
-        ),* $(,)?]
-        $(, $new:ident)?
-    ) => {
-        $(#[$attr])*
-        #[derive(Debug, Clone, PartialEq)]
-        $vis struct $name {
-            $($(#[$field_attr])* pub $field: $crate::json_struct!(@ty $kind $ty),)*
-        }
-        impl $name {
-            const __FIELDS: &'static [&'static str] = &[$($crate::json_struct!(@wire $field $wire)),*];
-            $crate::json_struct!(@ctor $name [$($new)?] [$(($field, $kind $(($default))?, $ty $(=> $param $($how $($inner)?)?)?))*]);
-            $($($crate::json_struct!(@set $kind $field $wire $ty, $($setter)+);)?)*
-        }
-        $crate::json_struct!(@dirs $name [$($dir $(#[$meta] $other)?)?] [$(($index, $field, $wire, $kind $(($default))?, $ty)),*]);
+    // The arms called once per field come first, the entry arms last: every call tries the
+    // arms in order, and the per-field calls are most of them (netbox's crate: 0.8% fewer
+    // instructions for rustc to check it than with the entry arms first).
+    (@wire $field:ident _) => {
+        ::std::stringify!($field)
+    };
+    (@wire $field:ident $wire:literal) => {
+        $wire
+    };
+    (@check req $field:ident $name:ident $index:literal) => {
+        let ::std::option::Option::Some($field) = $field else {
+            return ::std::result::Result::Err($crate::model::missing(__FIELDS, $index));
+        };
+    };
+    (@check $kind:ident $field:ident $name:ident $index:literal) => {};
+    (@finish req $name:ident $field:ident) => {
+        $field
+    };
+    (@finish default($default:ident) $name:ident $field:ident) => {
+        ::std::option::Option::unwrap_or_else($field, $name::$default)
+    };
+    (@finish $kind:ident $name:ident $field:ident) => {
+        ::std::option::Option::flatten($field)
     };
     (@ty opt $ty:ty) => { ::std::option::Option<$ty> };
     (@ty nullable $ty:ty) => { ::std::option::Option<$ty> };
     (@ty $kind:ident $ty:ty) => { $ty };
+    (@init req $name:ident $field:ident) => {
+        ::std::convert::Into::into($field)
+    };
+    (@init nullable $name:ident $field:ident) => {
+        $field
+    };
+    (@init opt $name:ident $field:ident) => {
+        ::std::option::Option::None
+    };
+    (@init default($default:ident) $name:ident $field:ident) => {
+        $name::$default()
+    };
+    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident) => {
+        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+        $(#[$attr])*
+        pub fn $setter(mut self, value: $ty) -> Self {
+            self.$field = $crate::model::kind::$kind(value);
+            self
+        }
+    };
+    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident into) => {
+        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+        $(#[$attr])*
+        pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
+            self.$field = $crate::model::kind::$kind(::std::convert::Into::into(value));
+            self
+        }
+    };
+    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident box $inner:ty) => {
+        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+        $(#[$attr])*
+        pub fn $setter(mut self, value: $inner) -> Self {
+            self.$field = $crate::model::kind::$kind(::std::boxed::Box::new(value));
+            self
+        }
+    };
+    (@param req $param:ident; $ty:ty) => { $ty };
+    (@param req $param:ident into; $ty:ty) => { impl ::std::convert::Into<$ty> };
+    (@param req $param:ident box $inner:ty; $ty:ty) => { $inner };
+    (@param nullable $param:ident; $ty:ty) => { ::std::option::Option<$ty> };
     (@ctor $name:ident [] $fields:tt) => {};
     (@ctor $name:ident [$new:ident] [$(($field:ident, $kind:ident $(($default:ident))?, $ty:ty $(=> $param:ident $($how:ident $($inner:ty)?)?)?))*]) => {
         /// Makes a value from its required fields; the others start unset (or at their
@@ -97,10 +138,6 @@ macro_rules! json_struct {
             $name { $($field: $crate::json_struct!(@init $kind $(($default))? $name $field),)* }
         }
     };
-    (@param req $param:ident; $ty:ty) => { $ty };
-    (@param req $param:ident into; $ty:ty) => { impl ::std::convert::Into<$ty> };
-    (@param req $param:ident box $inner:ty; $ty:ty) => { $inner };
-    (@param nullable $param:ident; $ty:ty) => { ::std::option::Option<$ty> };
     (@dirs $name:ident [] $fields:tt) => {
         $crate::json_struct!(@impl ser $name $fields);
         $crate::json_struct!(@impl de $name $fields);
@@ -112,28 +149,6 @@ macro_rules! json_struct {
         $crate::json_struct!(@impl $dir $name $fields);
         #[$meta]
         $crate::json_struct!(@impl $other $name $fields);
-    };
-    ($name:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
-        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
-        $crate::json_struct!(@impl ser $name [$($fields)*]);
-        $crate::json_struct!(@impl de $name [$($fields)*]);
-    };
-    ($name:ident, $dir:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
-        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
-        $crate::json_struct!(@impl $dir $name [$($fields)*]);
-    };
-    ($name:ident, $dir:ident, #[$meta:meta] $other:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
-        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
-        $crate::json_struct!(@impl $dir $name [$($fields)*]);
-        #[$meta]
-        $crate::json_struct!(@impl $other $name [$($fields)*]);
-    };
-    (@common $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?] $(, $new:ident $params:tt)?) => {
-        impl $name {
-            const __FIELDS: &'static [&'static str] = &[$($crate::json_struct!(@wire $field $wire)),*];
-            $crate::json_struct!(@new $name [$($new $params)?] $($field $kind $(($default))?,)*);
-            $($($crate::json_struct!(@set $kind $field $wire $ty, $($setter)+);)?)*
-        }
     };
     (@impl ser $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
         impl $crate::serde::Serialize for $name {
@@ -195,6 +210,13 @@ macro_rules! json_struct {
             }
         }
     };
+    (@common $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?] $(, $new:ident $params:tt)?) => {
+        impl $name {
+            const __FIELDS: &'static [&'static str] = &[$($crate::json_struct!(@wire $field $wire)),*];
+            $crate::json_struct!(@new $name [$($new $params)?] $($field $kind $(($default))?,)*);
+            $($($crate::json_struct!(@set $kind $field $wire $ty, $($setter)+);)?)*
+        }
+    };
     (@new $name:ident []  $($rest:tt)*) => {};
     (@new $name:ident [$new:ident ($($param:tt)*)] $($field:ident $kind:ident $(($default:ident))?,)*) => {
         /// Makes a value from its required fields; the others start unset (or at their
@@ -204,62 +226,43 @@ macro_rules! json_struct {
             $name { $($field: $crate::json_struct!(@init $kind $(($default))? $name $field),)* }
         }
     };
-    (@init req $name:ident $field:ident) => {
-        ::std::convert::Into::into($field)
+    ($name:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
+        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
+        $crate::json_struct!(@impl ser $name [$($fields)*]);
+        $crate::json_struct!(@impl de $name [$($fields)*]);
     };
-    (@init nullable $name:ident $field:ident) => {
-        $field
+    ($name:ident, $dir:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
+        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
+        $crate::json_struct!(@impl $dir $name [$($fields)*]);
     };
-    (@init opt $name:ident $field:ident) => {
-        ::std::option::Option::None
+    ($name:ident, $dir:ident, #[$meta:meta] $other:ident, [$($fields:tt)*] $(, $new:ident $params:tt)?) => {
+        $crate::json_struct!(@common $name [$($fields)*] $(, $new $params)?);
+        $crate::json_struct!(@impl $dir $name [$($fields)*]);
+        #[$meta]
+        $crate::json_struct!(@impl $other $name [$($fields)*]);
     };
-    (@init default($default:ident) $name:ident $field:ident) => {
-        $name::$default()
-    };
-    (@wire $field:ident _) => {
-        ::std::stringify!($field)
-    };
-    (@wire $field:ident $wire:literal) => {
-        $wire
-    };
-    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident) => {
-        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident,
+        $($dir:ident, $(#[$meta:meta] $other:ident,)?)?
+        [$(
+            $(#[$field_attr:meta])*
+            ($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty
+                $(=> $param:ident $($how:ident $($inner:ty)?)?)? $(, $($setter:tt)+)?)
+        ),* $(,)?]
+        $(, $new:ident)?
+    ) => {
         $(#[$attr])*
-        pub fn $setter(mut self, value: $ty) -> Self {
-            self.$field = $crate::model::kind::$kind(value);
-            self
+        #[derive(Debug, Clone, PartialEq)]
+        $vis struct $name {
+            $($(#[$field_attr])* pub $field: $crate::json_struct!(@ty $kind $ty),)*
         }
-    };
-    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident into) => {
-        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
-        $(#[$attr])*
-        pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
-            self.$field = $crate::model::kind::$kind(::std::convert::Into::into(value));
-            self
+        impl $name {
+            const __FIELDS: &'static [&'static str] = &[$($crate::json_struct!(@wire $field $wire)),*];
+            $crate::json_struct!(@ctor $name [$($new)?] [$(($field, $kind $(($default))?, $ty $(=> $param $($how $($inner)?)?)?))*]);
+            $($($crate::json_struct!(@set $kind $field $wire $ty, $($setter)+);)?)*
         }
-    };
-    (@set $kind:ident $field:ident $wire:tt $ty:ty, $(#[$attr:meta])* $setter:ident box $inner:ty) => {
-        #[doc = ::std::concat!("Sets `", $crate::json_struct!(@wire $field $wire), "`.")]
-        $(#[$attr])*
-        pub fn $setter(mut self, value: $inner) -> Self {
-            self.$field = $crate::model::kind::$kind(::std::boxed::Box::new(value));
-            self
-        }
-    };
-    (@check req $field:ident $name:ident $index:literal) => {
-        let ::std::option::Option::Some($field) = $field else {
-            return ::std::result::Result::Err($crate::model::missing(__FIELDS, $index));
-        };
-    };
-    (@check $kind:ident $field:ident $name:ident $index:literal) => {};
-    (@finish req $name:ident $field:ident) => {
-        $field
-    };
-    (@finish default($default:ident) $name:ident $field:ident) => {
-        ::std::option::Option::unwrap_or_else($field, $name::$default)
-    };
-    (@finish $kind:ident $name:ident $field:ident) => {
-        ::std::option::Option::flatten($field)
+        $crate::json_struct!(@dirs $name [$($dir $(#[$meta] $other)?)?] [$(($index, $field, $wire, $kind $(($default))?, $ty)),*]);
     };
 }
 
