@@ -463,7 +463,7 @@ fn generic_builder(api: &Api) -> TokenStream {
 }
 
 /// Whether the operation's parameters implement `runtime::Prepare` (its request is built in
-/// one call, see [`one_call_request`], and its success is one status set with a JSON body or
+/// one call, see [`builds_in_one_call`], and its success is one status set with a JSON body or
 /// none): `Some(true)` for a JSON body, `Some(false)` for none; `None` for other operations.
 fn prepared_json(api: &Api, op: &Operation) -> Option<bool> {
     let Success::Single { body, .. } = &op.success else {
@@ -474,7 +474,7 @@ fn prepared_json(api: &Api, op: &Operation) -> Option<bool> {
         Some(BodyEncoding::Json) => true,
         Some(_) => return None,
     };
-    one_call_request(api, op, &TokenStream::new()).map(|_| json)
+    builds_in_one_call(api, op).then_some(json)
 }
 
 /// `prepare` of an operation whose parameters implement `runtime::Prepare` (see
@@ -660,22 +660,19 @@ fn build_statements(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The common case of [`build_statements`] as one runtime call (`core.request`, or
-/// `core.json_request` with a required JSON body): an operation whose query, if any, is the
-/// pairs its setters wrote (no client-wide query parameter, no `deepObject`, no required
-/// query parameter) and that has no header or cookie parameter and no other body. `None`
-/// for other operations. (One call has less for the user's compiler to check than the
-/// statements.)
-fn one_call_request(api: &Api, op: &Operation, core: &TokenStream) -> Option<TokenStream> {
-    let query_params: Vec<&Param> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Query)
-        .collect();
-    let simple = api.client_params.is_empty()
-        && query_params.iter().all(|p| in_query_list(api, op, p))
+/// Whether `op` is the common case of [`build_statements`] that [`one_call_request`] writes
+/// as one runtime call: an operation whose query, if any, is the pairs its setters wrote (no
+/// client-wide query parameter, no `deepObject`, no required query parameter), with no header
+/// or cookie parameter, no path parameter written as JSON text, and a required JSON body or
+/// none.
+fn builds_in_one_call(api: &Api, op: &Operation) -> bool {
+    api.client_params.is_empty()
+        && op
+            .body
+            .as_ref()
+            .is_none_or(|b| b.required && b.encoding == BodyEncoding::Json)
         && op.params.iter().all(|p| match p.location {
-            ParamLocation::Query => true,
+            ParamLocation::Query => in_query_list(api, op, p),
             // A path parameter written as JSON text may fail, which only the block can
             // carry.
             ParamLocation::Path => {
@@ -683,29 +680,32 @@ fn one_call_request(api: &Api, op: &Operation, core: &TokenStream) -> Option<Tok
                     || super::models::is_plain(&p.ty, api)
             }
             ParamLocation::Header | ParamLocation::Cookie => false,
-        });
-    if !simple {
+        })
+}
+
+/// The request of an operation that [`builds_in_one_call`], as one runtime call on `core`
+/// (`core.request`, or `core.json_request` with its body); `None` for other operations. (One
+/// call has less for the user's compiler to check than the statements.)
+fn one_call_request(api: &Api, op: &Operation, core: &TokenStream) -> Option<TokenStream> {
+    if !builds_in_one_call(api, op) {
         return None;
     }
     let segments = path_segments(api, op);
     let slash = has_trailing_slash(op);
     let method = ident(op.method.as_str());
     let method = quote!(runtime::reqwest::Method::#method);
-    let query = if query_params.is_empty() {
-        quote!(runtime::QueryPairs::new())
-    } else {
+    let query = if op.params.iter().any(|p| p.location == ParamLocation::Query) {
         quote!(__query)
+    } else {
+        quote!(runtime::QueryPairs::new())
     };
-    match &op.body {
-        None => Some(quote!(#core.request(#method, &[#(#segments),*], #slash, #query))),
-        Some(b) if b.required && b.encoding == BodyEncoding::Json => {
+    Some(match &op.body {
+        Some(b) => {
             let content_type = &b.content_type;
-            Some(
-                quote!(#core.json_request(#method, &[#(#segments),*], #slash, #query, #content_type, body)),
-            )
+            quote!(#core.json_request(#method, &[#(#segments),*], #slash, #query, #content_type, body))
         }
-        Some(_) => None,
-    }
+        None => quote!(#core.request(#method, &[#(#segments),*], #slash, #query)),
+    })
 }
 
 /// The stream builder of a paged operation: the first page's request, whose setters it
