@@ -220,6 +220,11 @@ pub enum TypeRef {
     Nullable(Box<TypeRef>),
     /// A JSON array of fixed length with a type per position (OpenAPI 3.1 `prefixItems`).
     Tuple(Vec<TypeRef>),
+    /// A generated struct generic over one type, by its Rust name, with that type: the
+    /// target of the aliases that lowering's `generic` pass makes.
+    Generic(String, Box<TypeRef>),
+    /// The type parameter of the generic struct whose field this is, by its name.
+    Param(String),
 }
 
 /// A named type to emit.
@@ -373,6 +378,29 @@ pub struct StructDef {
     pub additional: Option<AdditionalField>,
     /// Every field is optional, so the struct can derive `Default`.
     pub derive_default: bool,
+}
+
+impl StructDef {
+    /// The type parameter of a struct generic over one type (some field mentions it).
+    pub fn param(&self) -> Option<&str> {
+        self.fields.iter().find_map(|f| f.ty.param())
+    }
+}
+
+impl TypeRef {
+    /// The type parameter this type mentions, if any.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            TypeRef::Param(name) => Some(name),
+            TypeRef::Vec(inner)
+            | TypeRef::Map(inner)
+            | TypeRef::Boxed(inner)
+            | TypeRef::Nullable(inner)
+            | TypeRef::Generic(_, inner) => inner.param(),
+            TypeRef::Tuple(items) => items.iter().find_map(TypeRef::param),
+            _ => None,
+        }
+    }
 }
 
 /// The field holding `additionalProperties`.

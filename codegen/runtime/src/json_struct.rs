@@ -50,6 +50,11 @@
 /// under the attribute: the generator gives a model the direction the client uses and the
 /// other behind the generated crate's `serde-all` feature.
 ///
+/// `pub struct Name<T>` declares a struct generic over one type `T`, which the fields' types
+/// may name: `Serialize` needs `T: Serialize`, `Deserialize` `T: Deserialize`, and `Debug`,
+/// `Clone` and `PartialEq` (written out, not derived) need `T` to have them. No field of a
+/// generic struct has a default.
+///
 /// For a struct declared elsewhere, `json_struct!(Name, [dir,] [fields][, new(params)])`
 /// (no attributes, no `struct`) writes the rest: its fields are the tuples without `=> new`,
 /// and `new(params)` lists the constructor's parameters with their types.
@@ -138,20 +143,22 @@ macro_rules! json_struct {
             $name { $($field: $crate::json_struct!(@init $kind $(($default))? $name $field),)* }
         }
     };
-    (@dirs $name:ident [] $fields:tt) => {
-        $crate::json_struct!(@impl ser $name $fields);
-        $crate::json_struct!(@impl de $name $fields);
+    (@dirs $name:ident $(<$param:ident>)? [] $fields:tt) => {
+        $crate::json_struct!(@impl ser $name $(<$param>)? $fields);
+        $crate::json_struct!(@impl de $name $(<$param>)? $fields);
     };
-    (@dirs $name:ident [$dir:ident] $fields:tt) => {
-        $crate::json_struct!(@impl $dir $name $fields);
+    (@dirs $name:ident $(<$param:ident>)? [$dir:ident] $fields:tt) => {
+        $crate::json_struct!(@impl $dir $name $(<$param>)? $fields);
     };
-    (@dirs $name:ident [$dir:ident #[$meta:meta] $other:ident] $fields:tt) => {
-        $crate::json_struct!(@impl $dir $name $fields);
+    (@dirs $name:ident $(<$param:ident>)? [$dir:ident #[$meta:meta] $other:ident] $fields:tt) => {
+        $crate::json_struct!(@impl $dir $name $(<$param>)? $fields);
         #[$meta]
-        $crate::json_struct!(@impl $other $name $fields);
+        $crate::json_struct!(@impl $other $name $(<$param>)? $fields);
     };
-    (@impl ser $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
-        impl $crate::serde::Serialize for $name {
+    // A type in place of a type parameter, where the parameter is not in scope.
+    (@unit $param:ident) => { () };
+    (@impl ser $name:ident $(<$param:ident>)? [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
+        impl$(<$param: $crate::serde::Serialize>)? $crate::serde::Serialize for $name$(<$param>)? {
             fn serialize<__S: $crate::serde::Serializer>(
                 &self,
                 serializer: __S,
@@ -160,31 +167,31 @@ macro_rules! json_struct {
                     $crate::serde::Serializer::serialize_struct(
                         serializer,
                         ::std::stringify!($name),
-                        $name::__FIELDS.len(),
+                        Self::__FIELDS.len(),
                     ),
-                    $name::__FIELDS,
+                    Self::__FIELDS,
                 );
                 $($crate::model::StructWriter::$kind(&mut state, $index, &self.$field);)*
                 state.end()
             }
         }
     };
-    (@impl de $name:ident [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
-        impl<'de> $crate::serde::Deserialize<'de> for $name {
+    (@impl de $name:ident $(<$param:ident>)? [$(($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty $(, $($setter:tt)+)?)),* $(,)?]) => {
+        impl<'de $(, $param: $crate::serde::Deserialize<'de>)?> $crate::serde::Deserialize<'de> for $name$(<$param>)? {
             fn deserialize<__D: $crate::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::std::result::Result<Self, __D::Error> {
-                const __FIELDS: &[&str] = $name::__FIELDS;
-                struct __Visitor;
-                impl<'de> $crate::serde::de::Visitor<'de> for __Visitor {
-                    type Value = $name;
+                const __FIELDS: &[&str] = $name$(::<$crate::json_struct!(@unit $param)>)?::__FIELDS;
+                struct __Visitor$(<$param>)?($(::std::marker::PhantomData<$param>)?);
+                impl<'de $(, $param: $crate::serde::Deserialize<'de>)?> $crate::serde::de::Visitor<'de> for __Visitor$(<$param>)? {
+                    type Value = $name$(<$param>)?;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
                     }
                     fn visit_map<__A: $crate::serde::de::MapAccess<'de>>(
                         self,
                         mut map: __A,
-                    ) -> ::std::result::Result<$name, __A::Error> {
+                    ) -> ::std::result::Result<$name$(<$param>)?, __A::Error> {
                         $(let mut $field: ::std::option::Option<$crate::model::kind::$kind<$ty>> =
                             ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(index) =
@@ -205,8 +212,27 @@ macro_rules! json_struct {
                     deserializer,
                     ::std::stringify!($name),
                     __FIELDS,
-                    __Visitor,
+                    __Visitor($(::std::marker::PhantomData::<$param>)?),
                 )
+            }
+        }
+    };
+    (@derives $name:ident<$generic:ident> [$($field:ident)*]) => {
+        impl<$generic: ::std::fmt::Debug> ::std::fmt::Debug for $name<$generic> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(::std::stringify!($name))
+                    $(.field(::std::stringify!($field), &self.$field))*
+                    .finish()
+            }
+        }
+        impl<$generic: ::std::clone::Clone> ::std::clone::Clone for $name<$generic> {
+            fn clone(&self) -> Self {
+                $name { $($field: ::std::clone::Clone::clone(&self.$field),)* }
+            }
+        }
+        impl<$generic: ::std::cmp::PartialEq> ::std::cmp::PartialEq for $name<$generic> {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
             }
         }
     };
@@ -264,6 +290,31 @@ macro_rules! json_struct {
         }
         $crate::json_struct!(@dirs $name [$($dir $(#[$meta] $other)?)?] [$(($index, $field, $wire, $kind $(($default))?, $ty)),*]);
     };
+    // A struct generic over one type: `Debug`, `Clone` and `PartialEq` written out, as `derive`
+    // refuses a generic struct whose field types are macro calls (`@ty`).
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident <$generic:ident>,
+        $($dir:ident, $(#[$meta:meta] $other:ident,)?)?
+        [$(
+            $(#[$field_attr:meta])*
+            ($index:literal, $field:ident, $wire:tt, $kind:ident $(($default:ident))?, $ty:ty
+                $(=> $param:ident $($how:ident $($inner:ty)?)?)? $(, $($setter:tt)+)?)
+        ),* $(,)?]
+        $(, $new:ident)?
+    ) => {
+        $(#[$attr])*
+        $vis struct $name<$generic> {
+            $($(#[$field_attr])* pub $field: $crate::json_struct!(@ty $kind $ty),)*
+        }
+        $crate::json_struct!(@derives $name<$generic> [$($field)*]);
+        impl<$generic> $name<$generic> {
+            const __FIELDS: &'static [&'static str] = &[$($crate::json_struct!(@wire $field $wire)),*];
+            $crate::json_struct!(@ctor $name [$($new)?] [$(($field, $kind $(($default))?, $ty $(=> $param $($how $($inner)?)?)?))*]);
+            $($($crate::json_struct!(@set $kind $field $wire $ty, $($setter)+);)?)*
+        }
+        $crate::json_struct!(@dirs $name<$generic> [$($dir $(#[$meta] $other)?)?] [$(($index, $field, $wire, $kind $(($default))?, $ty)),*]);
+    };
 }
 
 #[cfg(test)]
@@ -300,6 +351,48 @@ mod tests {
         de,
         [(0, name, _, opt, String)]
     );
+
+    crate::json_struct!(
+        /// A page of anything.
+        pub struct Page<T>,
+        de,
+        #[cfg(all())]
+        ser,
+        [
+            (0, count, _, req, i64 => new),
+            (1, next, _, opt, String, with_next into),
+            (2, items, "results", req, Vec<T> => new)
+        ],
+        new
+    );
+
+    /// What the generator writes for each schema of that shape.
+    type OwnerPage = Page<Owner>;
+
+    #[test]
+    fn a_generic_struct_is_one_definition_for_every_type_it_holds() {
+        let owner = Owner {
+            name: Some("o".to_owned()),
+        };
+        let page = OwnerPage::new(1, vec![owner.clone()]).with_next("/p2");
+        let json = serde_json::to_string(&page).expect("encoded");
+        assert_eq!(json, r#"{"count":1,"next":"/p2","results":[{"name":"o"}]}"#);
+        let back: OwnerPage = serde_json::from_str(&json).expect("decoded");
+        let OwnerPage { count, items, .. } = back.clone();
+        assert_eq!((count, items), (1, vec![owner]));
+        assert_eq!(back, page);
+        // Another type in the same shape, checked by the same impls.
+        let numbers: Page<i64> =
+            serde_json::from_str(r#"{"count":2,"results":[4,5],"extra":true}"#).expect("decoded");
+        assert_eq!((numbers.items, numbers.next), (vec![4, 5], None));
+        let missing = serde_json::from_str::<Page<i64>>(r#"{"count":2}"#).expect_err("missing");
+        assert!(
+            missing.to_string().contains("missing field `results`"),
+            "{missing}"
+        );
+        let wrong = serde_json::from_str::<Page<i64>>(r#"{"count":2,"results":["x"]}"#);
+        assert!(wrong.is_err());
+    }
 
     #[test]
     #[allow(deprecated)]

@@ -11,6 +11,7 @@ pub mod raw;
 mod requests;
 mod security;
 mod server;
+mod struct_call;
 #[cfg(test)]
 mod tests;
 
@@ -352,6 +353,15 @@ pub fn type_tokens(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#models #name)
+        }
+        TypeRef::Generic(name, arg) => {
+            let name = ident(name);
+            let arg = type_tokens(arg, models);
+            quote!(#models #name<#arg>)
+        }
+        TypeRef::Param(name) => {
+            let name = ident(name);
+            quote!(#name)
         }
         TypeRef::Boxed(inner) => {
             let inner = type_tokens(inner, models);

@@ -27,6 +27,10 @@ pub fn feature_name(tag: &str) -> String {
 pub(super) fn named(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => out.push(name.clone()),
+        TypeRef::Generic(name, arg) => {
+            out.push(name.clone());
+            named(arg, out);
+        }
         TypeRef::Vec(inner)
         | TypeRef::Map(inner)
         | TypeRef::Boxed(inner)

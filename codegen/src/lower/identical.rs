@@ -140,7 +140,7 @@ fn root(joined: &[usize], mut i: usize) -> usize {
 }
 
 /// Whether a type is a component schema's (`#/components/schemas/{name}`).
-fn is_component(def: &TypeDef) -> bool {
+pub(super) fn is_component(def: &TypeDef) -> bool {
     def.source
         .strip_prefix("#/components/schemas/")
         .is_some_and(|name| !name.contains('/'))
@@ -149,7 +149,7 @@ fn is_component(def: &TypeDef) -> bool {
 /// A type's definition as text with every type name it refers to replaced by a mark, and those
 /// names in order; `None` for the kinds that never join (aliases already, and the success
 /// types named after their operation).
-fn form(def: &TypeDef) -> Option<(String, Vec<String>)> {
+pub(super) fn form(def: &TypeDef) -> Option<(String, Vec<String>)> {
     let mut kind = def.kind.clone();
     let mut names = Vec::new();
     let mut cut = |ty: &mut TypeRef| cut_names(ty, &mut names);
@@ -174,6 +174,8 @@ fn form(def: &TypeDef) -> Option<(String, Vec<String>)> {
 fn cut_names(ty: &mut TypeRef, names: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => names.push(std::mem::take(name)),
+        // Made after joining; kept as written.
+        TypeRef::Generic(..) | TypeRef::Param(_) => {}
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
             cut_names(inner, names);
         }

@@ -8,6 +8,7 @@ mod checks;
 mod defaults;
 mod directions;
 mod features;
+mod generic;
 mod graph;
 mod identical;
 mod operation;
@@ -52,6 +53,7 @@ pub fn lower(
     checks::document(&mut cx);
     let mut types = std::mem::take(&mut cx.types).into_sorted();
     identical::join_identical(&mut types);
+    generic::join_generic(&mut types, &mut cx.type_names);
     let response_types = operation::response_types(&operations);
     if !cx.errors.is_empty() {
         return Err(cx.errors);

@@ -293,7 +293,7 @@ fn collect_object_parts(
 /// A name for a union variant from its type.
 fn variant_name(ty: &TypeRef) -> String {
     match ty {
-        TypeRef::Named(name) => name.clone(),
+        TypeRef::Named(name) | TypeRef::Generic(name, _) | TypeRef::Param(name) => name.clone(),
         TypeRef::String => "String".to_owned(),
         TypeRef::Bool => "Boolean".to_owned(),
         TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),

@@ -1,6 +1,7 @@
 //! Lowering in, IR out: the decisions lowering makes so that emission does not have to.
 
 mod event_streams;
+mod generic;
 mod identical;
 mod naming;
 mod security;
