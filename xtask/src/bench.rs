@@ -2,7 +2,8 @@
 //! (`xtask/bench/`, package `codegen-bench`) in release mode and runs it. It compares this
 //! generator with progenitor and measures its scaling; the tables go to `bench/results.md`,
 //! the raw figures to `bench/results.json`, the plot to `bench/scaling.svg`. Opt-in: it takes
-//! tens of minutes (`--quick` for a smoke run).
+//! tens of minutes (`--quick` for a smoke run). `--baseline REV` adds the crates of this
+//! generator as it was at a git revision, checked beside ours.
 
 use anyhow::{Context, Result, bail};
 use std::process::Command;

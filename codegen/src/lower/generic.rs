@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 /// type into aliases of a new generic struct each (see the module docs), naming those in
 /// `names`.
 pub(super) fn join_generic(types: &mut Vec<TypeDef>, names: &mut Scope) {
+    // A member in a cycle could be its own argument: `type A = G<A>` is not Rust.
     let cyclic = in_cycles(types);
     // Template of the definition with the names cut out → (member, the names it refers to).
     let mut classes: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
@@ -43,14 +44,6 @@ pub(super) fn join_generic(types: &mut Vec<TypeDef>, names: &mut Scope) {
         let Some((varying, args)) = varying(members) else {
             continue;
         };
-        // `type A = G<A>` would be a cycle.
-        let selves = members
-            .iter()
-            .zip(&args)
-            .any(|((i, _), arg)| types.get(*i).is_some_and(|d| &d.rust_name == arg));
-        if selves {
-            continue;
-        }
         let Some(first) = members.first().and_then(|(i, _)| types.get(*i)) else {
             continue;
         };

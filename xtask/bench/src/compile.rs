@@ -56,6 +56,33 @@ impl Crate {
         krate
     }
 
+    /// The `cargo check` cell of a report: the times, or why there are none.
+    pub fn check_cell(&self) -> String {
+        match &self.failure {
+            Some(f) => f.chars().take(90).collect::<String>().replace('|', "\\|"),
+            None => crate::stats::time_cell(Summary::of(&self.check)),
+        }
+    }
+
+    /// The median `cargo check` time, when it checked.
+    pub fn check_median(&self) -> Option<f64> {
+        self.failure
+            .is_none()
+            .then(|| Summary::of(&self.check).map(|x| x.median))
+            .flatten()
+    }
+
+    /// The peak resident sets of its checks, in KiB.
+    pub fn check_peak(&self) -> Option<Summary> {
+        let kib: Vec<f64> = self.check_peak_kib.iter().map(|&v| v as f64).collect();
+        Summary::of(&kib)
+    }
+
+    /// Its lines, as a number for ratios.
+    pub fn line_count(&self) -> Option<f64> {
+        self.lines.map(|l| l as f64)
+    }
+
     /// The figures as JSON.
     pub fn to_json(&self) -> Value {
         let summary = |s: &[f64]| Summary::of(s).map(|x| x.to_json(s));

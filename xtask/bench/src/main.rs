@@ -6,6 +6,7 @@
 //! measured and `report` for what is written (`bench/results.md`, `bench/results.json`,
 //! `bench/scaling.svg`).
 
+mod baseline;
 mod check_scaling;
 mod child;
 mod compile;

@@ -4,7 +4,7 @@
 
 use crate::compile::Crate;
 use crate::inputs::{Doc, slug};
-use crate::stats::{Summary, memory_cell, ratio, time_cell};
+use crate::stats::{memory_cell, ratio};
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
 use std::fs;
@@ -161,21 +161,8 @@ pub fn section(md: &mut String, results: &crate::run::Results) {
         "| document | ours lines | openapi-generator lines | lines ratio | ours check | openapi-generator check | check ratio | ours check memory | openapi-generator check memory | memory ratio | openapi-generator generation |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for (c, og) in rows {
-        let lines = |k: &Crate| k.lines.map(|l| l as f64);
-        let check = |k: &Crate| match &k.failure {
-            Some(f) => f.chars().take(90).collect::<String>().replace('|', "\\|"),
-            None => time_cell(Summary::of(&k.check)),
-        };
-        let median = |k: &Crate| {
-            k.failure
-                .is_none()
-                .then(|| Summary::of(&k.check).map(|x| x.median))
-                .flatten()
-        };
-        let peak = |k: &Crate| {
-            let kib: Vec<f64> = k.check_peak_kib.iter().map(|&v| v as f64).collect();
-            Summary::of(&kib)
-        };
+        let lines = Crate::line_count;
+        let (check, median, peak) = (Crate::check_cell, Crate::check_median, Crate::check_peak);
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",

@@ -121,6 +121,7 @@ pub fn markdown(results: &Results) -> String {
     }
     if !results.compile.is_empty() || results.peer_note.is_some() {
         crate::peer::section(&mut md, results);
+        crate::baseline::section(&mut md, results);
     }
     crate::check_scaling::section(&mut md, results);
     stages_section(&mut md, results);
@@ -695,7 +696,9 @@ fn raw_json(results: &Results) -> Value {
         "compile": results.compile.iter().map(|c| json!({
             "document": c.name, "ours": c.ours.to_json(), "progenitor": c.progenitor.to_json(),
             "openapi_generator": c.openapi_generator.as_ref().map(crate::compile::Crate::to_json),
+            "baseline": c.baseline.as_ref().map(crate::compile::Crate::to_json),
         })).collect::<Vec<_>>(),
+        "baseline": results.baseline.as_ref().map(|b| json!({"rev": b.rev, "commit": b.commit})),
         "openapi_generator": {"package": crate::peer::PACKAGE, "note": results.peer_note},
         "check_scaling": results.check_sizes.iter().map(|s| json!({"n": s.n, "ours": s.ours.to_json(),
             "openapi_generator": s.openapi_generator.as_ref().map(crate::compile::Crate::to_json)})).collect::<Vec<_>>(),
@@ -828,6 +831,7 @@ mod tests {
                 compile_github: false,
                 openapi_generator: true,
                 check_sizes: vec![],
+                baseline: Some("abc1234".to_owned()),
             },
             screened: vec![
                 Screened {
@@ -877,16 +881,24 @@ mod tests {
                     ours: krate(&[1.0, 1.2], &[2.0, 2.4], None),
                     progenitor: krate(&[2.0, 2.2], &[4.0], None),
                     openapi_generator: Some(krate(&[4.0, 4.4], &[], None)),
+                    baseline: Some(krate(&[2.0, 2.4], &[], None)),
                 },
                 CompileResult {
                     name: "petstore".to_owned(),
                     ours: krate(&[0.5], &[0.9], None),
                     progenitor: krate(&[], &[], Some("error: does not compile")),
                     openapi_generator: None,
+                    baseline: None,
                 },
             ],
             peer_note: None,
             check_sizes: vec![],
+            baseline: Some(crate::baseline::Baseline {
+                rev: "abc1234".to_owned(),
+                commit: "abc1234def".to_owned(),
+                cli: PathBuf::from("cli"),
+                runtime: PathBuf::from("runtime"),
+            }),
         }
     }
 
@@ -916,6 +928,8 @@ mod tests {
             "| iothub-jobs | 1000 | 1000 | 1.00× | 1.10 s (1.00–1.20 s) | 4.20 s (4.00–4.40 s) | 0.26× \
              | 293.0 MiB | 293.0 MiB | 1.00× | – |",
             "| iothub-jobs | 3.0 ms | 2.0 ms (18%) | 3.0 ms (27%) | 6.0 ms (55%) | 11.0 ms | 3.67× |",
+            "| iothub-jobs | 1000 | 1000 | 1.00× | 1.10 s (1.00–1.20 s) | 2.20 s (2.00–2.40 s) | 0.50× \
+             | 293.0 MiB | 293.0 MiB | 1.00× |",
             "| 1000 | 1.9 MiB | 105.0 ms (100.0–110.0 ms) | 20.5 MiB | 900.0 ms | 30.3 MiB | 0.12× |",
             "| generation time ≤ 0.5× progenitor's on every shared input | worst 0.44× (`petstore`); \
              all: 0.26, 0.44 | yes |",
@@ -946,6 +960,7 @@ mod tests {
                 "## Generated code",
                 "## Compile time of the generated crate",
                 "## Against openapi-generator",
+                "## Against this generator at `abc1234`",
                 "## Where our time goes",
                 "## Scaling",
                 "## Targets",

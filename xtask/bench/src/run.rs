@@ -69,10 +69,12 @@ pub struct Options {
     pub openapi_generator: bool,
     /// Sizes of the synthetic documents whose crates get `cargo check`ed (none by default).
     pub check_sizes: Vec<usize>,
+    /// A git revision of this generator whose crates are checked beside ours (`--baseline`).
+    pub baseline: Option<String>,
 }
 
 const USAGE: &str = "usage: codegen-bench run [--corpus DIR] [--github FILE | --no-github] [--out DIR] \
-[--quick] [--compile none|jobs|all] [--compile-github] [--no-openapi-generator] [--check-sizes 10,100,...] [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N]";
+[--quick] [--compile none|jobs|all] [--compile-github] [--no-openapi-generator] [--check-sizes 10,100,...] [--baseline REV] [--compile-runs N] [--rounds N] [--sizes 10,100,...] [--picks N]";
 
 impl Options {
     /// Reads the command line.
@@ -93,6 +95,7 @@ impl Options {
             compile_github: false,
             openapi_generator: true,
             check_sizes: Vec::new(),
+            baseline: None,
         };
         let (mut github, mut no_github) = (None, false);
         let (mut compile_runs, mut rounds, mut sizes, mut compile) = (None, None, None, None);
@@ -137,6 +140,7 @@ impl Options {
                     )
                 }
                 "--picks" => options.picks = value()?.parse()?,
+                "--baseline" => options.baseline = Some(value()?.to_owned()),
                 "--help" | "-h" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -266,6 +270,8 @@ pub struct CompileResult {
     pub progenitor: Crate,
     /// openapi-generator's crate (`None`: not run).
     pub openapi_generator: Option<Crate>,
+    /// The baseline generator's crate (`None`: no `--baseline`).
+    pub baseline: Option<Crate>,
 }
 
 /// Everything measured.
@@ -285,6 +291,8 @@ pub struct Results {
     pub peer_note: Option<String>,
     /// `cargo check` of the synthetic documents' crates.
     pub check_sizes: Vec<crate::check_scaling::CheckSize>,
+    /// The generator whose crates were checked beside ours (`--baseline`).
+    pub baseline: Option<crate::baseline::Baseline>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(900);
@@ -307,7 +315,13 @@ pub fn run(options: Options) -> Result<()> {
         .map(|doc| measure_generation(&options, doc))
         .collect();
     let sizes = measure_scaling(&options, &inputs_dir)?;
-    let (compiled, peer_note) = measure_compile(&options, &results)?;
+    let baseline = match &options.baseline {
+        Some(rev) if options.compile != CompileSet::None || options.compile_github => {
+            Some(crate::baseline::prepare(rev, &options.work)?)
+        }
+        _ => None,
+    };
+    let (compiled, peer_note) = measure_compile(&options, &results, baseline.as_ref())?;
     let check_sizes = crate::check_scaling::measure(&options)?;
 
     let results = Results {
@@ -318,6 +332,7 @@ pub fn run(options: Options) -> Result<()> {
         compile: compiled,
         peer_note,
         check_sizes,
+        baseline,
     };
     crate::report::write(&results)
 }
@@ -475,12 +490,13 @@ fn measure_scaling(options: &Options, inputs_dir: &Path) -> Result<Vec<SizeResul
 }
 
 /// Writes and times `cargo check` and `cargo build` of the crates of each document the
-/// options ask for: ours, progenitor's where it generated, and openapi-generator's (GitHub's,
-/// with `--compile-github`: `cargo check` only). Returns why openapi-generator was not run,
-/// when it was not.
+/// options ask for: ours, progenitor's where it generated, openapi-generator's (GitHub's,
+/// with `--compile-github`: `cargo check` only) and the baseline generator's. Returns why
+/// openapi-generator was not run, when it was not.
 fn measure_compile(
     options: &Options,
     results: &[DocResult],
+    baseline: Option<&crate::baseline::Baseline>,
 ) -> Result<(Vec<CompileResult>, Option<String>)> {
     let mut compiled = Vec::new();
     let crates_dir = options.work.join("crates");
@@ -539,14 +555,17 @@ fn measure_compile(
             Kind::Corpus => options.compile_runs.div_ceil(2).max(1),
             Kind::Github => 1,
         };
+        let mut base = baseline.map(|b| crate::baseline::write(b, &result.doc, &crates_dir));
         let mut crates: Vec<&mut Crate> = vec![&mut ours, &mut progenitor];
         crates.extend(openapi_generator.as_mut());
+        crates.extend(base.as_mut());
         compile::time_crates(&mut crates, &target_dir, runs, !large)?;
         compiled.push(CompileResult {
             name: result.doc.name.clone(),
             ours,
             progenitor,
             openapi_generator,
+            baseline: base,
         });
     }
     Ok((compiled, peer_note))
