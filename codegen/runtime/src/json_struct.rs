@@ -221,7 +221,7 @@ macro_rules! json_struct {
         impl<$generic: ::std::fmt::Debug> ::std::fmt::Debug for $name<$generic> {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(::std::stringify!($name))
-                    $(.field(::std::stringify!($field), &self.$field))*
+                    $(.field(::std::stringify!($field).trim_start_matches("r#"), &self.$field))*
                     .finish()
             }
         }
