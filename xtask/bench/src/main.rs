@@ -10,6 +10,7 @@ mod baseline;
 mod check_scaling;
 mod child;
 mod compile;
+mod compile_targets;
 mod inputs;
 mod measure;
 mod peer;

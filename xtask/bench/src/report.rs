@@ -45,7 +45,7 @@ fn short(text: &str) -> String {
     s.replace('|', "\\|")
 }
 
-fn ok_median(m: Option<&Measured>) -> Option<f64> {
+pub fn ok_median(m: Option<&Measured>) -> Option<f64> {
     m.filter(|m| m.failure.is_none()).and_then(Measured::median)
 }
 
@@ -609,6 +609,7 @@ fn targets(results: &Results) -> Vec<(String, String, Option<bool>)> {
         },
         fits.ours_time.map(|b| b <= 1.1),
     ));
+    rows.extend(crate::compile_targets::rows(results));
     rows
 }
 
@@ -747,7 +748,7 @@ pub fn write(results: &Results) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::compile::Crate;
     use crate::inputs::Doc;
@@ -787,7 +788,7 @@ mod tests {
         }
     }
 
-    fn krate(check: &[f64], build: &[f64], failure: Option<&str>) -> Crate {
+    pub(crate) fn krate(check: &[f64], build: &[f64], failure: Option<&str>) -> Crate {
         let mut krate = Crate::new(PathBuf::from("crate"));
         krate.failure = failure.map(str::to_owned);
         krate.check = check.to_vec();
@@ -799,7 +800,7 @@ mod tests {
     }
 
     /// A small run touching every section of the report, built without measuring anything.
-    fn results() -> Results {
+    pub(crate) fn results() -> Results {
         let root = root();
         let doc_result = |doc: Doc, ours: Measured, progenitor: Option<Measured>| DocResult {
             doc,
@@ -949,7 +950,13 @@ mod tests {
             "\nFitted exponent b of time ∝ nᵇ (least squares on log time against log n, all \
              sizes): ours 1.00, progenitor "
         ));
-        assert!(md.ends_with("| scaling exponent ≤ 1.1 | 1.00 over all sizes (1.00 between the two largest) | yes |\n"));
+        assert!(md.contains("| scaling exponent ≤ 1.1 | 1.00 over all sizes (1.00 between the two largest) | yes |\n"));
+        assert!(md.contains(
+            "| generation never slower than progenitor's on a shared input | worst 0.44× | yes |\n"
+        ));
+        assert!(md.ends_with(
+            "| netbox `cargo check` ≤ 0.5× the generator's at `abc1234` | – | not measured |\n"
+        ));
         let sections: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
         assert_eq!(
             sections,
