@@ -28,6 +28,19 @@ pub struct Baseline {
     pub runtime: PathBuf,
 }
 
+impl Baseline {
+    /// A baseline at `abc1234`, for the report's tests.
+    #[cfg(test)]
+    pub fn example() -> Self {
+        Self {
+            rev: "abc1234".to_owned(),
+            commit: "abc1234def".to_owned(),
+            cli: PathBuf::from("cli"),
+            runtime: PathBuf::from("runtime"),
+        }
+    }
+}
+
 /// Takes the source of `rev` into `work/baseline/COMMIT` (once) and builds its CLI.
 pub fn prepare(rev: &str, work: &Path) -> Result<Baseline> {
     let root = crate::run::root();

@@ -894,12 +894,7 @@ pub(crate) mod tests {
             ],
             peer_note: None,
             check_sizes: vec![],
-            baseline: Some(crate::baseline::Baseline {
-                rev: "abc1234".to_owned(),
-                commit: "abc1234def".to_owned(),
-                cli: PathBuf::from("cli"),
-                runtime: PathBuf::from("runtime"),
-            }),
+            baseline: Some(crate::baseline::Baseline::example()),
         }
     }
 
