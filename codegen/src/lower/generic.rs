@@ -13,9 +13,9 @@
 //! the `identical` pass, which runs first), of two or more that differ in one type at one or
 //! more places (the same type at each place in one struct), plain structs (no
 //! `additionalProperties`, no defaults, not all-optional: those have impls the generic struct
-//! would not write), in no cycle of types (`type A = G<A>` is not Rust). The generic struct's
-//! name is the longest run of words its members' names end with (`ListResponse`), or the first
-//! member's name and `Of`; a name already taken gets a number, like every type name.
+//! would not write), in no cycle of types (`type A = G<A>` is not Rust). The generic struct is
+//! named after the words all its members' names start and end with (`ListResponse`,
+//! `SearchResponse`), or else after the first member (`…Of`); see `generic_name`.
 
 use super::identical::{form, is_component};
 use crate::ir::{Directions, TypeDef, TypeKind, TypeRef};
