@@ -344,7 +344,7 @@ fn compile_section(md: &mut String, results: &Results) {
          crate and `progenitor-client` included) built once beforehand, then `cargo check` and `cargo build` (dev \
          profile, `CARGO_INCREMENTAL=0`) with `src/lib.rs` touched before each, wall time \
          of the cargo command, crates alternated. A no-op `cargo check` (cargo's own \
-         overhead) takes {}.\n",
+         overhead) takes {}. Where our crates' check time goes: `bench/profile.md`.\n",
         results
             .compile
             .first()
@@ -940,7 +940,8 @@ pub(crate) mod tests {
             );
         }
         assert!(md.contains("the process's resident set before generating is 4.0 MiB).\n"));
-        assert!(md.contains("A no-op `cargo check` (cargo's own overhead) takes 50.0 ms.\n"));
+        assert!(md.contains("no-op `cargo check` (cargo's own overhead) takes 50.0 ms. Where"));
+        assert!(md.contains("Where our crates' check time goes: `bench/profile.md`.\n"));
         assert!(md.contains(
             "\nFitted exponent b of time ∝ nᵇ (least squares on log time against log n, all \
              sizes): ours 1.00, progenitor "
