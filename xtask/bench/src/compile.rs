@@ -3,7 +3,7 @@
 
 use crate::inputs::{Doc, slug};
 use crate::measure;
-use crate::stats::Summary;
+use crate::stats::{Summary, memory_cell, ratio};
 use anyhow::{Context, Result};
 use codegen::manifest::RuntimeSource;
 use serde_json::{Value, json};
@@ -81,6 +81,25 @@ impl Crate {
     /// Its lines, as a number for ratios.
     pub fn line_count(&self) -> Option<f64> {
         self.lines.map(|l| l as f64)
+    }
+
+    /// The nine cells of a report row that sets this crate beside `other`: lines, check time
+    /// and check memory, each as this crate's, `other`'s and their ratio.
+    pub fn beside(&self, other: &Crate) -> String {
+        let lines = |c: &Crate| c.line_count().map_or("–".to_owned(), |v| format!("{v:.0}"));
+        let peak = |c: &Crate| c.check_peak().map(|s| s.median);
+        [
+            lines(self),
+            lines(other),
+            ratio(self.line_count(), other.line_count()),
+            self.check_cell(),
+            other.check_cell(),
+            ratio(self.check_median(), other.check_median()),
+            memory_cell(self.check_peak()),
+            memory_cell(other.check_peak()),
+            ratio(peak(self), peak(other)),
+        ]
+        .join(" | ")
     }
 
     /// The figures as JSON.
