@@ -17,7 +17,7 @@
 //! named after the words all its members' names start and end with (`ListResponse`,
 //! `SearchResponse`), or else after the first member (`…Of`); see `generic_name`.
 
-use super::identical::{form, is_component};
+use super::identical::{each_named, form, is_component};
 use crate::ir::{Directions, TypeDef, TypeKind, TypeRef};
 use crate::names::Scope;
 use std::collections::BTreeMap;
@@ -26,15 +26,17 @@ use std::collections::BTreeMap;
 /// type into aliases of a new generic struct each (see the module docs), naming those in
 /// `names`.
 pub(super) fn join_generic(types: &mut Vec<TypeDef>, names: &mut Scope) {
+    // Each definition with the names it refers to cut out, and those names.
+    let mut forms: Vec<Option<(String, Vec<String>)>> = types.iter().map(form).collect();
     // A member in a cycle could be its own argument: `type A = G<A>` is not Rust.
-    let cyclic = in_cycles(types);
-    // Template of the definition with the names cut out → (member, the names it refers to).
+    let cyclic = in_cycles(types, &forms);
+    // Template → (member, the names it refers to).
     let mut classes: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
-    for (i, def) in types.iter().enumerate() {
+    for (i, (def, shape)) in types.iter().zip(&mut forms).enumerate() {
         if !joins(def) || cyclic.get(i).copied().unwrap_or(true) {
             continue;
         }
-        if let Some((template, refs)) = form(def) {
+        if let Some((template, refs)) = shape.take() {
             classes.entry(template).or_default().push((i, refs));
         }
     }
@@ -117,33 +119,24 @@ fn varying(members: &[(usize, Vec<String>)]) -> Option<(Vec<usize>, Vec<String>)
 /// Replaces the named types of `ty` at `places` (counted from `at`, in the order that
 /// [`form`] cuts them) by the type parameter.
 fn parameterize(ty: &mut TypeRef, at: &mut usize, places: &[usize], param: &str) {
-    match ty {
-        TypeRef::Named(_) => {
-            if places.contains(at) {
-                *ty = TypeRef::Param(param.to_owned());
-            }
-            *at += 1;
+    each_named(ty, &mut |named| {
+        if places.contains(at) {
+            *named = TypeRef::Param(param.to_owned());
         }
-        TypeRef::Vec(inner)
-        | TypeRef::Map(inner)
-        | TypeRef::Boxed(inner)
-        | TypeRef::Nullable(inner)
-        | TypeRef::Generic(_, inner) => parameterize(inner, at, places, param),
-        TypeRef::Tuple(items) => items
-            .iter_mut()
-            .for_each(|t| parameterize(t, at, places, param)),
-        _ => {}
-    }
+        *at += 1;
+    });
 }
 
-/// For each type (by position in `types`), whether it is in a cycle of types (reaches itself).
-fn in_cycles(types: &[TypeDef]) -> Vec<bool> {
+/// For each type (by position in `types`), whether it is in a cycle of types (reaches itself);
+/// `forms` are the types' [`form`]s, in the same order.
+fn in_cycles(types: &[TypeDef], forms: &[Option<(String, Vec<String>)>]) -> Vec<bool> {
     let edges: BTreeMap<String, Vec<String>> = types
         .iter()
-        .map(|def| {
+        .zip(forms)
+        .map(|(def, shape)| {
             let mut out = Vec::new();
-            if let Some((_, refs)) = form(def) {
-                out = refs;
+            if let Some((_, refs)) = shape {
+                out.clone_from(refs);
             } else if let TypeKind::Alias(ty) = &def.kind {
                 super::features::named(ty, &mut out);
             }

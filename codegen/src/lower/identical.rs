@@ -172,15 +172,25 @@ pub(super) fn form(def: &TypeDef) -> Option<(String, Vec<String>)> {
 
 /// Replaces every type name in `ty` by an empty one, pushing the names in order.
 fn cut_names(ty: &mut TypeRef, names: &mut Vec<String>) {
+    each_named(ty, &mut |named| {
+        if let TypeRef::Named(name) = named {
+            names.push(std::mem::take(name));
+        }
+    });
+}
+
+/// Calls `f` on every `TypeRef::Named` in `ty`, in order: the order in which [`form`] cuts
+/// the names out.
+pub(super) fn each_named(ty: &mut TypeRef, f: &mut dyn FnMut(&mut TypeRef)) {
     match ty {
-        TypeRef::Named(name) => names.push(std::mem::take(name)),
+        TypeRef::Named(_) => f(ty),
         // Made after joining; kept as written.
         TypeRef::Generic(..) | TypeRef::Param(_) => {}
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
-            cut_names(inner, names);
-        }
-        TypeRef::Nullable(inner) => cut_names(inner, names),
-        TypeRef::Tuple(items) => items.iter_mut().for_each(|t| cut_names(t, names)),
+        TypeRef::Vec(inner)
+        | TypeRef::Map(inner)
+        | TypeRef::Boxed(inner)
+        | TypeRef::Nullable(inner) => each_named(inner, f),
+        TypeRef::Tuple(items) => items.iter_mut().for_each(|t| each_named(t, f)),
         TypeRef::String
         | TypeRef::Bool
         | TypeRef::I32
