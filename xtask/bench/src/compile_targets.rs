@@ -21,22 +21,12 @@ const NETBOX_CHECK: f64 = 0.5;
 /// The rows, after the run's other targets.
 pub fn rows(results: &Results) -> Vec<Row> {
     let mut rows = Vec::new();
-    let shared: Vec<Option<f64>> = results
-        .docs
-        .iter()
-        .filter(|d| d.doc.progenitor.is_some())
-        .map(|d| {
-            let cpu = |m: Option<&crate::child::Measured>| crate::report::ok_median(m);
-            cpu(Some(&d.ours))
-                .zip(cpu(d.progenitor.as_ref()))
-                .map(|(a, b)| a / b)
-        })
-        .collect();
-    let worst = shared.iter().flatten().copied().reduce(f64::max);
+    let shared = crate::report::generation_ratios(results);
+    let worst = shared.iter().filter_map(|(_, r)| *r).reduce(f64::max);
     rows.push((
         "generation never slower than progenitor's on a shared input".to_owned(),
         worst.map_or("–".to_owned(), |w| format!("worst {w:.2}×")),
-        worst.map(|w| w <= 1.0 && shared.iter().all(Option::is_some)),
+        worst.map(|w| w <= 1.0 && shared.iter().all(|(_, r)| r.is_some())),
     ));
     let github = results.compile.iter().find(|c| {
         results

@@ -533,23 +533,23 @@ pub fn fits(results: &Results) -> Fits {
     }
 }
 
-/// The targets: (target, figure, met).
-fn targets(results: &Results) -> Vec<(String, String, Option<bool>)> {
-    let mut rows = Vec::new();
-    let shared: Vec<&DocResult> = results
+/// Our generation CPU time over progenitor's for each document both read (`None`: one failed).
+pub(crate) fn generation_ratios(results: &Results) -> Vec<(String, Option<f64>)> {
+    results
         .docs
         .iter()
         .filter(|d| d.doc.progenitor.is_some())
-        .collect();
-    let ratios: Vec<(String, Option<f64>)> = shared
-        .iter()
         .map(|d| {
-            let r = ok_median(Some(&d.ours))
-                .zip(ok_median(d.progenitor.as_ref()))
-                .map(|(a, b)| a / b);
-            (d.doc.name.clone(), r)
+            let both = ok_median(Some(&d.ours)).zip(ok_median(d.progenitor.as_ref()));
+            (d.doc.name.clone(), both.map(|(a, b)| a / b))
         })
-        .collect();
+        .collect()
+}
+
+/// The targets: (target, figure, met).
+fn targets(results: &Results) -> Vec<crate::compile_targets::Row> {
+    let mut rows = Vec::new();
+    let ratios = generation_ratios(results);
     let worst = ratios
         .iter()
         .filter_map(|(n, r)| r.map(|r| (n, r)))
