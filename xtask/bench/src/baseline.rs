@@ -81,11 +81,13 @@ pub fn prepare(rev: &str, work: &Path) -> Result<Baseline> {
     }
     eprintln!("building the generator at {rev} ({commit})");
     let target = base.join("target");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .current_dir(&src)
-        .env("CARGO_TARGET_DIR", &target)
-        .args(["build", "--quiet", "--release", "--locked"])
-        .args(["--package", "openapi-rust-codegen-cli"])
+    let status = crate::compile::cargo("build", &src, &target, false)
+        .args([
+            "--release",
+            "--locked",
+            "--package",
+            "openapi-rust-codegen-cli",
+        ])
         .status()
         .context("building the generator at the baseline revision")?;
     if !status.success() {

@@ -207,7 +207,9 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
-fn cargo(subcommand: &str, krate: &Path, target_dir: &Path, offline: bool) -> Command {
+/// `cargo SUBCOMMAND --quiet` on the crate or workspace at `krate`, into `target_dir`, with
+/// `CARGO_INCREMENTAL=0` and none of the caller's rustflags.
+pub(crate) fn cargo(subcommand: &str, krate: &Path, target_dir: &Path, offline: bool) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     command
         .arg(subcommand)
